@@ -1,0 +1,160 @@
+//! Asset endpoints: list (cursor pagination as a stream), retrieve,
+//! get-bulk, delete many, update tags and upload.
+
+use futures_util::stream::{self, BoxStream, StreamExt};
+use reqwest::Method;
+
+use super::client::{Call, Client};
+use super::error::ApiError;
+use super::models::{
+    Asset, AssetBulkResponse, AssetEnvelope, AssetListResponse, UpdateTagsResponse,
+};
+use super::params::{ListAssetsQuery, UpdateTagsRequest, UploadRequest};
+
+/// Ids per get-bulk call (the API's limit).
+pub const BULK_CHUNK: usize = 200;
+/// Ids per delete call (the API's limit).
+pub const DELETE_CHUNK: usize = 100;
+
+impl Client {
+    /// One page of `GET /assets`.
+    pub async fn list_assets_page(
+        &self,
+        query: &ListAssetsQuery,
+    ) -> Result<AssetListResponse, ApiError> {
+        self.call(Call::get(&["assets"]).query(query.to_pairs()))
+            .await
+    }
+
+    /// Every page of `GET /assets`, following `nextPaginationToken` until
+    /// the last page (a missing or empty token). The stream ends after the
+    /// first error.
+    pub fn list_assets(
+        &self,
+        query: ListAssetsQuery,
+    ) -> BoxStream<'static, Result<AssetListResponse, ApiError>> {
+        let client = self.clone();
+        stream::unfold(Some(query), move |state| {
+            let client = client.clone();
+            async move {
+                let mut query = state?;
+                match client.list_assets_page(&query).await {
+                    Ok(page) => {
+                        let next = page.next_pagination_token.clone().filter(|t| {
+                            !t.is_empty() && query.pagination_token.as_deref() != Some(t.as_str())
+                        });
+                        let state = next.map(|token| {
+                            query.pagination_token = Some(token);
+                            query
+                        });
+                        Some((Ok(page), state))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+        })
+        .boxed()
+    }
+
+    /// `GET /assets/{id}`.
+    pub async fn get_asset(&self, id: &str) -> Result<Asset, ApiError> {
+        let envelope: AssetEnvelope = self.call(Call::get(&["assets", id])).await?;
+        Ok(envelope.asset)
+    }
+
+    /// `POST /assets/get-bulk`, in chunks of 200 ids, in the order given.
+    pub async fn get_assets(&self, ids: &[String]) -> Result<Vec<Asset>, ApiError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BULK_CHUNK) {
+            let body = serde_json::json!({ "assetIds": chunk });
+            let page: AssetBulkResponse = self
+                .call(Call::with_json(
+                    Method::POST,
+                    &["assets", "get-bulk"],
+                    &body,
+                )?)
+                .await?;
+            out.extend(page.assets);
+        }
+        Ok(out)
+    }
+
+    /// `DELETE /assets`, in chunks of 100 ids. Returns how many were sent
+    /// in chunks that succeeded before any error.
+    pub async fn delete_assets(&self, ids: &[String]) -> Result<usize, ApiError> {
+        let mut done = 0;
+        for chunk in ids.chunks(DELETE_CHUNK) {
+            let body = serde_json::json!({ "assetIds": chunk });
+            let _: serde_json::Value = self
+                .call(Call::with_json(Method::DELETE, &["assets"], &body)?)
+                .await?;
+            done += chunk.len();
+        }
+        Ok(done)
+    }
+
+    /// `PUT /assets/{id}/tags`. A strict request is not resent after a
+    /// doubtful failure: the second attempt could fail on the first's
+    /// success.
+    pub async fn update_tags(
+        &self,
+        id: &str,
+        request: &UpdateTagsRequest,
+    ) -> Result<UpdateTagsResponse, ApiError> {
+        let mut call = Call::with_json(Method::PUT, &["assets", id, "tags"], request)?;
+        if request.strict == Some(true) {
+            call = call.not_idempotent();
+        }
+        self.call(call).await
+    }
+
+    /// `POST /assets`: uploads an image. Not idempotent: resent only when
+    /// the server proves it did not act.
+    pub async fn upload(&self, request: &UploadRequest) -> Result<Asset, ApiError> {
+        let call = Call::with_json(Method::POST, &["assets"], request)?.not_idempotent();
+        let envelope: AssetEnvelope = self.call(call).await?;
+        Ok(envelope.asset)
+    }
+}
+
+/// Largest file accepted for upload.
+pub const MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Builds an upload body from a local image: the file is sent as it is
+/// (base64 in a data URL), named after the file unless `name` is given.
+/// Blocking (reads the file).
+pub fn upload_request_from_file(
+    path: &std::path::Path,
+    name: Option<String>,
+) -> Result<UploadRequest, ApiError> {
+    use base64::Engine;
+    let shown = crate::sanitize::line(&path.display().to_string(), 200);
+    let meta = std::fs::metadata(path).map_err(|e| ApiError::Invalid(format!("{shown}: {e}")))?;
+    if !meta.is_file() {
+        return Err(ApiError::Invalid(format!("{shown}: not a regular file")));
+    }
+    if meta.len() > MAX_UPLOAD_BYTES {
+        return Err(ApiError::Invalid(format!(
+            "{shown}: {} MiB is over the {} MiB upload limit",
+            meta.len() / (1024 * 1024),
+            MAX_UPLOAD_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ApiError::Invalid(format!("{shown}: {e}")))?;
+    let mime = super::image_ref::sniff_mime(&bytes).ok_or_else(|| {
+        ApiError::Invalid(format!(
+            "{shown}: not an image (PNG, JPEG, WebP, GIF, BMP or TIFF); the API uploads images"
+        ))
+    })?;
+    let name = name.unwrap_or_else(|| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "upload".into())
+    });
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    Ok(UploadRequest {
+        name,
+        image: Some(format!("data:{mime};base64,{b64}")),
+        ..UploadRequest::default()
+    })
+}

@@ -1,0 +1,283 @@
+//! The command line, as clap definitions. The names here are the public
+//! interface of scripts; keep them stable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::api::params::{SortDirection, SortField};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "assetui",
+    version,
+    about = "Browse, search, tag and download Scenario assets from the terminal",
+    long_about = "Browse, search, tag and download Scenario assets from the terminal.\n\n\
+        Credentials come from --api-key/--api-secret, then SCENARIO_SDK_API_KEY and \
+        SCENARIO_SDK_API_SECRET (or SCENARIO_SDK_JWT), then the config file written by \
+        `assetui login`. SCENARIO_BASE_URL or --base-url points at another server.",
+    after_help = "Examples:\n  \
+        assetui list --type upscale --limit 20\n  \
+        assetui search \"red castle\" --filter 'kind = \"image\"' --json\n  \
+        assetui search --like asset_abc --unlike ./reference.png\n  \
+        assetui tag asset_abc asset_def --add hero --remove draft\n  \
+        assetui get asset_abc --json | jq .metadata.prompt"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// API base URL [env: SCENARIO_BASE_URL] [default: https://api.cloud.scenario.com/v1]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// API key (prefer SCENARIO_SDK_API_KEY or `assetui login`: flags show in `ps`)
+    #[arg(long, global = true, value_name = "KEY")]
+    pub api_key: Option<String>,
+
+    /// API secret (prefer SCENARIO_SDK_API_SECRET or `assetui login`)
+    #[arg(long, global = true, value_name = "SECRET", hide_env_values = true)]
+    pub api_secret: Option<String>,
+
+    /// Profile of the config file to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// More detail on stderr (-v requests, -vv everything)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List assets, newest first, with filters
+    List(ListArgs),
+    /// Show one or more assets in full
+    Get(GetArgs),
+    /// Search by text, filter expression or image similarity
+    Search(SearchArgs),
+    /// Add or remove tags on assets
+    Tag(TagArgs),
+    /// List the tags in use, with how many assets carry each
+    Tags(JsonOnly),
+    /// List the collections
+    Collections(JsonOnly),
+    /// Upload image files as new assets
+    Upload(UploadArgs),
+    /// Delete assets (asks first on a terminal)
+    Delete(DeleteArgs),
+    /// Save an API key and secret to the config file
+    Login(LoginArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+/// How results are printed.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct OutputArgs {
+    /// Print the server's JSON objects unchanged, as one array
+    #[arg(long, conflicts_with = "jsonl")]
+    pub json: bool,
+    /// Print one JSON object per line, streamed page by page
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this asset type (repeat for several, sent as `types`)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// private, public (every team's public assets) or unlisted
+    #[arg(long, value_parser = ["private", "public", "unlisted"])]
+    pub privacy: Option<String>,
+    /// Only assets made by this user id
+    #[arg(long, value_name = "ID")]
+    pub author: Option<String>,
+    /// Only assets in this collection
+    #[arg(long, value_name = "ID")]
+    pub collection: Option<String>,
+    /// Comma-separated tags (public assets only; use `search --filter` for your team's tags)
+    #[arg(long, value_name = "T1,T2", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Only assets generated with this model
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
+    /// Only assets from this inference
+    #[arg(long, value_name = "ID")]
+    pub inference: Option<String>,
+    /// Only direct children of this asset
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+    /// Only descendants of this root asset
+    #[arg(long, value_name = "ID")]
+    pub root: Option<String>,
+    /// Created after this ISO date (sorts by createdAt)
+    #[arg(long, value_name = "TS")]
+    pub created_after: Option<String>,
+    /// Created before this ISO date (sorts by createdAt)
+    #[arg(long, value_name = "TS")]
+    pub created_before: Option<String>,
+    /// Sort field
+    #[arg(long, value_enum)]
+    pub sort: Option<SortField>,
+    /// Sort order
+    #[arg(long, value_enum)]
+    pub order: Option<SortDirection>,
+    /// Assets per request (1-100)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: Option<u32>,
+    #[command(flatten)]
+    pub limit: LimitArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct LimitArgs {
+    /// Stop after N results [default: 50]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub limit: Option<u64>,
+    /// Every result, page after page
+    #[arg(long)]
+    pub all: bool,
+}
+
+impl LimitArgs {
+    pub const DEFAULT: u64 = 50;
+
+    /// The most results to print.
+    pub fn max(&self) -> u64 {
+        if self.all {
+            u64::MAX
+        } else {
+            self.limit.unwrap_or(Self::DEFAULT)
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Asset ids (several are fetched in bulk)
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Print the server's JSON unchanged
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to search for in prompts, names, tags and descriptions
+    pub query: Option<String>,
+    /// Filter expression, e.g. 'kind = "image" AND tags IN ["hero"]'
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Find images like this one (asset id or local image file)
+    #[arg(long, value_name = "REF", conflicts_with_all = ["like", "unlike"])]
+    pub image: Option<String>,
+    /// More like this (asset id or image file; repeatable)
+    #[arg(long, value_name = "REF")]
+    pub like: Vec<String>,
+    /// Less like this (asset id or image file; repeatable)
+    #[arg(long, value_name = "REF")]
+    pub unlike: Vec<String>,
+    /// Weight of meaning over keywords for the query, 0 to 1
+    #[arg(long, value_name = "R")]
+    pub semantic_ratio: Option<f64>,
+    /// Weight of the image embedding, 0 to 1
+    #[arg(long, value_name = "R")]
+    pub image_ratio: Option<f64>,
+    /// Sort by FIELD:asc or FIELD:desc (repeatable)
+    #[arg(long, value_name = "FIELD:DIR", value_parser = parse_sort)]
+    pub sort: Vec<String>,
+    /// Search public assets of every team
+    #[arg(long)]
+    pub public: bool,
+    /// Stop after N results [default: 50]
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_sort(s: &str) -> Result<String, String> {
+    match s.rsplit_once(':') {
+        Some((field, "asc" | "desc")) if !field.is_empty() => Ok(s.to_string()),
+        _ => Err("expected FIELD:asc or FIELD:desc, e.g. createdAt:desc".into()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Asset ids
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Tag to add (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub add: Vec<String>,
+    /// Tag to remove (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub remove: Vec<String>,
+    /// Fail when a tag to add is already there or one to remove is missing
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the server's answers as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonOnly {
+    /// Print the server's JSON objects unchanged, as one array
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// Image files (PNG, JPEG, WebP, GIF, BMP, TIFF)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Name of the new asset (one file only; default: the file name)
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+    /// Add to this collection (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub collection: Vec<String>,
+    /// Parent asset of the upload
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+    /// Hide the new asset
+    #[arg(long)]
+    pub hide: bool,
+    /// Print the new assets as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Asset ids
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Do not ask (required without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

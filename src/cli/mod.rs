@@ -1,0 +1,90 @@
+//! The non-interactive commands. Each is a thin layer over `api::Client`:
+//! parse, call, print. Exit codes: 0 success, 1 an API, network or file
+//! error (one line on stderr), 2 a usage error.
+
+pub mod args;
+mod context;
+mod edit;
+mod library;
+mod login;
+pub mod output;
+mod read;
+pub mod render;
+
+use std::io;
+
+pub use args::{Cli, Command};
+
+use crate::api::ApiError;
+use crate::config::ConfigError;
+
+/// Why a command failed, and so which exit code it gets.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Wrong use of the command line: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// Something else went wrong (already phrased for the user): exit 1.
+    #[error("{0}")]
+    Failed(String),
+    /// stdout closed early (`| head`): not an error for the user.
+    #[error("broken pipe")]
+    BrokenPipe,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::BrokenPipe => 0,
+            _ => 1,
+        }
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CliError::BrokenPipe
+        } else {
+            CliError::Failed(format!("cannot write the output: {e}"))
+        }
+    }
+}
+
+/// Runs one command to completion.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let global = cli.global;
+    match cli.command {
+        None => {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            Ok(())
+        }
+        Some(Command::Completions(a)) => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(a.shell, &mut cmd, "assetui", &mut io::stdout());
+            Ok(())
+        }
+        Some(Command::Login(_)) => login::run(&global).await,
+        Some(command) => {
+            let ctx = context::connect(&global)?;
+            match command {
+                Command::List(a) => read::list(&ctx, a).await,
+                Command::Get(a) => read::get(&ctx, a).await,
+                Command::Search(a) => read::search(&ctx, a).await,
+                Command::Tag(a) => edit::tag(&ctx, a).await,
+                Command::Upload(a) => edit::upload(&ctx, a).await,
+                Command::Delete(a) => edit::delete(&ctx, a).await,
+                Command::Tags(a) => library::tags(&ctx, a).await,
+                Command::Collections(a) => library::collections(&ctx, a).await,
+                Command::Login(_) | Command::Completions(_) => Ok(()),
+            }
+        }
+    }
+}

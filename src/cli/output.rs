@@ -1,0 +1,236 @@
+//! How results reach stdout: JSON (one array, streamed item by item),
+//! JSON lines, or a table that fits the terminal. Every string from the
+//! server goes through the sanitizer before it is printed as text.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::sanitize;
+
+/// Streams values as one JSON array (`[` first, `]` at `finish`) or as
+/// one object a line, without holding them all.
+pub struct JsonWriter<W: Write> {
+    out: W,
+    lines: bool,
+    count: u64,
+}
+
+impl<W: Write> JsonWriter<W> {
+    pub fn new(out: W, lines: bool) -> Self {
+        JsonWriter {
+            out,
+            lines,
+            count: 0,
+        }
+    }
+
+    pub fn push<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        if self.lines {
+            serde_json::to_writer(&mut self.out, value)?;
+            self.out.write_all(b"\n")?;
+            // one line is a unit for the reader at the other end of a pipe
+            self.out.flush()?;
+        } else {
+            self.out
+                .write_all(if self.count == 0 { b"[\n  " } else { b",\n  " })?;
+            serde_json::to_writer(&mut self.out, value)?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<u64> {
+        if !self.lines {
+            self.out
+                .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()?;
+        Ok(self.count)
+    }
+}
+
+/// Prints one value as pretty JSON.
+pub fn print_json<T: Serialize>(value: &T) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")
+}
+
+/// The width tables are fitted to: the terminal's, else `COLUMNS`, else
+/// unbounded (a pipe gets whole values).
+pub fn table_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if io::stdout().is_terminal() {
+        if let Ok((w, _)) = crossterm::terminal::size() {
+            return Some(usize::from(w).max(40));
+        }
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|w| *w >= 20)
+}
+
+/// A column: its header, and whether it may shrink (and how far).
+pub struct Column {
+    pub header: &'static str,
+    pub min: usize,
+    /// Shrinkable columns give up width, the last first, when the table is
+    /// wider than the terminal.
+    pub flexible: bool,
+}
+
+/// A text table: cells are sanitized to one line and cut with `…` to fit.
+pub struct Table {
+    columns: Vec<Column>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(columns: Vec<Column>) -> Self {
+        Table {
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows
+            .push(cells.into_iter().map(|c| sanitize::line(&c, 512)).collect());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Renders with columns separated by two spaces, fitted to `width`.
+    pub fn render(&self, width: Option<usize>) -> String {
+        let n = self.columns.len();
+        let mut widths: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0, |s| s.width()))
+                    .max()
+                    .unwrap_or(0)
+                    .max(c.header.width())
+            })
+            .collect();
+        if let Some(limit) = width {
+            let gaps = 2 * n.saturating_sub(1);
+            let mut total: usize = widths.iter().sum::<usize>() + gaps;
+            for i in (0..n).rev() {
+                if total <= limit {
+                    break;
+                }
+                let col = &self.columns[i];
+                if !col.flexible {
+                    continue;
+                }
+                let floor = col.min.max(col.header.width());
+                let give = (total - limit).min(widths[i].saturating_sub(floor));
+                widths[i] -= give;
+                total -= give;
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<String> = self.columns.iter().map(|c| c.header.to_string()).collect();
+        for row in std::iter::once(&header).chain(self.rows.iter()) {
+            let mut line = String::new();
+            for (i, w) in widths.iter().enumerate() {
+                let cell = row.get(i).map(String::as_str).unwrap_or("");
+                let cut = fit(cell, *w);
+                line.push_str(&cut);
+                if i + 1 < n {
+                    line.push_str(&" ".repeat(w - cut.width() + 2));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Cuts `s` to at most `width` columns, ending with `…` when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_array_streams_and_closes() {
+        let mut buf = Vec::new();
+        let mut w = JsonWriter::new(&mut buf, false);
+        w.push(&serde_json::json!({"a": 1})).unwrap();
+        w.push(&serde_json::json!({"b": 2})).unwrap();
+        w.finish().unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(back, serde_json::json!([{"a": 1}, {"b": 2}]));
+        let mut empty = Vec::new();
+        JsonWriter::new(&mut empty, false).finish().unwrap();
+        assert_eq!(empty, b"[]\n");
+    }
+
+    #[test]
+    fn table_fits_and_cuts_flexible_columns() {
+        let mut t = Table::new(vec![
+            Column {
+                header: "ID",
+                min: 2,
+                flexible: false,
+            },
+            Column {
+                header: "NAME",
+                min: 6,
+                flexible: true,
+            },
+        ]);
+        t.row(vec![
+            "asset_1".into(),
+            "a very long name that will not fit".into(),
+        ]);
+        let s = t.render(Some(24));
+        for line in s.lines() {
+            assert!(line.width() <= 24, "{line:?}");
+        }
+        assert!(s.contains('…'));
+    }
+
+    #[test]
+    fn table_cells_are_sanitized() {
+        let mut t = Table::new(vec![Column {
+            header: "NAME",
+            min: 4,
+            flexible: true,
+        }]);
+        t.row(vec!["evil\u{1b}]0;pwned\u{7}name".into()]);
+        let s = t.render(None);
+        assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'));
+    }
+}

@@ -1,0 +1,198 @@
+//! `list`, `get` and `search`: reading assets, printed as a table or as
+//! the server's JSON.
+
+use std::io::{self, Write};
+
+use futures_util::StreamExt;
+
+use super::args::{GetArgs, ListArgs, OutputArgs, SearchArgs};
+use super::context::Context;
+use super::output::{self, JsonWriter};
+use super::render;
+use super::CliError;
+use crate::api::image_ref;
+use crate::api::models::Asset;
+use crate::api::params::{ListAssetsQuery, SearchImages, SearchRequest};
+
+/// Where listed assets go: streamed JSON, or a table printed at the end.
+enum Sink {
+    Json(JsonWriter<io::StdoutLock<'static>>),
+    Table(output::Table),
+}
+
+impl Sink {
+    fn new(output: OutputArgs) -> Sink {
+        if output.json || output.jsonl {
+            Sink::Json(JsonWriter::new(io::stdout().lock(), output.jsonl))
+        } else {
+            Sink::Table(render::asset_table())
+        }
+    }
+
+    fn push(&mut self, asset: &Asset) -> Result<(), CliError> {
+        match self {
+            Sink::Json(w) => w.push(asset)?,
+            Sink::Table(t) => t.row(render::asset_row(asset)),
+        }
+        Ok(())
+    }
+
+    fn finish(self, what: &str) -> Result<(), CliError> {
+        match self {
+            Sink::Json(w) => {
+                w.finish()?;
+            }
+            Sink::Table(t) if t.is_empty() => eprintln!("no {what} found"),
+            Sink::Table(t) => {
+                let mut out = io::stdout().lock();
+                out.write_all(t.render(output::table_width()).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
+    let mut query = ListAssetsQuery {
+        author_id: a.author,
+        collection_id: a.collection,
+        created_after: a.created_after,
+        created_before: a.created_before,
+        inference_id: a.inference,
+        model_id: a.model,
+        page_size: a.page_size,
+        parent_asset_id: a.parent,
+        root_asset_id: a.root,
+        privacy: a.privacy,
+        sort_by: a.sort,
+        sort_direction: a.order,
+        tags: a.tags,
+        types: a.types,
+        ..ListAssetsQuery::default()
+    };
+    query.apply_sort_rule().map_err(CliError::Usage)?;
+    let max = a.limit.max();
+    if query.page_size.is_none() && max < 100 {
+        // ask for no more than is needed
+        query.page_size = Some(u32::try_from(max.max(1)).unwrap_or(50));
+    }
+    let mut sink = Sink::new(a.output);
+    let mut seen = 0u64;
+    let mut pages = ctx.client.list_assets(query);
+    'pages: while seen < max {
+        let Some(page) = pages.next().await else {
+            break;
+        };
+        for asset in page?.assets {
+            sink.push(&asset)?;
+            seen += 1;
+            if seen == max {
+                break 'pages;
+            }
+        }
+    }
+    sink.finish("assets")
+}
+
+pub async fn get(ctx: &Context, a: GetArgs) -> Result<(), CliError> {
+    if let [id] = a.ids.as_slice() {
+        let asset = ctx.client.get_asset(id).await?;
+        if a.json {
+            output::print_json(&asset)?;
+        } else {
+            io::stdout()
+                .lock()
+                .write_all(render::asset_detail(&asset).as_bytes())?;
+        }
+        return Ok(());
+    }
+    let assets = ctx.client.get_assets(&a.ids).await?;
+    if a.json {
+        output::print_json(&assets)?;
+    } else {
+        let mut out = io::stdout().lock();
+        for (i, asset) in assets.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(render::asset_detail(asset).as_bytes())?;
+        }
+    }
+    let missing: Vec<&String> = a
+        .ids
+        .iter()
+        .filter(|id| !assets.iter().any(|x| &x.id == *id))
+        .collect();
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing
+            .iter()
+            .map(|s| crate::sanitize::line(s, 80))
+            .collect();
+        return Err(CliError::Failed(format!("not found: {}", shown.join(", "))));
+    }
+    Ok(())
+}
+
+pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
+    let refs = ImageRefs {
+        image: a.image,
+        like: a.like,
+        unlike: a.unlike,
+    };
+    let refs = tokio::task::spawn_blocking(move || refs.resolve())
+        .await
+        .map_err(|e| CliError::Failed(format!("image reference: {e}")))??;
+    let images = (!refs.like.is_empty() || !refs.unlike.is_empty()).then_some(SearchImages {
+        like: refs.like,
+        unlike: refs.unlike,
+    });
+    let max = a.limit.unwrap_or(super::args::LimitArgs::DEFAULT);
+    let request = SearchRequest {
+        query: a.query.filter(|q| !q.is_empty()),
+        filter: a.filter,
+        image: refs.image,
+        images,
+        image_semantic_ratio: a.image_ratio,
+        query_semantic_ratio: a.semantic_ratio,
+        sort_by: a.sort,
+        public: a.public.then_some(true),
+        hits_per_page: Some(u32::try_from(max.clamp(1, 100)).unwrap_or(100)),
+        ..SearchRequest::default()
+    };
+    request.validate().map_err(CliError::Usage)?;
+    let mut sink = Sink::new(a.output);
+    let mut seen = 0u64;
+    let mut pages = ctx.client.search(request);
+    'pages: while seen < max {
+        let Some(page) = pages.next().await else {
+            break;
+        };
+        for hit in page?.hits {
+            sink.push(&hit)?;
+            seen += 1;
+            if seen == max {
+                break 'pages;
+            }
+        }
+    }
+    sink.finish("matching assets")
+}
+
+/// Image references as typed, resolved off the async runtime (files are
+/// read, decoded and scaled).
+struct ImageRefs {
+    image: Option<String>,
+    like: Vec<String>,
+    unlike: Vec<String>,
+}
+
+impl ImageRefs {
+    fn resolve(self) -> Result<ImageRefs, CliError> {
+        let one = |r: String| image_ref::resolve(&r).map_err(CliError::from);
+        Ok(ImageRefs {
+            image: self.image.map(one).transpose()?,
+            like: self.like.into_iter().map(one).collect::<Result<_, _>>()?,
+            unlike: self.unlike.into_iter().map(one).collect::<Result<_, _>>()?,
+        })
+    }
+}

@@ -373,21 +373,40 @@ async fn login_checks_and_saves_the_credentials_privately() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("mykey\n{SECRET}\n").as_bytes()).await.unwrap();
+    stdin
+        .write_all(format!("mykey\n{SECRET}\n").as_bytes())
+        .await
+        .unwrap();
     drop(stdin);
     let o = child.wait_with_output().await.unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains(SECRET));
     // the check used the new credentials
     use base64::Engine;
-    let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("mykey:{SECRET}")));
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("mykey:{SECRET}"))
+    );
     assert_eq!(rec.last().header("authorization"), Some(expected.as_str()));
     let file = config_home.join("assetui/config.toml");
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.contains("[profiles.work]") && text.contains(SECRET), "{text}");
+    assert!(
+        text.contains("[profiles.work]") && text.contains(SECRET),
+        "{text}"
+    );
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::metadata(file.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(file.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
 }
 
 #[tokio::test]
@@ -395,7 +414,11 @@ async fn a_bad_config_file_names_path_line_and_key() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("config/assetui");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("config.toml"), "[profiles.work]\napi_key = \"k\"\napi_secrt = \"oops\"\n").unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[profiles.work]\napi_key = \"k\"\napi_secrt = \"oops\"\n",
+    )
+    .unwrap();
     let o = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"))
         .args(["list"])
         .env_clear()

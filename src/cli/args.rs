@@ -49,6 +49,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
+    /// Use the built-in demo library (the default when no credentials are set)
+    #[arg(long, global = true)]
+    pub demo: bool,
+
     /// More detail on stderr (-v requests, -vv everything)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -76,6 +80,49 @@ pub enum Command {
     Login(LoginArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Run the Scenario-compatible server with the demo library
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    assetui serve --addr 127.0.0.1:0\n  \
+    assetui serve --data ./demo-state --scale 100000\n  \
+    assetui serve --faults 429=0.1,500=0.05,reset=0.02,truncate=0.02,stall=0.01 --latency 200\n  \
+    SCENARIO_BASE_URL=http://127.0.0.1:8787/v1 assetui list")]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
+    pub addr: std::net::SocketAddr,
+    /// Keep every change (tags, uploads, deletions, collections) in this directory
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Add N synthetic assets (deterministic) to the demo library
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub scale: u64,
+    /// Require these credentials (Basic KEY:SECRET, or a bearer token equal to SECRET)
+    #[arg(long, value_name = "KEY:SECRET", value_parser = parse_auth)]
+    pub auth: Option<(String, String)>,
+    /// Misbehave on purpose: KIND=RATE,... with KIND an HTTP status, reset, truncate or stall
+    #[arg(long, value_name = "SPEC", value_parser = parse_faults)]
+    pub faults: Option<crate::server::faults::FaultSpec>,
+    /// Add this many milliseconds to every request
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Lifetime of signed file links, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 86_400)]
+    pub url_ttl: u64,
+}
+
+fn parse_auth(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((k, v)) if !k.is_empty() && !v.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err("expected KEY:SECRET".into()),
+    }
+}
+
+fn parse_faults(s: &str) -> Result<crate::server::faults::FaultSpec, String> {
+    crate::server::faults::FaultSpec::parse(s)
 }
 
 /// How results are printed.

@@ -7,6 +7,8 @@ use crate::config::{self, Credentials, Overrides, Resolved};
 
 pub struct Context {
     pub client: Client,
+    /// The in-process demo server, kept alive while the command runs.
+    _demo: Option<crate::server::Running>,
 }
 
 /// Resolves the settings (printing config warnings on stderr) without
@@ -29,16 +31,34 @@ pub fn settings(global: &GlobalArgs) -> Result<Resolved, CliError> {
     Ok(resolved)
 }
 
-pub fn connect(global: &GlobalArgs) -> Result<Context, CliError> {
+/// A client for the configured service, or for the built-in demo library
+/// (started in-process) with `--demo` or when nothing is configured.
+pub async fn connect(global: &GlobalArgs) -> Result<Context, CliError> {
     let resolved = settings(global)?;
-    if matches!(resolved.credentials, Credentials::None) && !resolved.base_url_explicit {
-        return Err(CliError::Failed(
-            "no credentials: set SCENARIO_SDK_API_KEY and SCENARIO_SDK_API_SECRET (or SCENARIO_SDK_JWT), or run `assetui login`".into(),
-        ));
+    if global.demo
+        || (matches!(resolved.credentials, Credentials::None) && !resolved.base_url_explicit)
+    {
+        if !global.demo {
+            eprintln!(
+                "assetui: no credentials configured: using the built-in demo library \
+                 (set SCENARIO_SDK_API_KEY/SECRET or run `assetui login` for your account)"
+            );
+        }
+        let demo = crate::server::start(crate::server::ServerConfig::default())
+            .await
+            .map_err(CliError::Failed)?;
+        let client = Client::new(ClientOptions::new(demo.base_url.clone()))?;
+        return Ok(Context {
+            client,
+            _demo: Some(demo),
+        });
     }
     tracing::debug!(base = %resolved.base_url, source = %resolved.source, "connecting");
     let options = ClientOptions::new(resolved.base_url.clone())
         .authorization(resolved.credentials.authorization_header());
     let client = Client::new(options)?;
-    Ok(Context { client })
+    Ok(Context {
+        client,
+        _demo: None,
+    })
 }

@@ -10,6 +10,7 @@ mod login;
 pub mod output;
 mod read;
 pub mod render;
+mod serve;
 
 use std::io;
 
@@ -72,8 +73,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Some(Command::Login(_)) => login::run(&global).await,
+        Some(Command::Serve(a)) => serve::run(a).await,
         Some(command) => {
-            let ctx = context::connect(&global)?;
+            let ctx = context::connect(&global).await?;
             match command {
                 Command::List(a) => read::list(&ctx, a).await,
                 Command::Get(a) => read::get(&ctx, a).await,
@@ -83,7 +85,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Command::Delete(a) => edit::delete(&ctx, a).await,
                 Command::Tags(a) => library::tags(&ctx, a).await,
                 Command::Collections(a) => library::collections(&ctx, a).await,
-                Command::Login(_) | Command::Completions(_) => Ok(()),
+                Command::Login(_) | Command::Completions(_) | Command::Serve(_) => Ok(()),
             }
         }
     }

@@ -73,6 +73,9 @@ pub fn table_width() -> Option<usize> {
         .filter(|w| *w >= 20)
 }
 
+/// Widest a flexible column gets, even with room to spare.
+pub const MAX_FLEX_WIDTH: usize = 60;
+
 /// A column: its header, and whether it may shrink (and how far).
 pub struct Column {
     pub header: &'static str,
@@ -121,21 +124,26 @@ impl Table {
                     .max(c.header.width())
             })
             .collect();
+        // a name or prompt is an excerpt in a table; --json has it whole
+        for (w, c) in widths.iter_mut().zip(&self.columns) {
+            if c.flexible {
+                *w = (*w).min(MAX_FLEX_WIDTH.max(c.header.width()));
+            }
+        }
         if let Some(limit) = width {
             let gaps = 2 * n.saturating_sub(1);
             let mut total: usize = widths.iter().sum::<usize>() + gaps;
-            for i in (0..n).rev() {
-                if total <= limit {
+            // take from the widest flexible column first, one column at a time
+            while total > limit {
+                let floor = |i: usize| self.columns[i].min.max(self.columns[i].header.width());
+                let Some(i) = (0..n)
+                    .filter(|&i| self.columns[i].flexible && widths[i] > floor(i))
+                    .max_by_key(|&i| widths[i] - floor(i))
+                else {
                     break;
-                }
-                let col = &self.columns[i];
-                if !col.flexible {
-                    continue;
-                }
-                let floor = col.min.max(col.header.width());
-                let give = (total - limit).min(widths[i].saturating_sub(floor));
-                widths[i] -= give;
-                total -= give;
+                };
+                widths[i] -= 1;
+                total -= 1;
             }
         }
         let mut out = String::new();

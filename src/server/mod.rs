@@ -1,2 +1,30 @@
 //! The Scenario-compatible server (`assetui serve`, demo mode, test
 //! fixture). Not imported by `api/` or the UI.
+//!
+//! `state` holds the library (`library`, built from the embedded demo
+//! `manifest`, `synth`etic `--scale` assets and the `--data` `store`);
+//! `routes` answer the documented endpoints; `renditions` make thumbnails,
+//! previews and conversions; `signing` signs file links; `search` pieces
+//! are `text` (keywords), `filter` (Meilisearch syntax) and `embed`
+//! (pixel embeddings, computed by `embeddings`); `jobs` build batch zips;
+//! `http` and `faults` do auth, errors and misbehaviour on purpose.
+
+pub mod embed;
+pub mod embeddings;
+pub mod faults;
+pub mod filter;
+pub mod http;
+pub mod jobs;
+pub mod library;
+pub mod manifest;
+pub mod renditions;
+pub mod routes;
+pub mod run;
+pub mod signing;
+pub mod state;
+pub mod store;
+pub mod synth;
+pub mod text;
+
+pub use run::{start, Running};
+pub use state::{AppState, ServerConfig};

@@ -80,7 +80,9 @@ impl Signer {
 }
 
 fn unix(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -110,7 +112,10 @@ mod tests {
         let signer = Signer::new(b"k".to_vec(), Duration::from_secs(60));
         let now = SystemTime::now();
         let (e, s) = parts(&signer.sign("/v1/files/a/original", now));
-        assert_eq!(signer.verify("/v1/files/a/original", Some(&e), Some(&s), now), Ok(()));
+        assert_eq!(
+            signer.verify("/v1/files/a/original", Some(&e), Some(&s), now),
+            Ok(())
+        );
         assert_eq!(
             signer.verify("/v1/files/b/original", Some(&e), Some(&s), now),
             Err(LinkError::BadSignature)

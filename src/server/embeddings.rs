@@ -1,0 +1,90 @@
+//! Image embeddings for every record, computed off the async threads: in
+//! the background from start, and on demand before a similarity search.
+
+use std::sync::Arc;
+
+use super::embed::{self, Embedding};
+use super::library::FileRef;
+use super::renditions::{self, Variant};
+use super::state::AppState;
+use super::synth;
+
+/// Side of the picture an embedding is computed from.
+const EMBED_SIDE: u32 = 64;
+/// Records embedded per blocking batch (keeps the write lock short).
+const BATCH: usize = 512;
+
+/// Computes every missing embedding. Concurrent callers wait for the one
+/// run in progress.
+pub async fn ensure(state: &Arc<AppState>) {
+    let _guard = state.embedding_lock.lock().await;
+    loop {
+        let todo: Vec<(String, FileRef, String, String)> = match state.lib.read() {
+            Ok(lib) => lib
+                .records()
+                .filter(|(_, r)| r.embedding.is_none())
+                .take(BATCH)
+                .map(|(_, r)| {
+                    (
+                        r.asset.id.clone(),
+                        r.file.clone(),
+                        r.asset.mime_type.clone().unwrap_or_default(),
+                        r.asset
+                            .kind()
+                            .map(|k| k.as_str().to_string())
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            Err(_) => return,
+        };
+        if todo.is_empty() {
+            return;
+        }
+        let done = tokio::task::spawn_blocking(move || {
+            todo.into_iter()
+                .map(|(id, file, mime, kind)| (id, compute(&file, &mime, &kind)))
+                .collect::<Vec<_>>()
+        })
+        .await;
+        let Ok(done) = done else { return };
+        let Ok(mut lib) = state.lib.write() else {
+            return;
+        };
+        for (id, e) in done {
+            if let Some(r) = lib.get_mut(&id) {
+                r.embedding = Some(e);
+            }
+        }
+    }
+}
+
+/// The embedding of one file: synthetic images are drawn small, others
+/// decoded with limits (non-images use their thumbnail picture).
+pub fn compute(file: &FileRef, mime: &str, kind: &str) -> Embedding {
+    if let FileRef::Synthetic {
+        seed,
+        family,
+        width,
+        height,
+    } = file
+    {
+        let scale = f64::from(EMBED_SIDE) / f64::from((*width).max(*height).max(1));
+        let w = ((f64::from(*width) * scale) as u32).max(1);
+        let h = ((f64::from(*height) * scale) as u32).max(1);
+        return embed::embed(&image::DynamicImage::ImageRgb8(synth::render(
+            *seed, *family, w, h,
+        )));
+    }
+    let original = renditions::original(file, mime);
+    match renditions::decode(&original.bytes) {
+        Ok(img) => embed::embed(&img),
+        Err(_) => match renditions::derive(&original, kind, &Variant::Thumbnail)
+            .ok()
+            .and_then(|t| renditions::decode(&t.bytes).ok())
+        {
+            Some(img) => embed::embed(&img),
+            None => embed::embed(&image::DynamicImage::new_rgb8(8, 8)),
+        },
+    }
+}

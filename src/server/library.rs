@@ -1,0 +1,324 @@
+//! The server's in-memory library: asset records, sorted indexes for
+//! keyset pagination, tag and collection bookkeeping, the text index. All
+//! mutation goes through here so the indexes never drift.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use bytes::Bytes;
+
+use super::embed::Embedding;
+use super::text::{Field, TextIndex};
+use crate::api::models::{Asset, Number};
+use crate::api::params::{SortDirection, SortField};
+
+/// Where an asset's bytes come from.
+#[derive(Debug, Clone)]
+pub enum FileRef {
+    /// Compiled into the binary (the demo library).
+    Static(&'static [u8]),
+    /// Uploaded, or otherwise held in memory.
+    Blob(Bytes),
+    /// Drawn on first request from a seed (`--scale`).
+    Synthetic {
+        seed: u64,
+        family: u8,
+        width: u32,
+        height: u32,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The asset as stored; signed URLs are added when it is served.
+    pub asset: Asset,
+    pub file: FileRef,
+    /// The demo family (for tests and synthetic images).
+    pub family: Option<String>,
+    pub embedding: Option<Embedding>,
+}
+
+impl Record {
+    pub fn created(&self) -> &str {
+        self.asset.created_at.as_deref().unwrap_or("")
+    }
+
+    pub fn updated(&self) -> &str {
+        self.asset.updated_at.as_deref().unwrap_or("")
+    }
+
+    pub fn sort_key(&self, field: SortField) -> &str {
+        match field {
+            SortField::CreatedAt => self.created(),
+            SortField::UpdatedAt => self.updated(),
+        }
+    }
+
+    pub fn is_hidden(&self) -> bool {
+        self.asset.is_hidden == Some(true)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectionRec {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A position in a sorted listing: the last (sort value, id) returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: String,
+    pub id: String,
+}
+
+#[derive(Default)]
+pub struct Library {
+    pub owner_id: String,
+    pub team_id: String,
+    slots: Vec<Option<Record>>,
+    by_id: HashMap<String, u32>,
+    by_created: BTreeSet<(String, String)>,
+    by_updated: BTreeSet<(String, String)>,
+    pub collections: BTreeMap<String, CollectionRec>,
+    text: TextIndex,
+}
+
+impl Library {
+    pub fn new(owner_id: String, team_id: String) -> Library {
+        Library {
+            owner_id,
+            team_id,
+            text: TextIndex::new(),
+            ..Library::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Record> {
+        let slot = *self.by_id.get(id)?;
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    pub fn slot_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn by_slot(&self, slot: u32) -> Option<&Record> {
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    /// Every live record, in slot order.
+    pub fn records(&self) -> impl Iterator<Item = (u32, &Record)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().map(|r| (i as u32, r)))
+    }
+
+    /// Inserts or replaces a record, keeping every index in step.
+    pub fn put(&mut self, record: Record) {
+        let id = record.asset.id.clone();
+        let slot = match self.by_id.get(&id) {
+            Some(&slot) => {
+                self.unindex(slot);
+                slot
+            }
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.by_created
+            .insert((record.created().to_string(), id.clone()));
+        self.by_updated
+            .insert((record.updated().to_string(), id.clone()));
+        let tags = record.asset.tags().join(" ");
+        let fields = [
+            (Field::Name, record.asset.name().unwrap_or("")),
+            (Field::Tags, tags.as_str()),
+            (Field::Prompt, record.asset.prompt().unwrap_or("")),
+            (
+                Field::Description,
+                record.asset.description.as_deref().unwrap_or(""),
+            ),
+        ];
+        self.text.upsert(slot, &fields);
+        self.by_id.insert(id, slot);
+        self.slots[slot as usize] = Some(record);
+    }
+
+    fn unindex(&mut self, slot: u32) {
+        if let Some(Some(old)) = self.slots.get(slot as usize) {
+            let id = old.asset.id.clone();
+            self.by_created
+                .remove(&(old.created().to_string(), id.clone()));
+            self.by_updated.remove(&(old.updated().to_string(), id));
+        }
+        self.text.remove(slot);
+    }
+
+    /// Removes a record; returns it.
+    pub fn remove(&mut self, id: &str) -> Option<Record> {
+        let slot = self.by_id.remove(id)?;
+        self.unindex(slot);
+        self.slots.get_mut(slot as usize)?.take()
+    }
+
+    /// Records in sort order, strictly after `after` when given.
+    pub fn sorted(
+        &self,
+        field: SortField,
+        dir: SortDirection,
+        after: Option<&Cursor>,
+    ) -> Box<dyn Iterator<Item = &Record> + '_> {
+        let index = match field {
+            SortField::CreatedAt => &self.by_created,
+            SortField::UpdatedAt => &self.by_updated,
+        };
+        let keys: Box<dyn Iterator<Item = &(String, String)>> = match (dir, after) {
+            (SortDirection::Asc, None) => Box::new(index.iter()),
+            (SortDirection::Desc, None) => Box::new(index.iter().rev()),
+            (SortDirection::Asc, Some(c)) => Box::new(index.range((
+                Bound::Excluded((c.key.clone(), c.id.clone())),
+                Bound::Unbounded,
+            ))),
+            (SortDirection::Desc, Some(c)) => Box::new(
+                index
+                    .range((
+                        Bound::Unbounded,
+                        Bound::Excluded((c.key.clone(), c.id.clone())),
+                    ))
+                    .rev(),
+            ),
+        };
+        Box::new(keys.filter_map(move |(_, id)| self.get(id)))
+    }
+
+    /// Keyword search: (slot, score in 0..=1), best first.
+    pub fn text_search(&self, query: &str) -> Vec<(u32, f32)> {
+        self.text.search(query)
+    }
+
+    /// Mutable access for changes that do not touch indexed fields' keys;
+    /// `put` the record back for anything that does.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
+        let slot = *self.by_id.get(id)?;
+        self.slots.get_mut(slot as usize)?.as_mut()
+    }
+
+    /// Tags in use with their asset counts, and first/last use dates.
+    pub fn tag_counts(&self) -> BTreeMap<String, (u64, String, String)> {
+        let mut out: BTreeMap<String, (u64, String, String)> = BTreeMap::new();
+        for (_, r) in self.records() {
+            for t in r.asset.tags() {
+                let e = out.entry(t.clone()).or_insert((
+                    0,
+                    r.created().to_string(),
+                    r.updated().to_string(),
+                ));
+                e.0 += 1;
+                if r.created() < e.1.as_str() {
+                    e.1 = r.created().to_string();
+                }
+                if r.updated() > e.2.as_str() {
+                    e.2 = r.updated().to_string();
+                }
+            }
+        }
+        out
+    }
+
+    /// Assets in each collection.
+    pub fn collection_counts(&self) -> HashMap<String, u64> {
+        let mut out = HashMap::new();
+        for (_, r) in self.records() {
+            for c in r.asset.collection_ids() {
+                *out.entry(c.clone()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    /// The first asset of a collection (its thumbnail).
+    pub fn collection_cover(&self, collection: &str) -> Option<&Record> {
+        self.sorted(SortField::CreatedAt, SortDirection::Desc, None)
+            .find(|r| r.asset.collection_ids().iter().any(|c| c == collection))
+    }
+}
+
+/// A new asset id in the API's shape: `asset_` and 22 base62 characters.
+pub fn new_id(prefix: &str, rng: &mut fastrand::Rng) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let tail: String = (0..22)
+        .map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char)
+        .collect();
+    format!("{prefix}_{tail}")
+}
+
+/// Now, as the API writes timestamps (`2025-01-16T11:19:41.579Z`).
+pub fn now_iso() -> String {
+    iso_from_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0),
+    )
+}
+
+/// Milliseconds since the epoch as an ISO 8601 UTC timestamp.
+pub fn iso_from_millis(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let millis = ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A `Number` from an integer.
+pub fn num(n: u64) -> Number {
+    Number::from(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_from_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            iso_from_millis(1_737_026_381_579),
+            "2025-01-16T11:19:41.579Z"
+        );
+    }
+}

@@ -1,0 +1,306 @@
+//! Signed file URLs: originals, thumbnails, previews, conversions and
+//! batch archives, with `HEAD`, `Range` (206), `If-Range`, `ETag` and
+//! `Last-Modified`. An altered or expired link answers 403.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::server::http::{HttpError, HttpResult};
+use crate::server::jobs::JobStatus;
+use crate::server::renditions::{self, Rendered, Variant};
+use crate::server::signing::LinkError;
+use crate::server::state::AppState;
+
+/// The path of a rendition's file URL.
+pub fn file_path(id: &str, variant: &Variant) -> String {
+    let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    format!("/v1/files/{id}/{}", variant.segment())
+}
+
+/// The path of a batch archive's URL.
+pub fn archive_path(job_id: &str) -> String {
+    let id: String = url::form_urlencoded::byte_serialize(job_id.as_bytes()).collect();
+    format!("/v1/archives/{id}")
+}
+
+fn check_link(state: &AppState, path: &str, q: &HashMap<String, String>) -> HttpResult<()> {
+    match state.signer.verify(
+        path,
+        q.get("expires").map(String::as_str),
+        q.get("signature").map(String::as_str),
+        SystemTime::now(),
+    ) {
+        Ok(()) => Ok(()),
+        Err(LinkError::Expired) => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "Request has expired: fetch the asset again for a fresh link",
+        )),
+        Err(LinkError::BadSignature) => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "The request signature does not match",
+        )),
+    }
+}
+
+pub async fn serve_file(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    Path((id, variant)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> HttpResult<Response> {
+    let variant = Variant::parse(&variant).ok_or_else(|| HttpError::not_found("no such file"))?;
+    check_link(&state, &file_path(&id, &variant), &q)?;
+    let (file, mime, kind, modified) = {
+        let lib = state
+            .lib
+            .read()
+            .map_err(|_| HttpError::internal("library lock poisoned"))?;
+        let r = lib
+            .get(&id)
+            .ok_or_else(|| HttpError::not_found("the asset no longer exists"))?;
+        (
+            r.file.clone(),
+            r.asset
+                .mime_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into()),
+            r.asset
+                .kind()
+                .map(|k| k.as_str().to_string())
+                .unwrap_or_default(),
+            r.asset.updated_at.clone().unwrap_or_default(),
+        )
+    };
+    let rendered = match state.renditions.get(&id, &variant) {
+        Some(r) => r,
+        None => {
+            let v = variant.clone();
+            let r = tokio::task::spawn_blocking(move || {
+                let original = renditions::original(&file, &mime);
+                renditions::derive(&original, &kind, &v)
+            })
+            .await
+            .map_err(|e| HttpError::internal(e.to_string()))?
+            .map_err(HttpError::bad_request)?;
+            state.renditions.put(&id, &variant, r.clone());
+            r
+        }
+    };
+    let filename = match &variant {
+        Variant::Format(f) => Some(format!("{id}.{f}")),
+        _ => None,
+    };
+    Ok(respond(
+        &method,
+        &headers,
+        &rendered,
+        &modified,
+        filename.as_deref(),
+    ))
+}
+
+pub async fn serve_archive(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    Path(job_id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> HttpResult<Response> {
+    check_link(&state, &archive_path(&job_id), &q)?;
+    let job = state
+        .jobs
+        .lock()
+        .map_err(|_| HttpError::internal("jobs lock poisoned"))?
+        .get(&job_id)
+        .cloned()
+        .ok_or_else(|| HttpError::not_found("no such archive"))?;
+    match (job.status, job.archive) {
+        (JobStatus::Success, Some(bytes)) => {
+            let r = Rendered::new(bytes, "application/zip");
+            Ok(respond(
+                &method,
+                &headers,
+                &r,
+                "",
+                Some(&format!("{job_id}.zip")),
+            ))
+        }
+        _ => Err(HttpError::not_found("the archive is not ready")),
+    }
+}
+
+/// A full (200) or partial (206) answer, honouring `Range` and `If-Range`.
+fn respond(
+    method: &Method,
+    headers: &HeaderMap,
+    r: &Rendered,
+    modified: &str,
+    filename: Option<&str>,
+) -> Response {
+    let total = r.bytes.len() as u64;
+    let last_modified = http_date(modified);
+    let if_range_ok = match headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(v) if v.starts_with('"') || v.starts_with("W/") => v == r.etag,
+        Some(v) => last_modified.as_deref() == Some(v),
+    };
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == r.etag)
+    {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        resp.headers_mut().insert(
+            header::ETAG,
+            HeaderValue::from_str(&r.etag).unwrap_or(HeaderValue::from_static("")),
+        );
+        return resp;
+    }
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| if_range_ok)
+        .map(|v| parse_range(v, total));
+    let (status, body, content_range) = match range {
+        Some(Some((start, end))) => (
+            StatusCode::PARTIAL_CONTENT,
+            r.bytes.slice(start as usize..=end as usize),
+            Some(format!("bytes {start}-{end}/{total}")),
+        ),
+        Some(None) => {
+            let mut resp =
+                HttpError::new(StatusCode::RANGE_NOT_SATISFIABLE, "range not satisfiable")
+                    .into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return resp;
+        }
+        None => (StatusCode::OK, r.bytes.clone(), None),
+    };
+    let len = body.len();
+    let mut resp = if *method == Method::HEAD {
+        Response::new(Body::empty())
+    } else {
+        Response::new(Body::from(body))
+    };
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&r.mime) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&r.etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(lm) = last_modified.and_then(|s| HeaderValue::from_str(&s).ok()) {
+        h.insert(header::LAST_MODIFIED, lm);
+    }
+    if let Some(cr) = content_range.and_then(|s| HeaderValue::from_str(&s).ok()) {
+        h.insert(header::CONTENT_RANGE, cr);
+    }
+    if let Some(name) = filename {
+        let safe: String = name
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+            .collect();
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    resp
+}
+
+/// One `bytes=` range against `total` bytes: `Some(Some((start, end)))`
+/// inclusive, `Some(None)` unsatisfiable. Several ranges are answered whole
+/// (allowed by RFC 9110), which `parse_range` signals with a full range.
+fn parse_range(value: &str, total: u64) -> Option<(u64, u64)> {
+    let spec = value.strip_prefix("bytes=")?.trim();
+    if spec.contains(',') || total == 0 {
+        return if total == 0 {
+            None
+        } else {
+            Some((0, total - 1))
+        };
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", n) => {
+            let n: u64 = n.parse().ok()?;
+            if n == 0 {
+                return None;
+            }
+            (total.saturating_sub(n), total - 1)
+        }
+        (s, "") => (s.parse().ok()?, total - 1),
+        (s, e) => (s.parse().ok()?, e.parse::<u64>().ok()?.min(total - 1)),
+    };
+    (start <= end && start < total).then_some((start, end))
+}
+
+/// An ISO timestamp as an HTTP date.
+fn http_date(iso: &str) -> Option<String> {
+    // YYYY-MM-DDTHH:MM:SS
+    let b = iso.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| iso.get(r)?.parse::<i64>().ok();
+    let (y, mo, d, h, mi, s) = (
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    );
+    let days = days_from_civil(y, mo, d);
+    let secs = days * 86_400 + h * 3600 + mi * 60 + s;
+    let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(secs).ok()?);
+    Some(httpdate::fmt_http_date(t))
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100), Some((0, 9)));
+        assert_eq!(parse_range("bytes=90-", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=-10", 100), Some((90, 99)));
+        assert_eq!(parse_range("bytes=50-500", 100), Some((50, 99)));
+        assert_eq!(parse_range("bytes=100-", 100), None);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Some((0, 99)));
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            http_date("2025-01-16T11:19:41.579Z").as_deref(),
+            Some("Thu, 16 Jan 2025 11:19:41 GMT")
+        );
+    }
+}

@@ -1,0 +1,409 @@
+//! `POST /search/assets`: keyword relevance (prefix, typos), the
+//! Meilisearch filter syntax, image similarity by `image` or
+//! `images.like`/`unlike`, hybrid ratios, `sortBy`, and both paging forms.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::present;
+use crate::server::embed::{self, Embedding};
+use crate::server::embeddings;
+use crate::server::filter::{self, Document};
+use crate::server::http::{HttpError, HttpResult};
+use crate::server::library::Record;
+use crate::server::state::AppState;
+
+/// Attributes a filter may use.
+pub const FILTERABLE: &[&str] = &[
+    "id",
+    "kind",
+    "type",
+    "tags",
+    "privacy",
+    "authorId",
+    "ownerId",
+    "modelId",
+    "modelType",
+    "inferenceId",
+    "parentId",
+    "rootParentId",
+    "width",
+    "height",
+    "aspectRatio",
+    "createdAt",
+    "updatedAt",
+    "collectionIds",
+    "mimeType",
+    "isHidden",
+    "seed",
+    "name",
+    "status",
+];
+/// Attributes results may be sorted by.
+pub const SORTABLE: &[&str] = &["createdAt", "updatedAt", "width", "height", "name", "id"];
+const DEFAULT_HITS: usize = 20;
+const MAX_HITS: usize = 1000;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchBody {
+    query: Option<String>,
+    filter: Option<Value>,
+    image: Option<String>,
+    images: Option<Images>,
+    image_semantic_ratio: Option<f64>,
+    query_semantic_ratio: Option<f64>,
+    #[serde(default)]
+    sort_by: Vec<String>,
+    #[serde(rename = "public")]
+    public: Option<bool>,
+    page: Option<usize>,
+    hits_per_page: Option<usize>,
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Images {
+    #[serde(default)]
+    like: Vec<String>,
+    #[serde(default)]
+    unlike: Vec<String>,
+}
+
+/// A record seen through the filter's eyes.
+struct Doc<'a>(&'a Record);
+
+impl Document for Doc<'_> {
+    fn attribute(&self, name: &str) -> Option<Cow<'_, Value>> {
+        let a = &self.0.asset;
+        let m = a.metadata.as_ref();
+        let s = |v: Option<&str>| v.map(|s| Cow::Owned(Value::String(s.to_string())));
+        let n = |v: Option<u64>| v.map(|n| Cow::Owned(json!(n)));
+        match name {
+            "id" => s(Some(&a.id)),
+            "kind" => s(a.kind().map(|k| k.as_str())),
+            "type" => s(a.asset_type().map(|t| t.as_str())),
+            "tags" => Some(Cow::Owned(json!(a.tags()))),
+            "collectionIds" => Some(Cow::Owned(json!(a.collection_ids()))),
+            "privacy" => s(a.privacy.as_ref().map(|p| p.as_str())),
+            "authorId" => s(a.author_id.as_deref()),
+            "ownerId" => s(a.owner_id.as_deref()),
+            "modelId" => s(a.model_id()),
+            "modelType" => s(m.and_then(|m| m.model_type.as_ref()).map(|t| t.as_str())),
+            "inferenceId" => s(m.and_then(|m| m.inference_id.as_deref())),
+            "parentId" => s(a.parent_id()),
+            "rootParentId" => s(a.root_parent_id()),
+            "width" => n(a.width()),
+            "height" => n(a.height()),
+            "aspectRatio" => s(m.and_then(|m| m.aspect_ratio.as_deref())),
+            "createdAt" => s(a.created_at.as_deref()),
+            "updatedAt" => s(a.updated_at.as_deref()),
+            "mimeType" => s(a.mime_type.as_deref()),
+            "isHidden" => Some(Cow::Owned(json!(a.is_hidden.unwrap_or(false)))),
+            "seed" => a.seed().map(|x| Cow::Owned(Value::String(x.to_string()))),
+            "name" => s(a.name()),
+            "status" => s(a.status.as_ref().map(|x| x.as_str())),
+            _ => None,
+        }
+    }
+}
+
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    Json(body): Json<SearchBody>,
+) -> HttpResult<Json<Value>> {
+    let query = body.query.clone().filter(|q| !q.trim().is_empty());
+    let images = body.images.unwrap_or_default();
+    let has_images = !images.like.is_empty() || !images.unlike.is_empty();
+    let filter_given = body
+        .filter
+        .as_ref()
+        .is_some_and(|f| !matches!(f, Value::Null) && f != "");
+    if query.is_none() && !filter_given && body.image.is_none() && !has_images {
+        return Err(HttpError::bad_request(
+            "At least one of the following fields must have a value: query, filter, image, images",
+        ));
+    }
+    if body.image.is_some() && has_images {
+        return Err(HttpError::bad_request(
+            "image and images are mutually exclusive",
+        ));
+    }
+    let page_form = body.page.is_some() || body.hits_per_page.is_some();
+    let offset_form = body.offset.is_some() || body.limit.is_some();
+    if page_form && offset_form {
+        return Err(HttpError::bad_request(
+            "page and hitsPerPage cannot be used together with offset and limit",
+        ));
+    }
+    for (name, r) in [
+        ("imageSemanticRatio", body.image_semantic_ratio),
+        ("querySemanticRatio", body.query_semantic_ratio),
+    ] {
+        if r.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
+            return Err(HttpError::bad_request(format!(
+                "{name} must be between 0 and 1"
+            )));
+        }
+    }
+    let filter = match body.filter.as_ref().filter(|_| filter_given) {
+        None => None,
+        Some(Value::String(s)) => Some(filter::parse(s)),
+        Some(v) => Some(filter::parse_value(v)),
+    }
+    .transpose()
+    .map_err(|e| HttpError::bad_request(e.to_string()))?;
+    if let Some(f) = &filter {
+        filter::check_attributes(f, FILTERABLE)
+            .map_err(|e| HttpError::bad_request(e.to_string()))?;
+    }
+    let sort = parse_sort(&body.sort_by)?;
+
+    // image references: ids or data URLs
+    let image_mode = body.image.is_some() || has_images;
+    let (likes, unlikes) = if image_mode {
+        embeddings::ensure(&state).await;
+        let like_refs: Vec<String> = body.image.iter().cloned().chain(images.like).collect();
+        let likes = resolve_refs(&state, &like_refs).await?;
+        let unlikes = resolve_refs(&state, &images.unlike).await?;
+        (likes, unlikes)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+
+    let lib = state
+        .lib
+        .read()
+        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let text_scores: Option<HashMap<u32, f32>> = query
+        .as_ref()
+        .map(|q| lib.text_search(q).into_iter().collect());
+    let q_ratio = body.query_semantic_ratio.unwrap_or(0.0) as f32;
+    let i_ratio = body
+        .image_semantic_ratio
+        .unwrap_or(if query.is_some() { 0.5 } else { 1.0 }) as f32;
+    let query_grams = query.as_deref().map(trigrams);
+
+    let mut hits: Vec<(f32, &Record)> = Vec::new();
+    for (slot, r) in lib.records() {
+        if r.is_hidden() {
+            continue;
+        }
+        if body.public != Some(true) && r.asset.owner_id.as_deref() != Some(lib.owner_id.as_str()) {
+            continue;
+        }
+        if let Some(f) = &filter {
+            if !f.matches(&Doc(r)) {
+                continue;
+            }
+        }
+        let text = match (&text_scores, &query_grams) {
+            (Some(scores), Some(grams)) => {
+                let keyword = scores.get(&slot).copied().unwrap_or(0.0);
+                let semantic = if q_ratio > 0.0 {
+                    semantic_score(grams, r)
+                } else {
+                    0.0
+                };
+                let blended = (1.0 - q_ratio) * keyword + q_ratio * semantic;
+                if keyword <= 0.0 && semantic < 0.35 {
+                    None
+                } else {
+                    Some(blended)
+                }
+            }
+            _ => None,
+        };
+        let score = if image_mode {
+            let Some(e) = &r.embedding else { continue };
+            let image = embed::like_unlike_score(e, &likes, &unlikes);
+            match (query.is_some(), text) {
+                (true, Some(t)) => i_ratio * image + (1.0 - i_ratio) * t,
+                (true, None) if i_ratio < 1.0 => continue,
+                _ => image,
+            }
+        } else if query.is_some() {
+            match text {
+                Some(t) => t,
+                None => continue,
+            }
+        } else {
+            0.0
+        };
+        hits.push((score, r));
+    }
+    let ranked_by_relevance = image_mode || query.is_some();
+    hits.sort_by(|a, b| {
+        for (field, desc) in &sort {
+            let ord = compare_field(a.1, b.1, field);
+            let ord = if *desc { ord.reverse() } else { ord };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        if ranked_by_relevance {
+            b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal)
+        } else {
+            b.1.created().cmp(a.1.created())
+        }
+        .then_with(|| a.1.asset.id.cmp(&b.1.asset.id))
+    });
+
+    let total = hits.len();
+    let (offset, limit, page, per_page) = if page_form {
+        let per_page = body.hits_per_page.unwrap_or(DEFAULT_HITS).min(MAX_HITS);
+        let page = body.page.unwrap_or(1).max(1);
+        ((page - 1) * per_page, per_page, page, per_page)
+    } else {
+        let limit = body.limit.unwrap_or(DEFAULT_HITS).min(MAX_HITS);
+        let offset = body.offset.unwrap_or(0);
+        (
+            offset,
+            limit,
+            offset.checked_div(limit).map_or(1, |p| p + 1),
+            limit,
+        )
+    };
+    let shown: Vec<Value> = hits
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(score, r)| {
+            let mut v = serde_json::to_value(present(&state, r)).unwrap_or(Value::Null);
+            v["score"] = json!((f64::from(*score) * 10_000.0).round() / 10_000.0);
+            v["teamId"] = json!(lib.team_id);
+            v
+        })
+        .collect();
+    let total_pages = if per_page == 0 {
+        0
+    } else {
+        total.div_ceil(per_page)
+    };
+    Ok(Json(json!({
+        "hits": shown,
+        "offset": offset,
+        "limit": limit,
+        "estimatedTotalHits": total,
+        "page": page,
+        "hitsPerPage": per_page,
+        "totalHits": total,
+        "totalPages": total_pages,
+    })))
+}
+
+/// `["createdAt:desc", ...]` into (field, descending).
+fn parse_sort(sort_by: &[String]) -> HttpResult<Vec<(String, bool)>> {
+    sort_by
+        .iter()
+        .map(|s| {
+            let (field, dir) = s.rsplit_once(':').ok_or_else(|| {
+                HttpError::bad_request(format!(
+                    "sortBy `{}` must be an attribute followed by :asc or :desc",
+                    crate::sanitize::line(s, 64)
+                ))
+            })?;
+            if !SORTABLE.contains(&field) {
+                return Err(HttpError::bad_request(format!(
+                    "attribute `{}` is not sortable. Available sortable attributes are: {}",
+                    crate::sanitize::line(field, 64),
+                    SORTABLE.join(", ")
+                )));
+            }
+            match dir {
+                "asc" => Ok((field.to_string(), false)),
+                "desc" => Ok((field.to_string(), true)),
+                _ => Err(HttpError::bad_request("sort direction must be asc or desc")),
+            }
+        })
+        .collect()
+}
+
+fn compare_field(a: &Record, b: &Record, field: &str) -> Ordering {
+    match field {
+        "createdAt" => a.created().cmp(b.created()),
+        "updatedAt" => a.updated().cmp(b.updated()),
+        "width" => a.asset.width().cmp(&b.asset.width()),
+        "height" => a.asset.height().cmp(&b.asset.height()),
+        "name" => a.asset.name().cmp(&b.asset.name()),
+        _ => a.asset.id.cmp(&b.asset.id),
+    }
+}
+
+/// Embeddings of references: an existing asset id, or a data URL decoded
+/// with limits.
+async fn resolve_refs(state: &Arc<AppState>, refs: &[String]) -> HttpResult<Vec<Embedding>> {
+    let mut out = Vec::new();
+    for r in refs {
+        if let Some(rest) = r.strip_prefix("data:") {
+            let data = rest
+                .split_once(";base64,")
+                .map(|(_, d)| d.to_string())
+                .ok_or_else(|| {
+                    HttpError::bad_request("an image reference data URL must be base64")
+                })?;
+            let e = tokio::task::spawn_blocking(move || {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data.trim())
+                    .map_err(|_| "the data URL is not valid base64".to_string())?;
+                embed::embed_bytes(&bytes)
+                    .map_err(|e| format!("the reference image cannot be decoded: {e}"))
+            })
+            .await
+            .map_err(|e| HttpError::internal(e.to_string()))?
+            .map_err(HttpError::bad_request)?;
+            out.push(e);
+        } else {
+            let lib = state
+                .lib
+                .read()
+                .map_err(|_| HttpError::internal("library lock poisoned"))?;
+            let rec = lib.get(r).ok_or_else(|| {
+                HttpError::bad_request(format!(
+                    "image reference {} is neither an existing AssetId nor a data URL",
+                    crate::sanitize::line(r, 80)
+                ))
+            })?;
+            let e = rec
+                .embedding
+                .clone()
+                .ok_or_else(|| HttpError::internal("embeddings are still being computed"))?;
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Character trigrams of lower-cased text, for the "semantic" side of a
+/// hybrid text query (overlap in meaning approximated by overlap in form).
+fn trigrams(text: &str) -> HashSet<[char; 3]> {
+    let chars: Vec<char> = format!("  {}  ", text.to_lowercase()).chars().collect();
+    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+}
+
+/// Share of the query's trigrams found in the asset's name, prompt, tags
+/// and description.
+fn semantic_score(query: &HashSet<[char; 3]>, r: &Record) -> f32 {
+    if query.is_empty() {
+        return 0.0;
+    }
+    let a = &r.asset;
+    let text = format!(
+        "{} {} {} {}",
+        a.name().unwrap_or(""),
+        a.prompt().unwrap_or(""),
+        a.tags().join(" "),
+        a.description.as_deref().unwrap_or("")
+    );
+    let doc = trigrams(&text);
+    query.iter().filter(|g| doc.contains(*g)).count() as f32 / query.len() as f32
+}

@@ -1,0 +1,226 @@
+//! The server's shared state and how it is built at start: the demo
+//! library, `--scale` synthetic assets, and the `--data` store laid over
+//! them.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
+use std::time::Duration;
+
+use super::faults::{Fault, FaultSpec};
+use super::jobs::Job;
+use super::library::{CollectionRec, FileRef, Library, Record};
+use super::manifest;
+use super::renditions::RenditionCache;
+use super::signing::{Signer, DEFAULT_TTL};
+use super::store::Store;
+use super::synth;
+use crate::api::models::{Asset, AssetKind, AssetProperties, AssetStatus, Privacy};
+
+/// How `assetui serve` (or the in-process demo) runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+    pub data_dir: Option<PathBuf>,
+    pub scale: u64,
+    pub auth: Option<(String, String)>,
+    pub faults: FaultSpec,
+    pub latency: Duration,
+    pub url_ttl: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: None,
+            scale: 0,
+            auth: None,
+            faults: FaultSpec::default(),
+            latency: Duration::ZERO,
+            url_ttl: DEFAULT_TTL,
+        }
+    }
+}
+
+pub struct AppState {
+    pub config: ServerConfig,
+    pub lib: RwLock<Library>,
+    pub store: Option<Store>,
+    pub signer: Signer,
+    pub renditions: RenditionCache,
+    pub jobs: Mutex<HashMap<String, Job>>,
+    /// `http://HOST:PORT`, for absolute signed URLs.
+    pub origin: String,
+    rng: Mutex<fastrand::Rng>,
+    faults_seen: Mutex<HashMap<String, u64>>,
+    pub requests: AtomicU64,
+    /// Serializes embedding runs.
+    pub embedding_lock: tokio::sync::Mutex<()>,
+}
+
+impl AppState {
+    pub fn build(config: ServerConfig, origin: String) -> Result<AppState, String> {
+        let store = match &config.data_dir {
+            Some(dir) => Some(Store::open(dir)?),
+            None => None,
+        };
+        let signer = match &store {
+            Some(store) => {
+                let key = match store.meta("signing_key")? {
+                    Some(k) => k,
+                    None => {
+                        let k: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
+                        store.set_meta("signing_key", &k)?;
+                        k
+                    }
+                };
+                Signer::new(key, config.url_ttl)
+            }
+            None => Signer::random(config.url_ttl),
+        };
+        let mut lib = load_demo()?;
+        synth::add(&mut lib, config.scale);
+        if let Some(store) = &store {
+            let saved = store.load()?;
+            for id in &saved.deleted {
+                lib.remove(id);
+            }
+            for (asset, blob) in saved.assets {
+                let previous = lib.get(&asset.id).cloned();
+                let file = match (blob, &previous) {
+                    (Some(bytes), _) => FileRef::Blob(bytes.into()),
+                    (None, Some(prev)) => prev.file.clone(),
+                    (None, None) => continue,
+                };
+                lib.put(Record {
+                    asset,
+                    file,
+                    family: previous.as_ref().and_then(|p| p.family.clone()),
+                    embedding: previous.and_then(|p| p.embedding),
+                });
+            }
+        }
+        Ok(AppState {
+            config,
+            lib: RwLock::new(lib),
+            store,
+            signer,
+            renditions: RenditionCache::new(256 * 1024 * 1024),
+            jobs: Mutex::new(HashMap::new()),
+            origin,
+            rng: Mutex::new(fastrand::Rng::new()),
+            faults_seen: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
+            embedding_lock: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    pub fn random_f64(&self) -> f64 {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.rng.lock().map(|mut r| r.f64()).unwrap_or(1.0)
+    }
+
+    pub fn new_id(&self, prefix: &str) -> String {
+        match self.rng.lock() {
+            Ok(mut r) => super::library::new_id(prefix, &mut r),
+            Err(_) => super::library::new_id(prefix, &mut fastrand::Rng::new()),
+        }
+    }
+
+    pub fn count_fault(&self, f: Fault) {
+        if let Ok(mut m) = self.faults_seen.lock() {
+            *m.entry(f.to_string()).or_insert(0) += 1;
+        }
+    }
+
+    /// How many of each fault were injected (for the fault-rate tests).
+    pub fn faults_seen(&self) -> HashMap<String, u64> {
+        self.faults_seen
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The embedded demo library as records.
+fn load_demo() -> Result<Library, String> {
+    let m = manifest::embedded()?;
+    let mut lib = Library::new(m.owner_id.clone(), m.team_id.clone());
+    for c in &m.collections {
+        lib.collections.insert(
+            c.id.clone(),
+            CollectionRec {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                created_at: c.created_at.clone(),
+                updated_at: c.updated_at.clone(),
+            },
+        );
+    }
+    for a in m.assets {
+        let Some(bytes) = manifest::demo_file(&a.file) else {
+            tracing::warn!(file = %a.file, "demo file missing; skipped");
+            continue;
+        };
+        let kind = AssetKind::from(a.kind.as_str());
+        let mut metadata = a.metadata;
+        metadata.size = Some(super::library::num(bytes.len() as u64));
+        let properties = AssetProperties {
+            size: Some(super::library::num(bytes.len() as u64)),
+            width: metadata.width.clone(),
+            height: metadata.height.clone(),
+            ..AssetProperties::default()
+        };
+        let asset = Asset {
+            id: a.id,
+            author_id: Some(a.author_id),
+            collection_ids: Some(a.collection_ids),
+            created_at: Some(a.created_at),
+            edit_capabilities: Some(edit_capabilities(&kind)),
+            kind: Some(kind),
+            metadata: Some(metadata),
+            mime_type: Some(a.mime_type),
+            owner_id: Some(m.owner_id.clone()),
+            privacy: Some(Privacy::from(a.privacy.as_str())),
+            properties: Some(properties),
+            source: None,
+            status: Some(AssetStatus::Success),
+            tags: Some(a.tags),
+            updated_at: Some(a.updated_at),
+            description: a.description,
+            nsfw: Some(Vec::new()),
+            extra: a.extra,
+            ..Asset::default()
+        };
+        lib.put(Record {
+            asset,
+            file: FileRef::Static(bytes),
+            family: a.family,
+            embedding: None,
+        });
+    }
+    Ok(lib)
+}
+
+/// What the web app offers for an asset of this kind.
+pub fn edit_capabilities(kind: &AssetKind) -> Vec<crate::api::models::EditCapability> {
+    use crate::api::models::EditCapability as E;
+    match kind {
+        AssetKind::Image => vec![
+            E::Detection,
+            E::GenerativeFill,
+            E::Pixelate,
+            E::PromptEditing,
+            E::Refine,
+            E::Reframe,
+            E::RemoveBackground,
+            E::Segmentation,
+            E::Upscale,
+            E::Vectorization,
+        ],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,153 @@
+//! Persistence for `--data DIR`: every acknowledged change (tags, uploads,
+//! deletions, collection membership) is in SQLite, fsynced, before the
+//! server answers. On start the store is laid over the demo library.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::api::models::Asset;
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+/// What the store holds, read back at start.
+pub struct Saved {
+    /// Assets changed or created, with an uploaded file's bytes.
+    pub assets: Vec<(Asset, Option<Vec<u8>>)>,
+    pub deleted: Vec<String>,
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> Result<Store, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join("assetui-server.sqlite3");
+        let conn = Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS assets (
+                 id TEXT PRIMARY KEY,
+                 json TEXT NOT NULL,
+                 deleted INTEGER NOT NULL DEFAULT 0
+             );
+             CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, bytes BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);",
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, String> {
+        let mut conn = self
+            .conn
+            .lock()
+            .map_err(|_| "the store lock is poisoned".to_string())?;
+        f(&mut conn).map_err(|e| format!("cannot save the change: {e}"))
+    }
+
+    pub fn load(&self) -> Result<Saved, String> {
+        self.with(|c| {
+            let mut saved = Saved {
+                assets: Vec::new(),
+                deleted: Vec::new(),
+            };
+            let mut stmt = c.prepare(
+                "SELECT a.id, a.json, a.deleted, b.bytes FROM assets a LEFT JOIN blobs b ON a.id = b.id ORDER BY a.rowid",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, Option<Vec<u8>>>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (id, json, deleted, blob) = row?;
+                if deleted != 0 {
+                    saved.deleted.push(id);
+                } else if let Ok(asset) = serde_json::from_str::<Asset>(&json) {
+                    saved.assets.push((asset, blob));
+                } else {
+                    tracing::warn!(%id, "skipping an unreadable saved asset");
+                }
+            }
+            Ok(saved)
+        })
+    }
+
+    /// Saves the current state of some assets in one transaction.
+    pub fn save_assets(&self, assets: &[&Asset]) -> Result<(), String> {
+        let rows: Vec<(String, String)> = assets
+            .iter()
+            .map(|a| (a.id.clone(), serde_json::to_string(a).unwrap_or_default()))
+            .collect();
+        self.with(|c| {
+            let tx = c.transaction()?;
+            for (id, json) in &rows {
+                tx.execute(
+                    "INSERT INTO assets (id, json, deleted) VALUES (?1, ?2, 0)
+                     ON CONFLICT(id) DO UPDATE SET json = excluded.json, deleted = 0",
+                    params![id, json],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    /// Saves a new asset with its file.
+    pub fn save_upload(&self, asset: &Asset, bytes: &[u8]) -> Result<(), String> {
+        let json = serde_json::to_string(asset).map_err(|e| e.to_string())?;
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT OR REPLACE INTO blobs (id, bytes) VALUES (?1, ?2)",
+                params![asset.id, bytes],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO assets (id, json, deleted) VALUES (?1, ?2, 0)",
+                params![asset.id, json],
+            )?;
+            tx.commit()
+        })
+    }
+
+    pub fn save_deleted(&self, ids: &[String]) -> Result<(), String> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            for id in ids {
+                tx.execute(
+                    "INSERT INTO assets (id, json, deleted) VALUES (?1, '{}', 1)
+                     ON CONFLICT(id) DO UPDATE SET deleted = 1",
+                    params![id],
+                )?;
+                tx.execute("DELETE FROM blobs WHERE id = ?1", params![id])?;
+            }
+            tx.commit()
+        })
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.with(|c| {
+            c.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
+    }
+
+    pub fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map(|_| ())
+        })
+    }
+}

@@ -1,0 +1,228 @@
+//! `--scale N`: synthetic assets, deterministic from a seed, so the browser
+//! can be tried and measured at 100 000 assets. Metadata is made at start;
+//! pixels are drawn on first request from the asset's seed and family.
+
+use image::{Rgb, RgbImage};
+
+use super::library::{iso_from_millis, num, FileRef, Library, Record};
+use crate::api::models::{
+    Asset, AssetKind, AssetMetadata, AssetProperties, AssetStatus, AssetType, Privacy, Seed,
+};
+
+/// Visual families of synthetic images (each its own palette and shape).
+pub const FAMILIES: &[&str] = &[
+    "sunset", "ocean", "forest", "nebula", "lava", "ice", "grid", "stripes",
+];
+
+const SUBJECTS: &[&str] = &[
+    "castle",
+    "dragon",
+    "spaceship",
+    "robot",
+    "lighthouse",
+    "temple",
+    "airship",
+    "knight",
+    "fox",
+    "owl",
+    "tower",
+    "village",
+    "crystal",
+    "golem",
+    "wizard",
+    "samurai",
+    "mech",
+    "whale",
+    "phoenix",
+    "garden",
+];
+const STYLES: &[&str] = &[
+    "cinematic lighting",
+    "watercolor",
+    "isometric",
+    "low poly",
+    "oil painting",
+    "pixel art",
+    "concept art",
+    "studio photo",
+    "anime",
+    "claymation",
+];
+const MODELS: &[(&str, &str)] = &[
+    ("model_synthFluxA1b2C3d4E5f6G7", "flux.1"),
+    ("model_synthSdxlH8i9J0k1L2m3N4", "sd-xl"),
+    ("model_synthLoraO5p6Q7r8S9t0U1", "flux.1-lora"),
+];
+const TYPES: &[&str] = &[
+    "inference-txt2img",
+    "inference-img2img",
+    "upscale",
+    "txt2img",
+    "uploaded",
+];
+const TAGS: &[&str] = &[
+    "hero",
+    "draft",
+    "approved",
+    "wip",
+    "concept",
+    "ui",
+    "background",
+    "character",
+];
+
+/// Adds `n` synthetic assets, deterministic from a fixed seed.
+pub fn add(lib: &mut Library, n: u64) {
+    let mut rng = fastrand::Rng::with_seed(0x5CA1E);
+    let authors = [
+        "user_synthAuthorA",
+        "user_synthAuthorB",
+        "user_synthAuthorC",
+    ];
+    // spread over ~18 months before the demo library's dates
+    let start_ms: i64 = 1_704_067_200_000; // 2024-01-01
+    let span_ms: i64 = 540 * 86_400_000;
+    for i in 0..n {
+        let seed = rng.u64(..);
+        let family = rng.u8(..FAMILIES.len() as u8);
+        let subject = SUBJECTS[rng.usize(..SUBJECTS.len())];
+        let style = STYLES[rng.usize(..STYLES.len())];
+        let fam = FAMILIES[family as usize];
+        let (model_id, model_type) = MODELS[rng.usize(..MODELS.len())];
+        let (width, height) = [(512, 512), (768, 432), (432, 768), (1024, 512)][rng.usize(..4)];
+        let created = start_ms + (span_ms * i as i64) / n.max(1) as i64 + rng.i64(0..60_000);
+        let updated = created + rng.i64(0..30 * 86_400_000);
+        let mut tags = vec![fam.to_string(), subject.to_string()];
+        if rng.u8(..4) == 0 {
+            tags.push(TAGS[rng.usize(..TAGS.len())].to_string());
+        }
+        let id = format!("asset_synth{:016x}{:06}", seed >> 8, i % 1_000_000);
+        let metadata = AssetMetadata {
+            kind: Some(AssetKind::Image),
+            asset_type: Some(AssetType::from(TYPES[rng.usize(..TYPES.len())])),
+            name: (rng.u8(..3) != 0).then(|| format!("{} {subject} #{i}", capitalize(fam))),
+            prompt: Some(format!(
+                "a {subject} in a {fam} scene, {style}, highly detailed, dramatic composition"
+            )),
+            negative_prompt: Some("blurry, lowres, watermark".into()),
+            seed: Some(Seed::Text((seed % 4_294_967_296).to_string())),
+            model_id: Some(model_id.into()),
+            model_type: Some(model_type.into()),
+            width: Some(num(width)),
+            height: Some(num(height)),
+            guidance: Some(num(7)),
+            num_inference_steps: Some(num(28)),
+            scheduler: Some("EulerAncestralDiscreteScheduler".into()),
+            inference_id: Some(format!("inf_synth{:08x}", i / 4)),
+            ..AssetMetadata::default()
+        };
+        let asset = Asset {
+            id,
+            author_id: Some(authors[rng.usize(..authors.len())].into()),
+            collection_ids: Some(Vec::new()),
+            created_at: Some(iso_from_millis(created)),
+            edit_capabilities: Some(Vec::new()),
+            kind: Some(AssetKind::Image),
+            metadata: Some(metadata),
+            mime_type: Some("image/jpeg".into()),
+            owner_id: Some(lib.owner_id.clone()),
+            privacy: Some(if rng.u8(..10) == 0 {
+                Privacy::Public
+            } else {
+                Privacy::Private
+            }),
+            properties: Some(AssetProperties {
+                width: Some(num(width)),
+                height: Some(num(height)),
+                ..AssetProperties::default()
+            }),
+            status: Some(AssetStatus::Success),
+            tags: Some(tags),
+            updated_at: Some(iso_from_millis(updated)),
+            nsfw: Some(Vec::new()),
+            ..Asset::default()
+        };
+        lib.put(Record {
+            asset,
+            file: FileRef::Synthetic {
+                seed,
+                family,
+                width: width as u32,
+                height: height as u32,
+            },
+            family: Some(fam.to_string()),
+            embedding: None,
+        });
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Draws a synthetic image: the family fixes palette and structure, the
+/// seed the details.
+pub fn render(seed: u64, family: u8, width: u32, height: u32) -> RgbImage {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let (w, h) = (width.max(1), height.max(1));
+    let cx = rng.f32() * 0.6 + 0.2;
+    let cy = rng.f32() * 0.5 + 0.2;
+    let freq = rng.f32() * 6.0 + 4.0;
+    let phase = rng.f32() * std::f32::consts::TAU;
+    RgbImage::from_fn(w, h, |x, y| {
+        let u = x as f32 / w as f32;
+        let v = y as f32 / h as f32;
+        let wave = ((u * freq + phase).sin() * (v * freq * 0.7).cos() + 1.0) * 0.5;
+        let d = ((u - cx).powi(2) + (v - cy).powi(2)).sqrt();
+        let (r, g, b) = match family % FAMILIES.len() as u8 {
+            0 => {
+                let sun = (1.0 - d * 4.0).max(0.0);
+                (
+                    255.0 * (0.9 - v * 0.3) + 60.0 * sun,
+                    120.0 * (1.0 - v) + 100.0 * sun,
+                    80.0 * v + 40.0,
+                )
+            }
+            1 => (
+                20.0 + 30.0 * wave,
+                80.0 + 60.0 * v + 40.0 * wave,
+                150.0 + 80.0 * wave,
+            ),
+            2 => (
+                30.0 + 40.0 * wave,
+                90.0 + 90.0 * wave * (1.0 - v),
+                30.0 + 20.0 * v,
+            ),
+            3 => {
+                let glow = (1.0 - d * 2.5).max(0.0);
+                (
+                    40.0 + 180.0 * glow * wave,
+                    10.0 + 60.0 * glow,
+                    60.0 + 190.0 * glow,
+                )
+            }
+            4 => (200.0 + 55.0 * wave, 40.0 + 120.0 * wave * wave, 10.0),
+            5 => (190.0 + 50.0 * wave, 220.0 + 30.0 * wave, 245.0),
+            6 => {
+                let line = ((u * freq * 4.0).fract() < 0.08) || ((v * freq * 4.0).fract() < 0.08);
+                if line {
+                    (0.0, 255.0, 180.0)
+                } else {
+                    (10.0, 14.0 + 20.0 * v, 30.0)
+                }
+            }
+            _ => {
+                let band = ((u + v * 0.5) * freq).fract();
+                (255.0 * band, 80.0, 255.0 * (1.0 - band))
+            }
+        };
+        Rgb([
+            r.clamp(0.0, 255.0) as u8,
+            g.clamp(0.0, 255.0) as u8,
+            b.clamp(0.0, 255.0) as u8,
+        ])
+    })
+}

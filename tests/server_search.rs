@@ -1,0 +1,308 @@
+//! Search on the demo server: keywords with prefixes and typos, the filter
+//! syntax and its errors, image similarity with like/unlike, paging.
+
+use std::collections::HashMap;
+
+use assetui::api::models::Asset;
+use assetui::api::params::*;
+use assetui::api::{ApiError, Client, ClientOptions};
+use assetui::server::{self, ServerConfig};
+
+async fn demo() -> (server::Running, Client) {
+    let running = server::start(ServerConfig::default())
+        .await
+        .expect("server starts");
+    let client = Client::new(ClientOptions::new(running.base_url.clone())).unwrap();
+    (running, client)
+}
+
+fn families() -> HashMap<String, String> {
+    assetui::server::manifest::embedded()
+        .unwrap()
+        .assets
+        .into_iter()
+        .filter_map(|a| a.family.map(|f| (a.id, f)))
+        .collect()
+}
+
+async fn hits(client: &Client, req: SearchRequest) -> Vec<Asset> {
+    client
+        .search_page(&req.with_paging(SearchPaging::Page {
+            page: 1,
+            hits_per_page: 100,
+        }))
+        .await
+        .unwrap()
+        .hits
+}
+
+fn text(q: &str) -> SearchRequest {
+    SearchRequest {
+        query: Some(q.into()),
+        ..Default::default()
+    }
+}
+
+fn mentions(a: &Asset, word: &str) -> bool {
+    let hay = format!(
+        "{} {} {} {}",
+        a.name().unwrap_or(""),
+        a.prompt().unwrap_or(""),
+        a.tags().join(" "),
+        a.description.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
+    hay.contains(word)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_text_query_narrows_to_matching_assets() {
+    let (srv, client) = demo().await;
+    let total = srv.state.lib.read().unwrap().len();
+    let found = hits(&client, text("planet")).await;
+    assert!(
+        !found.is_empty() && found.len() < total,
+        "{} of {total}",
+        found.len()
+    );
+    assert!(found.iter().all(|a| mentions(a, "planet")));
+    // prefix and typo tolerance find the same assets
+    let prefix = hits(&client, text("plane")).await;
+    assert!(found.iter().all(|a| prefix.iter().any(|b| b.id == a.id)));
+    let typo = hits(&client, text("plnaet")).await;
+    assert_eq!(
+        typo.iter().map(|a| &a.id).collect::<Vec<_>>().len(),
+        found.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_apply_and_bad_ones_point_at_the_error() {
+    let (_srv, client) = demo().await;
+    let req = SearchRequest {
+        filter: Some("kind = \"image\" AND width >= 1000".into()),
+        ..Default::default()
+    };
+    let found = hits(&client, req).await;
+    assert!(!found.is_empty());
+    assert!(found
+        .iter()
+        .all(|a| a.kind().map(|k| k.as_str()) == Some("image") && a.width().unwrap() >= 1000));
+    let req = SearchRequest {
+        filter: Some("tags IN [hero, approved] AND NOT privacy = public".into()),
+        ..Default::default()
+    };
+    for a in hits(&client, req).await {
+        assert!(a.tags().iter().any(|t| t == "hero" || t == "approved"));
+        assert_ne!(a.privacy.as_ref().map(|p| p.as_str()), Some("public"));
+    }
+    let bad = SearchRequest {
+        filter: Some("kind = AND tags = x".into()),
+        ..Default::default()
+    };
+    match client.search_page(&bad).await {
+        Err(ApiError::Rejected {
+            status: 400,
+            message,
+            ..
+        }) => {
+            let m = message.unwrap();
+            assert!(m.contains("column") || m.contains("position"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let unknown = SearchRequest {
+        filter: Some("colour = red".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        client.search_page(&unknown).await,
+        Err(ApiError::Rejected { status: 400, .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_asset_is_its_own_nearest_neighbour_and_its_family_follows() {
+    let (_srv, client) = demo().await;
+    let fam = families();
+    let mut by_family: HashMap<&str, Vec<&String>> = HashMap::new();
+    for (id, f) in &fam {
+        by_family.entry(f.as_str()).or_default().push(id);
+    }
+    for (family, members) in &by_family {
+        let id = members[0];
+        let found = hits(
+            &client,
+            SearchRequest {
+                image: Some(id.clone()),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert_eq!(&found[0].id, id, "{family}: self first");
+        // the next results are mostly the same family
+        let k = (members.len() - 1).min(4);
+        let same = found[1..=k]
+            .iter()
+            .filter(|a| fam.get(&a.id).map(String::as_str) == Some(family))
+            .count();
+        assert!(
+            same * 4 >= k * 3,
+            "{family}: only {same} of the top {k} are its variations"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unlike_pushes_a_family_down() {
+    let (_srv, client) = demo().await;
+    let fam = families();
+    let (anchor, family) = fam
+        .iter()
+        .next()
+        .map(|(a, f)| (a.clone(), f.clone()))
+        .unwrap();
+    let other = fam
+        .iter()
+        .find(|(_, f)| **f != family)
+        .map(|(a, f)| (a.clone(), f.clone()))
+        .unwrap();
+    let rank_of_family = |found: &[Asset], fam_name: &str| -> f64 {
+        let ranks: Vec<usize> = found
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| fam.get(&a.id).map(String::as_str) == Some(fam_name))
+            .map(|(i, _)| i)
+            .collect();
+        ranks.iter().sum::<usize>() as f64 / ranks.len().max(1) as f64
+    };
+    let like = SearchRequest {
+        images: Some(SearchImages {
+            like: vec![anchor.clone()],
+            unlike: vec![],
+        }),
+        ..Default::default()
+    };
+    let before = hits(&client, like.clone()).await;
+    let with_unlike = SearchRequest {
+        images: Some(SearchImages {
+            like: vec![anchor],
+            unlike: vec![other.0.clone()],
+        }),
+        ..Default::default()
+    };
+    let after = hits(&client, with_unlike).await;
+    assert!(
+        rank_of_family(&after, &other.1) > rank_of_family(&before, &other.1),
+        "the unliked family moved down"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_local_image_by_data_url_finds_its_twin() {
+    let (_srv, client) = demo().await;
+    let id = families().keys().next().unwrap().clone();
+    let asset = client.get_asset(&id).await.unwrap();
+    let bytes = reqwest::get(asset.url.unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let data_url = assetui::api::image_ref::bytes_to_data_url(&bytes).unwrap();
+    let found = hits(
+        &client,
+        SearchRequest {
+            image: Some(data_url),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(found[0].id, id);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn paging_forms_and_their_fields() {
+    let (_srv, client) = demo().await;
+    let base = SearchRequest {
+        filter: Some("kind = image".into()),
+        ..Default::default()
+    };
+    let p1 = client
+        .search_page(&base.with_paging(SearchPaging::Page {
+            page: 1,
+            hits_per_page: 5,
+        }))
+        .await
+        .unwrap();
+    let p2 = client
+        .search_page(&base.with_paging(SearchPaging::Page {
+            page: 2,
+            hits_per_page: 5,
+        }))
+        .await
+        .unwrap();
+    assert_eq!(p1.hits.len(), 5);
+    let total = p1.total_hits.as_ref().unwrap().as_u64().unwrap();
+    assert_eq!(
+        p1.total_pages.as_ref().unwrap().as_u64().unwrap(),
+        total.div_ceil(5)
+    );
+    assert!(p1.hits.iter().all(|a| p2.hits.iter().all(|b| a.id != b.id)));
+    let o = client
+        .search_page(&base.with_paging(SearchPaging::Offset {
+            offset: 5,
+            limit: 5,
+        }))
+        .await
+        .unwrap();
+    assert_eq!(
+        o.hits.iter().map(|a| &a.id).collect::<Vec<_>>(),
+        p2.hits.iter().map(|a| &a.id).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        o.estimated_total_hits.as_ref().unwrap().as_u64(),
+        Some(total)
+    );
+    // the two paging forms cannot be mixed
+    let mixed = SearchRequest {
+        page: Some(1),
+        limit: Some(5),
+        ..base.clone()
+    };
+    assert!(matches!(
+        client.search_page(&mixed).await,
+        Err(ApiError::Rejected { status: 400, .. })
+    ));
+    // image and images cannot be mixed (checked by the server too)
+    let raw = reqwest::Client::new()
+        .post(format!("{}/search/assets", client.base_url()))
+        .json(&serde_json::json!({"image": "x", "images": {"like": ["y"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    let empty = reqwest::Client::new()
+        .post(format!("{}/search/assets", client.base_url()))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sort_by_overrides_relevance() {
+    let (_srv, client) = demo().await;
+    let req = SearchRequest {
+        filter: Some("kind = image".into()),
+        sort_by: vec!["createdAt:asc".into()],
+        ..Default::default()
+    };
+    let found = hits(&client, req).await;
+    let dates: Vec<&str> = found
+        .iter()
+        .map(|a| a.created_at.as_deref().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+}

@@ -1969,7 +1969,6 @@ struct Var {
     tags: &'static [&'static str],
 }
 
-#[allow(clippy::too_many_arguments)]
 const fn v(
     op: Op,
     size: (u32, u32),
@@ -2434,7 +2433,6 @@ fn gen_fields(m: &mut Map<String, Value>, model: usize, seed: String) {
     }
 }
 
-#[allow(clippy::too_many_lines)]
 fn gen_family(out: &Path, fi: usize, fam: &Family, recs: &mut Vec<Rec>) -> Res<Vec<Done>> {
     let mut done: Vec<Done> = Vec::new();
     let mut rng = Rng::with_seed(fnv(fam.key));
@@ -2654,7 +2652,6 @@ fn gen_family(out: &Path, fi: usize, fam: &Family, recs: &mut Vec<Rec>) -> Res<V
 
 /// Assets that are not one of the 66 family images: derived maps, a 3D
 /// model, a sound and an animation.
-#[allow(clippy::too_many_lines)]
 fn gen_extras(
     out: &Path,
     all: &BTreeMap<&'static str, Vec<Done>>,

@@ -74,6 +74,26 @@ pub const NEUTRAL_LIKE: f32 = 0.25;
 pub struct Embedding(pub Vec<f32>);
 
 impl Embedding {
+    /// Dot product, which is the cosine for two embeddings made by
+    /// [`embed`] (L2-normalised). Eight independent lanes let the compiler
+    /// vectorise it: this runs 100 000 times per similarity search.
+    pub fn dot(&self, other: &Embedding) -> f32 {
+        if self.0.len() != other.0.len() {
+            return 0.0;
+        }
+        let mut lanes = [0.0f32; 8];
+        let a = self.0.chunks_exact(8);
+        let b = other.0.chunks_exact(8);
+        let (ra, rb) = (a.remainder(), b.remainder());
+        for (x, y) in a.zip(b) {
+            for i in 0..8 {
+                lanes[i] += x[i] * y[i];
+            }
+        }
+        let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+        (lanes.iter().sum::<f32>() + tail).clamp(-1.0, 1.0)
+    }
+
     /// Cosine similarity in −1..=1 (0 when either vector is zero or the
     /// lengths differ).
     pub fn cosine(&self, other: &Embedding) -> f32 {
@@ -143,12 +163,33 @@ pub fn like_unlike_score(candidate: &Embedding, like: &[Embedding], unlike: &[Em
         if refs.is_empty() {
             None
         } else {
-            Some(refs.iter().map(|r| candidate.cosine(r)).sum::<f32>() / refs.len() as f32)
+            Some(refs.iter().map(|r| candidate.dot(r)).sum::<f32>() / refs.len() as f32)
         }
     };
     let like_term = mean(like).unwrap_or(NEUTRAL_LIKE);
     let unlike_term = mean(unlike).unwrap_or(0.0);
     like_term - UNLIKE_WEIGHT * unlike_term
+}
+
+#[cfg(test)]
+mod dot_tests {
+    use super::*;
+
+    #[test]
+    fn dot_equals_cosine_for_normalised_vectors() {
+        let a = embed(&DynamicImage::ImageRgb8(image::RgbImage::from_fn(
+            40,
+            30,
+            |x, y| image::Rgb([(x * 6) as u8, (y * 8) as u8, 40]),
+        )));
+        let b = embed(&DynamicImage::ImageRgb8(image::RgbImage::from_fn(
+            30,
+            40,
+            |x, y| image::Rgb([200, (x * 3) as u8, (y * 5) as u8]),
+        )));
+        assert!((a.dot(&b) - a.cosine(&b)).abs() < 1e-4);
+        assert!((a.dot(&a) - 1.0).abs() < 1e-4);
+    }
 }
 
 /// Embeds a decoded picture (any size ≥ 1×1; an empty picture embeds as a

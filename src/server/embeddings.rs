@@ -12,7 +12,7 @@ use super::synth;
 /// Side of the picture an embedding is computed from.
 const EMBED_SIDE: u32 = 64;
 /// Records embedded per blocking batch (keeps the write lock short).
-const BATCH: usize = 512;
+const BATCH: usize = 2048;
 
 /// Computes every missing embedding. Concurrent callers wait for the one
 /// run in progress.
@@ -41,13 +41,36 @@ pub async fn ensure(state: &Arc<AppState>) {
         if todo.is_empty() {
             return;
         }
+        let wanted = todo.len();
         let done = tokio::task::spawn_blocking(move || {
-            todo.into_iter()
-                .map(|(id, file, mime, kind)| (id, compute(&file, &mime, &kind)))
-                .collect::<Vec<_>>()
+            // one share per core: this is the slow part of a large start
+            let threads = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .max(1);
+            let share = todo.len().div_ceil(threads).max(1);
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = todo
+                    .chunks(share)
+                    .map(|chunk| {
+                        scope.spawn(move || {
+                            chunk
+                                .iter()
+                                .map(|(id, file, mime, kind)| {
+                                    (id.clone(), compute(file, mime, kind))
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect::<Vec<_>>()
+            })
         })
         .await;
         let Ok(done) = done else { return };
+        let complete = done.len() == wanted;
         let Ok(mut lib) = state.lib.write() else {
             return;
         };
@@ -55,6 +78,11 @@ pub async fn ensure(state: &Arc<AppState>) {
             if let Some(r) = lib.get_mut(&id) {
                 r.embedding = Some(e);
             }
+        }
+        if !complete {
+            // a worker failed: do not spin on the same records forever
+            tracing::error!("some embeddings could not be computed");
+            return;
         }
     }
 }

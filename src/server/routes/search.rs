@@ -242,22 +242,6 @@ pub async fn search(
         hits.push((score, r));
     }
     let ranked_by_relevance = image_mode || query.is_some();
-    hits.sort_by(|a, b| {
-        for (field, desc) in &sort {
-            let ord = compare_field(a.1, b.1, field);
-            let ord = if *desc { ord.reverse() } else { ord };
-            if ord != Ordering::Equal {
-                return ord;
-            }
-        }
-        if ranked_by_relevance {
-            b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal)
-        } else {
-            b.1.created().cmp(a.1.created())
-        }
-        .then_with(|| a.1.asset.id.cmp(&b.1.asset.id))
-    });
-
     let total = hits.len();
     let (offset, limit, page, per_page) = if page_form {
         let per_page = body.hits_per_page.unwrap_or(DEFAULT_HITS).min(MAX_HITS);
@@ -273,6 +257,29 @@ pub async fn search(
             limit,
         )
     };
+    let order = |a: &(f32, &Record), b: &(f32, &Record)| {
+        for (field, desc) in &sort {
+            let ord = compare_field(a.1, b.1, field);
+            let ord = if *desc { ord.reverse() } else { ord };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        if ranked_by_relevance {
+            b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal)
+        } else {
+            b.1.created().cmp(a.1.created())
+        }
+        .then_with(|| a.1.asset.id.cmp(&b.1.asset.id))
+    };
+    // only the requested window needs ordering: select it, then sort it
+    let needed = offset.saturating_add(limit);
+    if needed > 0 && needed < hits.len() {
+        hits.select_nth_unstable_by(needed - 1, order);
+        hits.truncate(needed);
+    }
+    hits.sort_by(order);
+
     let shown: Vec<Value> = hits
         .iter()
         .skip(offset)

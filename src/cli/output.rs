@@ -146,11 +146,21 @@ impl Table {
                 total -= 1;
             }
         }
+        // still too wide at every column's minimum: drop columns from the
+        // right (keeping the first two) rather than wrap every row
+        let mut shown = n;
+        if let Some(limit) = width {
+            let total = |k: usize| widths[..k].iter().sum::<usize>() + 2 * k.saturating_sub(1);
+            while shown > 2 && total(shown) > limit {
+                shown -= 1;
+            }
+        }
+        let n = shown;
         let mut out = String::new();
         let header: Vec<String> = self.columns.iter().map(|c| c.header.to_string()).collect();
         for row in std::iter::once(&header).chain(self.rows.iter()) {
             let mut line = String::new();
-            for (i, w) in widths.iter().enumerate() {
+            for (i, w) in widths.iter().enumerate().take(n) {
                 let cell = row.get(i).map(String::as_str).unwrap_or("");
                 let cut = fit(cell, *w);
                 line.push_str(&cut);
@@ -228,6 +238,35 @@ mod tests {
             assert!(line.width() <= 24, "{line:?}");
         }
         assert!(s.contains('…'));
+    }
+
+    #[test]
+    fn columns_that_cannot_fit_are_dropped_not_wrapped() {
+        let mut t = Table::new(vec![
+            Column {
+                header: "ID",
+                min: 10,
+                flexible: false,
+            },
+            Column {
+                header: "NAME",
+                min: 6,
+                flexible: true,
+            },
+            Column {
+                header: "CREATED",
+                min: 10,
+                flexible: false,
+            },
+        ]);
+        t.row(vec![
+            "asset_0123".into(),
+            "a name".into(),
+            "2025-01-01".into(),
+        ]);
+        let s = t.render(Some(22));
+        assert!(s.lines().all(|l| l.width() <= 22), "{s}");
+        assert!(s.contains("NAME") && !s.contains("CREATED"), "{s}");
     }
 
     #[test]

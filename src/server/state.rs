@@ -10,6 +10,7 @@ use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use super::faults::{Fault, FaultSpec};
+use super::http::{HttpError, HttpResult};
 use super::jobs::Job;
 use super::library::{CollectionRec, FileRef, Library, Record};
 use super::manifest;
@@ -116,6 +117,29 @@ impl AppState {
             requests: AtomicU64::new(0),
             embedding_lock: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// The library for reading, or a 500 if a panic poisoned the lock.
+    pub fn read_lib(&self) -> HttpResult<std::sync::RwLockReadGuard<'_, Library>> {
+        self.lib
+            .read()
+            .map_err(|_| HttpError::internal("library lock poisoned"))
+    }
+
+    /// The library for a change, or a 500 if a panic poisoned the lock.
+    pub fn write_lib(&self) -> HttpResult<std::sync::RwLockWriteGuard<'_, Library>> {
+        self.lib
+            .write()
+            .map_err(|_| HttpError::internal("library lock poisoned"))
+    }
+
+    /// A batch job as it is now.
+    pub fn job(&self, id: &str) -> HttpResult<Option<Job>> {
+        let jobs = self
+            .jobs
+            .lock()
+            .map_err(|_| HttpError::internal("jobs lock poisoned"))?;
+        Ok(jobs.get(id).cloned())
     }
 
     pub fn random_f64(&self) -> f64 {

@@ -112,16 +112,7 @@ fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
             "The parameter \"type\" and \"types\" cannot be used together",
         ));
     }
-    let types: Vec<String> = q
-        .get("type")
-        .or(q.get("types"))
-        .map(|s| {
-            s.split(',')
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let types = comma_list(q.get("type").or(q.get("types")));
     for t in &types {
         if AssetType::from(t.as_str()).is_other() {
             return Err(HttpError::bad_request(format!(
@@ -141,15 +132,7 @@ fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
         None => None,
         Some(t) => Some(decode_token(t, sort, dir)?),
     };
-    let tags = q
-        .get("tags")
-        .map(|s| {
-            s.split(',')
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let tags = comma_list(q.get("tags"));
     Ok(ListQuery {
         page_size,
         sort,
@@ -159,6 +142,18 @@ fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
         types,
         tags,
     })
+}
+
+/// A comma-separated query value as its non-empty items.
+fn comma_list(value: Option<&String>) -> Vec<String> {
+    value
+        .map(|s| {
+            s.split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The opaque cursor: the sort, and the last (sort value, id) served.
@@ -249,10 +244,7 @@ pub async fn list(
     Query(raw): Query<HashMap<String, String>>,
 ) -> HttpResult<Json<Value>> {
     let q = parse_list_query(raw)?;
-    let lib = state
-        .lib
-        .read()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let lib = state.read_lib()?;
     let mut page: Vec<&Record> = lib
         .sorted(q.sort, q.dir, q.cursor.as_ref())
         .filter(|r| matches(r, &q))
@@ -274,10 +266,7 @@ pub async fn retrieve(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> HttpResult<Json<Value>> {
-    let lib = state
-        .lib
-        .read()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let lib = state.read_lib()?;
     let record = lib.get(&id).ok_or_else(|| asset_not_found(&id))?;
     Ok(Json(json!({ "asset": present(&state, record) })))
 }
@@ -302,10 +291,7 @@ pub async fn get_bulk(
             "assetIds must contain at most {BULK_LIMIT} ids"
         )));
     }
-    let lib = state
-        .lib
-        .read()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let lib = state.read_lib()?;
     let assets: Vec<Asset> = body
         .asset_ids
         .iter()
@@ -324,10 +310,7 @@ pub async fn delete_many(
             "assetIds must contain between 1 and {DELETE_LIMIT} ids"
         )));
     }
-    let mut lib = state
-        .lib
-        .write()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let mut lib = state.write_lib()?;
     let present_ids: Vec<String> = body
         .asset_ids
         .iter()
@@ -368,10 +351,7 @@ pub async fn update_tags(
             ));
         }
     }
-    let mut lib = state
-        .lib
-        .write()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let mut lib = state.write_lib()?;
     let mut record = lib.get(&id).ok_or_else(|| asset_not_found(&id))?.clone();
     let mut tags = record.asset.tags().to_vec();
     let mut added = Vec::new();
@@ -481,10 +461,7 @@ pub async fn upload(
     .map_err(|e| HttpError::bad_request(format!("image cannot be decoded: {e}")))?;
     let (width, height, mime, embedding) = decoded;
 
-    let mut lib = state
-        .lib
-        .write()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let mut lib = state.write_lib()?;
     for c in &body.collection_ids {
         if !lib.collections.contains_key(c) {
             return Err(HttpError::not_found(format!(

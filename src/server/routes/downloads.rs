@@ -37,10 +37,7 @@ pub async fn request_link(
         .and_then(|b| b.0.target_format)
         .map(|f| f.to_ascii_lowercase());
     let (kind, mime) = {
-        let lib = state
-            .lib
-            .read()
-            .map_err(|_| HttpError::internal("library lock poisoned"))?;
+        let lib = state.read_lib()?;
         let r = lib.get(&id).ok_or_else(|| asset_not_found(&id))?;
         (
             r.asset
@@ -138,10 +135,7 @@ pub async fn request_batch(
         .query
         .ok_or_else(|| HttpError::bad_request("query is required"))?;
     let entries = {
-        let lib = state
-            .lib
-            .read()
-            .map_err(|_| HttpError::internal("library lock poisoned"))?;
+        let lib = state.read_lib()?;
         let mut picked = Vec::new();
         for id in &query.asset_ids {
             picked.push(lib.get(id).ok_or_else(|| asset_not_found(id))?.clone());
@@ -259,18 +253,12 @@ pub async fn batch_status(
     State(state): State<Arc<AppState>>,
     Path(job_id): Path<String>,
 ) -> HttpResult<Json<Value>> {
-    let job = state
-        .jobs
-        .lock()
-        .map_err(|_| HttpError::internal("jobs lock poisoned"))?
-        .get(&job_id)
-        .cloned()
-        .ok_or_else(|| {
-            HttpError::not_found(format!(
-                "Job {} not found",
-                crate::sanitize::line(&job_id, 80)
-            ))
-        })?;
+    let job = state.job(&job_id)?.ok_or_else(|| {
+        HttpError::not_found(format!(
+            "Job {} not found",
+            crate::sanitize::line(&job_id, 80)
+        ))
+    })?;
     let mut body = json!({ "jobId": job.id, "jobStatus": job.status.as_str() });
     if job.status == JobStatus::Success {
         let path = archive_path(&job.id);

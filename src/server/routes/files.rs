@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::server::http::{HttpError, HttpResult};
 use crate::server::jobs::JobStatus;
+use crate::server::library::http_date;
 use crate::server::renditions::{self, Rendered, Variant};
 use crate::server::signing::LinkError;
 use crate::server::state::AppState;
@@ -58,10 +59,7 @@ pub async fn serve_file(
     let variant = Variant::parse(&variant).ok_or_else(|| HttpError::not_found("no such file"))?;
     check_link(&state, &file_path(&id, &variant), &q)?;
     let (file, mime, kind, modified) = {
-        let lib = state
-            .lib
-            .read()
-            .map_err(|_| HttpError::internal("library lock poisoned"))?;
+        let lib = state.read_lib()?;
         let r = lib
             .get(&id)
             .ok_or_else(|| HttpError::not_found("the asset no longer exists"))?;
@@ -115,11 +113,7 @@ pub async fn serve_archive(
 ) -> HttpResult<Response> {
     check_link(&state, &archive_path(&job_id), &q)?;
     let job = state
-        .jobs
-        .lock()
-        .map_err(|_| HttpError::internal("jobs lock poisoned"))?
-        .get(&job_id)
-        .cloned()
+        .job(&job_id)?
         .ok_or_else(|| HttpError::not_found("no such archive"))?;
     match (job.status, job.archive) {
         (JobStatus::Success, Some(bytes)) => {
@@ -250,38 +244,6 @@ fn parse_range(value: &str, total: u64) -> Option<(u64, u64)> {
     (start <= end && start < total).then_some((start, end))
 }
 
-/// An ISO timestamp as an HTTP date.
-fn http_date(iso: &str) -> Option<String> {
-    // YYYY-MM-DDTHH:MM:SS
-    let b = iso.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| iso.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, s) = (
-        n(0..4)?,
-        n(5..7)?,
-        n(8..10)?,
-        n(11..13)?,
-        n(14..16)?,
-        n(17..19)?,
-    );
-    let days = days_from_civil(y, mo, d);
-    let secs = days * 86_400 + h * 3600 + mi * 60 + s;
-    let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(secs).ok()?);
-    Some(httpdate::fmt_http_date(t))
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,13 +256,5 @@ mod tests {
         assert_eq!(parse_range("bytes=50-500", 100), Some((50, 99)));
         assert_eq!(parse_range("bytes=100-", 100), None);
         assert_eq!(parse_range("bytes=0-1,5-6", 100), Some((0, 99)));
-    }
-
-    #[test]
-    fn http_dates() {
-        assert_eq!(
-            http_date("2025-01-16T11:19:41.579Z").as_deref(),
-            Some("Thu, 16 Jan 2025 11:19:41 GMT")
-        );
     }
 }

@@ -50,10 +50,7 @@ pub async fn tags(
     Query(q): Query<HashMap<String, String>>,
 ) -> HttpResult<Json<Value>> {
     let (size, offset) = paging(&q, 50)?;
-    let lib = state
-        .lib
-        .read()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let lib = state.read_lib()?;
     let counts = lib.tag_counts();
     let all: Vec<Value> = counts
         .iter()
@@ -75,10 +72,7 @@ pub async fn collections(
     Query(q): Query<HashMap<String, String>>,
 ) -> HttpResult<Json<Value>> {
     let (size, offset) = paging(&q, 10)?;
-    let lib = state
-        .lib
-        .read()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let lib = state.read_lib()?;
     let counts = lib.collection_counts();
     let page: Vec<Value> = lib
         .collections
@@ -134,10 +128,7 @@ async fn change_membership(
             "assetIds must contain between 1 and 100 ids",
         ));
     }
-    let mut lib = state
-        .lib
-        .write()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let mut lib = state.write_lib()?;
     if !lib.collections.contains_key(&collection) {
         return Err(HttpError::not_found(format!(
             "Collection {} not found",

@@ -180,10 +180,7 @@ pub async fn search(
         (Vec::new(), Vec::new())
     };
 
-    let lib = state
-        .lib
-        .read()
-        .map_err(|_| HttpError::internal("library lock poisoned"))?;
+    let lib = state.read_lib()?;
     let text_scores: Option<HashMap<u32, f32>> = query
         .as_ref()
         .map(|q| lib.text_search(q).into_iter().collect());
@@ -370,10 +367,7 @@ async fn resolve_refs(state: &Arc<AppState>, refs: &[String]) -> HttpResult<Vec<
             .map_err(HttpError::bad_request)?;
             out.push(e);
         } else {
-            let lib = state
-                .lib
-                .read()
-                .map_err(|_| HttpError::internal("library lock poisoned"))?;
+            let lib = state.read_lib()?;
             let rec = lib.get(r).ok_or_else(|| {
                 HttpError::bad_request(format!(
                     "image reference {} is neither an existing AssetId nor a data URL",

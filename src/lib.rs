@@ -3,8 +3,18 @@
 //! command line and dispatches.
 
 pub mod api;
+pub mod app;
+pub mod browser;
 pub mod cli;
 pub mod config;
+pub mod dirs;
+pub mod graphics;
+pub mod headless;
+pub mod logging;
 pub mod naming;
 pub mod sanitize;
 pub mod server;
+pub mod term;
+pub mod text;
+pub mod ui;
+pub mod worker;

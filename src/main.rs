@@ -7,7 +7,10 @@ use assetui::cli::{self, Cli};
 
 fn main() {
     let cli = Cli::parse();
-    init_logging(cli.global.verbose);
+    // the browser owns the terminal: it logs to a file (browser.rs)
+    if cli.command.is_some() {
+        assetui::logging::init_stderr(cli.global.verbose);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -28,19 +31,4 @@ fn main() {
         }
         std::process::exit(code);
     }
-}
-
-/// `-v` and `-vv` log to stderr (the interactive browser logs to a file).
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => return,
-        1 => "assetui=debug",
-        _ => "debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ASSETUI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

@@ -490,7 +490,7 @@ fn unknown_top_level_section_is_reported() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles)",
+            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys)",
             path.display()
         )
     );
@@ -769,4 +769,40 @@ fn save_rejects_empty_input() {
     assert!(save_credentials(&path, "", "k", "s").is_err());
     assert!(save_credentials(&path, "p", "k", " ").is_err());
     assert!(!path.exists());
+}
+
+#[test]
+fn a_keys_table_rebinds_the_browser() {
+    use assetui::app::keymap::Keymap;
+    use assetui::app::Action;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = load_text(
+        dir.path(),
+        "[keys]\ndown = [\"ctrl-n\", \"j\"]\nquit = \"Q\"\n",
+    );
+    let overrides = loaded
+        .config
+        .keys
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_vec()))
+        .collect();
+    let map = Keymap::with_overrides(&overrides).unwrap();
+    let ev = |c, m| KeyEvent::new(KeyCode::Char(c), m);
+    assert_eq!(
+        map.action_for(&ev('n', KeyModifiers::CONTROL)),
+        Some(Action::Down)
+    );
+    assert_eq!(
+        map.action_for(&ev('Q', KeyModifiers::SHIFT)),
+        Some(Action::Quit)
+    );
+    assert_eq!(map.action_for(&ev('q', KeyModifiers::NONE)), None);
+    // a wrong value type is a config error with its line
+    let (_, err) = load_err("[keys]\ndown = 3\n");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("config.toml:2:") && msg.contains("a list of keys"),
+        "{msg}"
+    );
 }

@@ -139,7 +139,15 @@ async fn an_asset_is_its_own_nearest_neighbour_and_its_family_follows() {
             },
         )
         .await;
-        assert_eq!(&found[0].id, id, "{family}: self first");
+        // self first; an exact twin (same pixels, e.g. a pixelization of
+        // pixel art) may tie with it
+        let own = found.iter().position(|a| &a.id == id).expect("self found");
+        let score = |i: usize| found[i].score.as_ref().and_then(|s| s.as_f64());
+        assert!(
+            own == 0 || (own == 1 && score(0) == score(1)),
+            "{family}: self first, got {} at {own}",
+            found[0].id
+        );
         // the next results are mostly the same family
         let k = (members.len() - 1).min(4);
         let same = found[1..=k]

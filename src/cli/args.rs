@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::api::params::{SortDirection, SortField};
+use crate::graphics::ProtocolChoice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,6 +57,19 @@ pub struct GlobalArgs {
     /// More detail on stderr (-v requests, -vv everything)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// How the browser draws images: auto asks the terminal; kitty, sixel, iterm2 or
+    /// halfblocks force one (e.g. when auto-detection fails inside tmux); none turns
+    /// images off. `assetui doctor` shows what auto finds
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "PROTOCOL",
+        env = "ASSETUI_IMAGE_PROTOCOL",
+        default_value_t = ProtocolChoice::Auto
+    )]
+    pub image_protocol: ProtocolChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +96,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Run the Scenario-compatible server with the demo library
     Serve(ServeArgs),
+    /// Check the terminal, image protocol, config, credentials and API (exit 1 if the API does not answer)
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -321,6 +337,17 @@ pub struct DeleteArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    assetui doctor\n  \
+    assetui doctor --json | jq .api\n  \
+    assetui --image-protocol kitty doctor")]
+pub struct DoctorArgs {
+    /// Print the facts as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {

@@ -7,6 +7,9 @@ use crate::config::{self, Credentials, Overrides, Resolved};
 
 pub struct Context {
     pub client: Client,
+    /// What the browser's bar calls this library: "demo library" or the
+    /// API host with where the credentials come from (never their value).
+    pub label: String,
     /// The in-process demo server, kept alive while the command runs.
     _demo: Option<crate::server::Running>,
 }
@@ -35,10 +38,26 @@ pub fn settings(global: &GlobalArgs) -> Result<Resolved, CliError> {
 /// (started in-process) with `--demo` or when nothing is configured.
 pub async fn connect(global: &GlobalArgs) -> Result<Context, CliError> {
     let resolved = settings(global)?;
-    if global.demo
+    connect_resolved(global, resolved, true).await
+}
+
+/// Whether these settings mean the built-in demo library: `--demo`, or no
+/// credentials and no explicit base URL.
+pub fn uses_demo(global: &GlobalArgs, resolved: &Resolved) -> bool {
+    global.demo
         || (matches!(resolved.credentials, Credentials::None) && !resolved.base_url_explicit)
-    {
-        if !global.demo {
+}
+
+/// [`connect`] with settings already resolved; `announce` says on stderr
+/// that the demo library is used (the browser shows it in its bar
+/// instead).
+pub async fn connect_resolved(
+    global: &GlobalArgs,
+    resolved: Resolved,
+    announce: bool,
+) -> Result<Context, CliError> {
+    if uses_demo(global, &resolved) {
+        if !global.demo && announce {
             eprintln!(
                 "assetui: no credentials configured: using the built-in demo library \
                  (set SCENARIO_SDK_API_KEY/SECRET or run `assetui login` for your account)"
@@ -50,6 +69,7 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, CliError> {
         let client = Client::new(ClientOptions::new(demo.base_url.clone()))?;
         return Ok(Context {
             client,
+            label: "demo library".into(),
             _demo: Some(demo),
         });
     }
@@ -57,8 +77,23 @@ pub async fn connect(global: &GlobalArgs) -> Result<Context, CliError> {
     let options = ClientOptions::new(resolved.base_url.clone())
         .authorization(resolved.credentials.authorization_header());
     let client = Client::new(options)?;
+    let host = url::Url::parse(&resolved.base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| resolved.base_url.clone());
     Ok(Context {
         client,
+        label: crate::sanitize::line(&format!("{host} · {}", short_source(&resolved.source)), 80),
         _demo: None,
     })
+}
+
+/// Where the credentials come from, in a few words for the browser's bar.
+fn short_source(source: &config::CredentialSource) -> String {
+    match source {
+        config::CredentialSource::Flags => "flags".into(),
+        config::CredentialSource::Environment { .. } => "env".into(),
+        config::CredentialSource::ConfigFile { profile, .. } => format!("profile {profile}"),
+        config::CredentialSource::None => "no credentials".into(),
+    }
 }

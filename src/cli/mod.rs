@@ -3,7 +3,8 @@
 //! error (one line on stderr), 2 a usage error.
 
 pub mod args;
-mod context;
+pub mod context;
+mod doctor;
 mod edit;
 mod library;
 mod login;
@@ -61,11 +62,7 @@ impl From<io::Error> for CliError {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let global = cli.global;
     match cli.command {
-        None => {
-            use clap::CommandFactory;
-            Cli::command().print_help()?;
-            Ok(())
-        }
+        None => crate::browser::run(&global, global.image_protocol).await,
         Some(Command::Completions(a)) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
@@ -74,6 +71,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Command::Login(_)) => login::run(&global).await,
         Some(Command::Serve(a)) => serve::run(a).await,
+        Some(Command::Doctor(a)) => doctor::run(&global, a).await,
         Some(command) => {
             let ctx = context::connect(&global).await?;
             match command {
@@ -85,7 +83,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Command::Delete(a) => edit::delete(&ctx, a).await,
                 Command::Tags(a) => library::tags(&ctx, a).await,
                 Command::Collections(a) => library::collections(&ctx, a).await,
-                Command::Login(_) | Command::Completions(_) | Command::Serve(_) => Ok(()),
+                Command::Login(_)
+                | Command::Completions(_)
+                | Command::Serve(_)
+                | Command::Doctor(_) => Ok(()),
             }
         }
     }

@@ -24,6 +24,30 @@ pub struct Config {
     /// Named profiles (`[profiles.NAME]`).
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// `[keys]`: an action of the browser (as named in its help) to one key
+    /// or a list of keys, e.g. `down = ["j", "ctrl-n"]`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyList>,
+}
+
+/// One key or several, as written in `[keys]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a key such as \"j\" or \"ctrl-d\", or a list of keys"
+)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k.clone()],
+            KeyList::Many(k) => k.clone(),
+        }
+    }
 }
 
 /// One `[profiles.NAME]` table. `Debug` never shows the secrets.

@@ -1,0 +1,57 @@
+//! Everything a key can ask for. Keys resolve to an [`Action`] through the
+//! keymap (`keymap.rs`); `update()` carries it out. The names are the ones
+//! used in the `[keys]` table of the config file.
+
+macro_rules! actions {
+    ($($variant:ident = $name:literal, $help:literal;)+) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Action { $($variant,)+ }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)+];
+
+            /// The name used in the config file's `[keys]` table.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name,)+ }
+            }
+
+            /// One line for the help overlay.
+            pub fn help(self) -> &'static str {
+                match self { $(Action::$variant => $help,)+ }
+            }
+
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name { $($name => Some(Action::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Down = "down", "move down";
+    Up = "up", "move up";
+    Left = "left", "move left (grid)";
+    Right = "right", "move right (grid)";
+    Top = "top", "go to the first asset";
+    Bottom = "bottom", "go to the last loaded asset (loads more)";
+    PageDown = "page_down", "one page down";
+    PageUp = "page_up", "one page up";
+    HalfPageDown = "half_page_down", "half a page down";
+    HalfPageUp = "half_page_up", "half a page up";
+    FocusNext = "focus_next", "focus the next pane";
+    FocusPrev = "focus_prev", "focus the previous pane";
+    Open = "open", "focus the inspector / choose";
+    ToggleGrid = "toggle_grid", "switch between list and grid";
+    ToggleInspector = "toggle_inspector", "show or hide the inspector";
+    Filters = "filters", "open the filter pane";
+    ClearFilters = "clear_filters", "clear every filter";
+    Refresh = "refresh", "reload (retries a failed load)";
+    RawJson = "raw_json", "inspector: raw JSON / fields";
+    JumpParent = "jump_parent", "inspector: go to the parent asset";
+    JumpRoot = "jump_root", "inspector: go to the root asset";
+    Back = "back", "back from a jump";
+    Help = "help", "show this help";
+    Close = "close", "close the overlay";
+    Quit = "quit", "quit";
+    Suspend = "suspend", "suspend to the shell (fg to resume)";
+}

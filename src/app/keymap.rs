@@ -1,0 +1,411 @@
+//! The keymap: one table from keys to [`Action`]s. The help overlay is
+//! generated from it, and the config file's `[keys]` table overrides it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// One key with its modifiers, as written in the config (`ctrl-d`, `G`,
+/// `pgdn`, `shift-tab`, `?`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeySpec {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl KeySpec {
+    pub const fn plain(code: KeyCode) -> KeySpec {
+        KeySpec {
+            code,
+            mods: KeyModifiers::NONE,
+        }
+    }
+
+    pub const fn ctrl(c: char) -> KeySpec {
+        KeySpec {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }
+    }
+
+    pub const fn ch(c: char) -> KeySpec {
+        KeySpec::plain(KeyCode::Char(c))
+    }
+
+    /// The spec a key event matches. Shift is folded into the character
+    /// (`G`, `?`) so terminals that report it and those that don't agree.
+    pub fn from_event(ev: &KeyEvent) -> KeySpec {
+        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match ev.code {
+            KeyCode::BackTab => {
+                mods |= KeyModifiers::SHIFT;
+                KeyCode::Tab
+            }
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            other => {
+                if ev.modifiers.contains(KeyModifiers::SHIFT) && !matches!(other, KeyCode::Char(_))
+                {
+                    mods |= KeyModifiers::SHIFT;
+                }
+                other
+            }
+        };
+        KeySpec { code, mods }
+    }
+
+    /// Parses `ctrl-d`, `alt-x`, `shift-tab`, `G`, `pgdn`, `enter`, `space`.
+    pub fn parse(text: &str) -> Result<KeySpec, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (prefix, m) = if lower.starts_with("ctrl-") {
+                (5, KeyModifiers::CONTROL)
+            } else if lower.starts_with("alt-") {
+                (4, KeyModifiers::ALT)
+            } else if lower.starts_with("shift-") && rest.len() > 6 {
+                (6, KeyModifiers::SHIFT)
+            } else {
+                break;
+            };
+            mods |= m;
+            rest = &rest[prefix..];
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backspace" => KeyCode::Backspace,
+            "space" => KeyCode::Char(' '),
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_control() => {
+                        if mods.contains(KeyModifiers::CONTROL) {
+                            KeyCode::Char(c.to_ascii_lowercase())
+                        } else {
+                            KeyCode::Char(c)
+                        }
+                    }
+                    _ => return Err(format!("unknown key `{text}`")),
+                }
+            }
+        };
+        if mods.contains(KeyModifiers::SHIFT) && matches!(code, KeyCode::Char(_)) {
+            return Err(format!(
+                "`{text}`: write the shifted character itself (`G`, not `shift-g`)"
+            ));
+        }
+        Ok(KeySpec { code, mods })
+    }
+}
+
+impl fmt::Display for KeySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("Ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("Alt-")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("Shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// Sections of the help overlay, in order.
+pub const SECTIONS: &[(&str, &[Action])] = &[
+    (
+        "Move",
+        &[
+            Action::Down,
+            Action::Up,
+            Action::Left,
+            Action::Right,
+            Action::Top,
+            Action::Bottom,
+            Action::HalfPageDown,
+            Action::HalfPageUp,
+            Action::PageDown,
+            Action::PageUp,
+        ],
+    ),
+    (
+        "Panes",
+        &[
+            Action::FocusNext,
+            Action::FocusPrev,
+            Action::Open,
+            Action::ToggleGrid,
+            Action::ToggleInspector,
+            Action::RawJson,
+            Action::JumpParent,
+            Action::JumpRoot,
+            Action::Back,
+        ],
+    ),
+    (
+        "Library",
+        &[Action::Filters, Action::ClearFilters, Action::Refresh],
+    ),
+    (
+        "General",
+        &[Action::Help, Action::Close, Action::Suspend, Action::Quit],
+    ),
+];
+
+fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
+    use KeyCode::*;
+    let p = KeySpec::plain;
+    let c = KeySpec::ch;
+    vec![
+        (Action::Down, vec![c('j'), p(Down)]),
+        (Action::Up, vec![c('k'), p(Up)]),
+        (Action::Left, vec![c('h'), p(Left)]),
+        (Action::Right, vec![c('l'), p(Right)]),
+        (Action::Top, vec![c('g'), p(Home)]),
+        (Action::Bottom, vec![c('G'), p(End)]),
+        (Action::HalfPageDown, vec![KeySpec::ctrl('d')]),
+        (Action::HalfPageUp, vec![KeySpec::ctrl('u')]),
+        (Action::PageDown, vec![p(PageDown), KeySpec::ctrl('f')]),
+        (Action::PageUp, vec![p(PageUp), KeySpec::ctrl('b')]),
+        (Action::FocusNext, vec![p(Tab)]),
+        (
+            Action::FocusPrev,
+            vec![KeySpec {
+                code: Tab,
+                mods: KeyModifiers::SHIFT,
+            }],
+        ),
+        (Action::Open, vec![p(Enter)]),
+        (Action::ToggleGrid, vec![c('v')]),
+        (Action::ToggleInspector, vec![c('i')]),
+        (Action::Filters, vec![c('f')]),
+        (Action::ClearFilters, vec![c('F')]),
+        (Action::Refresh, vec![c('r')]),
+        (Action::RawJson, vec![c('J')]),
+        (Action::JumpParent, vec![c('p')]),
+        (Action::JumpRoot, vec![c('P')]),
+        (Action::Back, vec![p(Backspace)]),
+        (Action::Help, vec![c('?')]),
+        (Action::Close, vec![p(Esc)]),
+        (Action::Quit, vec![c('q'), KeySpec::ctrl('c')]),
+        (Action::Suspend, vec![KeySpec::ctrl('z')]),
+    ]
+}
+
+/// Keys to actions, and actions to the keys shown in help.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    bindings: Vec<(Action, Vec<KeySpec>)>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: defaults(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The defaults with the config's `[keys]` table applied: each entry
+    /// replaces every key of that action. A key taken from another action
+    /// is removed from it, so one key never means two things.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (name, keys) in overrides {
+            let action = Action::from_name(name).ok_or_else(|| {
+                format!(
+                    "[keys]: unknown action `{name}` (one of: {})",
+                    Action::ALL
+                        .iter()
+                        .map(|a| a.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            let specs = keys
+                .iter()
+                .map(|k| KeySpec::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            for (_, existing) in map.bindings.iter_mut() {
+                existing.retain(|k| !specs.contains(k));
+            }
+            if let Some(entry) = map.bindings.iter_mut().find(|(a, _)| *a == action) {
+                entry.1 = specs;
+            }
+        }
+        Ok(map)
+    }
+
+    pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {
+        let spec = KeySpec::from_event(ev);
+        self.bindings
+            .iter()
+            .find(|(_, keys)| keys.contains(&spec))
+            .map(|(a, _)| *a)
+    }
+
+    pub fn keys_for(&self, action: Action) -> &[KeySpec] {
+        self.bindings
+            .iter()
+            .find(|(a, _)| *a == action)
+            .map(|(_, k)| k.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// `j/↓`-style label of an action's keys, for help and hints.
+    pub fn label(&self, action: Action) -> String {
+        let keys = self.keys_for(action);
+        if keys.is_empty() {
+            return "(unbound)".into();
+        }
+        keys.iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn defaults_cover_every_action_and_the_issue_keys() {
+        let map = Keymap::default();
+        for a in Action::ALL {
+            assert!(!map.keys_for(*a).is_empty(), "{a:?} unbound");
+            assert!(
+                SECTIONS.iter().any(|(_, acts)| acts.contains(a)),
+                "{a:?} missing from help"
+            );
+        }
+        let n = KeyModifiers::NONE;
+        assert_eq!(
+            map.action_for(&key(KeyCode::Char('j'), n)),
+            Some(Action::Down)
+        );
+        assert_eq!(map.action_for(&key(KeyCode::Down, n)), Some(Action::Down));
+        assert_eq!(
+            map.action_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            map.action_for(&key(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(Action::HalfPageDown)
+        );
+        assert_eq!(
+            map.action_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::FocusPrev)
+        );
+        assert_eq!(
+            map.action_for(&key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
+        assert_eq!(map.action_for(&key(KeyCode::Char('x'), n)), None);
+    }
+
+    #[test]
+    fn no_key_means_two_things() {
+        let map = Keymap::default();
+        let mut seen = std::collections::HashSet::new();
+        for (_, keys) in &map.bindings {
+            for k in keys {
+                assert!(seen.insert(*k), "{k} bound twice");
+            }
+        }
+    }
+
+    #[test]
+    fn overrides_replace_and_steal_keys() {
+        let mut o = BTreeMap::new();
+        o.insert(
+            "down".to_string(),
+            vec!["ctrl-n".to_string(), "J".to_string()],
+        );
+        let map = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(
+            map.action_for(&key(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            map.action_for(&key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            None
+        );
+        // `J` moved from raw_json to down
+        assert_eq!(
+            map.action_for(&key(KeyCode::Char('J'), KeyModifiers::SHIFT)),
+            Some(Action::Down)
+        );
+        assert_eq!(map.label(Action::RawJson), "(unbound)");
+        assert_eq!(map.label(Action::Down), "Ctrl-n/J");
+    }
+
+    #[test]
+    fn bad_overrides_are_named() {
+        let mut o = BTreeMap::new();
+        o.insert("dwon".to_string(), vec!["j".to_string()]);
+        assert!(Keymap::with_overrides(&o)
+            .unwrap_err()
+            .contains("unknown action `dwon`"));
+        let mut o = BTreeMap::new();
+        o.insert("down".to_string(), vec!["ctrl-".to_string()]);
+        assert!(Keymap::with_overrides(&o)
+            .unwrap_err()
+            .contains("unknown key"));
+        let mut o = BTreeMap::new();
+        o.insert("down".to_string(), vec!["shift-g".to_string()]);
+        assert!(Keymap::with_overrides(&o).is_err());
+    }
+
+    #[test]
+    fn specs_parse_and_display() {
+        for (text, shown) in [
+            ("ctrl-d", "Ctrl-d"),
+            ("pgdn", "PgDn"),
+            ("shift-tab", "Shift-Tab"),
+            ("G", "G"),
+            ("space", "Space"),
+            ("alt-x", "Alt-x"),
+        ] {
+            assert_eq!(KeySpec::parse(text).unwrap().to_string(), shown);
+        }
+    }
+}

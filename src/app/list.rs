@@ -1,0 +1,288 @@
+//! The browsed list: assets loaded page by page (cursor pagination), the
+//! cursor, and what each row shows, sanitized once when it arrives.
+
+use std::sync::Arc;
+
+use crate::api::models::Asset;
+use crate::sanitize;
+
+/// Longest name or prompt excerpt kept for a row.
+const NAME_MAX: usize = 200;
+/// Tag chips kept per row.
+const TAGS_MAX: usize = 8;
+const TAG_MAX: usize = 40;
+
+/// What a row shows; every string sanitized and bounded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowText {
+    pub name: String,
+    pub type_label: String,
+    pub kind: String,
+    pub dims: String,
+    pub created: String,
+    pub tags: Vec<String>,
+}
+
+impl RowText {
+    pub fn of(asset: &Asset) -> RowText {
+        let dims = match (asset.width(), asset.height()) {
+            (Some(w), Some(h)) => format!("{w}×{h}"),
+            _ => String::new(),
+        };
+        RowText {
+            name: sanitize::line(asset.display_name(), NAME_MAX),
+            type_label: asset
+                .asset_type()
+                .map(|t| sanitize::line(t.as_str(), 40))
+                .unwrap_or_default(),
+            kind: asset
+                .kind()
+                .map(|k| sanitize::line(k.as_str(), 20))
+                .unwrap_or_default(),
+            dims,
+            created: asset
+                .created_at
+                .as_deref()
+                .map(|d| sanitize::line(d.get(..10).unwrap_or(d), 10))
+                .unwrap_or_default(),
+            tags: asset
+                .tags()
+                .iter()
+                .take(TAGS_MAX)
+                .map(|t| sanitize::line(t, TAG_MAX))
+                .collect(),
+        }
+    }
+}
+
+/// One loaded asset: the server's object, untouched (for the inspector and
+/// JSON), and its sanitized row.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub asset: Arc<Asset>,
+    pub row: RowText,
+}
+
+impl Entry {
+    pub fn new(asset: Asset) -> Entry {
+        let row = RowText::of(&asset);
+        Entry {
+            asset: Arc::new(asset),
+            row,
+        }
+    }
+}
+
+/// Where loading the list stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Loading {
+    /// More pages exist; none is being fetched.
+    Idle,
+    /// A page is on its way.
+    Fetching,
+    /// The last page failed; `r` retries it.
+    Failed(String),
+    /// Every page is loaded.
+    Complete,
+}
+
+#[derive(Clone, Debug)]
+pub struct AssetList {
+    /// Bumped whenever the query changes: answers for an older generation
+    /// are dropped.
+    pub generation: u64,
+    pub entries: Vec<Entry>,
+    /// Token for the next page; `None` before the first page and after the
+    /// last.
+    pub next_token: Option<String>,
+    pub loading: Loading,
+    /// Pages loaded for this generation.
+    pub pages: usize,
+    pub cursor: usize,
+    /// First visible row (or grid line × columns).
+    pub offset: usize,
+}
+
+impl Default for AssetList {
+    fn default() -> Self {
+        AssetList {
+            generation: 0,
+            entries: Vec::new(),
+            next_token: None,
+            loading: Loading::Idle,
+            pages: 0,
+            cursor: 0,
+            offset: 0,
+        }
+    }
+}
+
+impl AssetList {
+    /// Forgets everything for a new query; returns the new generation.
+    pub fn reset(&mut self) -> u64 {
+        self.generation += 1;
+        self.entries.clear();
+        self.next_token = None;
+        self.loading = Loading::Idle;
+        self.pages = 0;
+        self.cursor = 0;
+        self.offset = 0;
+        self.generation
+    }
+
+    pub fn current(&self) -> Option<&Entry> {
+        self.entries.get(self.cursor)
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.loading == Loading::Complete
+    }
+
+    /// `"42"` when every page is in, `"42+"` while more may follow.
+    pub fn count_label(&self) -> String {
+        if self.is_complete() {
+            self.entries.len().to_string()
+        } else {
+            format!("{}+", self.entries.len())
+        }
+    }
+
+    /// Appends a page. Assets already listed (an asset moved between pages
+    /// on the server) are skipped, not shown twice.
+    pub fn append(&mut self, assets: Vec<Asset>, next: Option<String>) {
+        use std::collections::HashSet;
+        let tail: HashSet<&str> = self
+            .entries
+            .iter()
+            .rev()
+            .take(1000)
+            .map(|e| e.asset.id.as_str())
+            .collect();
+        let fresh: Vec<Entry> = assets
+            .into_iter()
+            .filter(|a| !tail.contains(a.id.as_str()))
+            .map(Entry::new)
+            .collect();
+        self.entries.extend(fresh);
+        self.pages += 1;
+        let next = next.filter(|t| !t.is_empty() && Some(t) != self.next_token.as_ref());
+        self.loading = if next.is_some() {
+            Loading::Idle
+        } else {
+            Loading::Complete
+        };
+        self.next_token = next;
+    }
+
+    /// Whether the next page should be fetched now: the cursor is within
+    /// `margin` rows of the end of what is loaded.
+    pub fn wants_more(&self, margin: usize) -> bool {
+        self.loading == Loading::Idle
+            && (self.pages == 0 || self.cursor + margin >= self.entries.len())
+    }
+
+    /// Moves the cursor to `index` (clamped).
+    pub fn select(&mut self, index: usize) {
+        self.cursor = index.min(self.entries.len().saturating_sub(1));
+    }
+
+    pub fn position_of(&self, id: &str) -> Option<usize> {
+        self.entries.iter().position(|e| e.asset.id == id)
+    }
+
+    /// Replaces an asset everywhere it is listed (fresh links, new tags).
+    pub fn replace(&mut self, asset: &Asset) {
+        if let Some(i) = self.position_of(&asset.id) {
+            self.entries[i] = Entry::new(asset.clone());
+        }
+    }
+
+    /// Keeps `offset` so that the cursor's row is visible in `rows` rows
+    /// of `per_row` items, scrolling as little as possible.
+    pub fn scroll_into_view(&mut self, rows: usize, per_row: usize) {
+        let rows = rows.max(1);
+        let per_row = per_row.max(1);
+        let cursor_line = self.cursor / per_row;
+        let mut top = self.offset / per_row;
+        if cursor_line < top {
+            top = cursor_line;
+        } else if cursor_line >= top + rows {
+            top = cursor_line + 1 - rows;
+        }
+        self.offset = top * per_row;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asset(id: &str) -> Asset {
+        serde_json::from_value(serde_json::json!({"id": id})).unwrap()
+    }
+
+    #[test]
+    fn rows_are_sanitized_and_bounded() {
+        let a: Asset = serde_json::from_value(serde_json::json!({
+            "id": "a",
+            "metadata": {"name": "evil\u{1b}]52;c;AAAA\u{7}\u{202e}name", "type": "upscale"},
+            "tags": ["x\u{1b}[2Jy", "z".repeat(500)],
+            "createdAt": "2026-01-02T03:04:05.000Z",
+            "properties": {"width": 10, "height": 20}
+        }))
+        .unwrap();
+        let row = RowText::of(&a);
+        assert!(!row.name.contains('\u{1b}') && !row.name.contains('\u{202e}'));
+        assert!(row
+            .tags
+            .iter()
+            .all(|t| !t.contains('\u{1b}') && t.chars().count() <= TAG_MAX + 1));
+        assert_eq!(row.created, "2026-01-02");
+        assert_eq!(row.dims, "10×20");
+        assert_eq!(row.type_label, "upscale");
+    }
+
+    #[test]
+    fn pages_append_without_duplicates_and_complete() {
+        let mut l = AssetList::default();
+        assert!(l.wants_more(5));
+        l.loading = Loading::Fetching;
+        assert!(!l.wants_more(5));
+        l.append(vec![asset("a"), asset("b")], Some("t1".into()));
+        assert_eq!(l.loading, Loading::Idle);
+        assert_eq!(l.count_label(), "2+");
+        l.append(vec![asset("b"), asset("c")], Some(String::new()));
+        assert_eq!(l.entries.len(), 3);
+        assert!(l.is_complete());
+        assert_eq!(l.count_label(), "3");
+        assert!(!l.wants_more(100));
+    }
+
+    #[test]
+    fn prefetch_starts_before_the_end() {
+        let mut l = AssetList::default();
+        l.append(
+            (0..50).map(|i| asset(&format!("a{i}"))).collect(),
+            Some("t".into()),
+        );
+        l.select(10);
+        assert!(!l.wants_more(20));
+        l.select(31);
+        assert!(l.wants_more(20));
+    }
+
+    #[test]
+    fn scrolling_keeps_the_cursor_visible() {
+        let mut l = AssetList::default();
+        l.append((0..100).map(|i| asset(&format!("a{i}"))).collect(), None);
+        l.select(30);
+        l.scroll_into_view(10, 1);
+        assert_eq!(l.offset, 21);
+        l.select(5);
+        l.scroll_into_view(10, 1);
+        assert_eq!(l.offset, 5);
+        l.select(47);
+        l.scroll_into_view(3, 4);
+        assert_eq!(l.offset, 36);
+    }
+}

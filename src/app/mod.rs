@@ -1,0 +1,20 @@
+//! The browser's state machine: [`State`], the messages that change it
+//! ([`Msg`]), the commands it asks for ([`Cmd`]), the keymap, and
+//! [`update()`], which is pure: no I/O, no awaiting, no terminal.
+
+pub mod action;
+pub mod filters;
+pub mod fuzzy;
+pub mod images;
+pub mod inspector;
+pub mod keymap;
+pub mod layout;
+pub mod list;
+pub mod msg;
+pub mod state;
+pub mod update;
+
+pub use action::Action;
+pub use msg::{AssetPurpose, Cmd, Msg};
+pub use state::State;
+pub use update::{init, update};

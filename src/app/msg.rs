@@ -1,0 +1,111 @@
+//! What reaches `update()` ([`Msg`]) and what it asks the workers to do
+//! ([`Cmd`]). Answers carry the generation of the request they answer.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::api::models::{Asset, AssetListResponse, Collection};
+use crate::api::params::ListAssetsQuery;
+use crate::worker::images::{ImageDone, ImageRequest};
+
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Spinner tick, sent only while something loads.
+    Tick,
+    /// A page of the list, for list generation `generation`.
+    Page {
+        generation: u64,
+        result: Result<AssetListResponse, String>,
+    },
+    /// `GET /assets/{id}` answered.
+    Asset {
+        purpose: AssetPurpose,
+        id: String,
+        result: Result<Box<Asset>, String>,
+    },
+    Collections(Result<Vec<Collection>, String>),
+    Image(ImageDone),
+    /// The selection has not moved for a moment: load what is expensive.
+    Rested {
+        generation: u64,
+    },
+}
+
+/// Why an asset was fetched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssetPurpose {
+    /// Full details of the inspected asset (inspector generation).
+    Detail(u64),
+    /// A jump to a parent or root (inspector generation when asked).
+    Jump(u64),
+    /// Fresh signed links after one expired.
+    Refresh,
+}
+
+pub enum Cmd {
+    LoadPage {
+        generation: u64,
+        query: Box<ListAssetsQuery>,
+    },
+    LoadAsset {
+        purpose: AssetPurpose,
+        id: String,
+    },
+    LoadCollections,
+    /// The complete wish list of images, most urgent first.
+    WantImages(Vec<ImageRequest>),
+    /// Send `msg` back after `delay` (debounce).
+    After(Duration, Box<Msg>),
+    /// Stop, restore the terminal, and go on after `fg`.
+    Suspend,
+    Quit,
+}
+
+impl std::fmt::Debug for Cmd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cmd::LoadPage { generation, query } => f
+                .debug_struct("LoadPage")
+                .field("generation", generation)
+                .field("token", &query.pagination_token)
+                .finish(),
+            Cmd::LoadAsset { purpose, id } => write!(f, "LoadAsset({purpose:?}, {id})"),
+            Cmd::LoadCollections => f.write_str("LoadCollections"),
+            Cmd::WantImages(r) => write!(
+                f,
+                "WantImages({:?})",
+                r.iter().map(|r| &r.key).collect::<Vec<_>>()
+            ),
+            Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
+            Cmd::Suspend => f.write_str("Suspend"),
+            Cmd::Quit => f.write_str("Quit"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Msg::Key(k) => write!(f, "Key({k:?})"),
+            Msg::Mouse(m) => write!(f, "Mouse({m:?})"),
+            Msg::Resize(w, h) => write!(f, "Resize({w}, {h})"),
+            Msg::Tick => f.write_str("Tick"),
+            Msg::Page { generation, result } => write!(
+                f,
+                "Page(gen {generation}, {:?})",
+                result.as_ref().map(|p| p.assets.len())
+            ),
+            Msg::Asset {
+                purpose,
+                id,
+                result,
+            } => write!(f, "Asset({purpose:?}, {id}, ok: {})", result.is_ok()),
+            Msg::Collections(r) => write!(f, "Collections({:?})", r.as_ref().map(Vec::len)),
+            Msg::Image(done) => write!(f, "Image({:?}, ok: {})", done.key, done.result.is_ok()),
+            Msg::Rested { generation } => write!(f, "Rested({generation})"),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Everything the screen shows, owned by the event loop and changed only by
+//! `update()`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::filters::{Field, Filters};
+use super::images::ImageStore;
+use super::inspector::Inspector;
+use super::keymap::Keymap;
+use super::layout::{Flags, Geometry};
+use super::list::AssetList;
+use crate::worker::images::ImageKey;
+
+/// Which pane keys go to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Inspector,
+}
+
+/// A message in the status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// A fuzzy picker over a list of choices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picker {
+    pub query: String,
+    /// (value, label) of every choice.
+    pub options: Vec<(String, String)>,
+    /// Indices into `options` matching the query, best first.
+    pub matches: Vec<usize>,
+    pub cursor: usize,
+    pub chosen: BTreeSet<String>,
+    pub multi: bool,
+}
+
+impl Picker {
+    pub fn new(options: Vec<(String, String)>, chosen: BTreeSet<String>, multi: bool) -> Picker {
+        let mut p = Picker {
+            query: String::new(),
+            options,
+            matches: Vec::new(),
+            cursor: 0,
+            chosen,
+            multi,
+        };
+        p.refilter();
+        p
+    }
+
+    pub fn refilter(&mut self) {
+        self.matches =
+            super::fuzzy::rank(&self.query, self.options.iter().map(|(_, l)| l.as_str()));
+        self.cursor = self.cursor.min(self.matches.len().saturating_sub(1));
+    }
+
+    pub fn highlighted(&self) -> Option<&(String, String)> {
+        self.matches.get(self.cursor).map(|&i| &self.options[i])
+    }
+}
+
+/// An edit in progress in the filter pane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    Text { buffer: String },
+    Pick(Picker),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterPane {
+    pub field: usize,
+    pub edit: Option<Edit>,
+    /// Why the last edit was refused.
+    pub error: Option<String>,
+}
+
+impl FilterPane {
+    pub fn field(&self) -> Field {
+        Field::ALL[self.field.min(Field::ALL.len() - 1)]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: usize },
+    Filters(FilterPane),
+}
+
+/// Collections, for the picker and for names in the inspector.
+#[derive(Clone, Debug, Default)]
+pub struct Collections {
+    pub loaded: bool,
+    pub error: Option<String>,
+    /// (id, name), sanitized.
+    pub items: Vec<(String, String)>,
+    pub names: HashMap<String, String>,
+}
+
+pub struct State {
+    /// "demo library" or the API host and where the credentials come from.
+    pub source: String,
+    pub width: u16,
+    pub height: u16,
+    pub geometry: Geometry,
+    pub grid: bool,
+    pub show_inspector: bool,
+    pub images_enabled: bool,
+    pub focus: Focus,
+    pub overlay: Option<Overlay>,
+    pub keymap: Keymap,
+    pub filters: Filters,
+    pub list: AssetList,
+    pub inspector: Inspector,
+    pub collections: Collections,
+    pub images: ImageStore,
+    /// The last wish list sent to the image worker.
+    pub wanted: Vec<ImageKey>,
+    /// Assets whose links were refreshed after a 403 (once each).
+    pub refreshed: HashSet<String>,
+    /// Assets whose fresh links are on their way (no image asked meanwhile).
+    pub refreshing: HashSet<String>,
+    /// The inspector generation whose selection rested: its preview may load.
+    pub preview_for: Option<u64>,
+    /// After a reload, the asset to put the cursor back on when it shows up.
+    pub reselect: Option<String>,
+    pub notice: Option<Notice>,
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+/// Delay after the last cursor move before the preview and details load.
+pub const REST: std::time::Duration = std::time::Duration::from_millis(120);
+/// Memory for encoded images.
+pub const IMAGE_BYTES: usize = 64 << 20;
+
+impl State {
+    /// `per_cell` is the approximate size of one encoded image cell (see
+    /// [`ImageStore`]); `images_enabled` is false for `--image-protocol none`.
+    pub fn new(
+        source: String,
+        keymap: Keymap,
+        images_enabled: bool,
+        per_cell: usize,
+        width: u16,
+        height: u16,
+    ) -> State {
+        let mut s = State {
+            source,
+            width,
+            height,
+            geometry: Geometry::compute(
+                width,
+                height,
+                Flags {
+                    grid: false,
+                    inspector: true,
+                    images: images_enabled,
+                    inspector_focused: false,
+                },
+            ),
+            grid: false,
+            show_inspector: true,
+            images_enabled,
+            focus: Focus::List,
+            overlay: None,
+            keymap,
+            filters: Filters::default(),
+            list: AssetList::default(),
+            inspector: Inspector::default(),
+            collections: Collections::default(),
+            images: ImageStore::new(IMAGE_BYTES, per_cell),
+            wanted: Vec::new(),
+            refreshed: HashSet::new(),
+            refreshing: HashSet::new(),
+            preview_for: None,
+            reselect: None,
+            notice: None,
+            spinner: 0,
+            quit: false,
+        };
+        s.relayout();
+        s
+    }
+
+    pub fn relayout(&mut self) {
+        self.geometry = Geometry::compute(
+            self.width,
+            self.height,
+            Flags {
+                grid: self.grid,
+                inspector: self.show_inspector,
+                images: self.images_enabled,
+                inspector_focused: self.focus == Focus::Inspector,
+            },
+        );
+    }
+
+    /// Whether something is loading (the spinner turns).
+    pub fn busy(&self) -> bool {
+        use super::inspector::Detail;
+        use super::list::Loading;
+        self.list.loading == Loading::Fetching || self.inspector.detail == Detail::Loading
+    }
+
+    pub fn spinner_frame(&self) -> char {
+        const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+        FRAMES[self.spinner % FRAMES.len()]
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: crate::sanitize::line(&text.into(), 300),
+            error: false,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: crate::sanitize::line(&text.into(), 300),
+            error: true,
+        });
+    }
+}

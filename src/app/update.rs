@@ -1,0 +1,839 @@
+//! `update()`: the only place state changes. Pure: no I/O, no awaiting;
+//! whatever needs the outside world is returned as a [`Cmd`].
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::action::Action;
+use super::filters::{EditorKind, Field, Filters};
+use super::images::Slot;
+use super::inspector::Detail;
+use super::list::Loading;
+use super::msg::{AssetPurpose, Cmd, Msg};
+use super::state::{Edit, FilterPane, Focus, Overlay, Picker, State, REST};
+use crate::api::models::{Asset, AssetType};
+use crate::sanitize;
+use crate::worker::images::{ImageError, ImageKey, ImageRequest, Variant};
+
+/// The first commands: the first page and the collections.
+pub fn init(state: &mut State) -> Vec<Cmd> {
+    let mut cmds = vec![Cmd::LoadCollections];
+    settle(state, &mut cmds);
+    cmds
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    match msg {
+        Msg::Key(key) => on_key(state, key, &mut cmds),
+        Msg::Mouse(m) => on_mouse(state, m),
+        Msg::Resize(w, h) => {
+            if (w, h) != (state.width, state.height) {
+                state.width = w;
+                state.height = h;
+                state.relayout();
+                // cell sizes changed: every encoded image is for the old ones
+                state.images.clear();
+            }
+        }
+        Msg::Tick => state.spinner = state.spinner.wrapping_add(1),
+        Msg::Page { generation, result } => on_page(state, generation, result),
+        Msg::Asset {
+            purpose,
+            id,
+            result,
+        } => on_asset(state, purpose, &id, result.map(|a| *a), &mut cmds),
+        Msg::Collections(result) => match result {
+            Ok(list) => {
+                let items: Vec<(String, String)> = list
+                    .into_iter()
+                    .filter_map(|c| {
+                        let id = c.id?;
+                        let name = sanitize::line(c.name.as_deref().unwrap_or(&id), 80);
+                        Some((id, name))
+                    })
+                    .collect();
+                state.collections.names = items.iter().cloned().collect();
+                state.collections.items = items;
+                state.collections.loaded = true;
+                state.collections.error = None;
+                if let Some(a) = state.inspector.asset.clone() {
+                    state.inspector.sections =
+                        super::inspector::sections(&a, &state.collections.names);
+                }
+                refresh_collection_picker(state);
+            }
+            Err(e) => state.collections.error = Some(e),
+        },
+        Msg::Image(done) => on_image(state, done, &mut cmds),
+        Msg::Rested { generation } => {
+            if generation == state.inspector.generation && state.inspector.asset.is_some() {
+                state.preview_for = Some(generation);
+                if state.inspector.detail == Detail::Listed {
+                    if let Some(a) = &state.inspector.asset {
+                        state.inspector.detail = Detail::Loading;
+                        cmds.push(Cmd::LoadAsset {
+                            purpose: AssetPurpose::Detail(generation),
+                            id: a.id.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if state.quit {
+        return vec![Cmd::Quit];
+    }
+    settle(state, &mut cmds);
+    cmds
+}
+
+/// Brings derived state in line after any change: scroll, the next page,
+/// the inspector's subject, the images wanted.
+fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
+    state.relayout();
+    let g = state.geometry;
+    let visible = g.visible_items();
+    state.list.scroll_into_view(g.lines(), g.per_line());
+    if state.list.wants_more(visible * 2) {
+        let mut query = state.filters.to_query();
+        query.pagination_token = state.list.next_token.clone();
+        state.list.loading = Loading::Fetching;
+        cmds.push(Cmd::LoadPage {
+            generation: state.list.generation,
+            query: Box::new(query),
+        });
+    }
+    if !state.inspector.detached {
+        match state.list.current() {
+            Some(entry) => {
+                let same = state
+                    .inspector
+                    .asset
+                    .as_ref()
+                    .map(|a| Arc::ptr_eq(a, &entry.asset) || a.id == entry.asset.id)
+                    .unwrap_or(false);
+                if !same {
+                    let asset = entry.asset.clone();
+                    let generation = state.inspector.show(asset, &state.collections.names);
+                    cmds.push(Cmd::After(REST, Box::new(Msg::Rested { generation })));
+                }
+            }
+            None => {
+                if state.inspector.asset.is_some() {
+                    state.inspector = super::inspector::Inspector {
+                        generation: state.inspector.generation + 1,
+                        raw: state.inspector.raw,
+                        ..Default::default()
+                    };
+                }
+            }
+        }
+    }
+    want_images(state, cmds);
+}
+
+fn cache_tag(a: &Asset) -> String {
+    a.updated_at.clone().unwrap_or_default()
+}
+
+/// The images the screen needs, most urgent first: the preview once the
+/// selection rests, the visible thumbnails, then a screen ahead.
+fn want_images(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if !state.images_enabled {
+        return;
+    }
+    let g = state.geometry;
+    let mut requests: Vec<ImageRequest> = Vec::new();
+    let mut keys: Vec<ImageKey> = Vec::new();
+    let mut push = |state: &State, asset: &Asset, variant: Variant, cells: (u16, u16)| {
+        if cells.0 == 0 || cells.1 == 0 || state.refreshing.contains(&asset.id) {
+            return;
+        }
+        let url = match variant {
+            Variant::Preview => asset.preview_url().or_else(|| asset.thumbnail_url()),
+            Variant::Thumbnail => asset.thumbnail_url(),
+        };
+        let key = ImageKey {
+            asset_id: asset.id.clone(),
+            variant,
+            cells,
+        };
+        keys.push(key.clone());
+        if let Some(url) = url {
+            if !state.images.contains(&key) {
+                requests.push(ImageRequest {
+                    key,
+                    url: url.to_string(),
+                    cache_tag: cache_tag(asset),
+                });
+            }
+        }
+    };
+    if let (Some(area), Some(asset)) = (g.preview, state.inspector.asset.clone()) {
+        if state.preview_for == Some(state.inspector.generation) {
+            push(state, &asset, Variant::Preview, (area.width, area.height));
+        }
+    }
+    let cells = match g.grid {
+        Some(grid) => grid.image,
+        None => super::layout::ROW_THUMB,
+    };
+    let visible = g.visible_items();
+    let start = state.list.offset;
+    let end = (start + visible * 2).min(state.list.entries.len());
+    for i in start..end {
+        let asset = state.list.entries[i].asset.clone();
+        push(state, &asset, Variant::Thumbnail, cells);
+    }
+    state.images.touch(keys.iter());
+    let wanted: Vec<ImageKey> = requests.iter().map(|r| r.key.clone()).collect();
+    if wanted != state.wanted {
+        state.wanted = wanted;
+        cmds.push(Cmd::WantImages(requests));
+    }
+}
+
+fn on_page(
+    state: &mut State,
+    generation: u64,
+    result: Result<crate::api::models::AssetListResponse, String>,
+) {
+    if generation != state.list.generation {
+        return; // an answer for filters that are gone
+    }
+    match result {
+        Ok(page) => {
+            state.list.append(page.assets, page.next_pagination_token);
+            if let Some(id) = state.reselect.clone() {
+                if let Some(i) = state.list.position_of(&id) {
+                    state.list.select(i);
+                    state.reselect = None;
+                } else if state.list.is_complete() {
+                    state.reselect = None;
+                }
+            }
+        }
+        Err(e) => {
+            let key = state.keymap.label(Action::Refresh);
+            state.error(format!("{e} ({key} to retry)"));
+            state.list.loading = Loading::Failed(e);
+        }
+    }
+}
+
+fn on_asset(
+    state: &mut State,
+    purpose: AssetPurpose,
+    id: &str,
+    result: Result<Asset, String>,
+    cmds: &mut Vec<Cmd>,
+) {
+    match purpose {
+        AssetPurpose::Detail(generation) => {
+            let current = state
+                .inspector
+                .asset
+                .as_ref()
+                .map(|a| a.id == id)
+                .unwrap_or(false);
+            if generation != state.inspector.generation || !current {
+                return;
+            }
+            match result {
+                Ok(asset) => {
+                    state.list.replace(&asset);
+                    let asset = Arc::new(asset);
+                    state.inspector.refresh(asset, &state.collections.names);
+                }
+                Err(e) => {
+                    state.inspector.detail = Detail::Failed(e.clone());
+                    state.error(format!(
+                        "details of {}: {e} ({} to retry)",
+                        sanitize::line(id, 60),
+                        state.keymap.label(Action::Refresh)
+                    ));
+                }
+            }
+        }
+        AssetPurpose::Jump(generation) => {
+            if generation != state.inspector.generation {
+                return;
+            }
+            match result {
+                Ok(asset) => show_detached(state, Arc::new(asset), cmds),
+                Err(e) => state.error(format!("cannot open {}: {e}", sanitize::line(id, 60))),
+            }
+        }
+        AssetPurpose::Refresh => {
+            state.refreshing.remove(id);
+            match result {
+                Ok(asset) => {
+                    state.list.replace(&asset);
+                    state.images.forget_asset(id);
+                    if state
+                        .inspector
+                        .asset
+                        .as_ref()
+                        .map(|a| a.id == id)
+                        .unwrap_or(false)
+                    {
+                        let detail = state.inspector.detail.clone();
+                        state
+                            .inspector
+                            .refresh(Arc::new(asset), &state.collections.names);
+                        state.inspector.detail = detail;
+                    }
+                }
+                Err(e) => state.error(format!("fresh link for {}: {e}", sanitize::line(id, 60))),
+            }
+        }
+    }
+}
+
+fn on_image(state: &mut State, done: crate::worker::images::ImageDone, cmds: &mut Vec<Cmd>) {
+    let key = done.key;
+    state.wanted.retain(|k| *k != key);
+    match done.result {
+        Ok(protocol) => state.images.insert(key, Slot::Ready(protocol)),
+        Err(ImageError::Expired) if !state.refreshed.contains(&key.asset_id) => {
+            // the signed link expired: ask for the asset again, then retry
+            state.refreshed.insert(key.asset_id.clone());
+            state.refreshing.insert(key.asset_id.clone());
+            cmds.push(Cmd::LoadAsset {
+                purpose: AssetPurpose::Refresh,
+                id: key.asset_id.clone(),
+            });
+        }
+        Err(e) => {
+            let what = match key.variant {
+                Variant::Preview => "preview",
+                Variant::Thumbnail => "thumbnail",
+            };
+            state.error(format!(
+                "{what} of {}: {e}",
+                sanitize::line(&key.asset_id, 60)
+            ));
+            state.images.insert(key, Slot::Failed(e.to_string()));
+        }
+    }
+}
+
+fn show_detached(state: &mut State, asset: Arc<Asset>, cmds: &mut Vec<Cmd>) {
+    if let Some(current) = state.inspector.asset.clone() {
+        state.inspector.trail.push(current);
+    }
+    state.inspector.detached = true;
+    let generation = state.inspector.show(asset, &state.collections.names);
+    state.focus = Focus::Inspector;
+    if !state.show_inspector {
+        state.show_inspector = true;
+        state.relayout();
+    }
+    cmds.push(Cmd::After(REST, Box::new(Msg::Rested { generation })));
+}
+
+fn jump(state: &mut State, root: bool, cmds: &mut Vec<Cmd>) {
+    let Some(asset) = state.inspector.asset.clone() else {
+        return;
+    };
+    let target = if root {
+        asset.root_parent_id()
+    } else {
+        asset.parent_id()
+    };
+    let Some(target) = target.map(str::to_string) else {
+        state.info(if root {
+            "this asset has no root asset"
+        } else {
+            "this asset has no parent"
+        });
+        return;
+    };
+    if let Some(i) = state.list.position_of(&target) {
+        state.inspector.trail.push(asset);
+        state.inspector.detached = false;
+        state.list.select(i);
+        state.focus = Focus::List;
+        return;
+    }
+    state.info(format!("opening {}…", sanitize::line(&target, 60)));
+    cmds.push(Cmd::LoadAsset {
+        purpose: AssetPurpose::Jump(state.inspector.generation),
+        id: target,
+    });
+}
+
+fn back(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let Some(prev) = state.inspector.trail.pop() else {
+        return;
+    };
+    if let Some(i) = state.list.position_of(&prev.id) {
+        state.inspector.detached = false;
+        state.list.select(i);
+        // make settle() show it even if it is the same row as before
+        state.inspector.asset = None;
+    } else {
+        state.inspector.detached = true;
+        let generation = state.inspector.show(prev, &state.collections.names);
+        cmds.push(Cmd::After(REST, Box::new(Msg::Rested { generation })));
+    }
+}
+
+/// New filters: everything loaded or in flight for the old ones is void.
+fn requery(state: &mut State, filters: Filters) {
+    state.filters = filters;
+    state.list.reset();
+    state.inspector.detached = false;
+    state.inspector.trail.clear();
+}
+
+fn move_cursor(state: &mut State, delta: isize) {
+    let len = state.list.entries.len();
+    if len == 0 {
+        return;
+    }
+    let next = (state.list.cursor as isize + delta).clamp(0, len as isize - 1);
+    state.list.select(next as usize);
+    if state.inspector.detached {
+        state.inspector.detached = false;
+        state.inspector.trail.clear();
+    }
+}
+
+fn scroll_inspector(state: &mut State, delta: isize) {
+    let width = state.geometry.details.width as usize;
+    let max = state.inspector.line_count(width).saturating_sub(1) as isize;
+    state.inspector.scroll =
+        (state.inspector.scroll as isize + delta).clamp(0, max.max(0)) as usize;
+}
+
+fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    if state.overlay.is_some() {
+        on_overlay_key(state, key, cmds);
+        return;
+    }
+    let Some(action) = state.keymap.action_for(&key) else {
+        return;
+    };
+    if !matches!(action, Action::Close) {
+        if let Some(n) = &state.notice {
+            if !n.error {
+                state.notice = None;
+            }
+        }
+    }
+    apply(state, action, cmds);
+}
+
+/// Carries out one action on the main screen.
+pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let g = state.geometry;
+    let page = g.visible_items().max(1) as isize;
+    let per_line = g.per_line() as isize;
+    let in_inspector = state.focus == Focus::Inspector && state.geometry.inspector.is_some();
+    let text_page = state.geometry.details.height.max(1) as isize;
+    match action {
+        Action::Down if in_inspector => scroll_inspector(state, 1),
+        Action::Up if in_inspector => scroll_inspector(state, -1),
+        Action::Down => move_cursor(state, per_line),
+        Action::Up => move_cursor(state, -per_line),
+        Action::Left if state.grid && !in_inspector => move_cursor(state, -1),
+        Action::Right if state.grid && !in_inspector => move_cursor(state, 1),
+        Action::Left => state.focus = Focus::List,
+        Action::Right => {
+            if state.geometry.inspector.is_some() {
+                state.focus = Focus::Inspector;
+            }
+        }
+        Action::Top if in_inspector => state.inspector.scroll = 0,
+        Action::Bottom if in_inspector => scroll_inspector(state, isize::MAX / 2),
+        Action::Top => move_cursor(state, isize::MIN / 2),
+        Action::Bottom => move_cursor(state, isize::MAX / 2),
+        Action::PageDown if in_inspector => scroll_inspector(state, text_page),
+        Action::PageUp if in_inspector => scroll_inspector(state, -text_page),
+        Action::HalfPageDown if in_inspector => scroll_inspector(state, text_page / 2),
+        Action::HalfPageUp if in_inspector => scroll_inspector(state, -text_page / 2),
+        Action::PageDown => move_cursor(state, page),
+        Action::PageUp => move_cursor(state, -page),
+        Action::HalfPageDown => move_cursor(state, (page / 2).max(per_line)),
+        Action::HalfPageUp => move_cursor(state, -(page / 2).max(per_line)),
+        Action::FocusNext | Action::FocusPrev | Action::Open => {
+            let to_inspector = action == Action::Open || state.focus == Focus::List;
+            if to_inspector {
+                if !state.show_inspector {
+                    state.show_inspector = true;
+                    state.relayout();
+                }
+                state.focus = Focus::Inspector;
+            } else {
+                state.focus = Focus::List;
+            }
+        }
+        Action::ToggleGrid => {
+            state.grid = !state.grid;
+            state.relayout();
+        }
+        Action::ToggleInspector => {
+            state.show_inspector = !state.show_inspector;
+            if !state.show_inspector {
+                state.focus = Focus::List;
+            }
+            state.relayout();
+        }
+        Action::Filters => {
+            state.overlay = Some(Overlay::Filters(FilterPane {
+                field: 0,
+                edit: None,
+                error: None,
+            }));
+            if !state.collections.loaded {
+                cmds.push(Cmd::LoadCollections);
+            }
+        }
+        Action::ClearFilters => {
+            if state.filters.is_default() {
+                state.info("no filter to clear");
+            } else {
+                requery(state, Filters::default());
+                state.info("filters cleared");
+            }
+        }
+        Action::Refresh => refresh(state, cmds),
+        Action::RawJson => state.inspector.toggle_raw(),
+        Action::JumpParent => jump(state, false, cmds),
+        Action::JumpRoot => jump(state, true, cmds),
+        Action::Back => back(state, cmds),
+        Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Close => {
+            if state.notice.is_some() {
+                state.notice = None;
+            } else if state.inspector.detached {
+                state.inspector.detached = false;
+                state.inspector.trail.clear();
+                state.inspector.asset = None;
+                state.focus = Focus::List;
+            } else {
+                state.focus = Focus::List;
+            }
+        }
+        Action::Quit => state.quit = true,
+        Action::Suspend => cmds.push(Cmd::Suspend),
+    }
+}
+
+/// `r`: retry what failed, or reload the list keeping the selection.
+fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
+    state.notice = None;
+    let mut retried = false;
+    if let Loading::Failed(_) = state.list.loading {
+        state.list.loading = Loading::Idle;
+        retried = true;
+    }
+    if let Detail::Failed(_) = state.inspector.detail {
+        state.inspector.detail = Detail::Listed;
+        cmds.push(Cmd::After(
+            std::time::Duration::ZERO,
+            Box::new(Msg::Rested {
+                generation: state.inspector.generation,
+            }),
+        ));
+        retried = true;
+    }
+    if !state.collections.loaded {
+        cmds.push(Cmd::LoadCollections);
+    }
+    // failed images get another chance
+    state.images.forget_failures();
+    state.refreshed.clear();
+    if !retried {
+        state.reselect = state.list.current().map(|e| e.asset.id.clone());
+        let filters = state.filters.clone();
+        requery(state, filters);
+        state.info("reloading…");
+    }
+}
+
+fn on_mouse(state: &mut State, m: MouseEvent) {
+    if state.overlay.is_some() {
+        return;
+    }
+    let g = state.geometry;
+    let in_inspector = g
+        .inspector
+        .map(|r| {
+            m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+        })
+        .unwrap_or(false);
+    match m.kind {
+        MouseEventKind::Down(_) => {
+            if in_inspector {
+                state.focus = Focus::Inspector;
+            } else if let Some(i) = g.item_at(m.column, m.row, state.list.offset) {
+                if i < state.list.entries.len() {
+                    state.focus = Focus::List;
+                    move_cursor(state, i as isize - state.list.cursor as isize);
+                }
+            }
+        }
+        MouseEventKind::ScrollDown if in_inspector => scroll_inspector(state, 3),
+        MouseEventKind::ScrollUp if in_inspector => scroll_inspector(state, -3),
+        MouseEventKind::ScrollDown => move_cursor(state, g.per_line() as isize),
+        MouseEventKind::ScrollUp => move_cursor(state, -(g.per_line() as isize)),
+        _ => {}
+    }
+}
+
+// ---- overlays ----
+
+fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        return;
+    }
+    match state.overlay.take() {
+        Some(Overlay::Help { scroll }) => {
+            let action = state.keymap.action_for(&key);
+            state.overlay = match (key.code, action) {
+                (KeyCode::Esc, _) | (KeyCode::Char('q'), _) | (_, Some(Action::Help)) => None,
+                (_, Some(Action::Down)) => Some(Overlay::Help { scroll: scroll + 1 }),
+                (_, Some(Action::Up)) => Some(Overlay::Help {
+                    scroll: scroll.saturating_sub(1),
+                }),
+                (_, Some(Action::Top)) => Some(Overlay::Help { scroll: 0 }),
+                _ => Some(Overlay::Help { scroll }),
+            };
+        }
+        Some(Overlay::Filters(mut pane)) => {
+            let keep = filter_key(state, &mut pane, key, cmds);
+            if keep {
+                state.overlay = Some(Overlay::Filters(pane));
+            }
+        }
+        None => {}
+    }
+}
+
+fn type_options() -> Vec<(String, String)> {
+    AssetType::ALL_STR
+        .iter()
+        .map(|s| (s.to_string(), s.to_string()))
+        .collect()
+}
+
+fn refresh_collection_picker(state: &mut State) {
+    if let Some(Overlay::Filters(pane)) = &mut state.overlay {
+        if pane.field() == Field::Collection {
+            if let Some(Edit::Pick(p)) = &mut pane.edit {
+                p.options = state.collections.items.clone();
+                p.refilter();
+            }
+        }
+    }
+}
+
+/// Applies a filter change at once: the list reloads for it.
+fn commit_filters(state: &mut State, filters: Filters) {
+    if filters != state.filters {
+        requery(state, filters);
+    }
+}
+
+/// Handles a key in the filter pane; false closes it.
+fn filter_key(
+    state: &mut State,
+    pane: &mut FilterPane,
+    key: KeyEvent,
+    cmds: &mut Vec<Cmd>,
+) -> bool {
+    let field = pane.field();
+    match pane.edit.take() {
+        Some(Edit::Text { mut buffer }) => {
+            match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => {
+                    let mut f = state.filters.clone();
+                    match f.set_text(field, &buffer) {
+                        Ok(note) => {
+                            pane.error = None;
+                            commit_filters(state, f);
+                            if let Some(n) = note {
+                                state.info(n);
+                            }
+                        }
+                        Err(e) => {
+                            pane.error = Some(e);
+                            pane.edit = Some(Edit::Text { buffer });
+                        }
+                    }
+                }
+                KeyCode::Backspace => {
+                    buffer.pop();
+                    pane.edit = Some(Edit::Text { buffer });
+                }
+                KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    pane.edit = Some(Edit::Text {
+                        buffer: String::new(),
+                    });
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    if buffer.chars().count() < 200 {
+                        buffer.push(c);
+                    }
+                    pane.edit = Some(Edit::Text { buffer });
+                }
+                _ => pane.edit = Some(Edit::Text { buffer }),
+            }
+            true
+        }
+        Some(Edit::Pick(mut p)) => {
+            match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => {
+                    if p.chosen.is_empty() || !p.multi {
+                        if let Some((v, _)) = p.highlighted().cloned() {
+                            if !p.multi {
+                                p.chosen.clear();
+                            }
+                            p.chosen.insert(v);
+                        }
+                    }
+                    let mut f = state.filters.clone();
+                    match field {
+                        Field::Types => f.types = p.chosen.iter().cloned().collect(),
+                        Field::Collection => {
+                            f.collection = p
+                                .chosen
+                                .iter()
+                                .next()
+                                .and_then(|id| p.options.iter().find(|(v, _)| v == id).cloned())
+                        }
+                        _ => {}
+                    }
+                    commit_filters(state, f);
+                }
+                KeyCode::Down => {
+                    p.cursor = (p.cursor + 1).min(p.matches.len().saturating_sub(1));
+                    pane.edit = Some(Edit::Pick(p));
+                }
+                KeyCode::Char('n') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    p.cursor = (p.cursor + 1).min(p.matches.len().saturating_sub(1));
+                    pane.edit = Some(Edit::Pick(p));
+                }
+                KeyCode::Up => {
+                    p.cursor = p.cursor.saturating_sub(1);
+                    pane.edit = Some(Edit::Pick(p));
+                }
+                KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    p.cursor = p.cursor.saturating_sub(1);
+                    pane.edit = Some(Edit::Pick(p));
+                }
+                KeyCode::Char(' ') if p.multi => {
+                    if let Some((v, _)) = p.highlighted().cloned() {
+                        if !p.chosen.remove(&v) {
+                            p.chosen.insert(v);
+                        }
+                    }
+                    pane.edit = Some(Edit::Pick(p));
+                }
+                KeyCode::Backspace => {
+                    p.query.pop();
+                    p.refilter();
+                    pane.edit = Some(Edit::Pick(p));
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    if p.query.chars().count() < 100 {
+                        p.query.push(c);
+                        p.cursor = 0;
+                        p.refilter();
+                    }
+                    pane.edit = Some(Edit::Pick(p));
+                }
+                _ => pane.edit = Some(Edit::Pick(p)),
+            }
+            true
+        }
+        None => {
+            let action = state.keymap.action_for(&key);
+            match (key.code, action) {
+                (KeyCode::Esc, _) | (KeyCode::Char('q'), _) | (_, Some(Action::Filters)) => {
+                    return false;
+                }
+                (KeyCode::Tab, _) | (_, Some(Action::Down)) => {
+                    pane.field = (pane.field + 1) % Field::ALL.len();
+                    pane.error = None;
+                }
+                (KeyCode::BackTab, _) | (_, Some(Action::Up)) => {
+                    pane.field = (pane.field + Field::ALL.len() - 1) % Field::ALL.len();
+                    pane.error = None;
+                }
+                (_, Some(Action::ClearFilters)) => {
+                    commit_filters(state, Filters::default());
+                    pane.error = None;
+                }
+                (KeyCode::Backspace | KeyCode::Delete, _) | (KeyCode::Char('x'), _) => {
+                    let mut f = state.filters.clone();
+                    f.clear(field);
+                    commit_filters(state, f);
+                    pane.error = None;
+                }
+                (KeyCode::Enter | KeyCode::Char(' '), _) => match field.editor() {
+                    EditorKind::Text => {
+                        let buffer = match field {
+                            Field::PageSize
+                                if state.filters.page_size == super::filters::DEFAULT_PAGE_SIZE =>
+                            {
+                                String::new()
+                            }
+                            _ => state.filters.value(field),
+                        };
+                        pane.edit = Some(Edit::Text { buffer });
+                    }
+                    EditorKind::Cycle => {
+                        let mut f = state.filters.clone();
+                        if let Some(note) = f.cycle(field) {
+                            state.info(note);
+                        }
+                        commit_filters(state, f);
+                    }
+                    EditorKind::Pick { multi } => {
+                        let (options, chosen): (Vec<(String, String)>, BTreeSet<String>) =
+                            match field {
+                                Field::Types => (
+                                    type_options(),
+                                    state.filters.types.iter().cloned().collect(),
+                                ),
+                                _ => {
+                                    if !state.collections.loaded {
+                                        cmds.push(Cmd::LoadCollections);
+                                    }
+                                    (
+                                        state.collections.items.clone(),
+                                        state
+                                            .filters
+                                            .collection
+                                            .iter()
+                                            .map(|(id, _)| id.clone())
+                                            .collect(),
+                                    )
+                                }
+                            };
+                        pane.edit = Some(Edit::Pick(Picker::new(options, chosen, multi)));
+                    }
+                },
+                _ => {}
+            }
+            true
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

@@ -1,0 +1,252 @@
+//! The interactive browser's event loop: one `select!` over terminal
+//! input, worker messages, signals, the spinner tick and the frame
+//! deadline. Messages go through `update()`; commands go to the workers;
+//! the screen is drawn only when something changed.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::keymap::Keymap;
+use crate::app::{self, Cmd, Msg, State};
+use crate::cli::args::GlobalArgs;
+use crate::cli::{context, CliError};
+use crate::graphics::{self, ProtocolChoice};
+use crate::term::Tui;
+use crate::worker::api::ApiWorker;
+use crate::worker::images::{DiskCache, ImagePipeline};
+use crate::worker::{Control, Workers};
+
+/// Frames are at most this often; more changes in between are merged.
+const MIN_FRAME: Duration = Duration::from_millis(8);
+const SPINNER: Duration = Duration::from_millis(100);
+/// Thumbnails fetched and decoded at once.
+const IMAGE_JOBS: usize = 6;
+/// Disk cache of fetched renditions.
+const DISK_CACHE_BYTES: u64 = 256 << 20;
+
+/// The keymap with the config file's `[keys]` applied.
+fn keymap(global: &GlobalArgs) -> Result<Keymap, CliError> {
+    let Some(path) = crate::config::default_config_path() else {
+        return Ok(Keymap::default());
+    };
+    let Some(loaded) = crate::config::load(&path)? else {
+        return Ok(Keymap::default());
+    };
+    let _ = global;
+    let overrides = loaded
+        .config
+        .keys
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_vec()))
+        .collect();
+    Keymap::with_overrides(&overrides)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+/// Approximate memory of one encoded image cell.
+fn bytes_per_cell(picker: Option<&ratatui_image::picker::Picker>) -> usize {
+    use ratatui_image::picker::ProtocolType;
+    match picker {
+        Some(p) if p.protocol_type() != ProtocolType::Halfblocks => {
+            let f = p.font_size();
+            // RGBA, base64 or sixel-encoded: about 5.3 bytes per pixel
+            (f.width as usize * f.height as usize * 16) / 3
+        }
+        _ => 48,
+    }
+}
+
+fn http_for_images() -> Result<reqwest::Client, CliError> {
+    reqwest::Client::builder()
+        .user_agent(concat!("assetui/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the HTTP client: {e}")))
+}
+
+/// Runs the browser until the user quits or a signal arrives.
+pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "the browser needs a terminal; for scripts use `assetui list`, `get`, `search` \
+             (see `assetui --help`)"
+                .into(),
+        ));
+    }
+    let log = crate::logging::init_file(global.verbose);
+    let keymap = keymap(global)?;
+    let resolved = context::settings(global)?;
+    // connect in the background: the first frame does not wait for it
+    let connect_global = global.clone();
+    let mut connecting =
+        tokio::spawn(
+            async move { context::connect_resolved(&connect_global, resolved, false).await },
+        );
+
+    let mut tui = Tui::enter().map_err(|e| CliError::Failed(format!("terminal: {e}")))?;
+    let probe = !matches!(choice, ProtocolChoice::None | ProtocolChoice::Halfblocks);
+    let picker = graphics::picker(choice, probe);
+    tracing::info!(protocol = %graphics::describe(picker.as_ref()), log = ?log, "browser starting");
+    let (w, h) = tui.size();
+    let mut state = State::new(
+        "connecting…".into(),
+        keymap,
+        picker.is_some(),
+        bytes_per_cell(picker.as_ref()),
+        w,
+        h,
+    );
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut pending: Vec<Cmd> = app::init(&mut state);
+    let mut workers: Option<Workers> = None;
+    let mut _context: Option<context::Context> = None;
+
+    let mut events = EventStream::new();
+    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut sigint = signal(tokio::signal::unix::SignalKind::interrupt())?;
+
+    let mut dirty = true;
+    let mut last_frame = Instant::now() - MIN_FRAME;
+    let mut next_tick = Instant::now() + SPINNER;
+    let mut connected = false;
+    let outcome: Result<(), CliError> = 'main: loop {
+        if dirty && last_frame.elapsed() >= MIN_FRAME {
+            if let Err(e) = tui.draw(|f| crate::ui::draw(&state, f)) {
+                break Err(CliError::Failed(format!("terminal: {e}")));
+            }
+            dirty = false;
+            last_frame = Instant::now();
+        }
+        let frame_due = dirty.then(|| tokio::time::Instant::from_std(last_frame + MIN_FRAME));
+        let tick_due = state
+            .busy()
+            .then(|| tokio::time::Instant::from_std(next_tick));
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => break Err(CliError::Failed(format!("terminal input: {e}"))),
+                None => break Ok(()),
+            },
+            Some(msg) = rx.recv() => msg,
+            joined = &mut connecting, if !connected => {
+                connected = true;
+                match joined {
+                    Ok(Ok(ctx)) => {
+                        state.source = ctx.label.clone();
+                        let api = ApiWorker::new(ctx.client.clone(), tx.clone());
+                        let images = match &picker {
+                            Some(p) => Some(ImagePipeline::spawn(
+                                http_for_images()?,
+                                p.clone(),
+                                crate::dirs::cache_dir()
+                                    .and_then(|d| DiskCache::open(d.join("renditions"), DISK_CACHE_BYTES).ok()),
+                                IMAGE_JOBS,
+                                image_sender(tx.clone()),
+                            )),
+                            None => None,
+                        };
+                        let mut ws = Workers::new(api, images, tx.clone());
+                        for cmd in pending.drain(..) {
+                            if let Some(r) = control(&mut ws, cmd, &mut tui) {
+                                break 'main r;
+                            }
+                        }
+                        workers = Some(ws);
+                        _context = Some(ctx);
+                    }
+                    Ok(Err(e)) => break Err(e),
+                    Err(e) => break Err(CliError::Failed(format!("connecting: {e}"))),
+                }
+                dirty = true;
+                continue;
+            },
+            _ = sleep_until(frame_due), if frame_due.is_some() => continue,
+            _ = sleep_until(tick_due), if tick_due.is_some() => {
+                next_tick = Instant::now() + SPINNER;
+                Msg::Tick
+            },
+            _ = sigterm.recv() => break Ok(()),
+            _ = sighup.recv() => break Ok(()),
+            _ = sigint.recv() => break Ok(()),
+        };
+        let mut batch = vec![msg];
+        // drain what else is waiting before drawing once
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+            if batch.len() >= 256 {
+                break;
+            }
+        }
+        for m in batch {
+            let cmds = app::update(&mut state, m);
+            for cmd in cmds {
+                match &mut workers {
+                    Some(ws) => {
+                        if let Some(r) = control(ws, cmd, &mut tui) {
+                            break 'main r;
+                        }
+                    }
+                    None => match cmd {
+                        Cmd::Quit => break 'main Ok(()),
+                        Cmd::Suspend => {
+                            let _ = tui.suspend();
+                        }
+                        other => pending.push(other),
+                    },
+                }
+            }
+        }
+        dirty = true;
+    };
+    drop(tui);
+    drop(workers);
+    outcome
+}
+
+/// Dispatches one command; `Some` ends the loop with that result.
+fn control(ws: &mut Workers, cmd: Cmd, tui: &mut Tui) -> Option<Result<(), CliError>> {
+    match ws.dispatch(cmd) {
+        Control::Continue => None,
+        Control::Quit => Some(Ok(())),
+        Control::Suspend => match tui.suspend() {
+            Ok(()) => None,
+            Err(e) => Some(Err(CliError::Failed(format!("terminal: {e}")))),
+        },
+    }
+}
+
+/// The image pipeline reports on its own channel; forward into ours.
+fn image_sender(
+    tx: mpsc::UnboundedSender<Msg>,
+) -> mpsc::UnboundedSender<crate::worker::images::ImageDone> {
+    let (itx, mut irx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(done) = irx.recv().await {
+            if tx.send(Msg::Image(done)).is_err() {
+                break;
+            }
+        }
+    });
+    itx
+}
+
+fn signal(kind: tokio::signal::unix::SignalKind) -> Result<tokio::signal::unix::Signal, CliError> {
+    tokio::signal::unix::signal(kind)
+        .map_err(|e| CliError::Failed(format!("cannot watch signals: {e}")))
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,500 @@
+//! `assetui doctor`: what assetui sees of its surroundings, one line per
+//! check (ok / warn / fail), or one JSON object with `--json`.
+//!
+//! The checks are informational except the API's: the command exits 1 when
+//! the API does not answer one `GET /assets?pageSize=1`. Credentials are
+//! described by where they came from, never by their values; every string
+//! from outside (environment, paths, server errors) is sanitized.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Map, Value};
+
+use super::args::{DoctorArgs, GlobalArgs};
+use super::{context, CliError};
+use crate::api::params::ListAssetsQuery;
+use crate::config::{self, CredentialSource, Credentials, LoadedConfig, Overrides};
+use crate::dirs::{self, human_size};
+use crate::graphics::{self, ProtocolChoice};
+use crate::sanitize;
+
+/// Longest environment value or path shown.
+const MAX_VALUE: usize = 256;
+/// Longest error message shown.
+const MAX_ERROR: usize = 400;
+/// Time given to the graphics probe's reader thread to restore the modes.
+const SETTLE: Duration = Duration::from_millis(100);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// One check: its status, a line for people and the facts for `--json`.
+struct Check {
+    key: &'static str,
+    label: &'static str,
+    status: Status,
+    summary: String,
+    facts: Map<String, Value>,
+}
+
+impl Check {
+    fn new(key: &'static str, label: &'static str, status: Status, summary: String) -> Check {
+        Check {
+            key,
+            label,
+            status,
+            summary,
+            facts: Map::new(),
+        }
+    }
+
+    fn fact(mut self, name: &str, value: impl Into<Value>) -> Check {
+        self.facts.insert(name.to_owned(), value.into());
+        self
+    }
+}
+
+/// Runs every check, prints them, and fails (exit 1) when the API did not
+/// answer.
+pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> {
+    let terminal = terminal();
+    let image = image_protocol(global.image_protocol).await;
+    let (config_check, loaded) = config_file();
+    let (credentials, base_url) = credentials(global, loaded.as_ref());
+    let api = api(global, base_url).await;
+    let api_failed = api.status == Status::Fail;
+    let api_base = api.facts.get("base_url").cloned();
+    let checks = [
+        terminal,
+        image,
+        config_check,
+        credentials,
+        api,
+        cache(),
+        log(),
+    ];
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut report = Map::new();
+        report.insert("version".into(), env!("CARGO_PKG_VERSION").into());
+        for check in checks {
+            let mut facts = Map::new();
+            facts.insert("status".into(), check.status.name().into());
+            facts.insert("summary".into(), check.summary.into());
+            facts.extend(check.facts);
+            report.insert(check.key.into(), Value::Object(facts));
+        }
+        serde_json::to_writer_pretty(&mut out, &Value::Object(report))
+            .map_err(|e| CliError::Failed(format!("cannot write the output: {e}")))?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "assetui {}", env!("CARGO_PKG_VERSION"))?;
+        for check in &checks {
+            writeln!(
+                out,
+                "{:<4}  {:<14}  {}",
+                check.status.name(),
+                check.label,
+                check.summary
+            )?;
+        }
+    }
+    out.flush()?;
+
+    if api_failed {
+        let base = api_base.as_ref().and_then(Value::as_str).unwrap_or("it");
+        return Err(CliError::Failed(format!(
+            "the API at {base} did not answer"
+        )));
+    }
+    Ok(())
+}
+
+/// An environment variable, sanitized; `None` when unset or empty.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| sanitize::line(&v, MAX_VALUE))
+}
+
+fn shown(path: &Path) -> String {
+    sanitize::line(&path.display().to_string(), MAX_VALUE)
+}
+
+fn terminal() -> Check {
+    use std::io::IsTerminal;
+    let (term, program, colorterm) = (env("TERM"), env("TERM_PROGRAM"), env("COLORTERM"));
+    let multiplexer = if env("TMUX").is_some() {
+        Some("tmux")
+    } else if env("STY").is_some() {
+        Some("screen")
+    } else {
+        match term.as_deref() {
+            Some(t) if t.starts_with("tmux") => Some("tmux"),
+            Some(t) if t.starts_with("screen") => Some("screen"),
+            _ => None,
+        }
+    };
+    let ssh = ["SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"]
+        .iter()
+        .any(|v| env(v).is_some());
+    let stdin_tty = std::io::stdin().is_terminal();
+    let stdout_tty = std::io::stdout().is_terminal();
+    let size = if stdout_tty {
+        crossterm::terminal::size().ok()
+    } else {
+        None
+    };
+
+    let mut parts = vec![match &term {
+        Some(t) => format!("TERM={t}"),
+        None => "TERM unset".to_owned(),
+    }];
+    parts.extend(program.as_ref().map(|p| format!("TERM_PROGRAM={p}")));
+    parts.extend(colorterm.as_ref().map(|c| format!("COLORTERM={c}")));
+    parts.extend(multiplexer.map(|m| format!("inside {m}")));
+    if ssh {
+        parts.push("over SSH".to_owned());
+    }
+    parts.push(match (size, stdin_tty, stdout_tty) {
+        (Some((cols, rows)), true, _) => format!("{cols}×{rows} cells"),
+        (Some((cols, rows)), false, _) => format!("{cols}×{rows} cells, stdin not a terminal"),
+        _ => "not a terminal".to_owned(),
+    });
+    let status = if stdin_tty && stdout_tty {
+        Status::Ok
+    } else {
+        Status::Warn
+    };
+    Check::new("terminal", "terminal", status, parts.join(", "))
+        .fact("term", term)
+        .fact("term_program", program)
+        .fact("colorterm", colorterm)
+        .fact("multiplexer", multiplexer)
+        .fact("ssh", ssh)
+        .fact("stdin_tty", stdin_tty)
+        .fact("stdout_tty", stdout_tty)
+        .fact(
+            "size",
+            size.map(|(columns, rows)| json!({"columns": columns, "rows": rows})),
+        )
+}
+
+/// Puts the terminal in raw mode for the probe and always takes it out
+/// again (also on panic): this restores the user's settings even if the
+/// probe's reader thread is still waiting for an answer.
+struct RawMode;
+
+impl RawMode {
+    fn enable() -> Option<RawMode> {
+        crossterm::terminal::enable_raw_mode()
+            .ok()
+            .map(|()| RawMode)
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}
+
+async fn image_protocol(choice: ProtocolChoice) -> Check {
+    let probe = choice != ProtocolChoice::None && graphics::can_probe();
+    let picker = if probe {
+        tokio::task::spawn_blocking(move || {
+            let _raw = RawMode::enable();
+            let picker = graphics::picker(choice, true);
+            // ratatui-image's reader thread puts back the modes it found
+            // (raw) just after handing over the answer: let it finish, so
+            // that leaving raw mode comes last.
+            std::thread::sleep(SETTLE);
+            picker
+        })
+        .await
+        .unwrap_or_else(|_| graphics::picker(choice, false))
+    } else {
+        graphics::picker(choice, false)
+    };
+    let name = graphics::protocol_name(picker.as_ref());
+    let how = match (choice, probe) {
+        (ProtocolChoice::None, _) => "set by --image-protocol / ASSETUI_IMAGE_PROTOCOL",
+        (ProtocolChoice::Auto, true) => "detected",
+        (ProtocolChoice::Auto, false) => "not probed: stdin or stdout is not a terminal",
+        (_, _) => "forced by --image-protocol / ASSETUI_IMAGE_PROTOCOL",
+    };
+    let status = if choice == ProtocolChoice::Auto && probe && name == "halfblocks" {
+        Status::Warn
+    } else {
+        Status::Ok
+    };
+    let mut summary = format!("{} ({how})", graphics::describe(picker.as_ref()));
+    if status == Status::Warn {
+        summary.push_str("; the terminal reported no graphics protocol: try --image-protocol");
+    }
+    let font = picker
+        .as_ref()
+        .map(|p| json!({"width": p.font_size().width, "height": p.font_size().height}));
+    Check::new("image_protocol", "image protocol", status, summary)
+        .fact("choice", choice.name())
+        .fact("probed", probe)
+        .fact("protocol", name)
+        .fact("font_px", font)
+        .fact("tmux", picker.as_ref().is_some_and(|p| p.tmux_detected()))
+}
+
+fn config_file() -> (Check, Option<LoadedConfig>) {
+    let Some(path) = config::default_config_path() else {
+        let check = Check::new(
+            "config",
+            "config file",
+            Status::Warn,
+            "no location: neither XDG_CONFIG_HOME nor HOME is set".to_owned(),
+        )
+        .fact("path", Value::Null)
+        .fact("exists", false);
+        return (check, None);
+    };
+    let base =
+        Check::new("config", "config file", Status::Ok, String::new()).fact("path", shown(&path));
+    match config::load(&path) {
+        Ok(None) => {
+            let mut check = base.fact("exists", false);
+            check.summary = format!(
+                "{} (not found; optional: `assetui login` writes it)",
+                shown(&path)
+            );
+            (check, None)
+        }
+        Ok(Some(loaded)) => {
+            let warnings: Vec<String> = loaded
+                .warnings
+                .iter()
+                .map(|w| sanitize::line(w, MAX_ERROR))
+                .collect();
+            let mut check = base
+                .fact("exists", true)
+                .fact("profiles", loaded.config.profile_names())
+                .fact("default_profile", loaded.config.default_profile.clone())
+                .fact("warnings", warnings.clone());
+            let profiles = loaded.config.profile_names();
+            check.summary = if profiles.is_empty() {
+                format!("{} (no profiles)", shown(&path))
+            } else {
+                format!("{} (profiles: {})", shown(&path), profiles.join(", "))
+            };
+            if !warnings.is_empty() {
+                check.status = Status::Warn;
+                check.summary = format!("{}; {}", check.summary, warnings.join("; "));
+            }
+            (check, Some(loaded))
+        }
+        Err(e) => {
+            let mut check = base
+                .fact("exists", path.exists())
+                .fact("error", sanitize::line(&e.to_string(), MAX_ERROR));
+            check.status = Status::Fail;
+            check.summary = sanitize::line(&e.to_string(), MAX_ERROR);
+            (check, None)
+        }
+    }
+}
+
+/// The credentials check, and the base URL they go with (for the API check
+/// when connecting fails).
+fn credentials(global: &GlobalArgs, loaded: Option<&LoadedConfig>) -> (Check, Option<String>) {
+    let overrides = Overrides {
+        base_url: global.base_url.clone(),
+        api_key: global.api_key.clone(),
+        api_secret: global.api_secret.clone(),
+        profile: global.profile.clone(),
+    };
+    let resolved = match config::resolve(&overrides, |k| std::env::var(k).ok(), loaded) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = sanitize::line(&e.to_string(), MAX_ERROR);
+            let check = Check::new("credentials", "credentials", Status::Fail, message.clone())
+                .fact("source", Value::Null)
+                .fact("error", message);
+            return (check, None);
+        }
+    };
+    let demo = context::uses_demo(global, &resolved);
+    let kind = match resolved.credentials {
+        Credentials::None => None,
+        Credentials::Basic { .. } => Some("API key and secret"),
+        Credentials::Bearer { .. } => Some("bearer token"),
+    };
+    let source = match resolved.source {
+        _ if global.demo => "demo",
+        CredentialSource::Flags => "flags",
+        CredentialSource::Environment { .. } => "environment",
+        CredentialSource::ConfigFile { .. } => "config_file",
+        CredentialSource::None => "none",
+    };
+    let (status, mut summary) = match (demo, kind) {
+        (true, _) if global.demo => (
+            Status::Ok,
+            "none: built-in demo library (--demo)".to_owned(),
+        ),
+        (true, _) => (Status::Ok, "none: built-in demo library".to_owned()),
+        (false, None) => (
+            Status::Warn,
+            "none: requests go to the configured base URL without credentials".to_owned(),
+        ),
+        (false, Some(kind)) => (
+            Status::Ok,
+            sanitize::line(&format!("{kind} from {}", resolved.source), MAX_ERROR),
+        ),
+    };
+    // The config file's own warnings are shown on its line already.
+    let file_warnings = loaded.map(|l| l.warnings.as_slice()).unwrap_or_default();
+    let warnings: Vec<String> = resolved
+        .warnings
+        .iter()
+        .filter(|w| !file_warnings.contains(w))
+        .map(|w| sanitize::line(w, MAX_ERROR))
+        .collect();
+    let status = if warnings.is_empty() {
+        status
+    } else {
+        summary = format!("{summary}; {}", warnings.join("; "));
+        Status::Warn
+    };
+    let check = Check::new("credentials", "credentials", status, summary)
+        .fact("source", source)
+        .fact(
+            "description",
+            sanitize::line(&resolved.source.to_string(), MAX_ERROR),
+        )
+        .fact("kind", kind)
+        .fact("profile", resolved.profile.clone())
+        .fact("demo", demo)
+        .fact("warnings", warnings);
+    let base = (!demo).then(|| sanitize::line(&resolved.base_url, MAX_VALUE));
+    (check, base)
+}
+
+/// One `GET /assets?pageSize=1` through the client every command uses.
+async fn api(global: &GlobalArgs, configured_base: Option<String>) -> Check {
+    let label = "API";
+    let connected = match context::settings(global) {
+        Ok(r) => context::connect_resolved(global, r, false).await,
+        Err(e) => Err(e),
+    };
+    let ctx = match connected {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            let message = sanitize::line(&e.to_string(), MAX_ERROR);
+            return Check::new(
+                "api",
+                label,
+                Status::Fail,
+                format!("did not answer: {message}"),
+            )
+            .fact("base_url", configured_base)
+            .fact("answered", false)
+            .fact("elapsed_ms", Value::Null)
+            .fact("error", message);
+        }
+    };
+    let base = sanitize::line(&ctx.client.base_url(), MAX_VALUE);
+    let demo = configured_base.is_none();
+    let query = ListAssetsQuery {
+        page_size: Some(1),
+        ..ListAssetsQuery::default()
+    };
+    let started = Instant::now();
+    let result = ctx.client.list_assets_page(&query).await;
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let check = Check::new("api", label, Status::Ok, String::new())
+        .fact("base_url", base.clone())
+        .fact("demo", demo)
+        .fact("elapsed_ms", elapsed_ms);
+    let what = if demo {
+        format!("{base} (built-in demo library)")
+    } else {
+        base
+    };
+    match result {
+        Ok(_) => {
+            let mut check = check.fact("answered", true);
+            check.summary = format!("{what} answered GET /assets?pageSize=1 in {elapsed_ms} ms");
+            check
+        }
+        Err(e) => {
+            let message = sanitize::line(&e.to_string(), MAX_ERROR);
+            let mut check = check.fact("answered", false).fact("error", message.clone());
+            check.status = Status::Fail;
+            check.summary = format!("{what} did not answer ({elapsed_ms} ms): {message}");
+            check
+        }
+    }
+}
+
+/// A directory or file check: its path, whether it exists and its size.
+fn location(
+    key: &'static str,
+    label: &'static str,
+    path: Option<&Path>,
+    size: impl Fn(&Path) -> u64,
+    variable: &str,
+) -> Check {
+    let Some(path) = path else {
+        return Check::new(
+            key,
+            label,
+            Status::Warn,
+            format!("no location: neither {variable} nor HOME is set"),
+        )
+        .fact("path", Value::Null)
+        .fact("exists", false)
+        .fact("bytes", 0);
+    };
+    let exists = path.exists();
+    let bytes = if exists { size(path) } else { 0 };
+    let summary = if exists {
+        format!("{} ({})", shown(path), human_size(bytes))
+    } else {
+        format!("{} (not created yet)", shown(path))
+    };
+    Check::new(key, label, Status::Ok, summary)
+        .fact("path", shown(path))
+        .fact("exists", exists)
+        .fact("bytes", bytes)
+}
+
+fn cache() -> Check {
+    let dir = dirs::cache_dir();
+    location(
+        "cache",
+        "cache",
+        dir.as_deref(),
+        dirs::dir_size,
+        "XDG_CACHE_HOME",
+    )
+}
+
+fn log() -> Check {
+    let file = crate::logging::log_file();
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    location("log", "log file", file.as_deref(), size, "XDG_STATE_HOME")
+}

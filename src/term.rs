@@ -1,0 +1,109 @@
+//! The terminal: raw mode, the alternate screen and mouse capture on the
+//! way in; all of it undone on every way out (quit, error, panic, signal,
+//! suspend). Frames are wrapped in synchronized-update escapes.
+
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute};
+use ratatui::backend::CrosstermBackend;
+use ratatui::{Frame, Terminal};
+
+/// Whether the terminal is in our mode (so restoring twice is harmless).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static HOOK: Once = Once::new();
+
+pub type Backend = CrosstermBackend<Stdout>;
+
+/// The terminal while the browser runs; dropping it restores the terminal.
+pub struct Tui {
+    pub terminal: Terminal<Backend>,
+}
+
+fn enter_mode(out: &mut impl Write) -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(out, EnterAlternateScreen, EnableMouseCapture, cursor::Hide)
+}
+
+/// Puts the terminal back as it was. Safe to call at any time, any number
+/// of times, from any thread (the panic hook calls it).
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = io::stdout();
+        let _ = execute!(
+            out,
+            EndSynchronizedUpdate,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
+        let _ = terminal::disable_raw_mode();
+        let _ = out.flush();
+    }
+}
+
+impl Tui {
+    /// Enters raw mode and the alternate screen, and makes sure a panic
+    /// restores the terminal before its message is printed.
+    pub fn enter() -> io::Result<Tui> {
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                restore();
+                previous(info);
+            }));
+        });
+        let mut out = io::stdout();
+        if let Err(e) = enter_mode(&mut out) {
+            restore();
+            return Err(e);
+        }
+        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+            Ok(t) => t,
+            Err(e) => {
+                restore();
+                return Err(e);
+            }
+        };
+        Ok(Tui { terminal })
+    }
+
+    /// Draws one frame, which the terminal shows all at once.
+    pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+        execute!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        let drawn = self.terminal.draw(render).map(|_| ());
+        let ended = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
+        drawn.and(ended)
+    }
+
+    /// Ctrl-Z: restores the terminal, stops the process, and takes the
+    /// terminal back when the shell resumes it (`fg`).
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore();
+        #[cfg(unix)]
+        signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+        // running again
+        enter_mode(self.terminal.backend_mut())?;
+        self.terminal.clear()
+    }
+
+    pub fn size(&self) -> (u16, u16) {
+        self.terminal
+            .size()
+            .map(|s| (s.width, s.height))
+            .unwrap_or((80, 24))
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        restore();
+    }
+}

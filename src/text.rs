@@ -1,0 +1,94 @@
+//! Fitting text by display width (not bytes or chars): cutting with an
+//! ellipsis and wrapping. Shared by the panes and the inspector's scroll
+//! bounds.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// `s` cut to at most `width` columns, with `…` when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// `s` broken into lines of at most `width` columns, at spaces where it
+/// can, inside words where it must.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ') {
+        let w = word.width();
+        let sep = usize::from(!line.is_empty());
+        if used + sep + w <= width {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            used += sep + w;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        // a word longer than the line is cut
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// Columns `s` takes.
+pub fn width(s: &str) -> usize {
+    s.width()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_by_columns_not_bytes() {
+        assert_eq!(fit("hello", 10), "hello");
+        assert_eq!(fit("hello world", 6), "hello…");
+        assert_eq!(fit("日本語テキスト", 5), "日本…");
+        assert_eq!(fit("abc", 0), "");
+        assert!(width(&fit("日本語テキスト", 6)) <= 6);
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_cuts_long_words() {
+        assert_eq!(
+            wrap("a red castle at dawn", 8),
+            vec!["a red", "castle", "at dawn"]
+        );
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+        assert!(wrap("日本語テキスト", 5).iter().all(|l| width(l) <= 5));
+    }
+}

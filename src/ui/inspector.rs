@@ -1,0 +1,136 @@
+//! The inspector: the preview, then the summary and every other field, or
+//! the raw JSON. Only the visible lines are laid out.
+
+use ratatui::buffer::Buffer;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
+
+use super::{image, theme};
+use crate::app::action::Action;
+use crate::app::inspector::Detail;
+use crate::app::state::Focus;
+use crate::app::State;
+use crate::text;
+use crate::worker::images::{ImageKey, Variant};
+
+pub fn draw(state: &State, buf: &mut Buffer) {
+    let g = state.geometry;
+    let Some(area) = g.inspector else {
+        return;
+    };
+    let ins = &state.inspector;
+    let mut title = vec![Span::styled(" Inspector ", theme::title())];
+    if ins.raw {
+        title.push(Span::styled("· raw JSON ", theme::dim()));
+    }
+    if ins.detached {
+        title.push(Span::styled(
+            format!("· jumped ({} back) ", state.keymap.label(Action::Back)),
+            theme::key(),
+        ));
+    }
+    let status = match &ins.detail {
+        Detail::Loading => Some(Span::styled(" loading details… ", theme::dim())),
+        Detail::Failed(_) => Some(Span::styled(
+            format!(
+                " details failed: {} retries ",
+                state.keymap.label(Action::Refresh)
+            ),
+            theme::error(),
+        )),
+        _ => None,
+    };
+    let mut block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::border(state.focus == Focus::Inspector))
+        .title(Line::from(title));
+    if let Some(s) = status {
+        block = block.title_bottom(Line::from(s).right_aligned());
+    }
+    block.render(area, buf);
+    let Some(asset) = &ins.asset else {
+        let msg = if state.list.entries.is_empty() {
+            ""
+        } else {
+            "nothing selected"
+        };
+        image::mark(g.details, msg, theme::faint(), buf);
+        return;
+    };
+    if let Some(p) = g.preview {
+        let key = ImageKey {
+            asset_id: asset.id.clone(),
+            variant: Variant::Preview,
+            cells: (p.width, p.height),
+        };
+        let placeholder = if asset.preview_url().or(asset.thumbnail_url()).is_none() {
+            "no preview for this asset"
+        } else {
+            "loading preview…"
+        };
+        image::draw(&state.images, &key, p, placeholder, buf);
+    }
+    let d = g.details;
+    if d.height == 0 || d.width == 0 {
+        return;
+    }
+    if ins.raw {
+        let lines: Vec<Line> = ins
+            .json
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .skip(ins.scroll)
+            .take(d.height as usize)
+            .map(|l| Line::raw(text::fit(l, d.width as usize)))
+            .collect();
+        Paragraph::new(lines).render(d, buf);
+        return;
+    }
+    // fields: lay out only from the scroll position on, until the area is full
+    let label_w = crate::app::inspector::LABEL_WIDTH.min(d.width as usize / 3);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut skipped = 0usize;
+    let budget = d.height as usize;
+    'outer: for section in &ins.sections {
+        let mut block_lines: Vec<Line> = vec![Line::styled(
+            format!("{} ", section.title),
+            theme::label().add_modifier(ratatui::style::Modifier::BOLD),
+        )];
+        let value_w = (d.width as usize).saturating_sub(label_w + 1).max(1);
+        for (k, v) in &section.rows {
+            let style = if k == "Tags" {
+                theme::tag()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let mut first = true;
+            for part in v.split('\n') {
+                for piece in text::wrap(part, value_w) {
+                    let label = if first {
+                        format!("{:<label_w$} ", text::fit(k, label_w))
+                    } else {
+                        " ".repeat(label_w + 1)
+                    };
+                    first = false;
+                    block_lines.push(Line::from(vec![
+                        Span::styled(label, theme::dim()),
+                        Span::styled(piece, style),
+                    ]));
+                }
+            }
+        }
+        block_lines.push(Line::raw(""));
+        for l in block_lines {
+            if skipped < ins.scroll {
+                skipped += 1;
+                continue;
+            }
+            lines.push(l);
+            if lines.len() >= budget {
+                break 'outer;
+            }
+        }
+    }
+    Paragraph::new(lines).render(d, buf);
+}

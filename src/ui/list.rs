@@ -1,0 +1,219 @@
+//! The asset list and the grid: only the visible rows are drawn, whatever
+//! the number loaded.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
+
+use super::{image, theme};
+use crate::app::action::Action;
+use crate::app::layout::ROW_THUMB;
+use crate::app::list::{Entry, Loading};
+use crate::app::state::Focus;
+use crate::app::State;
+use crate::text;
+use crate::worker::images::{ImageKey, Variant};
+
+pub fn draw(state: &State, buf: &mut Buffer) {
+    let g = state.geometry;
+    let list = &state.list;
+    let title = if state.grid { " Grid " } else { " Assets " };
+    let count = format!(" {} ", list.count_label());
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::border(state.focus == Focus::List))
+        .title(Span::styled(title, theme::title()))
+        .title_bottom(Line::from(Span::styled(count, theme::faint())).right_aligned());
+    block.render(g.list, buf);
+    let inner = g.list_inner;
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    if list.entries.is_empty() {
+        empty_state(state, inner, buf);
+        return;
+    }
+    match g.grid {
+        Some(grid) => {
+            let per = grid.columns as usize;
+            for (n, i) in (list.offset..list.entries.len())
+                .take(g.visible_items())
+                .enumerate()
+            {
+                let col = (n % per) as u16;
+                let line = (n / per) as u16;
+                let area = Rect::new(
+                    inner.x + col * grid.tile_width,
+                    inner.y + line * grid.tile_height,
+                    grid.tile_width,
+                    grid.tile_height,
+                )
+                .intersection(inner);
+                tile(
+                    state,
+                    &list.entries[i],
+                    i == list.cursor,
+                    area,
+                    grid.image,
+                    buf,
+                );
+            }
+        }
+        None => {
+            let h = g.row_height;
+            for (n, i) in (list.offset..list.entries.len())
+                .take(g.lines())
+                .enumerate()
+            {
+                let area =
+                    Rect::new(inner.x, inner.y + n as u16 * h, inner.width, h).intersection(inner);
+                row(state, &list.entries[i], i == list.cursor, area, buf);
+            }
+        }
+    }
+}
+
+fn empty_state(state: &State, area: Rect, buf: &mut Buffer) {
+    let retry = state.keymap.label(Action::Refresh);
+    let (msg, style) = match &state.list.loading {
+        Loading::Fetching | Loading::Idle => ("loading assets…".to_string(), theme::dim()),
+        Loading::Failed(e) => (
+            format!("Could not load the assets:\n{e}\n\npress {retry} to retry"),
+            theme::error(),
+        ),
+        Loading::Complete if state.filters.is_default() => {
+            ("No assets in this library yet.".to_string(), theme::dim())
+        }
+        Loading::Complete => (
+            format!(
+                "No asset matches these filters.\n\n{} to change them, {} to clear them",
+                state.keymap.label(Action::Filters),
+                state.keymap.label(Action::ClearFilters)
+            ),
+            theme::dim(),
+        ),
+    };
+    let top = area.y + area.height / 3;
+    Paragraph::new(msg)
+        .style(style)
+        .centered()
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .render(Rect::new(area.x, top, area.width, area.bottom() - top), buf);
+}
+
+fn tags_line(entry: &Entry, width: usize) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for t in &entry.row.tags {
+        let chip = format!("#{t} ");
+        let w = text::width(&chip);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(chip, theme::tag()));
+    }
+    Line::from(spans)
+}
+
+fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffer) {
+    if selected {
+        buf.set_style(area, theme::selected());
+    }
+    let r = &entry.row;
+    let meta = [r.type_label.as_str(), r.kind.as_str(), r.dims.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if area.height < ROW_THUMB.1 || !state.images_enabled {
+        // one line: name, then what fits of the rest
+        let w = area.width as usize;
+        let date = format!(" {}", r.created);
+        let name_w = w
+            .saturating_sub(text::width(&date))
+            .saturating_sub(2)
+            .min(w * 3 / 5);
+        let name = text::fit(&r.name, name_w);
+        let rest_w = w.saturating_sub(text::width(&name) + text::width(&date) + 2);
+        let mut spans = vec![
+            Span::raw(if selected { "▌" } else { " " }),
+            Span::styled(format!("{name} "), theme::title()),
+            Span::styled(text::fit(&meta, rest_w), theme::dim()),
+        ];
+        let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+        if used + text::width(&date) <= w {
+            spans.push(Span::raw(" ".repeat(w - used - text::width(&date))));
+            spans.push(Span::styled(date, theme::faint()));
+        }
+        Line::from(spans).render(area, buf);
+        return;
+    }
+    let thumb = Rect::new(area.x + 1, area.y, ROW_THUMB.0, ROW_THUMB.1).intersection(area);
+    let key = ImageKey {
+        asset_id: entry.asset.id.clone(),
+        variant: Variant::Thumbnail,
+        cells: ROW_THUMB,
+    };
+    image::draw(&state.images, &key, thumb, "·", buf);
+    let tx = area.x + ROW_THUMB.0 + 2;
+    let tw = area.right().saturating_sub(tx) as usize;
+    if tw == 0 {
+        return;
+    }
+    let date = r.created.clone();
+    let name_w = tw.saturating_sub(text::width(&date) + 1);
+    let name = text::fit(&r.name, name_w);
+    let pad = tw.saturating_sub(text::width(&name) + text::width(&date));
+    let line1 = Line::from(vec![
+        Span::styled(name, theme::title()),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(date, theme::faint()),
+    ]);
+    let text_area = |dy: u16| Rect::new(tx, area.y + dy, tw as u16, 1).intersection(area);
+    line1.render(text_area(0), buf);
+    Line::styled(text::fit(&meta, tw), theme::dim()).render(text_area(1), buf);
+    tags_line(entry, tw).render(text_area(2), buf);
+    if selected {
+        buf.set_string(area.x, area.y, "▌", theme::label());
+        buf.set_string(area.x, area.y + 1, "▌", theme::label());
+        buf.set_string(area.x, area.y + 2, "▌", theme::label());
+    }
+}
+
+fn tile(
+    state: &State,
+    entry: &Entry,
+    selected: bool,
+    area: Rect,
+    cells: (u16, u16),
+    buf: &mut Buffer,
+) {
+    if area.width < 3 || area.height < 2 {
+        return;
+    }
+    if selected {
+        buf.set_style(area, theme::selected());
+    }
+    let img = Rect::new(area.x + 1, area.y, cells.0, cells.1).intersection(area);
+    if state.images_enabled {
+        let key = ImageKey {
+            asset_id: entry.asset.id.clone(),
+            variant: Variant::Thumbnail,
+            cells,
+        };
+        image::draw(&state.images, &key, img, "·", buf);
+    } else {
+        image::mark(img, &entry.row.kind, theme::faint(), buf);
+    }
+    let name_y = area.y + cells.1;
+    if name_y < area.bottom() {
+        let w = area.width.saturating_sub(2) as usize;
+        let style = if selected { theme::key() } else { theme::dim() };
+        Line::styled(text::fit(&entry.row.name, w), style)
+            .centered()
+            .render(Rect::new(area.x + 1, name_y, area.width - 2, 1), buf);
+    }
+}

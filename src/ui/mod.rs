@@ -1,0 +1,25 @@
+//! Drawing: one function per pane, all from `&State`. Nothing here
+//! changes state or does I/O. Images are drawn before overlays, and
+//! overlays clear the cells under them.
+
+pub mod bars;
+pub mod image;
+pub mod inspector;
+pub mod list;
+pub mod overlay;
+pub mod theme;
+
+use ratatui::Frame;
+
+use crate::app::State;
+
+/// Draws the whole screen.
+pub fn draw(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    bars::filter_bar(state, buf);
+    list::draw(state, buf);
+    inspector::draw(state, buf);
+    bars::status_bar(state, buf);
+    overlay::draw(state, area, buf);
+}

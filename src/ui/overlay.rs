@@ -1,0 +1,207 @@
+//! Popups: the help (generated from the keymap) and the filter pane. They
+//! clear what is under them, images included.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
+
+use super::theme;
+use crate::app::filters::{EditorKind, Field};
+use crate::app::keymap::SECTIONS;
+use crate::app::state::{Edit, FilterPane, Overlay};
+use crate::app::State;
+use crate::text;
+
+fn centered(outer: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(outer.width);
+    let h = height.min(outer.height);
+    Rect::new(
+        outer.x + (outer.width - w) / 2,
+        outer.y + (outer.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
+    match &state.overlay {
+        Some(Overlay::Help { scroll }) => help(state, *scroll, area, buf),
+        Some(Overlay::Filters(pane)) => filters(state, pane, area, buf),
+        None => {}
+    }
+}
+
+/// Keys of the filter pane, which edits text and so has its own.
+const FILTER_KEYS: &[(&str, &str)] = &[
+    ("j/k Tab", "choose a field"),
+    ("Enter/Space", "edit, cycle or pick"),
+    ("x/Backspace", "clear the field"),
+    ("F", "clear every filter"),
+    ("Esc", "close (changes apply at once)"),
+    (
+        "in a picker",
+        "type to narrow, Space toggles, Enter chooses",
+    ),
+];
+
+/// The help lines: every action of the keymap with its keys, by section.
+pub fn help_lines(state: &State) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (section, actions) in SECTIONS {
+        lines.push(Line::styled(section.to_string(), theme::label()));
+        for a in *actions {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<16}", state.keymap.label(*a)), theme::key()),
+                Span::raw(a.help()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled("Filter pane", theme::label()));
+    for (k, h) in FILTER_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {k:<16}"), theme::key()),
+            Span::raw(*h),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Mouse: click selects, the wheel scrolls. Keys can be changed in config.toml [keys].",
+        theme::dim(),
+    ));
+    lines
+}
+
+fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let lines = help_lines(state);
+    let popup = centered(area, 72, lines.len() as u16 + 2);
+    Clear.render(popup, buf);
+    let inner_h = popup.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(inner_h));
+    Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(theme::border(true))
+                .title(Span::styled(" Keys ", theme::title()))
+                .title_bottom(
+                    Line::styled(" Esc closes · j/k scroll ", theme::faint()).right_aligned(),
+                ),
+        )
+        .render(popup, buf);
+}
+
+fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
+    let height = Field::ALL.len() as u16 + 4 + if pane.edit.is_some() { 12 } else { 0 };
+    let popup = centered(area, 64, height);
+    Clear.render(popup, buf);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::border(true))
+        .title(Span::styled(" Filters ", theme::title()))
+        .title_bottom(
+            Line::styled(
+                " Enter edit · x clear · F clear all · Esc close ",
+                theme::faint(),
+            )
+            .right_aligned(),
+        );
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let w = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, field) in Field::ALL.iter().enumerate() {
+        let current = i == pane.field;
+        let value = state.filters.value(*field);
+        let shown = if value.is_empty() {
+            match field {
+                Field::Sort | Field::Direction => "server default".to_string(),
+                _ => "any".to_string(),
+            }
+        } else {
+            value
+        };
+        let kind = match field.editor() {
+            EditorKind::Cycle => " ⟳",
+            EditorKind::Pick { .. } => " ▾",
+            EditorKind::Text => "",
+        };
+        let marker = if current { "›" } else { " " };
+        let label = format!("{marker} {:<14}", field.label());
+        let room = w.saturating_sub(text::width(&label) + 3);
+        let style = if current {
+            theme::selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        let value_style = if state.filters.value(*field).is_empty() {
+            theme::faint()
+        } else {
+            style
+        };
+        lines.push(Line::from(vec![
+            Span::styled(label, style),
+            Span::styled(text::fit(&shown, room), value_style),
+            Span::styled(kind, theme::faint()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    if let Some(e) = &pane.error {
+        lines.push(Line::styled(text::fit(e, w), theme::error()));
+    }
+    match &pane.edit {
+        Some(Edit::Text { buffer }) => {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", pane.field().label()), theme::label()),
+                Span::raw(text::fit(buffer, w.saturating_sub(20))),
+                Span::styled("▏", theme::key()),
+            ]));
+            let hint = match pane.field() {
+                Field::CreatedAfter | Field::CreatedBefore => {
+                    "YYYY-MM-DD · Enter sets · Esc cancels"
+                }
+                Field::PageSize => "1 to 100 · Enter sets · Esc cancels",
+                _ => "Enter sets (empty clears) · Esc cancels",
+            };
+            lines.push(Line::styled(hint, theme::faint()));
+        }
+        Some(Edit::Pick(p)) => {
+            lines.push(Line::from(vec![
+                Span::styled("search: ", theme::label()),
+                Span::raw(text::fit(&p.query, w.saturating_sub(12))),
+                Span::styled("▏", theme::key()),
+                Span::styled(format!("  {} match", p.matches.len()), theme::faint()),
+            ]));
+            if p.options.is_empty() {
+                lines.push(Line::styled(
+                    "(nothing to pick yet: loading…)",
+                    theme::faint(),
+                ));
+            }
+            let rows = 9usize;
+            let start = p.cursor.saturating_sub(rows - 1);
+            for (n, &i) in p.matches.iter().enumerate().skip(start).take(rows) {
+                let (value, label) = &p.options[i];
+                let mark = if p.chosen.contains(value) {
+                    "[x] "
+                } else {
+                    "[ ] "
+                };
+                let mark = if p.multi { mark } else { "" };
+                let style = if n == p.cursor {
+                    theme::selected()
+                } else {
+                    ratatui::style::Style::new()
+                };
+                lines.push(Line::styled(
+                    format!("  {mark}{}", text::fit(label, w.saturating_sub(8))),
+                    style,
+                ));
+            }
+        }
+        None => {}
+    }
+    Paragraph::new(lines).render(inner, buf);
+}

@@ -1,0 +1,533 @@
+//! Bytes of a rendition to an encoded terminal image: sniff the format,
+//! decode with limits, resize with `fast_image_resize` to the cell box, and
+//! let ratatui-image encode it without resizing again.
+//!
+//! Pure and blocking: the pipeline runs it on a blocking thread.
+
+use std::io::Cursor;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use ratatui::layout::Size;
+use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::protocol::halfblocks::Halfblocks;
+use ratatui_image::protocol::Protocol;
+use ratatui_image::{FontSize, Resize};
+
+use super::ImageError;
+
+/// Largest width or height decoded, in pixels.
+pub const DECODE_MAX_SIDE: u32 = 8192;
+/// Most memory a decoder may allocate, in bytes.
+pub const DECODE_MAX_ALLOC: u64 = 256 * 1024 * 1024;
+
+/// The limits every rendition is decoded with: a header declaring more
+/// than [`DECODE_MAX_SIDE`] pixels on a side, or an image needing more than
+/// [`DECODE_MAX_ALLOC`] bytes, is refused before anything is allocated.
+pub fn decode_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(DECODE_MAX_SIDE);
+    limits.max_image_height = Some(DECODE_MAX_SIDE);
+    limits.max_alloc = Some(DECODE_MAX_ALLOC);
+    limits
+}
+
+/// Decodes `bytes`, resizes the picture to fit `cells` (columns, rows) at
+/// the picker's font size, keeping its aspect ratio, and encodes it for the
+/// picker's protocol. The protocol's size is the cells actually used, never
+/// more than `cells`. Blocking; never panics on bad input.
+pub fn render_image(
+    bytes: &[u8],
+    cells: (u16, u16),
+    picker: &Picker,
+) -> Result<Protocol, ImageError> {
+    if cells.0 == 0 || cells.1 == 0 {
+        return Err(ImageError::Decode("no room to draw the image".into()));
+    }
+    let img = decode_image(bytes)?;
+    let font = font_of(picker);
+    let (pw, ph) = fit_pixels(img.width(), img.height(), cells, font);
+    let used = Size::new(
+        cells_for(pw, font.width).min(cells.0),
+        cells_for(ph, font.height).min(cells.1),
+    );
+    let encoded = if picker.protocol_type() == ProtocolType::Halfblocks {
+        // Halfblocks draws two pixels per cell (upper and lower half) and
+        // resamples whatever it is given to exactly that grid; resample once,
+        // straight from the decoded picture, so its own resize is a copy.
+        let (hw, hh) = (u32::from(used.width), u32::from(used.height) * 2);
+        let small = if (hw, hh) == (img.width(), img.height()) {
+            img
+        } else {
+            resize(&img, hw, hh)?
+        };
+        catch_unwind(AssertUnwindSafe(|| {
+            Halfblocks::new(small, used).map(Protocol::Halfblocks)
+        }))
+    } else {
+        let img = if (pw, ph) == (img.width(), img.height()) {
+            img
+        } else {
+            resize(&img, pw, ph)?
+        };
+        // One side of the picture is a whole number of cells and it fits in
+        // `used`, so ratatui-image encodes it as it is, without resizing.
+        catch_unwind(AssertUnwindSafe(|| {
+            picker.new_protocol(img, used, Resize::Fit(None))
+        }))
+    };
+    encoded
+        .map_err(|_| ImageError::Decode("the image could not be encoded for the terminal".into()))?
+        .map_err(|e| ImageError::Decode(format!("the image could not be encoded: {e}")))
+}
+
+/// Sniffs the format from the bytes and decodes with [`decode_limits`].
+pub fn decode_image(bytes: &[u8]) -> Result<DynamicImage, ImageError> {
+    if bytes.is_empty() {
+        return Err(ImageError::Decode("not an image: the file is empty".into()));
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImageError::Decode(format!("cannot read the image: {e}")))?;
+    let Some(format) = reader.format() else {
+        return Err(ImageError::Decode(
+            "not an image (unrecognized file format)".into(),
+        ));
+    };
+    reader.limits(decode_limits());
+    let name = format_name(format);
+    // decoders are not supposed to panic on hostile input; if one does, it
+    // is a decoding error, not the end of the program
+    let decoded = catch_unwind(AssertUnwindSafe(move || reader.decode()))
+        .map_err(|_| ImageError::Decode(format!("the {name} decoder failed")))?;
+    decoded.map_err(|e| decode_error(name, e))
+}
+
+fn decode_error(name: &str, e: image::ImageError) -> ImageError {
+    use image::ImageError as E;
+    let mib = DECODE_MAX_ALLOC / (1024 * 1024);
+    let msg = match e {
+        E::Limits(_) => format!(
+            "{name} image over the decode limits ({DECODE_MAX_SIDE}×{DECODE_MAX_SIDE} pixels, \
+             {mib} MiB)"
+        ),
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            format!("truncated {name} file")
+        }
+        E::IoError(io) => format!("cannot read the {name} image: {io}"),
+        E::Unsupported(u) => format!("unsupported {name} image: {u}"),
+        E::Decoding(d) => format!("truncated or corrupt {name} image: {d}"),
+        E::Parameter(p) => format!("invalid {name} image: {p}"),
+        E::Encoding(x) => format!("invalid {name} image: {x}"),
+    };
+    ImageError::Decode(msg)
+}
+
+fn format_name(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "PNG",
+        ImageFormat::Jpeg => "JPEG",
+        ImageFormat::WebP => "WebP",
+        ImageFormat::Gif => "GIF",
+        ImageFormat::Bmp => "BMP",
+        ImageFormat::Tiff => "TIFF",
+        ImageFormat::Avif => "AVIF",
+        ImageFormat::Ico => "ICO",
+        _ => "image",
+    }
+}
+
+fn font_of(picker: &Picker) -> FontSize {
+    let f = picker.font_size();
+    FontSize::new(f.width.max(1), f.height.max(1))
+}
+
+fn cells_for(pixels: u32, cell: u16) -> u16 {
+    u16::try_from(pixels.div_ceil(u32::from(cell))).unwrap_or(u16::MAX)
+}
+
+/// The pixel size to resize a `w`×`h` picture to for a box of `cells` at
+/// `font`: the aspect ratio is kept, the result fits the box, and one side
+/// is a whole number of cells (so ratatui-image does not resize again).
+/// Pictures smaller than the box are not enlarged beyond the next whole
+/// cell; pictures smaller than a cell grow to one cell.
+pub(crate) fn fit_pixels(w: u32, h: u32, cells: (u16, u16), font: FontSize) -> (u32, u32) {
+    let (fw, fh) = (u64::from(font.width), u64::from(font.height));
+    let (bw, bh) = (u64::from(cells.0) * fw, u64::from(cells.1) * fh);
+    let (w, h) = (u64::from(w.max(1)), u64::from(h.max(1)));
+    // the natural size, shrunk to fit the box if needed (never enlarged)
+    let scale = (bw as f64 / w as f64).min(bh as f64 / h as f64).min(1.0);
+    let (tw, th) = (w as f64 * scale, h as f64 * scale);
+
+    let mut candidates: Vec<(u64, u64)> = Vec::with_capacity(4);
+    // width snapped to whole cells, down and up
+    for cols in [
+        (tw / fw as f64).floor() as u64,
+        (tw / fw as f64).ceil() as u64,
+    ] {
+        let pw = cols * fw;
+        let ph = ((h * pw) as f64 / w as f64).round() as u64;
+        candidates.push((pw, ph.max(1)));
+    }
+    // height snapped to whole cells, down and up
+    for rows in [
+        (th / fh as f64).floor() as u64,
+        (th / fh as f64).ceil() as u64,
+    ] {
+        let ph = rows * fh;
+        let pw = ((w * ph) as f64 / h as f64).round() as u64;
+        candidates.push((pw.max(1), ph));
+    }
+    let dist = |&(pw, ph): &(u64, u64)| (pw as f64 - tw).abs() + (ph as f64 - th).abs();
+    let best = candidates
+        .into_iter()
+        .filter(|&(pw, ph)| pw >= 1 && ph >= 1 && pw <= bw && ph <= bh)
+        .filter(|&(pw, ph)| pw % fw == 0 || ph % fh == 0)
+        // the closest to the natural size; on a tie, the smaller
+        .min_by(|a, b| dist(a).total_cmp(&dist(b)).then(a.0.cmp(&b.0)));
+    match best {
+        Some((pw, ph)) => (pw as u32, ph as u32),
+        // not reachable for a box of at least one cell (one of the snapped
+        // sizes always fits); kept total for safety
+        None => ((tw.round() as u32).max(1), (th.round() as u32).max(1)),
+    }
+}
+
+/// Resizes with `fast_image_resize` (SIMD convolution). 8-bit pictures are
+/// resized in their own layout; others are converted to RGB(A) 8-bit first.
+fn resize(img: &DynamicImage, w: u32, h: u32) -> Result<DynamicImage, ImageError> {
+    let converted;
+    let src = match img {
+        DynamicImage::ImageRgb8(_)
+        | DynamicImage::ImageRgba8(_)
+        | DynamicImage::ImageLuma8(_)
+        | DynamicImage::ImageLumaA8(_) => img,
+        other if other.color().has_alpha() => {
+            converted = DynamicImage::ImageRgba8(other.to_rgba8());
+            &converted
+        }
+        other => {
+            converted = DynamicImage::ImageRgb8(other.to_rgb8());
+            &converted
+        }
+    };
+    let mut dst = DynamicImage::new(w, h, src.color());
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    Resizer::new()
+        .resize(src, &mut dst, &options)
+        .map_err(|e| ImageError::Decode(format!("cannot resize the image: {e}")))?;
+    Ok(dst)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use image::{ImageBuffer, Luma, Rgb, Rgba};
+
+    use super::*;
+
+    fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    fn gradient(w: u32, h: u32) -> DynamicImage {
+        DynamicImage::ImageRgb8(ImageBuffer::from_fn(w, h, |x, y| {
+            Rgb([(x * 255 / w.max(1)) as u8, (y * 255 / h.max(1)) as u8, 128])
+        }))
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc_input = kind.to_vec();
+        crc_input.extend_from_slice(data);
+        out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+        out
+    }
+
+    /// A PNG whose header declares `w`×`h` RGBA pixels of `depth` bits,
+    /// with valid CRCs and a tiny IDAT: only the declared size is hostile.
+    fn forged_png_depth(w: u32, h: u32, depth: u8) -> Vec<u8> {
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&w.to_be_bytes());
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[depth, 6, 0, 0, 0]); // RGBA, deflate, no interlace
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &ihdr));
+        // an empty zlib stream
+        png.extend(chunk(
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ));
+        png.extend(chunk(b"IEND", &[]));
+        png
+    }
+
+    fn forged_png(w: u32, h: u32) -> Vec<u8> {
+        forged_png_depth(w, h, 8)
+    }
+
+    fn decode_err(r: Result<Protocol, ImageError>) -> String {
+        match r {
+            Err(ImageError::Decode(m)) => m,
+            Err(other) => panic!("expected a decode error, got {other:?}"),
+            Ok(_) => panic!("expected a decode error, got an image"),
+        }
+    }
+
+    #[test]
+    fn forged_png_crc_is_valid() {
+        // the forged file is a well-formed PNG apart from its size: a sane
+        // size in the same construction is read up to the pixel data
+        let png = forged_png(1, 1);
+        let reader = ImageReader::new(Cursor::new(&png))
+            .with_guessed_format()
+            .unwrap();
+        assert_eq!(reader.into_dimensions().unwrap(), (1, 1));
+    }
+
+    #[test]
+    fn huge_png_header_is_refused_fast() {
+        let png = forged_png(100_000, 100_000);
+        let picker = Picker::halfblocks();
+        let start = Instant::now();
+        let msg = decode_err(render_image(&png, (20, 10), &picker));
+        let took = start.elapsed();
+        assert!(msg.contains("limits"), "{msg}");
+        assert!(msg.contains("PNG"), "{msg}");
+        assert!(took < Duration::from_millis(50), "took {took:?}");
+    }
+
+    #[test]
+    fn png_just_over_the_side_limit_is_refused() {
+        let png = forged_png(DECODE_MAX_SIDE + 1, 1);
+        let msg = decode_err(render_image(&png, (20, 10), &Picker::halfblocks()));
+        assert!(msg.contains("limits"), "{msg}");
+    }
+
+    #[test]
+    fn png_within_sides_but_over_the_allocation_is_refused_fast() {
+        // 8192×8192 16-bit RGBA would need 512 MiB
+        let png = forged_png_depth(8192, 8192, 16);
+        let start = Instant::now();
+        let msg = decode_err(render_image(&png, (20, 10), &Picker::halfblocks()));
+        assert!(msg.contains("limits"), "{msg}");
+        assert!(start.elapsed() < Duration::from_millis(50));
+    }
+
+    #[test]
+    fn truncated_jpeg_is_a_decode_error() {
+        let jpeg = encode(&gradient(64, 64), ImageFormat::Jpeg);
+        for cut in [jpeg.len() / 2, 200, 20, 3] {
+            let msg = decode_err(render_image(&jpeg[..cut], (10, 5), &Picker::halfblocks()));
+            assert!(msg.contains("JPEG"), "cut at {cut}: {msg}");
+        }
+    }
+
+    #[test]
+    fn truncated_png_is_a_decode_error() {
+        let png = encode(&gradient(64, 64), ImageFormat::Png);
+        let msg = decode_err(render_image(
+            &png[..png.len() / 2],
+            (10, 5),
+            &Picker::halfblocks(),
+        ));
+        assert!(msg.contains("PNG"), "{msg}");
+    }
+
+    #[test]
+    fn text_and_empty_bytes_are_not_images() {
+        let p = Picker::halfblocks();
+        let msg = decode_err(render_image(b"<html>403 Forbidden</html>", (10, 5), &p));
+        assert!(msg.contains("not an image"), "{msg}");
+        let msg = decode_err(render_image(b"", (10, 5), &p));
+        assert!(msg.contains("empty"), "{msg}");
+    }
+
+    #[test]
+    fn zero_cells_is_an_error_not_a_panic() {
+        let png = encode(&gradient(8, 8), ImageFormat::Png);
+        decode_err(render_image(&png, (0, 5), &Picker::halfblocks()));
+        decode_err(render_image(&png, (5, 0), &Picker::halfblocks()));
+    }
+
+    #[test]
+    fn protocol_fits_the_cells() {
+        let p = Picker::halfblocks();
+        let shapes = [
+            (256, 256),
+            (1024, 768),
+            (300, 1200),
+            (2000, 10),
+            (10, 2000),
+            (95, 95),
+        ];
+        let boxes = [(20u16, 10u16), (6, 3), (1, 1), (80, 40), (3, 17)];
+        for (w, h) in shapes {
+            let png = encode(&gradient(w, h), ImageFormat::Png);
+            for cells in boxes {
+                let proto = render_image(&png, cells, &p).unwrap();
+                let size = proto.size();
+                assert!(
+                    size.width >= 1
+                        && size.height >= 1
+                        && size.width <= cells.0
+                        && size.height <= cells.1,
+                    "{w}×{h} in {cells:?} gave {size:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_square_fills_the_box_side_it_touches() {
+        // 256×256 in 20×10 cells at 10×20 px: 200×200 px is 20 columns, 10 rows
+        let png = encode(&gradient(256, 256), ImageFormat::Png);
+        let proto = render_image(&png, (20, 10), &Picker::halfblocks()).unwrap();
+        assert_eq!((proto.size().width, proto.size().height), (20, 10));
+        // a wide box: the height limits, 6 rows = 120 px square = 12 columns
+        let proto = render_image(&png, (40, 6), &Picker::halfblocks()).unwrap();
+        assert_eq!((proto.size().width, proto.size().height), (12, 6));
+    }
+
+    /// The kitty transmission's declared pixel size (`s=W,v=H`).
+    fn kitty_pixels(proto: &Protocol) -> (u32, u32) {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        let size = proto.size();
+        let mut buf = Buffer::empty(Rect::new(0, 0, size.width, size.height));
+        ratatui::widgets::Widget::render(ratatui_image::Image::new(proto), buf.area, &mut buf);
+        let sym = buf[(0, 0)].symbol().to_string();
+        let field = |k: &str| -> u32 {
+            let start = sym.find(&format!(",{k}=")).expect("size field") + k.len() + 2;
+            sym[start..].split(',').next().unwrap().parse().unwrap()
+        };
+        (field("s"), field("v"))
+    }
+
+    #[test]
+    fn kitty_gets_the_fitted_picture_without_a_second_resize() {
+        let mut p = Picker::halfblocks();
+        p.set_protocol_type(ProtocolType::Kitty);
+        // 256 px into 20×10 cells of 10×20 px: 200×200, 20×10 cells
+        let png = encode(&gradient(256, 256), ImageFormat::Png);
+        let proto = render_image(&png, (20, 10), &p).unwrap();
+        assert_eq!((proto.size().width, proto.size().height), (20, 10));
+        assert_eq!(kitty_pixels(&proto), (200, 200));
+        // 95 px: 90×90 (9 columns, 5 rows). Had ratatui-image resized, it
+        // would have padded the picture to 90×100, the pixels of 9×5 cells.
+        let png = encode(&gradient(95, 95), ImageFormat::Png);
+        let proto = render_image(&png, (20, 10), &p).unwrap();
+        assert_eq!((proto.size().width, proto.size().height), (9, 5));
+        assert_eq!(kitty_pixels(&proto), (90, 90));
+        // a wide picture: 1000×100 in 30×10 cells is 300×30 px, 30×2 cells
+        let png = encode(&gradient(1000, 100), ImageFormat::Png);
+        let proto = render_image(&png, (30, 10), &p).unwrap();
+        assert_eq!((proto.size().width, proto.size().height), (30, 2));
+        assert_eq!(kitty_pixels(&proto), (300, 30));
+    }
+
+    #[test]
+    fn sixel_fits_the_cells() {
+        let mut p = Picker::halfblocks();
+        p.set_protocol_type(ProtocolType::Sixel);
+        let jpeg = encode(&gradient(300, 200), ImageFormat::Jpeg);
+        for cells in [(20u16, 10u16), (6, 3), (1, 1)] {
+            let proto = render_image(&jpeg, cells, &p).unwrap();
+            assert!(matches!(proto, Protocol::Sixel(_)));
+            assert!(proto.size().width <= cells.0 && proto.size().height <= cells.1);
+        }
+    }
+
+    #[test]
+    fn one_pixel_image_works() {
+        let img = DynamicImage::ImageRgba8(ImageBuffer::from_pixel(1, 1, Rgba([255, 0, 0, 255])));
+        let png = encode(&img, ImageFormat::Png);
+        let proto = render_image(&png, (6, 3), &Picker::halfblocks()).unwrap();
+        assert_eq!((proto.size().width, proto.size().height), (1, 1));
+    }
+
+    #[test]
+    fn luma_rgba_and_sixteen_bit_inputs_work() {
+        let p = Picker::halfblocks();
+        let luma = DynamicImage::ImageLuma8(ImageBuffer::from_fn(300, 200, |x, _| Luma([x as u8])));
+        let rgba = DynamicImage::ImageRgba8(ImageBuffer::from_fn(300, 200, |x, y| {
+            Rgba([x as u8, y as u8, 0, (x ^ y) as u8])
+        }));
+        let rgb16 = DynamicImage::ImageRgb16(ImageBuffer::from_fn(300, 200, |x, y| {
+            Rgb([x as u16 * 200, y as u16 * 300, 0])
+        }));
+        for (img, fmt) in [
+            (luma.clone(), ImageFormat::Png),
+            (luma, ImageFormat::Jpeg),
+            (rgba.clone(), ImageFormat::Png),
+            (rgba, ImageFormat::WebP),
+            (rgb16, ImageFormat::Png),
+        ] {
+            let bytes = encode(&img, fmt);
+            let proto = render_image(&bytes, (20, 10), &p)
+                .unwrap_or_else(|e| panic!("{fmt:?} {:?}: {e}", img.color()));
+            assert!(proto.size().width <= 20 && proto.size().height <= 10);
+        }
+    }
+
+    #[test]
+    fn fit_keeps_one_side_on_a_cell_boundary_and_stays_in_the_box() {
+        let font = FontSize::new(10, 20);
+        for (w, h) in [
+            (256, 256),
+            (95, 95),
+            (1, 1),
+            (8192, 1),
+            (1, 8192),
+            (333, 777),
+            (19, 41),
+        ] {
+            for cells in [(1u16, 1u16), (6, 3), (20, 10), (7, 31), (200, 60)] {
+                let (pw, ph) = fit_pixels(w, h, cells, font);
+                assert!(pw >= 1 && ph >= 1, "{w}×{h} {cells:?}");
+                assert!(pw <= u32::from(cells.0) * 10, "{w}×{h} {cells:?}: {pw}");
+                assert!(ph <= u32::from(cells.1) * 20, "{w}×{h} {cells:?}: {ph}");
+                assert!(pw % 10 == 0 || ph % 20 == 0, "{w}×{h} {cells:?}: {pw}×{ph}");
+                // the aspect ratio is kept (within a pixel of rounding on
+                // the side that was derived from the other)
+                let (wf, hf, pwf, phf) = (w as f64, h as f64, pw as f64, ph as f64);
+                let kept = (phf - hf * pwf / wf).abs() <= 1.0
+                    || (pwf - wf * phf / hf).abs() <= 1.0
+                    || pw == 1
+                    || ph == 1;
+                assert!(kept, "{w}×{h} {cells:?}: {pw}×{ph}");
+            }
+        }
+    }
+
+    #[test]
+    fn small_images_are_not_blown_up() {
+        let font = FontSize::new(10, 20);
+        // 95×95 in a 200×200 px box: snapped to a whole cell (90 or 100 px
+        // are as close; the smaller wins), never blown up to 200×200
+        assert_eq!(fit_pixels(95, 95, (20, 10), font), (90, 90));
+        assert_eq!(fit_pixels(97, 97, (20, 10), font), (100, 100));
+        assert_eq!(fit_pixels(40, 40, (20, 10), font), (40, 40));
+    }
+}

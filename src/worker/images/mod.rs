@@ -1,0 +1,347 @@
+//! The image pipeline: thumbnails and previews, from a signed link to an
+//! encoded terminal image.
+//!
+//! One actor task owns the wish list. For each wanted image: the on-disk
+//! cache (by asset, variant, cache tag and link path — never the signed
+//! query), else an HTTP fetch; then decode, resize and encode on a blocking
+//! thread ([`render_image`]); then one [`ImageDone`] on the output channel.
+//! A new wish list cancels (aborts) the work for keys it no longer holds;
+//! results for cancelled keys are never sent.
+
+mod decode;
+mod disk_cache;
+mod fetch;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use ratatui_image::picker::Picker;
+use ratatui_image::protocol::Protocol;
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::{AbortHandle, JoinError, JoinSet};
+
+pub use decode::{decode_image, decode_limits, render_image, DECODE_MAX_ALLOC, DECODE_MAX_SIDE};
+pub use disk_cache::{size_on_disk, DiskCache};
+pub use fetch::{fetch_rendition, MAX_BODY_BYTES};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Variant {
+    Thumbnail,
+    Preview,
+}
+
+impl Variant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Thumbnail => "thumbnail",
+            Variant::Preview => "preview",
+        }
+    }
+}
+
+/// What to draw: one asset's rendition fitted into a box of terminal cells.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImageKey {
+    pub asset_id: String,
+    pub variant: Variant,
+    /// (columns, rows)
+    pub cells: (u16, u16),
+}
+
+#[derive(Clone)]
+pub struct ImageRequest {
+    pub key: ImageKey,
+    /// Signed URL of the rendition (no credentials needed).
+    pub url: String,
+    /// Changes when the file changes (e.g. the asset's `updatedAt`); part of
+    /// the disk-cache key, unlike the URL's query (signed links change on
+    /// every fetch).
+    pub cache_tag: String,
+}
+
+/// Shows the link without its query string (it carries the signature).
+impl std::fmt::Debug for ImageRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match url::Url::parse(&self.url) {
+            Ok(u) => fetch::shown_url(&u),
+            Err(_) => "<invalid>".into(),
+        };
+        f.debug_struct("ImageRequest")
+            .field("key", &self.key)
+            .field("url", &url)
+            .field("cache_tag", &self.cache_tag)
+            .finish()
+    }
+}
+
+pub struct ImageDone {
+    pub key: ImageKey,
+    pub result: Result<Protocol, ImageError>,
+}
+
+impl std::fmt::Debug for ImageDone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let result = match &self.result {
+            Ok(p) => format!("Ok({}×{} cells)", p.size().width, p.size().height),
+            Err(e) => format!("Err({e:?})"),
+        };
+        f.debug_struct("ImageDone")
+            .field("key", &self.key)
+            .field("result", &result)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    /// 403/401 from the signed link: it expired; the app refetches the asset
+    /// for a fresh link and asks again.
+    #[error("the signed link expired")]
+    Expired,
+    /// Network or HTTP failure; the message shows host and path at most.
+    #[error("{0}")]
+    Fetch(String),
+    /// Not an image, truncated, or over the decode limits; the message says
+    /// which.
+    #[error("{0}")]
+    Decode(String),
+}
+
+/// Handle to the pipeline actor; cheap to clone. The actor stops (and
+/// aborts its work) when the last handle is dropped or the output channel
+/// closes.
+#[derive(Clone)]
+pub struct ImagePipeline {
+    tx: mpsc::UnboundedSender<Vec<ImageRequest>>,
+}
+
+impl ImagePipeline {
+    /// Starts the actor. Must be called inside a tokio runtime.
+    ///
+    /// `http` should have a connect timeout and a per-read timeout (a stall
+    /// is caught by the read timeout; there is no whole-request deadline).
+    /// At most `concurrency` images are fetched at once (at least 1), and at
+    /// most `min(concurrency, CPUs)` decode at once.
+    pub fn spawn(
+        http: reqwest::Client,
+        picker: Picker,
+        disk: Option<DiskCache>,
+        concurrency: usize,
+        out: mpsc::UnboundedSender<ImageDone>,
+    ) -> ImagePipeline {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let concurrency = concurrency.max(1);
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let ctx = Arc::new(JobContext {
+            http,
+            picker: Arc::new(picker),
+            disk,
+            cpu: Arc::new(Semaphore::new(concurrency.min(cpus))),
+        });
+        let actor = Actor {
+            ctx,
+            concurrency,
+            out,
+            queue: VecDeque::new(),
+            running: HashMap::new(),
+            tasks: JoinSet::new(),
+        };
+        tokio::spawn(actor.run(rx));
+        ImagePipeline { tx }
+    }
+
+    /// The full set of images wanted now, most urgent first. Work for keys
+    /// not in the list is cancelled (its result is never sent); keys already
+    /// in flight keep going; new ones are queued. Replaces the previous wish
+    /// list. Never blocks.
+    pub fn want(&self, requests: Vec<ImageRequest>) {
+        let _ = self.tx.send(requests);
+    }
+}
+
+struct JobContext {
+    http: reqwest::Client,
+    picker: Arc<Picker>,
+    disk: Option<DiskCache>,
+    /// Bounds the blocking decode work, including that of cancelled tasks
+    /// (a blocking closure runs to its end even when its task is aborted).
+    cpu: Arc<Semaphore>,
+}
+
+type Outcome = (ImageKey, Result<Protocol, ImageError>);
+
+struct Actor {
+    ctx: Arc<JobContext>,
+    concurrency: usize,
+    out: mpsc::UnboundedSender<ImageDone>,
+    /// Wanted, not started, most urgent first.
+    queue: VecDeque<ImageRequest>,
+    /// Started and still wanted. A task whose key is not here (or is here
+    /// with another task) was cancelled: its outcome is dropped.
+    running: HashMap<ImageKey, AbortHandle>,
+    tasks: JoinSet<Outcome>,
+}
+
+impl Actor {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Vec<ImageRequest>>) {
+        loop {
+            tokio::select! {
+                wish = rx.recv() => {
+                    let Some(mut list) = wish else { break };
+                    // only the newest of several pending lists matters
+                    while let Ok(newer) = rx.try_recv() {
+                        list = newer;
+                    }
+                    self.replace(list);
+                }
+                Some(joined) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
+                    if !self.finished(joined) {
+                        break;
+                    }
+                }
+            }
+            self.start_more();
+        }
+        // dropping the JoinSet aborts what is left
+    }
+
+    fn replace(&mut self, list: Vec<ImageRequest>) {
+        let mut seen = HashSet::with_capacity(list.len());
+        let list: Vec<ImageRequest> = list
+            .into_iter()
+            .filter(|r| seen.insert(r.key.clone()))
+            .collect();
+        self.running.retain(|key, handle| {
+            let keep = seen.contains(key);
+            if !keep {
+                handle.abort();
+            }
+            keep
+        });
+        self.queue = list
+            .into_iter()
+            .filter(|r| !self.running.contains_key(&r.key))
+            .collect();
+    }
+
+    fn start_more(&mut self) {
+        while self.running.len() < self.concurrency {
+            let Some(request) = self.queue.pop_front() else {
+                break;
+            };
+            let key = request.key.clone();
+            let ctx = self.ctx.clone();
+            let handle = self.tasks.spawn(async move {
+                let key = request.key.clone();
+                (key, job(&ctx, request).await)
+            });
+            self.running.insert(key, handle);
+        }
+    }
+
+    /// Handles a finished task; false when nobody listens any more.
+    fn finished(&mut self, joined: Result<(tokio::task::Id, Outcome), JoinError>) -> bool {
+        let (id, key, result) = match joined {
+            Ok((id, (key, result))) => (id, key, result),
+            Err(e) if e.is_cancelled() => return true,
+            Err(e) => {
+                // a panic outside the guarded decode: report it for its key
+                let id = e.id();
+                let Some(key) = self
+                    .running
+                    .iter()
+                    .find(|(_, h)| h.id() == id)
+                    .map(|(k, _)| k.clone())
+                else {
+                    return true;
+                };
+                tracing::error!(error = %e, "image task failed");
+                (id, key, Err(ImageError::Decode("internal error".into())))
+            }
+        };
+        match self.running.get(&key) {
+            Some(handle) if handle.id() == id => {
+                self.running.remove(&key);
+            }
+            // cancelled after it finished, or replaced by a newer task
+            _ => return true,
+        }
+        self.out.send(ImageDone { key, result }).is_ok()
+    }
+}
+
+/// The disk-cache key: asset, variant, cache tag, and the link's path
+/// (never its query, which changes with every signature; nor its host, so
+/// that a cached rendition survives a move to another host or port). The
+/// path keeps apart a preview that fell back to the thumbnail's link.
+fn disk_key(request: &ImageRequest) -> String {
+    let path = match url::Url::parse(&request.url) {
+        Ok(u) => u.path().to_string(),
+        Err(_) => String::new(),
+    };
+    format!(
+        "{}/{}/{}/{}",
+        request.key.asset_id,
+        request.key.variant.as_str(),
+        request.cache_tag,
+        path
+    )
+}
+
+async fn job(ctx: &JobContext, request: ImageRequest) -> Result<Protocol, ImageError> {
+    let cells = request.key.cells;
+    let disk_key = disk_key(&request);
+    if let Some(disk) = &ctx.disk {
+        let cached = {
+            let (disk, key) = (disk.clone(), disk_key.clone());
+            tokio::task::spawn_blocking(move || disk.get(&key))
+                .await
+                .ok()
+                .flatten()
+        };
+        if let Some(bytes) = cached {
+            match render(ctx, bytes, cells, None).await {
+                Ok(protocol) => return Ok(protocol),
+                Err(e) => {
+                    // never keep bytes that do not decode: drop, fetch again
+                    tracing::debug!(error = %e, "cached image did not decode; fetching it again");
+                    let (disk, key) = (disk.clone(), disk_key.clone());
+                    let _ = tokio::task::spawn_blocking(move || disk.remove(&key)).await;
+                }
+            }
+        }
+    }
+    let bytes = fetch::fetch_rendition(&ctx.http, &request.url).await?;
+    let store = ctx.disk.clone().map(|d| (d, disk_key));
+    render(ctx, bytes, cells, store).await
+}
+
+/// Decodes on a blocking thread (holding a CPU permit), then, if it
+/// decoded and `store` is given, writes the bytes to the disk cache.
+async fn render(
+    ctx: &JobContext,
+    bytes: Vec<u8>,
+    cells: (u16, u16),
+    store: Option<(DiskCache, String)>,
+) -> Result<Protocol, ImageError> {
+    let permit = ctx
+        .cpu
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ImageError::Decode("the image pipeline stopped".into()))?;
+    let picker = ctx.picker.clone();
+    tokio::task::spawn_blocking(move || {
+        let result = render_image(&bytes, cells, &picker);
+        drop(permit);
+        if let (Ok(_), Some((disk, key))) = (&result, store) {
+            disk.put(&key, &bytes);
+        }
+        result
+    })
+    .await
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "image decode task failed");
+        Err(ImageError::Decode("the image decoder failed".into()))
+    })
+}

@@ -1,0 +1,474 @@
+//! The whole browser without a terminal: real `update()`, real workers,
+//! the demo server on loopback, keys injected. Waits are on messages with
+//! timeouts, never sleeps.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui_image::picker::Picker;
+
+use assetui::api::retry::RetryPolicy;
+use assetui::api::{Client, ClientOptions};
+use assetui::app::images::Slot;
+use assetui::app::inspector::Detail;
+use assetui::app::list::Loading;
+use assetui::app::state::{Focus, Overlay};
+use assetui::app::Msg;
+use assetui::headless::Headless;
+use assetui::server::{self, Running, ServerConfig};
+use assetui::worker::images::{ImageKey, Variant};
+
+const T: Duration = Duration::from_secs(20);
+
+async fn demo(config: ServerConfig) -> (Running, Client) {
+    let running = server::start(config).await.expect("demo server starts");
+    let client = Client::new(ClientOptions::new(running.base_url.clone())).unwrap();
+    (running, client)
+}
+
+async fn browser(images: bool, w: u16, h: u16) -> (Running, Headless) {
+    let (running, client) = demo(ServerConfig::default()).await;
+    let mut b = Headless::new(client, images.then(Picker::halfblocks), w, h);
+    b.start();
+    b.wait_for("first page", T, |s| !s.list.entries.is_empty())
+        .await
+        .unwrap();
+    (running, b)
+}
+
+fn current_id(b: &Headless) -> String {
+    b.state.list.current().unwrap().asset.id.clone()
+}
+
+fn inspected_id(b: &Headless) -> Option<String> {
+    b.state.inspector.asset.as_ref().map(|a| a.id.clone())
+}
+
+#[tokio::test]
+async fn the_inspector_follows_the_cursor_and_loads_details_where_it_rests() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    assert_eq!(inspected_id(&b), Some(current_id(&b)));
+    assert!(b.screen().contains("Glass chime"));
+    b.char('j');
+    assert_eq!(b.state.list.cursor, 1);
+    assert_eq!(inspected_id(&b), Some(current_id(&b)));
+    b.wait_for("details", T, |s| s.inspector.detail == Detail::Loaded)
+        .await
+        .unwrap();
+    let screen = b.screen();
+    assert!(screen.contains("Riverstone boulder"), "{screen}");
+    assert!(screen.contains(" 2/"), "{screen}");
+}
+
+#[tokio::test]
+async fn holding_j_fetches_details_only_where_the_selection_rests() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.sent.clear();
+    for _ in 0..30 {
+        b.char('j');
+    }
+    assert_eq!(b.state.list.cursor, 30);
+    b.wait_for("details of the resting row", T, |s| {
+        s.inspector.detail == Detail::Loaded
+    })
+    .await
+    .unwrap();
+    let details = b.sent.iter().filter(|c| c.contains("Detail")).count();
+    assert_eq!(details, 1, "{:#?}", b.sent);
+    assert_eq!(inspected_id(&b), Some(current_id(&b)));
+}
+
+#[tokio::test]
+async fn the_next_page_is_fetched_before_the_cursor_reaches_the_end() {
+    let (_s, mut b) = browser(false, 80, 24).await;
+    assert_eq!(b.state.list.entries.len(), 50);
+    assert_eq!(b.state.list.loading, Loading::Idle);
+    // far from the end: nothing more is asked
+    b.char('j');
+    assert_eq!(b.state.list.loading, Loading::Idle);
+    // move down until the prefetch starts: it does before the last row
+    while b.state.list.loading == Loading::Idle && b.state.list.cursor < 49 {
+        b.char('j');
+    }
+    assert_eq!(b.state.list.loading, Loading::Fetching, "prefetch started");
+    assert!(b.state.list.cursor < 40, "at {}", b.state.list.cursor);
+    b.wait_for("the last page", T, |s| s.list.is_complete())
+        .await
+        .unwrap();
+    assert_eq!(b.state.list.entries.len(), 71);
+    b.char('G');
+    assert_eq!(b.state.list.cursor, 70);
+    assert!(b.screen().contains("71/71"));
+    b.char('g');
+    assert_eq!(b.state.list.cursor, 0);
+}
+
+#[tokio::test]
+async fn the_type_picker_filters_and_f_clears() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.char('f');
+    assert!(matches!(b.state.overlay, Some(Overlay::Filters(_))));
+    b.key(KeyCode::Enter); // Types: opens the picker
+    b.type_text("upsc");
+    let screen = b.screen();
+    assert!(screen.contains("[ ] upscale"), "{screen}");
+    b.char(' ');
+    b.key(KeyCode::Enter);
+    assert_eq!(b.state.filters.types, vec!["upscale"]);
+    b.wait_for("filtered list", T, |s| s.list.is_complete())
+        .await
+        .unwrap();
+    assert_eq!(b.state.list.entries.len(), 9);
+    assert!(b
+        .state
+        .list
+        .entries
+        .iter()
+        .all(|e| e.row.type_label == "upscale"));
+    b.key(KeyCode::Esc);
+    assert!(b.state.overlay.is_none());
+    assert!(b.screen().contains("type:upscale"));
+    b.char('F');
+    b.wait_for("all assets again", T, |s| s.list.entries.len() == 50)
+        .await
+        .unwrap();
+    assert!(b.state.filters.is_default());
+}
+
+#[tokio::test]
+async fn a_filter_change_voids_what_was_in_flight_for_the_old_one() {
+    let (_s, client) = demo(ServerConfig {
+        latency: Duration::from_millis(150),
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut b = Headless::new(client, None, 120, 40);
+    b.start();
+    let old = b.state.list.generation;
+    assert_eq!(b.state.list.loading, Loading::Fetching);
+    // change the filter while the first page is on its way
+    b.char('f');
+    for _ in 0..1 {
+        b.char('j');
+    }
+    b.key(KeyCode::Enter); // Privacy cycles to "private"
+    assert_eq!(b.state.filters.privacy.as_deref(), Some("private"));
+    assert!(b.state.list.generation > old);
+    b.wait_for("the filtered page", T, |s| s.list.pages >= 1)
+        .await
+        .unwrap();
+    // the unfiltered answer arrived too, and was dropped
+    assert!(b
+        .state
+        .list
+        .entries
+        .iter()
+        .all(|e| e.asset.privacy.as_ref().map(|p| p.as_str()) == Some("private")));
+    // a stale page sent now changes nothing
+    let before = b.state.list.entries.len();
+    b.send(Msg::Page {
+        generation: old,
+        result: Ok(Default::default()),
+    });
+    assert_eq!(b.state.list.entries.len(), before);
+}
+
+#[tokio::test]
+async fn collections_are_picked_from_the_api() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.wait_for("collections", T, |s| s.collections.loaded)
+        .await
+        .unwrap();
+    b.char('f');
+    for _ in 0..4 {
+        b.char('j');
+    }
+    b.key(KeyCode::Enter);
+    b.type_text("night");
+    b.key(KeyCode::Enter);
+    let (id, name) = b.state.filters.collection.clone().expect("a collection");
+    assert_eq!(name, "Night moods");
+    b.wait_for("collection list", T, |s| s.list.is_complete())
+        .await
+        .unwrap();
+    assert!(!b.state.list.entries.is_empty());
+    assert!(b
+        .state
+        .list
+        .entries
+        .iter()
+        .all(|e| e.asset.collection_ids().contains(&id)));
+}
+
+#[tokio::test]
+async fn parent_and_root_jumps_and_back() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.char('G');
+    b.wait_for("all", T, |s| s.list.is_complete())
+        .await
+        .unwrap();
+    // an upscale whose parent is listed
+    let i = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| e.row.type_label == "upscale" && e.asset.parent_id().is_some())
+        .expect("an upscale with a parent");
+    b.state.list.select(i);
+    b.char('k');
+    b.char('j');
+    let child = current_id(&b);
+    let parent = b.state.list.entries[i]
+        .asset
+        .parent_id()
+        .unwrap()
+        .to_string();
+    b.char('p');
+    assert_eq!(inspected_id(&b), Some(parent.clone()));
+    b.key(KeyCode::Backspace);
+    assert_eq!(inspected_id(&b), Some(child.clone()));
+    b.char('P');
+    let root = b.state.inspector.asset.clone().unwrap();
+    assert!(root.root_parent_id().is_none() || root.id != child);
+}
+
+#[tokio::test]
+async fn a_jump_outside_the_list_fetches_the_asset() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    // filter to upscales only: their parents are not listed
+    b.char('f');
+    b.key(KeyCode::Enter);
+    b.type_text("upscale");
+    b.char(' ');
+    b.key(KeyCode::Enter);
+    b.key(KeyCode::Esc);
+    b.wait_for("upscales", T, |s| s.list.is_complete())
+        .await
+        .unwrap();
+    let i = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| e.asset.parent_id().is_some())
+        .unwrap();
+    b.state.list.select(i);
+    b.char('j');
+    b.char('k');
+    let parent = b
+        .state
+        .list
+        .current()
+        .unwrap()
+        .asset
+        .parent_id()
+        .unwrap()
+        .to_string();
+    b.char('p');
+    b.wait_for("jumped", T, |s| s.inspector.detached)
+        .await
+        .unwrap();
+    assert_eq!(inspected_id(&b), Some(parent));
+    assert_eq!(b.state.focus, Focus::Inspector);
+    assert!(b.screen().contains("jumped"));
+    b.key(KeyCode::Backspace);
+    assert!(!b.state.inspector.detached);
+    assert_eq!(inspected_id(&b), Some(current_id(&b)));
+}
+
+#[tokio::test]
+async fn a_failed_page_shows_why_and_r_retries() {
+    let (running, _) = demo(ServerConfig::default()).await;
+    // a port nobody listens on, then the real server
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/v1", closed.local_addr().unwrap());
+    drop(closed);
+    let client = Client::new(ClientOptions::new(dead).retry(RetryPolicy::none())).unwrap();
+    let mut b = Headless::new(client, None, 120, 40);
+    b.start();
+    b.wait_for("failure", T, |s| {
+        matches!(s.list.loading, Loading::Failed(_))
+    })
+    .await
+    .unwrap();
+    let screen = b.screen();
+    assert!(screen.contains("Could not load the assets"), "{screen}");
+    assert!(screen.contains("press r to retry"), "{screen}");
+    // input still works while failed
+    b.char('?');
+    assert!(matches!(b.state.overlay, Some(Overlay::Help { .. })));
+    b.key(KeyCode::Esc);
+    // now the server answers
+    let mut b2 = Headless::new(
+        Client::new(ClientOptions::new(running.base_url.clone())).unwrap(),
+        None,
+        120,
+        40,
+    );
+    b2.state.list.loading = Loading::Failed("earlier".into());
+    b2.char('r');
+    b2.wait_for("retried", T, |s| !s.list.entries.is_empty())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn thumbnails_load_for_visible_rows_only() {
+    let (_s, mut b) = browser(true, 120, 40).await;
+    let visible = b.state.geometry.visible_items();
+    b.wait_for("visible thumbnails", T, |s| {
+        (0..visible).all(|i| {
+            let key = ImageKey {
+                asset_id: s.list.entries[i].asset.id.clone(),
+                variant: Variant::Thumbnail,
+                cells: assetui::app::layout::ROW_THUMB,
+            };
+            s.images.contains(&key)
+        })
+    })
+    .await
+    .unwrap();
+    // the last rows of the page are more than a screen away: never asked
+    let far = &b.state.list.entries[49].asset.id;
+    assert!(
+        !b.sent.iter().any(|c| c.contains(far.as_str())),
+        "{far} was requested"
+    );
+    // and the preview of the resting selection
+    let id = current_id(&b);
+    b.wait_for("preview", T, |s| {
+        s.images
+            .get(&ImageKey {
+                asset_id: id.clone(),
+                variant: Variant::Preview,
+                cells: {
+                    let p = s.geometry.preview.unwrap();
+                    (p.width, p.height)
+                },
+            })
+            .is_some()
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_link_refetches_the_asset_and_tries_again() {
+    let (_s, client) = demo(ServerConfig::default()).await;
+    let mut page = client.list_assets_page(&Default::default()).await.unwrap();
+    // spoil the signature of the first asset's links
+    let first = &mut page.assets[0];
+    let id = first.id.clone();
+    let spoil = |u: &mut Option<String>| {
+        if let Some(url) = u {
+            *url = url.replace("signature=", "signature=00");
+        }
+    };
+    spoil(&mut first.url);
+    if let Some(t) = first.thumbnail.as_mut() {
+        spoil(&mut t.url);
+    }
+    if let Some(t) = first.preview.as_mut() {
+        spoil(&mut t.url);
+    }
+    let mut b = Headless::new(client, Some(Picker::halfblocks()), 120, 40);
+    b.state.list.loading = Loading::Fetching;
+    let generation = b.state.list.generation;
+    b.send(Msg::Page {
+        generation,
+        result: Ok(page),
+    });
+    let key = ImageKey {
+        asset_id: id.clone(),
+        variant: Variant::Thumbnail,
+        cells: assetui::app::layout::ROW_THUMB,
+    };
+    b.wait_for("the thumbnail after a fresh link", T, |s| {
+        matches!(s.images.get(&key), Some(Slot::Ready(_)))
+    })
+    .await
+    .unwrap();
+    assert!(b
+        .sent
+        .iter()
+        .any(|c| c.contains("Refresh") && c.contains(&id)));
+    assert!(b.state.refreshed.contains(&id));
+}
+
+#[tokio::test]
+async fn mouse_clicks_select_and_the_wheel_scrolls() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    let r = b.state.geometry.list_inner;
+    let click = |row: u16| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: r.x + 3,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    b.send(click(r.y + 4 * b.state.geometry.row_height));
+    assert_eq!(b.state.list.cursor, 4);
+    b.send(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: r.x + 3,
+        row: r.y,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(b.state.list.cursor, 5);
+    let ins = b.state.geometry.inspector.unwrap();
+    b.send(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: ins.x + 2,
+        row: ins.y + 2,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(b.state.focus, Focus::Inspector);
+}
+
+#[tokio::test]
+async fn grid_raw_json_focus_and_quit() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.char('v');
+    assert!(b.state.grid);
+    let cols = b.state.geometry.per_line();
+    assert!(cols > 1);
+    b.char('j');
+    assert_eq!(b.state.list.cursor, cols);
+    b.char('l');
+    assert_eq!(b.state.list.cursor, cols + 1);
+    b.key(KeyCode::Enter);
+    assert_eq!(b.state.focus, Focus::Inspector);
+    b.char('J');
+    assert!(b.state.inspector.raw);
+    assert!(b.screen().contains("raw JSON"));
+    b.char('j');
+    assert_eq!(b.state.inspector.scroll, 1);
+    b.key(KeyCode::Tab);
+    assert_eq!(b.state.focus, Focus::List);
+    b.char('q');
+    assert!(b.quit);
+}
+
+#[tokio::test]
+async fn resizing_at_any_moment_keeps_a_consistent_screen() {
+    let (_s, mut b) = browser(true, 120, 40).await;
+    for (w, h) in [
+        (80, 24),
+        (200, 60),
+        (20, 5),
+        (1, 1),
+        (0, 0),
+        (160, 50),
+        (80, 24),
+    ] {
+        b.send(Msg::Resize(w, h));
+        b.char('j');
+        b.char('v');
+        let _ = b.screen();
+    }
+    assert!(b.state.geometry.stacked, "80 columns stack the inspector");
+    let screen = b.screen();
+    assert!(screen.contains("Inspector"), "{screen}");
+}

@@ -1,0 +1,824 @@
+//! What the browser draws, as text: every screen at 80×24 and 120×40 (and
+//! a few at 200×60), single panes cut out of the screen, real halfblock
+//! images, and a check that no server string reaches a cell unsanitized.
+//!
+//! No server and no workers: the state is built directly and fed the
+//! messages the workers would send (pages, collections), then drawn with
+//! `ui::draw` on ratatui's `TestBackend`. Snapshots are in
+//! `tests/snapshots/`; `INSTA_UPDATE=always cargo test --test ui_snapshots`
+//! rewrites them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+use serde_json::json;
+
+use assetui::api::models::{Asset, AssetListResponse, Collection};
+use assetui::app::inspector::Detail;
+use assetui::app::keymap::Keymap;
+use assetui::app::list::Loading;
+use assetui::app::state::Overlay;
+use assetui::app::{self, AssetPurpose, Msg, State};
+use assetui::headless::buffer_text;
+use assetui::sanitize::is_forbidden;
+
+// ---------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------
+
+fn asset(v: serde_json::Value) -> Asset {
+    serde_json::from_value(v).expect("fixture decodes")
+}
+
+fn thumb(id: &str) -> serde_json::Value {
+    json!({"assetId": format!("{id}_thumb"), "url": format!("https://cdn.example.test/{id}/thumb.webp?sig=abc")})
+}
+
+fn preview(id: &str) -> serde_json::Value {
+    json!({"assetId": format!("{id}_prev"), "url": format!("https://cdn.example.test/{id}/preview.webp?sig=abc")})
+}
+
+/// A dozen assets of every sort the list meets.
+fn fixtures() -> Vec<Asset> {
+    vec![
+        asset(json!({
+            "id": "asset_castle",
+            "authorId": "user_ada",
+            "ownerId": "proj_main",
+            "createdAt": "2026-03-14T09:26:53.589Z",
+            "updatedAt": "2026-03-15T10:00:00.000Z",
+            "privacy": "private",
+            "kind": "image",
+            "mimeType": "image/png",
+            "source": "inference-txt2img",
+            "status": "success",
+            "tags": ["fantasy", "castle", "dawn", "hero-shot"],
+            "collectionIds": ["col_heroes", "col_env"],
+            "url": "https://cdn.example.test/asset_castle/file.png?sig=abc",
+            "thumbnail": thumb("asset_castle"),
+            "preview": preview("asset_castle"),
+            "metadata": {
+                "type": "inference-txt2img",
+                "name": "Castle at dawn",
+                "prompt": "A weathered stone castle on a cliff at dawn, mist rolling over the moat,\nvolumetric light through the towers, ultra detailed, matte painting, 35mm, golden hour, by a master of romantic landscape painting",
+                "negativePrompt": "blurry, lowres, watermark, text",
+                "seed": "1234567890",
+                "modelId": "model_fantasy-landscapes-v2",
+                "width": 1024,
+                "height": 768,
+                "guidance": 7.5,
+                "numInferenceSteps": 30,
+                "scheduler": "EulerAncestralDiscreteScheduler",
+                "generationTimeMs": 5120
+            },
+            "properties": {"width": 1024, "height": 768, "size": 1834221},
+            "somethingNew": {"nested": [1, 2, 3], "flag": true}
+        })),
+        asset(json!({
+            "id": "asset_castle_x4",
+            "createdAt": "2026-03-14T09:40:00.000Z",
+            "updatedAt": "2026-03-14T09:40:00.000Z",
+            "privacy": "private",
+            "kind": "image",
+            "tags": ["fantasy", "castle"],
+            "thumbnail": thumb("asset_castle_x4"),
+            "preview": preview("asset_castle_x4"),
+            "metadata": {
+                "type": "upscale",
+                "name": "Castle at dawn (×4)",
+                "parentId": "asset_castle",
+                "rootParentId": "asset_castle",
+                "scalingFactor": 4,
+                "width": 4096,
+                "height": 3072
+            },
+            "properties": {"width": 4096, "height": 3072, "size": 27000000}
+        })),
+        asset(json!({
+            "id": "asset_moodboard",
+            "createdAt": "2026-02-28T17:03:11.000Z",
+            "privacy": "public",
+            "kind": "image",
+            "mimeType": "image/png",
+            "tags": ["reference"],
+            "thumbnail": thumb("asset_moodboard"),
+            "metadata": {"type": "uploaded", "name": "moodboard-final-v3.png"},
+            "properties": {"width": 2000, "height": 1333, "size": 912345}
+        })),
+        asset(json!({
+            "id": "asset_chime",
+            "createdAt": "2026-02-20T08:00:00.000Z",
+            "privacy": "private",
+            "kind": "audio",
+            "mimeType": "audio/mpeg",
+            "tags": ["sfx", "loop"],
+            "collectionIds": ["col_audio"],
+            "metadata": {
+                "type": "txt2audio",
+                "name": "Glass chime loop",
+                "prompt": "soft glass chimes in a light breeze, seamless loop",
+                "modelId": "model_audio-gen"
+            },
+            "properties": {"duration": 12.5, "sampleRate": 44100, "channels": 2, "bitrate": 192000, "codecName": "mp3", "classification": "effect", "size": 300123}
+        })),
+        asset(json!({
+            "id": "asset_boulder",
+            "createdAt": "2026-02-11T12:30:00.000Z",
+            "privacy": "unlisted",
+            "kind": "3d",
+            "mimeType": "model/gltf-binary",
+            "tags": ["prop", "rock"],
+            "thumbnail": thumb("asset_boulder"),
+            "metadata": {"type": "img23d", "name": "Riverstone boulder", "parentId": "asset_moodboard", "rootParentId": "asset_moodboard"},
+            "properties": {"format": "glb", "vertexCount": 48210, "faceCount": 96000, "hasAnimations": false, "dimensions": [1.2, 0.8, 1.0], "size": 5242880}
+        })),
+        asset(json!({
+            "id": "asset_tokyo",
+            "createdAt": "2026-01-30T22:15:00.000Z",
+            "privacy": "private",
+            "kind": "image",
+            "tags": ["city", "夜景", "neon"],
+            "thumbnail": thumb("asset_tokyo"),
+            "preview": preview("asset_tokyo"),
+            "metadata": {"type": "inference-txt2img", "name": "東京の夜景 — ネオン街の雨", "prompt": "東京の夜景、雨に濡れたネオン街、シネマティック", "width": 768, "height": 1344},
+            "properties": {"width": 768, "height": 1344, "size": 1200000}
+        })),
+        asset(json!({
+            "id": "asset_long",
+            "createdAt": "2026-01-21T06:00:00.000Z",
+            "privacy": "private",
+            "kind": "image",
+            "tags": ["test"],
+            "thumbnail": thumb("asset_long"),
+            "metadata": {"type": "inference-img2img", "name": "An extraordinarily long asset name that goes on and on to test truncation in every pane of the browser even at two hundred columns wide, really, truly, it keeps going", "width": 512, "height": 512},
+            "properties": {"width": 512, "height": 512, "size": 400000}
+        })),
+        asset(json!({
+            "id": "asset_prompt_only",
+            "createdAt": "2026-01-15T14:45:00.000Z",
+            "kind": "image",
+            "thumbnail": thumb("asset_prompt_only"),
+            "metadata": {"type": "txt2img", "prompt": "\n  portrait of an old lighthouse keeper, oil on canvas\nsecond line of the prompt"},
+            "properties": {"width": 896, "height": 1152}
+        })),
+        asset(json!({
+            "id": "asset_skybox",
+            "createdAt": "2026-01-10T10:10:10.000Z",
+            "privacy": "unlisted",
+            "kind": "image",
+            "tags": ["sky", "hdr", "360", "clouds", "sunset", "panorama", "environment", "lighting", "outdoor", "warm"],
+            "collectionIds": ["col_env", "col_unknown"],
+            "thumbnail": thumb("asset_skybox"),
+            "metadata": {"type": "skybox-base-360", "name": "Sunset skybox", "width": 6144, "height": 3072},
+            "properties": {"width": 6144, "height": 3072, "size": 48000000}
+        })),
+        asset(json!({
+            "id": "asset_normal",
+            "createdAt": "2025-12-24T23:59:59.000Z",
+            "privacy": "public",
+            "kind": "image",
+            "tags": ["texture", "pbr"],
+            "thumbnail": thumb("asset_normal"),
+            "metadata": {"type": "texture-normal", "name": "Cobblestone normal map", "parentId": "asset_cobble", "rootParentId": "asset_cobble"},
+            "properties": {"width": 2048, "height": 2048, "size": 6000000}
+        })),
+        asset(json!({
+            "id": "asset_clip",
+            "createdAt": "2025-12-01T00:00:00.000Z",
+            "privacy": "private",
+            "kind": "video",
+            "mimeType": "video/mp4",
+            "thumbnail": thumb("asset_clip"),
+            "firstFrame": {"assetId": "asset_clip_f0", "url": "https://cdn.example.test/asset_clip/f0.png"},
+            "metadata": {"type": "img2video", "name": "Waves crashing, 5 s"},
+            "properties": {"width": 1280, "height": 720, "duration": 5.04, "frameRate": 24, "nbFrames": 121, "size": 3100000}
+        })),
+        asset(json!({
+            "id": "asset_future",
+            "createdAt": "2025-11-05T07:07:07.000Z",
+            "kind": "hologram",
+            "metadata": {"type": "future-type-x", "name": "From a newer API"},
+            "brandNewField": "kept as is"
+        })),
+    ]
+}
+
+fn collections() -> Vec<Collection> {
+    [
+        ("col_heroes", "Heroes"),
+        ("col_env", "Environments"),
+        ("col_audio", "Sound design"),
+    ]
+    .iter()
+    .map(|(id, name)| Collection {
+        id: Some(id.to_string()),
+        name: Some(name.to_string()),
+        ..Collection::default()
+    })
+    .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Driving the state
+// ---------------------------------------------------------------------------
+
+struct Ui {
+    state: State,
+}
+
+impl Ui {
+    /// The browser before any page arrived; collections loaded.
+    fn bare(w: u16, h: u16, images: bool, collections: Vec<Collection>) -> Ui {
+        let state = State::new("demo library".into(), Keymap::default(), images, 48, w, h);
+        let mut ui = Ui { state };
+        ui.send(Msg::Collections(Ok(collections)));
+        ui
+    }
+
+    /// The browser with `assets` as its one and only page.
+    fn with(w: u16, h: u16, images: bool, assets: Vec<Asset>) -> Ui {
+        let mut ui = Ui::bare(w, h, images, collections());
+        ui.page(assets, None);
+        ui
+    }
+
+    fn new(w: u16, h: u16) -> Ui {
+        Ui::with(w, h, true, fixtures())
+    }
+
+    fn send(&mut self, msg: Msg) {
+        // commands go nowhere: there are no workers
+        let _ = app::update(&mut self.state, msg);
+    }
+
+    /// Answers the page request of the current list generation.
+    fn page(&mut self, assets: Vec<Asset>, next: Option<&str>) {
+        self.state.list.loading = Loading::Fetching;
+        let generation = self.state.list.generation;
+        self.send(Msg::Page {
+            generation,
+            result: Ok(AssetListResponse {
+                assets,
+                next_pagination_token: next.map(str::to_string),
+                ..AssetListResponse::default()
+            }),
+        });
+    }
+
+    fn fail(&mut self, error: &str) {
+        self.state.list.loading = Loading::Fetching;
+        let generation = self.state.list.generation;
+        self.send(Msg::Page {
+            generation,
+            result: Err(error.to_string()),
+        });
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn ch(&mut self, c: char) {
+        let mods = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        self.send(Msg::Key(KeyEvent::new(KeyCode::Char(c), mods)));
+    }
+
+    fn typ(&mut self, text: &str) {
+        for c in text.chars() {
+            self.ch(c);
+        }
+    }
+
+    fn buffer(&self) -> Buffer {
+        let backend = TestBackend::new(self.state.width, self.state.height);
+        let mut terminal = Terminal::new(backend).unwrap();
+        terminal
+            .draw(|f| assetui::ui::draw(&self.state, f))
+            .unwrap();
+        terminal.backend().buffer().clone()
+    }
+
+    fn screen(&self) -> String {
+        buffer_text(&self.buffer())
+    }
+
+    /// One pane: the screen cut to `area`.
+    fn pane(&self, area: Rect) -> String {
+        cut(&self.buffer(), area)
+    }
+}
+
+/// The text of `area` in `buf`, one line per row, trailing spaces trimmed.
+fn cut(buf: &Buffer, area: Rect) -> String {
+    let area = area.intersection(buf.area);
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut line = String::new();
+        for x in area.left()..area.right() {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Screens
+// ---------------------------------------------------------------------------
+
+type Steps = fn(&mut Ui);
+
+fn set_filters_with_keys(u: &mut Ui) {
+    u.ch('f');
+    u.key(KeyCode::Enter); // Type: picker
+    u.typ("upsc");
+    u.ch(' ');
+    u.key(KeyCode::Enter);
+    u.ch('j'); // Privacy: private
+    u.key(KeyCode::Enter);
+    for _ in 0..3 {
+        u.ch('j'); // Collection
+    }
+    u.key(KeyCode::Enter);
+    u.typ("hero");
+    u.key(KeyCode::Enter);
+    u.ch('j'); // Created from
+    u.key(KeyCode::Enter);
+    u.typ("2026-01-01");
+    u.key(KeyCode::Enter);
+    u.key(KeyCode::Esc);
+}
+
+/// Every screen: a name and the keys (and answers) that lead to it from a
+/// loaded list of `fixtures()`.
+fn screens() -> Vec<(&'static str, Steps)> {
+    vec![
+        ("list", |_| {}),
+        ("list_cursor_moved", |u| {
+            for _ in 0..4 {
+                u.ch('j');
+            }
+        }),
+        ("grid", |u| u.ch('v')),
+        ("grid_cursor_moved", |u| {
+            u.ch('v');
+            u.ch('j');
+            u.ch('l');
+        }),
+        ("inspector_focused_scrolled", |u| {
+            u.key(KeyCode::Tab);
+            for _ in 0..8 {
+                u.ch('j');
+            }
+        }),
+        ("inspector_upscale", |u| u.ch('j')),
+        ("inspector_audio", |u| {
+            for _ in 0..3 {
+                u.ch('j');
+            }
+        }),
+        ("raw_json", |u| u.ch('J')),
+        ("raw_json_scrolled", |u| {
+            u.ch('J');
+            u.key(KeyCode::Tab);
+            for _ in 0..12 {
+                u.ch('j');
+            }
+        }),
+        ("help", |u| u.ch('?')),
+        ("help_scrolled", |u| {
+            u.ch('?');
+            for _ in 0..40 {
+                u.ch('j');
+            }
+        }),
+        ("filters", |u| u.ch('f')),
+        ("filters_type_picker", |u| {
+            u.ch('f');
+            u.key(KeyCode::Enter);
+            u.typ("up");
+            u.key(KeyCode::Down);
+            u.ch(' ');
+        }),
+        ("filters_collection_picker", |u| {
+            u.ch('f');
+            for _ in 0..4 {
+                u.ch('j');
+            }
+            u.key(KeyCode::Enter);
+            u.typ("en");
+        }),
+        ("filters_bad_date", |u| {
+            u.ch('f');
+            for _ in 0..5 {
+                u.ch('j');
+            }
+            u.key(KeyCode::Enter);
+            u.typ("2026-13-45");
+            u.key(KeyCode::Enter);
+        }),
+        ("filters_set", |u| {
+            set_filters_with_keys(u);
+            u.page(vec![fixtures()[1].clone()], None);
+            u.ch('f');
+        }),
+        ("filter_chips", |u| {
+            set_filters_with_keys(u);
+            u.page(vec![fixtures()[1].clone()], None);
+        }),
+        ("empty_filtered", |u| {
+            u.ch('f');
+            u.ch('j');
+            u.key(KeyCode::Enter); // privacy: private
+            u.key(KeyCode::Esc);
+            u.page(Vec::new(), None);
+        }),
+        ("load_error", |u| {
+            u.ch('r'); // reload: the list empties and the page fails
+            u.fail("cannot reach https://api.cloud.scenario.com/v1/assets: connection refused (os error 111); check --base-url / SCENARIO_BASE_URL and the network");
+        }),
+        ("next_page_error", |u| {
+            // a second page fails while the first stays on screen
+            let first = u.state.list.entries.len();
+            u.state.list.loading = Loading::Idle;
+            u.state.list.next_token = Some("t2".into());
+            u.fail("the service had trouble (503) on GET /assets; try again in a moment");
+            assert_eq!(u.state.list.entries.len(), first);
+        }),
+        ("notice", |u| u.ch('p')),
+        ("details_loading", |u| {
+            let generation = u.state.inspector.generation;
+            u.send(Msg::Rested { generation });
+            assert_eq!(u.state.inspector.detail, Detail::Loading);
+        }),
+        ("inspector_jumped", |u| {
+            // the normal map's parent is not in the list: it is fetched
+            for _ in 0..9 {
+                u.ch('j');
+            }
+            u.ch('p');
+            let generation = u.state.inspector.generation;
+            u.send(Msg::Asset {
+                purpose: AssetPurpose::Jump(generation),
+                id: "asset_cobble".into(),
+                result: Ok(Box::new(asset(json!({
+                    "id": "asset_cobble",
+                    "createdAt": "2025-12-20T10:00:00.000Z",
+                    "kind": "image",
+                    "metadata": {"type": "texture", "name": "Cobblestone"},
+                    "properties": {"width": 2048, "height": 2048}
+                })))),
+            });
+            assert!(u.state.inspector.detached);
+        }),
+    ]
+}
+
+const SIZES: &[(u16, u16)] = &[(80, 24), (120, 40)];
+
+fn run(steps: Steps, w: u16, h: u16, images: bool, assets: Vec<Asset>) -> Ui {
+    let mut u = Ui::with(w, h, images, assets);
+    steps(&mut u);
+    u
+}
+
+#[test]
+fn every_screen_at_80x24_and_120x40() {
+    for (name, steps) in screens() {
+        for &(w, h) in SIZES {
+            let u = run(steps, w, h, true, fixtures());
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), u.screen());
+        }
+    }
+}
+
+#[test]
+fn loading_first_page() {
+    for &(w, h) in SIZES {
+        let u = Ui::bare(w, h, true, collections());
+        assert_eq!(u.state.list.loading, Loading::Fetching);
+        insta::assert_snapshot!(format!("loading_{w}x{h}"), u.screen());
+    }
+}
+
+#[test]
+fn without_images() {
+    for &(w, h) in SIZES {
+        let u = Ui::with(w, h, false, fixtures());
+        insta::assert_snapshot!(format!("list_no_images_{w}x{h}"), u.screen());
+        let mut u = Ui::with(w, h, false, fixtures());
+        u.ch('v');
+        insta::assert_snapshot!(format!("grid_no_images_{w}x{h}"), u.screen());
+    }
+}
+
+#[test]
+fn inspector_hidden_at_80x24() {
+    let mut u = Ui::new(80, 24);
+    u.ch('i');
+    assert!(u.state.geometry.inspector.is_none());
+    insta::assert_snapshot!("inspector_hidden_80x24", u.screen());
+    u.ch('v');
+    insta::assert_snapshot!("inspector_hidden_grid_80x24", u.screen());
+}
+
+#[test]
+fn wide_terminal_grows_the_preview() {
+    let u = Ui::new(200, 60);
+    insta::assert_snapshot!("list_200x60", u.screen());
+    let mut u = Ui::new(200, 60);
+    u.ch('v');
+    insta::assert_snapshot!("grid_200x60", u.screen());
+}
+
+#[test]
+fn single_panes() {
+    for &(w, h) in SIZES {
+        let u = Ui::new(w, h);
+        let g = u.state.geometry;
+        insta::assert_snapshot!(format!("pane_list_{w}x{h}"), u.pane(g.list));
+        insta::assert_snapshot!(
+            format!("pane_inspector_{w}x{h}"),
+            u.pane(g.inspector.expect("inspector shown"))
+        );
+        insta::assert_snapshot!(format!("pane_filter_bar_{w}x{h}"), u.pane(g.filter_bar));
+        insta::assert_snapshot!(format!("pane_status_{w}x{h}"), u.pane(g.status));
+
+        let mut chips = Ui::new(w, h);
+        set_filters_with_keys(&mut chips);
+        chips.page(vec![fixtures()[1].clone()], None);
+        insta::assert_snapshot!(
+            format!("pane_filter_bar_chips_{w}x{h}"),
+            chips.pane(chips.state.geometry.filter_bar)
+        );
+
+        let mut notice = Ui::new(w, h);
+        notice.ch('p');
+        assert!(notice.state.notice.is_some());
+        insta::assert_snapshot!(
+            format!("pane_status_notice_{w}x{h}"),
+            notice.pane(notice.state.geometry.status)
+        );
+
+        let mut error = Ui::new(w, h);
+        error.ch('r');
+        error.fail("the service had trouble (503) on GET /assets; try again in a moment");
+        insta::assert_snapshot!(
+            format!("pane_status_error_{w}x{h}"),
+            error.pane(error.state.geometry.status)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sanitizing
+// ---------------------------------------------------------------------------
+
+/// Escape sequences, C1 controls, bidi overrides and invisible characters.
+const EVIL: &str = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1;1H\u{85}\u{90}dcs\u{1b}\\\u{202e}gnp.exe\u{202c}\u{2066}iso\u{2069}\u{200b}\u{200d}\u{feff}\u{ad}\u{61c}\u{200f}\u{7f}\r\n\tz\u{200d}w\u{200c}j\u{ad}end";
+
+fn evil(s: &str) -> String {
+    format!("{s}{EVIL}")
+}
+
+/// One asset whose every string holds something a terminal would obey.
+fn hostile_asset() -> Asset {
+    let e = evil;
+    let metadata = json!({
+        "type": e("upscale"),
+        "kind": e("image"),
+        "name": e("name"),
+        "prompt": e("prompt line one\nline two"),
+        "negativePrompt": e("negative"),
+        "seed": e("42"),
+        "modelId": e("model"),
+        "modelType": e("sd-xl"),
+        "baseModelId": e("base"),
+        "aspectRatio": e("16:9"),
+        "scheduler": e("sched"),
+        "parentId": e("parent"),
+        "rootParentId": e("root"),
+        "parentJobId": e("job"),
+        "inferenceId": e("inf"),
+        "text": e("text"),
+        "style": e("style"),
+        "referenceImages": [e("ref")],
+        "width": 640,
+        "height": 480,
+        e("evilKey"): e("evil value"),
+        "nested": {e("deep"): [ {e("k"): e("v")} ]}
+    });
+    let properties = json!({
+        "format": e("glb"),
+        "codecName": e("mp3"),
+        "description": e("desc"),
+        "classification": e("music"),
+        "transcription": {"text": e("spoken")},
+        e("propKey"): e("prop value")
+    });
+    asset(json!({
+        "id": e("asset_evil"),
+        "authorId": e("author"),
+        "ownerId": e("owner"),
+        "createdAt": e("2026-03-01"),
+        "updatedAt": e("2026-03-02"),
+        "privacy": e("private"),
+        "kind": e("image"),
+        "mimeType": e("image/png"),
+        "source": e("src"),
+        "status": e("ok"),
+        "url": e("https://x.test/a"),
+        "description": e("description"),
+        "automaticCaptioning": e("caption"),
+        "transcription": e("words"),
+        "teamId": e("team"),
+        "nsfw": [e("label")],
+        "tags": [e("tag1"), e("tag2"), e("tag3")],
+        "collectionIds": [e("col"), "col_evil"],
+        "editCapabilities": [e("cap")],
+        "thumbnail": {"assetId": e("t"), "url": e("https://x.test/t")},
+        "preview": {"assetId": e("p"), "url": e("https://x.test/p")},
+        "firstFrame": {"assetId": e("f"), "url": e("https://x.test/f")},
+        "metadata": metadata,
+        "properties": properties,
+        e("unknownTopLevel"): e("value"),
+        "unknownObject": {e("a"): {e("b"): e("c")}}
+    }))
+}
+
+fn hostile_collections() -> Vec<Collection> {
+    let mut c = collections();
+    c.push(Collection {
+        id: Some("col_evil".into()),
+        name: Some(evil("Evil collection")),
+        ..Collection::default()
+    });
+    c.push(Collection {
+        id: Some(evil("col")),
+        name: None,
+        ..Collection::default()
+    });
+    c
+}
+
+#[test]
+fn the_cell_check_sees_what_ratatui_lets_through() {
+    // ratatui drops C0 controls and zero-width graphemes, but a joiner
+    // after a visible character stays in that character's cell
+    let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
+    buf.set_string(0, 0, "a\u{200d}b\u{1b}c", ratatui::style::Style::new());
+    let bad = forbidden_cells(&buf);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+}
+
+fn forbidden_cells(buf: &Buffer) -> Vec<(u16, u16, String)> {
+    let mut bad = Vec::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let s = buf[(x, y)].symbol();
+            if s.chars().any(is_forbidden) {
+                bad.push((x, y, s.escape_unicode().to_string()));
+            }
+        }
+    }
+    bad
+}
+
+/// Every string the state keeps for display, which must be clean before
+/// any widget sees it (ratatui drops C0 controls itself, but not bidi or
+/// zero-width characters inside a grapheme).
+fn displayed_strings(s: &State) -> Vec<String> {
+    let mut out = vec![s.source.clone()];
+    for e in &s.list.entries {
+        let r = &e.row;
+        out.extend([
+            r.name.clone(),
+            r.type_label.clone(),
+            r.kind.clone(),
+            r.dims.clone(),
+            r.created.clone(),
+        ]);
+        out.extend(r.tags.iter().cloned());
+    }
+    for section in &s.inspector.sections {
+        out.push(section.title.clone());
+        for (k, v) in &section.rows {
+            out.push(k.clone());
+            out.push(v.clone());
+        }
+    }
+    out.extend(s.inspector.json.iter().flatten().cloned());
+    out.extend(s.notice.iter().map(|n| n.text.clone()));
+    out.extend(s.filters.chips());
+    // ids stay raw (they go back to the API); names are shown
+    out.extend(s.collections.items.iter().map(|(_, name)| name.clone()));
+    // `Loading::Failed` keeps the worker's message as it came (an
+    // `ApiError`, sanitized where it is built); only its cells are checked
+    out
+}
+
+#[test]
+fn no_server_string_reaches_a_cell_unsanitized() {
+    let assets = || {
+        let mut a = vec![hostile_asset()];
+        a.extend(fixtures());
+        a
+    };
+    let mut screens = screens();
+    screens.push(("raw_json_evil_scrolled", |u| {
+        u.ch('J');
+        u.key(KeyCode::Tab);
+        for _ in 0..30 {
+            u.ch('j');
+        }
+    }));
+    screens.push(("jump_parent_evil", |u| {
+        u.ch('p');
+        u.ch('P');
+    }));
+    let mut checked = 0;
+    for (name, steps) in screens {
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            for images in [true, false] {
+                let mut u = Ui::bare(w, h, images, hostile_collections());
+                u.page(assets(), None);
+                steps(&mut u);
+                // the hostile asset must be on screen where it can be
+                let buf = u.buffer();
+                let bad = forbidden_cells(&buf);
+                assert!(
+                    bad.is_empty(),
+                    "{name} at {w}×{h} (images {images}): forbidden characters in cells {bad:?}\n{}",
+                    buffer_text(&buf)
+                );
+                for text in displayed_strings(&u.state) {
+                    // multi-line values (prompts) keep their line breaks
+                    assert!(
+                        !text.chars().any(|c| c != '\n' && is_forbidden(c)),
+                        "{name} at {w}×{h}: unsanitized string in the state: {:?}",
+                        text.escape_unicode().to_string()
+                    );
+                }
+                if let Some(Overlay::Filters(pane)) = &u.state.overlay {
+                    if let Some(e) = &pane.error {
+                        assert!(!e.chars().any(is_forbidden), "{name}: filter error {e:?}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100);
+    // and the hostile asset really was drawn (its cleaned name shows)
+    let mut u = Ui::bare(120, 40, true, hostile_collections());
+    u.page(assets(), None);
+    let screen = u.screen();
+    assert!(screen.contains("name]52;c;cHduZWQ="), "{screen}");
+}
+
+/// The message of a failed page is shown as the worker sent it: with an
+/// `ApiError` that is sanitized text, but the list's empty state does not
+/// sanitize it again (the status bar notice does), so a joiner in a
+/// reason or a base URL reaches the cells. Un-ignore once
+/// `ui::list::empty_state` (or `on_page`) sanitizes `Loading::Failed`.
+#[test]
+#[ignore = "the empty state shows Loading::Failed unsanitized (src/ui/list.rs)"]
+fn a_failed_page_message_is_sanitized() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut u = Ui::bare(w, h, true, collections());
+        u.fail(&evil("cannot reach the service"));
+        let buf = u.buffer();
+        let bad = forbidden_cells(&buf);
+        assert!(bad.is_empty(), "{bad:?}\n{}", buffer_text(&buf));
+    }
+}
+
+#[test]
+fn odd_sizes_draw_without_panicking() {
+    for (w, h) in [
+        (1, 1),
+        (20, 5),
+        (40, 12),
+        (60, 16),
+        (99, 30),
+        (100, 30),
+        (159, 45),
+        (160, 45),
+    ] {
+        for (name, steps) in screens() {
+            for images in [true, false] {
+                let mut u = Ui::with(w, h, images, fixtures());
+                steps(&mut u);
+                let text = u.screen();
+                assert_eq!(text.lines().count(), h as usize, "{name} at {w}×{h}");
+            }
+        }
+    }
+}

@@ -112,15 +112,44 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
     let mut sigint = signal(tokio::signal::unix::SignalKind::interrupt())?;
 
     let mut dirty = true;
+    let mut full_redraw = false;
     let mut last_frame = Instant::now() - MIN_FRAME;
     let mut next_tick = Instant::now() + SPINNER;
     let mut connected = false;
     let outcome: Result<(), CliError> = 'main: loop {
         if dirty && last_frame.elapsed() >= MIN_FRAME {
-            if let Err(e) = tui.draw(|f| crate::ui::draw(&state, f)) {
+            // the terminal may have been resized after the last `Resize`
+            // event handled (crossterm can merge a SIGWINCH with a key):
+            // lay the frame out for the size it has now
+            let (w, h) = tui.size();
+            if (w, h) != (state.width, state.height) {
+                full_redraw = true;
+                if let Some(r) = apply(
+                    &mut state,
+                    Msg::Resize(w, h),
+                    &mut workers,
+                    &mut pending,
+                    &mut tui,
+                ) {
+                    break r;
+                }
+            }
+            let mut stale = false;
+            let drawn = tui.draw(full_redraw, |f| {
+                let area = f.area();
+                // a resize between the size check and the draw: draw
+                // nothing rather than a layout that does not fit
+                if (area.width, area.height) == (state.width, state.height) {
+                    crate::ui::draw(&state, f)
+                } else {
+                    stale = true;
+                }
+            });
+            if let Err(e) = drawn {
                 break Err(CliError::Failed(format!("terminal: {e}")));
             }
-            dirty = false;
+            full_redraw = stale;
+            dirty = stale;
             last_frame = Instant::now();
         }
         let frame_due = dirty.then(|| tokio::time::Instant::from_std(last_frame + MIN_FRAME));
@@ -131,7 +160,10 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
                 Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
-                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(Event::Resize(w, h))) => {
+                    full_redraw = true;
+                    Msg::Resize(w, h)
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => break Err(CliError::Failed(format!("terminal input: {e}"))),
                 None => break Ok(()),
@@ -187,22 +219,8 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
             }
         }
         for m in batch {
-            let cmds = app::update(&mut state, m);
-            for cmd in cmds {
-                match &mut workers {
-                    Some(ws) => {
-                        if let Some(r) = control(ws, cmd, &mut tui) {
-                            break 'main r;
-                        }
-                    }
-                    None => match cmd {
-                        Cmd::Quit => break 'main Ok(()),
-                        Cmd::Suspend => {
-                            let _ = tui.suspend();
-                        }
-                        other => pending.push(other),
-                    },
-                }
+            if let Some(r) = apply(&mut state, m, &mut workers, &mut pending, &mut tui) {
+                break 'main r;
             }
         }
         dirty = true;
@@ -210,6 +228,35 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
     drop(tui);
     drop(workers);
     outcome
+}
+
+/// Runs one message through `update()` and dispatches its commands (kept
+/// for later while the workers are not there yet); `Some` ends the loop
+/// with that result.
+fn apply(
+    state: &mut State,
+    msg: Msg,
+    workers: &mut Option<Workers>,
+    pending: &mut Vec<Cmd>,
+    tui: &mut Tui,
+) -> Option<Result<(), CliError>> {
+    for cmd in app::update(state, msg) {
+        match workers {
+            Some(ws) => {
+                if let Some(r) = control(ws, cmd, tui) {
+                    return Some(r);
+                }
+            }
+            None => match cmd {
+                Cmd::Quit => return Some(Ok(())),
+                Cmd::Suspend => {
+                    let _ = tui.suspend();
+                }
+                other => pending.push(other),
+            },
+        }
+    }
+    None
 }
 
 /// Dispatches one command; `Some` ends the loop with that result.

@@ -160,8 +160,13 @@ pub fn buffer_text(buf: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..area.height {
         let mut line = String::new();
-        for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
+        let mut x = 0;
+        while x < area.width {
+            let symbol = buf[(x, y)].symbol();
+            line.push_str(symbol);
+            // a wide character covers the next cell too: ratatui leaves
+            // that cell as it was, which is not on the screen
+            x += crate::text::width(symbol).max(1) as u16;
         }
         out.push_str(line.trim_end());
         out.push('\n');

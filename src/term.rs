@@ -75,9 +75,21 @@ impl Tui {
         Ok(Tui { terminal })
     }
 
-    /// Draws one frame, which the terminal shows all at once.
-    pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+    /// Draws one frame, which the terminal shows all at once. `full`
+    /// repaints every cell instead of the difference from the last frame:
+    /// after a resize the terminal may have lost cells even when the size
+    /// came back to the one last drawn.
+    pub fn draw(&mut self, full: bool, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
         execute!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        if full {
+            // `resize` clears the screen and the back buffer without asking
+            // the terminal for the cursor position (`clear` would, and the
+            // answer would be read by the input stream instead)
+            if let Err(e) = self.repaint_all() {
+                let _ = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
+                return Err(e);
+            }
+        }
         let drawn = self.terminal.draw(render).map(|_| ());
         let ended = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
         drawn.and(ended)
@@ -91,7 +103,16 @@ impl Tui {
         signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
         // running again
         enter_mode(self.terminal.backend_mut())?;
-        self.terminal.clear()
+        self.repaint_all()
+    }
+
+    /// Clears the screen and makes the next frame repaint every cell.
+    /// `resize` does that without asking the terminal for the cursor
+    /// position (`clear` would, and the input stream would read the
+    /// answer instead).
+    fn repaint_all(&mut self) -> io::Result<()> {
+        let area = self.terminal.size()?;
+        self.terminal.resize(area.into())
     }
 
     pub fn size(&self) -> (u16, u16) {

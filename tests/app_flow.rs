@@ -271,7 +271,9 @@ async fn a_jump_outside_the_list_fetches_the_asset() {
         .unwrap();
     assert_eq!(inspected_id(&b), Some(parent));
     assert_eq!(b.state.focus, Focus::Inspector);
-    assert!(b.screen().contains("jumped"));
+    let screen = b.screen();
+    assert!(screen.contains("jumped"));
+    assert!(!screen.contains("opening"), "{screen}");
     b.key(KeyCode::Backspace);
     assert!(!b.state.inspector.detached);
     assert_eq!(inspected_id(&b), Some(current_id(&b)));

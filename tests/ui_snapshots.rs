@@ -783,13 +783,10 @@ fn no_server_string_reaches_a_cell_unsanitized() {
     assert!(screen.contains("name]52;c;cHduZWQ="), "{screen}");
 }
 
-/// The message of a failed page is shown as the worker sent it: with an
-/// `ApiError` that is sanitized text, but the list's empty state does not
-/// sanitize it again (the status bar notice does), so a joiner in a
-/// reason or a base URL reaches the cells. Un-ignore once
-/// `ui::list::empty_state` (or `on_page`) sanitizes `Loading::Failed`.
+/// The message of a failed page, shown in the list's empty state, is
+/// sanitized like the status bar's notice: a joiner in a reason or a base
+/// URL never reaches the cells.
 #[test]
-#[ignore = "the empty state shows Loading::Failed unsanitized (src/ui/list.rs)"]
 fn a_failed_page_message_is_sanitized() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut u = Ui::bare(w, h, true, collections());
@@ -821,4 +818,93 @@ fn odd_sizes_draw_without_panicking() {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Real images
+// ---------------------------------------------------------------------------
+
+/// A gradient PNG, encoded in memory.
+fn gradient_png(w: u32, h: u32, tint: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, tint])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("png encodes");
+    bytes
+}
+
+/// Fills the image store with halfblock renditions of every visible
+/// thumbnail and of the preview, as the image worker would.
+fn fill_images(u: &mut Ui) {
+    use assetui::app::images::Slot;
+    use assetui::worker::images::{render_image, ImageKey, Variant};
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    let g = u.state.geometry;
+    let cells = g
+        .grid
+        .map(|grid| grid.image)
+        .unwrap_or(assetui::app::layout::ROW_THUMB);
+    let visible = g.visible_items();
+    let ids: Vec<String> = u
+        .state
+        .list
+        .entries
+        .iter()
+        .skip(u.state.list.offset)
+        .take(visible)
+        .map(|e| e.asset.id.clone())
+        .collect();
+    for (i, id) in ids.into_iter().enumerate() {
+        // landscape and portrait pictures, so the centring shows
+        let (w, h) = if i % 2 == 0 { (160, 90) } else { (90, 160) };
+        let protocol = render_image(&gradient_png(w, h, (i * 40) as u8), cells, &picker)
+            .expect("thumbnail renders");
+        let key = ImageKey {
+            asset_id: id,
+            variant: Variant::Thumbnail,
+            cells,
+        };
+        u.state.images.insert(key, Slot::Ready(protocol));
+    }
+    if let (Some(p), Some(asset)) = (g.preview, u.state.inspector.asset.clone()) {
+        let cells = (p.width, p.height);
+        let protocol =
+            render_image(&gradient_png(400, 300, 200), cells, &picker).expect("preview renders");
+        let key = ImageKey {
+            asset_id: asset.id.clone(),
+            variant: Variant::Preview,
+            cells,
+        };
+        u.state.images.insert(key, Slot::Ready(protocol));
+    }
+}
+
+#[test]
+fn halfblock_images() {
+    let mut u = Ui::new(120, 40);
+    fill_images(&mut u);
+    let screen = u.screen();
+    assert!(screen.contains(['▀', '▄']), "{screen}");
+    insta::assert_snapshot!("list_halfblocks_120x40", screen);
+
+    let mut u = Ui::new(120, 40);
+    u.ch('v');
+    fill_images(&mut u);
+    insta::assert_snapshot!("grid_halfblocks_120x40", u.screen());
+
+    let mut u = Ui::new(80, 24);
+    fill_images(&mut u);
+    insta::assert_snapshot!("list_halfblocks_80x24", u.screen());
+
+    // an overlay clears the images under it
+    let mut u = Ui::new(120, 40);
+    fill_images(&mut u);
+    u.ch('f');
+    insta::assert_snapshot!("filters_over_halfblocks_120x40", u.screen());
 }

@@ -219,7 +219,7 @@ fn on_page(
         Err(e) => {
             let key = state.keymap.label(Action::Refresh);
             state.error(format!("{e} ({key} to retry)"));
-            state.list.loading = Loading::Failed(e);
+            state.list.loading = Loading::Failed(sanitize::line(&e, 300));
         }
     }
 }
@@ -249,7 +249,7 @@ fn on_asset(
                     state.inspector.refresh(asset, &state.collections.names);
                 }
                 Err(e) => {
-                    state.inspector.detail = Detail::Failed(e.clone());
+                    state.inspector.detail = Detail::Failed(sanitize::line(&e, 300));
                     state.error(format!(
                         "details of {}: {e} ({} to retry)",
                         sanitize::line(id, 60),
@@ -263,7 +263,11 @@ fn on_asset(
                 return;
             }
             match result {
-                Ok(asset) => show_detached(state, Arc::new(asset), cmds),
+                Ok(asset) => {
+                    // the "opening …" notice has done its job
+                    state.notice = None;
+                    show_detached(state, Arc::new(asset), cmds)
+                }
                 Err(e) => state.error(format!("cannot open {}: {e}", sanitize::line(id, 60))),
             }
         }
@@ -316,7 +320,9 @@ fn on_image(state: &mut State, done: crate::worker::images::ImageDone, cmds: &mu
                 "{what} of {}: {e}",
                 sanitize::line(&key.asset_id, 60)
             ));
-            state.images.insert(key, Slot::Failed(e.to_string()));
+            state
+                .images
+                .insert(key, Slot::Failed(sanitize::line(&e.to_string(), 300)));
         }
     }
 }

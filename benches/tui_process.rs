@@ -1,0 +1,451 @@
+//! The browser as a user runs it: the release binary in a pseudo-terminal.
+//!
+//! - start to first frame (demo mode), 20 runs;
+//! - key to frame while thumbnails load (`serve --scale 2000 --latency 20`),
+//!   300 presses of `j`, each timed from the write to the end of the first
+//!   frame that shows the cursor moved;
+//! - memory after listing 10 000 assets with thumbnails (`--scale 10000`);
+//! - idle: bytes written and CPU time during 3 s without input.
+//!
+//! `cargo bench --bench tui_process` prints a markdown table. Under
+//! `cargo test --benches` it does nothing.
+
+#[path = "../tests/support/pty.rs"]
+mod pty;
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pty::Pty;
+
+const BIN: &str = env!("CARGO_BIN_EXE_assetui");
+const T: Duration = Duration::from_secs(60);
+const FRAME_END: &[u8] = b"\x1b[?2026l";
+
+fn main() {
+    // cargo bench passes --bench; cargo test runs bench targets without it
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("tui_process: run with `cargo bench --bench tui_process`");
+        return;
+    }
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+
+    let mut rows: Vec<(String, String)> = Vec::new();
+    if wants("start") {
+        start_to_first_frame(&mut rows);
+    }
+    if wants("key") {
+        key_to_frame(&mut rows);
+    }
+    if wants("memory") {
+        memory(&mut rows);
+    }
+    if wants("idle") {
+        idle(&mut rows);
+    }
+
+    println!();
+    println!("machine: {} CPUs, {}", nproc(), cpu_model());
+    println!("binary: {BIN}");
+    println!();
+    println!("| measure | result |");
+    println!("| --- | --- |");
+    for (k, v) in &rows {
+        println!("| {k} | {v} |");
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+fn env(dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env = pty::isolated_env(dir);
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+/// The `q`-th quantile (nearest rank) of sorted durations.
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn summary(mut v: Vec<Duration>) -> String {
+    v.sort();
+    format!(
+        "p50 {} · p99 {} · max {} (n = {})",
+        ms(quantile(&v, 0.5)),
+        ms(quantile(&v, 0.99)),
+        ms(*v.last().unwrap()),
+        v.len()
+    )
+}
+
+/// The cursor and loaded count from the status bar (` 12/50+ list`).
+fn position(s: &vt100::Screen) -> Option<(usize, usize)> {
+    let (_, cols) = s.size();
+    let line = s.rows(0, cols).last()?;
+    line.split_whitespace().find_map(|w| {
+        let (a, b) = w.split_once('/')?;
+        let a = a.parse().ok()?;
+        let b = b.trim_end_matches('+').parse().ok()?;
+        Some((a, b))
+    })
+}
+
+fn quit(p: &mut Pty) {
+    p.send("q");
+    let status = p.wait_exit(T).expect("the browser quits");
+    assert!(status.success(), "{status:?}");
+}
+
+/// `assetui serve` on a free port; its base URL.
+struct Server {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .env_clear()
+            .envs(pty::isolated_env(dir.path()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start assetui serve");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("serve said {first:?}"))
+            .to_string();
+        Server {
+            child,
+            url,
+            _dir: dir,
+        }
+    }
+
+    /// The browser in a pseudo-terminal, talking to this server.
+    fn browser(&self, dir: &Path, cols: u16, rows: u16, images: &str) -> Pty {
+        Pty::spawn(
+            [
+                BIN,
+                "--image-protocol",
+                images,
+                "--base-url",
+                self.url.as_str(),
+            ],
+            env(
+                dir,
+                &[
+                    ("SCENARIO_SDK_API_KEY", "k"),
+                    ("SCENARIO_SDK_API_SECRET", "s"),
+                ],
+            ),
+            dir,
+            cols,
+            rows,
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+fn start_to_first_frame(rows: &mut Vec<(String, String)>) {
+    let mut frames = Vec::new();
+    let mut names = Vec::new();
+    for _ in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Pty::spawn(
+            [BIN, "--image-protocol", "halfblocks"],
+            env(dir.path(), &[]),
+            dir.path(),
+            120,
+            40,
+        );
+        let name_at = p
+            .wait_for_raw("the first asset's name", 0, T, |b| {
+                pty::find(b, b"Glass chime").is_some()
+            })
+            .unwrap();
+        let _ = name_at;
+        let inner = p.lock();
+        let border = pty::find(&inner.raw, b" Assets ").expect("the list border");
+        let end = border + pty::find(&inner.raw[border..], FRAME_END).expect("the frame's end");
+        let name = pty::find(&inner.raw, b"Glass chime").unwrap();
+        frames.push(inner.arrival(end).unwrap() - p.spawned_at());
+        names.push(inner.arrival(name).unwrap() - p.spawned_at());
+        drop(inner);
+        quit(&mut p);
+    }
+    rows.push((
+        "start to first frame (demo, 120×40)".into(),
+        summary(frames),
+    ));
+    rows.push(("start to first asset name".into(), summary(names)));
+}
+
+fn key_to_frame(rows: &mut Vec<(String, String)>) {
+    let server = Server::start(&["--scale", "2000", "--latency", "20"]);
+    // back to back: each press as soon as the previous frame arrived (the
+    // 8 ms frame limit then counts); then at a keyboard's repeat rate
+    let paced = Some(Duration::from_millis(33));
+    for (gap, images) in [(None, "halfblocks"), (paced, "halfblocks"), (paced, "none")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = server.browser(dir.path(), 120, 40, images);
+        let (latencies, mut bytes) = press_j(&mut p, 300, gap);
+        bytes.sort();
+        let how = match gap {
+            None => "back to back".to_string(),
+            Some(g) => format!("one every {} ms", g.as_millis()),
+        };
+        rows.push((
+            format!("key to frame, `j` ×300 {how} (serve --scale 2000 --latency 20, {images})"),
+            summary(latencies),
+        ));
+        rows.push((
+            format!("bytes written per key, {how}, {images} (median · max)"),
+            format!("{} B · {} B", bytes[bytes.len() / 2], bytes.last().unwrap()),
+        ));
+        quit(&mut p);
+    }
+}
+
+/// Presses `j` `count` times, each after the frame for the one before (and
+/// `gap` after the one before, if given); returns the time from each write
+/// to the end of the first frame that shows the cursor moved, and the bytes
+/// written in between.
+fn press_j(p: &mut Pty, count: usize, gap: Option<Duration>) -> (Vec<Duration>, Vec<usize>) {
+    p.wait_for("the first page", T, |s| {
+        position(s).is_some_and(|(a, b)| a == 1 && b >= 50)
+    })
+    .unwrap();
+    // a screen model of our own, fed frame by frame, to find the first
+    // frame that shows the cursor moved
+    let mut model = vt100::Parser::new(40, 120, 0);
+    let mut fed = 0;
+    let mut latencies = Vec::new();
+    let mut bytes_per_key = Vec::new();
+    let mut last_sent: Option<Instant> = None;
+    for n in 1..=count {
+        {
+            let inner = p.lock();
+            model.process(&inner.raw[fed..]);
+            fed = inner.raw.len();
+        }
+        if let (Some(gap), Some(last)) = (gap, last_sent) {
+            std::thread::sleep(gap.saturating_sub(last.elapsed()));
+        }
+        let from = fed;
+        let sent = Instant::now();
+        last_sent = Some(sent);
+        p.send("j");
+        let mut frame_end = None;
+        p.wait_until(&format!("the frame for press {n}"), T, |inner| {
+            while let Some(i) = pty::find(&inner.raw[fed..], FRAME_END) {
+                let end = fed + i + FRAME_END.len();
+                model.process(&inner.raw[fed..end]);
+                fed = end;
+                if position(model.screen()).is_some_and(|(a, _)| a == n + 1) {
+                    frame_end = Some(end - 1);
+                    return true;
+                }
+            }
+            false
+        })
+        .unwrap();
+        let at = p.lock().arrival(frame_end.unwrap()).unwrap();
+        latencies.push(at - sent);
+        bytes_per_key.push(fed - from);
+    }
+    (latencies, bytes_per_key)
+}
+
+fn proc_status(pid: u32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib = |key: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (kib("VmRSS:"), kib("VmHWM:"))
+}
+
+fn memory(rows: &mut Vec<(String, String)>) {
+    let server = Server::start(&["--scale", "10000"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = server.browser(dir.path(), 120, 40, "halfblocks");
+    p.wait_for("the first page", T, |s| {
+        position(s).is_some_and(|(a, b)| a == 1 && b >= 50)
+    })
+    .unwrap();
+    let started = Instant::now();
+    let mut presses = 0;
+    loop {
+        let (a, b) = position(p.lock().parser.screen()).unwrap();
+        if a >= 10_000 {
+            break;
+        }
+        if b > a {
+            // to the last loaded asset: the next page is asked for
+            p.send("G");
+            presses += 1;
+            p.wait_for("the cursor at the end", T, |s| {
+                position(s).is_some_and(|(a2, _)| a2 >= b)
+            })
+            .unwrap();
+        } else {
+            p.wait_for("the next page", T, |s| {
+                position(s).is_some_and(|(_, b2)| b2 > a)
+            })
+            .unwrap();
+        }
+    }
+    let walked = started.elapsed();
+    let (rss, hwm) = proc_status(p.pid());
+    rows.push((
+        "memory after listing 10 000 assets (serve --scale 10000, halfblocks)".into(),
+        format!(
+            "VmRSS {:.1} MiB · VmHWM {:.1} MiB ({} × `G`, {:.1} s)",
+            rss as f64 / 1024.0,
+            hwm as f64 / 1024.0,
+            presses,
+            walked.as_secs_f64()
+        ),
+    ));
+    quit(&mut p);
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // the command name may hold spaces: fields start after the last ')'
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // fields 14 and 15 of the whole line are 12 and 13 after the name
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// CPU time of all threads in nanoseconds, and their context switches
+/// (wake-ups), from `/proc/PID/task/*/{schedstat,status}`.
+fn threads_cpu_and_switches(pid: u32) -> (u64, u64) {
+    let mut ns = 0;
+    let mut switches = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        let path = task.path();
+        if let Ok(s) = std::fs::read_to_string(path.join("schedstat")) {
+            ns += s
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        if let Ok(s) = std::fs::read_to_string(path.join("status")) {
+            for l in s.lines() {
+                if let Some(v) = l
+                    .strip_prefix("voluntary_ctxt_switches:")
+                    .or_else(|| l.strip_prefix("nonvoluntary_ctxt_switches:"))
+                {
+                    switches += v.trim().parse::<u64>().unwrap_or(0);
+                }
+            }
+        }
+    }
+    (ns, switches)
+}
+
+fn clock_ticks_per_second() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100)
+}
+
+fn idle(rows: &mut Vec<(String, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        [BIN, "--image-protocol", "halfblocks"],
+        env(dir.path(), &[]),
+        dir.path(),
+        120,
+        40,
+    );
+    p.wait_for_text("Glass chime", T).unwrap();
+    // settled: nothing written for half a second (thumbnails and the
+    // first asset's details have arrived)
+    let quiet = Duration::from_millis(500);
+    let deadline = Instant::now() + T;
+    while p.lock().last_output.is_some_and(|at| at.elapsed() < quiet) {
+        assert!(Instant::now() < deadline, "the browser never settles");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let bytes0 = p.output_len();
+    let cpu0 = cpu_ticks(p.pid());
+    let (ns0, switches0) = threads_cpu_and_switches(p.pid());
+    let t0 = Instant::now();
+    std::thread::sleep(Duration::from_secs(3));
+    let bytes = p.output_len() - bytes0;
+    let cpu = cpu_ticks(p.pid()) - cpu0;
+    let (ns1, switches1) = threads_cpu_and_switches(p.pid());
+    let secs = t0.elapsed().as_secs_f64();
+    let cpu_ms = cpu as f64 * 1000.0 / clock_ticks_per_second() as f64;
+    let sched_ms = (ns1 - ns0) as f64 / 1e6;
+    rows.push((
+        "idle for 3 s after the first screen settled (demo, halfblocks)".into(),
+        format!(
+            "{bytes} bytes written · CPU {cpu_ms:.0} ms by /proc/PID/stat, {sched_ms:.2} ms by \
+             schedstat ({:.3} % of one core) · {} thread wake-ups",
+            sched_ms / 10.0 / secs,
+            switches1 - switches0
+        ),
+    ));
+    quit(&mut p);
+}
+
+fn nproc() -> String {
+    std::thread::available_parallelism()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}

@@ -1,9 +1,11 @@
 //! File names from a template, with the batch-download API's tokens
 //! (`<id>`, `<seed>`, `<num>`, `<prompt>`, `<generator>`, `<description>`)
 //! and the same slug and length rules, so one template names files the
-//! same way in a server-side zip and in a client-side download. Every
-//! component is sanitized: no separators, no `..`, no controls, no leading
-//! `-` or `.`, never empty.
+//! same way in a server-side zip and in a client-side download (plus
+//! `<type>` and `<date>`, client-side only). Every component is sanitized:
+//! no separators, no `..`, no controls, no leading `-` or `.`, never empty,
+//! at most [`MAX_NAME_BYTES`] bytes so that a ` (n)` suffix and `.part`
+//! still fit the file system's 255.
 
 /// Words dropped from prompt and description slugs.
 const FUNCTION_WORDS: &[&str] = &[
@@ -15,6 +17,9 @@ const FUNCTION_WORDS: &[&str] = &[
 pub const MAX_FILE_CHARS: usize = 128;
 /// Longest directory segment.
 pub const MAX_DIR_CHARS: usize = 64;
+/// Longest path component in bytes: 255 (the usual file system limit) less
+/// room for a ` (99999)` suffix and a `.part` extension.
+pub const MAX_NAME_BYTES: usize = 240;
 /// Words kept in a prompt or description slug.
 pub const SLUG_WORDS: usize = 8;
 
@@ -98,7 +103,8 @@ pub fn expand(template: &str, fields: &NameFields<'_>, ext: &str) -> Vec<String>
             name
         };
         if is_file && !ext.is_empty() {
-            out.push(format!("{name}.{ext}"));
+            let stem = cut_bytes(&name, MAX_NAME_BYTES - ext.len() - 1);
+            out.push(format!("{stem}.{ext}"));
         } else {
             out.push(name);
         }
@@ -150,8 +156,41 @@ fn substitute(segment: &str, f: &NameFields<'_>, prompt: &str, description: &str
         .replace("<date>", &component(f.date.unwrap_or(""), 32))
 }
 
+/// `name` with ` (n)` before its extension (`castle.png` → `castle (2).png`;
+/// no extension: `castle (2)`); `n == 0` leaves it unchanged. The stem is
+/// shortened if needed so the result stays within [`MAX_NAME_BYTES`] + 8.
+pub fn suffixed(name: &str, n: u32) -> String {
+    if n == 0 {
+        return name.to_string();
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    let tag = format!(" ({n})");
+    let stem = cut_bytes(
+        stem,
+        (MAX_NAME_BYTES + 8).saturating_sub(tag.len() + ext.len()),
+    );
+    format!("{stem}{tag}{ext}")
+}
+
+/// At most `max` bytes of `s`, cut at a character boundary, without
+/// trailing dots or spaces.
+fn cut_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].trim_end_matches(['.', ' ']).to_string()
+}
+
 /// One safe path component: no separators, NUL or controls, no leading
-/// `-`, `.` or spaces, no trailing dots or spaces, at most `max` characters.
+/// `-`, `.` or spaces, no trailing dots or spaces, at most `max` characters
+/// and [`MAX_NAME_BYTES`] bytes.
 pub fn component(s: &str, max: usize) -> String {
     let mapped: String = s
         .chars()
@@ -165,6 +204,7 @@ pub fn component(s: &str, max: usize) -> String {
         .trim_start_matches(['-', '.', ' '])
         .trim_end_matches(['.', ' ']);
     let cut: String = trimmed.chars().take(max).collect();
+    let cut = cut_bytes(&cut, MAX_NAME_BYTES);
     let cut = cut.trim_end_matches(['.', ' ']).to_string();
     if cut == "." || cut == ".." {
         String::new()
@@ -239,5 +279,28 @@ mod tests {
         }
         assert_eq!(component("--rm -rf", 20), "rm -rf");
         assert_eq!(component("..", 20), "");
+    }
+
+    #[test]
+    fn long_multibyte_names_fit_in_bytes() {
+        let wide = "é".repeat(300);
+        let f = NameFields {
+            id: &wide,
+            ..NameFields::default()
+        };
+        let p = expand("<id>", &f, "png");
+        assert!(p[0].len() <= MAX_NAME_BYTES, "{}", p[0].len());
+        assert!(p[0].ends_with(".png"));
+        let s = suffixed(&p[0], 12345);
+        assert!(s.len() + ".part".len() <= 255, "{}", s.len());
+        assert!(s.ends_with(" (12345).png"), "{s}");
+    }
+
+    #[test]
+    fn suffixes() {
+        assert_eq!(suffixed("castle.png", 1), "castle (1).png");
+        assert_eq!(suffixed("castle", 2), "castle (2)");
+        assert_eq!(suffixed("castle.png", 0), "castle.png");
+        assert_eq!(suffixed("a.tar.gz", 3), "a.tar (3).gz");
     }
 }

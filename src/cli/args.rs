@@ -128,6 +128,16 @@ pub struct ServeArgs {
     /// Lifetime of signed file links, in seconds
     #[arg(long, value_name = "SECS", default_value_t = 86_400)]
     pub url_ttl: u64,
+    /// Add one asset named large-file of SIZE bytes (e.g. 1GiB, 512MiB), streamed from a
+    /// deterministic generator (for download tests and benchmarks)
+    #[arg(long, value_name = "SIZE", value_parser = crate::server::generated::parse_size)]
+    pub large_asset: Option<u64>,
+    /// Add N generated assets of SIZE bytes each (default 32KiB), e.g. 2000:16KiB
+    #[arg(long, value_name = "N[:SIZE]", value_parser = crate::server::generated::parse_small)]
+    pub small_assets: Option<(u64, u64)>,
+    /// Replace the large asset's content (same size, new ETag) after every N requests of it
+    #[arg(long, value_name = "N", requires = "large_asset")]
+    pub replace_every: Option<u64>,
 }
 
 fn parse_auth(s: &str) -> Result<(String, String), String> {

@@ -18,6 +18,9 @@ pub async fn run(a: ServeArgs) -> Result<(), CliError> {
         faults: a.faults.unwrap_or_default(),
         latency: Duration::from_millis(a.latency),
         url_ttl: Duration::from_secs(a.url_ttl.max(1)),
+        large_asset: a.large_asset,
+        small_assets: a.small_assets,
+        replace_every: a.replace_every,
     };
     let running = server::start(config).await.map_err(CliError::Failed)?;
     {
@@ -27,6 +30,12 @@ pub async fn run(a: ServeArgs) -> Result<(), CliError> {
     }
     let count = running.state.lib.read().map(|l| l.len()).unwrap_or(0);
     eprintln!("serving {count} assets; Ctrl-C to stop");
+    if let Some(large) = running.state.generated.large() {
+        eprintln!(
+            "large asset: {} ({} bytes); byte counts at {}/_demo/stats",
+            large.id, large.size, running.base_url
+        );
+    }
     wait_for_signal().await;
     eprintln!("stopping");
     running.stop().await;

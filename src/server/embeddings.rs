@@ -104,6 +104,10 @@ pub fn compute(file: &FileRef, mime: &str, kind: &str) -> Embedding {
             *seed, *family, w, h,
         )));
     }
+    if let FileRef::Generated(_) = file {
+        // random bytes, not a picture: all alike, and cheap at any count
+        return embed::embed(&image::DynamicImage::new_rgb8(8, 8));
+    }
     let original = renditions::original(file, mime);
     match renditions::decode(&original.bytes) {
         Ok(img) => embed::embed(&img),

@@ -1,7 +1,8 @@
 //! Misbehaviour on purpose: `--faults 429=0.1,500=0.05,reset=0.02,
 //! truncate=0.02,stall=0.01` and `--latency MS`, for resilience tests and
 //! for trying the UI on a bad network. Each request draws one fault (or
-//! none) with the given probabilities.
+//! none) with the given probabilities. Tests can also queue exact faults
+//! for the next requests (`POST /v1/_demo/faults`, [`Scripted`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -19,6 +20,11 @@ pub enum Fault {
     Truncate,
     /// Part of the body is sent, then nothing for a long time.
     Stall,
+    /// `Range` and `If-Range` are ignored: a range request gets the whole
+    /// file with 200, as some servers and proxies do.
+    IgnoreRange,
+    /// 403 as for an expired signed link.
+    Expire,
 }
 
 impl fmt::Display for Fault {
@@ -28,6 +34,8 @@ impl fmt::Display for Fault {
             Fault::Reset => f.write_str("reset"),
             Fault::Truncate => f.write_str("truncate"),
             Fault::Stall => f.write_str("stall"),
+            Fault::IgnoreRange => f.write_str("ignore-range"),
+            Fault::Expire => f.write_str("expire"),
         }
     }
 }
@@ -40,27 +48,15 @@ pub struct FaultSpec {
 
 impl FaultSpec {
     /// Parses `KIND=RATE,...` where KIND is an HTTP status (400..=599),
-    /// `reset`, `truncate` or `stall`, and RATE a probability. The rates
-    /// must add up to at most 1.
+    /// `reset`, `truncate`, `stall`, `ignore-range` or `expire`, and RATE a
+    /// probability. The rates must add up to at most 1.
     pub fn parse(spec: &str) -> Result<FaultSpec, String> {
         let mut rates = Vec::new();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (kind, rate) = part
                 .split_once('=')
                 .ok_or_else(|| format!("`{part}`: expected KIND=RATE, e.g. 429=0.1"))?;
-            let fault = match kind.trim() {
-                "reset" => Fault::Reset,
-                "truncate" => Fault::Truncate,
-                "stall" => Fault::Stall,
-                s => match s.parse::<u16>() {
-                    Ok(code) if (400..=599).contains(&code) => Fault::Status(code),
-                    _ => {
-                        return Err(format!(
-                            "`{s}`: a fault is an HTTP status 400-599, reset, truncate or stall"
-                        ))
-                    }
-                },
-            };
+            let fault = parse_kind(kind.trim())?;
             let rate: f64 = rate
                 .trim()
                 .parse()
@@ -90,6 +86,62 @@ impl FaultSpec {
             }
         }
         None
+    }
+}
+
+fn parse_kind(s: &str) -> Result<Fault, String> {
+    Ok(match s {
+        "reset" => Fault::Reset,
+        "truncate" => Fault::Truncate,
+        "stall" => Fault::Stall,
+        "ignore-range" => Fault::IgnoreRange,
+        "expire" => Fault::Expire,
+        s => match s.parse::<u16>() {
+            Ok(code) if (400..=599).contains(&code) => Fault::Status(code),
+            _ => {
+                return Err(format!(
+                    "`{s}`: a fault is an HTTP status 400-599, reset, truncate, stall, \
+                     ignore-range or expire"
+                ))
+            }
+        },
+    })
+}
+
+/// A fault queued for the next request whose path starts with `prefix`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scripted {
+    pub fault: Fault,
+    /// For `truncate`, `stall` and `reset`: the body bytes sent first
+    /// (default: half of the body for truncate and stall; none for reset).
+    pub at: Option<u64>,
+    pub prefix: String,
+}
+
+impl Scripted {
+    /// Parses `KIND` or `KIND@BYTES`, e.g. `truncate@65536`, `429`,
+    /// `expire`, `ignore-range`, `reset@1000`.
+    pub fn parse(s: &str, prefix: &str) -> Result<Scripted, String> {
+        let (kind, at) = match s.trim().split_once('@') {
+            Some((k, n)) => (
+                k,
+                Some(
+                    n.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("`{s}`: expected KIND@BYTES"))?,
+                ),
+            ),
+            None => (s.trim(), None),
+        };
+        let fault = parse_kind(kind)?;
+        if at.is_some() && !matches!(fault, Fault::Truncate | Fault::Stall | Fault::Reset) {
+            return Err(format!("`{s}`: only truncate, stall and reset take @BYTES"));
+        }
+        Ok(Scripted {
+            fault,
+            at,
+            prefix: prefix.to_string(),
+        })
     }
 }
 
@@ -127,5 +179,21 @@ mod tests {
         assert!(FaultSpec::parse("reset=2").is_err());
         assert!(FaultSpec::parse("500=0.7,503=0.7").is_err());
         assert!(FaultSpec::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn scripted_forms() {
+        let s = Scripted::parse("truncate@100", "/v1/files/").unwrap();
+        assert_eq!((s.fault, s.at), (Fault::Truncate, Some(100)));
+        assert_eq!(
+            Scripted::parse("ignore-range", "/").unwrap().fault,
+            Fault::IgnoreRange
+        );
+        assert_eq!(
+            Scripted::parse("503", "/").unwrap().fault,
+            Fault::Status(503)
+        );
+        assert!(Scripted::parse("429@3", "/").is_err());
+        assert!(Scripted::parse("melt", "/").is_err());
     }
 }

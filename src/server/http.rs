@@ -87,17 +87,25 @@ pub async fn require_auth(
     next.run(req).await
 }
 
-/// Adds `--latency` to every request and draws one `--faults` fault.
+/// Adds `--latency` to every request and applies one fault: the first
+/// queued one for the path (`POST /v1/_demo/faults`), else one drawn from
+/// `--faults`. The `/v1/_demo/` routes themselves never misbehave.
 pub async fn inject_faults(
     State(state): State<Arc<AppState>>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
+    if req.uri().path().starts_with("/v1/_demo/") {
+        return next.run(req).await;
+    }
     if !state.config.latency.is_zero() {
         tokio::time::sleep(state.config.latency).await;
     }
     let sample = state.random_f64();
-    let fault = state.config.faults.pick(sample);
+    let (fault, at) = match state.take_scripted(req.uri().path()) {
+        Some(s) => (Some(s.fault), s.at),
+        None => (state.config.faults.pick(sample), None),
+    };
     if let Some(f) = fault {
         state.count_fault(f);
         tracing::debug!(fault = %f, path = %req.uri().path(), "injecting a fault");
@@ -114,7 +122,17 @@ pub async fn inject_faults(
             }
             resp
         }
-        Some(Fault::Reset) => {
+        Some(Fault::Expire) => HttpError::new(
+            StatusCode::FORBIDDEN,
+            "Request has expired: fetch the asset again for a fresh link",
+        )
+        .into_response(),
+        Some(Fault::IgnoreRange) => {
+            req.headers_mut().remove(header::RANGE);
+            req.headers_mut().remove(header::IF_RANGE);
+            next.run(req).await
+        }
+        Some(Fault::Reset) if at.is_none() => {
             // an error before the first byte: the connection is dropped
             // without a response
             let body = Body::from_stream(stream::once(async {
@@ -125,29 +143,87 @@ pub async fn inject_faults(
             }));
             Response::new(body)
         }
-        Some(f @ (Fault::Truncate | Fault::Stall)) => {
-            let resp = next.run(req).await;
-            let (mut parts, body) = resp.into_parts();
+        Some(f @ (Fault::Truncate | Fault::Stall | Fault::Reset)) => {
+            cut_body(next.run(req).await, at, f == Fault::Stall).await
+        }
+    }
+}
+
+/// The response with its headers intact (promising the whole body) and
+/// only the first `at` bytes of the body (half when `None`), then a
+/// failure: a long silence first when `stall`. Streams the body through,
+/// so a large file is never buffered.
+async fn cut_body(resp: Response, at: Option<u64>, stall: bool) -> Response {
+    use axum::body::HttpBody;
+    let (mut parts, body) = resp.into_parts();
+    let len = match body.size_hint().exact() {
+        Some(len) => len,
+        None => {
             let Ok(bytes) = axum::body::to_bytes(body, 512 * 1024 * 1024).await else {
                 return HttpError::internal("cannot buffer the response").into_response();
             };
-            let half = bytes.slice(..bytes.len() / 2);
+            let len = bytes.len() as u64;
             parts
                 .headers
-                .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            let stall = f == Fault::Stall;
-            let chunks = stream::iter(vec![Ok::<Bytes, std::io::Error>(half)]).chain(stream::once(
-                async move {
-                    if stall {
-                        tokio::time::sleep(STALL).await;
-                    }
-                    Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "injected truncation",
-                    ))
-                },
-            ));
-            Response::from_parts(parts, Body::from_stream(chunks))
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            let cut = at.unwrap_or(len / 2).min(len) as usize;
+            return Response::from_parts(
+                parts,
+                Body::from_stream(failing_after(
+                    stream::iter(vec![Ok::<Bytes, std::io::Error>(bytes.slice(..cut))]),
+                    cut as u64,
+                    stall,
+                )),
+            );
         }
-    }
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    let cut = at.unwrap_or(len / 2).min(len);
+    let inner = body
+        .into_data_stream()
+        .map(|r| r.map_err(|e| std::io::Error::other(e.to_string())));
+    Response::from_parts(parts, Body::from_stream(failing_after(inner, cut, stall)))
+}
+
+/// How long a truncated body waits before the connection is cut.
+const CUT_PAUSE: std::time::Duration = std::time::Duration::from_millis(30);
+
+/// Passes `cut` bytes of `inner` through, then (after a stall) fails.
+fn failing_after(
+    inner: impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + Unpin + 'static,
+    cut: u64,
+    stall: bool,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    stream::unfold(
+        (inner, 0u64, false),
+        move |(mut inner, sent, done)| async move {
+            if done {
+                return None;
+            }
+            if sent >= cut {
+                // a pause first, so the connection writes out what was sent
+                // (hyper discards unwritten output when the body fails)
+                tokio::time::sleep(if stall { STALL } else { CUT_PAUSE }).await;
+                let e =
+                    std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "injected truncation");
+                return Some((Err(e), (inner, sent, true)));
+            }
+            match inner.next().await {
+                Some(Ok(chunk)) => {
+                    let room = (cut - sent) as usize;
+                    let chunk = if chunk.len() > room {
+                        chunk.slice(..room)
+                    } else {
+                        chunk
+                    };
+                    let n = chunk.len() as u64;
+                    Some((Ok(chunk), (inner, sent + n, false)))
+                }
+                Some(Err(e)) => Some((Err(e), (inner, sent, true))),
+                None => None,
+            }
+        },
+    )
 }

@@ -79,16 +79,13 @@ pub fn build_zip(entries: &[Entry], template: &str, flat: bool) -> Result<Bytes,
                 segments.insert(0, group);
             }
         }
-        let mut path = segments.join("/");
-        let mut n = 1;
+        let file = segments.pop().unwrap_or_default();
+        let dir: String = segments.iter().map(|s| format!("{s}/")).collect();
+        let mut n = 0;
+        let mut path = format!("{dir}{file}");
         while !used.insert(path.clone()) {
-            let (stem, ext) = match path.rsplit_once('.') {
-                Some((s, x)) if !x.contains('/') => (s.to_string(), format!(".{x}")),
-                _ => (path.clone(), String::new()),
-            };
-            let base = stem.trim_end_matches(&format!(" ({})", n - 1)).to_string();
-            path = format!("{base} ({n}){ext}");
             n += 1;
+            path = format!("{dir}{}", naming::suffixed(&file, n));
         }
         zip.start_file(path, options).map_err(|e| e.to_string())?;
         zip.write_all(&e.bytes).map_err(|e| e.to_string())?;

@@ -26,6 +26,9 @@ pub enum FileRef {
         width: u32,
         height: u32,
     },
+    /// Streamed from a deterministic generator (`--large-asset`,
+    /// `--small-assets`), never held whole in memory.
+    Generated(std::sync::Arc<super::generated::GenFile>),
 }
 
 #[derive(Debug, Clone)]
@@ -304,6 +307,27 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Milliseconds since the epoch of an ISO 8601 UTC timestamp
+/// (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`).
+pub fn millis_from_iso(iso: &str) -> Option<i64> {
+    let n = |r: std::ops::Range<usize>| iso.get(r)?.parse::<i64>().ok();
+    let (y, mo, d, h, mi, s) = (
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    );
+    let ms = if iso.get(19..20) == Some(".") {
+        n(20..23).unwrap_or(0)
+    } else {
+        0
+    };
+    let days = days_from_civil(y, mo, d);
+    Some((days * 86_400 + h * 3600 + mi * 60 + s) * 1000 + ms)
+}
+
 /// An ISO timestamp as an HTTP date.
 pub fn http_date(iso: &str) -> Option<String> {
     // YYYY-MM-DDTHH:MM:SS
@@ -352,6 +376,10 @@ mod tests {
         assert_eq!(
             iso_from_millis(1_737_026_381_579),
             "2025-01-16T11:19:41.579Z"
+        );
+        assert_eq!(
+            millis_from_iso("2025-01-16T11:19:41.579Z"),
+            Some(1_737_026_381_579)
         );
     }
 }

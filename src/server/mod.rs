@@ -7,12 +7,15 @@
 //! previews and conversions; `signing` signs file links; `search` pieces
 //! are `text` (keywords), `filter` (Meilisearch syntax) and `embed`
 //! (pixel embeddings, computed by `embeddings`); `jobs` build batch zips;
-//! `http` and `faults` do auth, errors and misbehaviour on purpose.
+//! `http` and `faults` do auth, errors and misbehaviour on purpose;
+//! `generated` makes the streamed files of `--large-asset` and
+//! `--small-assets` (download tests and benchmarks).
 
 pub mod embed;
 pub mod embeddings;
 pub mod faults;
 pub mod filter;
+pub mod generated;
 pub mod http;
 pub mod jobs;
 pub mod library;

@@ -102,6 +102,18 @@ pub fn original(file: &FileRef, mime: &str) -> Rendered {
             let (bytes, mime) = encode(&DynamicImage::ImageRgb8(img), "jpeg").unwrap_or_default();
             Rendered::new(bytes, mime)
         }
+        // Whole when small enough for memory; else its first block (enough
+        // for an icon). The file itself is streamed by `routes::files`.
+        FileRef::Generated(f) => {
+            let generation = f.generation();
+            if f.size <= super::generated::MAX_IN_ARCHIVE {
+                Rendered::new(f.bytes(generation), mime)
+            } else {
+                let mut head = vec![0u8; super::generated::BLOCK as usize];
+                super::generated::fill(f.seed, generation, 0, &mut head);
+                Rendered::new(Bytes::from(head), mime)
+            }
+        }
     }
 }
 

@@ -2,14 +2,15 @@
 //! library, `--scale` synthetic assets, and the `--data` store laid over
 //! them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
-use super::faults::{Fault, FaultSpec};
+use super::faults::{Fault, FaultSpec, Scripted};
+use super::generated::{self, GeneratedFiles};
 use super::http::{HttpError, HttpResult};
 use super::jobs::Job;
 use super::library::{CollectionRec, FileRef, Library, Record};
@@ -30,6 +31,14 @@ pub struct ServerConfig {
     pub faults: FaultSpec,
     pub latency: Duration,
     pub url_ttl: Duration,
+    /// `--large-asset SIZE`: one generated asset of this many bytes,
+    /// streamed (id [`generated::LARGE_ID`], name `large-file`).
+    pub large_asset: Option<u64>,
+    /// `--small-assets N[:SIZE]`: N generated assets of SIZE bytes.
+    pub small_assets: Option<(u64, u64)>,
+    /// `--replace-every N`: the large asset's content changes (same size,
+    /// new ETag and Last-Modified) after every N requests of its file.
+    pub replace_every: Option<u64>,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +51,9 @@ impl Default for ServerConfig {
             faults: FaultSpec::default(),
             latency: Duration::ZERO,
             url_ttl: DEFAULT_TTL,
+            large_asset: None,
+            small_assets: None,
+            replace_every: None,
         }
     }
 }
@@ -60,6 +72,13 @@ pub struct AppState {
     pub requests: AtomicU64,
     /// Serializes embedding runs.
     pub embedding_lock: tokio::sync::Mutex<()>,
+    /// The streamed files of `--large-asset` and `--small-assets`.
+    pub generated: GeneratedFiles,
+    /// Faults queued by `POST /v1/_demo/faults`, used before random ones.
+    scripted: Mutex<VecDeque<Scripted>>,
+    /// An archive given by `POST /v1/_demo/next-archive`: the next batch
+    /// job ends with these bytes instead of the zip it would build.
+    pub next_archive: Mutex<Option<bytes::Bytes>>,
 }
 
 impl AppState {
@@ -84,6 +103,12 @@ impl AppState {
         };
         let mut lib = load_demo()?;
         synth::add(&mut lib, config.scale);
+        let generated = generated::add(
+            &mut lib,
+            config.large_asset,
+            config.small_assets,
+            config.replace_every,
+        );
         if let Some(store) = &store {
             let saved = store.load()?;
             for id in &saved.deleted {
@@ -116,6 +141,9 @@ impl AppState {
             faults_seen: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
             embedding_lock: tokio::sync::Mutex::new(()),
+            generated,
+            scripted: Mutex::new(VecDeque::new()),
+            next_archive: Mutex::new(None),
         })
     }
 
@@ -158,6 +186,33 @@ impl AppState {
         if let Ok(mut m) = self.faults_seen.lock() {
             *m.entry(f.to_string()).or_insert(0) += 1;
         }
+    }
+
+    /// Queues faults for the next requests whose path starts with a prefix.
+    pub fn script_faults(&self, faults: impl IntoIterator<Item = Scripted>) {
+        if let Ok(mut q) = self.scripted.lock() {
+            q.extend(faults);
+        }
+    }
+
+    /// Drops every queued fault; returns how many were left.
+    pub fn clear_scripted(&self) -> usize {
+        self.scripted
+            .lock()
+            .map(|mut q| std::mem::take(&mut *q).len())
+            .unwrap_or(0)
+    }
+
+    /// The first queued fault that applies to `path`, removed from the queue.
+    pub fn take_scripted(&self, path: &str) -> Option<Scripted> {
+        let mut q = self.scripted.lock().ok()?;
+        let i = q.iter().position(|s| path.starts_with(&s.prefix))?;
+        q.remove(i)
+    }
+
+    /// Faults still queued.
+    pub fn scripted_left(&self) -> usize {
+        self.scripted.lock().map(|q| q.len()).unwrap_or(0)
     }
 
     /// How many of each fault were injected (for the fault-rate tests).

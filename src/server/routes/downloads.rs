@@ -155,6 +155,17 @@ pub async fn request_batch(
         if picked.is_empty() {
             return Err(HttpError::bad_request("the query matches no asset"));
         }
+        if let Some(big) = picked.iter().find(|r| match &r.file {
+            crate::server::library::FileRef::Generated(g) => {
+                g.size > crate::server::generated::MAX_IN_ARCHIVE
+            }
+            _ => false,
+        }) {
+            return Err(HttpError::bad_request(format!(
+                "{} is too large for a batch archive on this server (64 MiB at most)",
+                big.asset.id
+            )));
+        }
         if picked.len() > BATCH_LIMIT {
             return Err(HttpError::bad_request(format!(
                 "a batch download is limited to {BATCH_LIMIT} assets ({} requested)",
@@ -180,10 +191,18 @@ pub async fn request_batch(
         );
     let worker_state = state.clone();
     let worker_id = job_id.clone();
+    let planted = state
+        .next_archive
+        .lock()
+        .map_err(|_| HttpError::internal("lock poisoned"))?
+        .take();
     tokio::spawn(async move {
         tokio::time::sleep(PENDING_FOR).await;
         set_status(&worker_state, &worker_id, JobStatus::InProgress, None, None);
         let built = tokio::task::spawn_blocking(move || {
+            if let Some(zip) = planted {
+                return Ok(zip);
+            }
             let files: Vec<Entry> = entries
                 .iter()
                 .map(|r| {

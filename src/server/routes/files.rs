@@ -3,6 +3,7 @@
 //! `Last-Modified`. An altered or expired link answers 403.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -11,9 +12,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::server::generated::{self, GenFile};
 use crate::server::http::{HttpError, HttpResult};
 use crate::server::jobs::JobStatus;
-use crate::server::library::http_date;
+use crate::server::library::{http_date, FileRef};
 use crate::server::renditions::{self, Rendered, Variant};
 use crate::server::signing::LinkError;
 use crate::server::state::AppState;
@@ -76,6 +78,9 @@ pub async fn serve_file(
             r.asset.updated_at.clone().unwrap_or_default(),
         )
     };
+    if let (FileRef::Generated(g), Variant::Original) = (&file, &variant) {
+        return serve_generated(&state, &method, &headers, g.clone(), &id).await;
+    }
     let rendered = match state.renditions.get(&id, &variant) {
         Some(r) => r,
         None => {
@@ -95,12 +100,56 @@ pub async fn serve_file(
         Variant::Format(f) => Some(format!("{id}.{f}")),
         _ => None,
     };
-    Ok(respond(
+    Ok(respond_rendered(
         &method,
         &headers,
         &rendered,
         &modified,
         filename.as_deref(),
+    ))
+}
+
+/// A generated file (`--large-asset`, `--small-assets`), streamed. With
+/// `--replace-every N`, every Nth request of the large file replaces it
+/// first.
+async fn serve_generated(
+    state: &Arc<AppState>,
+    method: &Method,
+    headers: &HeaderMap,
+    g: Arc<GenFile>,
+    id: &str,
+) -> HttpResult<Response> {
+    if *method == Method::GET {
+        let n = g.requests.fetch_add(1, Ordering::SeqCst);
+        let is_large = state.generated.large_id.as_deref() == Some(id);
+        if let (true, Some(every)) = (is_large, state.generated.replace_every) {
+            if n >= every && n % every == 0 {
+                super::demo::replace_file(state, id)?;
+            }
+        }
+    }
+    let (generation, modified) = {
+        let lib = state.read_lib()?;
+        let r = lib
+            .get(id)
+            .ok_or_else(|| HttpError::not_found("the asset no longer exists"))?;
+        (
+            g.generation(),
+            r.asset.updated_at.clone().unwrap_or_default(),
+        )
+    };
+    let etag = g.etag(generation);
+    Ok(respond(
+        method,
+        headers,
+        &Meta {
+            total: g.size,
+            etag: &etag,
+            mime: "application/octet-stream",
+            modified: &modified,
+            filename: None,
+        },
+        move |start, end| Body::from_stream(generated::stream(g, generation, start, end)),
     ))
 }
 
@@ -118,7 +167,7 @@ pub async fn serve_archive(
     match (job.status, job.archive) {
         (JobStatus::Success, Some(bytes)) => {
             let r = Rendered::new(bytes, "application/zip");
-            Ok(respond(
+            Ok(respond_rendered(
                 &method,
                 &headers,
                 &r,
@@ -130,30 +179,62 @@ pub async fn serve_archive(
     }
 }
 
-/// A full (200) or partial (206) answer, honouring `Range` and `If-Range`.
-fn respond(
+/// What the headers of a file answer say about it.
+struct Meta<'a> {
+    total: u64,
+    etag: &'a str,
+    mime: &'a str,
+    /// ISO 8601 modification time (empty when unknown).
+    modified: &'a str,
+    filename: Option<&'a str>,
+}
+
+fn respond_rendered(
     method: &Method,
     headers: &HeaderMap,
     r: &Rendered,
     modified: &str,
     filename: Option<&str>,
 ) -> Response {
-    let total = r.bytes.len() as u64;
-    let last_modified = http_date(modified);
+    let bytes = r.bytes.clone();
+    respond(
+        method,
+        headers,
+        &Meta {
+            total: r.bytes.len() as u64,
+            etag: &r.etag,
+            mime: &r.mime,
+            modified,
+            filename,
+        },
+        move |start, end| Body::from(bytes.slice(start as usize..=end as usize)),
+    )
+}
+
+/// A full (200) or partial (206) answer, honouring `Range` and `If-Range`;
+/// `body(start, end)` makes the bytes `start..=end`.
+fn respond(
+    method: &Method,
+    headers: &HeaderMap,
+    m: &Meta<'_>,
+    body: impl FnOnce(u64, u64) -> Body,
+) -> Response {
+    let total = m.total;
+    let last_modified = http_date(m.modified);
     let if_range_ok = match headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()) {
         None => true,
-        Some(v) if v.starts_with('"') || v.starts_with("W/") => v == r.etag,
+        Some(v) if v.starts_with('"') || v.starts_with("W/") => v == m.etag,
         Some(v) => last_modified.as_deref() == Some(v),
     };
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == r.etag)
+        .is_some_and(|v| v == m.etag)
     {
         let mut resp = StatusCode::NOT_MODIFIED.into_response();
         resp.headers_mut().insert(
             header::ETAG,
-            HeaderValue::from_str(&r.etag).unwrap_or(HeaderValue::from_static("")),
+            HeaderValue::from_str(m.etag).unwrap_or(HeaderValue::from_static("")),
         );
         return resp;
     }
@@ -162,10 +243,10 @@ fn respond(
         .and_then(|v| v.to_str().ok())
         .filter(|_| if_range_ok)
         .map(|v| parse_range(v, total));
-    let (status, body, content_range) = match range {
+    let (status, span, content_range) = match range {
         Some(Some((start, end))) => (
             StatusCode::PARTIAL_CONTENT,
-            r.bytes.slice(start as usize..=end as usize),
+            Some((start, end)),
             Some(format!("bytes {start}-{end}/{total}")),
         ),
         Some(None) => {
@@ -177,13 +258,12 @@ fn respond(
             }
             return resp;
         }
-        None => (StatusCode::OK, r.bytes.clone(), None),
+        None => (StatusCode::OK, (total > 0).then(|| (0, total - 1)), None),
     };
-    let len = body.len();
-    let mut resp = if *method == Method::HEAD {
-        Response::new(Body::empty())
-    } else {
-        Response::new(Body::from(body))
+    let len = span.map_or(0, |(s, e)| e - s + 1);
+    let mut resp = match span {
+        Some((start, end)) if *method != Method::HEAD => Response::new(body(start, end)),
+        _ => Response::new(Body::empty()),
     };
     *resp.status_mut() = status;
     let h = resp.headers_mut();
@@ -193,10 +273,10 @@ fn respond(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=3600"),
     );
-    if let Ok(v) = HeaderValue::from_str(&r.mime) {
+    if let Ok(v) = HeaderValue::from_str(m.mime) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&r.etag) {
+    if let Ok(v) = HeaderValue::from_str(m.etag) {
         h.insert(header::ETAG, v);
     }
     if let Some(lm) = last_modified.and_then(|s| HeaderValue::from_str(&s).ok()) {
@@ -205,7 +285,7 @@ fn respond(
     if let Some(cr) = content_range.and_then(|s| HeaderValue::from_str(&s).ok()) {
         h.insert(header::CONTENT_RANGE, cr);
     }
-    if let Some(name) = filename {
+    if let Some(name) = m.filename {
         let safe: String = name
             .chars()
             .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')

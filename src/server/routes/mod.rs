@@ -2,6 +2,7 @@
 //! share to present records as the API does (with fresh signed URLs).
 
 mod assets;
+mod demo;
 mod downloads;
 mod files;
 mod library;
@@ -44,6 +45,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             put(library::add_to_collection).delete(library::remove_from_collection),
         )
         .route("/v1/search/assets", post(search::search))
+        .route("/v1/_demo/stats", get(demo::stats))
+        .route("/v1/_demo/assets/{id}/replace", post(demo::replace))
+        .route("/v1/_demo/assets/{id}/metadata", post(demo::set_metadata))
+        .route(
+            "/v1/_demo/faults",
+            post(demo::queue_faults).delete(demo::clear_faults),
+        )
+        .route("/v1/_demo/next-archive", post(demo::next_archive))
         .layer(middleware::from_fn_with_state(state.clone(), require_auth));
     let files = Router::new()
         .route(

@@ -19,7 +19,9 @@ use crate::worker::api::ApiWorker;
 use crate::worker::images::{DiskCache, ImagePipeline};
 use crate::worker::{Control, Workers};
 
-/// Frames are at most this often; more changes in between are merged.
+/// Frames for worker messages (pages, thumbnails) are at most this often;
+/// more changes in between are merged. A key, a click or a resize is drawn
+/// at once: the user is waiting for it.
 const MIN_FRAME: Duration = Duration::from_millis(8);
 const SPINNER: Duration = Duration::from_millis(100);
 /// Thumbnails fetched and decoded at once.
@@ -113,13 +115,14 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
 
     let mut dirty = true;
     let mut full_redraw = false;
+    let mut input_waiting = false;
     let mut last_frame = Instant::now() - MIN_FRAME;
     let mut next_tick = Instant::now() + SPINNER;
     let mut connected = false;
     let outcome: Result<(), CliError> = 'main: loop {
-        if dirty && last_frame.elapsed() >= MIN_FRAME {
+        if dirty && (input_waiting || last_frame.elapsed() >= MIN_FRAME) {
             // the terminal may have been resized after the last `Resize`
-            // event handled (crossterm can merge a SIGWINCH with a key):
+            // event handled (it comes through the input stream, behind keys):
             // lay the frame out for the size it has now
             let (w, h) = tui.size();
             if (w, h) != (state.width, state.height) {
@@ -150,6 +153,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
             }
             full_redraw = stale;
             dirty = stale;
+            input_waiting = false;
             last_frame = Instant::now();
         }
         let frame_due = dirty.then(|| tokio::time::Instant::from_std(last_frame + MIN_FRAME));
@@ -218,6 +222,9 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
                 break;
             }
         }
+        input_waiting |= batch
+            .iter()
+            .any(|m| matches!(m, Msg::Key(_) | Msg::Mouse(_) | Msg::Resize(..)));
         for m in batch {
             if let Some(r) = apply(&mut state, m, &mut workers, &mut pending, &mut tui) {
                 break 'main r;

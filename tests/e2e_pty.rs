@@ -169,6 +169,58 @@ fn signal_restores_the_terminal(sig: &str, number: u32) {
     assert_screen_restored(&p);
 }
 
+/// `Ctrl-Z` gives the terminal back as it was and stops the browser; `fg`
+/// brings it back, redrawn whole, answering keys. A job-control shell runs
+/// it, as for a user: a process group without one is orphaned, and the
+/// kernel ignores SIGTSTP there.
+#[test]
+fn ctrl_z_suspends_and_fg_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before");
+    let during = dir.path().join("during");
+    let script = r#"set -m; stty -a > "$BEFORE"; "$BIN" --image-protocol none; st=$?; stty -a > "$DURING"; echo "job status $st"; read -r _; fg > /dev/null; echo "ended with $?""#;
+    let mut p = Pty::spawn(
+        ["bash", "--norc", "-c", script],
+        env(
+            dir.path(),
+            &[
+                ("BIN", BIN),
+                ("BEFORE", path_str(&before)),
+                ("DURING", path_str(&during)),
+            ],
+        ),
+        dir.path(),
+        100,
+        30,
+    );
+    wait_idle_after_start(&p);
+    p.send("\x1a");
+    // 128 + SIGTSTP: the shell saw the job stop
+    p.wait_for_text("job status 148", T).unwrap();
+    assert_screen_restored(&p);
+    // the shell's own `stty -a`, taken while the browser is stopped
+    let before = std::fs::read_to_string(&before).unwrap();
+    assert_stty_sane(&before);
+    assert_eq!(
+        before,
+        std::fs::read_to_string(&during).unwrap(),
+        "terminal modes while suspended"
+    );
+    // fg: the whole screen is back, and keys work
+    p.send("\n");
+    p.wait_for("the browser redrawn", T, |s| {
+        s.alternate_screen() && s.contents().contains("Glass chime") && cursor_at(s, 1)
+    })
+    .unwrap();
+    press(&mut p, "j");
+    p.wait_for("the cursor on the second asset", T, |s| cursor_at(s, 2))
+        .unwrap();
+    p.send("q");
+    p.wait_for_text("ended with 0", T).unwrap();
+    assert!(p.wait_exit(T).unwrap().success());
+    assert_screen_restored(&p);
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     signal_restores_the_terminal("TERM", 15);

@@ -13,6 +13,7 @@ use crate::app::keymap::Keymap;
 use crate::app::{self, Cmd, Msg, State};
 use crate::cli::args::GlobalArgs;
 use crate::cli::{context, CliError};
+use crate::clipboard;
 use crate::graphics::{self, ProtocolChoice};
 use crate::term::Tui;
 use crate::worker::api::ApiWorker;
@@ -29,23 +30,82 @@ const IMAGE_JOBS: usize = 6;
 /// Disk cache of fetched renditions.
 const DISK_CACHE_BYTES: u64 = 256 << 20;
 
-/// The keymap with the config file's `[keys]` applied.
-fn keymap(global: &GlobalArgs) -> Result<Keymap, CliError> {
+/// The keymap with the config file's `[keys]` applied, and its
+/// `clipboard` choice.
+fn browser_config() -> Result<(Keymap, clipboard::Mode), CliError> {
     let Some(path) = crate::config::default_config_path() else {
-        return Ok(Keymap::default());
+        return Ok((Keymap::default(), clipboard::Mode::default()));
     };
     let Some(loaded) = crate::config::load(&path)? else {
-        return Ok(Keymap::default());
+        return Ok((Keymap::default(), clipboard::Mode::default()));
     };
-    let _ = global;
     let overrides = loaded
         .config
         .keys
         .iter()
         .map(|(k, v)| (k.clone(), v.to_vec()))
         .collect();
-    Keymap::with_overrides(&overrides)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+    let keymap = Keymap::with_overrides(&overrides)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    Ok((keymap, loaded.config.clipboard.unwrap_or_default()))
+}
+
+/// The clipboard as the UI task reaches it: OSC 52 is written to the
+/// terminal here; the system clipboard answers from its own thread.
+struct Clip {
+    mode: clipboard::Mode,
+    route: clipboard::Route,
+    native: std::cell::OnceCell<clipboard::Native>,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl Clip {
+    fn new(mode: clipboard::Mode, tx: mpsc::UnboundedSender<Msg>) -> Clip {
+        Clip {
+            mode,
+            route: clipboard::route(mode, |k| std::env::var(k).ok()),
+            native: std::cell::OnceCell::new(),
+            tx,
+        }
+    }
+
+    fn copy(&self, what: &'static str, text: &str, route: Option<clipboard::Route>, tui: &mut Tui) {
+        let payload = clipboard::prepare(text);
+        let cut = payload.cut;
+        match route.unwrap_or(self.route) {
+            clipboard::Route::Osc52 => {
+                let result = tui
+                    .write_raw(clipboard::osc52(&payload).as_bytes())
+                    .map_err(|e| e.to_string());
+                let _ = self.tx.send(Msg::Copied(clipboard::Copied {
+                    what,
+                    via: clipboard::Route::Osc52,
+                    cut,
+                    result,
+                    text: String::new(),
+                    fallback: false,
+                }));
+            }
+            clipboard::Route::Native => {
+                let tx = self.tx.clone();
+                let fallback = self.mode == clipboard::Mode::Auto;
+                let kept = payload.text.clone();
+                self.native.get_or_init(clipboard::Native::spawn).copy(
+                    payload.text,
+                    move |result| {
+                        let _ = tx.send(Msg::Copied(clipboard::Copied {
+                            what,
+                            via: clipboard::Route::Native,
+                            cut,
+                            result,
+                            text: kept,
+                            fallback,
+                        }));
+                    },
+                );
+            }
+        }
+    }
 }
 
 /// Approximate memory of one encoded image cell.
@@ -81,7 +141,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
         ));
     }
     let log = crate::logging::init_file(global.verbose);
-    let keymap = keymap(global)?;
+    let (keymap, clipboard_mode) = browser_config()?;
     let resolved = context::settings(global)?;
     // connect in the background: the first frame does not wait for it
     let connect_global = global.clone();
@@ -104,6 +164,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
         h,
     );
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let clip = Clip::new(clipboard_mode, tx.clone());
     let mut pending: Vec<Cmd> = app::init(&mut state);
     let mut workers: Option<Workers> = None;
     let mut _context: Option<context::Context> = None;
@@ -133,6 +194,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
                     &mut workers,
                     &mut pending,
                     &mut tui,
+                    &clip,
                 ) {
                     break r;
                 }
@@ -192,7 +254,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
                         };
                         let mut ws = Workers::new(api, images, tx.clone());
                         for cmd in pending.drain(..) {
-                            if let Some(r) = control(&mut ws, cmd, &mut tui) {
+                            if let Some(r) = control(&mut ws, cmd, &mut tui, &clip) {
                                 break 'main r;
                             }
                         }
@@ -226,7 +288,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
             .iter()
             .any(|m| matches!(m, Msg::Key(_) | Msg::Mouse(_) | Msg::Resize(..)));
         for m in batch {
-            if let Some(r) = apply(&mut state, m, &mut workers, &mut pending, &mut tui) {
+            if let Some(r) = apply(&mut state, m, &mut workers, &mut pending, &mut tui, &clip) {
                 break 'main r;
             }
         }
@@ -246,11 +308,12 @@ fn apply(
     workers: &mut Option<Workers>,
     pending: &mut Vec<Cmd>,
     tui: &mut Tui,
+    clip: &Clip,
 ) -> Option<Result<(), CliError>> {
     for cmd in app::update(state, msg) {
         match workers {
             Some(ws) => {
-                if let Some(r) = control(ws, cmd, tui) {
+                if let Some(r) = control(ws, cmd, tui, clip) {
                     return Some(r);
                 }
             }
@@ -267,9 +330,13 @@ fn apply(
 }
 
 /// Dispatches one command; `Some` ends the loop with that result.
-fn control(ws: &mut Workers, cmd: Cmd, tui: &mut Tui) -> Option<Result<(), CliError>> {
+fn control(ws: &mut Workers, cmd: Cmd, tui: &mut Tui, clip: &Clip) -> Option<Result<(), CliError>> {
     match ws.dispatch(cmd) {
         Control::Continue => None,
+        Control::Copy { what, text, route } => {
+            clip.copy(what, &text, route, tui);
+            None
+        }
         Control::Quit => Some(Ok(())),
         Control::Suspend => match tui.suspend() {
             Ok(()) => None,

@@ -24,6 +24,12 @@ pub struct Headless {
     rx: mpsc::UnboundedReceiver<Msg>,
     /// Commands seen, for tests that check what was asked.
     pub sent: Vec<String>,
+    /// What was copied: (what, route, prepared text). The system clipboard
+    /// is not touched: a native copy succeeds unless `native_fails`.
+    pub copied: Vec<(&'static str, crate::clipboard::Route, String)>,
+    /// Where a copy goes first (as `clipboard = auto` would pick it).
+    pub route: crate::clipboard::Route,
+    pub native_fails: bool,
     pub quit: bool,
 }
 
@@ -59,6 +65,9 @@ impl Headless {
             workers,
             rx,
             sent: Vec::new(),
+            copied: Vec::new(),
+            route: crate::clipboard::Route::Osc52,
+            native_fails: false,
             quit: false,
         }
     }
@@ -74,8 +83,37 @@ impl Headless {
             match self.workers.dispatch(cmd) {
                 Control::Quit => self.quit = true,
                 Control::Suspend | Control::Continue => {}
+                Control::Copy { what, text, route } => self.copy(what, &text, route),
             }
         }
+    }
+
+    /// A copy as the browser makes it, minus the real clipboard: routes
+    /// start at `self.route`; a failing system clipboard is simulated.
+    fn copy(&mut self, what: &'static str, text: &str, route: Option<crate::clipboard::Route>) {
+        use crate::clipboard::{prepare, Copied, Route};
+        let payload = prepare(text);
+        let via = route.unwrap_or(self.route);
+        let failed = via == Route::Native && self.native_fails;
+        if !failed {
+            self.copied.push((what, via, payload.text.clone()));
+        }
+        self.send(Msg::Copied(Copied {
+            what,
+            via,
+            cut: payload.cut,
+            result: if failed {
+                Err("no system clipboard here".into())
+            } else {
+                Ok(())
+            },
+            text: if via == Route::Native {
+                payload.text
+            } else {
+                String::new()
+            },
+            fallback: via == Route::Native,
+        }));
     }
 
     /// Feeds one message through `update()` and dispatches its commands.

@@ -95,6 +95,15 @@ impl Tui {
         drawn.and(ended)
     }
 
+    /// Writes bytes the program built itself (an OSC 52 sequence) straight
+    /// to the terminal, between frames.
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        use std::io::Write;
+        let out = self.terminal.backend_mut();
+        out.write_all(bytes)?;
+        out.flush()
+    }
+
     /// Ctrl-Z: restores the terminal, stops the process, and takes the
     /// terminal back when the shell resumes it (`fg`).
     pub fn suspend(&mut self) -> io::Result<()> {

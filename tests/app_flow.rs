@@ -474,3 +474,88 @@ async fn resizing_at_any_moment_keeps_a_consistent_screen() {
     let screen = b.screen();
     assert!(screen.contains("Inspector"), "{screen}");
 }
+
+fn status_line(b: &Headless) -> String {
+    let screen = b.screen();
+    screen.lines().last().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn y_copies_the_id_and_c_the_prompt_and_the_status_bar_says_so() {
+    use assetui::clipboard::Route;
+    let (_s, mut b) = browser(false, 120, 40).await;
+    // go to an asset that has a prompt
+    while b
+        .state
+        .inspector
+        .asset
+        .as_ref()
+        .and_then(|a| a.prompt().map(str::to_string))
+        .is_none_or(|p| p.trim().is_empty())
+    {
+        b.char('j');
+    }
+    let id = current_id(&b);
+    let prompt = b
+        .state
+        .inspector
+        .asset
+        .as_ref()
+        .unwrap()
+        .prompt()
+        .unwrap()
+        .to_string();
+
+    b.char('y');
+    assert_eq!(
+        b.copied.last(),
+        Some(&("asset id", Route::Osc52, id.clone()))
+    );
+    let status = status_line(&b);
+    assert!(status.contains("copied the asset id"), "{status}");
+
+    b.char('c');
+    assert_eq!(b.copied.last(), Some(&("prompt", Route::Osc52, prompt)));
+    assert!(status_line(&b).contains("copied the prompt"));
+}
+
+#[tokio::test]
+async fn big_y_copies_a_fresh_signed_link_to_the_file() {
+    let (s, mut b) = browser(false, 120, 40).await;
+    let id = current_id(&b);
+    b.char('Y');
+    assert!(b
+        .sent
+        .iter()
+        .any(|c| c.contains("CopyLink") && c.contains(&id)));
+    b.wait_for("the link copied", T, |s| {
+        s.notice.as_ref().is_some_and(|n| n.text.contains("copied"))
+    })
+    .await
+    .unwrap();
+    let (what, _, link) = b.copied.last().unwrap().clone();
+    assert_eq!(what, "link");
+    assert!(link.starts_with(&s.base_url), "{link}");
+    assert!(link.contains(&id) && link.contains("signature="), "{link}");
+    // the link works
+    let body = reqwest::get(&link).await.unwrap();
+    assert_eq!(body.status(), 200);
+}
+
+#[tokio::test]
+async fn a_failing_system_clipboard_falls_back_to_osc52() {
+    use assetui::clipboard::Route;
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.route = Route::Native;
+    b.native_fails = true;
+    let id = current_id(&b);
+    b.char('y');
+    assert_eq!(b.copied, vec![("asset id", Route::Osc52, id)]);
+    let status = status_line(&b);
+    assert!(status.contains("OSC 52"), "{status}");
+
+    // and a working one is used as is
+    b.native_fails = false;
+    b.char('y');
+    assert_eq!(b.copied.last().unwrap().1, Route::Native);
+}

@@ -490,7 +490,7 @@ fn unknown_top_level_section_is_reported() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys)",
+            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard)",
             path.display()
         )
     );
@@ -805,4 +805,23 @@ fn a_keys_table_rebinds_the_browser() {
         msg.contains("config.toml:2:") && msg.contains("a list of keys"),
         "{msg}"
     );
+}
+
+#[test]
+fn clipboard_mode_is_read_and_a_wrong_one_names_the_choices() {
+    use assetui::clipboard::Mode;
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(load_text(dir.path(), "").config.clipboard, None);
+    for (text, mode) in [
+        ("auto", Mode::Auto),
+        ("native", Mode::Native),
+        ("osc52", Mode::Osc52),
+    ] {
+        let loaded = load_text(dir.path(), &format!("clipboard = \"{text}\"\n"));
+        assert_eq!(loaded.config.clipboard, Some(mode));
+    }
+    let (_, err) = load_err("\nclipboard = \"xclip\"\n");
+    let msg = err.to_string();
+    assert!(msg.contains(":2:") && msg.contains("xclip"), "{msg}");
+    assert!(msg.contains("auto") && msg.contains("osc52"), "{msg}");
 }

@@ -383,6 +383,36 @@ fn check_csi(params: &[u8], intermediates: &[u8], fin: u8) -> Option<String> {
     })
 }
 
+/// An OSC 52 clipboard sequence as the program writes it, starting at
+/// `at`: its base64 payload and the offset after its terminator.
+fn osc52_at(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    const START: &[u8] = b"\x1b]52;c;";
+    let rest = bytes[at..].strip_prefix(START)?;
+    let len = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        .count();
+    rest[len..]
+        .starts_with(b"\x1b\\")
+        .then(|| (&rest[..len], at + START.len() + len + 2))
+}
+
+/// The decoded text of every OSC 52 sequence in `raw`.
+fn osc52_payloads(raw: &[u8]) -> Vec<String> {
+    use base64::Engine;
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(at) = pty::find(&raw[i..], b"\x1b]52;") {
+        let (payload, end) = osc52_at(raw, i + at).expect("a well-formed OSC 52");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(payload)
+            .expect("valid base64");
+        found.push(String::from_utf8(bytes).expect("UTF-8"));
+        i = end;
+    }
+    found
+}
+
 /// Every escape sequence or control in `raw` that the program does not
 /// emit itself, with its offset.
 fn foreign_sequences(raw: &[u8]) -> Vec<(usize, String)> {
@@ -427,7 +457,15 @@ fn foreign_sequences(raw: &[u8]) -> Vec<(usize, String)> {
                     }
                     continue;
                 }
-                Some(b']') => bad.push((i, "OSC".into())),
+                Some(b']') => match osc52_at(bytes, i) {
+                    // the clipboard sequence the program writes itself:
+                    // only base64 between the fixed ends
+                    Some((_, end)) => {
+                        i = end;
+                        continue;
+                    }
+                    None => bad.push((i, "OSC".into())),
+                },
                 Some(b'P') => bad.push((i, "DCS".into())),
                 Some(b'_') => bad.push((i, "APC".into())),
                 Some(b'^') => bad.push((i, "PM".into())),
@@ -493,6 +531,8 @@ const SHAPED_LIKE_OURS: &[&str] = &[
     "\x1b[?25h",
     "\x1b[?1000l",
     "\x1b[10;10H",
+    // the clipboard sequence: counted by `osc52_payloads` instead
+    "\x1b]52;c;cm0gLXJmIH4=\x1b\\",
 ];
 
 /// For a run without resizes: the modes are set once at the start and
@@ -632,6 +672,10 @@ fn visit_every_pane(rec: &Recorder, cols: u16, rows: u16, listed: bool) -> Vec<u
             press(&mut p, "j");
         }
         press(&mut p, "J");
+        // copy the 64 KiB hostile prompt and the id: OSC 52, as there is
+        // no display here
+        press_until(&mut p, "c", "copied the prompt");
+        press_until(&mut p, "y", "copied the asset id");
         // jump to the parent and back
         press(&mut p, "p");
         press(&mut p, "\x7f");
@@ -694,6 +738,30 @@ fn visit_every_pane(rec: &Recorder, cols: u16, rows: u16, listed: bool) -> Vec<u
     raw
 }
 
+/// The prompt and the id copied in [`visit_every_pane`]: clean text,
+/// bounded, the visible part of what the server sent.
+fn assert_hostile_copies_are_clean(raw: &[u8]) {
+    let copies = osc52_payloads(raw);
+    assert_eq!(copies.len(), 2, "one OSC 52 per copy");
+    for text in &copies {
+        assert!(
+            text.len() <= assetui::clipboard::MAX_BYTES,
+            "{}",
+            text.len()
+        );
+        let bad = foreign_sequences(text.as_bytes());
+        assert!(
+            bad.is_empty(),
+            "copied text holds {:?}",
+            &bad[..bad.len().min(5)]
+        );
+        assert!(!text.contains(['\n', '\r']), "one line");
+    }
+    assert!(copies[0].starts_with("prompt "), "{:?}", &copies[0][..40]);
+    assert!(copies[0].len() > 60_000, "the prompt, not an excerpt");
+    assert!(copies[1].starts_with("asset_3 "), "{:?}", &copies[1][..20]);
+}
+
 #[test]
 fn hostile_strings_never_reach_the_terminal() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -712,6 +780,7 @@ fn hostile_strings_never_reach_the_terminal() {
         let what = format!("hostile library at {cols}x{rows}");
         assert_only_own_sequences(&raw, &what);
         assert_no_injection(&raw, &what);
+        assert_hostile_copies_are_clean(&raw);
     }
     let paths: Vec<String> = rec.requests().iter().map(|r| r.path.clone()).collect();
     assert!(paths.iter().any(|p| p == "/v1/assets"), "{paths:?}");
@@ -745,6 +814,7 @@ fn hostile_strings_never_reach_the_terminal() {
             let raw = visit_every_pane(rec, cols, rows, false);
             let what = format!("error bodies at {cols}x{rows}");
             assert_only_own_sequences(&raw, &what);
+            assert!(osc52_payloads(&raw).is_empty(), "{what}: nothing copied");
             assert_no_injection(&raw, &what);
         }
     }

@@ -908,3 +908,249 @@ fn halfblock_images() {
     u.ch('f');
     insta::assert_snapshot!("filters_over_halfblocks_120x40", u.screen());
 }
+
+// ---------------------------------------------------------------------------
+// Polish: what shows without colour
+// ---------------------------------------------------------------------------
+
+/// The rows of `screen` (as `screen()` returns it).
+fn rows(screen: &str) -> Vec<&str> {
+    screen.lines().collect()
+}
+
+/// Column (in chars) where `needle` starts on the line, if it does.
+fn col(line: &str, needle: &str) -> Option<usize> {
+    line.find(needle).map(|b| line[..b].chars().count())
+}
+
+#[test]
+fn grid_marks_the_selected_tile_without_colour_and_centres_the_tiles() {
+    for &(w, h) in &[(80, 24), (120, 40), (200, 60)] {
+        for images in [true, false] {
+            let mut u = Ui::with(w, h, images, fixtures());
+            u.ch('v');
+            u.ch('l');
+            let g = u.state.geometry;
+            let grid = g.grid.expect("grid");
+            let buf = u.buffer();
+            // a double frame around the second tile, and only there
+            let x0 = g.list_inner.x + grid.left + grid.tile_width;
+            let y0 = g.list_inner.y;
+            assert_eq!(
+                buf[(x0, y0)].symbol(),
+                "╔",
+                "{w}×{h}\n{}",
+                buffer_text(&buf)
+            );
+            let x1 = x0 + grid.tile_width - 1;
+            let y1 = y0 + grid.tile_height - 1;
+            assert_eq!(buf[(x1, y1)].symbol(), "╝", "{w}×{h}");
+            let frames = buffer_text(&buf).matches('╔').count();
+            assert_eq!(frames, 1, "one selected tile at {w}×{h}");
+            // centred: the spare columns are split, the right side gets
+            // at most one more
+            let spare = g.list_inner.width - grid.columns * grid.tile_width;
+            assert_eq!(grid.left, spare / 2);
+            // clicking a tile still selects that tile
+            assert_eq!(g.item_at(x0 + 1, y0 + 1, u.state.list.offset), Some(1));
+        }
+    }
+}
+
+#[test]
+fn rows_without_thumbnails_line_up_in_columns() {
+    for &(w, h) in &[(60, 20), (80, 24), (120, 40), (200, 60)] {
+        let u = Ui::with(w, h, false, fixtures());
+        let screen = u.screen();
+        let inner = u.state.geometry.list_inner;
+        let shown = u.state.list.entries.len().min(inner.height as usize);
+        let pane = cut(&u.buffer(), inner);
+        let lines: Vec<String> = pane.lines().take(shown).map(str::to_string).collect();
+        for l in &lines {
+            // the date is the last column, flush right, on every row
+            assert_eq!(
+                l.chars().count(),
+                inner.width as usize,
+                "one char a cell: {l:?}"
+            );
+            let chars: Vec<char> = l.chars().collect();
+            let date: String = chars[chars.len() - 10..].iter().collect();
+            assert!(
+                date.starts_with("20") && date.chars().nth(4) == Some('-'),
+                "{l:?} at {w}×{h}\n{screen}"
+            );
+        }
+        // long names are cut with an ellipsis, not pushed into the columns
+        assert!(lines.iter().any(|l| l.contains('…')), "{screen}");
+        // the kind column lines up
+        let kinds: Vec<usize> = lines.iter().filter_map(|l| col(l, "  image  ")).collect();
+        assert!(
+            kinds.len() > 3 && kinds.iter().all(|&k| k == kinds[0]),
+            "{w}×{h}\n{screen}"
+        );
+        if w == 60 {
+            insta::assert_snapshot!("list_no_images_60x20", screen);
+        }
+    }
+}
+
+fn wide_labels_asset() -> Asset {
+    asset(json!({
+        "id": "asset_labels",
+        "createdAt": "2026-03-01T00:00:00.000Z",
+        "kind": "audio",
+        "mimeType": "audio/wav",
+        "editCapabilities": [],
+        "metadata": {"type": "txt2audio", "name": "Glass chime",
+                     "numInferenceSteps": 30, "generationTimeMs": 5120,
+                     "prompt": "bright glass chime arpeggio rising over five notes, soft attack, long shimmering decay, clean UI reward sound effect, no reverb tail",
+                     "aVeryLongFlattenedParameterName": 1},
+        "properties": {"size": 88244, "duration": 2.0}
+    }))
+}
+
+#[test]
+fn inspector_labels_fit_sections_stand_out_and_file_is_said_once() {
+    let u = Ui::with(120, 40, false, vec![wide_labels_asset()]);
+    let pane = u.pane(u.state.geometry.inspector.unwrap());
+    // names up to 18 columns are whole; longer ones are cut
+    assert!(pane.contains("editCapabilities    [] (empty)"), "{pane}");
+    assert!(pane.contains("numInferenceSteps   30"), "{pane}");
+    assert!(pane.contains("aVeryLongFlattene…"), "{pane}");
+    // size and format on one line, not repeated below
+    assert!(
+        pane.contains("File                86.2 KiB · audio/wav"),
+        "{pane}"
+    );
+    assert!(!pane.contains("88244"), "{pane}");
+    assert!(!pane.contains("mimeType"), "{pane}");
+    // section titles are rules
+    for t in [
+        "── Summary ─",
+        "── Asset ─",
+        "── Generation ─",
+        "── Properties ─",
+    ] {
+        assert!(pane.contains(t), "{t} in\n{pane}");
+    }
+    insta::assert_snapshot!("inspector_labels_120x40", pane);
+}
+
+#[test]
+fn raw_json_wraps_long_lines() {
+    let mut u = Ui::with(120, 40, false, vec![wide_labels_asset()]);
+    u.ch('J');
+    let pane = u.pane(u.state.geometry.details);
+    // the prompt is longer than the pane: it wraps, its end is still there
+    assert!(pane.contains("no reverb tail"), "{pane}");
+    assert!(!pane.contains('…'), "{pane}");
+    insta::assert_snapshot!("raw_json_wrapped_120x40", pane);
+    // at 80×24 scrolling reaches the last line, wrapped rows included
+    let mut u = Ui::with(80, 24, false, vec![wide_labels_asset()]);
+    u.ch('J');
+    u.key(KeyCode::Tab);
+    for _ in 0..200 {
+        u.ch('j');
+    }
+    let end = u.pane(u.state.geometry.details);
+    assert!(end.trim_end().ends_with('}'), "{end}");
+}
+
+#[test]
+fn filter_chips_that_do_not_fit_are_counted() {
+    let mut u = Ui::new(80, 24);
+    set_filters_with_keys(&mut u);
+    u.page(vec![fixtures()[1].clone()], None);
+    let bar = u.pane(u.state.geometry.filter_bar);
+    assert!(bar.contains("collection:Heroes  +1"), "{bar}");
+    assert!(!bar.contains("fro"), "no chip is cut: {bar}");
+    let mut wide = Ui::new(200, 60);
+    set_filters_with_keys(&mut wide);
+    wide.page(vec![fixtures()[1].clone()], None);
+    let bar = wide.pane(wide.state.geometry.filter_bar);
+    assert!(
+        bar.contains("from:2026-01-01") && !bar.contains('+'),
+        "{bar}"
+    );
+}
+
+#[test]
+fn status_bar_order_counts_and_failed_first_load() {
+    let u = Ui::new(120, 40);
+    let status = u.pane(u.state.geometry.status);
+    assert!(status.starts_with(" 1/12 · list"), "{status:?}");
+    assert!(status.trim_end().ends_with("? help  q quit"), "{status:?}");
+
+    let mut f = Ui::new(120, 40);
+    set_filters_with_keys(&mut f);
+    f.page(vec![fixtures()[1].clone()], None);
+    let status = f.pane(f.state.geometry.status);
+    assert!(status.starts_with(" 1/1 · list · 4 filters"), "{status:?}");
+
+    let mut one = Ui::new(120, 40);
+    one.ch('f');
+    one.ch('j');
+    one.key(KeyCode::Enter); // privacy: private
+    one.key(KeyCode::Esc);
+    one.key(KeyCode::Tab);
+    let status = one.pane(one.state.geometry.status);
+    assert!(
+        status.contains(" · list › inspector · 1 filter · "),
+        "{status:?}"
+    );
+
+    // a picker counts its matches in words
+    let mut p = Ui::new(120, 40);
+    p.ch('f');
+    p.key(KeyCode::Enter);
+    p.typ("upscale-vid");
+    assert!(p.screen().contains(" 1 match "), "{}", p.screen());
+    p.typ("zzzz");
+    assert!(p.screen().contains(" 0 matches"), "{}", p.screen());
+
+    // a failed first page: nothing more is coming, the error says why
+    let mut e = Ui::new(80, 24);
+    e.ch('r');
+    e.fail("connection refused");
+    let status = e.pane(e.state.geometry.status);
+    assert!(
+        status.starts_with(" 0/0 · list · ✗ load failed: connection refused"),
+        "{status:?}"
+    );
+    assert!(!status.contains("0/0+"), "{status:?}");
+}
+
+#[test]
+fn help_keeps_the_bars_visible() {
+    for &(w, h) in SIZES {
+        let mut u = Ui::new(w, h);
+        let before = u.screen();
+        u.ch('?');
+        let after = u.screen();
+        let (b, a) = (rows(&before), rows(&after));
+        assert_eq!(a[0], b[0], "filter bar at {w}×{h}");
+        assert_eq!(
+            a[h as usize - 1],
+            b[h as usize - 1],
+            "status bar at {w}×{h}"
+        );
+        assert!(after.contains(" Keys "), "{after}");
+    }
+    // no help line is cut by the popup (72 columns, 70 inside)
+    let u = Ui::new(80, 24);
+    for l in assetui::ui::overlay::help_lines(&u.state) {
+        assert!(l.width() <= 70, "{l:?}");
+    }
+}
+
+#[test]
+fn empty_states_say_so_in_the_inspector() {
+    let mut e = Ui::new(120, 40);
+    e.ch('r');
+    e.fail("connection refused");
+    let pane = e.pane(e.state.geometry.inspector.unwrap());
+    assert!(pane.contains("no asset loaded"), "{pane}");
+    let u = Ui::with(120, 40, true, Vec::new());
+    let pane = u.pane(u.state.geometry.inspector.unwrap());
+    assert!(pane.contains("nothing selected"), "{pane}");
+}

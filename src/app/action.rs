@@ -50,6 +50,9 @@ actions! {
     JumpParent = "jump_parent", "inspector: go to the parent asset";
     JumpRoot = "jump_root", "inspector: go to the root asset";
     Back = "back", "back from a jump";
+    CopyId = "copy_id", "copy the asset id";
+    CopyLink = "copy_link", "copy a fresh link to the file";
+    CopyPrompt = "copy_prompt", "copy the prompt";
     Help = "help", "show this help";
     Close = "close", "close the overlay";
     Quit = "quit", "quit";

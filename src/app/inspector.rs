@@ -13,8 +13,8 @@ use crate::sanitize;
 /// A field value is cut here; the raw JSON view has the rest.
 const VALUE_MAX: usize = 4000;
 const JSON_MAX_LINES: usize = 20_000;
-/// Columns of the field names in the inspector.
-pub const LABEL_WIDTH: usize = 12;
+/// Most columns the field names take; longer names are cut with `…`.
+pub const LABEL_MAX: usize = 18;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Section {
@@ -101,13 +101,32 @@ impl Inspector {
         }
     }
 
-    /// Lines of content when values wrap at `width` columns (the text
-    /// area less the label column), for scroll bounds.
+    /// Columns of the field-name column in a text area `width` wide:
+    /// the longest name, at most [`LABEL_MAX`] and at most a third of the
+    /// area (the values need the room more).
+    pub fn label_width(&self, width: usize) -> usize {
+        let longest = self
+            .sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .map(|(k, _)| crate::text::width(k))
+            .max()
+            .unwrap_or(0);
+        longest.min(LABEL_MAX).min(width / 3).max(1)
+    }
+
+    /// Lines of content when the text area is `width` columns wide (values
+    /// wrap after the label column; raw JSON lines wrap at the width), for
+    /// scroll bounds. Matches what `ui::inspector` draws.
     pub fn line_count(&self, width: usize) -> usize {
         if self.raw {
-            return self.json.as_ref().map(Vec::len).unwrap_or(0);
+            return self
+                .json
+                .as_ref()
+                .map(|lines| lines.iter().map(|l| wrap_raw(l, width).len()).sum())
+                .unwrap_or(0);
         }
-        let value_w = width.saturating_sub(LABEL_WIDTH + 1).max(1);
+        let value_w = width.saturating_sub(self.label_width(width) + 2).max(1);
         self.sections
             .iter()
             .map(|s| {
@@ -122,10 +141,51 @@ impl Inspector {
     }
 }
 
+/// One line of the raw JSON cut into rows of at most `width` columns;
+/// the rows after the first are indented under the line's own indentation
+/// (plus two), so a wrapped value reads as a continuation.
+pub fn wrap_raw(line: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(1);
+    if crate::text::width(line) <= width {
+        return vec![line.to_string()];
+    }
+    let lead = line.len() - line.trim_start_matches(' ').len();
+    let indent = if lead + 2 + 8 <= width { lead + 2 } else { 0 };
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    let pad = " ".repeat(indent);
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            // break after the last space when the word it cuts is short
+            let start = if rows.is_empty() { lead } else { indent };
+            let split = row
+                .rfind(' ')
+                .filter(|&b| b + 1 > start && crate::text::width(&row[b + 1..]) <= width / 3);
+            let carry = match split {
+                Some(b) => row.split_off(b + 1),
+                None => String::new(),
+            };
+            rows.push(std::mem::take(&mut row));
+            row.push_str(&pad);
+            row.push_str(&carry);
+            used = indent + crate::text::width(&carry);
+        }
+        row.push(c);
+        used += w;
+    }
+    rows.push(row);
+    rows
+}
+
 fn text(v: &Value) -> String {
     match v {
+        Value::String(s) if s.is_empty() => "\"\"".into(),
         Value::String(s) => sanitize::multiline(s, VALUE_MAX),
         Value::Null => "null".into(),
+        Value::Array(items) if items.is_empty() => "[] (empty)".into(),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
             let parts: Vec<String> = items.iter().map(text).collect();
             sanitize::line(&parts.join(", "), VALUE_MAX)
@@ -174,13 +234,25 @@ pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Sec
     put("Seed", asset.seed().map(|s| line(&s.to_string())));
     put("Model", asset.model_id().map(line));
     put(
-        "Size",
+        "Dimensions",
         match (asset.width(), asset.height()) {
             (Some(w), Some(h)) => Some(format!("{w} × {h} px")),
             _ => None,
         },
     );
-    put("File", asset.file_size().map(human_size));
+    // size and format on one line
+    let mime = asset
+        .mime_type
+        .as_deref()
+        .map(line)
+        .filter(|m| !m.is_empty());
+    put(
+        "File",
+        match (asset.file_size().map(human_size), mime) {
+            (Some(s), Some(m)) => Some(format!("{s} · {m}")),
+            (s, m) => s.or(m),
+        },
+    );
     put(
         "Type",
         match (asset.asset_type(), asset.kind()) {
@@ -233,6 +305,7 @@ pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Sec
         "collectionIds",
         "kind",
         "embedding",
+        "mimeType",
     ];
     const META_SHOWN: &[&str] = &[
         "name",
@@ -244,6 +317,17 @@ pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Sec
         "parentId",
         "rootParentId",
     ];
+    // width, height and size, where they hold what the summary shows, are
+    // not repeated under metadata / properties
+    let in_summary = |k: &str, v: &Value| -> bool {
+        let shown = match k {
+            "width" => asset.width(),
+            "height" => asset.height(),
+            "size" => asset.file_size(),
+            _ => return false,
+        };
+        shown.is_some() && v.as_u64() == shown
+    };
     let mut general = Vec::new();
     for (key, value) in &map {
         if SHOWN.contains(&key.as_str()) {
@@ -253,23 +337,27 @@ pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Sec
             Value::Object(inner) => {
                 let mut rows = Vec::new();
                 let skip: &[&str] = if key == "metadata" { META_SHOWN } else { &[] };
+                let summarized = key == "metadata" || key == "properties";
                 for (k, v) in inner {
-                    if !skip.contains(&k.as_str()) {
+                    let shown = skip.contains(&k.as_str()) || (summarized && in_summary(k, v));
+                    if !shown {
                         flatten(k, v, &mut rows);
                     }
                 }
                 if !rows.is_empty() {
-                    out.push(Section {
-                        title: line(key),
-                        rows,
-                    });
+                    let title = match key.as_str() {
+                        "metadata" => "Generation".to_string(),
+                        "properties" => "Properties".to_string(),
+                        other => line(other),
+                    };
+                    out.push(Section { title, rows });
                 }
             }
             other => flatten(key, other, &mut general),
         }
     }
     if let Some(e) = &asset.embedding {
-        general.push(("embedding".into(), format!("{} numbers", e.len())));
+        general.push(("embedding".into(), plural(e.len(), "number", "numbers")));
     }
     if !general.is_empty() {
         out.insert(
@@ -281,6 +369,11 @@ pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Sec
         );
     }
     out
+}
+
+/// `"1 match"`, `"9 matches"`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn flatten(key: &str, value: &Value, rows: &mut Vec<(String, String)>) {
@@ -338,7 +431,7 @@ mod tests {
         assert_eq!(summary["Name"], "Castle");
         assert_eq!(summary["Prompt"], "a red\ncastle");
         assert_eq!(summary["Seed"], "42");
-        assert_eq!(summary["Size"], "512 × 256 px");
+        assert_eq!(summary["Dimensions"], "512 × 256 px");
         assert_eq!(summary["File"], "2.0 KiB");
         assert_eq!(summary["Collections"], "Heroes");
         assert_eq!(summary["Type"], "inference-txt2img · image");
@@ -357,6 +450,51 @@ mod tests {
             .iter()
             .flat_map(|s| &s.rows)
             .any(|(k, _)| k == "prompt"));
+    }
+
+    #[test]
+    fn size_and_file_are_said_once() {
+        let mut a = fixture();
+        a.mime_type = Some("image/png".into());
+        let s = sections(&a, &HashMap::new());
+        let summary: HashMap<_, _> = s[0].rows.iter().cloned().collect();
+        assert_eq!(summary["File"], "2.0 KiB · image/png");
+        let below: Vec<&String> = s[1..]
+            .iter()
+            .flat_map(|s| &s.rows)
+            .map(|(k, _)| k)
+            .collect();
+        for k in ["size", "width", "height", "mimeType"] {
+            assert!(!below.iter().any(|b| *b == k), "{k} repeated: {below:?}");
+        }
+        let titles: Vec<&str> = s.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Summary", "Asset", "Generation"]);
+    }
+
+    #[test]
+    fn labels_fit_the_longest_name_up_to_a_cap() {
+        let mut i = Inspector::default();
+        i.show(Arc::new(fixture()), &HashMap::new());
+        // "somethingNew[0].a" is 17 columns: it fits whole
+        assert_eq!(i.label_width(80), 17);
+        assert_eq!(i.label_width(30), 10, "a third of a narrow area at most");
+        i.sections[1]
+            .rows
+            .push(("a.very.long.flattened.key.name".into(), "1".into()));
+        assert_eq!(i.label_width(200), LABEL_MAX);
+    }
+
+    #[test]
+    fn raw_lines_wrap_under_their_indentation() {
+        let rows = wrap_raw("    \"prompt\": \"a long value\"", 20);
+        assert_eq!(rows, vec!["    \"prompt\": \"a ", "      long value\""]);
+        // a long word is cut where it must be
+        let rows = wrap_raw(&format!("  \"{}\"", "x".repeat(30)), 20);
+        assert_eq!(rows[0].len(), 20);
+        assert_eq!(wrap_raw("short", 20), vec!["short"]);
+        assert!(wrap_raw(&"日本語".repeat(10), 7)
+            .iter()
+            .all(|r| crate::text::width(r) <= 7));
     }
 
     #[test]

@@ -145,6 +145,27 @@ impl fmt::Display for KeySpec {
 }
 
 /// Sections of the help overlay, in order.
+/// Keys of the filter pane, which edits text and so has its own; listed
+/// in the help after the keymap's sections.
+pub const FILTER_PANE_KEYS: &[(&str, &str)] = &[
+    ("j/k Tab", "choose a field"),
+    ("Enter/Space", "edit, cycle or pick"),
+    ("x/Backspace", "clear the field"),
+    ("F", "clear every filter"),
+    ("Esc", "close (changes apply at once)"),
+    (
+        "in a picker",
+        "type to narrow, Space toggles, Enter chooses",
+    ),
+];
+
+/// Lines the help overlay shows: a title, the actions and a blank line
+/// per section, the filter pane's keys, a blank line, two closing lines.
+pub fn help_len() -> usize {
+    let sections: usize = SECTIONS.iter().map(|(_, acts)| acts.len() + 2).sum();
+    sections + 1 + FILTER_PANE_KEYS.len() + 1 + 2
+}
+
 pub const SECTIONS: &[(&str, &[Action])] = &[
     (
         "Move",
@@ -178,6 +199,10 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
     (
         "Library",
         &[Action::Filters, Action::ClearFilters, Action::Refresh],
+    ),
+    (
+        "Clipboard",
+        &[Action::CopyId, Action::CopyLink, Action::CopyPrompt],
     ),
     (
         "General",
@@ -218,6 +243,9 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::JumpParent, vec![c('p')]),
         (Action::JumpRoot, vec![c('P')]),
         (Action::Back, vec![p(Backspace)]),
+        (Action::CopyId, vec![c('y')]),
+        (Action::CopyLink, vec![c('Y')]),
+        (Action::CopyPrompt, vec![c('c')]),
         (Action::Help, vec![c('?')]),
         (Action::Close, vec![p(Esc)]),
         (Action::Quit, vec![c('q'), KeySpec::ctrl('c')]),

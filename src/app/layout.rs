@@ -26,8 +26,11 @@ pub struct Grid {
     pub columns: u16,
     pub tile_width: u16,
     pub tile_height: u16,
-    /// Cells of the image in a tile (the name line is below it).
+    /// Cells of the image in a tile (the name line is below it; a frame
+    /// around both marks the selected tile).
     pub image: (u16, u16),
+    /// Spare columns left of the first tile: the tiles are centred.
+    pub left: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +62,26 @@ fn inner(r: Rect) -> Rect {
 }
 
 impl Geometry {
+    /// The rows between the filter bar and the status bar, within
+    /// `area`: popups stay inside them, so the chips and the status line
+    /// remain readable.
+    pub fn popup_area(&self, area: Rect) -> Rect {
+        let top = self.filter_bar.bottom().max(area.y);
+        let bottom = if self.status.height > 0 {
+            self.status.y
+        } else {
+            area.bottom()
+        };
+        Rect::new(area.x, top, area.width, bottom.saturating_sub(top))
+    }
+
+    /// How far the help overlay of `len` lines scrolls in a `width`×`height`
+    /// screen before its last line shows.
+    pub fn help_max_scroll(&self, width: u16, height: u16, len: usize) -> usize {
+        let body = self.popup_area(Rect::new(0, 0, width, height));
+        len.saturating_sub(body.height.saturating_sub(2) as usize)
+    }
+
     pub fn compute(width: u16, height: u16, flags: Flags) -> Geometry {
         let filter_bar = Rect::new(0, 0, width, 1.min(height));
         let status = Rect::new(0, height.saturating_sub(1), width, 1.min(height));
@@ -88,11 +111,14 @@ impl Geometry {
             let (tile_width, image_h) = if width >= WIDE { (28, 11) } else { (22, 8) };
             let image_h = if flags.images { image_h } else { 1 };
             let tile_width = tile_width.min(list_inner.width.max(1));
+            let columns = (list_inner.width / tile_width).max(1);
             Grid {
-                columns: (list_inner.width / tile_width).max(1),
+                columns,
                 tile_width,
-                tile_height: image_h + 2,
+                // frame, image, name, frame
+                tile_height: image_h + 3,
                 image: (tile_width.saturating_sub(2), image_h),
+                left: list_inner.width.saturating_sub(columns * tile_width) / 2,
             }
         });
         let (preview, details) = match inspector {
@@ -150,10 +176,15 @@ impl Geometry {
             return None;
         }
         let (line, col) = match self.grid {
-            Some(g) => (
-                ((row - r.y) / g.tile_height) as usize,
-                ((column - r.x) / g.tile_width) as usize,
-            ),
+            Some(g) => {
+                if column < r.x + g.left {
+                    return None;
+                }
+                (
+                    ((row - r.y) / g.tile_height) as usize,
+                    ((column - r.x - g.left) / g.tile_width) as usize,
+                )
+            }
             None => (((row - r.y) / self.row_height.max(1)) as usize, 0),
         };
         if col >= self.per_line() {
@@ -223,9 +254,15 @@ mod tests {
         assert_eq!(grid.columns, (g.list_inner.width / grid.tile_width));
         assert!(g.visible_items() >= grid.columns as usize);
         let r = g.list_inner;
-        assert_eq!(g.item_at(r.x, r.y, 10), Some(10));
+        // the spare columns are split on both sides
+        let spare = r.width - grid.columns * grid.tile_width;
+        assert_eq!(grid.left, spare / 2);
+        assert!(grid.left > 0, "120 columns leave spare room: {grid:?}");
+        assert_eq!(g.item_at(r.x, r.y, 10), None, "left margin");
+        let x0 = r.x + grid.left;
+        assert_eq!(g.item_at(x0, r.y, 10), Some(10));
         assert_eq!(
-            g.item_at(r.x + grid.tile_width, r.y + grid.tile_height, 0),
+            g.item_at(x0 + grid.tile_width, r.y + grid.tile_height, 0),
             Some(grid.columns as usize + 1)
         );
         assert_eq!(g.item_at(0, 0, 0), None);

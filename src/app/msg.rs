@@ -32,6 +32,8 @@ pub enum Msg {
     Rested {
         generation: u64,
     },
+    /// A copy to the clipboard ended.
+    Copied(crate::clipboard::Copied),
 }
 
 /// Why an asset was fetched.
@@ -43,6 +45,8 @@ pub enum AssetPurpose {
     Jump(u64),
     /// Fresh signed links after one expired.
     Refresh,
+    /// `Y`: a fresh link to copy.
+    CopyLink,
 }
 
 pub enum Cmd {
@@ -59,6 +63,13 @@ pub enum Cmd {
     WantImages(Vec<ImageRequest>),
     /// Send `msg` back after `delay` (debounce).
     After(Duration, Box<Msg>),
+    /// Put text on the clipboard (`route`: a fallback's, or the
+    /// configured choice when `None`).
+    Copy {
+        what: &'static str,
+        text: String,
+        route: Option<crate::clipboard::Route>,
+    },
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
@@ -80,6 +91,7 @@ impl std::fmt::Debug for Cmd {
                 r.iter().map(|r| &r.key).collect::<Vec<_>>()
             ),
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
+            Cmd::Copy { what, route, .. } => write!(f, "Copy({what}, {route:?})"),
             Cmd::Suspend => f.write_str("Suspend"),
             Cmd::Quit => f.write_str("Quit"),
         }
@@ -106,6 +118,13 @@ impl std::fmt::Debug for Msg {
             Msg::Collections(r) => write!(f, "Collections({:?})", r.as_ref().map(Vec::len)),
             Msg::Image(done) => write!(f, "Image({:?}, ok: {})", done.key, done.result.is_ok()),
             Msg::Rested { generation } => write!(f, "Rested({generation})"),
+            Msg::Copied(c) => write!(
+                f,
+                "Copied({}, {:?}, ok: {})",
+                c.what,
+                c.via,
+                c.result.is_ok()
+            ),
         }
     }
 }

@@ -39,6 +39,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
         }
         Msg::Tick => state.spinner = state.spinner.wrapping_add(1),
+        Msg::Copied(c) => on_copied(state, c, &mut cmds),
         Msg::Page { generation, result } => on_page(state, generation, result),
         Msg::Asset {
             purpose,
@@ -271,6 +272,16 @@ fn on_asset(
                 Err(e) => state.error(format!("cannot open {}: {e}", sanitize::line(id, 60))),
             }
         }
+        AssetPurpose::CopyLink => match result {
+            Ok(asset) => match asset.url.clone().filter(|u| !u.is_empty()) {
+                Some(url) => {
+                    state.notice = None;
+                    copy(cmds, "link", url);
+                }
+                None => state.error("the API gave no link for this asset"),
+            },
+            Err(e) => state.error(format!("fresh link for {}: {e}", sanitize::line(id, 60))),
+        },
         AssetPurpose::Refresh => {
             state.refreshing.remove(id);
             match result {
@@ -515,6 +526,29 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::JumpParent => jump(state, false, cmds),
         Action::JumpRoot => jump(state, true, cmds),
         Action::Back => back(state, cmds),
+        Action::CopyId => {
+            if let Some(a) = state.inspector.asset.clone() {
+                copy(cmds, "asset id", a.id.clone());
+            }
+        }
+        Action::CopyLink => {
+            if let Some(a) = state.inspector.asset.clone() {
+                // the listed link may be near its expiry: ask for a fresh one
+                state.info("getting a fresh link…");
+                cmds.push(Cmd::LoadAsset {
+                    purpose: AssetPurpose::CopyLink,
+                    id: a.id.clone(),
+                });
+            }
+        }
+        Action::CopyPrompt => {
+            if let Some(a) = state.inspector.asset.clone() {
+                match a.prompt().filter(|p| !p.trim().is_empty()) {
+                    Some(p) => copy(cmds, "prompt", p.to_string()),
+                    None => state.info("this asset has no prompt"),
+                }
+            }
+        }
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Close => {
             if state.notice.is_some() {
@@ -530,6 +564,39 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         }
         Action::Quit => state.quit = true,
         Action::Suspend => cmds.push(Cmd::Suspend),
+    }
+}
+
+fn copy(cmds: &mut Vec<Cmd>, what: &'static str, text: String) {
+    cmds.push(Cmd::Copy {
+        what,
+        text,
+        route: None,
+    });
+}
+
+/// A copy ended: confirm it, or fall back to OSC 52 when the system
+/// clipboard failed and the config allows it.
+fn on_copied(state: &mut State, c: crate::clipboard::Copied, cmds: &mut Vec<Cmd>) {
+    use crate::clipboard::Route;
+    match c.result {
+        Ok(()) => {
+            let via = match c.via {
+                Route::Native => "clipboard",
+                Route::Osc52 => "terminal clipboard (OSC 52)",
+            };
+            let cut = if c.cut { ", cut to 64 KiB" } else { "" };
+            state.info(format!("copied the {} to the {via}{cut}", c.what));
+        }
+        Err(e) if c.via == Route::Native && c.fallback => {
+            tracing::debug!(error = %e, "system clipboard failed; OSC 52 instead");
+            cmds.push(Cmd::Copy {
+                what: c.what,
+                text: c.text,
+                route: Some(Route::Osc52),
+            });
+        }
+        Err(e) => state.error(format!("could not copy the {}: {e}", c.what)),
     }
 }
 
@@ -606,11 +673,19 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     match state.overlay.take() {
         Some(Overlay::Help { scroll }) => {
             let action = state.keymap.action_for(&key);
+            let max = state.geometry.help_max_scroll(
+                state.width,
+                state.height,
+                super::keymap::help_len(),
+            );
             state.overlay = match (key.code, action) {
                 (KeyCode::Esc, _) | (KeyCode::Char('q'), _) | (_, Some(Action::Help)) => None,
-                (_, Some(Action::Down)) => Some(Overlay::Help { scroll: scroll + 1 }),
+                (_, Some(Action::Down)) => Some(Overlay::Help {
+                    scroll: (scroll + 1).min(max),
+                }),
+                (_, Some(Action::Bottom)) => Some(Overlay::Help { scroll: max }),
                 (_, Some(Action::Up)) => Some(Overlay::Help {
-                    scroll: scroll.saturating_sub(1),
+                    scroll: scroll.min(max).saturating_sub(1),
                 }),
                 (_, Some(Action::Top)) => Some(Overlay::Help { scroll: 0 }),
                 _ => Some(Overlay::Help { scroll }),

@@ -341,3 +341,72 @@ fn a_text_filter_with_a_bad_value_is_refused_in_the_pane() {
     );
     assert_eq!(s.list.generation, gen, "nothing reloaded");
 }
+
+#[test]
+fn help_scroll_stops_at_its_last_line_so_k_answers_at_once() {
+    let mut s = loaded(3);
+    update(&mut s, Msg::Resize(80, 24));
+    update(&mut s, key('?'));
+    for _ in 0..200 {
+        update(&mut s, key('j'));
+    }
+    let Some(Overlay::Help { scroll: max }) = s.overlay else {
+        panic!("help open")
+    };
+    let len = crate::app::keymap::help_len();
+    assert!(max > 0 && max < len, "{max} of {len}");
+    update(&mut s, key('k'));
+    assert!(matches!(s.overlay, Some(Overlay::Help { scroll }) if scroll == max - 1));
+    update(&mut s, key('G'));
+    assert!(matches!(s.overlay, Some(Overlay::Help { scroll }) if scroll == max));
+    // the last line is then the help's last line
+    let text = crate::headless::buffer_text(&{
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| crate::ui::draw(&s, f)).unwrap();
+        t.backend().buffer().clone()
+    });
+    assert!(text.contains("Keys can be changed"), "{text}");
+}
+
+#[test]
+fn copy_keys_ask_the_event_loop_and_a_failed_clipboard_falls_back() {
+    use crate::clipboard::{Copied, Route};
+    let mut s = loaded(3);
+    let cmds = update(&mut s, key('y'));
+    assert!(
+        matches!(&cmds[..], [Cmd::Copy { what: "asset id", text, route: None }] if text == "a0")
+    );
+    // `Y` asks for a fresh link first
+    let cmds = update(&mut s, key('Y'));
+    assert!(
+        matches!(&cmds[..], [Cmd::LoadAsset { purpose: AssetPurpose::CopyLink, id }] if id == "a0")
+    );
+    // no prompt here: said so, nothing copied
+    let cmds = update(&mut s, key('c'));
+    assert!(cmds.is_empty());
+    assert!(s.notice.as_ref().unwrap().text.contains("no prompt"));
+    // a failed system clipboard in `auto` retries through OSC 52
+    let failed = Copied {
+        what: "asset id",
+        via: Route::Native,
+        cut: false,
+        result: Err("no display".into()),
+        text: "a0".into(),
+        fallback: true,
+    };
+    let cmds = update(&mut s, Msg::Copied(failed.clone()));
+    assert!(
+        matches!(&cmds[..], [Cmd::Copy { route: Some(Route::Osc52), text, .. }] if text == "a0")
+    );
+    // in `native` mode it is an error the user sees
+    let cmds = update(
+        &mut s,
+        Msg::Copied(Copied {
+            fallback: false,
+            ..failed
+        }),
+    );
+    assert!(cmds.is_empty());
+    let notice = s.notice.as_ref().unwrap();
+    assert!(notice.error && notice.text.contains("could not copy the asset id"));
+}

@@ -28,6 +28,9 @@ pub struct Config {
     /// or a list of keys, e.g. `down = ["j", "ctrl-n"]`.
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
+    /// `clipboard = "auto" | "native" | "osc52"` (see `clipboard.rs`).
+    #[serde(default)]
+    pub clipboard: Option<crate::clipboard::Mode>,
 }
 
 /// One key or several, as written in `[keys]`.

@@ -7,7 +7,8 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use super::{image, theme};
 use crate::app::action::Action;
-use crate::app::inspector::Detail;
+use crate::app::inspector::{wrap_raw, Detail};
+use crate::app::list::Loading;
 use crate::app::state::Focus;
 use crate::app::State;
 use crate::text;
@@ -47,14 +48,31 @@ pub fn draw(state: &State, buf: &mut Buffer) {
     if let Some(s) = status {
         block = block.title_bottom(Line::from(s).right_aligned());
     }
+    // where the view is, when the content is taller than the pane
+    let d = g.details;
+    if ins.asset.is_some() && d.height > 0 {
+        let total = ins.line_count(d.width as usize);
+        if total > d.height as usize {
+            let end = (ins.scroll + d.height as usize).min(total);
+            block = block.title_bottom(
+                Line::styled(
+                    format!(" {}–{end} of {total} ", ins.scroll + 1),
+                    theme::faint(),
+                )
+                .left_aligned(),
+            );
+        }
+    }
     block.render(area, buf);
     let Some(asset) = &ins.asset else {
-        let msg = if state.list.entries.is_empty() {
-            ""
-        } else {
-            "nothing selected"
+        // one quiet line rather than an empty box
+        let inner = block_inner(area);
+        let msg = match &state.list.loading {
+            Loading::Failed(_) if state.list.entries.is_empty() => "no asset loaded",
+            Loading::Fetching | Loading::Idle if state.list.entries.is_empty() => "",
+            _ => "nothing selected",
         };
-        image::mark(g.details, msg, theme::faint(), buf);
+        image::mark(inner, msg, theme::faint(), buf);
         return;
     };
     if let Some(p) = g.preview {
@@ -70,34 +88,40 @@ pub fn draw(state: &State, buf: &mut Buffer) {
         };
         image::draw(&state.images, &key, p, placeholder, buf);
     }
-    let d = g.details;
     if d.height == 0 || d.width == 0 {
         return;
     }
     if ins.raw {
+        // long lines wrap (under their own indentation) rather than being cut
+        let width = d.width as usize;
         let lines: Vec<Line> = ins
             .json
             .as_deref()
             .unwrap_or(&[])
             .iter()
+            .flat_map(|l| wrap_raw(l, width))
             .skip(ins.scroll)
             .take(d.height as usize)
-            .map(|l| Line::raw(text::fit(l, d.width as usize)))
+            .map(Line::raw)
             .collect();
         Paragraph::new(lines).render(d, buf);
         return;
     }
     // fields: lay out only from the scroll position on, until the area is full
-    let label_w = crate::app::inspector::LABEL_WIDTH.min(d.width as usize / 3);
+    let label_w = ins.label_width(d.width as usize);
+    let value_w = (d.width as usize).saturating_sub(label_w + 2).max(1);
     let mut lines: Vec<Line> = Vec::new();
     let mut skipped = 0usize;
     let budget = d.height as usize;
     'outer: for section in &ins.sections {
-        let mut block_lines: Vec<Line> = vec![Line::styled(
-            format!("{} ", section.title),
-            theme::label().add_modifier(ratatui::style::Modifier::BOLD),
-        )];
-        let value_w = (d.width as usize).saturating_sub(label_w + 1).max(1);
+        // a rule with the title in it: "── Generation ─────"
+        let title = text::fit(&section.title, (d.width as usize).saturating_sub(4));
+        let rule = (d.width as usize).saturating_sub(text::width(&title) + 4);
+        let mut block_lines: Vec<Line> = vec![Line::from(vec![
+            Span::styled("── ", theme::faint()),
+            Span::styled(title, theme::section()),
+            Span::styled(format!(" {}", "─".repeat(rule)), theme::faint()),
+        ])];
         for (k, v) in &section.rows {
             let style = if k == "Tags" {
                 theme::tag()
@@ -108,9 +132,11 @@ pub fn draw(state: &State, buf: &mut Buffer) {
             for part in v.split('\n') {
                 for piece in text::wrap(part, value_w) {
                     let label = if first {
-                        format!("{:<label_w$} ", text::fit(k, label_w))
+                        let name = text::fit(k, label_w);
+                        let pad = label_w.saturating_sub(text::width(&name)) + 2;
+                        format!("{name}{}", " ".repeat(pad))
                     } else {
-                        " ".repeat(label_w + 1)
+                        " ".repeat(label_w + 2)
                     };
                     first = false;
                     block_lines.push(Line::from(vec![
@@ -133,4 +159,8 @@ pub fn draw(state: &State, buf: &mut Buffer) {
         }
     }
     Paragraph::new(lines).render(d, buf);
+}
+
+fn block_inner(r: ratatui::layout::Rect) -> ratatui::layout::Rect {
+    Block::bordered().inner(r)
 }

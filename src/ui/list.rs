@@ -19,7 +19,7 @@ pub fn draw(state: &State, buf: &mut Buffer) {
     let g = state.geometry;
     let list = &state.list;
     let title = if state.grid { " Grid " } else { " Assets " };
-    let count = format!(" {} ", list.count_label());
+    let count = format!(" {} ", super::bars::total(list));
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme::border(state.focus == Focus::List))
@@ -44,7 +44,7 @@ pub fn draw(state: &State, buf: &mut Buffer) {
                 let col = (n % per) as u16;
                 let line = (n / per) as u16;
                 let area = Rect::new(
-                    inner.x + col * grid.tile_width,
+                    inner.x + grid.left + col * grid.tile_width,
                     inner.y + line * grid.tile_height,
                     grid.tile_width,
                     grid.tile_height,
@@ -62,13 +62,20 @@ pub fn draw(state: &State, buf: &mut Buffer) {
         }
         None => {
             let h = g.row_height;
+            let one_line = h < ROW_THUMB.1 || !state.images_enabled;
+            let cols = Columns::new(&list.entries, inner.width as usize);
             for (n, i) in (list.offset..list.entries.len())
                 .take(g.lines())
                 .enumerate()
             {
                 let area =
                     Rect::new(inner.x, inner.y + n as u16 * h, inner.width, h).intersection(inner);
-                row(state, &list.entries[i], i == list.cursor, area, buf);
+                let entry = &list.entries[i];
+                if one_line {
+                    cols.row(entry, i == list.cursor, area, buf);
+                } else {
+                    row(state, entry, i == list.cursor, area, buf);
+                }
             }
         }
     }
@@ -117,6 +124,85 @@ fn tags_line(entry: &Entry, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The one-line list (no thumbnails): the name, then type, kind,
+/// dimensions and date in fixed columns sized to the loaded rows, so the
+/// rows line up. Columns that leave the name too little room are dropped,
+/// the type first and the date last.
+struct Columns {
+    name: usize,
+    /// (width, right-aligned) of type, kind, dims and date; 0 = hidden.
+    widths: [(usize, bool); 4],
+}
+
+impl Columns {
+    const CAPS: [usize; 4] = [18, 8, 11, 10];
+    const NAME_MIN: usize = 16;
+    const GAP: usize = 2;
+
+    fn new(entries: &[Entry], width: usize) -> Columns {
+        let mut widths = [(0, false), (0, false), (0, true), (0, false)];
+        for e in entries {
+            let r = &e.row;
+            for (n, v) in [&r.type_label, &r.kind, &r.dims, &r.created]
+                .iter()
+                .enumerate()
+            {
+                widths[n].0 = widths[n].0.max(text::width(v).min(Self::CAPS[n]));
+            }
+        }
+        // the selection marker takes one column
+        let room = width.saturating_sub(1);
+        let used = |w: &[(usize, bool); 4]| -> usize {
+            w.iter().filter(|c| c.0 > 0).map(|c| c.0 + Self::GAP).sum()
+        };
+        for drop in [0, 2, 1, 3] {
+            if room.saturating_sub(used(&widths)) >= Self::NAME_MIN {
+                break;
+            }
+            widths[drop].0 = 0;
+        }
+        Columns {
+            name: room.saturating_sub(used(&widths)),
+            widths,
+        }
+    }
+
+    fn row(&self, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffer) {
+        if selected {
+            buf.set_style(area, theme::selected());
+        }
+        let r = &entry.row;
+        let pad = |s: String, w: usize, right: bool| {
+            let gap = " ".repeat(w.saturating_sub(text::width(&s)));
+            if right {
+                format!("{gap}{s}")
+            } else {
+                format!("{s}{gap}")
+            }
+        };
+        let mut spans = vec![
+            Span::raw(if selected { "▌" } else { " " }),
+            Span::styled(
+                pad(text::fit(&r.name, self.name), self.name, false),
+                theme::title(),
+            ),
+        ];
+        let styles = [theme::dim(), theme::dim(), theme::dim(), theme::faint()];
+        for (n, v) in [&r.type_label, &r.kind, &r.dims, &r.created]
+            .iter()
+            .enumerate()
+        {
+            let (w, right) = self.widths[n];
+            if w == 0 {
+                continue;
+            }
+            spans.push(Span::raw(" ".repeat(Self::GAP)));
+            spans.push(Span::styled(pad(text::fit(v, w), w, right), styles[n]));
+        }
+        Line::from(spans).render(area, buf);
+    }
+}
+
 fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffer) {
     if selected {
         buf.set_style(area, theme::selected());
@@ -128,29 +214,6 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
         .copied()
         .collect::<Vec<_>>()
         .join(" · ");
-    if area.height < ROW_THUMB.1 || !state.images_enabled {
-        // one line: name, then what fits of the rest
-        let w = area.width as usize;
-        let date = format!(" {}", r.created);
-        let name_w = w
-            .saturating_sub(text::width(&date))
-            .saturating_sub(2)
-            .min(w * 3 / 5);
-        let name = text::fit(&r.name, name_w);
-        let rest_w = w.saturating_sub(text::width(&name) + text::width(&date) + 2);
-        let mut spans = vec![
-            Span::raw(if selected { "▌" } else { " " }),
-            Span::styled(format!("{name} "), theme::title()),
-            Span::styled(text::fit(&meta, rest_w), theme::dim()),
-        ];
-        let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
-        if used + text::width(&date) <= w {
-            spans.push(Span::raw(" ".repeat(w - used - text::width(&date))));
-            spans.push(Span::styled(date, theme::faint()));
-        }
-        Line::from(spans).render(area, buf);
-        return;
-    }
     let thumb = Rect::new(area.x + 1, area.y, ROW_THUMB.0, ROW_THUMB.1).intersection(area);
     let key = ImageKey {
         asset_id: entry.asset.id.clone(),
@@ -195,9 +258,14 @@ fn tile(
         return;
     }
     if selected {
+        // a double frame marks the selected tile, colour or not
         buf.set_style(area, theme::selected());
+        Block::bordered()
+            .border_type(BorderType::Double)
+            .border_style(theme::key())
+            .render(area, buf);
     }
-    let img = Rect::new(area.x + 1, area.y, cells.0, cells.1).intersection(area);
+    let img = Rect::new(area.x + 1, area.y + 1, cells.0, cells.1).intersection(area);
     if state.images_enabled {
         let key = ImageKey {
             asset_id: entry.asset.id.clone(),
@@ -208,7 +276,7 @@ fn tile(
     } else {
         image::mark(img, &entry.row.kind, theme::faint(), buf);
     }
-    let name_y = area.y + cells.1;
+    let name_y = area.y + 1 + cells.1;
     if name_y < area.bottom() {
         let w = area.width.saturating_sub(2) as usize;
         let style = if selected { theme::key() } else { theme::dim() };

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
 use super::theme;
 use crate::app::filters::{EditorKind, Field};
-use crate::app::keymap::SECTIONS;
+use crate::app::keymap::{FILTER_PANE_KEYS, SECTIONS};
 use crate::app::state::{Edit, FilterPane, Overlay};
 use crate::app::State;
 use crate::text;
@@ -25,25 +25,13 @@ fn centered(outer: Rect, width: u16, height: u16) -> Rect {
 }
 
 pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
+    let area = state.geometry.popup_area(area);
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help(state, *scroll, area, buf),
         Some(Overlay::Filters(pane)) => filters(state, pane, area, buf),
         None => {}
     }
 }
-
-/// Keys of the filter pane, which edits text and so has its own.
-const FILTER_KEYS: &[(&str, &str)] = &[
-    ("j/k Tab", "choose a field"),
-    ("Enter/Space", "edit, cycle or pick"),
-    ("x/Backspace", "clear the field"),
-    ("F", "clear every filter"),
-    ("Esc", "close (changes apply at once)"),
-    (
-        "in a picker",
-        "type to narrow, Space toggles, Enter chooses",
-    ),
-];
 
 /// The help lines: every action of the keymap with its keys, by section.
 pub fn help_lines(state: &State) -> Vec<Line<'static>> {
@@ -59,15 +47,20 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
         lines.push(Line::raw(""));
     }
     lines.push(Line::styled("Filter pane", theme::label()));
-    for (k, h) in FILTER_KEYS {
+    for (k, h) in FILTER_PANE_KEYS {
         lines.push(Line::from(vec![
             Span::styled(format!("  {k:<16}"), theme::key()),
             Span::raw(*h),
         ]));
     }
     lines.push(Line::raw(""));
+    // two short lines: the popup is at most 72 columns wide
     lines.push(Line::styled(
-        "Mouse: click selects, the wheel scrolls. Keys can be changed in config.toml [keys].",
+        "Mouse: click selects, the wheel scrolls.",
+        theme::dim(),
+    ));
+    lines.push(Line::styled(
+        "Keys can be changed in config.toml [keys].",
         theme::dim(),
     ));
     lines
@@ -75,10 +68,23 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
 
 fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     let lines = help_lines(state);
+    debug_assert_eq!(lines.len(), crate::app::keymap::help_len());
     let popup = centered(area, 72, lines.len() as u16 + 2);
     Clear.render(popup, buf);
     let inner_h = popup.height.saturating_sub(2) as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(inner_h));
+    let total = lines.len();
+    let scroll = scroll.min(total.saturating_sub(inner_h));
+    let footer = if total > inner_h {
+        // where the view is, when it does not show everything
+        format!(
+            " {}–{} of {} · j/k scroll · Esc closes ",
+            scroll + 1,
+            (scroll + inner_h).min(total),
+            total
+        )
+    } else {
+        " Esc closes ".to_string()
+    };
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
         .block(
@@ -86,9 +92,7 @@ fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
                 .border_type(BorderType::Rounded)
                 .border_style(theme::border(true))
                 .title(Span::styled(" Keys ", theme::title()))
-                .title_bottom(
-                    Line::styled(" Esc closes · j/k scroll ", theme::faint()).right_aligned(),
-                ),
+                .title_bottom(Line::styled(footer, theme::faint()).right_aligned()),
         )
         .render(popup, buf);
 }
@@ -172,7 +176,13 @@ fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
                 Span::styled("search: ", theme::label()),
                 Span::raw(text::fit(&p.query, w.saturating_sub(12))),
                 Span::styled("▏", theme::key()),
-                Span::styled(format!("  {} match", p.matches.len()), theme::faint()),
+                Span::styled(
+                    format!(
+                        "  {}",
+                        crate::app::inspector::plural(p.matches.len(), "match", "matches")
+                    ),
+                    theme::faint(),
+                ),
             ]));
             if p.options.is_empty() {
                 lines.push(Line::styled(
@@ -180,7 +190,10 @@ fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
                     theme::faint(),
                 ));
             }
-            let rows = 9usize;
+            // as many choices as the popup has room for, the cursor's in view
+            let rows = (inner.height as usize)
+                .saturating_sub(lines.len())
+                .clamp(1, 9);
             let start = p.cursor.saturating_sub(rows - 1);
             for (n, &i) in p.matches.iter().enumerate().skip(start).take(rows) {
                 let (value, label) = &p.options[i];

@@ -55,3 +55,8 @@ pub fn label() -> Style {
 pub fn bar() -> Style {
     Style::new().bg(Color::Rgb(28, 28, 36))
 }
+
+/// Section titles in the inspector.
+pub fn section() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}

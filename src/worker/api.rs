@@ -15,6 +15,7 @@ pub struct ApiWorker {
     page: Option<AbortHandle>,
     detail: Option<AbortHandle>,
     jump: Option<AbortHandle>,
+    copy_link: Option<AbortHandle>,
 }
 
 fn replace(slot: &mut Option<AbortHandle>, new: AbortHandle) {
@@ -31,6 +32,7 @@ impl ApiWorker {
             page: None,
             detail: None,
             jump: None,
+            copy_link: None,
         }
     }
 
@@ -69,6 +71,8 @@ impl ApiWorker {
         match purpose {
             AssetPurpose::Detail(_) => replace(&mut self.detail, task.abort_handle()),
             AssetPurpose::Jump(_) => replace(&mut self.jump, task.abort_handle()),
+            // a second `Y` before the first link came back wins
+            AssetPurpose::CopyLink => replace(&mut self.copy_link, task.abort_handle()),
             // refreshes of different assets run side by side
             AssetPurpose::Refresh => {}
         }
@@ -86,7 +90,10 @@ impl ApiWorker {
 
 impl Drop for ApiWorker {
     fn drop(&mut self) {
-        for h in [&self.page, &self.detail, &self.jump].into_iter().flatten() {
+        for h in [&self.page, &self.detail, &self.jump, &self.copy_link]
+            .into_iter()
+            .flatten()
+        {
             h.abort();
         }
     }

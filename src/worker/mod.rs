@@ -15,6 +15,12 @@ use images::ImagePipeline;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Control {
     Continue,
+    /// For the UI task: it owns the terminal (OSC 52) and the clipboard.
+    Copy {
+        what: &'static str,
+        text: String,
+        route: Option<crate::clipboard::Route>,
+    },
     Suspend,
     Quit,
 }
@@ -48,6 +54,7 @@ impl Workers {
                     let _ = tx.send(*msg);
                 });
             }
+            Cmd::Copy { what, text, route } => return Control::Copy { what, text, route },
             Cmd::Suspend => return Control::Suspend,
             Cmd::Quit => return Control::Quit,
         }

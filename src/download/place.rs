@@ -1,0 +1,118 @@
+//! Putting finished files into place without ever overwriting one, and
+//! atomic small-file writes (for the journal).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// `name`, then `name (1)`, `name (2)`…: the suffix goes before the
+/// extension (`a.png` → `a (1).png`).
+pub fn candidate(name: &str, n: u32) -> String {
+    if n == 0 {
+        return name.to_string();
+    }
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => format!("{} ({n}){}", &name[..dot], &name[dot..]),
+        _ => format!("{name} ({n})"),
+    }
+}
+
+/// Moves the finished `part` into `dir` under `name`, or the first free
+/// suffixed variant, and returns the final path. Race-free: the file is
+/// hard-linked to the new name (link fails if the name exists, and never
+/// follows a symlink planted there), then `part` is removed and the
+/// directory fsynced.
+pub fn place_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
+    for n in 0..10_000 {
+        let target = dir.join(candidate(name, n));
+        match fs::hard_link(part, &target) {
+            Ok(()) => {
+                fs::remove_file(part)?;
+                sync_dir(dir)?;
+                return Ok(target);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free name for {name} in {}", dir.display()),
+    ))
+}
+
+/// fsyncs a directory so a rename or link in it is durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Writes `bytes` to `path` atomically: a temp file in the same directory,
+/// fsync, rename over `path`, fsync the directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("assetui-place-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn suffixes_go_before_the_extension() {
+        assert_eq!(candidate("a.png", 0), "a.png");
+        assert_eq!(candidate("a.png", 2), "a (2).png");
+        assert_eq!(candidate("noext", 1), "noext (1)");
+        assert_eq!(candidate(".hidden", 1), ".hidden (1)");
+    }
+
+    #[test]
+    fn never_overwrites_existing_files_or_symlink_targets() {
+        let d = scratch("noclobber");
+        fs::write(d.join("a.png"), b"old").unwrap();
+        let outside = d.join("outside");
+        fs::write(&outside, b"keep").unwrap();
+        std::os::unix::fs::symlink(&outside, d.join("a (1).png")).unwrap();
+        let part = d.join("a.png.part");
+        fs::write(&part, b"new").unwrap();
+        let got = place_no_clobber(&part, &d, "a.png").unwrap();
+        assert_eq!(got, d.join("a (2).png"));
+        assert_eq!(fs::read(d.join("a.png")).unwrap(), b"old");
+        assert_eq!(fs::read(&outside).unwrap(), b"keep");
+        assert_eq!(fs::read(&got).unwrap(), b"new");
+        assert!(!part.exists());
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let d = scratch("atomic");
+        let p = d.join("journal.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(&d).unwrap().count(), 1);
+        fs::remove_dir_all(&d).unwrap();
+    }
+}

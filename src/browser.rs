@@ -14,6 +14,8 @@ use crate::app::{self, Cmd, Msg, State};
 use crate::cli::args::GlobalArgs;
 use crate::cli::{context, CliError};
 use crate::clipboard;
+use crate::config::DownloadSettings;
+use crate::download::queue::{Config as QueueConfig, Queue, DEFAULT_JOBS};
 use crate::graphics::{self, ProtocolChoice};
 use crate::term::Tui;
 use crate::worker::api::ApiWorker;
@@ -32,12 +34,19 @@ const DISK_CACHE_BYTES: u64 = 256 << 20;
 
 /// The keymap with the config file's `[keys]` applied, and its
 /// `clipboard` choice.
-fn browser_config() -> Result<(Keymap, clipboard::Mode), CliError> {
+fn browser_config() -> Result<(Keymap, clipboard::Mode, DownloadSettings), CliError> {
+    let defaults = || {
+        (
+            Keymap::default(),
+            clipboard::Mode::default(),
+            DownloadSettings::default(),
+        )
+    };
     let Some(path) = crate::config::default_config_path() else {
-        return Ok((Keymap::default(), clipboard::Mode::default()));
+        return Ok(defaults());
     };
     let Some(loaded) = crate::config::load(&path)? else {
-        return Ok((Keymap::default(), clipboard::Mode::default()));
+        return Ok(defaults());
     };
     let overrides = loaded
         .config
@@ -47,7 +56,35 @@ fn browser_config() -> Result<(Keymap, clipboard::Mode), CliError> {
         .collect();
     let keymap = Keymap::with_overrides(&overrides)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    Ok((keymap, loaded.config.clipboard.unwrap_or_default()))
+    Ok((
+        keymap,
+        loaded.config.clipboard.unwrap_or_default(),
+        loaded.config.downloads,
+    ))
+}
+
+/// The browser's download queue: files go to the configured directory;
+/// what a dead process left in the journal carries on.
+fn start_downloads(
+    client: &crate::api::Client,
+    settings: &DownloadSettings,
+) -> Result<Queue, String> {
+    let out = settings.dir_or_default();
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let out = out
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut config = QueueConfig::new(out);
+    config.jobs = settings
+        .jobs
+        .map(usize::from)
+        .unwrap_or(DEFAULT_JOBS)
+        .max(1);
+    if let Some(t) = &settings.name {
+        config.template = t.clone();
+    }
+    config.journal_dir = crate::download::journal::default_dir();
+    Queue::start(client.clone(), config, true).map_err(|e| format!("download journal: {e}"))
 }
 
 /// The clipboard as the UI task reaches it: OSC 52 is written to the
@@ -141,7 +178,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
         ));
     }
     let log = crate::logging::init_file(global.verbose);
-    let (keymap, clipboard_mode) = browser_config()?;
+    let (keymap, clipboard_mode, download_settings) = browser_config()?;
     let resolved = context::settings(global)?;
     // connect in the background: the first frame does not wait for it
     let connect_global = global.clone();
@@ -253,6 +290,13 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
                             None => None,
                         };
                         let mut ws = Workers::new(api, images, tx.clone());
+                        match start_downloads(&ctx.client, &download_settings) {
+                            Ok(q) => ws.attach_downloads(q),
+                            Err(why) => {
+                                tracing::warn!(%why, "no download queue");
+                                state.downloads.unavailable = Some(crate::sanitize::line(&why, 200));
+                            }
+                        }
                         for cmd in pending.drain(..) {
                             if let Some(r) = control(&mut ws, cmd, &mut tui, &clip) {
                                 break 'main r;

@@ -116,6 +116,19 @@ impl Headless {
         }));
     }
 
+    /// Starts a download queue writing into `config.out`, as the browser
+    /// does at start; returns a handle on it for the test.
+    pub fn attach_downloads(
+        &mut self,
+        client: Client,
+        config: crate::download::queue::Config,
+    ) -> crate::download::queue::Queue {
+        let queue = crate::download::queue::Queue::start(client, config, false)
+            .expect("the download queue starts");
+        self.workers.attach_downloads(queue.clone());
+        queue
+    }
+
     /// Feeds one message through `update()` and dispatches its commands.
     pub fn send(&mut self, msg: Msg) {
         let cmds = app::update(&mut self.state, msg);

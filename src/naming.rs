@@ -40,6 +40,55 @@ pub struct NameFields<'a> {
     pub date: Option<&'a str>,
 }
 
+/// What a template can say about an asset, owned: the one place that
+/// reads those fields, for the server's zips and the client's downloads.
+#[derive(Debug, Clone, Default)]
+pub struct AssetName {
+    pub id: String,
+    pub seed: Option<String>,
+    pub num: Option<u64>,
+    pub prompt: Option<String>,
+    pub generator: Option<String>,
+    pub description: Option<String>,
+    pub asset_type: Option<String>,
+    /// `YYYY-MM-DD` of its creation.
+    pub date: Option<String>,
+}
+
+impl AssetName {
+    pub fn of(asset: &crate::api::models::Asset) -> AssetName {
+        let m = asset.metadata.as_ref();
+        AssetName {
+            id: asset.id.clone(),
+            seed: asset.seed().map(|s| s.to_string()),
+            num: m
+                .and_then(|m| m.output_index.as_ref())
+                .and_then(|n| n.as_u64()),
+            prompt: asset.prompt().map(str::to_string),
+            generator: m.and_then(|m| m.model_type.as_ref()).map(|t| t.to_string()),
+            description: asset.description.clone(),
+            asset_type: asset.asset_type().map(|t| t.as_str().to_string()),
+            date: asset
+                .created_at
+                .as_deref()
+                .map(|d| d.get(..10).unwrap_or(d).to_string()),
+        }
+    }
+
+    pub fn fields(&self) -> NameFields<'_> {
+        NameFields {
+            id: &self.id,
+            seed: self.seed.clone(),
+            num: self.num,
+            prompt: self.prompt.as_deref(),
+            generator: self.generator.as_deref(),
+            description: self.description.as_deref(),
+            asset_type: self.asset_type.as_deref(),
+            date: self.date.as_deref(),
+        }
+    }
+}
+
 /// The slug of free text: lower-case ASCII words, function words removed,
 /// at most [`SLUG_WORDS`] words joined by `_`.
 pub fn slug(text: &str) -> String {

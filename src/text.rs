@@ -68,6 +68,18 @@ pub fn width(s: &str) -> usize {
     s.width()
 }
 
+/// A duration as a person reads it: `4 s`, `2m05s`, `1h02m`.
+pub fn short_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{s} s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -559,3 +559,53 @@ async fn a_failing_system_clipboard_falls_back_to_osc52() {
     b.char('y');
     assert_eq!(b.copied.last().unwrap().1, Route::Native);
 }
+
+#[tokio::test]
+async fn d_downloads_the_asset_and_the_pane_shows_it_done() {
+    use assetui::download::queue::{Config, Phase};
+    let (s, mut b) = browser(false, 120, 40).await;
+    let out = tempfile::tempdir().unwrap();
+    let client = Client::new(ClientOptions::new(s.base_url.clone())).unwrap();
+    b.attach_downloads(client, Config::new(out.path().to_path_buf()));
+    let id = current_id(&b);
+    b.char('d');
+    assert!(b
+        .sent
+        .iter()
+        .any(|c| c.contains("Downloads(Add") && c.contains(&id)));
+    assert!(status_line(&b).contains("queued"), "{}", status_line(&b));
+    b.wait_for("the download to finish", T, |st| {
+        st.downloads
+            .snapshot
+            .items
+            .iter()
+            .any(|i| i.phase == Phase::Done)
+    })
+    .await
+    .unwrap();
+    let item = b.state.downloads.snapshot.items[0].clone();
+    let path = item.path.clone().unwrap();
+    assert!(path.starts_with(out.path()));
+    assert!(std::fs::metadata(&path).unwrap().len() > 0);
+    assert!(
+        status_line(&b).contains("downloaded"),
+        "{}",
+        status_line(&b)
+    );
+    // the pane lists it, done, with where it went
+    b.char('D');
+    assert!(matches!(b.state.overlay, Some(Overlay::Downloads)));
+    let screen = b.screen();
+    assert!(screen.contains(" Downloads "), "{screen}");
+    assert!(
+        screen.contains("done") && screen.contains("1/1 done"),
+        "{screen}"
+    );
+    let shown = path.file_name().unwrap().to_str().unwrap();
+    assert!(screen.contains(&shown[..20.min(shown.len())]), "{screen}");
+    // y copies its path; Esc closes the pane
+    b.char('y');
+    assert_eq!(b.copied.last().unwrap().2, path.display().to_string());
+    b.key(KeyCode::Esc);
+    assert!(b.state.overlay.is_none());
+}

@@ -490,7 +490,7 @@ fn unknown_top_level_section_is_reported() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard)",
+            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard, downloads)",
             path.display()
         )
     );
@@ -824,4 +824,21 @@ fn clipboard_mode_is_read_and_a_wrong_one_names_the_choices() {
     let msg = err.to_string();
     assert!(msg.contains(":2:") && msg.contains("xclip"), "{msg}");
     assert!(msg.contains("auto") && msg.contains("osc52"), "{msg}");
+}
+
+#[test]
+fn a_downloads_table_is_read_and_a_typo_in_it_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = load_text(
+        dir.path(),
+        "[downloads]\ndir = \"~/renders\"\nname = \"<type>/<id>\"\njobs = 6\n",
+    );
+    let d = &loaded.config.downloads;
+    assert_eq!(d.name.as_deref(), Some("<type>/<id>"));
+    assert_eq!(d.jobs, Some(6));
+    let home = std::env::var("HOME").unwrap();
+    assert_eq!(d.dir_or_default(), std::path::Path::new(&home).join("renders"));
+    let (_, err) = load_err("[downloads]\njbos = 3\n");
+    let msg = err.to_string();
+    assert!(msg.contains(":2:") && msg.contains("jbos") && msg.contains("jobs"), "{msg}");
 }

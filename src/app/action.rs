@@ -53,6 +53,8 @@ actions! {
     CopyId = "copy_id", "copy the asset id";
     CopyLink = "copy_link", "copy a fresh link to the file";
     CopyPrompt = "copy_prompt", "copy the prompt";
+    Download = "download", "download the asset";
+    Downloads = "downloads", "show the downloads (pause, cancel, retry, open)";
     Help = "help", "show this help";
     Close = "close", "close the overlay";
     Quit = "quit", "quit";

@@ -160,10 +160,11 @@ pub const FILTER_PANE_KEYS: &[(&str, &str)] = &[
 ];
 
 /// Lines the help overlay shows: a title, the actions and a blank line
-/// per section, the filter pane's keys, a blank line, two closing lines.
+/// per section, the filter pane's and the downloads pane's keys (a title
+/// and a blank line each), two closing lines.
 pub fn help_len() -> usize {
     let sections: usize = SECTIONS.iter().map(|(_, acts)| acts.len() + 2).sum();
-    sections + 1 + FILTER_PANE_KEYS.len() + 1 + 2
+    sections + 1 + FILTER_PANE_KEYS.len() + 1 + 1 + super::downloads::PANE_KEYS.len() + 1 + 2
 }
 
 pub const SECTIONS: &[(&str, &[Action])] = &[
@@ -204,6 +205,7 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
         "Clipboard",
         &[Action::CopyId, Action::CopyLink, Action::CopyPrompt],
     ),
+    ("Files", &[Action::Download, Action::Downloads]),
     (
         "General",
         &[Action::Help, Action::Close, Action::Suspend, Action::Quit],
@@ -246,6 +248,8 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::CopyId, vec![c('y')]),
         (Action::CopyLink, vec![c('Y')]),
         (Action::CopyPrompt, vec![c('c')]),
+        (Action::Download, vec![c('d')]),
+        (Action::Downloads, vec![c('D')]),
         (Action::Help, vec![c('?')]),
         (Action::Close, vec![p(Esc)]),
         (Action::Quit, vec![c('q'), KeySpec::ctrl('c')]),

@@ -3,6 +3,7 @@
 //! [`update()`], which is pure: no I/O, no awaiting, no terminal.
 
 pub mod action;
+pub mod downloads;
 pub mod filters;
 pub mod fuzzy;
 pub mod images;

@@ -34,6 +34,8 @@ pub enum Msg {
     },
     /// A copy to the clipboard ended.
     Copied(crate::clipboard::Copied),
+    /// The download queue's latest state (at most ten a second).
+    Downloads(std::sync::Arc<crate::download::queue::Snapshot>),
 }
 
 /// Why an asset was fetched.
@@ -70,6 +72,8 @@ pub enum Cmd {
         text: String,
         route: Option<crate::clipboard::Route>,
     },
+    /// Ask the download queue (or open a finished file).
+    Downloads(crate::app::downloads::DlCmd),
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
@@ -92,6 +96,7 @@ impl std::fmt::Debug for Cmd {
             ),
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
             Cmd::Copy { what, route, .. } => write!(f, "Copy({what}, {route:?})"),
+            Cmd::Downloads(c) => write!(f, "Downloads({c:?})"),
             Cmd::Suspend => f.write_str("Suspend"),
             Cmd::Quit => f.write_str("Quit"),
         }
@@ -118,6 +123,7 @@ impl std::fmt::Debug for Msg {
             Msg::Collections(r) => write!(f, "Collections({:?})", r.as_ref().map(Vec::len)),
             Msg::Image(done) => write!(f, "Image({:?}, ok: {})", done.key, done.result.is_ok()),
             Msg::Rested { generation } => write!(f, "Rested({generation})"),
+            Msg::Downloads(s) => write!(f, "Downloads({} items)", s.items.len()),
             Msg::Copied(c) => write!(
                 f,
                 "Copied({}, {:?}, ok: {})",

@@ -86,8 +86,12 @@ impl FilterPane {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Filters(FilterPane),
+    /// The download queue (`D`).
+    Downloads,
 }
 
 /// Collections, for the picker and for names in the inspector.
@@ -128,6 +132,8 @@ pub struct State {
     /// After a reload, the asset to put the cursor back on when it shows up.
     pub reselect: Option<String>,
     pub notice: Option<Notice>,
+    /// The download queue as last reported.
+    pub downloads: super::downloads::Downloads,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -169,6 +175,7 @@ impl State {
             overlay: None,
             keymap,
             filters: Filters::default(),
+            downloads: Default::default(),
             list: AssetList::default(),
             inspector: Inspector::default(),
             collections: Collections::default(),

@@ -40,6 +40,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick => state.spinner = state.spinner.wrapping_add(1),
         Msg::Copied(c) => on_copied(state, c, &mut cmds),
+        Msg::Downloads(snapshot) => super::downloads::on_snapshot(state, snapshot),
         Msg::Page { generation, result } => on_page(state, generation, result),
         Msg::Asset {
             purpose,
@@ -549,6 +550,8 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 }
             }
         }
+        Action::Download => super::downloads::download_current(state, cmds),
+        Action::Downloads => state.overlay = Some(Overlay::Downloads),
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Close => {
             if state.notice.is_some() {
@@ -691,6 +694,10 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                 _ => Some(Overlay::Help { scroll }),
             };
         }
+        Some(Overlay::Downloads) if super::downloads::on_pane_key(state, &key, cmds) => {
+            state.overlay = Some(Overlay::Downloads);
+        }
+        Some(Overlay::Downloads) => {}
         Some(Overlay::Filters(mut pane)) => {
             let keep = filter_key(state, &mut pane, key, cmds);
             if keep {

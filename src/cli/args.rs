@@ -90,6 +90,8 @@ pub enum Command {
     Upload(UploadArgs),
     /// Delete assets (asks first on a terminal)
     Delete(DeleteArgs),
+    /// Download assets: resumable, never overwrites a file, never writes outside --out
+    Download(DownloadArgs),
     /// Save an API key and secret to the config file
     Login(LoginArgs),
     /// Print a shell completion script
@@ -343,6 +345,47 @@ pub struct DeleteArgs {
     /// Do not ask (required without a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Name tokens: <id> <seed> <num> <prompt> <generator> <description> <type> <date>; \
+    a `/` makes a subdirectory; the extension comes from the content.\n\n\
+    Examples:\n  \
+    assetui download asset_abc asset_def --out ./renders\n  \
+    assetui download asset_abc --format png --name '<type>/<date>_<prompt>'\n  \
+    assetui list --type upscale --jsonl | jq -r .id | xargs assetui download --jobs 8\n  \
+    assetui download asset_abc asset_def --zip --extract --out ./batch\n  \
+    assetui download --resume            # after a crash, Ctrl-C or kill"
+)]
+pub struct DownloadArgs {
+    /// Asset ids
+    #[arg(value_name = "ID", required_unless_present = "resume")]
+    pub ids: Vec<String>,
+    /// Convert to this format on the server (targetFormat: png, jpeg, webp, …)
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Directory to write into, created if missing [default: [downloads] dir of the config, else ~/Downloads, else .]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// File name template [default: [downloads] name of the config, else <id>]
+    #[arg(long = "name", value_name = "TEMPLATE")]
+    pub template: Option<String>,
+    /// Downloads at once [default: [downloads] jobs of the config, else 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
+    /// One zip built by the server (batch job) instead of separate files
+    #[arg(long, conflicts_with = "format")]
+    pub zip: bool,
+    /// Unpack the zip into --out (no entry escapes it, no symlinks)
+    #[arg(long, requires = "zip")]
+    pub extract: bool,
+    /// Carry on with downloads an earlier run left unfinished
+    #[arg(long, conflicts_with = "zip")]
+    pub resume: bool,
+    /// Print the results as a JSON array
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

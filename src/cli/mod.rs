@@ -5,6 +5,7 @@
 pub mod args;
 pub mod context;
 mod doctor;
+mod download;
 mod edit;
 mod library;
 mod login;
@@ -81,6 +82,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Command::Tag(a) => edit::tag(&ctx, a).await,
                 Command::Upload(a) => edit::upload(&ctx, a).await,
                 Command::Delete(a) => edit::delete(&ctx, a).await,
+                Command::Download(a) => download::run(&ctx, a).await,
                 Command::Tags(a) => library::tags(&ctx, a).await,
                 Command::Collections(a) => library::collections(&ctx, a).await,
                 Command::Login(_)

@@ -31,6 +31,41 @@ pub struct Config {
     /// `clipboard = "auto" | "native" | "osc52"` (see `clipboard.rs`).
     #[serde(default)]
     pub clipboard: Option<crate::clipboard::Mode>,
+    /// `[downloads]`: where files go, how they are named, how many at once
+    /// (the browser's `d`, and `assetui download` without the flags).
+    #[serde(default)]
+    pub downloads: Downloads,
+}
+
+/// `[downloads]` of the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Downloads {
+    /// Directory for downloads (default: `~/Downloads` if it exists, else
+    /// the current directory).
+    pub dir: Option<PathBuf>,
+    /// File name template (default `<id>`).
+    pub name: Option<String>,
+    /// Downloads at once (default 3).
+    pub jobs: Option<u16>,
+}
+
+impl Downloads {
+    /// The directory: the configured one (`~` expanded), else `~/Downloads`
+    /// when it exists, else the current directory.
+    pub fn dir_or_default(&self) -> PathBuf {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        if let Some(d) = &self.dir {
+            if let (Ok(rest), Some(h)) = (d.strip_prefix("~"), &home) {
+                return h.join(rest);
+            }
+            return d.clone();
+        }
+        match home.map(|h| h.join("Downloads")) {
+            Some(d) if d.is_dir() => d,
+            _ => PathBuf::from("."),
+        }
+    }
 }
 
 /// One key or several, as written in `[keys]`.

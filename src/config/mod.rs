@@ -39,7 +39,8 @@ mod save;
 pub use credentials::{CredentialSource, Credentials};
 pub use error::ConfigError;
 pub use file::{
-    config_path_from_env, default_config_path, load, Config, KeyList, LoadedConfig, Profile,
+    config_path_from_env, default_config_path, load, Config, Downloads as DownloadSettings,
+    KeyList, LoadedConfig, Profile,
 };
 pub use resolve::{resolve, Overrides, Resolved};
 pub use save::save_credentials;

@@ -1,17 +1,23 @@
 //! The download engine (issue 6).
 //!
-//! Only the first building blocks are in place so far:
 //! - [`sniff`]: a file extension from a payload's magic bytes (falling back
 //!   to its MIME type, then `bin`);
-//! - [`place`]: moving a finished `.part` into place without ever overwriting
-//!   an existing file (` (1)`, ` (2)` suffixes, race-free via hard links) and
-//!   atomic small-file writes for the journal.
+//! - [`place`]: moving a finished `.part` into place without ever
+//!   overwriting an existing file (` (1)`, ` (2)` suffixes, race-free via
+//!   hard links) and atomic small-file writes for the journal;
+//! - [`archive`]: the server-side batch zip job and a safe extraction.
 //!
-//! The transfer, queue, journal and archive parts described in issue 6 are
-//! not written yet.
+//! - [`transfer`]: one file into its `.part`, correct under every fault;
+//! - [`queue`]: the engine the browser and the CLI share (concurrency,
+//!   pause, resume, cancel, retry, snapshots at most ten a second);
+//! - [`journal`]: what is queued or partial, kept across crashes.
 
+pub mod archive;
+pub mod journal;
 pub mod place;
+pub mod queue;
 pub mod sniff;
+pub mod transfer;
 
 pub use place::{place_no_clobber, write_atomic};
 pub use sniff::extension_for;

@@ -5,26 +5,14 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// `name`, then `name (1)`, `name (2)`…: the suffix goes before the
-/// extension (`a.png` → `a (1).png`).
-pub fn candidate(name: &str, n: u32) -> String {
-    if n == 0 {
-        return name.to_string();
-    }
-    match name.rfind('.') {
-        Some(dot) if dot > 0 => format!("{} ({n}){}", &name[..dot], &name[dot..]),
-        _ => format!("{name} ({n})"),
-    }
-}
-
 /// Moves the finished `part` into `dir` under `name`, or the first free
-/// suffixed variant, and returns the final path. Race-free: the file is
+/// suffixed variant (`a.png`, `a (1).png`… as [`crate::naming::suffixed`]), and returns the final path. Race-free: the file is
 /// hard-linked to the new name (link fails if the name exists, and never
 /// follows a symlink planted there), then `part` is removed and the
 /// directory fsynced.
 pub fn place_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
     for n in 0..10_000 {
-        let target = dir.join(candidate(name, n));
+        let target = dir.join(crate::naming::suffixed(name, n));
         match fs::hard_link(part, &target) {
             Ok(()) => {
                 fs::remove_file(part)?;
@@ -39,6 +27,32 @@ pub fn place_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathB
         io::ErrorKind::AlreadyExists,
         format!("no free name for {name} in {}", dir.display()),
     ))
+}
+
+/// Creates `parts` under `dir` one by one, refusing to go through anything
+/// that is not a real directory (a planted symlink included).
+pub fn make_dirs(dir: &Path, parts: &[String]) -> io::Result<PathBuf> {
+    let mut cur = dir.to_path_buf();
+    for p in parts {
+        cur.push(p);
+        match fs::symlink_metadata(&cur) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} exists and is not a directory", cur.display()),
+                ))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&cur) {
+                Ok(()) => {}
+                // made meanwhile: checked again on the next component
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            },
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(cur)
 }
 
 /// fsyncs a directory so a rename or link in it is durable.
@@ -77,14 +91,6 @@ mod tests {
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
         d
-    }
-
-    #[test]
-    fn suffixes_go_before_the_extension() {
-        assert_eq!(candidate("a.png", 0), "a.png");
-        assert_eq!(candidate("a.png", 2), "a (2).png");
-        assert_eq!(candidate("noext", 1), "noext (1)");
-        assert_eq!(candidate(".hidden", 1), ".hidden (1)");
     }
 
     #[test]

@@ -156,7 +156,14 @@ pub async fn inject_faults(
 async fn cut_body(resp: Response, at: Option<u64>, stall: bool) -> Response {
     use axum::body::HttpBody;
     let (mut parts, body) = resp.into_parts();
-    let len = match body.size_hint().exact() {
+    // a streamed file says its length in the headers: stream it through
+    // rather than buffer it (and draw bytes that are never sent)
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let len = match body.size_hint().exact().or(declared) {
         Some(len) => len,
         None => {
             let Ok(bytes) = axum::body::to_bytes(body, 512 * 1024 * 1024).await else {

@@ -40,12 +40,9 @@ pub struct Job {
 
 /// One file of an archive, before naming.
 pub struct Entry {
-    pub id: String,
-    pub seed: Option<String>,
-    pub num: Option<u64>,
-    pub prompt: Option<String>,
-    pub generator: Option<String>,
-    pub description: Option<String>,
+    /// What the name template may use (the zip's names are server-side
+    /// names: `<type>` and `<date>` are left out, as the API does).
+    pub name: crate::naming::AssetName,
     /// Folder used when the archive is not flat (the inference).
     pub group: String,
     pub ext: String,
@@ -61,13 +58,9 @@ pub fn build_zip(entries: &[Entry], template: &str, flat: bool) -> Result<Bytes,
     let mut used = HashSet::new();
     for e in entries {
         let fields = NameFields {
-            id: &e.id,
-            seed: e.seed.clone(),
-            num: e.num,
-            prompt: e.prompt.as_deref(),
-            generator: e.generator.as_deref(),
-            description: e.description.as_deref(),
-            ..NameFields::default()
+            asset_type: None,
+            date: None,
+            ..e.name.fields()
         };
         let mut segments = naming::expand(template, &fields, &e.ext);
         if flat {

@@ -136,6 +136,10 @@ pub fn status_bar(state: &State, buf: &mut Buffer) {
         spans.push(sep());
         spans.push(Span::styled("loading…", theme::dim()));
     }
+    if let Some(d) = state.downloads.summary() {
+        spans.push(sep());
+        spans.push(Span::styled(d, theme::label()));
+    }
     // a failed page says so first; the notice (its message, as a rule)
     // follows
     let failed_label = if failed { "load failed" } else { "" };

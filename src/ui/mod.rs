@@ -3,6 +3,7 @@
 //! overlays clear the cells under them.
 
 pub mod bars;
+pub mod downloads;
 pub mod image;
 pub mod inspector;
 pub mod list;

@@ -29,6 +29,7 @@ pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
     match &state.overlay {
         Some(Overlay::Help { scroll }) => help(state, *scroll, area, buf),
         Some(Overlay::Filters(pane)) => filters(state, pane, area, buf),
+        Some(Overlay::Downloads) => super::downloads::draw(&state.downloads, area, buf),
         None => {}
     }
 }
@@ -46,14 +47,19 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
         }
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled("Filter pane", theme::label()));
-    for (k, h) in FILTER_PANE_KEYS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {k:<16}"), theme::key()),
-            Span::raw(*h),
-        ]));
+    for (title, keys) in [
+        ("Filter pane", FILTER_PANE_KEYS),
+        ("Downloads pane", crate::app::downloads::PANE_KEYS),
+    ] {
+        lines.push(Line::styled(title, theme::label()));
+        for (k, h) in keys {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<16}"), theme::key()),
+                Span::raw(*h),
+            ]));
+        }
+        lines.push(Line::raw(""));
     }
-    lines.push(Line::raw(""));
     // two short lines: the popup is at most 72 columns wide
     lines.push(Line::styled(
         "Mouse: click selects, the wheel scrolls.",

@@ -7,7 +7,9 @@ pub mod images;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::app::downloads::DlCmd;
 use crate::app::{Cmd, Msg};
+use crate::download::queue::Queue;
 use api::ApiWorker;
 use images::ImagePipeline;
 
@@ -28,12 +30,34 @@ pub enum Control {
 pub struct Workers {
     pub api: ApiWorker,
     pub images: Option<ImagePipeline>,
+    /// The download queue (`None` when it could not start).
+    pub downloads: Option<Queue>,
     tx: UnboundedSender<Msg>,
 }
 
 impl Workers {
     pub fn new(api: ApiWorker, images: Option<ImagePipeline>, tx: UnboundedSender<Msg>) -> Workers {
-        Workers { api, images, tx }
+        Workers {
+            api,
+            images,
+            downloads: None,
+            tx,
+        }
+    }
+
+    /// Attaches a download queue: its snapshots become [`Msg::Downloads`].
+    pub fn attach_downloads(&mut self, queue: Queue) {
+        let mut rx = queue.subscribe();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            loop {
+                let snap = std::sync::Arc::new(rx.borrow_and_update().clone());
+                if tx.send(Msg::Downloads(snap)).is_err() || rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+        self.downloads = Some(queue);
     }
 
     /// Starts the work a command asks for; never waits for it.
@@ -55,9 +79,46 @@ impl Workers {
                 });
             }
             Cmd::Copy { what, text, route } => return Control::Copy { what, text, route },
+            Cmd::Downloads(DlCmd::Open(path)) => open_path(path),
+            Cmd::Downloads(c) => match &self.downloads {
+                Some(q) => match c {
+                    DlCmd::Add(r) => q.add(r),
+                    DlCmd::Pause(k) => q.pause(k),
+                    DlCmd::Resume(k) => q.resume(k),
+                    DlCmd::Cancel(k) => q.cancel(k),
+                    DlCmd::Retry(k) => q.retry(k),
+                    DlCmd::Open(_) => {}
+                },
+                None => tracing::warn!(?c, "no download queue"),
+            },
             Cmd::Suspend => return Control::Suspend,
             Cmd::Quit => return Control::Quit,
         }
         Control::Continue
+    }
+}
+
+/// Opens a file with the system's opener (`open` on macOS, `xdg-open`
+/// elsewhere), detached from the terminal: its output would draw over the
+/// browser.
+fn open_path(path: std::path::PathBuf) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let spawned = tokio::process::Command::new(opener)
+        .arg(&path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(mut child) => {
+            tokio::spawn(async move {
+                let _ = child.wait().await;
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, opener, "cannot open a file"),
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::assets::asset_not_found;
 use super::files::archive_path;
 use super::signed_url;
+use crate::naming::AssetName;
 use crate::server::http::{HttpError, HttpResult};
 use crate::server::jobs::{self, Entry, Job, JobStatus};
 use crate::server::renditions::{self, Variant, IMAGE_TARGETS, UNSUPPORTED_TARGETS};
@@ -210,14 +211,7 @@ pub async fn request_batch(
                     let original = renditions::original(&r.file, &mime);
                     let m = r.asset.metadata.as_ref();
                     Entry {
-                        id: r.asset.id.clone(),
-                        seed: r.asset.seed().map(|s| s.to_string()),
-                        num: m
-                            .and_then(|m| m.output_index.as_ref())
-                            .and_then(|n| n.as_u64()),
-                        prompt: r.asset.prompt().map(str::to_string),
-                        generator: m.and_then(|m| m.model_type.as_ref()).map(|t| t.to_string()),
-                        description: r.asset.description.clone(),
+                        name: AssetName::of(&r.asset),
                         group: m
                             .and_then(|m| m.inference_id.clone())
                             .unwrap_or_else(|| "uploads".to_string()),

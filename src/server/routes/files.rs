@@ -123,7 +123,7 @@ async fn serve_generated(
         let n = g.requests.fetch_add(1, Ordering::SeqCst);
         let is_large = state.generated.large_id.as_deref() == Some(id);
         if let (true, Some(every)) = (is_large, state.generated.replace_every) {
-            if n >= every && n % every == 0 {
+            if n >= every && n.is_multiple_of(every) {
                 super::demo::replace_file(state, id)?;
             }
         }

@@ -1,0 +1,216 @@
+//! The download engine against `curl`, on the same disk and the same demo
+//! server (`assetui serve` as its own process, streaming a generated file):
+//!
+//! - one large file (default 1 GiB): wall time, throughput and peak
+//!   resident memory of `curl -o` and of `assetui download`;
+//! - many small files (default 2 000 of 64 KiB) at concurrency 8: files
+//!   per second for `curl --parallel` (links fetched beforehand, not
+//!   timed) and for `assetui download --jobs 8` (which also asks the API
+//!   for each asset and a fresh link, and fsyncs every file).
+//!
+//! Run: `cargo bench --bench download [-- LARGE_MIB SMALL_COUNT]`.
+//! Results go to BENCHMARKS.md by hand (they depend on the machine).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+const BIN: &str = env!("CARGO_BIN_EXE_assetui");
+const RUNS: usize = 3;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(large_mib: u64, small: u64) -> Server {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--large-asset",
+            &format!("{large_mib}MiB"),
+            "--small-assets",
+            &format!("{small}:64KiB"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("assetui serve starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("listening on URL")
+        .to_string();
+    Server { child, base }
+}
+
+/// Runs `cmd` under `/usr/bin/time`: (wall seconds, peak RSS in KiB).
+fn timed(cmd: &mut Command) -> (f64, u64) {
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let mut full = Command::new("/usr/bin/time");
+    full.arg("-f")
+        .arg("%e %M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let t = Instant::now();
+    let status = full.status().expect("/usr/bin/time runs");
+    let wall = t.elapsed().as_secs_f64();
+    assert!(status.success(), "{cmd:?} failed");
+    let text = std::fs::read_to_string(report.path()).unwrap();
+    let rss = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    (wall, rss)
+}
+
+fn link(base: &str, id: &str) -> String {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            "{}",
+        ])
+        .arg(format!("{base}/assets/{id}/download"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["url"].as_str().unwrap().to_string()
+}
+
+fn assetui(base: &str, home: &Path, out: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--base-url")
+        .arg(base)
+        .arg("download")
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"));
+    c
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn main() {
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let large_mib = args.first().copied().unwrap_or(1024);
+    let small = args.get(1).copied().unwrap_or(2000);
+    let srv = serve(large_mib, small);
+    let work = tempfile::tempdir_in(".").unwrap();
+    let home = work.path().join("home");
+    let size = large_mib as f64 * 1024.0 * 1024.0;
+    println!("# one file of {large_mib} MiB, {RUNS} runs each, alternating");
+    let (mut curl_t, mut curl_m, mut ours_t, mut ours_m) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..RUNS {
+        let out = work.path().join("large");
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        let url = link(&srv.base, "asset_LargeFile0000000000000");
+        let (t, m) = timed(
+            Command::new("curl")
+                .args(["-s", "-o"])
+                .arg(out.join("curl.bin"))
+                .arg(&url),
+        );
+        curl_t.push(t);
+        curl_m.push(m as f64);
+        std::fs::remove_file(out.join("curl.bin")).unwrap();
+        let (t, m) = timed(&mut assetui(
+            &srv.base,
+            &home,
+            &out,
+            &["asset_LargeFile0000000000000"],
+        ));
+        ours_t.push(t);
+        ours_m.push(m as f64);
+    }
+    let (ct, ot) = (median(curl_t), median(ours_t));
+    println!("| tool | median time | throughput | peak RSS |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| curl -o | {ct:.2} s | {:.0} MiB/s | {:.1} MiB |",
+        size / ct / 1048576.0,
+        median(curl_m) / 1024.0
+    );
+    println!(
+        "| assetui download | {ot:.2} s | {:.0} MiB/s ({:.0} % of curl) | {:.1} MiB |",
+        size / ot / 1048576.0,
+        ct / ot * 100.0,
+        median(ours_m) / 1024.0
+    );
+
+    println!("\n# {small} files of 64 KiB at concurrency 8");
+    let ids: Vec<String> = (0..small)
+        .map(|i| format!("asset_SmallFile{i:013}"))
+        .collect();
+    let t = Instant::now();
+    let links: Vec<String> = ids.iter().map(|id| link(&srv.base, id)).collect();
+    let linking = t.elapsed();
+    let out = work.path().join("small-curl");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut cfg = tempfile::NamedTempFile::new().unwrap();
+    for (id, url) in ids.iter().zip(&links) {
+        writeln!(
+            cfg,
+            "url = \"{url}\"\noutput = \"{}/{id}.bin\"",
+            out.display()
+        )
+        .unwrap();
+    }
+    let (curl_small, _) = timed(
+        Command::new("curl")
+            .args(["-s", "--parallel", "--parallel-max", "8", "-K"])
+            .arg(cfg.path()),
+    );
+    let out = work.path().join("small-assetui");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut args = vec!["--jobs", "8"];
+    args.extend(ids.iter().map(String::as_str));
+    let (ours_small, ours_small_m) = timed(&mut assetui(&srv.base, &home, &out, &args));
+    let count = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(count as u64, small, "every file written");
+    println!("| tool | time | files/s | peak RSS |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| curl --parallel (links fetched before: {:.1} s) | {curl_small:.2} s | {:.0} | |",
+        linking.as_secs_f64(),
+        small as f64 / curl_small
+    );
+    println!(
+        "| assetui download --jobs 8 (asset + link + file + fsync each) | {ours_small:.2} s | {:.0} | {:.1} MiB |",
+        small as f64 / ours_small,
+        ours_small_m as f64 / 1024.0
+    );
+}

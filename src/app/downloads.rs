@@ -1,0 +1,338 @@
+//! The downloads pane's state: the queue's latest snapshot, a cursor kept
+//! on the same item as the list changes, and what its keys ask for. Pure:
+//! the queue itself runs in `worker/` (`download::queue`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::msg::Cmd;
+use super::state::State;
+use crate::dirs::human_size;
+use crate::download::queue::{ItemView, Phase, Request, Snapshot};
+
+/// What the pane (or `d`) asks of the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DlCmd {
+    Add(Vec<Request>),
+    Pause(Option<u64>),
+    Resume(Option<u64>),
+    Cancel(Option<u64>),
+    Retry(Option<u64>),
+    /// Open a finished file with the system's opener.
+    Open(PathBuf),
+}
+
+/// Keys of the downloads pane (listed in the help after the keymap).
+pub const PANE_KEYS: &[(&str, &str)] = &[
+    ("j/k", "choose a download"),
+    ("p / P", "pause or resume it / all"),
+    ("x", "cancel it (its partial file is removed)"),
+    ("R", "retry it (or every failed one)"),
+    ("o", "open the finished file"),
+    ("y", "copy the finished file's path"),
+    ("Esc / D", "close the pane (downloads go on)"),
+];
+
+/// What a key in the pane asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaneKey {
+    Close,
+    Queue(DlCmd),
+    CopyPath(String),
+    Say(String),
+    None,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Downloads {
+    pub snapshot: Arc<Snapshot>,
+    /// The item the cursor is on, by key (indexes move as items come).
+    pub cursor: Option<u64>,
+    /// The queue could not start (no journal dir…): why.
+    pub unavailable: Option<String>,
+}
+
+impl Downloads {
+    pub fn update(&mut self, snapshot: Arc<Snapshot>) {
+        self.snapshot = snapshot;
+        let keys: Vec<u64> = self.snapshot.items.iter().map(|i| i.key).collect();
+        if !self.cursor.is_some_and(|c| keys.contains(&c)) {
+            self.cursor = keys.first().copied();
+        }
+    }
+
+    pub fn index(&self) -> Option<usize> {
+        let c = self.cursor?;
+        self.snapshot.items.iter().position(|i| i.key == c)
+    }
+
+    pub fn current(&self) -> Option<&ItemView> {
+        self.index().map(|i| &self.snapshot.items[i])
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let n = self.snapshot.items.len();
+        if n == 0 {
+            return;
+        }
+        let at = self.index().unwrap_or(0) as isize + delta;
+        let at = at.clamp(0, n as isize - 1) as usize;
+        self.cursor = Some(self.snapshot.items[at].key);
+    }
+
+    /// Items not yet done, failed or cancelled.
+    pub fn active(&self) -> usize {
+        self.snapshot
+            .items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.phase,
+                    Phase::Queued | Phase::GettingLink | Phase::Downloading
+                )
+            })
+            .count()
+    }
+
+    /// For the status bar while something runs: `↓ 2 · 45% · 3.1 MiB/s`.
+    pub fn summary(&self) -> Option<String> {
+        let active = self.active();
+        let failed = self.snapshot.count(Phase::Failed);
+        if active == 0 && failed == 0 {
+            return None;
+        }
+        let mut s = format!("↓ {active}");
+        let running: Vec<&ItemView> = self
+            .snapshot
+            .items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.phase,
+                    Phase::Queued | Phase::GettingLink | Phase::Downloading
+                )
+            })
+            .collect();
+        let total: Option<u64> = running.iter().map(|i| i.total).sum();
+        if let Some(t) = total.filter(|t| *t > 0) {
+            let done: u64 = running.iter().map(|i| i.bytes).sum();
+            s.push_str(&format!(" · {:.0}%", done as f64 * 100.0 / t as f64));
+        }
+        let speed = self.snapshot.speed();
+        if speed >= 1.0 {
+            s.push_str(&format!(" · {}/s", human_size(speed as u64)));
+        }
+        if failed > 0 {
+            s.push_str(&format!(" · {failed} failed"));
+        }
+        Some(s)
+    }
+
+    /// A key while the pane is open.
+    pub fn key(&mut self, key: &KeyEvent) -> PaneKey {
+        let current = self.current().cloned();
+        let key_of = current.as_ref().map(|i| i.key);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('D') | KeyCode::Char('q') => PaneKey::Close,
+            KeyCode::Char('j') | KeyCode::Down => {
+                self.move_by(1);
+                PaneKey::None
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                self.move_by(-1);
+                PaneKey::None
+            }
+            KeyCode::Char('g') | KeyCode::Home => {
+                self.move_by(isize::MIN / 2);
+                PaneKey::None
+            }
+            KeyCode::Char('G') | KeyCode::End => {
+                self.move_by(isize::MAX / 2);
+                PaneKey::None
+            }
+            KeyCode::Char('p') => match current.map(|i| i.phase) {
+                Some(Phase::Paused) => PaneKey::Queue(DlCmd::Resume(key_of)),
+                Some(Phase::Queued | Phase::GettingLink | Phase::Downloading) => {
+                    PaneKey::Queue(DlCmd::Pause(key_of))
+                }
+                Some(_) => PaneKey::Say("only a running or paused download pauses".into()),
+                None => PaneKey::None,
+            },
+            KeyCode::Char('P') => {
+                if self.active() > 0 {
+                    PaneKey::Queue(DlCmd::Pause(None))
+                } else {
+                    PaneKey::Queue(DlCmd::Resume(None))
+                }
+            }
+            KeyCode::Char('x') => match current.map(|i| i.phase) {
+                Some(Phase::Done | Phase::Cancelled) | None => PaneKey::None,
+                Some(_) => PaneKey::Queue(DlCmd::Cancel(key_of)),
+            },
+            KeyCode::Char('R') => match current.map(|i| i.phase) {
+                Some(Phase::Failed | Phase::Cancelled) => PaneKey::Queue(DlCmd::Retry(key_of)),
+                _ => PaneKey::Queue(DlCmd::Retry(None)),
+            },
+            KeyCode::Char('o') => match current.and_then(|i| i.path) {
+                Some(p) => PaneKey::Queue(DlCmd::Open(p)),
+                None => PaneKey::Say("not finished yet".into()),
+            },
+            KeyCode::Char('y') => match current.and_then(|i| i.path) {
+                Some(p) => PaneKey::CopyPath(p.display().to_string()),
+                None => PaneKey::Say("not finished yet".into()),
+            },
+            _ => PaneKey::None,
+        }
+    }
+}
+
+// ---- in the app ----
+
+/// A new snapshot: kept, and a finished or failed item is announced in
+/// the status bar.
+pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>) {
+    let before: std::collections::HashMap<u64, Phase> = state
+        .downloads
+        .snapshot
+        .items
+        .iter()
+        .map(|i| (i.key, i.phase))
+        .collect();
+    for item in &snapshot.items {
+        let was = before.get(&item.key).copied();
+        if was == Some(item.phase) {
+            continue;
+        }
+        match item.phase {
+            Phase::Done => {
+                let path = item.path.as_ref().map(|p| p.display().to_string());
+                state.info(format!(
+                    "downloaded {}",
+                    path.unwrap_or_else(|| item.name.clone())
+                ));
+            }
+            Phase::Failed => state.error(format!(
+                "download of {} failed: {}",
+                item.asset_id,
+                item.error.as_deref().unwrap_or("?")
+            )),
+            _ => {}
+        }
+    }
+    state.downloads.update(snapshot);
+}
+
+/// `d`: queue the asset under the cursor.
+pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if let Some(why) = state.downloads.unavailable.clone() {
+        state.error(format!("downloads are off: {why}"));
+        return;
+    }
+    let Some(asset) = state.inspector.asset.clone() else {
+        state.info("nothing selected to download");
+        return;
+    };
+    cmds.push(Cmd::Downloads(DlCmd::Add(vec![Request {
+        asset_id: asset.id.clone(),
+        format: None,
+    }])));
+    let name = crate::sanitize::line(asset.name().unwrap_or(&asset.id), 60);
+    state.info(format!("queued {name} for download · D shows the queue"));
+}
+
+/// A key in the downloads pane; `false` closes it.
+pub fn on_pane_key(state: &mut State, key: &KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
+    match state.downloads.key(key) {
+        PaneKey::Close => return false,
+        PaneKey::Queue(c) => cmds.push(Cmd::Downloads(c)),
+        PaneKey::CopyPath(p) => cmds.push(Cmd::Copy {
+            what: "file path",
+            text: p,
+            route: None,
+        }),
+        PaneKey::Say(text) => state.info(text),
+        PaneKey::None => {}
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+    use std::time::Duration;
+
+    fn item(key: u64, phase: Phase) -> ItemView {
+        ItemView {
+            key,
+            asset_id: format!("a{key}"),
+            format: None,
+            name: format!("a{key}"),
+            phase,
+            bytes: 50,
+            total: Some(100),
+            speed: if phase == Phase::Downloading {
+                2048.0
+            } else {
+                0.0
+            },
+            eta: Some(Duration::from_secs(3)),
+            path: (phase == Phase::Done).then(|| PathBuf::from(format!("/out/a{key}.png"))),
+            error: None,
+            note: None,
+            fetched: 50,
+        }
+    }
+
+    fn snap(items: Vec<ItemView>) -> Arc<Snapshot> {
+        Arc::new(Snapshot { items, version: 1 })
+    }
+
+    fn k(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_cursor_stays_on_its_item_and_keys_act_on_it() {
+        let mut d = Downloads::default();
+        d.update(snap(vec![
+            item(1, Phase::Downloading),
+            item(2, Phase::Done),
+        ]));
+        assert_eq!(d.cursor, Some(1));
+        assert_eq!(d.key(&k('p')), PaneKey::Queue(DlCmd::Pause(Some(1))));
+        assert_eq!(d.key(&k('x')), PaneKey::Queue(DlCmd::Cancel(Some(1))));
+        d.key(&k('j'));
+        assert_eq!(
+            d.key(&k('o')),
+            PaneKey::Queue(DlCmd::Open("/out/a2.png".into()))
+        );
+        assert_eq!(d.key(&k('y')), PaneKey::CopyPath("/out/a2.png".into()));
+        // a new item before it: the cursor stays on item 2
+        d.update(snap(vec![
+            item(3, Phase::Queued),
+            item(1, Phase::Paused),
+            item(2, Phase::Done),
+        ]));
+        assert_eq!(d.current().unwrap().key, 2);
+        d.key(&k('k'));
+        assert_eq!(d.key(&k('p')), PaneKey::Queue(DlCmd::Resume(Some(1))));
+        assert_eq!(d.key(&k('D')), PaneKey::Close);
+    }
+
+    #[test]
+    fn the_summary_counts_what_runs() {
+        let mut d = Downloads::default();
+        assert_eq!(d.summary(), None);
+        d.update(snap(vec![
+            item(1, Phase::Downloading),
+            item(2, Phase::Queued),
+            item(3, Phase::Done),
+        ]));
+        assert_eq!(d.summary().unwrap(), "↓ 2 · 50% · 2.0 KiB/s");
+        d.update(snap(vec![item(4, Phase::Failed)]));
+        assert_eq!(d.summary().unwrap(), "↓ 0 · 1 failed");
+    }
+}

@@ -1,0 +1,406 @@
+//! `assetui download`: the download queue from the command line, with
+//! progress on a terminal (none in a pipe), a summary, and exit 1 when an
+//! item failed.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::args::DownloadArgs;
+use super::context::Context;
+use super::output::JsonWriter;
+use super::CliError;
+use crate::dirs::human_size;
+use crate::download::archive::{self, Limits};
+use crate::download::place::place_no_clobber;
+use crate::download::queue::{
+    Config, ItemView, Phase, Queue, Request, Snapshot, DEFAULT_JOBS, DEFAULT_TEMPLATE,
+};
+use crate::download::transfer::{self, LinkFn, Resume, Signal, TransferError};
+use crate::sanitize;
+
+/// The `[downloads]` table of the config file (defaults when there is no
+/// file).
+pub fn settings() -> Result<crate::config::DownloadSettings, CliError> {
+    let Some(path) = crate::config::default_config_path() else {
+        return Ok(Default::default());
+    };
+    Ok(crate::config::load(&path)?
+        .map(|l| l.config.downloads)
+        .unwrap_or_default())
+}
+
+pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
+    let settings = settings()?;
+    let out = prepare_out(&a.out.clone().unwrap_or_else(|| settings.dir_or_default()))?;
+    let template = a
+        .template
+        .clone()
+        .or(settings.name.clone())
+        .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    if a.zip {
+        return zip(ctx, &a, &template, &out).await;
+    }
+    let mut config = Config::new(out);
+    config.jobs = a
+        .jobs
+        .or(settings.jobs)
+        .unwrap_or(DEFAULT_JOBS as u16)
+        .max(1) as usize;
+    config.template = template;
+    config.journal_dir = crate::download::journal::default_dir();
+    let queue = Queue::start(ctx.client.clone(), config, a.resume)
+        .map_err(|e| CliError::Failed(format!("download journal: {e}")))?;
+    queue.add(
+        a.ids
+            .iter()
+            .map(|id| Request {
+                asset_id: id.clone(),
+                format: a.format.clone(),
+            })
+            .collect(),
+    );
+    if a.resume {
+        queue.resume(None);
+        queue.retry(None);
+    }
+    queue.sync().await;
+    let started = Instant::now();
+    let mut progress = Progress::new(!a.json && io::stderr().is_terminal());
+    let mut rx = queue.subscribe();
+    let mut interrupted = false;
+    let snapshot = loop {
+        let snap = rx.borrow_and_update().clone();
+        progress.show(&snap);
+        if snap.settled() {
+            break snap;
+        }
+        tokio::select! {
+            changed = rx.changed() => if changed.is_err() { break snap },
+            _ = tokio::signal::ctrl_c(), if !interrupted => {
+                interrupted = true;
+                queue.pause(None);
+            }
+        }
+    };
+    progress.clear();
+    queue.close().await;
+    if !a.json && !progress.on {
+        // in a pipe: the saved paths, one per line, for the next command
+        for i in snapshot.items.iter().filter(|i| i.phase == Phase::Done) {
+            if let Some(p) = &i.path {
+                println!("{}", sanitize::line(&p.display().to_string(), 4096));
+            }
+        }
+    }
+    if snapshot.items.is_empty() && a.resume {
+        eprintln!("assetui: nothing to resume");
+        return Ok(());
+    }
+    report(&snapshot, a.json, started.elapsed(), interrupted)
+}
+
+/// `--out`: created if missing; must be a directory (a symlink to one is
+/// the user's choice and is followed once, here).
+fn prepare_out(out: &Path) -> Result<PathBuf, CliError> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", out.display())))?;
+    let dir = out
+        .canonicalize()
+        .map_err(|e| CliError::Failed(format!("{}: {e}", out.display())))?;
+    if !dir.is_dir() {
+        return Err(CliError::Usage(format!(
+            "{} is not a directory",
+            out.display()
+        )));
+    }
+    Ok(dir)
+}
+
+fn report(snap: &Snapshot, json: bool, took: Duration, interrupted: bool) -> Result<(), CliError> {
+    let failed: Vec<&ItemView> = snap
+        .items
+        .iter()
+        .filter(|i| i.phase == Phase::Failed)
+        .collect();
+    let paused = snap.count(Phase::Paused);
+    if json {
+        let mut w = JsonWriter::new(io::stdout().lock(), false);
+        for i in &snap.items {
+            w.push(&json!({
+                "id": i.asset_id,
+                "status": i.phase.label(),
+                "path": i.path.as_ref().map(|p| p.display().to_string()),
+                "bytes": i.bytes,
+                "error": i.error,
+            }))?;
+        }
+        w.finish()?;
+    } else {
+        let done = snap.count(Phase::Done);
+        let bytes: u64 = snap
+            .items
+            .iter()
+            .filter(|i| i.phase == Phase::Done)
+            .map(|i| i.bytes)
+            .sum();
+        let mut line = format!(
+            "{done} downloaded ({}) in {:.1} s",
+            human_size(bytes),
+            took.as_secs_f64()
+        );
+        if !failed.is_empty() {
+            line.push_str(&format!(", {} failed", failed.len()));
+        }
+        if paused > 0 {
+            line.push_str(&format!(", {paused} paused"));
+        }
+        eprintln!("{line}");
+    }
+    for i in &failed {
+        eprintln!(
+            "assetui: error: {}: {}",
+            sanitize::line(&i.asset_id, 80),
+            i.error.as_deref().unwrap_or("failed")
+        );
+    }
+    if interrupted || paused > 0 {
+        return Err(CliError::Failed(format!(
+            "{paused} download(s) paused: `assetui download --resume` carries on where they stopped"
+        )));
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        let resumable = failed.iter().any(|i| i.bytes > 0);
+        Err(CliError::Failed(format!(
+            "{} of {} downloads failed{}",
+            failed.len(),
+            snap.items.len(),
+            if resumable {
+                " (`assetui download --resume` carries on the partial ones)"
+            } else {
+                ""
+            }
+        )))
+    }
+}
+
+/// The progress block on stderr: one line per running item and a total,
+/// redrawn in place; finished files are announced above it on stdout.
+struct Progress {
+    on: bool,
+    lines: usize,
+    announced: std::collections::BTreeSet<u64>,
+}
+
+impl Progress {
+    fn new(on: bool) -> Progress {
+        Progress {
+            on,
+            lines: 0,
+            announced: Default::default(),
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.on && self.lines > 0 {
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\r\x1b[{}A\x1b[J", self.lines);
+            let _ = err.flush();
+            self.lines = 0;
+        }
+    }
+
+    fn show(&mut self, snap: &Snapshot) {
+        let newly: Vec<&ItemView> = snap
+            .items
+            .iter()
+            .filter(|i| i.phase == Phase::Done && !self.announced.contains(&i.key))
+            .collect();
+        if !self.on {
+            return;
+        }
+        self.clear();
+        for i in newly {
+            self.announced.insert(i.key);
+            if let Some(p) = &i.path {
+                println!("{}", sanitize::line(&p.display().to_string(), 4096));
+            }
+        }
+        let width = super::output::table_width().unwrap_or(100).clamp(40, 200);
+        let mut block = String::new();
+        for i in snap
+            .items
+            .iter()
+            .filter(|i| matches!(i.phase, Phase::GettingLink | Phase::Downloading))
+        {
+            block.push_str(&item_line(i, width));
+            block.push('\n');
+        }
+        let done = snap.count(Phase::Done);
+        let failed = snap.count(Phase::Failed);
+        let total = snap.total().map(human_size).unwrap_or_else(|| "?".into());
+        block.push_str(&format!(
+            "{done}/{} done{} · {} of {total} · {}/s",
+            snap.items.len(),
+            if failed > 0 {
+                format!(" · {failed} failed")
+            } else {
+                String::new()
+            },
+            human_size(snap.bytes()),
+            human_size(snap.speed() as u64),
+        ));
+        block.push('\n');
+        self.lines = block.lines().count();
+        let mut err = io::stderr().lock();
+        let _ = err.write_all(block.as_bytes());
+        let _ = err.flush();
+    }
+}
+
+/// `name  [#####.....]  42%  12.0 MiB/28.5 MiB  4.1 MiB/s  ETA 4 s`
+fn item_line(i: &ItemView, width: usize) -> String {
+    let pct = match i.total {
+        Some(t) if t > 0 => Some((i.bytes as f64 / t as f64).min(1.0)),
+        _ => None,
+    };
+    let bar_w = 20;
+    let filled = pct.map(|p| (p * bar_w as f64) as usize).unwrap_or(0);
+    let bar = format!("[{}{}]", "#".repeat(filled), ".".repeat(bar_w - filled));
+    let mut tail = match pct {
+        Some(p) => format!(
+            " {:>3.0}% {}/{} {}/s",
+            p * 100.0,
+            human_size(i.bytes),
+            human_size(i.total.unwrap_or(0)),
+            human_size(i.speed as u64)
+        ),
+        None => format!(" {}", i.phase.label()),
+    };
+    if let Some(eta) = i.eta {
+        tail.push_str(&format!(" ETA {}", crate::text::short_duration(eta)));
+    }
+    if let Some(note) = &i.note {
+        tail.push_str(&format!(" ({note})"));
+    }
+    let name_w = width.saturating_sub(bar.len() + 50).max(12);
+    format!(
+        "{} {bar}{}",
+        super::output::fit(&i.name, name_w),
+        super::output::fit(&tail, width.saturating_sub(name_w + bar.len() + 1))
+    )
+}
+
+/// `--zip`: a server-side batch job, its archive fetched by the same
+/// transfer engine, optionally unpacked.
+async fn zip(ctx: &Context, a: &DownloadArgs, template: &str, out: &Path) -> Result<(), CliError> {
+    let client = &ctx.client;
+    let tty = io::stderr().is_terminal() && !a.json;
+    let job = archive::request_job(client, &a.ids, Some(template)).await?;
+    let mut last = String::new();
+    let url = archive::wait_for_job(client, &job, |status| {
+        if tty && status != last {
+            eprint!("\r\x1b[Kbatch job {}: {status}", sanitize::line(&job, 60));
+            last = status.to_string();
+        }
+    })
+    .await
+    .map_err(CliError::Failed)?;
+    if tty {
+        eprint!("\r\x1b[K");
+    }
+    // a fresh link: the job's status again
+    let first = Arc::new(std::sync::Mutex::new(Some(url)));
+    let (c, j) = (client.clone(), job.clone());
+    let link: LinkFn = Arc::new(move || {
+        let (c, j, first) = (c.clone(), j.clone(), first.clone());
+        Box::pin(async move {
+            if let Some(u) = first.lock().ok().and_then(|mut f| f.take()) {
+                return Ok(u);
+            }
+            archive::wait_for_job(&c, &j, |_| {})
+                .await
+                .map_err(TransferError::Failed)
+        })
+    });
+    let name = format!("assets-{}.zip", crate::naming::component(&job, 80));
+    let part = out.join(format!("{name}.part"));
+    let (_sig_tx, mut sig_rx) = tokio::sync::watch::channel(Signal::Run);
+    let mut resume = Resume::default();
+    let started = Instant::now();
+    let mut shown = Instant::now();
+    let mut events = |ev: transfer::Event| {
+        if let transfer::Event::Progress { bytes, total } = ev {
+            if tty && shown.elapsed() >= Duration::from_millis(100) {
+                shown = Instant::now();
+                let total = total.map(human_size).unwrap_or_else(|| "?".into());
+                eprint!("\r\x1b[K{name}: {} of {total}", human_size(bytes));
+            }
+        }
+    };
+    let fetched = transfer::run(
+        client.http(),
+        &link,
+        &part,
+        &mut resume,
+        &transfer::Options::default(),
+        &mut events,
+        &mut sig_rx,
+    )
+    .await
+    .map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    if tty {
+        eprint!("\r\x1b[K");
+    }
+    let path = place_no_clobber(&part, out, &name)
+        .map_err(|e| CliError::Failed(format!("cannot place {name}: {e}")))?;
+    let took = started.elapsed();
+    if !a.extract {
+        if a.json {
+            super::output::print_json(&json!({
+                "job": job, "path": path.display().to_string(), "bytes": fetched.bytes,
+            }))?;
+        } else {
+            println!("{}", path.display());
+            eprintln!(
+                "archive of {} assets ({}) in {:.1} s",
+                a.ids.len(),
+                human_size(fetched.bytes),
+                took.as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
+    let (zip_path, dir) = (path.clone(), out.to_path_buf());
+    let extracted =
+        tokio::task::spawn_blocking(move || archive::extract(&zip_path, &dir, &Limits::default()))
+            .await
+            .map_err(|e| CliError::Failed(format!("extract: {e}")))?
+            .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+    let _ = std::fs::remove_file(&path);
+    if a.json {
+        super::output::print_json(&json!({
+            "job": job,
+            "files": extracted.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "skipped": extracted.skipped.iter().map(|(n, why)| json!({"entry": n, "why": why})).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        for f in &extracted.files {
+            println!("{}", sanitize::line(&f.display().to_string(), 4096));
+        }
+        for (n, why) in &extracted.skipped {
+            eprintln!("assetui: skipped {n}: {why}");
+        }
+        eprintln!(
+            "{} files unpacked from the archive in {:.1} s",
+            extracted.files.len(),
+            took.as_secs_f64()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! The download queue's journal: what is queued or partly fetched, kept on
+//! disk so a crash or `kill -9` loses nothing.
+//!
+//! One append-only file of JSON lines per running queue,
+//! `<state dir>/downloads/<pid>.jsonl`, next to `<pid>.lock` which the
+//! process holds with `flock` while it lives. A record is written with
+//! one `write` and `fdatasync`ed; a torn last line (the crash came
+//! mid-write) is ignored. Another process adopts a journal whose lock it
+//! can take: its owner is gone. The file is rewritten (atomically) with
+//! only the live entries when it has grown well past them.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::place::write_atomic;
+use super::transfer::Resume;
+
+/// Where journals live: `$XDG_STATE_HOME/assetui/downloads`, shared by
+/// the CLI and the browser.
+pub fn default_dir() -> Option<PathBuf> {
+    crate::dirs::state_dir().map(|d| d.join("downloads"))
+}
+
+/// One download the journal keeps until it is done or cancelled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub asset_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The directory chosen by the user; nothing is written outside it.
+    pub dir: PathBuf,
+    /// Subdirectories (from the name template) and the file name without
+    /// its extension, each a sanitized component.
+    pub path: Vec<String>,
+    #[serde(default)]
+    pub resume: Resume,
+    #[serde(default)]
+    pub paused: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+impl Entry {
+    /// The directory the file goes in (the chosen one plus subdirectories).
+    pub fn target_dir(&self) -> PathBuf {
+        let mut d = self.dir.clone();
+        for p in &self.path[..self.path.len().saturating_sub(1)] {
+            d.push(p);
+        }
+        d
+    }
+
+    /// The file name without extension.
+    pub fn stem(&self) -> &str {
+        self.path.last().map(String::as_str).unwrap_or("asset")
+    }
+
+    /// `NAME.part`, in the target directory.
+    pub fn part_path(&self) -> PathBuf {
+        self.target_dir().join(format!("{}.part", self.stem()))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+enum Record {
+    Put { key: u64, entry: Box<Entry> },
+    Del { key: u64 },
+}
+
+/// This process's journal.
+pub struct Journal {
+    dir: PathBuf,
+    path: PathBuf,
+    file: File,
+    /// Held (flocked) for the journal's life.
+    _lock: File,
+    live: BTreeMap<u64, Entry>,
+    records: usize,
+}
+
+impl Journal {
+    /// Opens a fresh journal for this process in `dir` (created 0700).
+    pub fn open(dir: &Path) -> io::Result<Journal> {
+        fs::create_dir_all(dir)?;
+        let _ = fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let pid = std::process::id();
+        let lock = lock_file(&dir.join(format!("{pid}.lock")), true)?
+            .ok_or_else(|| io::Error::other("the journal lock is held"))?;
+        let path = dir.join(format!("{pid}.jsonl"));
+        // a journal left by an earlier process with the same pid is ours
+        let live = read_entries(&path).unwrap_or_default();
+        let mut journal = Journal {
+            dir: dir.to_path_buf(),
+            file: append_file(&path)?,
+            path,
+            _lock: lock,
+            live,
+            records: 0,
+        };
+        journal.compact()?;
+        Ok(journal)
+    }
+
+    /// The entries of journals whose owner has died, taken over: they are
+    /// written into this journal and their files removed.
+    pub fn adopt_orphans(&mut self, next_key: &mut u64) -> io::Result<Vec<(u64, Entry)>> {
+        let mut adopted = Vec::new();
+        let me = std::process::id().to_string();
+        for item in fs::read_dir(&self.dir)? {
+            let path = item?.path();
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            if path.extension().and_then(|e| e.to_str()) != Some("lock") || stem == me {
+                continue;
+            }
+            // a lock we can take belongs to nobody alive
+            let Some(_held) = lock_file(&path, false)? else {
+                continue;
+            };
+            let journal = self.dir.join(format!("{stem}.jsonl"));
+            for (_, entry) in read_entries(&journal).unwrap_or_default() {
+                let key = *next_key;
+                *next_key += 1;
+                self.put(key, &entry)?;
+                adopted.push((key, entry));
+            }
+            let _ = fs::remove_file(&journal);
+            let _ = fs::remove_file(&path);
+        }
+        Ok(adopted)
+    }
+
+    /// Entries already in this journal (after [`Journal::open`]).
+    pub fn entries(&self) -> impl Iterator<Item = (&u64, &Entry)> {
+        self.live.iter()
+    }
+
+    pub fn put(&mut self, key: u64, entry: &Entry) -> io::Result<()> {
+        self.append(&Record::Put {
+            key,
+            entry: Box::new(entry.clone()),
+        })?;
+        self.live.insert(key, entry.clone());
+        Ok(())
+    }
+
+    pub fn remove(&mut self, key: u64) -> io::Result<()> {
+        if self.live.remove(&key).is_some() {
+            self.append(&Record::Del { key })?;
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, record: &Record) -> io::Result<()> {
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        self.file.sync_data()?;
+        self.records += 1;
+        if self.records > 64 && self.records > 4 * self.live.len() {
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites the journal with only the live entries.
+    fn compact(&mut self) -> io::Result<()> {
+        let mut text = Vec::new();
+        for (key, entry) in &self.live {
+            let record = Record::Put {
+                key: *key,
+                entry: Box::new(entry.clone()),
+            };
+            text.extend(serde_json::to_vec(&record).map_err(io::Error::other)?);
+            text.push(b'\n');
+        }
+        write_atomic(&self.path, &text)?;
+        self.file = append_file(&self.path)?;
+        self.records = self.live.len();
+        Ok(())
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        // a clean end with nothing left leaves nothing behind
+        if self.live.is_empty() {
+            let _ = fs::remove_file(&self.path);
+            let _ = fs::remove_file(self.dir.join(format!("{}.lock", std::process::id())));
+        }
+    }
+}
+
+fn append_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Opens `path` and takes an exclusive lock (`flock`) on it without waiting:
+/// `None` when another process holds it.
+fn lock_file(path: &Path, create: bool) -> io::Result<Option<File>> {
+    let file = match OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(create)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if !create && e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// The live entries of a journal file; a torn or unreadable line (the
+/// crash came mid-write) is skipped.
+fn read_entries(path: &Path) -> io::Result<BTreeMap<u64, Entry>> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(e),
+    };
+    let mut live = BTreeMap::new();
+    for line in BufReader::new(file).split(b'\n') {
+        let line = line?;
+        match serde_json::from_slice::<Record>(&line) {
+            Ok(Record::Put { key, entry }) => {
+                live.insert(key, *entry);
+            }
+            Ok(Record::Del { key }) => {
+                live.remove(&key);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "journal line skipped");
+            }
+        }
+    }
+    Ok(live)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            asset_id: id.into(),
+            format: None,
+            dir: "/tmp/out".into(),
+            path: vec!["sub".into(), id.into()],
+            resume: Resume::default(),
+            paused: false,
+            failed: None,
+        }
+    }
+
+    #[test]
+    fn entries_survive_a_reopen_and_a_torn_line() {
+        let d = tempfile::tempdir().unwrap();
+        {
+            let mut j = Journal::open(d.path()).unwrap();
+            j.put(1, &entry("a")).unwrap();
+            j.put(2, &entry("b")).unwrap();
+            let mut b = entry("b");
+            b.resume.bytes = 42;
+            j.put(2, &b).unwrap();
+            j.put(3, &entry("c")).unwrap();
+            j.remove(1).unwrap();
+            std::mem::forget(j); // as if killed: no drop
+        }
+        let path = d.path().join(format!("{}.jsonl", std::process::id()));
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"op\":\"put\",\"key\":9,\"entry\":{\"asset")
+            .unwrap();
+        let live = read_entries(&path).unwrap();
+        assert_eq!(live.keys().copied().collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(live[&2].resume.bytes, 42);
+        assert_eq!(live[&2].part_path(), PathBuf::from("/tmp/out/sub/b.part"));
+    }
+
+    #[test]
+    fn a_dead_process_journal_is_adopted_once() {
+        let d = tempfile::tempdir().unwrap();
+        // a journal from pid 999999 whose lock nobody holds
+        let orphan = d.path().join("999999.jsonl");
+        let rec = Record::Put {
+            key: 7,
+            entry: Box::new(entry("z")),
+        };
+        fs::write(
+            &orphan,
+            format!("{}\n", serde_json::to_string(&rec).unwrap()),
+        )
+        .unwrap();
+        fs::write(d.path().join("999999.lock"), b"").unwrap();
+        let mut j = Journal::open(d.path()).unwrap();
+        let mut next = 100;
+        let adopted = j.adopt_orphans(&mut next).unwrap();
+        assert_eq!(adopted, vec![(100, entry("z"))]);
+        assert!(!orphan.exists());
+        assert_eq!(j.adopt_orphans(&mut next).unwrap(), vec![]);
+        assert_eq!(j.entries().count(), 1);
+    }
+
+    #[test]
+    fn a_living_owner_keeps_its_journal() {
+        let d = tempfile::tempdir().unwrap();
+        let _other = lock_file(&d.path().join("424242.lock"), true)
+            .unwrap()
+            .unwrap();
+        let rec = Record::Put {
+            key: 1,
+            entry: Box::new(entry("busy")),
+        };
+        fs::write(
+            d.path().join("424242.jsonl"),
+            format!("{}\n", serde_json::to_string(&rec).unwrap()),
+        )
+        .unwrap();
+        let mut j = Journal::open(d.path()).unwrap();
+        assert!(j.adopt_orphans(&mut 0).unwrap().is_empty());
+        assert!(d.path().join("424242.jsonl").exists());
+    }
+
+    #[test]
+    fn compaction_keeps_only_live_entries() {
+        let d = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(d.path()).unwrap();
+        for k in 0..200 {
+            j.put(k, &entry("x")).unwrap();
+            if k > 0 {
+                j.remove(k - 1).unwrap();
+            }
+        }
+        let lines = fs::read_to_string(&j.path).unwrap().lines().count();
+        assert!(lines < 70, "{lines}");
+        assert_eq!(read_entries(&j.path).unwrap().len(), 1);
+        j.remove(199).unwrap();
+        let path = j.path.clone();
+        drop(j);
+        assert!(!path.exists(), "an empty journal is removed at the end");
+    }
+}

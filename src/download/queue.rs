@@ -1,0 +1,772 @@
+//! The download queue: one engine for the browser and the CLI.
+//!
+//! An actor task owns every item; each running item is a task of its own
+//! that fetches the asset (for its name), a fresh link, then the bytes
+//! through [`transfer::run`], and reports back on a channel. At most
+//! `jobs` items run at once. The actor journals what must survive a crash
+//! ([`Journal`]) and publishes a [`Snapshot`] at most ten times a second.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+
+use super::journal::{Entry, Journal};
+use super::place::{make_dirs, place_no_clobber};
+use super::sniff::extension_for;
+use super::transfer::{self, Event, LinkFn, Resume, Signal, TransferError};
+use crate::api::{ApiError, Client};
+use crate::naming::{self, AssetName};
+use crate::sanitize;
+
+/// The default name template: the asset's id, as the batch API would.
+pub const DEFAULT_TEMPLATE: &str = "<id>";
+/// Items running at once by default.
+pub const DEFAULT_JOBS: usize = 3;
+/// Least time between two published snapshots.
+pub const PUBLISH_EVERY: Duration = Duration::from_millis(100);
+
+/// How a queue works.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Items running at once (at least 1).
+    pub jobs: usize,
+    /// The directory files go in; nothing is written outside it.
+    pub out: PathBuf,
+    /// File names, with the tokens of [`crate::naming`].
+    pub template: String,
+    pub transfer: transfer::Options,
+    /// Where the journal lives (`None`: no journal, nothing survives).
+    pub journal_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn new(out: PathBuf) -> Config {
+        Config {
+            jobs: DEFAULT_JOBS,
+            out,
+            template: DEFAULT_TEMPLATE.into(),
+            transfer: transfer::Options::default(),
+            journal_dir: None,
+        }
+    }
+}
+
+/// Where an item stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Queued,
+    GettingLink,
+    Downloading,
+    Paused,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Queued => "queued",
+            Phase::GettingLink => "getting link",
+            Phase::Downloading => "downloading",
+            Phase::Paused => "paused",
+            Phase::Done => "done",
+            Phase::Failed => "failed",
+            Phase::Cancelled => "cancelled",
+        }
+    }
+
+    /// Nothing more happens to it unless asked.
+    pub fn settled(self) -> bool {
+        matches!(
+            self,
+            Phase::Paused | Phase::Done | Phase::Failed | Phase::Cancelled
+        )
+    }
+}
+
+/// One item as the UI shows it.
+#[derive(Clone, Debug)]
+pub struct ItemView {
+    pub key: u64,
+    pub asset_id: String,
+    pub format: Option<String>,
+    /// The file name so far (sanitized; the extension comes at the end).
+    pub name: String,
+    pub phase: Phase,
+    pub bytes: u64,
+    pub total: Option<u64>,
+    /// Bytes per second over the last few seconds.
+    pub speed: f64,
+    pub eta: Option<Duration>,
+    /// Where the file landed.
+    pub path: Option<PathBuf>,
+    /// Why it failed (sanitized, no secret).
+    pub error: Option<String>,
+    /// What is happening now beyond the phase ("retrying in 2 s: …").
+    pub note: Option<String>,
+    /// Bytes fetched from the network for it in this process (resumes
+    /// and restarts included).
+    pub fetched: u64,
+}
+
+/// Everything in the queue.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub items: Vec<ItemView>,
+    /// Incremented on every publish.
+    pub version: u64,
+}
+
+impl Snapshot {
+    pub fn count(&self, phase: Phase) -> usize {
+        self.items.iter().filter(|i| i.phase == phase).count()
+    }
+
+    /// Every item is done, failed, cancelled or paused.
+    pub fn settled(&self) -> bool {
+        self.items.iter().all(|i| i.phase.settled())
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.items.iter().map(|i| i.bytes).sum()
+    }
+
+    /// The sum of known totals (`None` while one is unknown).
+    pub fn total(&self) -> Option<u64> {
+        self.items
+            .iter()
+            .filter(|i| i.phase != Phase::Cancelled)
+            .map(|i| i.total)
+            .sum()
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.items.iter().map(|i| i.speed).sum()
+    }
+}
+
+/// What to fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub asset_id: String,
+    /// `targetFormat`, or the original.
+    pub format: Option<String>,
+}
+
+/// `key` `None` means every item.
+#[derive(Debug)]
+enum Command {
+    Add(Vec<Request>),
+    Pause(Option<u64>),
+    Resume(Option<u64>),
+    Cancel(Option<u64>),
+    Retry(Option<u64>),
+    /// Answered once every command before it is applied and published.
+    Sync(tokio::sync::oneshot::Sender<()>),
+    /// Pause what runs, let it settle, close the journal, answer, stop.
+    Close(tokio::sync::oneshot::Sender<()>),
+}
+
+/// A handle on a running queue; dropping every handle stops it (running
+/// transfers are paused and stay in the journal).
+#[derive(Clone)]
+pub struct Queue {
+    tx: mpsc::UnboundedSender<Command>,
+    snapshots: watch::Receiver<Snapshot>,
+}
+
+impl Queue {
+    /// Starts the queue; with a journal, it first takes over what a dead
+    /// process left (`adopt`) — the browser's start and `download
+    /// --resume` do, a plain `download` does not.
+    pub fn start(client: Client, config: Config, adopt: bool) -> std::io::Result<Queue> {
+        let mut journal = match &config.journal_dir {
+            Some(d) => Some(Journal::open(d)?),
+            None => None,
+        };
+        let mut next_key = 1;
+        let mut items = BTreeMap::new();
+        if let Some(j) = journal.as_mut() {
+            let mut found: Vec<(u64, Entry)> = j.entries().map(|(k, e)| (*k, e.clone())).collect();
+            next_key = found.iter().map(|(k, _)| k + 1).max().unwrap_or(1);
+            if adopt {
+                found.extend(j.adopt_orphans(&mut next_key)?);
+            }
+            for (key, entry) in found {
+                items.insert(key, Item::restored(key, entry));
+            }
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (snap_tx, snapshots) = watch::channel(Snapshot::default());
+        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let actor = Actor {
+            client,
+            config: Arc::new(config),
+            journal,
+            items,
+            next_key,
+            ev_tx,
+            snap_tx,
+            version: 0,
+        };
+        tokio::spawn(actor.run(rx, ev_rx));
+        Ok(Queue { tx, snapshots })
+    }
+
+    pub fn add(&self, requests: Vec<Request>) {
+        let _ = self.tx.send(Command::Add(requests));
+    }
+    pub fn pause(&self, key: Option<u64>) {
+        let _ = self.tx.send(Command::Pause(key));
+    }
+    pub fn resume(&self, key: Option<u64>) {
+        let _ = self.tx.send(Command::Resume(key));
+    }
+    pub fn cancel(&self, key: Option<u64>) {
+        let _ = self.tx.send(Command::Cancel(key));
+    }
+    pub fn retry(&self, key: Option<u64>) {
+        let _ = self.tx.send(Command::Retry(key));
+    }
+
+    /// Returns once every command sent before is applied and the
+    /// snapshot that shows it published.
+    pub async fn sync(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(Command::Sync(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Stops the queue: running items are paused (kept in the journal),
+    /// the journal is closed (removed when nothing is left in it).
+    pub async fn close(self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(Command::Close(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Snapshots as they are published (at most every [`PUBLISH_EVERY`]).
+    pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
+        self.snapshots.clone()
+    }
+
+    /// Waits until a published snapshot satisfies `done`, and returns it.
+    pub async fn wait_for(&self, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
+        let mut rx = self.snapshots.clone();
+        loop {
+            {
+                let s = rx.borrow_and_update();
+                if done(&s) {
+                    return s.clone();
+                }
+            }
+            if rx.changed().await.is_err() {
+                return rx.borrow().clone();
+            }
+        }
+    }
+}
+
+/// What an item's task tells the actor.
+enum Report {
+    Named(Vec<String>),
+    Transfer(Event),
+    Finished(Result<PathBuf, TransferError>),
+}
+
+struct Item {
+    view: ItemView,
+    entry: Entry,
+    /// Set while its task runs.
+    signal: Option<watch::Sender<Signal>>,
+    /// (when, bytes) samples for the speed.
+    samples: Vec<(Instant, u64)>,
+}
+
+impl Item {
+    fn new(key: u64, entry: Entry) -> Item {
+        let name = entry.path.join("/");
+        Item {
+            view: ItemView {
+                key,
+                asset_id: entry.asset_id.clone(),
+                format: entry.format.clone(),
+                name: sanitize::line(&name, 200),
+                phase: Phase::Queued,
+                bytes: entry.resume.bytes,
+                total: entry.resume.total,
+                speed: 0.0,
+                eta: None,
+                path: None,
+                error: None,
+                note: None,
+                fetched: 0,
+            },
+            entry,
+            signal: None,
+            samples: Vec::new(),
+        }
+    }
+
+    fn restored(key: u64, entry: Entry) -> Item {
+        let paused = entry.paused;
+        let failed = entry.failed.clone();
+        let mut item = Item::new(key, entry);
+        if let Some(why) = failed {
+            item.view.phase = Phase::Failed;
+            item.view.error = Some(why);
+        } else if paused {
+            item.view.phase = Phase::Paused;
+        }
+        item
+    }
+
+    fn sample(&mut self, bytes: u64) {
+        let now = Instant::now();
+        self.samples.push((now, bytes));
+        let window = Duration::from_secs(3);
+        while self.samples.len() > 2 && now - self.samples[0].0 > window {
+            self.samples.remove(0);
+        }
+        let (t0, b0) = self.samples[0];
+        let dt = (now - t0).as_secs_f64();
+        self.view.speed = if dt > 0.2 {
+            bytes.saturating_sub(b0) as f64 / dt
+        } else {
+            self.view.speed
+        };
+        self.view.eta = match self.view.total {
+            Some(total) if self.view.speed > 1.0 => Some(Duration::from_secs_f64(
+                total.saturating_sub(bytes) as f64 / self.view.speed,
+            )),
+            _ => None,
+        };
+    }
+}
+
+struct Actor {
+    client: Client,
+    config: Arc<Config>,
+    journal: Option<Journal>,
+    items: BTreeMap<u64, Item>,
+    next_key: u64,
+    ev_tx: mpsc::UnboundedSender<(u64, Report)>,
+    snap_tx: watch::Sender<Snapshot>,
+    version: u64,
+}
+
+impl Actor {
+    async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        mut reports: mpsc::UnboundedReceiver<(u64, Report)>,
+    ) {
+        let mut dirty = true;
+        let mut last = Instant::now() - PUBLISH_EVERY;
+        let mut handles_alive = true;
+        let mut closing: Option<tokio::sync::oneshot::Sender<()>> = None;
+        loop {
+            let running = self.items.values().any(|i| i.signal.is_some());
+            if closing.is_some() && !running {
+                self.publish();
+                self.journal = None;
+                let _ = closing.take().map(|c| c.send(()));
+                return;
+            }
+            if closing.is_none() {
+                self.schedule();
+            }
+            if dirty && last.elapsed() >= PUBLISH_EVERY {
+                self.publish();
+                last = Instant::now();
+                dirty = false;
+            }
+            let running = self.items.values().any(|i| i.signal.is_some());
+            if !handles_alive && !running {
+                self.publish();
+                return;
+            }
+            let deadline = tokio::time::Instant::from_std(last + PUBLISH_EVERY);
+            tokio::select! {
+                cmd = commands.recv(), if handles_alive => match cmd {
+                    Some(Command::Close(done)) => {
+                        for item in self.items.values() {
+                            if let Some(s) = &item.signal {
+                                let _ = s.send(Signal::Pause);
+                            }
+                        }
+                        closing = Some(done);
+                    }
+                    Some(Command::Sync(done)) => {
+                        self.schedule();
+                        self.publish();
+                        last = Instant::now();
+                        dirty = false;
+                        let _ = done.send(());
+                    }
+                    Some(c) => { self.command(c); dirty = true; }
+                    None => {
+                        // nobody listens: pause what runs, keep the journal
+                        handles_alive = false;
+                        for item in self.items.values() {
+                            if let Some(s) = &item.signal {
+                                let _ = s.send(Signal::Pause);
+                            }
+                        }
+                    }
+                },
+                Some((key, report)) = reports.recv() => {
+                    self.report(key, report);
+                    dirty = true;
+                }
+                _ = tokio::time::sleep_until(deadline), if dirty => {}
+            }
+        }
+    }
+
+    fn publish(&mut self) {
+        self.version += 1;
+        let snapshot = Snapshot {
+            items: self.items.values().map(|i| i.view.clone()).collect(),
+            version: self.version,
+        };
+        self.snap_tx.send_replace(snapshot);
+    }
+
+    fn journal_put(&mut self, key: u64) {
+        let (Some(j), Some(item)) = (self.journal.as_mut(), self.items.get(&key)) else {
+            return;
+        };
+        if let Err(e) = j.put(key, &item.entry) {
+            tracing::warn!(error = %e, "download journal write failed");
+        }
+    }
+
+    fn journal_remove(&mut self, key: u64) {
+        if let Some(j) = self.journal.as_mut() {
+            if let Err(e) = j.remove(key) {
+                tracing::warn!(error = %e, "download journal write failed");
+            }
+        }
+    }
+
+    fn keys(&self, key: Option<u64>) -> Vec<u64> {
+        match key {
+            Some(k) => vec![k],
+            None => self.items.keys().copied().collect(),
+        }
+    }
+
+    fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Sync(_) | Command::Close(_) => {}
+            Command::Add(requests) => {
+                for r in requests {
+                    let key = self.next_key;
+                    self.next_key += 1;
+                    let entry = Entry {
+                        asset_id: r.asset_id,
+                        format: r.format,
+                        dir: self.config.out.clone(),
+                        path: Vec::new(),
+                        resume: Resume::default(),
+                        paused: false,
+                        failed: None,
+                    };
+                    self.items.insert(key, Item::new(key, entry));
+                    self.journal_put(key);
+                }
+            }
+            Command::Pause(key) => {
+                for k in self.keys(key) {
+                    let Some(item) = self.items.get_mut(&k) else {
+                        continue;
+                    };
+                    match (&item.signal, item.view.phase) {
+                        (Some(s), _) => {
+                            let _ = s.send(Signal::Pause);
+                        }
+                        (None, Phase::Queued) => {
+                            item.view.phase = Phase::Paused;
+                            item.entry.paused = true;
+                            self.journal_put(k);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Command::Resume(key) => {
+                for k in self.keys(key) {
+                    if let Some(item) = self.items.get_mut(&k) {
+                        if item.view.phase == Phase::Paused && item.signal.is_none() {
+                            item.view.phase = Phase::Queued;
+                            item.entry.paused = false;
+                            self.journal_put(k);
+                        }
+                    }
+                }
+            }
+            Command::Retry(key) => {
+                for k in self.keys(key) {
+                    if let Some(item) = self.items.get_mut(&k) {
+                        if matches!(item.view.phase, Phase::Failed | Phase::Cancelled) {
+                            item.view.phase = Phase::Queued;
+                            item.view.error = None;
+                            item.view.note = None;
+                            item.entry.failed = None;
+                            item.entry.paused = false;
+                            self.journal_put(k);
+                        }
+                    }
+                }
+            }
+            Command::Cancel(key) => {
+                for k in self.keys(key) {
+                    let Some(item) = self.items.get_mut(&k) else {
+                        continue;
+                    };
+                    if let Some(s) = &item.signal {
+                        let _ = s.send(Signal::Cancel);
+                    } else if !matches!(item.view.phase, Phase::Done | Phase::Cancelled) {
+                        item.view.phase = Phase::Cancelled;
+                        remove_part(&item.entry);
+                        self.journal_remove(k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts queued items while there is room.
+    fn schedule(&mut self) {
+        let running = self.items.values().filter(|i| i.signal.is_some()).count();
+        let room = self.config.jobs.max(1).saturating_sub(running);
+        let ready: Vec<u64> = self
+            .items
+            .iter()
+            .filter(|(_, i)| i.view.phase == Phase::Queued && i.signal.is_none())
+            .map(|(k, _)| *k)
+            .take(room)
+            .collect();
+        for key in ready {
+            let item = self.items.get_mut(&key).expect("listed");
+            let (sig_tx, sig_rx) = watch::channel(Signal::Run);
+            item.signal = Some(sig_tx);
+            item.view.phase = Phase::GettingLink;
+            item.view.note = None;
+            item.samples.clear();
+            let task = ItemTask {
+                key,
+                client: self.client.clone(),
+                config: self.config.clone(),
+                entry: item.entry.clone(),
+                reports: self.ev_tx.clone(),
+            };
+            tokio::spawn(task.run(sig_rx));
+        }
+    }
+
+    fn report(&mut self, key: u64, report: Report) {
+        let Some(item) = self.items.get_mut(&key) else {
+            return;
+        };
+        match report {
+            Report::Named(path) => {
+                item.view.name = sanitize::line(&path.join("/"), 200);
+                item.entry.path = path;
+                self.journal_put(key);
+            }
+            Report::Transfer(ev) => match ev {
+                Event::Link => item.view.phase = Phase::GettingLink,
+                Event::Started { from, total } => {
+                    item.view.phase = Phase::Downloading;
+                    item.view.bytes = from;
+                    item.view.total = total;
+                    item.view.note = None;
+                    item.samples.clear();
+                    item.sample(from);
+                }
+                Event::Progress { bytes, total } => {
+                    item.view.fetched += bytes.saturating_sub(item.view.bytes);
+                    item.view.bytes = bytes;
+                    if total.is_some() {
+                        item.view.total = total;
+                    }
+                    item.sample(bytes);
+                }
+                Event::Checkpoint(resume) => {
+                    item.entry.resume = resume;
+                    self.journal_put(key);
+                }
+                Event::Retrying { attempt, wait, why } => {
+                    item.view.note = Some(format!(
+                        "retry {attempt} in {:.1} s: {}",
+                        wait.as_secs_f64(),
+                        sanitize::line(&why, 120)
+                    ));
+                }
+                Event::Restarted { why } => {
+                    item.view.bytes = 0;
+                    item.samples.clear();
+                    item.view.note = Some(format!("restarted: {}", sanitize::line(&why, 120)));
+                }
+            },
+            Report::Finished(result) => {
+                item.signal = None;
+                item.view.speed = 0.0;
+                item.view.eta = None;
+                match result {
+                    Ok(path) => {
+                        item.view.phase = Phase::Done;
+                        item.view.note = None;
+                        if let Some(t) = item.view.total {
+                            item.view.bytes = t;
+                        }
+                        item.view.path = Some(path);
+                        self.journal_remove(key);
+                    }
+                    Err(TransferError::Paused) => {
+                        item.view.phase = Phase::Paused;
+                        item.entry.paused = true;
+                        self.journal_put(key);
+                    }
+                    Err(TransferError::Cancelled) => {
+                        item.view.phase = Phase::Cancelled;
+                        remove_part(&item.entry);
+                        self.journal_remove(key);
+                    }
+                    Err(TransferError::DiskFull(why)) => self.fail(key, &why, true),
+                    Err(TransferError::Failed(why)) => self.fail(key, &why, false),
+                }
+            }
+        }
+    }
+}
+
+impl Actor {
+    /// An item failed: it is kept in the journal for a later resume when
+    /// there is something to resume (a partial file, or a full disk).
+    fn fail(&mut self, key: u64, why: &str, disk_full: bool) {
+        let Some(item) = self.items.get_mut(&key) else {
+            return;
+        };
+        let why = sanitize::line(why, 300);
+        item.view.phase = Phase::Failed;
+        item.view.note = None;
+        item.view.error = Some(why.clone());
+        item.entry.failed = Some(why);
+        if item.entry.resume.bytes > 0 || disk_full {
+            self.journal_put(key);
+        } else {
+            remove_part(&item.entry);
+            self.journal_remove(key);
+        }
+    }
+}
+
+fn remove_part(entry: &Entry) {
+    if !entry.path.is_empty() {
+        let _ = std::fs::remove_file(entry.part_path());
+    }
+}
+
+/// One item's work, on a task of its own.
+struct ItemTask {
+    key: u64,
+    client: Client,
+    config: Arc<Config>,
+    entry: Entry,
+    reports: mpsc::UnboundedSender<(u64, Report)>,
+}
+
+impl ItemTask {
+    async fn run(mut self, mut signal: watch::Receiver<Signal>) {
+        let result = self.fetch(&mut signal).await;
+        let _ = self.reports.send((self.key, Report::Finished(result)));
+    }
+
+    fn send(&self, report: Report) {
+        let _ = self.reports.send((self.key, report));
+    }
+
+    async fn fetch(
+        &mut self,
+        signal: &mut watch::Receiver<Signal>,
+    ) -> Result<PathBuf, TransferError> {
+        if self.entry.path.is_empty() {
+            let asset = tokio::select! {
+                a = self.client.get_asset(&self.entry.asset_id) => a.map_err(api_failure)?,
+                _ = until_stopped(signal) => return Err(stopped(signal)),
+            };
+            let name = AssetName::of(&asset);
+            self.entry.path = naming::expand(&self.config.template, &name.fields(), "");
+            self.send(Report::Named(self.entry.path.clone()));
+        }
+        let dir = self.entry.target_dir();
+        make_dirs(
+            &self.entry.dir,
+            &self.entry.path[..self.entry.path.len() - 1],
+        )
+        .map_err(|e| TransferError::Failed(format!("cannot make {}: {e}", dir.display())))?;
+        let client = self.client.clone();
+        let id = self.entry.asset_id.clone();
+        let format = self.entry.format.clone();
+        let link: LinkFn = Arc::new(move || {
+            let client = client.clone();
+            let id = id.clone();
+            let format = format.clone();
+            Box::pin(async move {
+                client
+                    .download_link(&id, format.as_deref())
+                    .await
+                    .map_err(api_failure)
+            })
+        });
+        let reports = self.reports.clone();
+        let key = self.key;
+        let mut events = move |ev: Event| {
+            let _ = reports.send((key, Report::Transfer(ev)));
+        };
+        let part = self.entry.part_path();
+        let fetched = transfer::run(
+            self.client.http(),
+            &link,
+            &part,
+            &mut self.entry.resume,
+            &self.config.transfer,
+            &mut events,
+            signal,
+        )
+        .await?;
+        let ext = extension_for(&fetched.head, fetched.mime.as_deref());
+        let name = format!("{}.{ext}", self.entry.stem());
+        place_no_clobber(&part, &dir, &name)
+            .map_err(|e| TransferError::Failed(format!("cannot place {name}: {e}")))
+    }
+}
+
+/// Resolves when the item is asked to pause or cancel.
+async fn until_stopped(signal: &mut watch::Receiver<Signal>) {
+    while *signal.borrow_and_update() == Signal::Run {
+        if signal.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+fn stopped(signal: &watch::Receiver<Signal>) -> TransferError {
+    match *signal.borrow() {
+        Signal::Cancel => TransferError::Cancelled,
+        _ => TransferError::Paused,
+    }
+}
+
+fn api_failure(e: ApiError) -> TransferError {
+    TransferError::Failed(e.to_string())
+}

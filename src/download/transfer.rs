@@ -1,0 +1,683 @@
+//! One file's transfer into its `.part`, correct under every fault the
+//! network or the server can produce.
+//!
+//! - The `.part` is created exclusively and never through a symlink; a
+//!   resumed one must be exactly as long as the journal says (a longer one
+//!   is cut back, anything else starts over).
+//! - A resume sends `Range` and `If-Range`; a `200`, a `206` from another
+//!   offset or a changed validator starts over from zero: old and new
+//!   bytes are never spliced.
+//! - Truncated bodies, resets, stalls (a read that takes longer than
+//!   `read_timeout`), 5xx and 429 are retried with backoff honouring
+//!   `Retry-After`; a 403 on the signed link asks for a fresh one and
+//!   resumes where it stopped.
+//! - A full disk fails at once with the `.part` kept; running again with
+//!   the same [`Resume`] carries on once there is space.
+//! - Pause and cancel are heard even in the middle of a stalled read.
+//!
+//! Errors never show a link's query (its signature).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{
+    HeaderMap, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED,
+};
+use reqwest::StatusCode;
+use tokio::sync::watch;
+
+use crate::api::retry::{retry_after, RetryPolicy};
+use crate::sanitize;
+
+pub type LinkFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, TransferError>> + Send>>;
+/// Gives a fresh signed link each call (for an asset:
+/// `client.download_link(id, format)`).
+pub type LinkFn = Arc<dyn Fn() -> LinkFuture + Send + Sync>;
+
+/// What survives a crash: stored in the journal at each checkpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Resume {
+    /// Bytes in the `.part` known good (synced at the checkpoint).
+    pub bytes: u64,
+    #[serde(default)]
+    pub total: Option<u64>,
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub last_modified: Option<String>,
+    /// The last signed link, reused until it is refused.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Longest wait for the next bytes (a stall), not for the whole body.
+    pub read_timeout: Duration,
+    /// Attempts for faults worth retrying, the first included.
+    pub attempts: u32,
+    /// Waits between attempts (`Retry-After` wins when the server says).
+    pub backoff: RetryPolicy,
+    /// Sync the `.part` and report a [`Event::Checkpoint`] this often.
+    pub checkpoint_bytes: u64,
+    /// Writes past this many bytes of the `.part` fail with ENOSPC (a disk
+    /// full where a small file system cannot be mounted).
+    #[doc(hidden)]
+    pub fail_writes_after: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            read_timeout: Duration::from_secs(30),
+            attempts: 8,
+            backoff: RetryPolicy {
+                max_retries: 8,
+                initial_backoff: Duration::from_millis(500),
+                max_backoff: Duration::from_secs(30),
+                max_wait: Duration::from_secs(300),
+            },
+            checkpoint_bytes: 8 << 20,
+            fail_writes_after: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// Asking for a (fresh) link.
+    Link,
+    /// A response accepted: bytes come from `from` (0 on a restart).
+    Started { from: u64, total: Option<u64> },
+    /// At most every 100 ms, and at the end.
+    Progress { bytes: u64, total: Option<u64> },
+    /// Persist this: the `.part` holds at least these bytes, synced.
+    Checkpoint(Resume),
+    Retrying {
+        attempt: u32,
+        wait: Duration,
+        why: String,
+    },
+    /// The `.part` was emptied: the file changed, or the server ignored
+    /// the range.
+    Restarted { why: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Run,
+    Pause,
+    Cancel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransferError {
+    /// The `.part` and the [`Resume`] are kept.
+    #[error("paused")]
+    Paused,
+    /// The caller removes the `.part`.
+    #[error("cancelled")]
+    Cancelled,
+    /// Not retried; the `.part` is kept.
+    #[error("{0}")]
+    DiskFull(String),
+    /// Refused for good, or retries exhausted; the `.part` is kept.
+    #[error("{0}")]
+    Failed(String),
+}
+
+pub struct Fetched {
+    pub bytes: u64,
+    /// The first bytes (at most 64), for the extension.
+    pub head: Vec<u8>,
+    pub mime: Option<String>,
+}
+
+/// Buffer between the network and the file.
+const WRITE_BUFFER: usize = 1 << 20;
+/// Least time between two progress events.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+/// Refused links in a row before giving up.
+const MAX_FORBIDDEN: u32 = 4;
+
+/// Why an attempt ended without the file.
+enum Stop {
+    /// Worth another attempt after a wait (`Some`: the server's).
+    Retry(String, Option<Duration>),
+    /// The link was refused: a fresh one, then again.
+    Forbidden,
+    /// Start from zero (nothing kept).
+    Restart(String),
+    End(TransferError),
+}
+
+/// Downloads into `part` (created, or resumed per `resume`), syncs it and
+/// returns; the caller puts it in place.
+pub async fn run(
+    http: &reqwest::Client,
+    link: &LinkFn,
+    part: &Path,
+    resume: &mut Resume,
+    opts: &Options,
+    events: &mut (dyn FnMut(Event) + Send),
+    signal: &mut watch::Receiver<Signal>,
+) -> Result<Fetched, TransferError> {
+    let mut failures = 0u32;
+    let mut forbidden = 0u32;
+    let mut mime = None;
+    loop {
+        if let Some(e) = stopped(signal) {
+            return Err(e);
+        }
+        let mut file = open_part(part, resume, events)?;
+        let stop = attempt(
+            http, link, &mut file, part, resume, opts, events, signal, &mut mime,
+        )
+        .await;
+        match stop {
+            Ok(fetched) => return Ok(fetched),
+            Err(Stop::End(e)) => return Err(e),
+            Err(Stop::Forbidden) => {
+                forbidden += 1;
+                resume.url = None;
+                if forbidden >= MAX_FORBIDDEN {
+                    return Err(TransferError::Failed(format!(
+                        "the file's link was refused {forbidden} times in a row (403)"
+                    )));
+                }
+            }
+            Err(Stop::Restart(why)) => {
+                restart(&mut file, resume, part)?;
+                events(Event::Restarted { why });
+            }
+            Err(Stop::Retry(why, server_wait)) => {
+                failures += 1;
+                if failures >= opts.attempts.max(1) {
+                    return Err(TransferError::Failed(format!(
+                        "gave up after {failures} attempts: {why}"
+                    )));
+                }
+                let wait = server_wait
+                    .map(|w| w.min(opts.backoff.max_wait))
+                    .unwrap_or_else(|| opts.backoff.backoff(failures - 1));
+                events(Event::Retrying {
+                    attempt: failures,
+                    wait,
+                    why,
+                });
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = until_stopped(signal) => {}
+                }
+            }
+        }
+    }
+}
+
+/// One request and its body. `Ok` only with the whole file, synced.
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    http: &reqwest::Client,
+    link: &LinkFn,
+    file: &mut File,
+    part: &Path,
+    resume: &mut Resume,
+    opts: &Options,
+    events: &mut (dyn FnMut(Event) + Send),
+    signal: &mut watch::Receiver<Signal>,
+    mime: &mut Option<String>,
+) -> Result<Fetched, Stop> {
+    let url = match resume.url.clone() {
+        Some(u) => u,
+        None => {
+            events(Event::Link);
+            let u = tokio::select! {
+                u = link() => u.map_err(Stop::End)?,
+                _ = until_stopped(signal) => return Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
+            };
+            resume.url = Some(u.clone());
+            u
+        }
+    };
+    let shown = shown_url(&url);
+    let mut request = http.get(&url);
+    let from = resume.bytes;
+    if from > 0 {
+        request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        if let Some(v) = resume.etag.as_ref().or(resume.last_modified.as_ref()) {
+            request = request.header(reqwest::header::IF_RANGE, v);
+        }
+    }
+    let response = tokio::select! {
+        r = tokio::time::timeout(opts.read_timeout, request.send()) => match r {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Err(Stop::Retry(format!("{shown}: {}", cause(&e)), None)),
+            Err(_) => return Err(Stop::Retry(format!("{shown}: no answer in {} s", opts.read_timeout.as_secs()), None)),
+        },
+        _ = until_stopped(signal) => return Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    match status {
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT => {}
+        StatusCode::FORBIDDEN => return Err(Stop::Forbidden),
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            return Err(Stop::Restart("the server refused the range".into()))
+        }
+        s if s.as_u16() == 429 || s.is_server_error() || s.as_u16() == 408 => {
+            let wait = retry_after(&headers, SystemTime::now());
+            return Err(Stop::Retry(format!("{shown}: HTTP {}", s.as_u16()), wait));
+        }
+        s => {
+            return Err(Stop::End(TransferError::Failed(format!(
+                "{shown}: HTTP {}",
+                s.as_u16()
+            ))))
+        }
+    }
+    let etag = header(&headers, ETAG);
+    let modified = header(&headers, LAST_MODIFIED);
+    *mime = header(&headers, CONTENT_TYPE).or(mime.take());
+    let length: Option<u64> = header(&headers, CONTENT_LENGTH).and_then(|v| v.parse().ok());
+    let total = if status == StatusCode::PARTIAL_CONTENT {
+        match header(&headers, CONTENT_RANGE)
+            .as_deref()
+            .and_then(parse_content_range)
+        {
+            Some((start, _, total)) if start == from => total,
+            _ => return Err(Stop::Restart("the server answered another range".into())),
+        }
+    } else {
+        if from > 0 {
+            return Err(Stop::Restart(
+                "the server sent the whole file instead of the rest".into(),
+            ));
+        }
+        length
+    };
+    if from > 0 {
+        let changed = match (&resume.etag, &etag, &resume.last_modified, &modified) {
+            (Some(a), Some(b), _, _) => a != b,
+            (None, _, Some(a), Some(b)) => a != b,
+            _ => false,
+        };
+        if changed {
+            return Err(Stop::Restart("the file changed on the server".into()));
+        }
+    }
+    resume.etag = etag;
+    resume.last_modified = modified;
+    resume.total = total;
+    events(Event::Started { from, total });
+
+    let mut writer = io::BufWriter::with_capacity(WRITE_BUFFER, &mut *file);
+    let mut written = from;
+    let mut since_checkpoint = 0u64;
+    let mut head = Vec::new();
+    if from > 0 {
+        head = read_head(part);
+    }
+    let mut last_progress = Instant::now();
+    let mut response = response;
+    let outcome: Result<(), Stop> = loop {
+        let next = tokio::select! {
+            c = tokio::time::timeout(opts.read_timeout, response.chunk()) => c,
+            _ = until_stopped(signal) => break Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
+        };
+        let chunk = match next {
+            Err(_) => {
+                break Err(Stop::Retry(
+                    format!(
+                        "{shown}: stalled, nothing for {} s",
+                        opts.read_timeout.as_secs_f64()
+                    ),
+                    None,
+                ))
+            }
+            Ok(Err(e)) => break Err(Stop::Retry(format!("{shown}: {}", cause(&e)), None)),
+            Ok(Ok(None)) => break Ok(()),
+            Ok(Ok(Some(c))) => c,
+        };
+        if let Some(limit) = opts.fail_writes_after {
+            if written + chunk.len() as u64 > limit {
+                break Err(Stop::End(disk_full(
+                    part,
+                    io::Error::from_raw_os_error(libc::ENOSPC),
+                )));
+            }
+        }
+        if let Err(e) = writer.write_all(&chunk) {
+            break Err(write_error(part, e));
+        }
+        if head.len() < 64 {
+            let take = (64 - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+        }
+        written += chunk.len() as u64;
+        since_checkpoint += chunk.len() as u64;
+        if total.is_some_and(|t| written > t) {
+            break Err(Stop::Restart(
+                "the server sent more than the file's size".into(),
+            ));
+        }
+        if since_checkpoint >= opts.checkpoint_bytes {
+            if let Err(e) = writer.flush().and_then(|()| writer.get_ref().sync_data()) {
+                break Err(write_error(part, e));
+            }
+            since_checkpoint = 0;
+            resume.bytes = written;
+            events(Event::Checkpoint(resume.clone()));
+        }
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            events(Event::Progress {
+                bytes: written,
+                total,
+            });
+        }
+    };
+    // keep what arrived, whatever ended the body
+    let flushed = writer.flush().and_then(|()| writer.get_ref().sync_data());
+    drop(writer);
+    match flushed {
+        Ok(()) => resume.bytes = written,
+        Err(e) => {
+            // what is on disk is good up to its length
+            resume.bytes = file
+                .metadata()
+                .map(|m| m.len())
+                .unwrap_or(from)
+                .min(written);
+            events(Event::Checkpoint(resume.clone()));
+            return Err(outcome.err().unwrap_or_else(|| write_error(part, e)));
+        }
+    }
+    events(Event::Progress {
+        bytes: written,
+        total,
+    });
+    if written > from {
+        events(Event::Checkpoint(resume.clone()));
+    }
+    outcome?;
+    if let Some(t) = total {
+        if written < t {
+            return Err(Stop::Retry(
+                format!("{shown}: the body ended at {written} of {t} bytes"),
+                None,
+            ));
+        }
+    }
+    file.sync_all().map_err(|e| write_error(part, e))?;
+    Ok(Fetched {
+        bytes: written,
+        head,
+        mime: mime.clone(),
+    })
+}
+
+/// Opens the `.part`: created exclusively (never through a symlink) when
+/// nothing is kept; else reopened without following a symlink and cut to
+/// the bytes the journal vouches for. A `.part` shorter than that, or not
+/// a regular file, starts over.
+fn open_part(
+    part: &Path,
+    resume: &mut Resume,
+    events: &mut (dyn FnMut(Event) + Send),
+) -> Result<File, TransferError> {
+    let opened = |create: bool| {
+        let mut o = OpenOptions::new();
+        o.read(true)
+            .write(true)
+            .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW);
+        if create {
+            o.create_new(true);
+        }
+        o.open(part)
+    };
+    if resume.bytes > 0 {
+        match opened(false) {
+            Ok(mut f) => {
+                let meta = f.metadata().map_err(|e| fail(part, e))?;
+                if meta.is_file() && meta.len() >= resume.bytes {
+                    f.set_len(resume.bytes).map_err(|e| fail(part, e))?;
+                    f.seek(SeekFrom::Start(resume.bytes))
+                        .map_err(|e| fail(part, e))?;
+                    return Ok(f);
+                }
+                if meta.is_file() {
+                    let mut f = f;
+                    restart(&mut f, resume, part)?;
+                    events(Event::Restarted {
+                        why: "the partial file was shorter than recorded".into(),
+                    });
+                    return Ok(f);
+                }
+                return Err(TransferError::Failed(format!(
+                    "{} is not a regular file",
+                    part.display()
+                )));
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(TransferError::Failed(format!(
+                    "{} is a symbolic link: not followed",
+                    part.display()
+                )))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                *resume = Resume {
+                    url: resume.url.take(),
+                    ..Resume::default()
+                };
+                events(Event::Restarted {
+                    why: "the partial file is gone".into(),
+                });
+            }
+            Err(e) => return Err(fail(part, e)),
+        }
+    }
+    match opened(true) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            // a .part with nothing vouched for: ours from an attempt that
+            // kept nothing, or someone else's; never through a symlink
+            let meta = std::fs::symlink_metadata(part).map_err(|e| fail(part, e))?;
+            if !meta.is_file() {
+                return Err(TransferError::Failed(format!(
+                    "{} exists and is not a regular file: not followed",
+                    part.display()
+                )));
+            }
+            let f = opened(false).map_err(|e| fail(part, e))?;
+            f.set_len(0).map_err(|e| fail(part, e))?;
+            Ok(f)
+        }
+        Err(e) => Err(write_error_end(part, e)),
+    }
+}
+
+/// Empties the `.part` and forgets the validators.
+fn restart(file: &mut File, resume: &mut Resume, part: &Path) -> Result<(), TransferError> {
+    file.set_len(0).map_err(|e| fail(part, e))?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| fail(part, e))?;
+    *resume = Resume {
+        url: resume.url.take(),
+        ..Resume::default()
+    };
+    Ok(())
+}
+
+fn read_head(part: &Path) -> Vec<u8> {
+    let mut head = vec![0u8; 64];
+    let n = File::open(part)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head.truncate(n);
+    head
+}
+
+/// `bytes START-END/TOTAL` (TOTAL may be `*`).
+fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (span, total) = rest.split_once('/')?;
+    let (a, b) = span.split_once('-')?;
+    let total = if total == "*" {
+        None
+    } else {
+        Some(total.parse().ok()?)
+    };
+    Some((a.parse().ok()?, b.parse().ok()?, total))
+}
+
+fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The link without its query (the signature) or credentials.
+fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => crate::api::client::display_url(&u),
+        Err(_) => "the file's link".into(),
+    }
+}
+
+fn cause(e: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    // reqwest may name the URL (with its signature): keep only the cause
+    sanitize::line(&source.to_string(), 200)
+        .split("?")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn is_disk_full(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+}
+
+fn disk_full(part: &Path, e: io::Error) -> TransferError {
+    let dir = part.parent().unwrap_or(Path::new("."));
+    TransferError::DiskFull(format!(
+        "disk full writing in {}: {e}; the partial file is kept, run again once there is space",
+        dir.display()
+    ))
+}
+
+fn write_error(part: &Path, e: io::Error) -> Stop {
+    Stop::End(write_error_end(part, e))
+}
+
+fn write_error_end(part: &Path, e: io::Error) -> TransferError {
+    if is_disk_full(&e) {
+        disk_full(part, e)
+    } else {
+        fail(part, e)
+    }
+}
+
+fn fail(part: &Path, e: io::Error) -> TransferError {
+    TransferError::Failed(format!("{}: {e}", part.display()))
+}
+
+/// `Some` when asked to pause or cancel.
+fn stopped(signal: &watch::Receiver<Signal>) -> Option<TransferError> {
+    match *signal.borrow() {
+        Signal::Run => None,
+        Signal::Pause => Some(TransferError::Paused),
+        Signal::Cancel => Some(TransferError::Cancelled),
+    }
+}
+
+/// Resolves once the signal is no longer `Run` (never if the sender is
+/// gone while running).
+async fn until_stopped(signal: &mut watch::Receiver<Signal>) {
+    loop {
+        if *signal.borrow_and_update() != Signal::Run {
+            return;
+        }
+        if signal.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges() {
+        assert_eq!(
+            parse_content_range("bytes 0-9/100"),
+            Some((0, 9, Some(100)))
+        );
+        assert_eq!(parse_content_range("bytes 10-19/*"), Some((10, 19, None)));
+        assert_eq!(parse_content_range("bytes */100"), None);
+        assert_eq!(parse_content_range("items 0-9/100"), None);
+    }
+
+    #[test]
+    fn links_are_shown_without_their_signature() {
+        let s = shown_url("http://h:1/v1/files/a?expires=1&signature=abc");
+        assert_eq!(s, "http://h:1/v1/files/a");
+        assert!(!shown_url("not a url?signature=x").contains("signature"));
+    }
+
+    #[test]
+    fn a_symlink_at_the_part_is_never_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let outside = d.path().join("outside");
+        std::fs::write(&outside, b"keep").unwrap();
+        let part = d.path().join("x.part");
+        std::os::unix::fs::symlink(&outside, &part).unwrap();
+        let mut events = |_e: Event| {};
+        for bytes in [0, 2] {
+            let mut r = Resume {
+                bytes,
+                ..Resume::default()
+            };
+            let e = open_part(&part, &mut r, &mut events).err().unwrap();
+            assert!(
+                e.to_string().contains("not followed") || e.to_string().contains("symbolic"),
+                "{e}"
+            );
+        }
+        assert_eq!(std::fs::read(&outside).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn a_longer_part_is_cut_and_a_shorter_one_restarts() {
+        let d = tempfile::tempdir().unwrap();
+        let part = d.path().join("x.part");
+        std::fs::write(&part, b"0123456789").unwrap();
+        let mut seen = Vec::new();
+        let mut events = |e: Event| seen.push(e);
+        let mut r = Resume {
+            bytes: 4,
+            ..Resume::default()
+        };
+        open_part(&part, &mut r, &mut events).unwrap();
+        assert_eq!(std::fs::read(&part).unwrap(), b"0123");
+        let mut r = Resume {
+            bytes: 40,
+            etag: Some("\"e\"".into()),
+            ..Resume::default()
+        };
+        open_part(&part, &mut r, &mut events).unwrap();
+        assert_eq!(r.bytes, 0);
+        assert_eq!(r.etag, None);
+        assert!(std::fs::read(&part).unwrap().is_empty());
+        assert!(matches!(seen.last(), Some(Event::Restarted { .. })));
+    }
+}

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
 use super::theme;
 use crate::app::filters::{EditorKind, Field};
-use crate::app::keymap::{FILTER_PANE_KEYS, SECTIONS};
+use crate::app::keymap::{FILTER_PANE_KEYS, SEARCH_BOX_KEYS, SECTIONS};
 use crate::app::state::{Edit, FilterPane, Overlay};
 use crate::app::State;
 use crate::text;
@@ -46,6 +46,14 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
         }
         lines.push(Line::raw(""));
     }
+    lines.push(Line::styled("Search box", theme::label()));
+    for (k, h) in SEARCH_BOX_KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {k:<16}"), theme::key()),
+            Span::raw(*h),
+        ]));
+    }
+    lines.push(Line::raw(""));
     lines.push(Line::styled("Filter pane", theme::label()));
     for (k, h) in FILTER_PANE_KEYS {
         lines.push(Line::from(vec![
@@ -167,6 +175,7 @@ fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
                     "YYYY-MM-DD · Enter sets · Esc cancels"
                 }
                 Field::PageSize => "1 to 100 · Enter sets · Esc cancels",
+                Field::Tags => "comma-separated, all must match · Enter sets · Esc cancels",
                 _ => "Enter sets (empty clears) · Esc cancels",
             };
             lines.push(Line::styled(hint, theme::faint()));

@@ -689,9 +689,15 @@ fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
     state.refreshed.clear();
     if !retried {
         state.reselect = state.list.current().map(|e| e.asset.id.clone());
-        let filters = state.filters.clone();
-        requery(state, filters);
-        state.info("reloading…");
+        if state.search.active {
+            // the same search again; the browsed list stays aside as it is
+            state.list.restart();
+            state.info("searching again…");
+        } else {
+            let filters = state.filters.clone();
+            requery(state, filters);
+            state.info("reloading…");
+        }
     }
 }
 

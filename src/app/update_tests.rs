@@ -554,6 +554,13 @@ fn enter_searches_at_once_and_esc_puts_the_browsed_list_back_where_it_was() {
     answer(&mut s, gen, &["d1", "d2", "d3"], 3);
     update(&mut s, key('j'));
     assert_eq!(s.inspector.asset.as_ref().unwrap().id, "d2");
+    // r searches again, on the same asset, and keeps the browsed list aside
+    let cmds = update(&mut s, key('r'));
+    let (gen, req) = searches(&cmds)[0].clone();
+    assert_eq!(req.query.as_deref(), Some("dune"));
+    assert!(s.search.browsed.is_some());
+    answer(&mut s, gen, &["d0", "d1", "d2", "d3"], 4);
+    assert_eq!(s.inspector.asset.as_ref().unwrap().id, "d2");
     // Esc: the browsed list, its cursor and its inspected asset
     let cmds = update(&mut s, press(KeyCode::Esc));
     assert!(!s.search.active && s.search.browsed.is_none());

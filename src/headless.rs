@@ -155,6 +155,11 @@ impl Headless {
         )));
     }
 
+    /// A key with modifiers (`Ctrl-←`, `Alt-→`).
+    pub fn key_with(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+
     /// Types each character of `text`.
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {

@@ -609,3 +609,417 @@ async fn d_downloads_the_asset_and_the_pane_shows_it_done() {
     b.key(KeyCode::Esc);
     assert!(b.state.overlay.is_none());
 }
+
+// ---------------------------------------------------------------------------
+// Search
+// ---------------------------------------------------------------------------
+
+/// Demo asset id → family (variations of one picture share one).
+fn families() -> std::collections::HashMap<String, String> {
+    assetui::server::manifest::embedded()
+        .unwrap()
+        .assets
+        .into_iter()
+        .filter_map(|a| a.family.map(|f| (a.id, f)))
+        .collect()
+}
+
+/// Waits for search results: nothing typed pending, no image being read,
+/// the first page of the current search in.
+async fn results(b: &mut Headless, what: &str) {
+    b.wait_for(what, T, |s| {
+        s.search.active
+            && !s.search.pending
+            && s.search.resolving.is_none()
+            && s.list.pages >= 1
+            && s.list.loading != Loading::Fetching
+    })
+    .await
+    .unwrap();
+}
+
+fn result_ids(b: &Headless) -> Vec<String> {
+    b.state
+        .list
+        .entries
+        .iter()
+        .map(|e| e.asset.id.clone())
+        .collect()
+}
+
+fn searches_sent(b: &Headless) -> Vec<String> {
+    b.sent
+        .iter()
+        .filter(|c| c.starts_with("Search("))
+        .cloned()
+        .collect()
+}
+
+async fn all_loaded(b: &mut Headless) -> usize {
+    b.char('G');
+    b.wait_for("every asset", T, |s| s.list.is_complete())
+        .await
+        .unwrap();
+    b.char('g');
+    b.state.list.entries.len()
+}
+
+#[tokio::test]
+async fn a_text_search_narrows_the_list_to_one_family() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    let all = all_loaded(&mut b).await;
+    let fam = families();
+    b.char('/');
+    assert!(b.state.search.open);
+    b.type_text("lagoon");
+    results(&mut b, "lagoon results").await;
+    let found = result_ids(&b);
+    assert!(
+        !found.is_empty() && found.len() < all,
+        "{} of {all}",
+        found.len()
+    );
+    for id in &found {
+        assert_eq!(fam.get(id).map(String::as_str), Some("underwater"), "{id}");
+    }
+    let screen = b.screen();
+    assert!(screen.contains("Search \"lagoon\""), "{screen}");
+    let status = status_line(&b);
+    assert!(
+        status.contains(&format!("search: {} results", found.len())),
+        "{status}"
+    );
+    // Enter keeps the results and gives the keys back to the list
+    b.key(KeyCode::Enter);
+    assert!(!b.state.search.open && b.state.search.active);
+    b.char('j');
+    assert_eq!(b.state.list.cursor, 1);
+}
+
+#[tokio::test]
+async fn typing_fast_sends_one_search_and_the_last_query_wins() {
+    let (_s, client) = demo(ServerConfig {
+        latency: Duration::from_millis(100),
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut b = Headless::new(client, None, 120, 40);
+    b.start();
+    b.wait_for("first page", T, |s| !s.list.entries.is_empty())
+        .await
+        .unwrap();
+    let fam = families();
+    b.char('/');
+    b.type_text("dunes");
+    results(&mut b, "dunes").await;
+    let sent = searches_sent(&b);
+    assert_eq!(sent.len(), 1, "one search for five keys: {sent:#?}");
+    assert!(sent[0].contains("query Some(\"dunes\")"), "{sent:?}");
+    let dunes_gen = b.state.list.generation;
+    let dunes: Vec<assetui::api::models::Asset> = b
+        .state
+        .list
+        .entries
+        .iter()
+        .map(|e| (*e.asset).clone())
+        .collect();
+    assert!(dunes
+        .iter()
+        .all(|a| fam.get(&a.id).map(String::as_str) == Some("deserts")));
+    // a new query typed while the previous one is in flight
+    b.ctrl('u');
+    b.type_text("pines");
+    b.wait_for("the pines search sent", T, |s| {
+        !s.search.pending && s.list.loading == Loading::Fetching
+    })
+    .await
+    .unwrap();
+    b.ctrl('w');
+    b.type_text("pine forest");
+    b.key(KeyCode::Enter);
+    results(&mut b, "pine forest").await;
+    let found = result_ids(&b);
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|id| fam.get(id).map(String::as_str) == Some("forests")),
+        "{found:?}"
+    );
+    assert!(searches_sent(&b)
+        .last()
+        .unwrap()
+        .contains("query Some(\"pine forest\")"));
+    // an answer for the older query, arriving now, changes nothing
+    b.send(Msg::SearchPage {
+        generation: dunes_gen,
+        paging: assetui::api::params::SearchPaging::Page {
+            page: 1,
+            hits_per_page: 50,
+        },
+        result: Ok(assetui::api::models::SearchResponse {
+            hits: dunes,
+            ..Default::default()
+        }),
+    });
+    assert_eq!(result_ids(&b), found);
+    assert!(b.screen().contains("Search \"pine forest\""));
+}
+
+#[tokio::test]
+async fn esc_goes_back_to_the_browsed_list_at_the_same_asset() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    // no page in flight: whatever is sent after Esc would be a reload
+    all_loaded(&mut b).await;
+    for _ in 0..12 {
+        b.char('j');
+    }
+    let (cursor, id, offset) = (b.state.list.cursor, current_id(&b), b.state.list.offset);
+    let browsed = b.state.list.entries.len();
+    b.char('/');
+    b.type_text("lagoon");
+    b.key(KeyCode::Enter);
+    results(&mut b, "results").await;
+    b.char('j');
+    assert_ne!(current_id(&b), id);
+    let sent_before = b.sent.len();
+    b.key(KeyCode::Esc);
+    assert!(!b.state.search.active);
+    assert_eq!(b.state.list.cursor, cursor);
+    assert_eq!(b.state.list.offset, offset);
+    assert_eq!(current_id(&b), id);
+    assert_eq!(inspected_id(&b), Some(id.clone()));
+    assert_eq!(b.state.list.entries.len(), browsed);
+    // the browsed list was kept, not reloaded
+    assert!(!b.sent[sent_before..]
+        .iter()
+        .any(|c| c.starts_with("LoadPage") || c.starts_with("Search(")));
+    let screen = b.screen();
+    assert!(
+        screen.contains(" Assets ") && !screen.contains("Search \"lagoon\""),
+        "{screen}"
+    );
+    // and Esc in the box does the same
+    b.char('/');
+    b.type_text("dunes");
+    results(&mut b, "dunes").await;
+    assert!(b.state.search.open);
+    b.key(KeyCode::Esc);
+    assert!(!b.state.search.active && !b.state.search.open);
+    assert_eq!(b.state.list.cursor, cursor);
+    assert_eq!(current_id(&b), id);
+}
+
+/// Moves the cursor to the first asset of a family with variations.
+fn select_family_member(b: &mut Headless, fam: &std::collections::HashMap<String, String>) {
+    let i = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| {
+            fam.get(&e.asset.id)
+                .is_some_and(|f| fam.values().filter(|g| *g == f).count() >= 6)
+        })
+        .expect("a family member listed");
+    while b.state.list.cursor < i {
+        b.char('j');
+    }
+}
+
+#[tokio::test]
+async fn s_puts_the_asset_itself_first() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    let fam = families();
+    select_family_member(&mut b, &fam);
+    let id = current_id(&b);
+    b.char('s');
+    results(&mut b, "similar").await;
+    assert!(searches_sent(&b)
+        .last()
+        .unwrap()
+        .contains(&format!("image \"{id}\"")));
+    let found = &b.state.list.entries;
+    let own = found.iter().position(|e| e.asset.id == id).unwrap();
+    let score = |i: usize| found[i].asset.score.as_ref().and_then(|s| s.as_f64());
+    // an exact twin (same pixels) may tie with it
+    assert!(own == 0 || (own == 1 && score(0) == score(1)), "at {own}");
+    // its family follows
+    let family = fam.get(&id).unwrap();
+    let near = found[1..4]
+        .iter()
+        .filter(|e| fam.get(&e.asset.id) == Some(family))
+        .count();
+    assert!(near >= 2, "{near} of the next 3 are its variations");
+    let screen = b.screen();
+    assert!(screen.contains("Like \""), "{screen}");
+    assert!(screen.contains("like:"), "{screen}");
+}
+
+#[tokio::test]
+async fn minus_on_a_result_pushes_its_family_down() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    // every result on one page, so ranks compare
+    b.state.filters.page_size = 100;
+    let fam = families();
+    select_family_member(&mut b, &fam);
+    let anchor_family = fam.get(&current_id(&b)).unwrap().clone();
+    b.char('s');
+    results(&mut b, "similar").await;
+    let mean_rank = |b: &Headless, family: &str| -> f64 {
+        let ranks: Vec<usize> = b
+            .state
+            .list
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| fam.get(&e.asset.id).map(String::as_str) == Some(family))
+            .map(|(i, _)| i)
+            .collect();
+        ranks.iter().sum::<usize>() as f64 / ranks.len().max(1) as f64
+    };
+    // the first result of another family
+    let i = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| fam.get(&e.asset.id).is_some_and(|f| *f != anchor_family))
+        .unwrap();
+    while b.state.list.cursor < i {
+        b.char('j');
+    }
+    let other = current_id(&b);
+    let other_family = fam.get(&other).unwrap().clone();
+    let before = mean_rank(&b, &other_family);
+    let generation = b.state.list.generation;
+    b.char('-');
+    // the mark shows at once, in the row, colour or not
+    let row = b
+        .screen()
+        .lines()
+        .find(|l| l.starts_with("│▌-"))
+        .map(str::to_string);
+    assert!(row.is_some(), "{}", b.screen());
+    b.wait_for("re-searched", T, |s| s.list.generation > generation)
+        .await
+        .unwrap();
+    results(&mut b, "with the unlike").await;
+    let sent = searches_sent(&b);
+    assert!(
+        sent.last().unwrap().contains("like 1 unlike 1"),
+        "{sent:#?}"
+    );
+    let after = mean_rank(&b, &other_family);
+    assert!(after > before, "{other_family}: {before} → {after}");
+    // the cursor stayed on the marked asset
+    assert_eq!(current_id(&b), other);
+    // `=` clears it, and the search runs without it
+    b.char('=');
+    assert!(b.state.search.marks.is_empty());
+}
+
+#[tokio::test]
+async fn the_type_filter_goes_into_the_search_filter() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.char('f');
+    b.key(KeyCode::Enter);
+    b.type_text("upscale");
+    b.char(' ');
+    b.key(KeyCode::Enter);
+    b.key(KeyCode::Esc);
+    b.wait_for("upscales", T, |s| s.list.is_complete())
+        .await
+        .unwrap();
+    let upscales = b.state.list.entries.len();
+    // like an upscale: every other asset has pixels, but the filter holds
+    b.char('s');
+    results(&mut b, "similar upscales").await;
+    assert!(searches_sent(&b)
+        .last()
+        .unwrap()
+        .contains(r#"filter Some("type = \"upscale\"")"#));
+    assert!(!b.state.list.entries.is_empty() && b.state.list.entries.len() <= upscales);
+    assert!(b
+        .state
+        .list
+        .entries
+        .iter()
+        .all(|e| e.row.type_label == "upscale"));
+    // a text query too
+    b.char('/');
+    b.key(KeyCode::Backspace); // drop the like-image
+    b.type_text("mountain");
+    results(&mut b, "mountain upscales").await;
+    assert!(b
+        .state
+        .list
+        .entries
+        .iter()
+        .all(|e| e.row.type_label == "upscale"));
+    assert!(status_line(&b).contains("1 filter"));
+}
+
+#[tokio::test]
+async fn a_local_image_path_is_a_reference() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    let manifest = assetui::server::manifest::embedded().unwrap();
+    let twin = manifest
+        .assets
+        .iter()
+        .find(|a| a.file == "images/forest-01.jpg")
+        .unwrap()
+        .id
+        .clone();
+    let dir = tempfile::tempdir().unwrap();
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/images/forest-01.jpg"
+    );
+    std::fs::copy(src, dir.path().join("reference.jpg")).unwrap();
+    std::fs::write(dir.path().join("readme.txt"), b"not an image").unwrap();
+    let d = dir.path().display().to_string();
+
+    // @ and Tab completion
+    b.char('/');
+    b.type_text(&format!("@{d}/ref"));
+    b.key(KeyCode::Tab);
+    b.wait_for("completed", T, |s| {
+        s.search.input.ends_with("reference.jpg")
+    })
+    .await
+    .unwrap();
+    b.key(KeyCode::Enter);
+    results(&mut b, "like the file").await;
+    assert!(b.sent.iter().any(|c| c.starts_with("ReadImage(")));
+    assert!(searches_sent(&b)
+        .last()
+        .unwrap()
+        .contains("image \"data URL\""));
+    let top: Vec<String> = result_ids(&b).into_iter().take(2).collect();
+    assert!(top.contains(&twin), "{top:?} should hold {twin}");
+    assert!(b.screen().contains("reference.jpg"));
+
+    // a plain path to an existing file is an image too
+    b.key(KeyCode::Esc);
+    b.char('/');
+    b.type_text(&format!("{d}/reference.jpg"));
+    results(&mut b, "like the plain path").await;
+    assert!(result_ids(&b).into_iter().take(2).any(|id| id == twin));
+
+    // a file that is not an image: a clear message, the box still types
+    b.ctrl('u');
+    b.type_text(&format!("@{d}/readme.txt"));
+    b.wait_for("the refusal", T, |s| {
+        s.notice.as_ref().is_some_and(|n| n.error)
+    })
+    .await
+    .unwrap();
+    let status = status_line(&b);
+    assert!(status.contains("readme.txt"), "{status}");
+    assert!(b.screen().contains("The search failed"));
+    b.ctrl('u');
+    b.type_text("lagoon");
+    results(&mut b, "words again").await;
+    assert!(!b.state.list.entries.is_empty());
+}

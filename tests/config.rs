@@ -837,8 +837,14 @@ fn a_downloads_table_is_read_and_a_typo_in_it_named() {
     assert_eq!(d.name.as_deref(), Some("<type>/<id>"));
     assert_eq!(d.jobs, Some(6));
     let home = std::env::var("HOME").unwrap();
-    assert_eq!(d.dir_or_default(), std::path::Path::new(&home).join("renders"));
+    assert_eq!(
+        d.dir_or_default(),
+        std::path::Path::new(&home).join("renders")
+    );
     let (_, err) = load_err("[downloads]\njbos = 3\n");
     let msg = err.to_string();
-    assert!(msg.contains(":2:") && msg.contains("jbos") && msg.contains("jobs"), "{msg}");
+    assert!(
+        msg.contains(":2:") && msg.contains("jbos") && msg.contains("jobs"),
+        "{msg}"
+    );
 }

@@ -15,7 +15,8 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 use serde_json::json;
 
-use assetui::api::models::{Asset, AssetListResponse, Collection};
+use assetui::api::models::{Asset, AssetListResponse, Collection, SearchResponse};
+use assetui::api::params::SearchPaging;
 use assetui::app::inspector::Detail;
 use assetui::app::keymap::Keymap;
 use assetui::app::list::Loading;
@@ -280,6 +281,40 @@ impl Ui {
         self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     }
 
+    fn key_with(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+
+    /// Answers the current search with the first `n` browsed assets.
+    fn answer_search(&mut self, n: usize) {
+        let hits: Vec<Asset> = self
+            .state
+            .search
+            .browsed
+            .as_ref()
+            .map(|l| {
+                l.entries
+                    .iter()
+                    .take(n)
+                    .map(|e| (*e.asset).clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let generation = self.state.list.generation;
+        self.send(Msg::SearchPage {
+            generation,
+            paging: SearchPaging::Page {
+                page: 1,
+                hits_per_page: 50,
+            },
+            result: Ok(SearchResponse {
+                total_hits: Some((hits.len() as u64).into()),
+                hits,
+                ..SearchResponse::default()
+            }),
+        });
+    }
+
     fn ch(&mut self, c: char) {
         let mods = if c.is_ascii_uppercase() {
             KeyModifiers::SHIFT
@@ -395,7 +430,7 @@ fn screens() -> Vec<(&'static str, Steps)> {
         ("help", |u| u.ch('?')),
         ("help_scrolled", |u| {
             u.ch('?');
-            for _ in 0..40 {
+            for _ in 0..80 {
                 u.ch('j');
             }
         }),
@@ -453,6 +488,60 @@ fn screens() -> Vec<(&'static str, Steps)> {
             assert_eq!(u.state.list.entries.len(), first);
         }),
         ("notice", |u| u.ch('p')),
+        ("search_text", |u| {
+            // typing, the debounce ran out, the results came: box still open
+            u.ch('/');
+            u.typ("castle");
+            let typed = u.state.search.typed;
+            u.send(Msg::SearchDue { typed });
+            u.answer_search(2);
+            u.key_with(KeyCode::Right, KeyModifiers::CONTROL);
+        }),
+        ("search_results", |u| {
+            u.ch('/');
+            u.typ("castle");
+            u.key(KeyCode::Enter);
+            u.answer_search(2);
+        }),
+        ("search_image_marks", |u| {
+            // like the first asset; one result more like it, one less
+            u.ch('s');
+            u.answer_search(usize::MAX);
+            u.ch('j');
+            u.ch('+');
+            u.ch('j');
+            u.ch('j');
+            u.ch('-');
+            u.ch('/');
+            u.key_with(KeyCode::Right, KeyModifiers::ALT);
+            u.key_with(KeyCode::Right, KeyModifiers::ALT);
+        }),
+        ("search_image_marks_grid", |u| {
+            u.ch('v');
+            u.ch('s');
+            u.answer_search(usize::MAX);
+            u.ch('l');
+            u.ch('+');
+            u.ch('l');
+            u.ch('-');
+        }),
+        ("search_completions", |u| {
+            u.ch('/');
+            u.typ("@~/refs/cas");
+            u.send(Msg::Completions {
+                input: "@~/refs/cas".into(),
+                candidates: (1..=10)
+                    .map(|i| format!("@~/refs/castle-{i:02}.png"))
+                    .chain(["@~/refs/castles/".to_string()])
+                    .collect(),
+            });
+        }),
+        ("search_nothing_found", |u| {
+            u.ch('/');
+            u.typ("zzz");
+            u.key(KeyCode::Enter);
+            u.answer_search(0);
+        }),
         ("details_loading", |u| {
             let generation = u.state.inspector.generation;
             u.send(Msg::Rested { generation });

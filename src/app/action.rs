@@ -46,6 +46,16 @@ actions! {
     Filters = "filters", "open the filter pane";
     ClearFilters = "clear_filters", "clear every filter";
     Refresh = "refresh", "reload (retries a failed load)";
+    Search = "search", "search box: words, or @path of an image";
+    SearchSimilar = "search_similar", "search for assets like this one";
+    MarkLike = "mark_like", "results: more like this (re-searches)";
+    MarkUnlike = "mark_unlike", "results: less like this (re-searches)";
+    ClearMark = "clear_mark", "results: clear this row's mark";
+    ClearMarks = "clear_marks", "results: clear every mark";
+    TextRatioDown = "text_ratio_down", "search: text semantic ratio −0.1";
+    TextRatioUp = "text_ratio_up", "search: text semantic ratio +0.1";
+    ImageRatioDown = "image_ratio_down", "search: image ratio −0.1";
+    ImageRatioUp = "image_ratio_up", "search: image ratio +0.1";
     RawJson = "raw_json", "inspector: raw JSON / fields";
     JumpParent = "jump_parent", "inspector: go to the parent asset";
     JumpRoot = "jump_root", "inspector: go to the root asset";

@@ -1,5 +1,6 @@
 //! The list filters: what the user picked, how it becomes a
-//! `GET /assets` query, and how it reads as chips.
+//! `GET /assets` query (or a search `filter`, see `search.rs`), and how
+//! it reads as chips.
 
 use crate::api::params::{ListAssetsQuery, SortDirection, SortField};
 
@@ -21,7 +22,14 @@ pub struct Filters {
     pub sort: Option<SortField>,
     pub direction: Option<SortDirection>,
     pub page_size: u32,
+    /// The team's tags (all of them): applied through search, which is
+    /// how the API filters a team's own assets by tag.
+    pub tags: Vec<String>,
 }
+
+/// Tags kept in the filter, and the longest tag.
+pub const TAGS_MAX: usize = 20;
+const TAG_MAX: usize = 64;
 
 impl Default for Filters {
     fn default() -> Self {
@@ -36,6 +44,7 @@ impl Default for Filters {
             sort: None,
             direction: None,
             page_size: DEFAULT_PAGE_SIZE,
+            tags: Vec::new(),
         }
     }
 }
@@ -53,6 +62,7 @@ pub enum Field {
     Sort,
     Direction,
     PageSize,
+    Tags,
 }
 
 impl Field {
@@ -67,6 +77,7 @@ impl Field {
         Field::Sort,
         Field::Direction,
         Field::PageSize,
+        Field::Tags,
     ];
 
     pub fn label(self) -> &'static str {
@@ -81,6 +92,7 @@ impl Field {
             Field::Sort => "Sort by",
             Field::Direction => "Order",
             Field::PageSize => "Page size",
+            Field::Tags => "Tags",
         }
     }
 
@@ -150,6 +162,7 @@ impl Filters {
                 .map(|d| d.as_str().to_string())
                 .unwrap_or_default(),
             Field::PageSize => self.page_size.to_string(),
+            Field::Tags => self.tags.join(", "),
         }
     }
 
@@ -166,6 +179,7 @@ impl Filters {
             Field::Sort => self.sort = None,
             Field::Direction => self.direction = None,
             Field::PageSize => self.page_size = DEFAULT_PAGE_SIZE,
+            Field::Tags => self.tags.clear(),
         }
     }
 
@@ -208,6 +222,19 @@ impl Filters {
                         .ok_or_else(|| format!("page size `{v}`: a number from 1 to 100"))?,
                 };
                 self.page_size = n;
+            }
+            Field::Tags => {
+                let mut tags: Vec<String> = Vec::new();
+                for t in value.as_deref().unwrap_or("").split(',') {
+                    let t = crate::sanitize::line(t.trim(), TAG_MAX);
+                    if !t.is_empty() && !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+                if tags.len() > TAGS_MAX {
+                    return Err(format!("at most {TAGS_MAX} tags"));
+                }
+                self.tags = tags;
             }
             _ => return Err(format!("{} is not typed", field.label())),
         }
@@ -307,6 +334,9 @@ impl Filters {
         }
         if self.page_size != DEFAULT_PAGE_SIZE {
             chips.push(format!("page:{}", self.page_size));
+        }
+        for t in &self.tags {
+            chips.push(format!("tag:{t}"));
         }
         chips
     }

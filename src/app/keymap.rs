@@ -159,12 +159,30 @@ pub const FILTER_PANE_KEYS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Keys of the search box, which edits text like the filter pane; the
+/// ratio keys are the keymap's (Search section).
+pub const SEARCH_BOX_KEYS: &[(&str, &str)] = &[
+    ("typing", "searches as you type (250 ms after the last key)"),
+    ("@path ./x ~/x", "a local image as the reference"),
+    ("Tab", "complete a file name"),
+    ("↑/↓", "move in the results"),
+    ("Backspace", "delete (on empty: drop the like-image)"),
+    ("Ctrl-u Ctrl-w", "clear the text / delete a word"),
+    ("Enter", "keep the results, back to the list"),
+    ("Esc", "back to the browsed list"),
+];
+
 /// Lines the help overlay shows: a title, the actions and a blank line
-/// per section, the filter pane's and the downloads pane's keys (a title
-/// and a blank line each), two closing lines.
+/// per section; the search box's, the filter pane's and the downloads
+/// pane's keys (a title and a blank line each); two closing lines.
 pub fn help_len() -> usize {
     let sections: usize = SECTIONS.iter().map(|(_, acts)| acts.len() + 2).sum();
-    sections + 1 + FILTER_PANE_KEYS.len() + 1 + 1 + super::downloads::PANE_KEYS.len() + 1 + 2
+    let panes = [
+        SEARCH_BOX_KEYS.len(),
+        FILTER_PANE_KEYS.len(),
+        super::downloads::PANE_KEYS.len(),
+    ];
+    sections + panes.iter().map(|n| n + 2).sum::<usize>() + 2
 }
 
 pub const SECTIONS: &[(&str, &[Action])] = &[
@@ -200,6 +218,21 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
     (
         "Library",
         &[Action::Filters, Action::ClearFilters, Action::Refresh],
+    ),
+    (
+        "Search",
+        &[
+            Action::Search,
+            Action::SearchSimilar,
+            Action::MarkLike,
+            Action::MarkUnlike,
+            Action::ClearMark,
+            Action::ClearMarks,
+            Action::TextRatioDown,
+            Action::TextRatioUp,
+            Action::ImageRatioDown,
+            Action::ImageRatioUp,
+        ],
     ),
     (
         "Clipboard",
@@ -241,6 +274,40 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::Filters, vec![c('f')]),
         (Action::ClearFilters, vec![c('F')]),
         (Action::Refresh, vec![c('r')]),
+        (Action::Search, vec![c('/')]),
+        (Action::SearchSimilar, vec![c('s')]),
+        (Action::MarkLike, vec![c('+')]),
+        (Action::MarkUnlike, vec![c('-')]),
+        (Action::ClearMark, vec![c('=')]),
+        (Action::ClearMarks, vec![c('_')]),
+        (
+            Action::TextRatioDown,
+            vec![KeySpec {
+                code: Left,
+                mods: KeyModifiers::CONTROL,
+            }],
+        ),
+        (
+            Action::TextRatioUp,
+            vec![KeySpec {
+                code: Right,
+                mods: KeyModifiers::CONTROL,
+            }],
+        ),
+        (
+            Action::ImageRatioDown,
+            vec![KeySpec {
+                code: Left,
+                mods: KeyModifiers::ALT,
+            }],
+        ),
+        (
+            Action::ImageRatioUp,
+            vec![KeySpec {
+                code: Right,
+                mods: KeyModifiers::ALT,
+            }],
+        ),
         (Action::RawJson, vec![c('J')]),
         (Action::JumpParent, vec![c('p')]),
         (Action::JumpRoot, vec![c('P')]),

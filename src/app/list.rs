@@ -101,6 +101,11 @@ pub struct AssetList {
     pub cursor: usize,
     /// First visible row (or grid line × columns).
     pub offset: usize,
+    /// The entries are for the previous query: they stay on screen until
+    /// the first page of this one replaces them (no flicker as you type).
+    pub stale: bool,
+    /// How many results the server counts (search), when it says.
+    pub total: Option<u64>,
 }
 
 impl Default for AssetList {
@@ -113,6 +118,8 @@ impl Default for AssetList {
             pages: 0,
             cursor: 0,
             offset: 0,
+            stale: false,
+            total: None,
         }
     }
 }
@@ -127,7 +134,32 @@ impl AssetList {
         self.pages = 0;
         self.cursor = 0;
         self.offset = 0;
+        self.stale = false;
+        self.total = None;
         self.generation
+    }
+
+    /// A new query whose first page will replace what is shown: answers
+    /// for the old one are void, the entries stay until then.
+    pub fn restart(&mut self) -> u64 {
+        self.generation += 1;
+        self.next_token = None;
+        self.loading = Loading::Idle;
+        self.pages = 0;
+        self.total = None;
+        self.stale = !self.entries.is_empty();
+        self.generation
+    }
+
+    /// A page failed: stale entries go (the error takes their place).
+    pub fn fail(&mut self, message: String) {
+        if self.stale {
+            self.entries.clear();
+            self.cursor = 0;
+            self.offset = 0;
+            self.stale = false;
+        }
+        self.loading = Loading::Failed(message);
     }
 
     pub fn current(&self) -> Option<&Entry> {
@@ -138,10 +170,13 @@ impl AssetList {
         self.loading == Loading::Complete
     }
 
-    /// `"42"` when every page is in, `"42+"` while more may follow.
+    /// `"42"` when every page is in (or the server counted them),
+    /// `"42+"` while more may follow.
     pub fn count_label(&self) -> String {
         if self.is_complete() {
             self.entries.len().to_string()
+        } else if let Some(t) = self.total.filter(|t| *t >= self.entries.len() as u64) {
+            t.to_string()
         } else {
             format!("{}+", self.entries.len())
         }
@@ -151,6 +186,12 @@ impl AssetList {
     /// on the server) are skipped, not shown twice.
     pub fn append(&mut self, assets: Vec<Asset>, next: Option<String>) {
         use std::collections::HashSet;
+        if self.stale {
+            self.entries.clear();
+            self.cursor = 0;
+            self.offset = 0;
+            self.stale = false;
+        }
         let tail: HashSet<&str> = self
             .entries
             .iter()
@@ -256,6 +297,26 @@ mod tests {
         assert!(l.is_complete());
         assert_eq!(l.count_label(), "3");
         assert!(!l.wants_more(100));
+    }
+
+    #[test]
+    fn a_restart_keeps_the_entries_until_the_first_page() {
+        let mut l = AssetList::default();
+        l.append(vec![asset("a"), asset("b")], Some("t".into()));
+        l.select(1);
+        let g = l.restart();
+        assert_eq!(g, 1);
+        assert!(l.stale && l.wants_more(0));
+        assert_eq!((l.entries.len(), l.cursor), (2, 1));
+        l.total = Some(40);
+        l.append(vec![asset("c")], Some("2".into()));
+        assert_eq!(l.entries.len(), 1);
+        assert_eq!((l.cursor, l.stale), (0, false));
+        assert_eq!(l.count_label(), "40");
+        l.restart();
+        l.fail("no".into());
+        assert!(l.entries.is_empty());
+        assert_eq!(l.loading, Loading::Failed("no".into()));
     }
 
     #[test]

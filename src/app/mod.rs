@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod list;
 pub mod msg;
+pub mod search;
 pub mod state;
 pub mod update;
 

@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::api::models::{Asset, AssetListResponse, Collection};
-use crate::api::params::ListAssetsQuery;
+use std::sync::Arc;
+
+use crate::api::models::{Asset, AssetListResponse, Collection, SearchResponse};
+use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
 use crate::worker::images::{ImageDone, ImageRequest};
 
 pub enum Msg {
@@ -36,6 +38,36 @@ pub enum Msg {
     Copied(crate::clipboard::Copied),
     /// The download queue's latest state (at most ten a second).
     Downloads(std::sync::Arc<crate::download::queue::Snapshot>),
+    /// The search box has been quiet since edit `typed`: search now.
+    SearchDue {
+        typed: u64,
+    },
+    /// A page of search results (or of the list browsed through search),
+    /// for list generation `generation`.
+    SearchPage {
+        generation: u64,
+        paging: SearchPaging,
+        result: Result<SearchResponse, String>,
+    },
+    /// A local image read and scaled for a similarity search.
+    ImageRead {
+        path: String,
+        result: Result<Arc<str>, ImageReadError>,
+    },
+    /// File names completing `input` (full inputs; directories end in `/`).
+    Completions {
+        input: String,
+        candidates: Vec<String>,
+    },
+}
+
+/// Why a local image could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageReadError {
+    /// No such file: a path-like text is then a text query.
+    NotAFile,
+    /// The file is there but unusable (too large, not an image…).
+    Failed(String),
 }
 
 /// Why an asset was fetched.
@@ -74,6 +106,22 @@ pub enum Cmd {
     },
     /// Ask the download queue (or open a finished file).
     Downloads(crate::app::downloads::DlCmd),
+    /// One page of a search (the request carries its paging). One slot:
+    /// a new search aborts the one in flight.
+    Search {
+        generation: u64,
+        request: Box<SearchRequest>,
+    },
+    /// Read, decode and scale a local image into a data URL, off the UI
+    /// task; `explicit` (typed with `@`) makes a missing file an error.
+    ReadImage {
+        path: String,
+        explicit: bool,
+    },
+    /// List the file names that complete a path typed in the search box.
+    CompletePath {
+        input: String,
+    },
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
@@ -97,6 +145,25 @@ impl std::fmt::Debug for Cmd {
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
             Cmd::Copy { what, route, .. } => write!(f, "Copy({what}, {route:?})"),
             Cmd::Downloads(c) => write!(f, "Downloads({c:?})"),
+            Cmd::Search {
+                generation,
+                request,
+            } => {
+                // never a data URL: it can be a megabyte
+                let image = match (&request.image, &request.images) {
+                    (Some(i), _) if i.starts_with("data:") => "data URL".to_string(),
+                    (Some(i), _) => i.clone(),
+                    (None, Some(i)) => format!("like {} unlike {}", i.like.len(), i.unlike.len()),
+                    (None, None) => String::new(),
+                };
+                write!(
+                    f,
+                    "Search(gen {generation}, page {:?}, query {:?}, image {image:?}, filter {:?})",
+                    request.page, request.query, request.filter
+                )
+            }
+            Cmd::ReadImage { path, explicit } => write!(f, "ReadImage({path:?}, {explicit})"),
+            Cmd::CompletePath { input } => write!(f, "CompletePath({input:?})"),
             Cmd::Suspend => f.write_str("Suspend"),
             Cmd::Quit => f.write_str("Quit"),
         }
@@ -124,6 +191,22 @@ impl std::fmt::Debug for Msg {
             Msg::Image(done) => write!(f, "Image({:?}, ok: {})", done.key, done.result.is_ok()),
             Msg::Rested { generation } => write!(f, "Rested({generation})"),
             Msg::Downloads(s) => write!(f, "Downloads({} items)", s.items.len()),
+            Msg::SearchDue { typed } => write!(f, "SearchDue({typed})"),
+            Msg::SearchPage {
+                generation,
+                paging,
+                result,
+            } => write!(
+                f,
+                "SearchPage(gen {generation}, {paging:?}, {:?})",
+                result.as_ref().map(|p| p.hits.len())
+            ),
+            Msg::ImageRead { path, result } => {
+                write!(f, "ImageRead({path:?}, ok: {})", result.is_ok())
+            }
+            Msg::Completions { input, candidates } => {
+                write!(f, "Completions({input:?}, {})", candidates.len())
+            }
             Msg::Copied(c) => write!(
                 f,
                 "Copied({}, {:?}, ok: {})",

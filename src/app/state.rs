@@ -9,6 +9,7 @@ use super::inspector::Inspector;
 use super::keymap::Keymap;
 use super::layout::{Flags, Geometry};
 use super::list::AssetList;
+use super::search::Search;
 use crate::worker::images::ImageKey;
 
 /// Which pane keys go to.
@@ -118,6 +119,8 @@ pub struct State {
     pub keymap: Keymap,
     pub filters: Filters,
     pub list: AssetList,
+    /// The search box and results (the browsed list waits in it).
+    pub search: Search,
     pub inspector: Inspector,
     pub collections: Collections,
     pub images: ImageStore,
@@ -177,6 +180,7 @@ impl State {
             filters: Filters::default(),
             downloads: Default::default(),
             list: AssetList::default(),
+            search: Search::default(),
             inspector: Inspector::default(),
             collections: Collections::default(),
             images: ImageStore::new(IMAGE_BYTES, per_cell),
@@ -210,7 +214,9 @@ impl State {
     pub fn busy(&self) -> bool {
         use super::inspector::Detail;
         use super::list::Loading;
-        self.list.loading == Loading::Fetching || self.inspector.detail == Detail::Loading
+        self.list.loading == Loading::Fetching
+            || self.inspector.detail == Detail::Loading
+            || self.search.resolving.is_some()
     }
 
     pub fn spinner_frame(&self) -> char {

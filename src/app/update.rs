@@ -12,8 +12,10 @@ use super::images::Slot;
 use super::inspector::Detail;
 use super::list::Loading;
 use super::msg::{AssetPurpose, Cmd, Msg};
+use super::search::Mark;
 use super::state::{Edit, FilterPane, Focus, Overlay, Picker, State, REST};
 use crate::api::models::{Asset, AssetType};
+use crate::api::params::SearchPaging;
 use crate::sanitize;
 use crate::worker::images::{ImageError, ImageKey, ImageRequest, Variant};
 
@@ -70,6 +72,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Err(e) => state.collections.error = Some(e),
         },
         Msg::Image(done) => on_image(state, done, &mut cmds),
+        Msg::SearchDue { typed } => search::due(state, typed, &mut cmds),
+        Msg::SearchPage {
+            generation,
+            paging,
+            result,
+        } => search::on_page(state, generation, paging, result),
+        Msg::ImageRead { path, result } => search::on_image(state, path, result, &mut cmds),
+        Msg::Completions { input, candidates } => {
+            search::on_completions(state, input, candidates, &mut cmds)
+        }
         Msg::Rested { generation } => {
             if generation == state.inspector.generation && state.inspector.asset.is_some() {
                 state.preview_for = Some(generation);
@@ -100,13 +112,35 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
     let visible = g.visible_items();
     state.list.scroll_into_view(g.lines(), g.per_line());
     if state.list.wants_more(visible * 2) {
-        let mut query = state.filters.to_query();
-        query.pagination_token = state.list.next_token.clone();
-        state.list.loading = Loading::Fetching;
-        cmds.push(Cmd::LoadPage {
-            generation: state.list.generation,
-            query: Box::new(query),
-        });
+        match search::source(state) {
+            search::Source::List(mut query) => {
+                query.pagination_token = state.list.next_token.clone();
+                state.list.loading = Loading::Fetching;
+                cmds.push(Cmd::LoadPage {
+                    generation: state.list.generation,
+                    query,
+                });
+            }
+            search::Source::Search(request) => {
+                // search pages are numbered: the "token" is the next one
+                let page = state
+                    .list
+                    .next_token
+                    .as_deref()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(1);
+                let request = request.with_paging(SearchPaging::Page {
+                    page,
+                    hits_per_page: state.filters.page_size,
+                });
+                state.list.loading = Loading::Fetching;
+                cmds.push(Cmd::Search {
+                    generation: state.list.generation,
+                    request: Box::new(request),
+                });
+            }
+            search::Source::Waiting => {}
+        }
     }
     if !state.inspector.detached {
         match state.list.current() {
@@ -401,9 +435,14 @@ fn back(state: &mut State, cmds: &mut Vec<Cmd>) {
 }
 
 /// New filters: everything loaded or in flight for the old ones is void.
+/// Search results are searched again with them.
 fn requery(state: &mut State, filters: Filters) {
     state.filters = filters;
-    state.list.reset();
+    if state.search.active {
+        search::filters_changed(state);
+    } else {
+        state.list.reset();
+    }
     state.inspector.detached = false;
     state.inspector.trail.clear();
 }
@@ -434,6 +473,10 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     }
     if state.overlay.is_some() {
         on_overlay_key(state, key, cmds);
+        return;
+    }
+    if state.search.open {
+        search::box_key(state, key, cmds);
         return;
     }
     let Some(action) = state.keymap.action_for(&key) else {
@@ -523,6 +566,16 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             }
         }
         Action::Refresh => refresh(state, cmds),
+        Action::Search => search::open(state),
+        Action::SearchSimilar => search::similar(state, cmds),
+        Action::MarkLike => search::mark(state, Some(Mark::Like), cmds),
+        Action::MarkUnlike => search::mark(state, Some(Mark::Unlike), cmds),
+        Action::ClearMark => search::mark(state, None, cmds),
+        Action::ClearMarks => search::clear_marks(state, cmds),
+        Action::TextRatioDown
+        | Action::TextRatioUp
+        | Action::ImageRatioDown
+        | Action::ImageRatioUp => search::ratio(state, action, cmds),
         Action::RawJson => state.inspector.toggle_raw(),
         Action::JumpParent => jump(state, false, cmds),
         Action::JumpRoot => jump(state, true, cmds),
@@ -554,7 +607,13 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Downloads => state.overlay = Some(Overlay::Downloads),
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Close => {
-            if state.notice.is_some() {
+            let leave_search =
+                state.search.active && state.focus == Focus::List && !state.inspector.detached;
+            if leave_search {
+                // back to the browsed list, where it was
+                state.notice = None;
+                search::leave(state);
+            } else if state.notice.is_some() {
                 state.notice = None;
             } else if state.inspector.detached {
                 state.inspector.detached = false;
@@ -610,6 +669,10 @@ fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
     if let Loading::Failed(_) = state.list.loading {
         state.list.loading = Loading::Idle;
         retried = true;
+        if state.search.active && state.search.applied.is_none() {
+            // a local image that could not be read: read it again
+            search::run(state, cmds);
+        }
     }
     if let Detail::Failed(_) = state.inspector.detail {
         state.inspector.detail = Detail::Listed;
@@ -629,9 +692,15 @@ fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
     state.refreshed.clear();
     if !retried {
         state.reselect = state.list.current().map(|e| e.asset.id.clone());
-        let filters = state.filters.clone();
-        requery(state, filters);
-        state.info("reloading…");
+        if state.search.active {
+            // the same search again; the browsed list stays aside as it is
+            state.list.restart();
+            state.info("searching again…");
+        } else {
+            let filters = state.filters.clone();
+            requery(state, filters);
+            state.info("reloading…");
+        }
     }
 }
 
@@ -921,6 +990,9 @@ fn filter_key(
         }
     }
 }
+
+#[path = "update_search.rs"]
+mod search;
 
 #[cfg(test)]
 #[path = "update_tests.rs"]

@@ -410,3 +410,498 @@ fn copy_keys_ask_the_event_loop_and_a_failed_clipboard_falls_back() {
     let notice = s.notice.as_ref().unwrap();
     assert!(notice.error && notice.text.contains("could not copy the asset id"));
 }
+
+// ---- search ----
+
+use crate::api::models::SearchResponse;
+use crate::app::search::{search_filter, Mark};
+
+fn press(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn hits(ids: &[&str], total: u64) -> SearchResponse {
+    serde_json::from_value(serde_json::json!({
+        "hits": ids.iter().map(|id| serde_json::to_value(asset(id, "2026-01-01")).unwrap()).collect::<Vec<_>>(),
+        "page": 1,
+        "hitsPerPage": 50,
+        "totalHits": total,
+        "totalPages": total.div_ceil(50),
+    }))
+    .unwrap()
+}
+
+/// The searches among `cmds`: (list generation, request).
+fn searches(cmds: &[Cmd]) -> Vec<(u64, crate::api::params::SearchRequest)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Search {
+                generation,
+                request,
+            } => Some((*generation, (**request).clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `SearchDue` a command list arms, if any.
+fn due(cmds: &[Cmd]) -> Option<Msg> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::After(d, m) => match **m {
+            Msg::SearchDue { typed } => {
+                assert_eq!(*d, crate::app::search::DEBOUNCE);
+                Some(Msg::SearchDue { typed })
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+fn answer(s: &mut State, generation: u64, ids: &[&str], total: u64) -> Vec<Cmd> {
+    update(
+        s,
+        Msg::SearchPage {
+            generation,
+            paging: SearchPaging::Page {
+                page: 1,
+                hits_per_page: 50,
+            },
+            result: Ok(hits(ids, total)),
+        },
+    )
+}
+
+#[test]
+fn typing_is_debounced_and_only_the_last_edit_searches() {
+    let mut s = loaded(10);
+    update(&mut s, key('/'));
+    assert!(s.search.open);
+    let mut dues = Vec::new();
+    for c in "cast".chars() {
+        let cmds = update(&mut s, key(c));
+        assert!(searches(&cmds).is_empty(), "no search while typing");
+        dues.push(due(&cmds).expect("a debounce armed"));
+    }
+    assert_eq!(s.search.input, "cast");
+    // the earlier debounces ran out: nothing
+    for d in dues.drain(..3) {
+        assert!(searches(&update(&mut s, d)).is_empty());
+    }
+    assert!(!s.search.active, "the browsed list is still shown");
+    // the last one searches, in a new list generation
+    let browse_gen = s.list.generation;
+    let cmds = update(&mut s, dues.pop().unwrap());
+    let sent = searches(&cmds);
+    assert_eq!(sent.len(), 1);
+    let (gen, req) = &sent[0];
+    assert_eq!(*gen, browse_gen + 1);
+    assert_eq!(req.query.as_deref(), Some("cast"));
+    assert_eq!((req.page, req.hits_per_page), (Some(1), Some(50)));
+    assert_eq!(req.filter, None);
+    assert!(s.search.active);
+    assert_eq!(s.search.browsed.as_ref().unwrap().entries.len(), 10);
+    // it comes back: the results replace the list
+    answer(&mut s, *gen, &["r1", "r2"], 2);
+    assert_eq!(s.list.entries.len(), 2);
+    assert_eq!(s.list.count_label(), "2");
+    assert_eq!(s.search.title().unwrap(), "Search \"cast\"");
+}
+
+#[test]
+fn a_stale_search_answer_never_overwrites_a_newer_one() {
+    let mut s = loaded(10);
+    update(&mut s, key('/'));
+    update(&mut s, key('a'));
+    let d = due(&update(&mut s, key('b'))).unwrap();
+    let first = searches(&update(&mut s, d))[0].0;
+    // more typing: the old search is void once the new one starts
+    let d = due(&update(&mut s, key('c'))).unwrap();
+    // the old answer may still arrive before the new search is sent
+    answer(&mut s, first, &["ab1", "ab2"], 2);
+    assert_eq!(s.list.entries.len(), 2);
+    let second = searches(&update(&mut s, d))[0].0;
+    assert!(second > first);
+    // the old rows stay on screen until the new first page replaces them
+    assert!(s.list.stale);
+    assert_eq!(s.list.entries.len(), 2);
+    answer(&mut s, second, &["abc1"], 1);
+    // and a late answer to the first search is dropped
+    answer(&mut s, first, &["ab1", "ab2", "ab3"], 3);
+    let ids: Vec<&str> = s.list.entries.iter().map(|e| e.asset.id.as_str()).collect();
+    assert_eq!(ids, vec!["abc1"]);
+    assert!(!s.list.stale);
+}
+
+#[test]
+fn enter_searches_at_once_and_esc_puts_the_browsed_list_back_where_it_was() {
+    let mut s = loaded(60);
+    for _ in 0..7 {
+        update(&mut s, key('j'));
+    }
+    let browse_gen = s.list.generation;
+    update(&mut s, key('/'));
+    for c in "dune".chars() {
+        update(&mut s, key(c));
+    }
+    // Enter does not wait for the debounce
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    assert!(!s.search.open);
+    let (gen, _) = searches(&cmds)[0].clone();
+    // and that debounce, running out later, searches nothing more
+    let typed = s.search.typed;
+    assert!(searches(&update(&mut s, Msg::SearchDue { typed })).is_empty());
+    answer(&mut s, gen, &["d1", "d2", "d3"], 3);
+    update(&mut s, key('j'));
+    assert_eq!(s.inspector.asset.as_ref().unwrap().id, "d2");
+    // r searches again, on the same asset, and keeps the browsed list aside
+    let cmds = update(&mut s, key('r'));
+    let (gen, req) = searches(&cmds)[0].clone();
+    assert_eq!(req.query.as_deref(), Some("dune"));
+    assert!(s.search.browsed.is_some());
+    answer(&mut s, gen, &["d0", "d1", "d2", "d3"], 4);
+    assert_eq!(s.inspector.asset.as_ref().unwrap().id, "d2");
+    // Esc: the browsed list, its cursor and its inspected asset
+    let cmds = update(&mut s, press(KeyCode::Esc));
+    assert!(!s.search.active && s.search.browsed.is_none());
+    assert_eq!(s.list.entries.len(), 60);
+    assert_eq!(s.list.cursor, 7);
+    assert_eq!(s.inspector.asset.as_ref().unwrap().id, "a7");
+    assert!(s.list.generation > gen && gen > browse_gen);
+    // nothing is reloaded for it
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::LoadPage { .. })));
+    // a late browse page (from before the search) is dropped
+    update(
+        &mut s,
+        Msg::Page {
+            generation: browse_gen,
+            result: Ok(page(&["late"], None)),
+        },
+    );
+    assert_eq!(s.list.entries.len(), 60);
+}
+
+#[test]
+fn results_page_on_like_the_list() {
+    let mut s = loaded(10);
+    update(&mut s, key('/'));
+    update(&mut s, key('x'));
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    let (gen, _) = searches(&cmds)[0].clone();
+    let ids: Vec<String> = (0..50).map(|i| format!("h{i}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    answer(&mut s, gen, &refs, 120);
+    assert_eq!(s.list.count_label(), "120");
+    assert_eq!(s.list.next_token.as_deref(), Some("2"));
+    // near the end of what is loaded, page 2 is asked for
+    let mut asked = None;
+    for _ in 0..49 {
+        let cmds = update(&mut s, key('j'));
+        if let Some((g, r)) = searches(&cmds).pop() {
+            asked = Some((g, r));
+            break;
+        }
+    }
+    let (g, r) = asked.expect("page 2 asked for");
+    assert_eq!((g, r.page, r.query.as_deref()), (gen, Some(2), Some("x")));
+}
+
+#[test]
+fn s_searches_like_the_asset_and_marks_re_search_with_like_and_unlike() {
+    let mut s = loaded(10);
+    update(&mut s, key('j'));
+    let cmds = update(&mut s, key('s'));
+    let (gen, req) = searches(&cmds)[0].clone();
+    assert_eq!(req.image.as_deref(), Some("a1"));
+    assert_eq!(req.images, None);
+    assert_eq!(req.query, None);
+    answer(&mut s, gen, &["a1", "b1", "b2", "c1"], 4);
+    assert!(s.search.is_reference("a1"));
+    // the reference itself cannot be marked
+    update(&mut s, key('+'));
+    assert!(s.search.marks.is_empty());
+    update(&mut s, key('j'));
+    update(&mut s, key('+'));
+    update(&mut s, key('j'));
+    update(&mut s, key('j'));
+    let cmds = update(&mut s, key('-'));
+    assert_eq!(s.search.mark_of("b1"), Some(Mark::Like));
+    assert_eq!(s.search.mark_of("c1"), Some(Mark::Unlike));
+    let cmds = update(&mut s, due(&cmds).unwrap());
+    let (gen2, req) = searches(&cmds)[0].clone();
+    assert!(gen2 > gen);
+    assert_eq!(req.image, None);
+    let images = req.images.unwrap();
+    assert_eq!(images.like, vec!["a1", "b1"]);
+    assert_eq!(images.unlike, vec!["c1"]);
+    // the cursor stays on the row it marked when the results come back
+    answer(&mut s, gen2, &["a1", "b1", "b2", "x", "c1"], 5);
+    assert_eq!(s.list.current().unwrap().asset.id, "c1");
+    // `=` clears one mark, `_` all of them
+    let cmds = update(&mut s, key('='));
+    assert_eq!(s.search.mark_of("c1"), None);
+    assert!(due(&cmds).is_some());
+    update(&mut s, key('_'));
+    assert!(s.search.marks.is_empty());
+    update(&mut s, key('_'));
+    assert_eq!(s.notice.as_ref().unwrap().text, "no mark to clear");
+}
+
+#[test]
+fn marks_outside_search_say_what_to_do() {
+    let mut s = loaded(3);
+    let cmds = update(&mut s, key('+'));
+    assert!(cmds.iter().all(|c| !matches!(c, Cmd::After(..))));
+    assert!(s.notice.as_ref().unwrap().text.contains("search results"));
+}
+
+#[test]
+fn ratio_keys_step_and_are_sent() {
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "sky".chars() {
+        update(&mut s, key(c));
+    }
+    let ctrl = |code| Msg::Key(KeyEvent::new(code, KeyModifiers::CONTROL));
+    let alt = |code| Msg::Key(KeyEvent::new(code, KeyModifiers::ALT));
+    update(&mut s, ctrl(KeyCode::Right));
+    update(&mut s, ctrl(KeyCode::Right));
+    update(&mut s, alt(KeyCode::Left));
+    let cmds = update(&mut s, ctrl(KeyCode::Left));
+    // "auto" counts as 0.5: 0.6, 0.7, then 0.6; the image one 0.4
+    assert_eq!(s.search.query_ratio, Some(0.6));
+    assert_eq!(s.search.image_ratio, Some(0.4));
+    assert_eq!(s.search.input, "sky", "ratio keys are not typed");
+    let (gen, req) = searches(&update(&mut s, due(&cmds).unwrap()))[0].clone();
+    assert_eq!(req.query_semantic_ratio, Some(0.6));
+    answer(&mut s, gen, &["r1"], 1);
+    // the image ratio goes only with an image
+    assert_eq!(req.image_semantic_ratio, None);
+    // like an asset, the box closed: the keys still step, and it is sent
+    update(&mut s, press(KeyCode::Enter));
+    update(&mut s, key('s'));
+    let cmds = update(&mut s, alt(KeyCode::Right));
+    assert_eq!(s.search.image_ratio, Some(0.5));
+    let (_, req) = searches(&update(&mut s, due(&cmds).unwrap()))[0].clone();
+    assert_eq!(req.image.as_deref(), Some("r1"));
+    assert_eq!(req.image_semantic_ratio, Some(0.5));
+    assert_eq!(req.query_semantic_ratio, None);
+}
+
+#[test]
+fn a_path_is_read_by_a_worker_then_searched_as_an_image() {
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "@/tmp/ref.png".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    assert!(searches(&cmds).is_empty());
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::ReadImage { path, explicit: true } if path == "/tmp/ref.png")));
+    assert!(s.busy() && s.search.active);
+    let url: std::sync::Arc<str> = std::sync::Arc::from("data:image/jpeg;base64,AAAA");
+    let cmds = update(
+        &mut s,
+        Msg::ImageRead {
+            path: "/tmp/ref.png".into(),
+            result: Ok(url),
+        },
+    );
+    let (_, req) = searches(&cmds)[0].clone();
+    assert_eq!(req.image.as_deref(), Some("data:image/jpeg;base64,AAAA"));
+    assert_eq!(req.query, None);
+    // a path-like text naming no file is a text query
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "./notes".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, press(KeyCode::Enter));
+    let cmds = update(
+        &mut s,
+        Msg::ImageRead {
+            path: "./notes".into(),
+            result: Err(crate::app::msg::ImageReadError::NotAFile),
+        },
+    );
+    assert_eq!(searches(&cmds)[0].1.query.as_deref(), Some("./notes"));
+    // an unreadable file says why, and r reads it again
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "@x.png".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, press(KeyCode::Enter));
+    update(
+        &mut s,
+        Msg::ImageRead {
+            path: "x.png".into(),
+            result: Err(crate::app::msg::ImageReadError::Failed(
+                "not an image this program can read".into(),
+            )),
+        },
+    );
+    assert!(matches!(s.list.loading, Loading::Failed(_)));
+    assert!(s.notice.as_ref().unwrap().error);
+    let cmds = update(&mut s, key('r'));
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::ReadImage { path, .. } if path == "x.png")));
+}
+
+#[test]
+fn tab_completes_what_one_candidate_or_several_share() {
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "@/d/ph".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, press(KeyCode::Tab));
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::CompletePath { input } if input == "@/d/ph")));
+    update(
+        &mut s,
+        Msg::Completions {
+            input: "@/d/ph".into(),
+            candidates: vec!["@/d/photo-1.png".into(), "@/d/photo-2.png".into()],
+        },
+    );
+    assert_eq!(s.search.input, "@/d/photo-");
+    assert_eq!(s.search.completions.len(), 2);
+    update(&mut s, key('2'));
+    assert!(s.search.completions.is_empty());
+    update(
+        &mut s,
+        Msg::Completions {
+            input: "@/d/photo-2".into(),
+            candidates: vec!["@/d/photo-2.png".into()],
+        },
+    );
+    assert_eq!(s.search.input, "@/d/photo-2.png");
+    // an answer for older text is dropped
+    update(
+        &mut s,
+        Msg::Completions {
+            input: "@/d/ph".into(),
+            candidates: vec!["@/d/phantom.png".into()],
+        },
+    );
+    assert_eq!(s.search.input, "@/d/photo-2.png");
+    // words are not paths: Tab does nothing
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    update(&mut s, key('c'));
+    assert!(!update(&mut s, press(KeyCode::Tab))
+        .iter()
+        .any(|c| matches!(c, Cmd::CompletePath { .. })));
+}
+
+#[test]
+fn a_failed_search_says_why_and_keeps_the_box_responsive() {
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    update(&mut s, key('q'));
+    let d = due(&update(&mut s, key('x'))).unwrap();
+    let (gen, _) = searches(&update(&mut s, d))[0].clone();
+    update(
+        &mut s,
+        Msg::SearchPage {
+            generation: gen,
+            paging: SearchPaging::Page {
+                page: 1,
+                hits_per_page: 50,
+            },
+            result: Err("the service rejected POST /search/assets (400): bad filter".into()),
+        },
+    );
+    assert!(matches!(s.list.loading, Loading::Failed(_)));
+    let n = s.notice.clone().unwrap();
+    assert!(n.error && n.text.contains("search failed") && n.text.contains("400"));
+    // typing goes on (q is text here, not quit)
+    update(&mut s, key('z'));
+    assert!(!s.quit);
+    assert_eq!(s.search.input, "qxz");
+}
+
+#[test]
+fn a_filter_change_searches_again_and_the_browsed_list_reloads_on_the_way_back() {
+    let mut s = loaded(10);
+    update(&mut s, key('j'));
+    update(&mut s, key('/'));
+    update(&mut s, key('x'));
+    let (gen, _) = searches(&update(&mut s, press(KeyCode::Enter)))[0].clone();
+    answer(&mut s, gen, &["x1"], 1);
+    let mut f = s.filters.clone();
+    f.types = vec!["upscale".into()];
+    requery(&mut s, f);
+    let cmds = update(&mut s, Msg::Tick);
+    let (gen2, req) = searches(&cmds)[0].clone();
+    assert!(gen2 > gen);
+    assert_eq!(req.filter.as_deref(), Some("type = \"upscale\""));
+    assert_eq!(req.query.as_deref(), Some("x"));
+    let cmds = update(&mut s, press(KeyCode::Esc));
+    // the browsed list was for other filters: it reloads, then finds a1
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadPage { .. })));
+    assert_eq!(s.reselect.as_deref(), Some("a1"));
+}
+
+#[test]
+fn the_filter_string_is_built_from_the_pane() {
+    let mut f = Filters::default();
+    assert_eq!(search_filter(&f), None);
+    f.types = vec!["upscale".into()];
+    assert_eq!(search_filter(&f).unwrap(), "type = \"upscale\"");
+    f.types.push("inference-txt2img".into());
+    f.privacy = Some("private".into());
+    f.author = Some("user_1".into());
+    f.model = Some("model_\"x\\y".into());
+    f.collection = Some(("coll_9".into(), "Heroes".into()));
+    f.created_after = Some("2026-01-01".into());
+    f.created_before = Some("2026-02-01".into());
+    f.set_text(Field::Tags, " hero, draft ,hero ").unwrap();
+    // sort, order and page size are not filters
+    f.cycle(Field::Sort);
+    f.page_size = 10;
+    assert_eq!(
+        search_filter(&f).unwrap(),
+        "type IN [\"upscale\", \"inference-txt2img\"] AND privacy = \"private\" \
+         AND authorId = \"user_1\" AND modelId = \"model_\\\"x\\\\y\" \
+         AND collectionIds = \"coll_9\" AND createdAt >= \"2026-01-01T00:00:00.000Z\" \
+         AND createdAt <= \"2026-02-01T23:59:59.999Z\" AND tags = \"hero\" AND tags = \"draft\""
+    );
+    // and the demo server's parser reads it as meant
+    let parsed = crate::server::filter::parse(&search_filter(&f).unwrap()).unwrap();
+    let mut attrs = parsed.attributes();
+    attrs.sort();
+    attrs.dedup();
+    assert_eq!(
+        attrs,
+        vec![
+            "authorId",
+            "collectionIds",
+            "createdAt",
+            "modelId",
+            "privacy",
+            "tags",
+            "type"
+        ]
+    );
+}
+
+#[test]
+fn tags_browse_through_search_with_a_filter() {
+    let mut s = loaded(3);
+    let mut f = s.filters.clone();
+    f.set_text(Field::Tags, "hero").unwrap();
+    requery(&mut s, f);
+    let cmds = update(&mut s, Msg::Tick);
+    let (_, req) = searches(&cmds)[0].clone();
+    assert_eq!(req.filter.as_deref(), Some("tags = \"hero\""));
+    assert_eq!(req.query, None);
+    assert_eq!(req.sort_by, vec!["createdAt:desc"]);
+    assert!(!s.search.active, "browsing, not searching");
+    assert!(s.filters.chips().contains(&"tag:hero".to_string()));
+}

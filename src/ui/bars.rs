@@ -1,8 +1,10 @@
-//! The filter bar (top line) and the status bar (bottom line).
+//! The filter bar (top line; the search box while searching), the
+//! status bar (bottom line) and the file-name completions under the box.
 
 use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Block, BorderType, Clear, Widget};
 
 use super::theme;
 use crate::app::action::Action;
@@ -15,6 +17,10 @@ use crate::text;
 pub fn filter_bar(state: &State, buf: &mut Buffer) {
     let area = state.geometry.filter_bar;
     if area.height == 0 {
+        return;
+    }
+    if state.search.open || state.search.active {
+        search_bar(state, area, buf);
         return;
     }
     buf.set_style(area, theme::bar());
@@ -82,6 +88,171 @@ pub fn filter_bar(state: &State, buf: &mut Buffer) {
     Line::from(spans).render(area, buf);
 }
 
+/// `s` cut from the left to at most `width` columns (the end of what is
+/// being typed stays in view).
+fn fit_tail(s: &str, width: usize) -> String {
+    if text::width(s) <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = text::width(c.encode_utf8(&mut [0; 4]));
+        if used + w + 1 > width {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    let mut out = String::from("…");
+    out.extend(kept.into_iter().rev());
+    out
+}
+
+/// The search box: what the results look like (an asset, or a local
+/// image being read), the marks, the text with a cursor while the box is
+/// open, and on the right the two ratios (image only when it applies)
+/// and how many filters the search carries.
+fn search_bar(state: &State, area: Rect, buf: &mut Buffer) {
+    use crate::app::search::{classify, ratio_label, Input};
+    buf.set_style(area, theme::bar());
+    let s = &state.search;
+    let room = area.width as usize;
+    let mut left: Vec<Span> = vec![Span::styled(" / ", theme::key())];
+    if let Some((_, name)) = &s.similar {
+        left.push(Span::styled(
+            format!(" like: {} ", text::fit(name, (room / 4).max(8))),
+            theme::chip(),
+        ));
+        left.push(Span::raw(" "));
+    }
+    let (likes, unlikes) = s.mark_counts();
+    if likes > 0 {
+        left.push(Span::styled(format!("+{likes} "), theme::like()));
+    }
+    if unlikes > 0 {
+        left.push(Span::styled(format!("-{unlikes} "), theme::unlike()));
+    }
+    let input = crate::sanitize::line(&s.input, crate::app::search::INPUT_MAX);
+    let path_mode = matches!(classify(&s.input), Input::Path { .. });
+    let image_mode = s.similar.is_some()
+        || path_mode
+        || !s.marks.is_empty()
+        || s.applied.as_ref().is_some_and(|a| a.image_mode());
+    let mut right: Vec<Span> = Vec::new();
+    if s.resolving.is_some() {
+        right.push(Span::styled("reading image… ", theme::dim()));
+    }
+    right.push(Span::styled("semantic ", theme::faint()));
+    right.push(Span::styled(ratio_label(s.query_ratio), theme::label()));
+    if image_mode {
+        right.push(Span::styled(" · image ", theme::faint()));
+        right.push(Span::styled(ratio_label(s.image_ratio), theme::label()));
+    }
+    let filters = state.filters.chips().len();
+    if filters > 0 {
+        right.push(Span::styled(
+            format!(" · {}", plural(filters, "filter", "filters")),
+            theme::dim(),
+        ));
+    }
+    if !s.open {
+        right.push(Span::styled(
+            format!("  {} edit  Esc back", state.keymap.label(Action::Search)),
+            theme::faint(),
+        ));
+    }
+    right.push(Span::raw(" "));
+    let width = |spans: &[Span]| -> usize { spans.iter().map(|s| text::width(&s.content)).sum() };
+    let mut right_w = width(&right);
+    let left_w = width(&left);
+    // the text keeps at least 12 columns: the right side goes first
+    if left_w + 13 + right_w > room {
+        right.clear();
+        right_w = 0;
+    }
+    let cursor = if s.open { "▏" } else { "" };
+    let text_room = room.saturating_sub(left_w + right_w + text::width(cursor));
+    if input.is_empty() && s.open {
+        let hint = if s.similar.is_some() {
+            "add words, or Backspace to drop the image"
+        } else {
+            "words, or @path of an image (Tab completes)"
+        };
+        left.push(Span::styled(cursor, theme::key()));
+        left.push(Span::styled(
+            text::fit(hint, text_room.saturating_sub(1)),
+            theme::faint(),
+        ));
+    } else {
+        left.push(Span::styled(fit_tail(&input, text_room), theme::title()));
+        left.push(Span::styled(cursor, theme::key()));
+    }
+    let used = width(&left);
+    let mut spans = left;
+    if used + right_w <= room {
+        spans.push(Span::raw(" ".repeat(room - used - right_w)));
+        spans.extend(right);
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// File names Tab found, under the search box.
+pub fn completions(state: &State, buf: &mut Buffer) {
+    let s = &state.search;
+    let bar = state.geometry.filter_bar;
+    if !s.open || s.completions.is_empty() || bar.height == 0 {
+        return;
+    }
+    const SHOWN: usize = 8;
+    let n = s.completions.len();
+    let lines = n.min(SHOWN) + usize::from(n > SHOWN);
+    let below = state.geometry.status.y.saturating_sub(bar.bottom());
+    let height = (lines as u16 + 2).min(below);
+    let width = 60.min(bar.width.saturating_sub(2));
+    if height < 3 || width < 10 {
+        return;
+    }
+    let area = Rect::new(bar.x + 2, bar.bottom(), width, height);
+    Clear.render(area, buf);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::border(true))
+        .title(Span::styled(" Tab: files ", theme::title()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let w = inner.width as usize;
+    for (row, c) in s.completions.iter().take(SHOWN).enumerate() {
+        if row as u16 >= inner.height {
+            break;
+        }
+        // the name in its directory: the part after the last `/`
+        let trimmed = c.strip_suffix('/').unwrap_or(c);
+        let name = match trimmed.rfind('/') {
+            Some(i) => &c[i + 1..],
+            None => c.strip_prefix('@').unwrap_or(c),
+        };
+        let name = crate::sanitize::line(name, 200);
+        buf.set_string(
+            inner.x,
+            inner.y + row as u16,
+            text::fit(&name, w),
+            theme::dim(),
+        );
+    }
+    if n > SHOWN && (SHOWN as u16) < inner.height {
+        buf.set_string(
+            inner.x,
+            inner.y + SHOWN as u16,
+            text::fit(&format!("+{} more: type more of the name", n - SHOWN), w),
+            theme::faint(),
+        );
+    }
+}
+
 /// The number of assets: `"42+"` while more may follow, but `"0"` after a
 /// failed first page (nothing more comes until a retry).
 pub fn total(list: &crate::app::list::AssetList) -> String {
@@ -124,6 +295,19 @@ pub fn status_bar(state: &State, buf: &mut Buffer) {
     };
     spans.push(sep());
     spans.push(Span::styled(focus, theme::dim()));
+    if state.search.active {
+        spans.push(sep());
+        let label = if state.list.pages == 0 && state.list.loading != Loading::Complete {
+            "search".to_string()
+        } else {
+            let n = total(list);
+            format!(
+                "search: {n} {}",
+                if n == "1" { "result" } else { "results" }
+            )
+        };
+        spans.push(Span::styled(label, theme::label()));
+    }
     let filters = state.filters.chips().len();
     if filters > 0 {
         spans.push(sep());

@@ -10,6 +10,7 @@ use super::{image, theme};
 use crate::app::action::Action;
 use crate::app::layout::ROW_THUMB;
 use crate::app::list::{Entry, Loading};
+use crate::app::search::Mark;
 use crate::app::state::Focus;
 use crate::app::State;
 use crate::text;
@@ -18,12 +19,25 @@ use crate::worker::images::{ImageKey, Variant};
 pub fn draw(state: &State, buf: &mut Buffer) {
     let g = state.geometry;
     let list = &state.list;
-    let title = if state.grid { " Grid " } else { " Assets " };
+    let title = match state.search.title() {
+        // the results say what they are for
+        Some(t) => format!(
+            " {} ",
+            text::fit(&t, (g.list.width as usize).saturating_sub(14))
+        ),
+        None if state.grid => " Grid ".to_string(),
+        None => " Assets ".to_string(),
+    };
+    let title_style = if state.search.active {
+        theme::key()
+    } else {
+        theme::title()
+    };
     let count = format!(" {} ", super::bars::total(list));
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme::border(state.focus == Focus::List))
-        .title(Span::styled(title, theme::title()))
+        .title(Span::styled(title, title_style))
         .title_bottom(Line::from(Span::styled(count, theme::faint())).right_aligned());
     block.render(g.list, buf);
     let inner = g.list_inner;
@@ -63,7 +77,8 @@ pub fn draw(state: &State, buf: &mut Buffer) {
         None => {
             let h = g.row_height;
             let one_line = h < ROW_THUMB.1 || !state.images_enabled;
-            let cols = Columns::new(&list.entries, inner.width as usize);
+            let gutter = state.search.active;
+            let cols = Columns::new(&list.entries, inner.width as usize, gutter);
             for (n, i) in (list.offset..list.entries.len())
                 .take(g.lines())
                 .enumerate()
@@ -72,7 +87,7 @@ pub fn draw(state: &State, buf: &mut Buffer) {
                     Rect::new(inner.x, inner.y + n as u16 * h, inner.width, h).intersection(inner);
                 let entry = &list.entries[i];
                 if one_line {
-                    cols.row(entry, i == list.cursor, area, buf);
+                    cols.row(entry, glyph(state, entry), i == list.cursor, area, buf);
                 } else {
                     row(state, entry, i == list.cursor, area, buf);
                 }
@@ -81,25 +96,63 @@ pub fn draw(state: &State, buf: &mut Buffer) {
     }
 }
 
+/// The mark column of a search result: `+`/`-` (green/red), `*` on the
+/// asset the results look like, blank otherwise; `None` outside search.
+fn glyph(state: &State, entry: &Entry) -> Option<Span<'static>> {
+    if !state.search.active {
+        return None;
+    }
+    let id = &entry.asset.id;
+    Some(match state.search.mark_of(id) {
+        Some(Mark::Like) => Span::styled(Mark::Like.glyph(), theme::like()),
+        Some(Mark::Unlike) => Span::styled(Mark::Unlike.glyph(), theme::unlike()),
+        None if state.search.is_reference(id) => Span::styled("*", theme::label()),
+        None => Span::raw(" "),
+    })
+}
+
 fn empty_state(state: &State, area: Rect, buf: &mut Buffer) {
     let retry = state.keymap.label(Action::Refresh);
-    let (msg, style) = match &state.list.loading {
-        Loading::Fetching | Loading::Idle => ("loading assets…".to_string(), theme::dim()),
-        Loading::Failed(e) => (
-            format!("Could not load the assets:\n{e}\n\npress {retry} to retry"),
-            theme::error(),
-        ),
-        Loading::Complete if state.filters.is_default() => {
-            ("No assets in this library yet.".to_string(), theme::dim())
+    let edit = state.keymap.label(Action::Search);
+    let search = if !state.search.active {
+        None
+    } else if state.search.resolving.is_some() {
+        Some(("reading the image…".to_string(), theme::dim()))
+    } else {
+        match &state.list.loading {
+            Loading::Fetching | Loading::Idle => Some(("searching…".to_string(), theme::dim())),
+            Loading::Failed(e) => Some((
+                format!(
+                    "The search failed:\n{e}\n\n{retry} retries, {edit} edits it, Esc goes back"
+                ),
+                theme::error(),
+            )),
+            Loading::Complete => Some((
+                format!("Nothing found.\n\n{edit} edits the search, Esc goes back to the list"),
+                theme::dim(),
+            )),
         }
-        Loading::Complete => (
-            format!(
-                "No asset matches these filters.\n\n{} to change them, {} to clear them",
-                state.keymap.label(Action::Filters),
-                state.keymap.label(Action::ClearFilters)
+    };
+    let (msg, style) = match (search, &state.list.loading) {
+        (Some(m), _) => m,
+        (None, loading) => match loading {
+            Loading::Fetching | Loading::Idle => ("loading assets…".to_string(), theme::dim()),
+            Loading::Failed(e) => (
+                format!("Could not load the assets:\n{e}\n\npress {retry} to retry"),
+                theme::error(),
             ),
-            theme::dim(),
-        ),
+            Loading::Complete if state.filters.is_default() => {
+                ("No assets in this library yet.".to_string(), theme::dim())
+            }
+            Loading::Complete => (
+                format!(
+                    "No asset matches these filters.\n\n{} to change them, {} to clear them",
+                    state.keymap.label(Action::Filters),
+                    state.keymap.label(Action::ClearFilters)
+                ),
+                theme::dim(),
+            ),
+        },
     };
     let top = area.y + area.height / 3;
     Paragraph::new(msg)
@@ -139,7 +192,7 @@ impl Columns {
     const NAME_MIN: usize = 16;
     const GAP: usize = 2;
 
-    fn new(entries: &[Entry], width: usize) -> Columns {
+    fn new(entries: &[Entry], width: usize, gutter: bool) -> Columns {
         let mut widths = [(0, false), (0, false), (0, true), (0, false)];
         for e in entries {
             let r = &e.row;
@@ -150,8 +203,8 @@ impl Columns {
                 widths[n].0 = widths[n].0.max(text::width(v).min(Self::CAPS[n]));
             }
         }
-        // the selection marker takes one column
-        let room = width.saturating_sub(1);
+        // the selection marker takes one column, the mark two more
+        let room = width.saturating_sub(if gutter { 3 } else { 1 });
         let used = |w: &[(usize, bool); 4]| -> usize {
             w.iter().filter(|c| c.0 > 0).map(|c| c.0 + Self::GAP).sum()
         };
@@ -167,7 +220,14 @@ impl Columns {
         }
     }
 
-    fn row(&self, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffer) {
+    fn row(
+        &self,
+        entry: &Entry,
+        mark: Option<Span<'static>>,
+        selected: bool,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
         if selected {
             buf.set_style(area, theme::selected());
         }
@@ -180,13 +240,15 @@ impl Columns {
                 format!("{s}{gap}")
             }
         };
-        let mut spans = vec![
-            Span::raw(if selected { "▌" } else { " " }),
-            Span::styled(
-                pad(text::fit(&r.name, self.name), self.name, false),
-                theme::title(),
-            ),
-        ];
+        let mut spans = vec![Span::raw(if selected { "▌" } else { " " })];
+        if let Some(m) = mark {
+            spans.push(m);
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(
+            pad(text::fit(&r.name, self.name), self.name, false),
+            theme::title(),
+        ));
         let styles = [theme::dim(), theme::dim(), theme::dim(), theme::faint()];
         for (n, v) in [&r.type_label, &r.kind, &r.dims, &r.created]
             .iter()
@@ -227,14 +289,22 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
         return;
     }
     let date = r.created.clone();
-    let name_w = tw.saturating_sub(text::width(&date) + 1);
+    let mark = glyph(state, entry);
+    let mark_w = if mark.is_some() { 2 } else { 0 };
+    let name_w = tw.saturating_sub(text::width(&date) + 1 + mark_w);
     let name = text::fit(&r.name, name_w);
-    let pad = tw.saturating_sub(text::width(&name) + text::width(&date));
-    let line1 = Line::from(vec![
+    let pad = tw.saturating_sub(text::width(&name) + text::width(&date) + mark_w);
+    let mut spans = Vec::new();
+    if let Some(m) = mark {
+        spans.push(m);
+        spans.push(Span::raw(" "));
+    }
+    spans.extend([
         Span::styled(name, theme::title()),
         Span::raw(" ".repeat(pad)),
         Span::styled(date, theme::faint()),
     ]);
+    let line1 = Line::from(spans);
     let text_area = |dy: u16| Rect::new(tx, area.y + dy, tw as u16, 1).intersection(area);
     line1.render(text_area(0), buf);
     Line::styled(text::fit(&meta, tw), theme::dim()).render(text_area(1), buf);
@@ -280,7 +350,15 @@ fn tile(
     if name_y < area.bottom() {
         let w = area.width.saturating_sub(2) as usize;
         let style = if selected { theme::key() } else { theme::dim() };
-        Line::styled(text::fit(&entry.row.name, w), style)
+        let mut spans = Vec::new();
+        let mut name_w = w;
+        if let Some(m) = glyph(state, entry).filter(|m| m.content != " ") {
+            spans.push(m);
+            spans.push(Span::raw(" "));
+            name_w = w.saturating_sub(2);
+        }
+        spans.push(Span::styled(text::fit(&entry.row.name, name_w), style));
+        Line::from(spans)
             .centered()
             .render(Rect::new(area.x + 1, name_y, area.width - 2, 1), buf);
     }

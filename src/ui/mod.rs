@@ -22,5 +22,6 @@ pub fn draw(state: &State, frame: &mut Frame) {
     list::draw(state, buf);
     inspector::draw(state, buf);
     bars::status_bar(state, buf);
+    bars::completions(state, buf);
     overlay::draw(state, area, buf);
 }

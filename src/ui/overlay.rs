@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
 use super::theme;
 use crate::app::filters::{EditorKind, Field};
-use crate::app::keymap::{FILTER_PANE_KEYS, SECTIONS};
+use crate::app::keymap::{FILTER_PANE_KEYS, SEARCH_BOX_KEYS, SECTIONS};
 use crate::app::state::{Edit, FilterPane, Overlay};
 use crate::app::State;
 use crate::text;
@@ -48,6 +48,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
         lines.push(Line::raw(""));
     }
     for (title, keys) in [
+        ("Search box", SEARCH_BOX_KEYS),
         ("Filter pane", FILTER_PANE_KEYS),
         ("Downloads pane", crate::app::downloads::PANE_KEYS),
     ] {
@@ -173,6 +174,7 @@ fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
                     "YYYY-MM-DD · Enter sets · Esc cancels"
                 }
                 Field::PageSize => "1 to 100 · Enter sets · Esc cancels",
+                Field::Tags => "comma-separated, all must match · Enter sets · Esc cancels",
                 _ => "Enter sets (empty clears) · Esc cancels",
             };
             lines.push(Line::styled(hint, theme::faint()));

@@ -60,3 +60,13 @@ pub fn bar() -> Style {
 pub fn section() -> Style {
     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }
+
+/// A "more like this" mark.
+pub fn like() -> Style {
+    Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)
+}
+
+/// A "less like this" mark.
+pub fn unlike() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}

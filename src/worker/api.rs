@@ -1,12 +1,19 @@
 //! API requests for the browser: each [`Cmd`] becomes a task whose answer
 //! comes back as a [`Msg`]. One slot per kind of request: a new request
-//! in a slot aborts the one before it.
+//! in a slot aborts the one before it. Also the search box's local work:
+//! reading a reference image (decoded and scaled on a blocking thread) and
+//! listing file names for Tab.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::api::params::ListAssetsQuery;
+use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
+use crate::api::search::DEFAULT_HITS_PER_PAGE;
 use crate::api::Client;
+use crate::app::msg::ImageReadError;
 use crate::app::{AssetPurpose, Msg};
 
 pub struct ApiWorker {
@@ -16,6 +23,8 @@ pub struct ApiWorker {
     detail: Option<AbortHandle>,
     jump: Option<AbortHandle>,
     copy_link: Option<AbortHandle>,
+    search: Option<AbortHandle>,
+    read_image: Option<AbortHandle>,
 }
 
 fn replace(slot: &mut Option<AbortHandle>, new: AbortHandle) {
@@ -33,6 +42,8 @@ impl ApiWorker {
             detail: None,
             jump: None,
             copy_link: None,
+            search: None,
+            read_image: None,
         }
     }
 
@@ -51,6 +62,54 @@ impl ApiWorker {
             let _ = tx.send(Msg::Page { generation, result });
         });
         replace(&mut self.page, task.abort_handle());
+    }
+
+    /// One page of a search; a newer search aborts it.
+    pub fn search(&mut self, generation: u64, request: Box<SearchRequest>) {
+        let paging = match (request.offset, request.limit) {
+            (Some(offset), Some(limit)) => SearchPaging::Offset { offset, limit },
+            _ => SearchPaging::Page {
+                page: request.page.unwrap_or(1),
+                hits_per_page: request.hits_per_page.unwrap_or(DEFAULT_HITS_PER_PAGE),
+            },
+        };
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let result = client
+                .search_page(&request)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::SearchPage {
+                generation,
+                paging,
+                result,
+            });
+        });
+        replace(&mut self.search, task.abort_handle());
+    }
+
+    /// Reads a local image for a similarity search: decoding and scaling
+    /// run on a blocking thread, never on the UI task.
+    pub fn read_image(&mut self, path: String, explicit: bool) {
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let p = path.clone();
+            let result = tokio::task::spawn_blocking(move || read_image(&p, explicit))
+                .await
+                .unwrap_or_else(|e| Err(ImageReadError::Failed(e.to_string())));
+            let _ = tx.send(Msg::ImageRead { path, result });
+        });
+        replace(&mut self.read_image, task.abort_handle());
+    }
+
+    /// Lists the file names that complete `input` (on a blocking thread).
+    pub fn complete_path(&mut self, input: String) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let candidates = complete_path(&input);
+            let _ = tx.send(Msg::Completions { input, candidates });
+        });
     }
 
     pub fn load_asset(&mut self, purpose: AssetPurpose, id: String) {
@@ -90,11 +149,124 @@ impl ApiWorker {
 
 impl Drop for ApiWorker {
     fn drop(&mut self) {
-        for h in [&self.page, &self.detail, &self.jump, &self.copy_link]
-            .into_iter()
-            .flatten()
+        for h in [
+            &self.page,
+            &self.detail,
+            &self.jump,
+            &self.copy_link,
+            &self.search,
+            &self.read_image,
+        ]
+        .into_iter()
+        .flatten()
         {
             h.abort();
         }
+    }
+}
+
+/// `~/x` with the home directory; anything else as it is.
+fn expand(path: &str) -> PathBuf {
+    if let Some(rest) = path.strip_prefix("~/") {
+        if let Some(home) = std::env::var_os("HOME") {
+            return PathBuf::from(home).join(rest);
+        }
+    }
+    PathBuf::from(path)
+}
+
+/// A local image as a data URL, at most 1024 px (`api::image_ref`).
+/// Blocking.
+pub fn read_image(path: &str, explicit: bool) -> Result<Arc<str>, ImageReadError> {
+    let p = expand(path);
+    if !p.is_file() {
+        return Err(if explicit {
+            ImageReadError::Failed("no such file".into())
+        } else {
+            ImageReadError::NotAFile
+        });
+    }
+    crate::api::image_ref::file_to_data_url(&p)
+        .map(Arc::from)
+        .map_err(|e| {
+            // the message starts with the path: the box shows it already
+            let e = e.to_string();
+            let shown = crate::sanitize::line(&p.display().to_string(), 200);
+            let reason = e.strip_prefix(&format!("{shown}: ")).unwrap_or(&e);
+            ImageReadError::Failed(reason.to_string())
+        })
+}
+
+/// The inputs that complete `input` with a file name of its directory
+/// (`@` kept in front, `/` after directories), sorted; hidden files only
+/// when the typed name starts with a dot. Blocking.
+pub fn complete_path(input: &str) -> Vec<String> {
+    let (at, rest) = match input.strip_prefix('@') {
+        Some(r) => ("@", r),
+        None => ("", input),
+    };
+    let (dir, prefix) = match rest.rfind('/') {
+        Some(i) => (&rest[..=i], &rest[i + 1..]),
+        None => ("", rest),
+    };
+    let fs_dir = if dir.is_empty() {
+        PathBuf::from(".")
+    } else {
+        expand(dir)
+    };
+    let Ok(entries) = std::fs::read_dir(&fs_dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .take(10_000)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+                return None;
+            }
+            let is_dir = Path::new(&fs_dir).join(&name).is_dir();
+            Some(format!("{at}{dir}{name}{}", if is_dir { "/" } else { "" }))
+        })
+        .collect();
+    out.sort();
+    out.truncate(crate::app::search::COMPLETIONS_MAX);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_complete_in_their_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        std::fs::write(dir.path().join("photo-1.png"), b"x").unwrap();
+        std::fs::write(dir.path().join("photo-2.png"), b"x").unwrap();
+        std::fs::write(dir.path().join(".hidden.png"), b"x").unwrap();
+        std::fs::create_dir(dir.path().join("photos")).unwrap();
+        assert_eq!(
+            complete_path(&format!("@{d}/pho")),
+            vec![
+                format!("@{d}/photo-1.png"),
+                format!("@{d}/photo-2.png"),
+                format!("@{d}/photos/"),
+            ]
+        );
+        assert_eq!(
+            complete_path(&format!("{d}/.h")),
+            vec![format!("{d}/.hidden.png")]
+        );
+        assert!(complete_path(&format!("{d}/zzz")).is_empty());
+        assert!(complete_path("/no/such/dir/x").is_empty());
+        assert_eq!(
+            read_image(&format!("{d}/missing.png"), false),
+            Err(ImageReadError::NotAFile)
+        );
+        assert!(matches!(
+            read_image(&format!("{d}/photo-1.png"), false),
+            Err(ImageReadError::Failed(_))
+        ));
     }
 }

@@ -66,6 +66,12 @@ impl Workers {
             Cmd::LoadPage { generation, query } => self.api.load_page(generation, query),
             Cmd::LoadAsset { purpose, id } => self.api.load_asset(purpose, id),
             Cmd::LoadCollections => self.api.load_collections(),
+            Cmd::Search {
+                generation,
+                request,
+            } => self.api.search(generation, request),
+            Cmd::ReadImage { path, explicit } => self.api.read_image(path, explicit),
+            Cmd::CompletePath { input } => self.api.complete_path(input),
             Cmd::WantImages(requests) => {
                 if let Some(p) = &self.images {
                     p.want(requests);

@@ -1,0 +1,499 @@
+//! `update()` for the search box and its results (state in `search.rs`).
+//!
+//! Typing bumps `search.typed` and arms `Cmd::After(DEBOUNCE, SearchDue)`;
+//! only the `SearchDue` of the last edit searches. A search is a new list
+//! generation, so a page answering an older one is dropped. The browsed
+//! list is set aside whole on the first search and put back by `Esc`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::api::models::SearchResponse;
+use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
+use crate::api::search::next_paging;
+use crate::app::action::Action;
+use crate::app::list::{AssetList, Loading};
+use crate::app::msg::{Cmd, ImageReadError, Msg};
+use crate::app::search::{
+    browse_request, classify, common_prefix, completes, request, step, without_last_word, Applied,
+    ImageRef, Input, Mark, COMPLETIONS_MAX, DEBOUNCE, INPUT_MAX,
+};
+use crate::app::state::{Focus, State};
+use crate::sanitize;
+
+/// Where the list's next page comes from.
+pub(super) enum Source {
+    List(Box<ListAssetsQuery>),
+    Search(Box<SearchRequest>),
+    /// A local image is being read: nothing to ask yet.
+    Waiting,
+}
+
+pub(super) fn source(state: &State) -> Source {
+    if state.search.active {
+        if state.search.resolving.is_some() {
+            return Source::Waiting;
+        }
+        match &state.search.applied {
+            Some(a) => Source::Search(Box::new(request(a, &state.filters))),
+            None => Source::Waiting,
+        }
+    } else if let Some(r) = browse_request(&state.filters) {
+        Source::Search(Box::new(r))
+    } else {
+        Source::List(Box::new(state.filters.to_query()))
+    }
+}
+
+/// An edit: the search runs once the typing pauses.
+fn edited(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let s = &mut state.search;
+    s.typed += 1;
+    s.pending = true;
+    cmds.push(Cmd::After(
+        DEBOUNCE,
+        Box::new(Msg::SearchDue { typed: s.typed }),
+    ));
+}
+
+/// `/`: opens the box (on the current search, if any).
+pub(super) fn open(state: &mut State) {
+    let s = &mut state.search;
+    s.open = true;
+    s.completions.clear();
+    if !s.active {
+        s.input.clear();
+        s.similar = None;
+        s.marks.clear();
+    }
+    state.focus = Focus::List;
+}
+
+/// A key while the box is open.
+pub(super) fn box_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    if ctrl && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        return;
+    }
+    match state.keymap.action_for(&key) {
+        Some(
+            a @ (Action::TextRatioDown
+            | Action::TextRatioUp
+            | Action::ImageRatioDown
+            | Action::ImageRatioUp),
+        ) => {
+            ratio(state, a, cmds);
+            return;
+        }
+        Some(Action::Suspend) => {
+            cmds.push(Cmd::Suspend);
+            return;
+        }
+        _ => {}
+    }
+    let per_line = state.geometry.per_line() as isize;
+    let s = &mut state.search;
+    let before = s.input.clone();
+    let had_similar = s.similar.is_some();
+    match key.code {
+        KeyCode::Esc => {
+            leave(state);
+            return;
+        }
+        KeyCode::Enter => {
+            s.open = false;
+            s.completions.clear();
+            if s.pending {
+                run(state, cmds);
+            }
+            state.focus = Focus::List;
+            return;
+        }
+        KeyCode::Tab => {
+            if completes(&s.input) {
+                cmds.push(Cmd::CompletePath {
+                    input: s.input.clone(),
+                });
+            }
+            return;
+        }
+        KeyCode::Up => {
+            super::move_cursor(state, -per_line);
+            return;
+        }
+        KeyCode::Down => {
+            super::move_cursor(state, per_line);
+            return;
+        }
+        KeyCode::Backspace => {
+            if s.input.pop().is_none() {
+                // on an empty box: drop the image the results look like
+                s.similar = None;
+            }
+        }
+        KeyCode::Char('u') if ctrl => s.input.clear(),
+        KeyCode::Char('w') if ctrl => s.input = without_last_word(&s.input),
+        KeyCode::Char(c) if !ctrl && !alt => {
+            if s.input.chars().count() < INPUT_MAX {
+                s.input.push(c);
+            }
+        }
+        _ => return,
+    }
+    if s.input != before || had_similar != s.similar.is_some() {
+        s.completions.clear();
+        s.keep_place = false;
+        edited(state, cmds);
+    }
+}
+
+/// The debounce of edit `typed` ran out.
+pub(super) fn due(state: &mut State, typed: u64, cmds: &mut Vec<Cmd>) {
+    if typed == state.search.typed && state.search.pending {
+        run(state, cmds);
+    }
+}
+
+/// Searches for what the box and the marks say now.
+pub(super) fn run(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let s = &mut state.search;
+    s.pending = false;
+    let input = s.input.clone();
+    let similar = s
+        .similar
+        .clone()
+        .map(|(id, name)| ImageRef::Asset { id, name });
+    let (query, image) = match classify(&input) {
+        Input::Empty => (None, similar),
+        Input::Text(t) => (Some(t.to_string()), similar),
+        Input::Path { path, explicit } => match &s.file {
+            Some((p, url)) if p == path => (
+                None,
+                Some(ImageRef::File {
+                    path: sanitize::line(path, 200),
+                    data_url: url.clone(),
+                }),
+            ),
+            _ if !explicit && s.not_a_file.as_deref() == Some(path) => {
+                (Some(path.to_string()), similar)
+            }
+            _ => {
+                // read and scale it off the UI task, then search
+                if s.resolving.as_deref() != Some(path) {
+                    s.resolving = Some(path.to_string());
+                    cmds.push(Cmd::ReadImage {
+                        path: path.to_string(),
+                        explicit,
+                    });
+                }
+                s.applied = None;
+                let keep = s.keep_place;
+                enter(state, keep);
+                return;
+            }
+        },
+    };
+    s.resolving = None;
+    let like: Vec<String> = marked(s, Mark::Like);
+    let unlike: Vec<String> = marked(s, Mark::Unlike);
+    if query.is_none() && image.is_none() && like.is_empty() && unlike.is_empty() {
+        // nothing left to search for: the browsed list comes back
+        restore(state);
+        return;
+    }
+    s.applied = Some(Applied {
+        query,
+        image,
+        like,
+        unlike,
+        query_ratio: s.query_ratio,
+        image_ratio: s.image_ratio,
+    });
+    let keep = s.keep_place;
+    enter(state, keep);
+}
+
+fn marked(s: &crate::app::search::Search, which: Mark) -> Vec<String> {
+    s.marks
+        .iter()
+        .filter(|(_, m)| **m == which)
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// Results replace the list: the browsed list goes aside the first time,
+/// later searches restart the results list (its rows stay until the new
+/// first page arrives).
+fn enter(state: &mut State, keep_place: bool) {
+    let current = state.list.current().map(|e| e.asset.id.clone());
+    if !state.search.active {
+        let generation = state.list.generation + 1;
+        let browsed = std::mem::take(&mut state.list);
+        state.list.generation = generation;
+        state.search.browsed = Some(Box::new(browsed));
+        state.search.active = true;
+        state.reselect = None;
+    } else {
+        state.list.restart();
+        state.reselect = if keep_place { current } else { None };
+    }
+    state.search.keep_place = false;
+    state.inspector.detached = false;
+    state.inspector.trail.clear();
+}
+
+/// Results give way to the browsed list, at the row it was on (or, when
+/// the filters changed meanwhile, reloaded and back on that asset).
+fn restore(state: &mut State) {
+    let s = &mut state.search;
+    if !s.active {
+        return;
+    }
+    s.active = false;
+    s.applied = None;
+    s.resolving = None;
+    let browsed = s.browsed.take();
+    let at = s.browsed_at.take();
+    let generation = state.list.generation + 1;
+    match browsed {
+        Some(mut list) => {
+            // its page in flight (if any) was for an older generation
+            list.generation = generation;
+            if list.loading == Loading::Fetching {
+                list.loading = Loading::Idle;
+            }
+            state.list = *list;
+            state.reselect = None;
+        }
+        None => {
+            state.list = AssetList {
+                generation,
+                ..AssetList::default()
+            };
+            state.reselect = at;
+        }
+    }
+    state.inspector.detached = false;
+    state.inspector.trail.clear();
+}
+
+/// `Esc`: out of search, back to browsing where it was.
+pub(super) fn leave(state: &mut State) {
+    let s = &mut state.search;
+    s.open = false;
+    s.input.clear();
+    s.similar = None;
+    s.marks.clear();
+    s.completions.clear();
+    s.pending = false;
+    s.keep_place = false;
+    // a debounce still running finds nothing to do
+    s.typed += 1;
+    restore(state);
+    state.focus = Focus::List;
+}
+
+/// The filters changed while results show: the search runs again with
+/// them, and the browsed list is void (it reloads on the way back).
+pub(super) fn filters_changed(state: &mut State) {
+    let s = &mut state.search;
+    if let Some(b) = s.browsed.take() {
+        s.browsed_at = b.current().map(|e| e.asset.id.clone());
+    }
+    state.list.restart();
+}
+
+/// `s`: assets like the selected one.
+pub(super) fn similar(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let asset = state
+        .inspector
+        .asset
+        .clone()
+        .or_else(|| state.list.current().map(|e| e.asset.clone()));
+    let Some(a) = asset else {
+        state.info("no asset selected");
+        return;
+    };
+    let s = &mut state.search;
+    s.similar = Some((a.id.clone(), sanitize::line(a.display_name(), 80)));
+    s.input.clear();
+    s.marks.clear();
+    s.completions.clear();
+    s.keep_place = false;
+    s.typed += 1;
+    run(state, cmds);
+    state.focus = Focus::List;
+}
+
+/// `+`, `-` (a mark) and `=` (`None`: clear it) on the selected result.
+pub(super) fn mark(state: &mut State, mark: Option<Mark>, cmds: &mut Vec<Cmd>) {
+    if !state.search.active {
+        state.info(format!(
+            "marks are for search results: {} or {} first",
+            state.keymap.label(Action::Search),
+            state.keymap.label(Action::SearchSimilar)
+        ));
+        return;
+    }
+    let Some(id) = state.list.current().map(|e| e.asset.id.clone()) else {
+        return;
+    };
+    if mark.is_some() && state.search.is_reference(&id) {
+        state.info("this is the image the results look like");
+        return;
+    }
+    let marks = &mut state.search.marks;
+    let changed = match mark {
+        Some(m) => marks.insert(id, m) != Some(m),
+        None => marks.remove(&id).is_some(),
+    };
+    if changed {
+        state.search.keep_place = true;
+        edited(state, cmds);
+    }
+}
+
+/// `_`: every mark goes.
+pub(super) fn clear_marks(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if state.search.marks.is_empty() {
+        state.info("no mark to clear");
+        return;
+    }
+    state.search.marks.clear();
+    state.search.keep_place = true;
+    edited(state, cmds);
+}
+
+/// The ratio keys: a step of 0.1, searched after the debounce.
+pub(super) fn ratio(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let s = &mut state.search;
+    if !s.active && !s.open {
+        state.info(format!(
+            "the ratios are for searches: {} opens the search box",
+            state.keymap.label(Action::Search)
+        ));
+        return;
+    }
+    match action {
+        Action::TextRatioDown => s.query_ratio = step(s.query_ratio, false),
+        Action::TextRatioUp => s.query_ratio = step(s.query_ratio, true),
+        Action::ImageRatioDown => s.image_ratio = step(s.image_ratio, false),
+        Action::ImageRatioUp => s.image_ratio = step(s.image_ratio, true),
+        _ => return,
+    }
+    s.keep_place = true;
+    edited(state, cmds);
+}
+
+/// A page of results (or of the list browsed through search).
+pub(super) fn on_page(
+    state: &mut State,
+    generation: u64,
+    paging: SearchPaging,
+    result: Result<SearchResponse, String>,
+) {
+    if generation != state.list.generation {
+        return; // a search that was typed over
+    }
+    match result {
+        Ok(page) => {
+            let next = next_paging(paging, &page).map(|p| match p {
+                SearchPaging::Page { page, .. } => page.to_string(),
+                SearchPaging::Offset { offset, .. } => offset.to_string(),
+            });
+            let total = page
+                .total_hits
+                .as_ref()
+                .or(page.estimated_total_hits.as_ref())
+                .and_then(|n| n.as_u64());
+            let first = state.list.pages == 0;
+            state.list.append(page.hits, next);
+            if total.is_some() {
+                state.list.total = total;
+            }
+            if first {
+                if let Some(id) = state.reselect.take() {
+                    if let Some(i) = state.list.position_of(&id) {
+                        state.list.select(i);
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            let what = if state.search.active {
+                "search"
+            } else {
+                "list"
+            };
+            let key = state.keymap.label(Action::Refresh);
+            state.error(format!("{what} failed: {e} ({key} to retry)"));
+            state.list.fail(sanitize::line(&e, 300));
+        }
+    }
+}
+
+/// A local image was read (or not).
+pub(super) fn on_image(
+    state: &mut State,
+    path: String,
+    result: Result<std::sync::Arc<str>, ImageReadError>,
+    cmds: &mut Vec<Cmd>,
+) {
+    if state.search.resolving.as_deref() != Some(path.as_str()) {
+        return; // the box says something else now
+    }
+    state.search.resolving = None;
+    match result {
+        Ok(url) => {
+            state.search.file = Some((path, url));
+            run(state, cmds);
+        }
+        Err(ImageReadError::NotAFile) => {
+            state.search.not_a_file = Some(path);
+            run(state, cmds);
+        }
+        Err(ImageReadError::Failed(e)) => {
+            let shown = sanitize::line(&path, 120);
+            state.error(format!("cannot use {shown}: {e}"));
+            state.search.applied = None;
+            state
+                .list
+                .fail(sanitize::line(&format!("{shown}: {e}"), 300));
+        }
+    }
+}
+
+/// File names for Tab: one completes the input, several extend it to
+/// what they share and show under the box.
+pub(super) fn on_completions(
+    state: &mut State,
+    input: String,
+    mut candidates: Vec<String>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let s = &mut state.search;
+    if !s.open || input != s.input {
+        return;
+    }
+    candidates.truncate(COMPLETIONS_MAX);
+    match candidates.len() {
+        0 => {
+            s.completions.clear();
+            state.info("no file name completes this");
+        }
+        1 => {
+            s.input = candidates.remove(0);
+            s.completions.clear();
+            edited(state, cmds);
+        }
+        _ => {
+            let prefix = common_prefix(&candidates);
+            s.completions = candidates;
+            if prefix.len() > s.input.len() && prefix.starts_with(s.input.as_str()) {
+                s.input = prefix;
+                edited(state, cmds);
+            }
+        }
+    }
+}

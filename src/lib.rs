@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod config;
 pub mod dirs;
 pub mod download;
+pub mod edits;
 pub mod graphics;
 pub mod headless;
 pub mod logging;

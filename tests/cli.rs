@@ -55,6 +55,7 @@ async fn every_command_against_a_closed_port_fails_cleanly() {
         vec!["collections"],
         vec!["tag", "asset_1", "--add", "x"],
         vec!["delete", "asset_1", "--yes"],
+        vec!["collect", "coll_1", "asset_1"],
     ] {
         let mut full = vec![
             "--base-url",
@@ -214,6 +215,39 @@ async fn delete_without_a_terminal_refuses_unless_yes() {
     let o = assetui(&["--base-url", &rec.base_url(), "delete", "asset_1", "--yes"]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(rec.last().json(), json!({"assetIds": ["asset_1"]}));
+}
+
+#[tokio::test]
+async fn collect_adds_and_removes_through_the_collection_endpoint() {
+    let rec = Recorder::start(vec![], Reply::json(200, json!({}))).await;
+    let base = rec.base_url();
+    let o = assetui(&[
+        "--base-url",
+        &base,
+        "collect",
+        "coll_1",
+        "a1",
+        "a2",
+        "--json",
+    ])
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = rec.last();
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("PUT", "/v1/collections/coll_1/assets")
+    );
+    assert_eq!(r.json(), json!({"assetIds": ["a1", "a2"]}));
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(out, json!({"collection": "coll_1", "added": ["a1", "a2"]}));
+    let o = assetui(&["--base-url", &base, "collect", "coll_1", "a1", "--remove"]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(rec.last().method, "DELETE");
+    assert!(
+        stderr(&o).contains("removed 1 from coll_1"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[tokio::test]

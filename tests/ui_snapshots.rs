@@ -542,6 +542,60 @@ fn screens() -> Vec<(&'static str, Steps)> {
             u.key(KeyCode::Enter);
             u.answer_search(0);
         }),
+        ("selection", |u| {
+            // two picked with Space, then a range of three with V
+            u.ch(' ');
+            u.ch('j');
+            u.ch(' ');
+            u.ch('j');
+            u.ch('V');
+            assert_eq!(u.state.selection.len(), 4);
+        }),
+        ("selection_grid", |u| {
+            u.ch('v');
+            u.ch(' ');
+            u.ch(' ');
+        }),
+        ("tag_editor_completions", |u| {
+            // two assets; the tags in use arrive; "he" narrows them
+            u.ch(' ');
+            u.ch(' ');
+            u.ch('t');
+            u.send(Msg::Tags(Ok(vec![
+                ("hero".into(), 12),
+                ("headline".into(), 3),
+                ("draft".into(), 40),
+                ("\u{1b}[31mred\u{7}".into(), 1),
+                ("sheep".into(), 2),
+            ])));
+            u.typ("he");
+            u.key(KeyCode::Down);
+        }),
+        ("tag_editor_removing", |u| {
+            u.ch('t');
+            u.send(Msg::Tags(Ok(vec![("hero".into(), 12)])));
+            u.typ("-");
+        }),
+        ("delete_confirmation", |u| {
+            u.key_with(KeyCode::Char('a'), KeyModifiers::CONTROL);
+            u.ch('X');
+        }),
+        ("collection_choice", |u| {
+            u.ch(' ');
+            u.ch('a');
+        }),
+        ("format_choice", |u| u.ch('S')),
+        ("upload_prompt", |u| {
+            u.ch('U');
+            u.typ("~/renders/cas");
+            u.key(KeyCode::Tab);
+            u.send(Msg::Completions {
+                input: "~/renders/cas".into(),
+                candidates: (1..=12)
+                    .map(|i| format!("~/renders/castle-{i:02}.png"))
+                    .collect(),
+            });
+        }),
         ("details_loading", |u| {
             let generation = u.state.inspector.generation;
             u.send(Msg::Rested { generation });

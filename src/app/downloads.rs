@@ -52,6 +52,15 @@ pub struct Downloads {
     pub cursor: Option<u64>,
     /// The queue could not start (no journal dir…): why.
     pub unavailable: Option<String>,
+    /// Assets to open once their download is done (`o`).
+    pub open_when_done: std::collections::HashSet<String>,
+}
+
+fn running(phase: Phase) -> bool {
+    matches!(
+        phase,
+        Phase::Queued | Phase::GettingLink | Phase::Downloading
+    )
 }
 
 impl Downloads {
@@ -87,12 +96,7 @@ impl Downloads {
         self.snapshot
             .items
             .iter()
-            .filter(|i| {
-                matches!(
-                    i.phase,
-                    Phase::Queued | Phase::GettingLink | Phase::Downloading
-                )
-            })
+            .filter(|i| running(i.phase))
             .count()
     }
 
@@ -108,12 +112,7 @@ impl Downloads {
             .snapshot
             .items
             .iter()
-            .filter(|i| {
-                matches!(
-                    i.phase,
-                    Phase::Queued | Phase::GettingLink | Phase::Downloading
-                )
-            })
+            .filter(|i| running(i.phase))
             .collect();
         let total: Option<u64> = running.iter().map(|i| i.total).sum();
         if let Some(t) = total.filter(|t| *t > 0) {
@@ -191,8 +190,8 @@ impl Downloads {
 // ---- in the app ----
 
 /// A new snapshot: kept, and a finished or failed item is announced in
-/// the status bar.
-pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>) {
+/// the status bar; a file waited for by `o` is opened.
+pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cmd>) {
     let before: std::collections::HashMap<u64, Phase> = state
         .downloads
         .snapshot
@@ -206,6 +205,11 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>) {
             continue;
         }
         match item.phase {
+            Phase::Done if state.downloads.open_when_done.remove(&item.asset_id) => {
+                if let Some(p) = &item.path {
+                    cmds.push(Cmd::Downloads(DlCmd::Open(p.clone())));
+                }
+            }
             Phase::Done => {
                 let path = item.path.as_ref().map(|p| p.display().to_string());
                 state.info(format!(
@@ -213,33 +217,38 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>) {
                     path.unwrap_or_else(|| item.name.clone())
                 ));
             }
-            Phase::Failed => state.error(format!(
-                "download of {} failed: {}",
-                item.asset_id,
-                item.error.as_deref().unwrap_or("?")
-            )),
+            Phase::Failed | Phase::Cancelled => {
+                // a file `o` waited for will not come
+                state.downloads.open_when_done.remove(&item.asset_id);
+                if item.phase == Phase::Failed {
+                    state.error(format!(
+                        "download of {} failed: {}",
+                        item.asset_id,
+                        item.error.as_deref().unwrap_or("?")
+                    ));
+                }
+            }
             _ => {}
         }
     }
     state.downloads.update(snapshot);
 }
 
-/// `d`: queue the asset under the cursor.
+/// `d`: queues the selection, or the asset under the cursor.
 pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
     if let Some(why) = state.downloads.unavailable.clone() {
         state.error(format!("downloads are off: {why}"));
         return;
     }
-    let Some(asset) = state.inspector.asset.clone() else {
+    let ids: Vec<String> = super::bulk::targets(state)
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    if ids.is_empty() {
         state.info("nothing selected to download");
         return;
-    };
-    cmds.push(Cmd::Downloads(DlCmd::Add(vec![Request {
-        asset_id: asset.id.clone(),
-        format: None,
-    }])));
-    let name = crate::sanitize::line(asset.name().unwrap_or(&asset.id), 60);
-    state.info(format!("queued {name} for download · D shows the queue"));
+    }
+    super::bulk::queue(state, ids, None, cmds);
 }
 
 /// A key in the downloads pane; `false` closes it.

@@ -89,6 +89,7 @@ impl KeySpec {
             "esc" | "escape" => KeyCode::Esc,
             "tab" => KeyCode::Tab,
             "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
             "space" => KeyCode::Char(' '),
             _ => {
                 let mut chars = rest.chars();
@@ -139,6 +140,7 @@ impl fmt::Display for KeySpec {
             KeyCode::Esc => f.write_str("Esc"),
             KeyCode::Tab => f.write_str("Tab"),
             KeyCode::Backspace => f.write_str("Backspace"),
+            KeyCode::Delete => f.write_str("Del"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -174,11 +176,12 @@ pub const SEARCH_BOX_KEYS: &[(&str, &str)] = &[
 
 /// Lines the help overlay shows: a title, the actions and a blank line
 /// per section; the search box's, the filter pane's and the downloads
-/// pane's keys (a title and a blank line each); two closing lines.
+/// pane's keys, the tag editor's (a title and a blank line each); two closing lines.
 pub fn help_len() -> usize {
     let sections: usize = SECTIONS.iter().map(|(_, acts)| acts.len() + 2).sum();
     let panes = [
         SEARCH_BOX_KEYS.len(),
+        super::tags::EDITOR_KEYS.len(),
         FILTER_PANE_KEYS.len(),
         super::downloads::PANE_KEYS.len(),
     ];
@@ -238,7 +241,33 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
         "Clipboard",
         &[Action::CopyId, Action::CopyLink, Action::CopyPrompt],
     ),
-    ("Files", &[Action::Download, Action::Downloads]),
+    (
+        "Select",
+        &[
+            Action::ToggleSelect,
+            Action::SelectRange,
+            Action::SelectAll,
+            Action::ClearSelection,
+        ],
+    ),
+    (
+        "Edit",
+        &[
+            Action::Tag,
+            Action::AddToCollection,
+            Action::Delete,
+            Action::Upload,
+        ],
+    ),
+    (
+        "Files",
+        &[
+            Action::Download,
+            Action::DownloadAs,
+            Action::OpenFile,
+            Action::Downloads,
+        ],
+    ),
     (
         "General",
         &[Action::Help, Action::Close, Action::Suspend, Action::Quit],
@@ -315,7 +344,17 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::CopyId, vec![c('y')]),
         (Action::CopyLink, vec![c('Y')]),
         (Action::CopyPrompt, vec![c('c')]),
+        (Action::ToggleSelect, vec![c(' ')]),
+        (Action::SelectRange, vec![c('V')]),
+        (Action::SelectAll, vec![KeySpec::ctrl('a')]),
+        (Action::ClearSelection, vec![c('u')]),
+        (Action::Tag, vec![c('t')]),
+        (Action::AddToCollection, vec![c('a')]),
+        (Action::Delete, vec![c('X'), p(Delete)]),
+        (Action::Upload, vec![c('U')]),
         (Action::Download, vec![c('d')]),
+        (Action::DownloadAs, vec![c('S')]),
+        (Action::OpenFile, vec![c('o')]),
         (Action::Downloads, vec![c('D')]),
         (Action::Help, vec![c('?')]),
         (Action::Close, vec![p(Esc)]),

@@ -238,6 +238,44 @@ impl AssetList {
         }
     }
 
+    /// Replaces an asset by a shared copy (a local change: new tags).
+    pub fn replace_shared(&mut self, asset: &Arc<Asset>) {
+        if let Some(i) = self.position_of(&asset.id) {
+            self.entries[i] = Entry {
+                row: RowText::of(asset),
+                asset: asset.clone(),
+            };
+        }
+    }
+
+    /// Drops deleted assets; the cursor stays on the asset it was on, or
+    /// the next one that remains. Returns how many were listed.
+    pub fn remove(&mut self, ids: &std::collections::HashSet<&str>) -> usize {
+        let before = self.entries.len();
+        let kept_before_cursor = self.entries[..self.cursor.min(before)]
+            .iter()
+            .filter(|e| !ids.contains(e.asset.id.as_str()))
+            .count();
+        self.entries.retain(|e| !ids.contains(e.asset.id.as_str()));
+        let gone = before - self.entries.len();
+        self.cursor = kept_before_cursor.min(self.entries.len().saturating_sub(1));
+        self.offset = self.offset.min(self.cursor);
+        if let Some(t) = self.total.as_mut() {
+            *t = t.saturating_sub(gone as u64);
+        }
+        gone
+    }
+
+    /// A new asset (an upload) at the top, under the cursor.
+    pub fn insert_first(&mut self, asset: Asset) {
+        self.entries.insert(0, Entry::new(asset));
+        self.cursor = 0;
+        self.offset = 0;
+        if let Some(t) = self.total.as_mut() {
+            *t += 1;
+        }
+    }
+
     /// Keeps `offset` so that the cursor's row is visible in `rows` rows
     /// of `per_row` items, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, rows: usize, per_row: usize) {
@@ -330,6 +368,25 @@ mod tests {
         assert!(!l.wants_more(20));
         l.select(31);
         assert!(l.wants_more(20));
+    }
+
+    #[test]
+    fn removing_keeps_the_cursor_on_what_remains() {
+        let mut l = AssetList::default();
+        l.append((0..6).map(|i| asset(&format!("a{i}"))).collect(), None);
+        l.select(3);
+        let gone: std::collections::HashSet<&str> = ["a1", "a3", "zz"].into_iter().collect();
+        assert_eq!(l.remove(&gone), 2);
+        let ids: Vec<&str> = l.entries.iter().map(|e| e.asset.id.as_str()).collect();
+        assert_eq!(ids, ["a0", "a2", "a4", "a5"]);
+        // the cursor was on a3: it moves to the next one left, a4
+        assert_eq!(l.current().unwrap().asset.id, "a4");
+        l.select(3);
+        let last: std::collections::HashSet<&str> = ["a5"].into_iter().collect();
+        l.remove(&last);
+        assert_eq!(l.current().unwrap().asset.id, "a4");
+        l.insert_first(serde_json::from_value(serde_json::json!({"id": "new"})).unwrap());
+        assert_eq!((l.cursor, l.entries[0].asset.id.as_str()), (0, "new"));
     }
 
     #[test]

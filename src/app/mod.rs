@@ -3,6 +3,7 @@
 //! [`update()`], which is pure: no I/O, no awaiting, no terminal.
 
 pub mod action;
+pub mod bulk;
 pub mod downloads;
 pub mod filters;
 pub mod fuzzy;
@@ -13,7 +14,9 @@ pub mod layout;
 pub mod list;
 pub mod msg;
 pub mod search;
+pub mod selection;
 pub mod state;
+pub mod tags;
 pub mod update;
 
 pub use action::Action;

@@ -59,6 +59,35 @@ pub enum Msg {
         input: String,
         candidates: Vec<String>,
     },
+    /// `GET /tags`: (tag, assets carrying it).
+    Tags(Result<Vec<(String, u64)>, String>),
+    /// A tag change ended; `failures` are (asset id, why) where the
+    /// server refused it.
+    Tagged {
+        change: crate::app::tags::TagChange,
+        failures: Vec<(String, String)>,
+    },
+    /// A deletion ended: the first `done` of `ids` are gone.
+    Deleted {
+        ids: Vec<String>,
+        done: usize,
+        error: Option<String>,
+    },
+    /// Assets were added to the collection `name` (how many).
+    Collected {
+        name: String,
+        result: Result<usize, String>,
+    },
+    /// An upload ended.
+    Uploaded {
+        path: String,
+        result: Result<Box<Asset>, String>,
+    },
+    /// The system opener ran (or could not).
+    Opened {
+        path: String,
+        result: Result<(), String>,
+    },
 }
 
 /// Why a local image could not be used.
@@ -122,6 +151,22 @@ pub enum Cmd {
     CompletePath {
         input: String,
     },
+    /// `GET /tags` (every page), for the tag editor.
+    LoadTags,
+    /// Add or remove one tag on assets (their copies already show it).
+    Tag(crate::app::tags::TagChange),
+    /// Delete assets (asked and confirmed).
+    Delete(Vec<String>),
+    /// Add assets to a collection.
+    Collect {
+        collection: String,
+        name: String,
+        ids: Vec<String>,
+    },
+    /// Upload a local image file as a new asset.
+    Upload {
+        path: String,
+    },
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
@@ -164,6 +209,19 @@ impl std::fmt::Debug for Cmd {
             }
             Cmd::ReadImage { path, explicit } => write!(f, "ReadImage({path:?}, {explicit})"),
             Cmd::CompletePath { input } => write!(f, "CompletePath({input:?})"),
+            Cmd::LoadTags => f.write_str("LoadTags"),
+            Cmd::Tag(c) => write!(
+                f,
+                "Tag({}{:?}, {} assets)",
+                if c.add { "+" } else { "-" },
+                c.tag,
+                c.ids.len()
+            ),
+            Cmd::Delete(ids) => write!(f, "Delete({ids:?})"),
+            Cmd::Collect {
+                collection, ids, ..
+            } => write!(f, "Collect({collection}, {} assets)", ids.len()),
+            Cmd::Upload { path } => write!(f, "Upload({path:?})"),
             Cmd::Suspend => f.write_str("Suspend"),
             Cmd::Quit => f.write_str("Quit"),
         }
@@ -207,6 +265,27 @@ impl std::fmt::Debug for Msg {
             Msg::Completions { input, candidates } => {
                 write!(f, "Completions({input:?}, {})", candidates.len())
             }
+            Msg::Tags(r) => write!(f, "Tags({:?})", r.as_ref().map(Vec::len)),
+            Msg::Tagged { change, failures } => write!(
+                f,
+                "Tagged({:?}, {} of {} refused)",
+                change.tag,
+                failures.len(),
+                change.ids.len()
+            ),
+            Msg::Deleted { ids, done, error } => {
+                write!(
+                    f,
+                    "Deleted({done} of {}, error: {})",
+                    ids.len(),
+                    error.is_some()
+                )
+            }
+            Msg::Collected { name, result } => write!(f, "Collected({name:?}, {result:?})"),
+            Msg::Uploaded { path, result } => {
+                write!(f, "Uploaded({path:?}, ok: {})", result.is_ok())
+            }
+            Msg::Opened { path, result } => write!(f, "Opened({path:?}, {result:?})"),
             Msg::Copied(c) => write!(
                 f,
                 "Copied({}, {:?}, ok: {})",

@@ -62,6 +62,48 @@ impl Picker {
     pub fn highlighted(&self) -> Option<&(String, String)> {
         self.matches.get(self.cursor).map(|&i| &self.options[i])
     }
+
+    /// Applies a key: moving, toggling (multi) and typing stay in the
+    /// picker; Enter and Esc are the caller's.
+    pub fn key(&mut self, key: &crossterm::event::KeyEvent) -> PickerKey {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let last = self.matches.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc => return PickerKey::Cancel,
+            KeyCode::Enter => return PickerKey::Choose,
+            KeyCode::Down => self.cursor = (self.cursor + 1).min(last),
+            KeyCode::Char('n') if ctrl => self.cursor = (self.cursor + 1).min(last),
+            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Char(' ') if self.multi => {
+                if let Some((v, _)) = self.highlighted().cloned() {
+                    if !self.chosen.remove(&v) {
+                        self.chosen.insert(v);
+                    }
+                }
+            }
+            KeyCode::Backspace => {
+                self.query.pop();
+                self.refilter();
+            }
+            KeyCode::Char(c) if !ctrl && self.query.chars().count() < 100 => {
+                self.query.push(c);
+                self.cursor = 0;
+                self.refilter();
+            }
+            _ => {}
+        }
+        PickerKey::Stay
+    }
+}
+
+/// What a key did in a [`Picker`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickerKey {
+    Stay,
+    Choose,
+    Cancel,
 }
 
 /// An edit in progress in the filter pane.
@@ -93,6 +135,14 @@ pub enum Overlay {
     Filters(FilterPane),
     /// The download queue (`D`).
     Downloads,
+    /// The tag editor (`t`).
+    Tags(super::tags::TagEditor),
+    /// A question before a change that cannot be undone.
+    Confirm(super::bulk::Confirm),
+    /// A choice for a bulk action (a collection, a download format).
+    Choose(super::bulk::Choice),
+    /// `U`: the path of a file to upload.
+    Upload(super::bulk::PathPrompt),
 }
 
 /// Collections, for the picker and for names in the inspector.
@@ -135,6 +185,10 @@ pub struct State {
     /// After a reload, the asset to put the cursor back on when it shows up.
     pub reselect: Option<String>,
     pub notice: Option<Notice>,
+    /// Assets picked for bulk actions, by id.
+    pub selection: super::selection::Selection,
+    /// The tags in use, for the tag editor's completion.
+    pub tags: super::tags::TagIndex,
     /// The download queue as last reported.
     pub downloads: super::downloads::Downloads,
     pub spinner: usize,
@@ -179,6 +233,8 @@ impl State {
             keymap,
             filters: Filters::default(),
             downloads: Default::default(),
+            selection: Default::default(),
+            tags: Default::default(),
             list: AssetList::default(),
             search: Search::default(),
             inspector: Inspector::default(),

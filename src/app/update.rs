@@ -7,13 +7,14 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::action::Action;
+use super::bulk;
 use super::filters::{EditorKind, Field, Filters};
 use super::images::Slot;
 use super::inspector::Detail;
 use super::list::Loading;
 use super::msg::{AssetPurpose, Cmd, Msg};
 use super::search::Mark;
-use super::state::{Edit, FilterPane, Focus, Overlay, Picker, State, REST};
+use super::state::{Edit, FilterPane, Focus, Overlay, Picker, PickerKey, State, REST};
 use crate::api::models::{Asset, AssetType};
 use crate::api::params::SearchPaging;
 use crate::sanitize;
@@ -42,7 +43,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick => state.spinner = state.spinner.wrapping_add(1),
         Msg::Copied(c) => on_copied(state, c, &mut cmds),
-        Msg::Downloads(snapshot) => super::downloads::on_snapshot(state, snapshot),
+        Msg::Downloads(snapshot) => super::downloads::on_snapshot(state, snapshot, &mut cmds),
+        Msg::Tags(result) => super::tags::on_index(state, result),
+        Msg::Tagged { change, failures } => super::tags::on_tagged(state, change, failures),
+        Msg::Deleted { ids, done, error } => bulk::on_deleted(state, ids, done, error),
+        Msg::Collected { name, result } => {
+            // the counts in the picker and the inspector's names
+            cmds.push(Cmd::LoadCollections);
+            bulk::on_collected(state, name, result)
+        }
+        Msg::Uploaded { path, result } => {
+            bulk::on_uploaded(state, &path, result.map(|a| *a), &mut cmds)
+        }
+        Msg::Opened { path, result } => bulk::on_opened(state, &path, result),
         Msg::Page { generation, result } => on_page(state, generation, result),
         Msg::Asset {
             purpose,
@@ -68,6 +81,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                         super::inspector::sections(&a, &state.collections.names);
                 }
                 refresh_collection_picker(state);
+                bulk::collections_loaded(state);
             }
             Err(e) => state.collections.error = Some(e),
         },
@@ -80,7 +94,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         } => search::on_page(state, generation, paging, result),
         Msg::ImageRead { path, result } => search::on_image(state, path, result, &mut cmds),
         Msg::Completions { input, candidates } => {
-            search::on_completions(state, input, candidates, &mut cmds)
+            if matches!(state.overlay, Some(Overlay::Upload(_))) {
+                bulk::on_completions(state, &input, candidates);
+            } else {
+                search::on_completions(state, input, candidates, &mut cmds)
+            }
         }
         Msg::Rested { generation } => {
             if generation == state.inspector.generation && state.inspector.asset.is_some() {
@@ -373,7 +391,7 @@ fn on_image(state: &mut State, done: crate::worker::images::ImageDone, cmds: &mu
     }
 }
 
-fn show_detached(state: &mut State, asset: Arc<Asset>, cmds: &mut Vec<Cmd>) {
+pub(super) fn show_detached(state: &mut State, asset: Arc<Asset>, cmds: &mut Vec<Cmd>) {
     if let Some(current) = state.inspector.asset.clone() {
         state.inspector.trail.push(current);
     }
@@ -603,6 +621,16 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 }
             }
         }
+        Action::ToggleSelect => bulk::toggle(state),
+        Action::SelectRange => bulk::select_range(state),
+        Action::SelectAll => bulk::select_all(state),
+        Action::ClearSelection => bulk::clear(state),
+        Action::Tag => super::tags::open(state, cmds),
+        Action::AddToCollection => bulk::choose_collection(state, cmds),
+        Action::Delete => bulk::ask_delete(state),
+        Action::Upload => bulk::open_upload(state),
+        Action::DownloadAs => bulk::choose_format(state),
+        Action::OpenFile => bulk::open_file(state, cmds),
         Action::Download => super::downloads::download_current(state, cmds),
         Action::Downloads => state.overlay = Some(Overlay::Downloads),
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
@@ -767,6 +795,25 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
             state.overlay = Some(Overlay::Downloads);
         }
         Some(Overlay::Downloads) => {}
+        Some(Overlay::Tags(mut editor)) => {
+            let keep = super::tags::key(state, &mut editor, key, cmds);
+            if keep {
+                state.overlay = Some(Overlay::Tags(editor));
+            }
+        }
+        Some(Overlay::Confirm(c)) => bulk::confirm_key(state, c, &key, cmds),
+        Some(Overlay::Choose(mut c)) => {
+            let keep = bulk::choice_key(state, &mut c, &key, cmds);
+            if keep {
+                state.overlay = Some(Overlay::Choose(c));
+            }
+        }
+        Some(Overlay::Upload(mut p)) => {
+            let keep = bulk::upload_key(&mut p, state, &key, cmds);
+            if keep {
+                state.overlay = Some(Overlay::Upload(p));
+            }
+        }
         Some(Overlay::Filters(mut pane)) => {
             let keep = filter_key(state, &mut pane, key, cmds);
             if keep {
@@ -850,9 +897,10 @@ fn filter_key(
             true
         }
         Some(Edit::Pick(mut p)) => {
-            match key.code {
-                KeyCode::Esc => {}
-                KeyCode::Enter => {
+            match p.key(&key) {
+                PickerKey::Cancel => {}
+                PickerKey::Stay => pane.edit = Some(Edit::Pick(p)),
+                PickerKey::Choose => {
                     if p.chosen.is_empty() || !p.multi {
                         if let Some((v, _)) = p.highlighted().cloned() {
                             if !p.multi {
@@ -875,44 +923,6 @@ fn filter_key(
                     }
                     commit_filters(state, f);
                 }
-                KeyCode::Down => {
-                    p.cursor = (p.cursor + 1).min(p.matches.len().saturating_sub(1));
-                    pane.edit = Some(Edit::Pick(p));
-                }
-                KeyCode::Char('n') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    p.cursor = (p.cursor + 1).min(p.matches.len().saturating_sub(1));
-                    pane.edit = Some(Edit::Pick(p));
-                }
-                KeyCode::Up => {
-                    p.cursor = p.cursor.saturating_sub(1);
-                    pane.edit = Some(Edit::Pick(p));
-                }
-                KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    p.cursor = p.cursor.saturating_sub(1);
-                    pane.edit = Some(Edit::Pick(p));
-                }
-                KeyCode::Char(' ') if p.multi => {
-                    if let Some((v, _)) = p.highlighted().cloned() {
-                        if !p.chosen.remove(&v) {
-                            p.chosen.insert(v);
-                        }
-                    }
-                    pane.edit = Some(Edit::Pick(p));
-                }
-                KeyCode::Backspace => {
-                    p.query.pop();
-                    p.refilter();
-                    pane.edit = Some(Edit::Pick(p));
-                }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    if p.query.chars().count() < 100 {
-                        p.query.push(c);
-                        p.cursor = 0;
-                        p.refilter();
-                    }
-                    pane.edit = Some(Edit::Pick(p));
-                }
-                _ => pane.edit = Some(Edit::Pick(p)),
             }
             true
         }

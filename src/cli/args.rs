@@ -86,6 +86,8 @@ pub enum Command {
     Tags(JsonOnly),
     /// List the collections
     Collections(JsonOnly),
+    /// Add assets to a collection (or remove them with --remove)
+    Collect(CollectArgs),
     /// Upload image files as new assets
     Upload(UploadArgs),
     /// Delete assets (asks first on a terminal)
@@ -333,6 +335,25 @@ pub struct UploadArgs {
     #[arg(long)]
     pub hide: bool,
     /// Print the new assets as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    assetui collect col_heroes asset_abc asset_def\n  \
+    assetui collect col_heroes asset_abc --remove")]
+pub struct CollectArgs {
+    /// The collection's id (`assetui collections` lists them)
+    #[arg(value_name = "COLLECTION")]
+    pub collection: String,
+    /// Asset ids
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Remove the assets from the collection instead
+    #[arg(long)]
+    pub remove: bool,
+    /// Print the outcome as JSON
     #[arg(long)]
     pub json: bool,
 }

@@ -1,12 +1,12 @@
-//! `tag`, `upload` and `delete`: commands that change the library.
+//! `tag`, `upload`, `delete` and `collect`: commands that change the
+//! library, through [`crate::edits`] as the browser's keys do.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use super::args::{DeleteArgs, TagArgs, UploadArgs};
+use super::args::{CollectArgs, DeleteArgs, TagArgs, UploadArgs};
 use super::context::Context;
 use super::output::JsonWriter;
 use super::CliError;
-use crate::api::assets::upload_request_from_file;
 use crate::api::params::UpdateTagsRequest;
 use crate::sanitize;
 
@@ -23,18 +23,18 @@ pub async fn tag(ctx: &Context, a: TagArgs) -> Result<(), CliError> {
     };
     let mut json = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
     let mut failures = Vec::new();
-    for id in &a.ids {
-        match ctx.client.update_tags(id, &request).await {
+    for (id, result) in crate::edits::tag_each(&ctx.client, &a.ids, &request).await {
+        match result {
             Ok(reply) => match json.as_mut() {
                 Some(w) => w.push(&serde_json::json!({ "id": id, "added": reply.added, "deleted": reply.deleted }))?,
                 None => {
                     let mut parts: Vec<String> = reply.added.iter().map(|t| format!("+{t}")).collect();
                     parts.extend(reply.deleted.iter().map(|t| format!("-{t}")));
                     let change = if parts.is_empty() { "unchanged".to_string() } else { parts.join(" ") };
-                    println!("{}: {}", sanitize::line(id, 80), sanitize::line(&change, 1000));
+                    println!("{}: {}", sanitize::line(&id, 80), sanitize::line(&change, 1000));
                 }
             },
-            Err(e) => failures.push(format!("{}: {e}", sanitize::line(id, 80))),
+            Err(e) => failures.push(format!("{}: {e}", sanitize::line(&id, 80))),
         }
     }
     if let Some(w) = json {
@@ -52,21 +52,13 @@ pub async fn upload(ctx: &Context, a: UploadArgs) -> Result<(), CliError> {
     let mut json = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
     let mut failures = Vec::new();
     for path in &a.files {
-        let (p, name) = (path.clone(), a.name.clone());
-        let built = tokio::task::spawn_blocking(move || upload_request_from_file(&p, name))
-            .await
-            .map_err(|e| CliError::Failed(format!("upload: {e}")))?;
-        let mut request = match built {
-            Ok(r) => r,
-            Err(e) => {
-                failures.push(e.to_string());
-                continue;
-            }
+        let options = crate::edits::UploadOptions {
+            name: a.name.clone(),
+            collections: a.collection.clone(),
+            parent: a.parent.clone(),
+            hide: a.hide,
         };
-        request.collection_ids = a.collection.clone();
-        request.parent_id = a.parent.clone();
-        request.hide = a.hide.then_some(true);
-        match ctx.client.upload(&request).await {
+        match crate::edits::upload_file(&ctx.client, path, options).await {
             Ok(asset) => match json.as_mut() {
                 Some(w) => w.push(&asset)?,
                 None => println!(
@@ -75,6 +67,8 @@ pub async fn upload(ctx: &Context, a: UploadArgs) -> Result<(), CliError> {
                     sanitize::line(&asset.id, 80)
                 ),
             },
+            // a local problem names the file already
+            Err(e @ crate::api::ApiError::Invalid(_)) => failures.push(e.to_string()),
             Err(e) => failures.push(format!(
                 "{}: {e}",
                 sanitize::line(&path.display().to_string(), 200)
@@ -105,11 +99,26 @@ pub async fn delete(ctx: &Context, a: DeleteArgs) -> Result<(), CliError> {
             return Ok(());
         }
     }
-    let done =
-        ctx.client.delete_assets(&a.ids).await.map_err(|e| {
-            CliError::Failed(format!("{e} (the first assets may already be deleted)"))
-        })?;
+    let done = crate::edits::delete(&ctx.client, &a.ids)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
     eprintln!("deleted {done} {noun}");
+    Ok(())
+}
+
+pub async fn collect(ctx: &Context, a: CollectArgs) -> Result<(), CliError> {
+    let n = crate::edits::collect(&ctx.client, &a.collection, &a.ids, a.remove)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let shown = sanitize::line(&a.collection, 80);
+    if a.json {
+        let key = if a.remove { "removed" } else { "added" };
+        super::output::print_json(&serde_json::json!({ "collection": a.collection, key: a.ids }))?;
+    } else if a.remove {
+        eprintln!("removed {n} from {shown}");
+    } else {
+        eprintln!("added {n} to {shown}");
+    }
     Ok(())
 }
 

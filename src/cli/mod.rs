@@ -85,6 +85,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Command::Download(a) => download::run(&ctx, a).await,
                 Command::Tags(a) => library::tags(&ctx, a).await,
                 Command::Collections(a) => library::collections(&ctx, a).await,
+                Command::Collect(a) => edit::collect(&ctx, a).await,
                 Command::Login(_)
                 | Command::Completions(_)
                 | Command::Serve(_)

@@ -308,6 +308,13 @@ pub fn status_bar(state: &State, buf: &mut Buffer) {
         };
         spans.push(Span::styled(label, theme::label()));
     }
+    if !state.selection.is_empty() {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("✓ {} selected", state.selection.len()),
+            theme::picked(),
+        ));
+    }
     let filters = state.filters.chips().len();
     if filters > 0 {
         spans.push(sep());

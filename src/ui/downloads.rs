@@ -14,13 +14,7 @@ use crate::text::{fit, short_duration};
 
 /// Draws the pane over `area` (the rows between the bars).
 pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
-    let width = area.width.min(100);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y,
-        width,
-        area.height,
-    );
+    let popup = super::overlay::centered(area, 100, area.height);
     Clear.render(popup, buf);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)

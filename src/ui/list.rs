@@ -87,7 +87,15 @@ pub fn draw(state: &State, buf: &mut Buffer) {
                     Rect::new(inner.x, inner.y + n as u16 * h, inner.width, h).intersection(inner);
                 let entry = &list.entries[i];
                 if one_line {
-                    cols.row(entry, glyph(state, entry), i == list.cursor, area, buf);
+                    let picked = state.selection.contains(&entry.asset.id);
+                    cols.row(
+                        entry,
+                        glyph(state, entry),
+                        picked,
+                        i == list.cursor,
+                        area,
+                        buf,
+                    );
                 } else {
                     row(state, entry, i == list.cursor, area, buf);
                 }
@@ -95,6 +103,10 @@ pub fn draw(state: &State, buf: &mut Buffer) {
         }
     }
 }
+
+/// Before the name of an asset in the selection, and its width.
+const PICKED: &str = "✓ ";
+const PICKED_W: usize = 2;
 
 /// The mark column of a search result: `+`/`-` (green/red), `*` on the
 /// asset the results look like, blank otherwise; `None` outside search.
@@ -224,6 +236,7 @@ impl Columns {
         &self,
         entry: &Entry,
         mark: Option<Span<'static>>,
+        picked: bool,
         selected: bool,
         area: Rect,
         buf: &mut Buffer,
@@ -231,6 +244,11 @@ impl Columns {
         if selected {
             buf.set_style(area, theme::selected());
         }
+        let name_w = if picked {
+            self.name.saturating_sub(PICKED_W)
+        } else {
+            self.name
+        };
         let r = &entry.row;
         let pad = |s: String, w: usize, right: bool| {
             let gap = " ".repeat(w.saturating_sub(text::width(&s)));
@@ -245,10 +263,26 @@ impl Columns {
             spans.push(m);
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(
-            pad(text::fit(&r.name, self.name), self.name, false),
-            theme::title(),
-        ));
+        if picked {
+            spans.push(Span::styled(PICKED, theme::picked()));
+        }
+        // the name, then as many tag chips as the rest of its column holds
+        let name = text::fit(&r.name, name_w);
+        let room = name_w.saturating_sub(text::width(&name));
+        spans.push(Span::styled(name, theme::title()));
+        let chips = if room > 4 {
+            tags_line(entry, room - 2)
+        } else {
+            Line::default()
+        };
+        let chips_w = chips.width();
+        if chips_w > 0 {
+            spans.push(Span::raw("  "));
+            spans.extend(chips.spans);
+        }
+        spans.push(Span::raw(" ".repeat(
+            room.saturating_sub(chips_w + if chips_w > 0 { 2 } else { 0 }),
+        )));
         let styles = [theme::dim(), theme::dim(), theme::dim(), theme::faint()];
         for (n, v) in [&r.type_label, &r.kind, &r.dims, &r.created]
             .iter()
@@ -290,7 +324,8 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
     }
     let date = r.created.clone();
     let mark = glyph(state, entry);
-    let mark_w = if mark.is_some() { 2 } else { 0 };
+    let picked = state.selection.contains(&entry.asset.id);
+    let mark_w = if mark.is_some() { 2 } else { 0 } + if picked { PICKED_W } else { 0 };
     let name_w = tw.saturating_sub(text::width(&date) + 1 + mark_w);
     let name = text::fit(&r.name, name_w);
     let pad = tw.saturating_sub(text::width(&name) + text::width(&date) + mark_w);
@@ -298,6 +333,9 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
     if let Some(m) = mark {
         spans.push(m);
         spans.push(Span::raw(" "));
+    }
+    if picked {
+        spans.push(Span::styled(PICKED, theme::picked()));
     }
     spans.extend([
         Span::styled(name, theme::title()),
@@ -355,7 +393,11 @@ fn tile(
         if let Some(m) = glyph(state, entry).filter(|m| m.content != " ") {
             spans.push(m);
             spans.push(Span::raw(" "));
-            name_w = w.saturating_sub(2);
+            name_w = name_w.saturating_sub(2);
+        }
+        if state.selection.contains(&entry.asset.id) {
+            spans.push(Span::styled(PICKED, theme::picked()));
+            name_w = name_w.saturating_sub(PICKED_W);
         }
         spans.push(Span::styled(text::fit(&entry.row.name, name_w), style));
         Line::from(spans)

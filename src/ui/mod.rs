@@ -4,6 +4,7 @@
 
 pub mod bars;
 pub mod downloads;
+pub mod edits;
 pub mod image;
 pub mod inspector;
 pub mod list;

@@ -9,11 +9,11 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 use super::theme;
 use crate::app::filters::{EditorKind, Field};
 use crate::app::keymap::{FILTER_PANE_KEYS, SEARCH_BOX_KEYS, SECTIONS};
-use crate::app::state::{Edit, FilterPane, Overlay};
+use crate::app::state::{Edit, FilterPane, Overlay, Picker};
 use crate::app::State;
 use crate::text;
 
-fn centered(outer: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(outer: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(outer.width);
     let h = height.min(outer.height);
     Rect::new(
@@ -30,6 +30,10 @@ pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
         Some(Overlay::Help { scroll }) => help(state, *scroll, area, buf),
         Some(Overlay::Filters(pane)) => filters(state, pane, area, buf),
         Some(Overlay::Downloads) => super::downloads::draw(&state.downloads, area, buf),
+        Some(Overlay::Tags(editor)) => super::edits::tag_editor(state, editor, area, buf),
+        Some(Overlay::Confirm(c)) => super::edits::confirm(c, area, buf),
+        Some(Overlay::Choose(c)) => super::edits::choice(c, area, buf),
+        Some(Overlay::Upload(p)) => super::edits::upload(p, area, buf),
         None => {}
     }
 }
@@ -49,6 +53,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     }
     for (title, keys) in [
         ("Search box", SEARCH_BOX_KEYS),
+        ("Tag editor", crate::app::tags::EDITOR_KEYS),
         ("Filter pane", FILTER_PANE_KEYS),
         ("Downloads pane", crate::app::downloads::PANE_KEYS),
     ] {
@@ -180,49 +185,55 @@ fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
             lines.push(Line::styled(hint, theme::faint()));
         }
         Some(Edit::Pick(p)) => {
-            lines.push(Line::from(vec![
-                Span::styled("search: ", theme::label()),
-                Span::raw(text::fit(&p.query, w.saturating_sub(12))),
-                Span::styled("▏", theme::key()),
-                Span::styled(
-                    format!(
-                        "  {}",
-                        crate::app::inspector::plural(p.matches.len(), "match", "matches")
-                    ),
-                    theme::faint(),
-                ),
-            ]));
-            if p.options.is_empty() {
-                lines.push(Line::styled(
-                    "(nothing to pick yet: loading…)",
-                    theme::faint(),
-                ));
-            }
-            // as many choices as the popup has room for, the cursor's in view
             let rows = (inner.height as usize)
-                .saturating_sub(lines.len())
+                .saturating_sub(lines.len() + 1 + usize::from(p.options.is_empty()))
                 .clamp(1, 9);
-            let start = p.cursor.saturating_sub(rows - 1);
-            for (n, &i) in p.matches.iter().enumerate().skip(start).take(rows) {
-                let (value, label) = &p.options[i];
-                let mark = if p.chosen.contains(value) {
-                    "[x] "
-                } else {
-                    "[ ] "
-                };
-                let mark = if p.multi { mark } else { "" };
-                let style = if n == p.cursor {
-                    theme::selected()
-                } else {
-                    ratatui::style::Style::new()
-                };
-                lines.push(Line::styled(
-                    format!("  {mark}{}", text::fit(label, w.saturating_sub(8))),
-                    style,
-                ));
-            }
+            lines.extend(picker_lines(p, w, rows));
         }
         None => {}
     }
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// A picker: its query, then as many choices as `rows` allows with the
+/// cursor's in view (`[x]` marks in a multiple choice).
+pub fn picker_lines(p: &Picker, w: usize, rows: usize) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled("search: ", theme::label()),
+        Span::raw(text::fit(&p.query, w.saturating_sub(12))),
+        Span::styled("▏", theme::key()),
+        Span::styled(
+            format!(
+                "  {}",
+                crate::app::inspector::plural(p.matches.len(), "match", "matches")
+            ),
+            theme::faint(),
+        ),
+    ])];
+    if p.options.is_empty() {
+        lines.push(Line::styled(
+            "(nothing to pick yet: loading…)",
+            theme::faint(),
+        ));
+    }
+    let rows = rows.max(1);
+    let start = p.cursor.saturating_sub(rows - 1);
+    for (n, &i) in p.matches.iter().enumerate().skip(start).take(rows) {
+        let (value, label) = &p.options[i];
+        let mark = match (p.multi, p.chosen.contains(value)) {
+            (false, _) => "",
+            (true, true) => "[x] ",
+            (true, false) => "[ ] ",
+        };
+        let style = if n == p.cursor {
+            theme::selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::styled(
+            format!("  {mark}{}", text::fit(label, w.saturating_sub(8))),
+            style,
+        ));
+    }
+    lines
 }

@@ -70,3 +70,8 @@ pub fn like() -> Style {
 pub fn unlike() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
+
+/// The mark of an asset in the selection.
+pub fn picked() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}

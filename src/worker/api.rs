@@ -10,10 +10,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
+use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest, UpdateTagsRequest};
 use crate::api::search::DEFAULT_HITS_PER_PAGE;
 use crate::api::Client;
 use crate::app::msg::ImageReadError;
+use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
 
 pub struct ApiWorker {
@@ -137,6 +138,94 @@ impl ApiWorker {
         }
     }
 
+    /// Every page of `GET /tags`, as (tag, count).
+    pub fn load_tags(&mut self) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = client
+                .all_tags()
+                .await
+                .map(|tags| {
+                    tags.into_iter()
+                        .filter_map(|t| {
+                            let n = t.item_count.as_ref().and_then(|n| n.as_u64()).unwrap_or(0);
+                            Some((t.tag_name?, n))
+                        })
+                        .collect()
+                })
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::Tags(result));
+        });
+    }
+
+    /// One tag change on assets, through the code the CLI's `tag` uses.
+    /// Changes run side by side: each answers for itself.
+    pub fn tag(&mut self, change: TagChange) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let request = if change.add {
+                UpdateTagsRequest {
+                    add: vec![change.tag.clone()],
+                    ..Default::default()
+                }
+            } else {
+                UpdateTagsRequest {
+                    delete: vec![change.tag.clone()],
+                    ..Default::default()
+                }
+            };
+            let failures = crate::edits::tag_each(&client, &change.ids, &request)
+                .await
+                .into_iter()
+                .filter_map(|(id, r)| r.err().map(|e| (id, e.to_string())))
+                .collect();
+            let _ = tx.send(Msg::Tagged { change, failures });
+        });
+    }
+
+    pub fn delete(&mut self, ids: Vec<String>) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let (done, error) = match crate::edits::delete(&client, &ids).await {
+                Ok(n) => (n, None),
+                Err(e) => (e.done, Some(e.error.to_string())),
+            };
+            let _ = tx.send(Msg::Deleted { ids, done, error });
+        });
+    }
+
+    pub fn collect(&mut self, collection: String, name: String, ids: Vec<String>) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = crate::edits::collect(&client, &collection, &ids, false)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::Collected { name, result });
+        });
+    }
+
+    /// Reads, checks and uploads a local image (the read on a blocking
+    /// thread), as `assetui upload` does.
+    pub fn upload(&mut self, path: String) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = crate::edits::upload_file(
+                &client,
+                &crate::edits::expand_home(&path),
+                crate::edits::UploadOptions::default(),
+            )
+            .await
+            .map(Box::new)
+            .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::Uploaded { path, result });
+        });
+    }
+
     pub fn load_collections(&mut self) {
         let client = self.client.clone();
         let tx = self.tx.clone();
@@ -165,15 +254,7 @@ impl Drop for ApiWorker {
     }
 }
 
-/// `~/x` with the home directory; anything else as it is.
-fn expand(path: &str) -> PathBuf {
-    if let Some(rest) = path.strip_prefix("~/") {
-        if let Some(home) = std::env::var_os("HOME") {
-            return PathBuf::from(home).join(rest);
-        }
-    }
-    PathBuf::from(path)
-}
+use crate::edits::expand_home as expand;
 
 /// A local image as a data URL, at most 1024 px (`api::image_ref`).
 /// Blocking.

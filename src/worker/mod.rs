@@ -85,7 +85,16 @@ impl Workers {
                 });
             }
             Cmd::Copy { what, text, route } => return Control::Copy { what, text, route },
-            Cmd::Downloads(DlCmd::Open(path)) => open_path(path),
+            Cmd::LoadTags => self.api.load_tags(),
+            Cmd::Tag(change) => self.api.tag(change),
+            Cmd::Delete(ids) => self.api.delete(ids),
+            Cmd::Collect {
+                collection,
+                name,
+                ids,
+            } => self.api.collect(collection, name, ids),
+            Cmd::Upload { path } => self.api.upload(path),
+            Cmd::Downloads(DlCmd::Open(path)) => open_path(path, self.tx.clone()),
             Cmd::Downloads(c) => match &self.downloads {
                 Some(q) => match c {
                     DlCmd::Add(r) => q.add(r),
@@ -106,8 +115,8 @@ impl Workers {
 
 /// Opens a file with the system's opener (`open` on macOS, `xdg-open`
 /// elsewhere), detached from the terminal: its output would draw over the
-/// browser.
-fn open_path(path: std::path::PathBuf) {
+/// browser. Whether it worked comes back as [`Msg::Opened`].
+fn open_path(path: std::path::PathBuf, tx: UnboundedSender<Msg>) {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
@@ -119,12 +128,31 @@ fn open_path(path: std::path::PathBuf) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
+    let shown = path.display().to_string();
     match spawned {
         Ok(mut child) => {
             tokio::spawn(async move {
-                let _ = child.wait().await;
+                let result = match child.wait().await {
+                    Ok(status) if status.success() => Ok(()),
+                    Ok(status) => Err(format!("{opener} failed ({status})")),
+                    Err(e) => Err(format!("{opener}: {e}")),
+                };
+                let _ = tx.send(Msg::Opened {
+                    path: shown,
+                    result,
+                });
             });
         }
-        Err(e) => tracing::warn!(error = %e, opener, "cannot open a file"),
+        Err(e) => {
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                format!("{opener} is not installed")
+            } else {
+                format!("{opener}: {e}")
+            };
+            let _ = tx.send(Msg::Opened {
+                path: shown,
+                result: Err(why),
+            });
+        }
     }
 }

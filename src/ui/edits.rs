@@ -1,0 +1,220 @@
+//! The popups of library edits: the tag editor, the delete confirmation,
+//! a choice (collection, download format) and the upload prompt. Tag
+//! names come from the API: sanitized here, where they become cells.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+
+use super::overlay::{centered, picker_lines};
+use super::theme;
+use crate::app::bulk::{Choice, Confirm, PathPrompt};
+use crate::app::inspector::plural;
+use crate::app::tags::{self, TagEditor};
+use crate::app::State;
+use crate::sanitize;
+use crate::text::fit;
+
+/// Clears a centered popup, frames it and returns its inside.
+fn popup(area: Rect, width: u16, height: u16, title: &str, hint: &str, buf: &mut Buffer) -> Rect {
+    let rect = centered(area, width, height);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::border(true))
+        .title(Span::styled(title.to_string(), theme::title()))
+        .title_bottom(Line::styled(hint.to_string(), theme::faint()).right_aligned());
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    inner
+}
+
+/// The input line: a prompt, the text (its end when too long) and a bar
+/// for the caret.
+fn input_line(prompt: &str, input: &str, w: usize) -> Line<'static> {
+    let room = w.saturating_sub(prompt.chars().count() + 1);
+    let chars: Vec<char> = input.chars().collect();
+    let shown: String = chars[chars.len().saturating_sub(room)..].iter().collect();
+    Line::from(vec![
+        Span::styled(prompt.to_string(), theme::label()),
+        Span::raw(sanitize::line(&shown, 4096)),
+        Span::styled("▏", theme::key()),
+    ])
+}
+
+pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffer) {
+    let n = editor.ids.len();
+    let title = if n == 1 {
+        let name = crate::app::bulk::find(state, &editor.ids[0])
+            .map(|a| sanitize::line(a.name().unwrap_or(&a.id), 40))
+            .unwrap_or_else(|| sanitize::line(&editor.ids[0], 40));
+        format!(" Tags of {name} ")
+    } else {
+        format!(" Tags of {} ", plural(n, "asset", "assets"))
+    };
+    // chips, a blank, the input, a status line, up to 8 completions
+    let shown = editor.completions.len().clamp(1, 8) as u16;
+    let inner = popup(
+        area,
+        64,
+        shown + 6,
+        &title,
+        " Enter add · -tag remove · Tab complete · Esc done ",
+        buf,
+    );
+    let w = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    // the tags they carry, as chips (with how many carry each)
+    let on = tags::current(state, &editor.ids);
+    if on.is_empty() {
+        lines.push(Line::styled("no tags yet", theme::faint()));
+    } else {
+        let mut spans = Vec::new();
+        let mut used = 0;
+        for (t, c) in &on {
+            let label = if n > 1 {
+                format!(" {} {c}/{n} ", sanitize::line(t, 30))
+            } else {
+                format!(" {} ", sanitize::line(t, 30))
+            };
+            let lw = crate::text::width(&label) + 1;
+            if used + lw > w * 2 {
+                spans.push(Span::styled("…", theme::faint()));
+                break;
+            }
+            used += lw;
+            spans.push(Span::styled(label, theme::tag()));
+            spans.push(Span::raw(" "));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    lines.push(input_line("tag: ", &editor.input, w));
+    // completions with their counts
+    if let Some(e) = &state.tags.error {
+        lines.push(Line::styled(
+            fit(&format!("tags in use could not load: {e}"), w),
+            theme::error(),
+        ));
+    } else if state.tags.loading && state.tags.items.is_empty() {
+        lines.push(Line::styled("loading the tags in use…", theme::faint()));
+    }
+    let rows = (inner.height as usize)
+        .saturating_sub(lines.len() + 2)
+        .max(1);
+    let start = editor.chosen.unwrap_or(0).saturating_sub(rows - 1);
+    for (i, (t, count)) in editor.completions.iter().enumerate().skip(start).take(rows) {
+        let count = count.to_string();
+        let name_w = w.saturating_sub(count.len() + 4);
+        let name = fit(&sanitize::line(t, 100), name_w);
+        let pad = name_w.saturating_sub(crate::text::width(&name));
+        let style = if editor.chosen == Some(i) {
+            theme::selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {name}{} ", " ".repeat(pad)), style),
+            Span::styled(format!("{count:>w$}", w = count.len()), theme::faint()),
+        ]));
+    }
+    if editor.completions.is_empty() && !editor.input.is_empty() {
+        let what = if editor.input.starts_with('-') {
+            "Enter removes it"
+        } else {
+            "a new tag: Enter adds it"
+        };
+        lines.push(Line::styled(format!("  {what}"), theme::faint()));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+pub fn confirm(c: &Confirm, area: Rect, buf: &mut Buffer) {
+    const SHOWN: usize = 5;
+    let height = (c.names.len().min(SHOWN) + usize::from(c.names.len() > SHOWN) + 6) as u16;
+    let inner = popup(
+        area,
+        56,
+        height,
+        " Delete ",
+        " y deletes · any other key keeps ",
+        buf,
+    );
+    let w = inner.width as usize;
+    let mut lines = vec![Line::styled(c.question(), theme::error()), Line::raw("")];
+    for name in c.names.iter().take(SHOWN) {
+        lines.push(Line::styled(
+            format!("  {}", fit(name, w.saturating_sub(2))),
+            theme::dim(),
+        ));
+    }
+    if c.names.len() > SHOWN {
+        lines.push(Line::styled(
+            format!("  and {} more", c.names.len() - SHOWN),
+            theme::faint(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("This cannot be undone.", theme::faint()));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+pub fn choice(c: &Choice, area: Rect, buf: &mut Buffer) {
+    // the query line, the choices, the frame
+    let height = (c.picker.options.len().clamp(1, 12) + 3) as u16;
+    let inner = popup(
+        area,
+        56,
+        height,
+        &c.title(),
+        " type to narrow · Enter chooses · Esc ",
+        buf,
+    );
+    let rows = (inner.height as usize).saturating_sub(2);
+    Paragraph::new(picker_lines(&c.picker, inner.width as usize, rows)).render(inner, buf);
+}
+
+pub fn upload(p: &PathPrompt, area: Rect, buf: &mut Buffer) {
+    let inner = popup(
+        area,
+        72,
+        14,
+        " Upload an image ",
+        " Tab completes · Enter uploads · Esc ",
+        buf,
+    );
+    let w = inner.width as usize;
+    let mut lines = vec![
+        input_line("file: ", &p.input, w),
+        Line::styled(
+            "PNG, JPEG, WebP, GIF, BMP or TIFF, up to 50 MiB",
+            theme::faint(),
+        ),
+    ];
+    let rows = (inner.height as usize).saturating_sub(lines.len() + 1);
+    for c in p.completions.iter().take(rows) {
+        // the name in its directory
+        let trimmed = c.strip_suffix('/').unwrap_or(c);
+        let name = match trimmed.rfind('/') {
+            Some(i) => &c[i + 1..],
+            None => c.as_str(),
+        };
+        lines.push(Line::styled(
+            format!("  {}", fit(&sanitize::line(name, 200), w.saturating_sub(2))),
+            theme::dim(),
+        ));
+    }
+    if p.completions.len() > rows {
+        lines.push(Line::styled(
+            format!(
+                "  +{} more: type more of the name",
+                p.completions.len() - rows
+            ),
+            theme::faint(),
+        ));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}

@@ -476,3 +476,34 @@ fn which(cmd: &str) -> Option<std::path::PathBuf> {
             .find(|f| f.is_file())
     })
 }
+
+#[tokio::test]
+async fn big_z_fetches_the_selection_as_one_zip_through_the_queue() {
+    let (s, _client, mut b) = browser().await;
+    let out = tempfile::tempdir().unwrap();
+    let client = Client::new(ClientOptions::new(s.base_url.clone())).unwrap();
+    b.attach_downloads(client, Config::new(out.path().to_path_buf()));
+    for _ in 0..3 {
+        b.char(' ');
+    }
+    b.char('Z');
+    assert!(status_line(&b).contains("queued a zip of 3 assets"));
+    b.wait_for("the archive", T, |s| {
+        s.downloads.snapshot.items.iter().any(|i| i.phase.settled())
+    })
+    .await
+    .unwrap();
+    let item = &b.state.downloads.snapshot.items[0];
+    assert_eq!(item.phase, Phase::Done, "{:?}", item.error);
+    let path = item.path.clone().unwrap();
+    assert!(path.starts_with(out.path()));
+    assert_eq!(path.extension().and_then(|e| e.to_str()), Some("zip"));
+    let zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let files = (0..zip.len())
+        .filter(|i| !zip.name_for_index(*i).unwrap_or("/").ends_with('/'))
+        .count();
+    assert_eq!(files, 3, "{:?}", zip.file_names().collect::<Vec<_>>());
+    // the pane shows it under its archive name
+    b.char('D');
+    assert!(b.screen().contains("assets-"), "{}", b.screen());
+}

@@ -73,6 +73,7 @@ actions! {
     Upload = "upload", "upload a local image";
     Download = "download", "download (the selection, or this asset)";
     DownloadAs = "download_as", "download in a chosen format";
+    DownloadZip = "download_zip", "download as one zip (a server batch job)";
     OpenFile = "open_file", "open the file with the system's opener";
     Downloads = "downloads", "show the downloads (pause, cancel, retry, open)";
     Help = "help", "show this help";

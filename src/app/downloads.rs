@@ -16,6 +16,8 @@ use crate::download::queue::{ItemView, Phase, Request, Snapshot};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DlCmd {
     Add(Vec<Request>),
+    /// One zip of these assets (a server-side batch job).
+    Zip(Vec<String>),
     Pause(Option<u64>),
     Resume(Option<u64>),
     Cancel(Option<u64>),
@@ -249,6 +251,29 @@ pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
         return;
     }
     super::bulk::queue(state, ids, None, cmds);
+}
+
+/// `Z`: the selection (or the current asset) as one zip, made by the
+/// server's batch job and fetched by the queue like any file.
+pub fn download_zip(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if let Some(why) = state.downloads.unavailable.clone() {
+        state.error(format!("downloads are off: {why}"));
+        return;
+    }
+    let ids: Vec<String> = super::bulk::targets(state)
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    if ids.is_empty() {
+        state.info("nothing selected to download");
+        return;
+    }
+    let n = crate::app::inspector::plural(ids.len(), "asset", "assets");
+    cmds.push(Cmd::Downloads(DlCmd::Zip(ids)));
+    state.info(format!(
+        "queued a zip of {n} · {} shows the queue",
+        state.keymap.label(super::Action::Downloads)
+    ));
 }
 
 /// A key in the downloads pane; `false` closes it.

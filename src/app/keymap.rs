@@ -264,6 +264,7 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
         &[
             Action::Download,
             Action::DownloadAs,
+            Action::DownloadZip,
             Action::OpenFile,
             Action::Downloads,
         ],
@@ -354,6 +355,7 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::Upload, vec![c('U')]),
         (Action::Download, vec![c('d')]),
         (Action::DownloadAs, vec![c('S')]),
+        (Action::DownloadZip, vec![c('Z')]),
         (Action::OpenFile, vec![c('o')]),
         (Action::Downloads, vec![c('D')]),
         (Action::Help, vec![c('?')]),

@@ -632,6 +632,7 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::DownloadAs => bulk::choose_format(state),
         Action::OpenFile => bulk::open_file(state, cmds),
         Action::Download => super::downloads::download_current(state, cmds),
+        Action::DownloadZip => super::downloads::download_zip(state, cmds),
         Action::Downloads => state.overlay = Some(Overlay::Downloads),
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Close => {

@@ -43,6 +43,13 @@ pub struct Entry {
     pub paused: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<String>,
+    /// An archive of these assets (a server-side batch job) rather than
+    /// one asset's file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batch: Vec<String>,
+    /// The batch job, once requested (a resume asks it for a fresh link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
 }
 
 impl Entry {
@@ -269,7 +276,22 @@ mod tests {
             resume: Resume::default(),
             paused: false,
             failed: None,
+            batch: Vec::new(),
+            job: None,
         }
+    }
+
+    #[test]
+    fn an_archive_keeps_its_assets_and_job_across_a_reopen() {
+        let d = tempfile::tempdir().unwrap();
+        let mut e = entry("zip of 2 assets");
+        e.batch = vec!["a1".into(), "a2".into()];
+        e.job = Some("job_1".into());
+        let mut j = Journal::open(d.path()).unwrap();
+        j.put(1, &e).unwrap();
+        let path = d.path().join(format!("{}.jsonl", std::process::id()));
+        let read = read_entries(&path).unwrap();
+        assert_eq!(read.get(&1), Some(&e));
     }
 
     #[test]

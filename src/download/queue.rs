@@ -161,6 +161,8 @@ pub struct Request {
 #[derive(Debug)]
 enum Command {
     Add(Vec<Request>),
+    /// One zip of these assets, made by a server-side batch job.
+    AddArchive(Vec<String>),
     Pause(Option<u64>),
     Resume(Option<u64>),
     Cancel(Option<u64>),
@@ -220,6 +222,11 @@ impl Queue {
     pub fn add(&self, requests: Vec<Request>) {
         let _ = self.tx.send(Command::Add(requests));
     }
+    /// Queues one archive of `ids`: the batch job is requested and polled
+    /// in the item's "getting link" phase, the zip fetched like any file.
+    pub fn add_archive(&self, ids: Vec<String>) {
+        let _ = self.tx.send(Command::AddArchive(ids));
+    }
     pub fn pause(&self, key: Option<u64>) {
         let _ = self.tx.send(Command::Pause(key));
     }
@@ -276,6 +283,8 @@ impl Queue {
 /// What an item's task tells the actor.
 enum Report {
     Named(Vec<String>),
+    /// An archive's batch job was created.
+    Job(String),
     Transfer(Event),
     Finished(Result<PathBuf, TransferError>),
 }
@@ -478,10 +487,29 @@ impl Actor {
                         resume: Resume::default(),
                         paused: false,
                         failed: None,
+                        batch: Vec::new(),
+                        job: None,
                     };
                     self.items.insert(key, Item::new(key, entry));
                     self.journal_put(key);
                 }
+            }
+            Command::AddArchive(ids) => {
+                let key = self.next_key;
+                self.next_key += 1;
+                let entry = Entry {
+                    asset_id: format!("zip of {} assets", ids.len()),
+                    format: None,
+                    dir: self.config.out.clone(),
+                    path: Vec::new(),
+                    resume: Resume::default(),
+                    paused: false,
+                    failed: None,
+                    batch: ids,
+                    job: None,
+                };
+                self.items.insert(key, Item::new(key, entry));
+                self.journal_put(key);
             }
             Command::Pause(key) => {
                 for k in self.keys(key) {
@@ -580,6 +608,10 @@ impl Actor {
             Report::Named(path) => {
                 item.view.name = sanitize::line(&path.join("/"), 200);
                 item.entry.path = path;
+                self.journal_put(key);
+            }
+            Report::Job(job) => {
+                item.entry.job = Some(job);
                 self.journal_put(key);
             }
             Report::Transfer(ev) => match ev {
@@ -699,6 +731,9 @@ impl ItemTask {
         &mut self,
         signal: &mut watch::Receiver<Signal>,
     ) -> Result<PathBuf, TransferError> {
+        if !self.entry.batch.is_empty() {
+            return self.fetch_archive(signal).await;
+        }
         if self.entry.path.is_empty() {
             let asset = tokio::select! {
                 a = self.client.get_asset(&self.entry.asset_id) => a.map_err(api_failure)?,
@@ -728,6 +763,17 @@ impl ItemTask {
                     .map_err(api_failure)
             })
         });
+        self.transfer(link, signal).await
+    }
+
+    /// The bytes behind `link` into the `.part`, then into place under a
+    /// free name with the extension their content calls for.
+    async fn transfer(
+        &mut self,
+        link: LinkFn,
+        signal: &mut watch::Receiver<Signal>,
+    ) -> Result<PathBuf, TransferError> {
+        let dir = self.entry.target_dir();
         let reports = self.reports.clone();
         let key = self.key;
         let mut events = move |ev: Event| {
@@ -748,6 +794,48 @@ impl ItemTask {
         let name = format!("{}.{ext}", self.entry.stem());
         place_no_clobber(&part, &dir, &name)
             .map_err(|e| TransferError::Failed(format!("cannot place {name}: {e}")))
+    }
+
+    /// An archive: the batch job (requested once, kept in the journal),
+    /// polled for its link whenever a link is needed; the zip goes in the
+    /// chosen directory as `assets-JOB.zip`, names inside from the
+    /// template.
+    async fn fetch_archive(
+        &mut self,
+        signal: &mut watch::Receiver<Signal>,
+    ) -> Result<PathBuf, TransferError> {
+        let job = match self.entry.job.clone() {
+            Some(j) => j,
+            None => {
+                self.send(Report::Transfer(Event::Link));
+                let request = super::archive::request_job(
+                    &self.client,
+                    &self.entry.batch,
+                    Some(&self.config.template),
+                );
+                let job = tokio::select! {
+                    j = request => j.map_err(api_failure)?,
+                    _ = until_stopped(signal) => return Err(stopped(signal)),
+                };
+                self.entry.job = Some(job.clone());
+                self.send(Report::Job(job.clone()));
+                job
+            }
+        };
+        if self.entry.path.is_empty() {
+            self.entry.path = vec![format!("assets-{}", naming::component(&job, 80))];
+            self.send(Report::Named(self.entry.path.clone()));
+        }
+        let client = self.client.clone();
+        let link: LinkFn = Arc::new(move || {
+            let (client, job) = (client.clone(), job.clone());
+            Box::pin(async move {
+                super::archive::wait_for_job(&client, &job, |_| {})
+                    .await
+                    .map_err(TransferError::Failed)
+            })
+        });
+        self.transfer(link, signal).await
     }
 }
 

@@ -98,6 +98,7 @@ impl Workers {
             Cmd::Downloads(c) => match &self.downloads {
                 Some(q) => match c {
                     DlCmd::Add(r) => q.add(r),
+                    DlCmd::Zip(ids) => q.add_archive(ids),
                     DlCmd::Pause(k) => q.pause(k),
                     DlCmd::Resume(k) => q.resume(k),
                     DlCmd::Cancel(k) => q.cancel(k),

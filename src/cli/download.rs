@@ -4,7 +4,6 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -15,11 +14,9 @@ use super::output::JsonWriter;
 use super::CliError;
 use crate::dirs::human_size;
 use crate::download::archive::{self, Limits};
-use crate::download::place::place_no_clobber;
 use crate::download::queue::{
     Config, ItemView, Phase, Queue, Request, Snapshot, DEFAULT_JOBS, DEFAULT_TEMPLATE,
 };
-use crate::download::transfer::{self, LinkFn, Resume, Signal, TransferError};
 use crate::sanitize;
 
 /// The `[downloads]` table of the config file (defaults when there is no
@@ -41,10 +38,7 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
         .clone()
         .or(settings.name.clone())
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
-    if a.zip {
-        return zip(ctx, &a, &template, &out).await;
-    }
-    let mut config = Config::new(out);
+    let mut config = Config::new(out.clone());
     config.jobs = a
         .jobs
         .or(settings.jobs)
@@ -54,15 +48,20 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
     config.journal_dir = crate::download::journal::default_dir();
     let queue = Queue::start(ctx.client.clone(), config, a.resume)
         .map_err(|e| CliError::Failed(format!("download journal: {e}")))?;
-    queue.add(
-        a.ids
-            .iter()
-            .map(|id| Request {
-                asset_id: id.clone(),
-                format: a.format.clone(),
-            })
-            .collect(),
-    );
+    if a.zip {
+        // one archive: a batch job on the server, fetched like a file
+        queue.add_archive(a.ids.clone());
+    } else {
+        queue.add(
+            a.ids
+                .iter()
+                .map(|id| Request {
+                    asset_id: id.clone(),
+                    format: a.format.clone(),
+                })
+                .collect(),
+        );
+    }
     if a.resume {
         queue.resume(None);
         queue.retry(None);
@@ -88,6 +87,16 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
     };
     progress.clear();
     queue.close().await;
+    if a.zip && a.extract {
+        let archive = snapshot
+            .items
+            .iter()
+            .find(|i| i.phase == Phase::Done)
+            .and_then(|i| i.path.clone());
+        if let Some(path) = archive {
+            return extract(&path, &out, a.json, started.elapsed()).await;
+        }
+    }
     if !a.json && !progress.on {
         // in a pipe: the saved paths, one per line, for the next command
         for i in snapshot.items.iter().filter(|i| i.phase == Phase::Done) {
@@ -296,96 +305,18 @@ fn item_line(i: &ItemView, width: usize) -> String {
     )
 }
 
-/// `--zip`: a server-side batch job, its archive fetched by the same
-/// transfer engine, optionally unpacked.
-async fn zip(ctx: &Context, a: &DownloadArgs, template: &str, out: &Path) -> Result<(), CliError> {
-    let client = &ctx.client;
-    let tty = io::stderr().is_terminal() && !a.json;
-    let job = archive::request_job(client, &a.ids, Some(template)).await?;
-    let mut last = String::new();
-    let url = archive::wait_for_job(client, &job, |status| {
-        if tty && status != last {
-            eprint!("\r\x1b[Kbatch job {}: {status}", sanitize::line(&job, 60));
-            last = status.to_string();
-        }
-    })
-    .await
-    .map_err(CliError::Failed)?;
-    if tty {
-        eprint!("\r\x1b[K");
-    }
-    // a fresh link: the job's status again
-    let first = Arc::new(std::sync::Mutex::new(Some(url)));
-    let (c, j) = (client.clone(), job.clone());
-    let link: LinkFn = Arc::new(move || {
-        let (c, j, first) = (c.clone(), j.clone(), first.clone());
-        Box::pin(async move {
-            if let Some(u) = first.lock().ok().and_then(|mut f| f.take()) {
-                return Ok(u);
-            }
-            archive::wait_for_job(&c, &j, |_| {})
-                .await
-                .map_err(TransferError::Failed)
-        })
-    });
-    let name = format!("assets-{}.zip", crate::naming::component(&job, 80));
-    let part = out.join(format!("{name}.part"));
-    let (_sig_tx, mut sig_rx) = tokio::sync::watch::channel(Signal::Run);
-    let mut resume = Resume::default();
-    let started = Instant::now();
-    let mut shown = Instant::now();
-    let mut events = |ev: transfer::Event| {
-        if let transfer::Event::Progress { bytes, total } = ev {
-            if tty && shown.elapsed() >= Duration::from_millis(100) {
-                shown = Instant::now();
-                let total = total.map(human_size).unwrap_or_else(|| "?".into());
-                eprint!("\r\x1b[K{name}: {} of {total}", human_size(bytes));
-            }
-        }
-    };
-    let fetched = transfer::run(
-        client.http(),
-        &link,
-        &part,
-        &mut resume,
-        &transfer::Options::default(),
-        &mut events,
-        &mut sig_rx,
-    )
-    .await
-    .map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
-    if tty {
-        eprint!("\r\x1b[K");
-    }
-    let path = place_no_clobber(&part, out, &name)
-        .map_err(|e| CliError::Failed(format!("cannot place {name}: {e}")))?;
-    let took = started.elapsed();
-    if !a.extract {
-        if a.json {
-            super::output::print_json(&json!({
-                "job": job, "path": path.display().to_string(), "bytes": fetched.bytes,
-            }))?;
-        } else {
-            println!("{}", path.display());
-            eprintln!(
-                "archive of {} assets ({}) in {:.1} s",
-                a.ids.len(),
-                human_size(fetched.bytes),
-                took.as_secs_f64()
-            );
-        }
-        return Ok(());
-    }
-    let (zip_path, dir) = (path.clone(), out.to_path_buf());
+/// `--zip --extract`: the archive unpacked into `out` (no entry escaping
+/// it, no links, bounded count and expansion), then removed.
+async fn extract(path: &Path, out: &Path, json: bool, took: Duration) -> Result<(), CliError> {
+    let (zip_path, dir) = (path.to_path_buf(), out.to_path_buf());
     let extracted =
         tokio::task::spawn_blocking(move || archive::extract(&zip_path, &dir, &Limits::default()))
             .await
             .map_err(|e| CliError::Failed(format!("extract: {e}")))?
             .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
-    let _ = std::fs::remove_file(&path);
-    if a.json {
+    let _ = std::fs::remove_file(path);
+    if json {
         super::output::print_json(&json!({
-            "job": job,
             "files": extracted.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "skipped": extracted.skipped.iter().map(|(n, why)| json!({"entry": n, "why": why})).collect::<Vec<_>>(),
         }))?;

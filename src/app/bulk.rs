@@ -300,15 +300,9 @@ const ORIGINAL: &str = "";
 /// `S`: picks a format, then downloads the selection (or the current
 /// asset) in it.
 pub fn choose_format(state: &mut State) {
-    if let Some(why) = state.downloads.unavailable.clone() {
-        state.error(format!("downloads are off: {why}"));
+    let Some(assets) = super::downloads::targets(state) else {
         return;
-    }
-    let assets = targets(state);
-    if assets.is_empty() {
-        state.info("nothing to download");
-        return;
-    }
+    };
     // the formats every chosen asset can take
     let mut common: Option<Vec<&str>> = None;
     for a in &assets {
@@ -451,29 +445,18 @@ pub fn upload_key(
 
 /// File names for Tab in the upload prompt: one completes the path,
 /// several extend it to what they share.
-pub fn on_completions(state: &mut State, input: &str, mut candidates: Vec<String>) {
+pub fn on_completions(state: &mut State, input: &str, candidates: Vec<String>) {
     let Some(Overlay::Upload(prompt)) = &mut state.overlay else {
         return;
     };
     if prompt.input != input {
         return; // typed on since: stale
     }
-    match candidates.len() {
-        0 => {
+    match super::search::apply_completions(&mut prompt.input, candidates) {
+        Some(shown) => prompt.completions = shown,
+        None => {
             prompt.completions.clear();
             state.info("no file name completes this");
-        }
-        1 => {
-            prompt.input = candidates.remove(0);
-            prompt.completions.clear();
-        }
-        _ => {
-            let prefix = super::search::common_prefix(&candidates);
-            if prefix.len() > prompt.input.len() && prefix.starts_with(prompt.input.as_str()) {
-                prompt.input = prefix;
-            }
-            candidates.truncate(super::search::COMPLETIONS_MAX);
-            prompt.completions = candidates;
         }
     }
 }

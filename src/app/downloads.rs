@@ -236,38 +236,40 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cm
     state.downloads.update(snapshot);
 }
 
-/// `d`: queues the selection, or the asset under the cursor.
-pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
+/// What `d`, `S` and `Z` download: the selection, or the current asset.
+/// `None`, with the reason in the status bar, when the queue is off or
+/// there is nothing.
+pub fn targets(state: &mut State) -> Option<Vec<Arc<crate::api::models::Asset>>> {
     if let Some(why) = state.downloads.unavailable.clone() {
         state.error(format!("downloads are off: {why}"));
-        return;
+        return None;
     }
-    let ids: Vec<String> = super::bulk::targets(state)
-        .iter()
-        .map(|a| a.id.clone())
-        .collect();
-    if ids.is_empty() {
+    let assets = super::bulk::targets(state);
+    if assets.is_empty() {
         state.info("nothing selected to download");
-        return;
+        return None;
     }
-    super::bulk::queue(state, ids, None, cmds);
+    Some(assets)
+}
+
+fn ids(assets: &[Arc<crate::api::models::Asset>]) -> Vec<String> {
+    assets.iter().map(|a| a.id.clone()).collect()
+}
+
+/// `d`: queues the selection, or the asset under the cursor.
+pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if let Some(assets) = targets(state) {
+        super::bulk::queue(state, ids(&assets), None, cmds);
+    }
 }
 
 /// `Z`: the selection (or the current asset) as one zip, made by the
 /// server's batch job and fetched by the queue like any file.
 pub fn download_zip(state: &mut State, cmds: &mut Vec<Cmd>) {
-    if let Some(why) = state.downloads.unavailable.clone() {
-        state.error(format!("downloads are off: {why}"));
+    let Some(assets) = targets(state) else {
         return;
-    }
-    let ids: Vec<String> = super::bulk::targets(state)
-        .iter()
-        .map(|a| a.id.clone())
-        .collect();
-    if ids.is_empty() {
-        state.info("nothing selected to download");
-        return;
-    }
+    };
+    let ids = ids(&assets);
     let n = crate::app::inspector::plural(ids.len(), "asset", "assets");
     cmds.push(Cmd::Downloads(DlCmd::Zip(ids)));
     state.info(format!(

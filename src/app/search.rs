@@ -138,6 +138,27 @@ pub fn classify(input: &str) -> Input<'_> {
     }
 }
 
+/// Applies Tab's file names to `input`: one completes it, several extend
+/// it to what they share. Returns the names to show (none when one
+/// completed it), or `None` when no name completes it.
+pub fn apply_completions(input: &mut String, mut candidates: Vec<String>) -> Option<Vec<String>> {
+    candidates.truncate(COMPLETIONS_MAX);
+    match candidates.len() {
+        0 => None,
+        1 => {
+            *input = candidates.remove(0);
+            Some(Vec::new())
+        }
+        _ => {
+            let prefix = common_prefix(&candidates);
+            if prefix.len() > input.len() && prefix.starts_with(input.as_str()) {
+                *input = prefix;
+            }
+            Some(candidates)
+        }
+    }
+}
+
 /// Whether Tab completes file names for this input.
 pub fn completes(input: &str) -> bool {
     input.trim_start().starts_with('@') || matches!(classify(input), Input::Path { .. })

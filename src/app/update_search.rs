@@ -14,8 +14,8 @@ use crate::app::action::Action;
 use crate::app::list::{AssetList, Loading};
 use crate::app::msg::{Cmd, ImageReadError, Msg};
 use crate::app::search::{
-    browse_request, classify, common_prefix, completes, request, step, without_last_word, Applied,
-    ImageRef, Input, Mark, COMPLETIONS_MAX, DEBOUNCE, INPUT_MAX,
+    apply_completions, browse_request, classify, completes, request, step, without_last_word,
+    Applied, ImageRef, Input, Mark, DEBOUNCE, INPUT_MAX,
 };
 use crate::app::state::{Focus, State};
 use crate::sanitize;
@@ -469,29 +469,22 @@ pub(super) fn on_image(
 pub(super) fn on_completions(
     state: &mut State,
     input: String,
-    mut candidates: Vec<String>,
+    candidates: Vec<String>,
     cmds: &mut Vec<Cmd>,
 ) {
     let s = &mut state.search;
     if !s.open || input != s.input {
         return;
     }
-    candidates.truncate(COMPLETIONS_MAX);
-    match candidates.len() {
-        0 => {
+    let before = s.input.clone();
+    match apply_completions(&mut s.input, candidates) {
+        None => {
             s.completions.clear();
             state.info("no file name completes this");
         }
-        1 => {
-            s.input = candidates.remove(0);
-            s.completions.clear();
-            edited(state, cmds);
-        }
-        _ => {
-            let prefix = common_prefix(&candidates);
-            s.completions = candidates;
-            if prefix.len() > s.input.len() && prefix.starts_with(s.input.as_str()) {
-                s.input = prefix;
+        Some(shown) => {
+            s.completions = shown;
+            if s.input != before {
                 edited(state, cmds);
             }
         }

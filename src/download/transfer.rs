@@ -315,6 +315,10 @@ async fn attempt(
     resume.total = total;
     events(Event::Started { from, total });
 
+    // checkpoints sync a second handle on a blocking thread while the body
+    // keeps coming: the network read never waits for the disk
+    let syncer = Arc::new(file.try_clone().map_err(|e| write_error(part, e))?);
+    let mut syncing: Option<PendingSync> = None;
     let mut writer = io::BufWriter::with_capacity(WRITE_BUFFER, &mut *file);
     let mut written = from;
     let mut since_checkpoint = 0u64;
@@ -323,10 +327,20 @@ async fn attempt(
         head = read_head(part);
     }
     let mut last_progress = Instant::now();
+    let mut read_deadline = tokio::time::Instant::now() + opts.read_timeout;
     let mut response = response;
     let outcome: Result<(), Stop> = loop {
         let next = tokio::select! {
-            c = tokio::time::timeout(opts.read_timeout, response.chunk()) => c,
+            c = tokio::time::timeout_at(read_deadline, response.chunk()) => c,
+            (upto, synced) = sync_done(&mut syncing), if syncing.is_some() => {
+                syncing = None;
+                if let Err(e) = synced {
+                    break Err(write_error(part, e));
+                }
+                resume.bytes = upto;
+                events(Event::Checkpoint(resume.clone()));
+                continue;
+            }
             _ = until_stopped(signal) => break Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
         };
         let chunk = match next {
@@ -343,6 +357,7 @@ async fn attempt(
             Ok(Ok(None)) => break Ok(()),
             Ok(Ok(Some(c))) => c,
         };
+        read_deadline = tokio::time::Instant::now() + opts.read_timeout;
         if let Some(limit) = opts.fail_writes_after {
             if written + chunk.len() as u64 > limit {
                 break Err(Stop::End(disk_full(
@@ -365,13 +380,26 @@ async fn attempt(
                 "the server sent more than the file's size".into(),
             ));
         }
+        // one sync at a time, while the next checkpoint's bytes arrive; the
+        // read waits only when that sync is not done by then (a disk slower
+        // than the network): a crash loses at most two checkpoints' bytes
         if since_checkpoint >= opts.checkpoint_bytes {
-            if let Err(e) = writer.flush().and_then(|()| writer.get_ref().sync_data()) {
+            if let Some(mut s) = syncing.take() {
+                if let Err(e) = sync_done_now(&mut s).await {
+                    break Err(write_error(part, e));
+                }
+                resume.bytes = s.upto;
+                events(Event::Checkpoint(resume.clone()));
+            }
+            if let Err(e) = writer.flush() {
                 break Err(write_error(part, e));
             }
             since_checkpoint = 0;
-            resume.bytes = written;
-            events(Event::Checkpoint(resume.clone()));
+            let handle = syncer.clone();
+            syncing = Some(PendingSync {
+                upto: written,
+                task: tokio::task::spawn_blocking(move || handle.sync_data()),
+            });
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
@@ -381,18 +409,34 @@ async fn attempt(
             });
         }
     };
+    // a sync under way reports its error here (the kernel tells a
+    // writeback error once per open file, so the final sync may not)
+    let pending = match syncing.take() {
+        Some(mut s) => sync_done_now(&mut s).await,
+        None => Ok(()),
+    };
     // keep what arrived, whatever ended the body
-    let flushed = writer.flush().and_then(|()| writer.get_ref().sync_data());
+    let flushed = writer.flush();
     drop(writer);
-    match flushed {
-        Ok(()) => resume.bytes = written,
+    let kept = match (pending, flushed) {
+        // a failed sync may have lost bytes: only the last checkpoint holds
+        (Err(e), _) => Err(e),
+        (Ok(()), Ok(())) => file.sync_data().map(|()| resume.bytes = written),
+        (Ok(()), Err(e)) => {
+            // the bytes written before the error are good once synced
+            if file.sync_data().is_ok() {
+                resume.bytes = file
+                    .metadata()
+                    .map(|m| m.len())
+                    .unwrap_or(from)
+                    .min(written);
+            }
+            Err(e)
+        }
+    };
+    match kept {
+        Ok(()) => {}
         Err(e) => {
-            // what is on disk is good up to its length
-            resume.bytes = file
-                .metadata()
-                .map(|m| m.len())
-                .unwrap_or(from)
-                .min(written);
             events(Event::Checkpoint(resume.clone()));
             return Err(outcome.err().unwrap_or_else(|| write_error(part, e)));
         }
@@ -419,6 +463,28 @@ async fn attempt(
         head,
         mime: mime.clone(),
     })
+}
+
+/// A checkpoint's sync, on a blocking thread.
+struct PendingSync {
+    /// Bytes written (and flushed to the kernel) when it started.
+    upto: u64,
+    task: tokio::task::JoinHandle<io::Result<()>>,
+}
+
+/// Resolves when the sync under way ends (never when there is none).
+async fn sync_done(s: &mut Option<PendingSync>) -> (u64, io::Result<()>) {
+    match s {
+        Some(s) => (s.upto, sync_done_now(s).await),
+        None => std::future::pending().await,
+    }
+}
+
+async fn sync_done_now(s: &mut PendingSync) -> io::Result<()> {
+    match (&mut s.task).await {
+        Ok(r) => r,
+        Err(e) => Err(io::Error::other(format!("the sync did not finish: {e}"))),
+    }
 }
 
 /// Opens the `.part`: created exclusively (never through a symlink) when

@@ -76,6 +76,23 @@ impl Fixture {
         self.post("faults", json!({ "faults": faults })).await;
     }
 
+    /// GET requests for the large file so far.
+    async fn file_requests(&self) -> u64 {
+        self.stats().await["large"]["requests"].as_u64().unwrap()
+    }
+
+    async fn stats(&self) -> Value {
+        self.client
+            .http()
+            .get(format!("{}/_demo/stats", self.server.base_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     async fn served(&self) -> u64 {
         let stats: Value = self
             .client
@@ -462,4 +479,284 @@ async fn a_full_disk_fails_clearly_keeps_the_part_and_resumes_after() {
         "only the rest was fetched: {again} for {} missing",
         SIZE - kept
     );
+}
+
+fn quick(attempts: u32) -> Options {
+    let mut o = opts();
+    o.attempts = attempts;
+    o.backoff.initial_backoff = Duration::from_millis(20);
+    o
+}
+
+#[tokio::test]
+async fn the_retry_budget_resets_after_an_attempt_that_made_progress() {
+    let f = fixture().await;
+    // four separated breaks, each after a megabyte more; a budget of two
+    // attempts in a row is enough since each attempt moves the file on
+    f.faults(&[
+        "truncate@1000000",
+        "truncate@1000000",
+        "truncate@1000000",
+        "truncate@1000000",
+    ])
+    .await;
+    let (_tx, mut rx) = running();
+    let mut resume = Resume::default();
+    let (r, ev) = f.run(&mut resume, &quick(2), &mut rx).await;
+    assert!(r.is_ok(), "{:?}", r.err());
+    assert!(is_content(&f.part(), 0));
+    let tries = retries(&ev);
+    assert_eq!(tries.len(), 4, "{tries:?}");
+    assert!(
+        tries.iter().all(|t| t.0 == 1),
+        "each a first retry: {tries:?}"
+    );
+    assert_eq!(
+        starts(&ev),
+        vec![0, 1_000_000, 2_000_000, 3_000_000, 4_000_000]
+    );
+    assert_eq!(restarts(&ev), 0);
+}
+
+#[tokio::test]
+async fn attempts_without_progress_still_spend_the_budget() {
+    let f = fixture().await;
+    // progress, then two failures in a row with nothing new: out of three
+    f.faults(&["truncate@1000000", "500", "500", "500"]).await;
+    let (_tx, mut rx) = running();
+    let mut resume = Resume::default();
+    let (r, ev) = f.run(&mut resume, &quick(3), &mut rx).await;
+    match &r {
+        Err(TransferError::Failed(m)) => assert!(m.contains("gave up after 3"), "{m}"),
+        other => panic!("{:?}", other.as_ref().err()),
+    }
+    let attempts: Vec<u32> = retries(&ev).iter().map(|t| t.0).collect();
+    assert_eq!(attempts, vec![1, 2], "{ev:?}");
+    assert_eq!(resume.bytes, 1_000_000, "the kept bytes stay vouched for");
+    assert!(f.part().exists());
+}
+
+#[tokio::test]
+async fn a_complete_part_finishes_without_asking_for_the_body() {
+    let f = fixture().await;
+    let (_tx, mut rx) = running();
+    let mut resume = Resume::default();
+    let (r, _) = f.run(&mut resume, &opts(), &mut rx).await;
+    assert!(r.is_ok(), "{:?}", r.err());
+    assert_eq!((resume.bytes, resume.total), (SIZE, Some(SIZE)));
+    // as after a crash between the last checkpoint and the rename
+    let served = f.served().await;
+    let asked = f.file_requests().await;
+    let (r, ev) = f.run(&mut resume, &opts(), &mut rx).await;
+    let fetched = r.unwrap();
+    assert_eq!(fetched.bytes, SIZE);
+    assert_eq!(fetched.mime.as_deref(), Some("application/octet-stream"));
+    assert_eq!(fetched.head.len(), 64);
+    assert!(is_content(&f.part(), 0));
+    assert_eq!(f.file_requests().await, asked, "no request: {ev:?}");
+    assert_eq!(f.served().await, served);
+    assert_eq!(restarts(&ev), 0);
+    assert!(starts(&ev).is_empty(), "{ev:?}");
+}
+
+#[tokio::test]
+async fn no_message_shows_a_links_query_or_credentials() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // a port nobody listens on
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let link: LinkFn = Arc::new(move || {
+        Box::pin(async move {
+            Ok(format!(
+                "http://user:PASSWORD@127.0.0.1:{port}/v1/files/x?expires=1&signature=SECRET"
+            ))
+        })
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let mut on = move |e: Event| sink.lock().unwrap().push(e);
+    let (_tx, mut rx) = running();
+    let r = transfer::run(
+        &reqwest::Client::builder().no_proxy().build().unwrap(),
+        &link,
+        &dir.path().join("x.part"),
+        &mut Resume::default(),
+        &quick(2),
+        &mut on,
+        &mut rx,
+    )
+    .await;
+    let mut shown = vec![r.err().expect("nobody listens").to_string()];
+    shown.extend(retries(&events.lock().unwrap()).into_iter().map(|t| t.2));
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    for m in &shown {
+        assert!(m.contains(&format!("127.0.0.1:{port}/v1/files/x")), "{m}");
+        for secret in ["SECRET", "signature", "expires", "PASSWORD", "user"] {
+            assert!(!m.contains(secret), "{secret} in {m}");
+        }
+    }
+}
+
+/// A bare HTTP/1.1 server for what the demo server never does (weak
+/// `ETag`s, no `Last-Modified`): every request gets `BODY`, honouring
+/// `Range` when `If-Range` matches strongly; the first answer stops after
+/// `cut` bytes. Each request's headers are kept.
+struct Bare {
+    url: String,
+    seen: Arc<Mutex<Vec<Headers>>>,
+}
+
+/// One request's headers, names in lower case.
+type Headers = Vec<(String, String)>;
+
+const BARE_SIZE: usize = 1_000_000;
+
+fn bare_body() -> Vec<u8> {
+    (0..BARE_SIZE).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+async fn bare(etag: &'static str, last_modified: Option<&'static str>, cut: usize) -> Bare {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/file?signature=SECRET",
+        listener.local_addr().unwrap()
+    );
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        let body = bare_body();
+        let mut first = true;
+        loop {
+            let (sock, _) = listener.accept().await.unwrap();
+            let mut sock = tokio::io::BufReader::new(sock);
+            let mut headers = Vec::new();
+            let mut line = String::new();
+            sock.read_line(&mut line).await.unwrap();
+            loop {
+                line.clear();
+                if sock.read_line(&mut line).await.unwrap() == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.trim().split_once(':') {
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+            }
+            let get = |k: &str| headers.iter().find(|h| h.0 == k).map(|h| h.1.clone());
+            // RFC 9110: If-Range matches a strong tag or the exact date
+            let if_range_ok = match get("if-range") {
+                None => true,
+                Some(v) if v.starts_with("W/") => false,
+                Some(v) if v.starts_with('"') => v == etag,
+                Some(v) => Some(v.as_str()) == last_modified,
+            };
+            let from = get("range")
+                .filter(|_| if_range_ok)
+                .and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
+                .unwrap_or(0usize);
+            log.lock().unwrap().push(headers);
+            let mut head = if from > 0 {
+                format!(
+                    "HTTP/1.1 206 Partial Content\r\ncontent-range: bytes {from}-{}/{BARE_SIZE}\r\n",
+                    BARE_SIZE - 1
+                )
+            } else {
+                "HTTP/1.1 200 OK\r\n".to_string()
+            };
+            head.push_str(&format!(
+                "content-length: {}\r\netag: {etag}\r\nconnection: close\r\n",
+                BARE_SIZE - from
+            ));
+            if let Some(lm) = last_modified {
+                head.push_str(&format!("last-modified: {lm}\r\n"));
+            }
+            head.push_str("\r\n");
+            let end = if first { cut } else { BARE_SIZE };
+            first = false;
+            let mut sock = sock.into_inner();
+            let _ = sock.write_all(head.as_bytes()).await;
+            let _ = sock.write_all(&body[from..end.max(from)]).await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    Bare { url, seen }
+}
+
+impl Bare {
+    /// Runs one transfer against this server.
+    async fn run(&self, part: &Path) -> (Result<transfer::Fetched, TransferError>, Vec<Event>) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url = self.url.clone();
+        let link: LinkFn = Arc::new(move || {
+            let url = url.clone();
+            Box::pin(async move { Ok(url) })
+        });
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let mut on = move |e: Event| sink.lock().unwrap().push(e);
+        let (_tx, mut rx) = running();
+        let r = tokio::time::timeout(
+            T,
+            transfer::run(
+                &reqwest::Client::builder().no_proxy().build().unwrap(),
+                &link,
+                part,
+                &mut Resume::default(),
+                &quick(4),
+                &mut on,
+                &mut rx,
+            ),
+        )
+        .await
+        .expect("the transfer ends in time");
+        let ev = events.lock().unwrap().clone();
+        (r, ev)
+    }
+
+    fn header(&self, request: usize, name: &str) -> Option<String> {
+        self.seen.lock().unwrap()[request]
+            .iter()
+            .find(|h| h.0 == name)
+            .map(|h| h.1.clone())
+    }
+
+    fn requests(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+}
+
+#[tokio::test]
+async fn a_weak_etag_is_never_sent_in_if_range_last_modified_is() {
+    const DATE: &str = "Wed, 21 Oct 2015 07:28:00 GMT";
+    let s = bare("W/\"v1\"", Some(DATE), 300_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("x.part");
+    let (r, ev) = s.run(&part).await;
+    assert!(r.is_ok(), "{:?}", r.err());
+    assert_eq!(std::fs::read(&part).unwrap(), bare_body());
+    assert_eq!(s.requests(), 2);
+    assert_eq!(s.header(1, "range").as_deref(), Some("bytes=300000-"));
+    assert_eq!(s.header(1, "if-range").as_deref(), Some(DATE));
+    assert_eq!(starts(&ev), vec![0, 300_000]);
+    assert_eq!(restarts(&ev), 0);
+}
+
+#[tokio::test]
+async fn with_only_a_weak_etag_a_resume_starts_over() {
+    let s = bare("W/\"v1\"", None, 300_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("x.part");
+    let (r, ev) = s.run(&part).await;
+    assert!(r.is_ok(), "{:?}", r.err());
+    assert_eq!(std::fs::read(&part).unwrap(), bare_body());
+    assert_eq!(s.requests(), 2);
+    // never a range without a validator, never a weak tag in If-Range
+    assert_eq!(s.header(1, "range"), None);
+    assert_eq!(s.header(1, "if-range"), None);
+    assert_eq!(starts(&ev), vec![0, 0]);
+    assert_eq!(restarts(&ev), 1, "{ev:?}");
 }

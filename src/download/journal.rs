@@ -374,6 +374,10 @@ mod tests {
         }
         let lines = fs::read_to_string(&j.path).unwrap().lines().count();
         assert!(lines < 70, "{lines}");
+        // rewritten, still private (it holds signed links)
+        let mode =
+            std::os::unix::fs::PermissionsExt::mode(&fs::metadata(&j.path).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
         assert_eq!(read_entries(&j.path).unwrap().len(), 1);
         j.remove(199).unwrap();
         let path = j.path.clone();

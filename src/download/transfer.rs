@@ -4,22 +4,31 @@
 //! - The `.part` is created exclusively and never through a symlink; a
 //!   resumed one must be exactly as long as the journal says (a longer one
 //!   is cut back, anything else starts over).
-//! - A resume sends `Range` and `If-Range`; a `200`, a `206` from another
-//!   offset or a changed validator starts over from zero: old and new
-//!   bytes are never spliced.
+//! - A resume sends `Range` and `If-Range` with a strong validator (a
+//!   strong `ETag`, else `Last-Modified`; never a weak `W/` tag); without
+//!   one, or on a `200`, a `206` from another offset or a changed
+//!   validator, it starts over from zero: old and new bytes are never
+//!   spliced.
+//! - A `.part` that is a symlink, a hard link (another name for the same
+//!   bytes) or not a regular file is refused, never written through.
+//! - A `.part` the journal vouches for as whole is finished without
+//!   asking the server again.
 //! - Truncated bodies, resets, stalls (a read that takes longer than
 //!   `read_timeout`), 5xx and 429 are retried with backoff honouring
 //!   `Retry-After`; a 403 on the signed link asks for a fresh one and
-//!   resumes where it stopped.
+//!   resumes where it stopped. The budgets (`attempts`, refused links)
+//!   count failures in a row: an attempt that kept new bytes resets them,
+//!   so a long download over a flaky link is not failed by many small,
+//!   separated faults.
 //! - A full disk fails at once with the `.part` kept; running again with
 //!   the same [`Resume`] carries on once there is space.
 //! - Pause and cancel are heard even in the middle of a stalled read.
 //!
-//! Errors never show a link's query (its signature).
+//! Errors never show a link's query (its signature) or credentials.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -53,6 +62,10 @@ pub struct Resume {
     /// The last signed link, reused until it is refused.
     #[serde(default)]
     pub url: Option<String>,
+    /// The `Content-Type` the bytes came with (for the extension when a
+    /// complete `.part` is finished without a request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -142,6 +155,9 @@ pub struct Fetched {
 const WRITE_BUFFER: usize = 1 << 20;
 /// Least time between two progress events.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+/// Why a resume starts over without asking for a range.
+const NO_VALIDATOR: &str =
+    "the server gave no strong validator (ETag or Last-Modified) to resume against";
 /// Refused links in a row before giving up.
 const MAX_FORBIDDEN: u32 = 4;
 
@@ -169,16 +185,23 @@ pub async fn run(
 ) -> Result<Fetched, TransferError> {
     let mut failures = 0u32;
     let mut forbidden = 0u32;
-    let mut mime = None;
     loop {
         if let Some(e) = stopped(signal) {
             return Err(e);
         }
         let mut file = open_part(part, resume, events)?;
-        let stop = attempt(
-            http, link, &mut file, part, resume, opts, events, signal, &mut mime,
-        )
-        .await;
+        if resume.bytes > 0 && resume.total == Some(resume.bytes) {
+            // every byte is here, synced, from one version of the file
+            // (a resume never splices two): nothing to ask the server
+            return finish_complete(&file, part, resume, events);
+        }
+        let before = resume.bytes;
+        let stop = attempt(http, link, &mut file, part, resume, opts, events, signal).await;
+        if resume.bytes > before {
+            // progress: the budgets count failures in a row
+            failures = 0;
+            forbidden = 0;
+        }
         match stop {
             Ok(fetched) => return Ok(fetched),
             Err(Stop::End(e)) => return Err(e),
@@ -230,14 +253,19 @@ async fn attempt(
     opts: &Options,
     events: &mut (dyn FnMut(Event) + Send),
     signal: &mut watch::Receiver<Signal>,
-    mime: &mut Option<String>,
 ) -> Result<Fetched, Stop> {
+    let from = resume.bytes;
+    let validator = match (from > 0).then(|| resume_validator(resume)) {
+        None => None,
+        Some(Some(v)) => Some(v),
+        Some(None) => return Err(Stop::Restart(NO_VALIDATOR.into())),
+    };
     let url = match resume.url.clone() {
         Some(u) => u,
         None => {
             events(Event::Link);
             let u = tokio::select! {
-                u = link() => u.map_err(Stop::End)?,
+                u = link() => u.map_err(|e| Stop::End(scrubbed(e)))?,
                 _ = until_stopped(signal) => return Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
             };
             resume.url = Some(u.clone());
@@ -246,12 +274,10 @@ async fn attempt(
     };
     let shown = shown_url(&url);
     let mut request = http.get(&url);
-    let from = resume.bytes;
-    if from > 0 {
-        request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
-        if let Some(v) = resume.etag.as_ref().or(resume.last_modified.as_ref()) {
-            request = request.header(reqwest::header::IF_RANGE, v);
-        }
+    if let Some(v) = &validator {
+        request = request
+            .header(reqwest::header::RANGE, format!("bytes={from}-"))
+            .header(reqwest::header::IF_RANGE, v.value());
     }
     let response = tokio::select! {
         r = tokio::time::timeout(opts.read_timeout, request.send()) => match r {
@@ -282,7 +308,7 @@ async fn attempt(
     }
     let etag = header(&headers, ETAG);
     let modified = header(&headers, LAST_MODIFIED);
-    *mime = header(&headers, CONTENT_TYPE).or(mime.take());
+    let mime = header(&headers, CONTENT_TYPE).or(resume.mime.take());
     let length: Option<u64> = header(&headers, CONTENT_LENGTH).and_then(|v| v.parse().ok());
     let total = if status == StatusCode::PARTIAL_CONTENT {
         match header(&headers, CONTENT_RANGE)
@@ -300,11 +326,15 @@ async fn attempt(
         }
         length
     };
-    if from > 0 {
-        let changed = match (&resume.etag, &etag, &resume.last_modified, &modified) {
-            (Some(a), Some(b), _, _) => a != b,
-            (None, _, Some(a), Some(b)) => a != b,
-            _ => false,
+    if let Some(v) = &validator {
+        // the answer must carry the validator the bytes kept were sent
+        // with; any other tag means another version
+        let changed = match v {
+            Validator::Etag(a) => etag.as_ref() != Some(a),
+            Validator::Date(a) => {
+                modified.as_ref() != Some(a)
+                    || (resume.etag.is_some() && etag.is_some() && resume.etag != etag)
+            }
         };
         if changed {
             return Err(Stop::Restart("the file changed on the server".into()));
@@ -313,8 +343,13 @@ async fn attempt(
     resume.etag = etag;
     resume.last_modified = modified;
     resume.total = total;
+    resume.mime = mime;
     events(Event::Started { from, total });
 
+    // checkpoints sync a second handle on a blocking thread while the body
+    // keeps coming: the network read never waits for the disk
+    let syncer = Arc::new(file.try_clone().map_err(|e| write_error(part, e))?);
+    let mut syncing: Option<PendingSync> = None;
     let mut writer = io::BufWriter::with_capacity(WRITE_BUFFER, &mut *file);
     let mut written = from;
     let mut since_checkpoint = 0u64;
@@ -323,10 +358,20 @@ async fn attempt(
         head = read_head(part);
     }
     let mut last_progress = Instant::now();
+    let mut read_deadline = tokio::time::Instant::now() + opts.read_timeout;
     let mut response = response;
     let outcome: Result<(), Stop> = loop {
         let next = tokio::select! {
-            c = tokio::time::timeout(opts.read_timeout, response.chunk()) => c,
+            c = tokio::time::timeout_at(read_deadline, response.chunk()) => c,
+            (upto, synced) = sync_done(&mut syncing), if syncing.is_some() => {
+                syncing = None;
+                if let Err(e) = synced {
+                    break Err(write_error(part, e));
+                }
+                resume.bytes = upto;
+                events(Event::Checkpoint(resume.clone()));
+                continue;
+            }
             _ = until_stopped(signal) => break Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
         };
         let chunk = match next {
@@ -343,6 +388,7 @@ async fn attempt(
             Ok(Ok(None)) => break Ok(()),
             Ok(Ok(Some(c))) => c,
         };
+        read_deadline = tokio::time::Instant::now() + opts.read_timeout;
         if let Some(limit) = opts.fail_writes_after {
             if written + chunk.len() as u64 > limit {
                 break Err(Stop::End(disk_full(
@@ -365,13 +411,26 @@ async fn attempt(
                 "the server sent more than the file's size".into(),
             ));
         }
+        // one sync at a time, while the next checkpoint's bytes arrive; the
+        // read waits only when that sync is not done by then (a disk slower
+        // than the network): a crash loses at most two checkpoints' bytes
         if since_checkpoint >= opts.checkpoint_bytes {
-            if let Err(e) = writer.flush().and_then(|()| writer.get_ref().sync_data()) {
+            if let Some(mut s) = syncing.take() {
+                if let Err(e) = sync_done_now(&mut s).await {
+                    break Err(write_error(part, e));
+                }
+                resume.bytes = s.upto;
+                events(Event::Checkpoint(resume.clone()));
+            }
+            if let Err(e) = writer.flush() {
                 break Err(write_error(part, e));
             }
             since_checkpoint = 0;
-            resume.bytes = written;
-            events(Event::Checkpoint(resume.clone()));
+            let handle = syncer.clone();
+            syncing = Some(PendingSync {
+                upto: written,
+                task: tokio::task::spawn_blocking(move || handle.sync_data()),
+            });
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
@@ -381,18 +440,34 @@ async fn attempt(
             });
         }
     };
+    // a sync under way reports its error here (the kernel tells a
+    // writeback error once per open file, so the final sync may not)
+    let pending = match syncing.take() {
+        Some(mut s) => sync_done_now(&mut s).await,
+        None => Ok(()),
+    };
     // keep what arrived, whatever ended the body
-    let flushed = writer.flush().and_then(|()| writer.get_ref().sync_data());
+    let flushed = writer.flush();
     drop(writer);
-    match flushed {
-        Ok(()) => resume.bytes = written,
+    let kept = match (pending, flushed) {
+        // a failed sync may have lost bytes: only the last checkpoint holds
+        (Err(e), _) => Err(e),
+        (Ok(()), Ok(())) => file.sync_data().map(|()| resume.bytes = written),
+        (Ok(()), Err(e)) => {
+            // the bytes written before the error are good once synced
+            if file.sync_data().is_ok() {
+                resume.bytes = file
+                    .metadata()
+                    .map(|m| m.len())
+                    .unwrap_or(from)
+                    .min(written);
+            }
+            Err(e)
+        }
+    };
+    match kept {
+        Ok(()) => {}
         Err(e) => {
-            // what is on disk is good up to its length
-            resume.bytes = file
-                .metadata()
-                .map(|m| m.len())
-                .unwrap_or(from)
-                .min(written);
             events(Event::Checkpoint(resume.clone()));
             return Err(outcome.err().unwrap_or_else(|| write_error(part, e)));
         }
@@ -417,60 +492,114 @@ async fn attempt(
     Ok(Fetched {
         bytes: written,
         head,
-        mime: mime.clone(),
+        mime: resume.mime.clone(),
     })
+}
+
+/// What a resume's `If-Range` carries: RFC 9110 allows only a strong
+/// validator there (a weak tag would let a server splice another version).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Validator {
+    Etag(String),
+    /// `Last-Modified`, as the server sent it.
+    Date(String),
+}
+
+impl Validator {
+    fn value(&self) -> &str {
+        match self {
+            Validator::Etag(v) | Validator::Date(v) => v,
+        }
+    }
+}
+
+/// A strong `ETag`, else a valid `Last-Modified`, else nothing (the
+/// resume then starts over).
+fn resume_validator(resume: &Resume) -> Option<Validator> {
+    if let Some(e) = resume.etag.as_deref().filter(|e| is_strong_etag(e)) {
+        return Some(Validator::Etag(e.to_string()));
+    }
+    resume
+        .last_modified
+        .as_deref()
+        .filter(|d| httpdate::parse_http_date(d).is_ok())
+        .map(|d| Validator::Date(d.to_string()))
+}
+
+/// `"…"`: not weak (`W/"…"`) and well formed.
+fn is_strong_etag(e: &str) -> bool {
+    e.len() >= 2 && e.starts_with('"') && e.ends_with('"') && !e[1..e.len() - 1].contains('"')
+}
+
+/// The `.part` already holds the whole file (the journal says so): synced
+/// again and returned as it is.
+fn finish_complete(
+    file: &File,
+    part: &Path,
+    resume: &Resume,
+    events: &mut (dyn FnMut(Event) + Send),
+) -> Result<Fetched, TransferError> {
+    file.sync_all().map_err(|e| write_error_end(part, e))?;
+    events(Event::Progress {
+        bytes: resume.bytes,
+        total: resume.total,
+    });
+    Ok(Fetched {
+        bytes: resume.bytes,
+        head: read_head(part),
+        mime: resume.mime.clone(),
+    })
+}
+
+/// A checkpoint's sync, on a blocking thread.
+struct PendingSync {
+    /// Bytes written (and flushed to the kernel) when it started.
+    upto: u64,
+    task: tokio::task::JoinHandle<io::Result<()>>,
+}
+
+/// Resolves when the sync under way ends (never when there is none).
+async fn sync_done(s: &mut Option<PendingSync>) -> (u64, io::Result<()>) {
+    match s {
+        Some(s) => (s.upto, sync_done_now(s).await),
+        None => std::future::pending().await,
+    }
+}
+
+async fn sync_done_now(s: &mut PendingSync) -> io::Result<()> {
+    match (&mut s.task).await {
+        Ok(r) => r,
+        Err(e) => Err(io::Error::other(format!("the sync did not finish: {e}"))),
+    }
 }
 
 /// Opens the `.part`: created exclusively (never through a symlink) when
 /// nothing is kept; else reopened without following a symlink and cut to
-/// the bytes the journal vouches for. A `.part` shorter than that, or not
-/// a regular file, starts over.
+/// the bytes the journal vouches for. A `.part` shorter than that starts
+/// over; one that is a symlink, a hard link or not a regular file is
+/// refused (writing through it would change another file).
 fn open_part(
     part: &Path,
     resume: &mut Resume,
     events: &mut (dyn FnMut(Event) + Send),
 ) -> Result<File, TransferError> {
-    let opened = |create: bool| {
-        let mut o = OpenOptions::new();
-        o.read(true)
-            .write(true)
-            .mode(0o644)
-            .custom_flags(libc::O_NOFOLLOW);
-        if create {
-            o.create_new(true);
-        }
-        o.open(part)
-    };
     if resume.bytes > 0 {
-        match opened(false) {
-            Ok(mut f) => {
-                let meta = f.metadata().map_err(|e| fail(part, e))?;
-                if meta.is_file() && meta.len() >= resume.bytes {
+        match reopen_part(part)? {
+            Some(mut f) => {
+                let len = f.metadata().map_err(|e| fail(part, e))?.len();
+                if len >= resume.bytes {
                     f.set_len(resume.bytes).map_err(|e| fail(part, e))?;
                     f.seek(SeekFrom::Start(resume.bytes))
                         .map_err(|e| fail(part, e))?;
                     return Ok(f);
                 }
-                if meta.is_file() {
-                    let mut f = f;
-                    restart(&mut f, resume, part)?;
-                    events(Event::Restarted {
-                        why: "the partial file was shorter than recorded".into(),
-                    });
-                    return Ok(f);
-                }
-                return Err(TransferError::Failed(format!(
-                    "{} is not a regular file",
-                    part.display()
-                )));
+                restart(&mut f, resume, part)?;
+                events(Event::Restarted {
+                    why: "the partial file was shorter than recorded".into(),
+                });
+                return Ok(f);
             }
-            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-                return Err(TransferError::Failed(format!(
-                    "{} is a symbolic link: not followed",
-                    part.display()
-                )))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            None => {
                 *resume = Resume {
                     url: resume.url.take(),
                     ..Resume::default()
@@ -479,27 +608,92 @@ fn open_part(
                     why: "the partial file is gone".into(),
                 });
             }
-            Err(e) => return Err(fail(part, e)),
         }
     }
-    match opened(true) {
+    let created = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(part);
+    match created {
         Ok(f) => Ok(f),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             // a .part with nothing vouched for: ours from an attempt that
-            // kept nothing, or someone else's; never through a symlink
-            let meta = std::fs::symlink_metadata(part).map_err(|e| fail(part, e))?;
-            if !meta.is_file() {
-                return Err(TransferError::Failed(format!(
-                    "{} exists and is not a regular file: not followed",
-                    part.display()
-                )));
-            }
-            let f = opened(false).map_err(|e| fail(part, e))?;
+            // kept nothing, or someone else's; emptied only when it is a
+            // plain file of its own
+            let f = reopen_part(part)?.ok_or_else(|| {
+                TransferError::Failed(format!("{} vanished while it was opened", part.display()))
+            })?;
             f.set_len(0).map_err(|e| fail(part, e))?;
             Ok(f)
         }
         Err(e) => Err(write_error_end(part, e)),
     }
+}
+
+/// Opens an existing `.part` for writing (`None`: there is none), refusing
+/// a symlink, a hard link and anything but a regular file: checked before
+/// opening (a device or a FIFO is never opened) and again on what was
+/// opened.
+fn reopen_part(part: &Path) -> Result<Option<File>, TransferError> {
+    let before = match std::fs::symlink_metadata(part) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(fail(part, e)),
+    };
+    usable_part(part, &before)?;
+    let f = match OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(part)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(TransferError::Failed(format!(
+                "{} is a symbolic link: not followed",
+                part.display()
+            )))
+        }
+        Err(e) => return Err(fail(part, e)),
+    };
+    let now = f.metadata().map_err(|e| fail(part, e))?;
+    usable_part(part, &now)?;
+    if (now.dev(), now.ino()) != (before.dev(), before.ino()) {
+        return Err(TransferError::Failed(format!(
+            "{} was replaced while it was opened: not used",
+            part.display()
+        )));
+    }
+    Ok(Some(f))
+}
+
+/// A `.part` is written only when it is a regular file with no other name.
+fn usable_part(part: &Path, meta: &std::fs::Metadata) -> Result<(), TransferError> {
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        return Err(TransferError::Failed(format!(
+            "{} is a symbolic link: not followed",
+            part.display()
+        )));
+    }
+    if !ft.is_file() {
+        return Err(TransferError::Failed(format!(
+            "{} exists and is not a regular file: not used, move it away",
+            part.display()
+        )));
+    }
+    if meta.nlink() > 1 {
+        return Err(TransferError::Failed(format!(
+            "{} has {} hard links (another file shares its bytes): not written through, move it away",
+            part.display(),
+            meta.nlink()
+        )));
+    }
+    Ok(())
 }
 
 /// Empties the `.part` and forgets the validators.
@@ -554,12 +748,43 @@ fn cause(e: &reqwest::Error) -> String {
     while let Some(next) = source.source() {
         source = next;
     }
-    // reqwest may name the URL (with its signature): keep only the cause
-    sanitize::line(&source.to_string(), 200)
-        .split("?")
+    // reqwest may name the URL (with its signature): shown without its
+    // query or credentials, and nothing after a `?` is kept
+    hide_urls(&sanitize::line(&source.to_string(), 200))
+        .split('?')
         .next()
         .unwrap_or_default()
         .to_string()
+}
+
+/// Every `http(s)://…` in `text` as [`shown_url`] shows it.
+fn hide_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = ["http://", "https://"]
+        .iter()
+        .filter_map(|p| rest.find(p))
+        .min()
+    {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '<' | '>'))
+            .unwrap_or(tail.len());
+        out.push_str(&shown_url(&tail[..end]));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A link function's error with any link in it shown safely.
+fn scrubbed(e: TransferError) -> TransferError {
+    match e {
+        TransferError::Failed(m) => TransferError::Failed(hide_urls(&m)),
+        TransferError::DiskFull(m) => TransferError::DiskFull(hide_urls(&m)),
+        other => other,
+    }
 }
 
 fn is_disk_full(e: &io::Error) -> bool {
@@ -625,6 +850,86 @@ mod tests {
         assert_eq!(parse_content_range("bytes 10-19/*"), Some((10, 19, None)));
         assert_eq!(parse_content_range("bytes */100"), None);
         assert_eq!(parse_content_range("items 0-9/100"), None);
+    }
+
+    #[test]
+    fn urls_in_error_text_lose_their_query_and_credentials() {
+        let t = hide_urls(
+            "error sending request for url (https://user:pw@cdn.example/a/b?sig=SECRET&x=1): refused",
+        );
+        assert_eq!(
+            t,
+            "error sending request for url (https://cdn.example/a/b): refused"
+        );
+        assert_eq!(hide_urls("no link here"), "no link here");
+        let e = scrubbed(TransferError::Failed(
+            "see http://h/x?signature=SECRET and http://h/y?token=SECRET".into(),
+        ));
+        assert!(!e.to_string().contains("SECRET"), "{e}");
+    }
+
+    #[test]
+    fn only_a_strong_validator_goes_in_if_range() {
+        let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+        let r = |etag: Option<&str>, lm: Option<&str>| Resume {
+            bytes: 10,
+            etag: etag.map(str::to_string),
+            last_modified: lm.map(str::to_string),
+            ..Resume::default()
+        };
+        assert_eq!(
+            resume_validator(&r(Some("\"v1\""), Some(date))),
+            Some(Validator::Etag("\"v1\"".into()))
+        );
+        assert_eq!(
+            resume_validator(&r(Some("W/\"v1\""), Some(date))),
+            Some(Validator::Date(date.into()))
+        );
+        assert_eq!(resume_validator(&r(Some("W/\"v1\""), None)), None);
+        assert_eq!(resume_validator(&r(Some("v1"), None)), None);
+        assert_eq!(resume_validator(&r(None, Some("yesterday"))), None);
+        assert_eq!(resume_validator(&r(None, None)), None);
+    }
+
+    #[test]
+    fn a_hard_linked_part_is_refused_and_left_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let other = d.path().join("someone-elses-file");
+        std::fs::write(&other, b"precious bytes").unwrap();
+        let part = d.path().join("x.part");
+        std::fs::hard_link(&other, &part).unwrap();
+        let mut events = |_e: Event| {};
+        for bytes in [0, 4] {
+            let mut r = Resume {
+                bytes,
+                ..Resume::default()
+            };
+            let e = open_part(&part, &mut r, &mut events).err().unwrap();
+            assert!(e.to_string().contains("hard links"), "{e}");
+        }
+        assert_eq!(std::fs::read(&other).unwrap(), b"precious bytes");
+        assert_eq!(std::fs::read(&part).unwrap(), b"precious bytes");
+    }
+
+    #[test]
+    fn a_part_that_is_not_a_regular_file_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let dir_part = d.path().join("dir.part");
+        std::fs::create_dir(&dir_part).unwrap();
+        let sock_part = d.path().join("sock.part");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock_part).unwrap();
+        let mut events = |_e: Event| {};
+        for part in [&dir_part, &sock_part] {
+            for bytes in [0, 4] {
+                let mut r = Resume {
+                    bytes,
+                    ..Resume::default()
+                };
+                let e = open_part(part, &mut r, &mut events).err().unwrap();
+                assert!(e.to_string().contains("not a regular file"), "{e}");
+            }
+        }
+        assert!(dir_part.is_dir());
     }
 
     #[test]

@@ -25,12 +25,15 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let server = server::start(ServerConfig {
+    fixture_with(ServerConfig {
         large_asset: Some(SIZE),
         ..Default::default()
     })
     .await
-    .expect("demo server starts");
+}
+
+async fn fixture_with(config: ServerConfig) -> Fixture {
+    let server = server::start(config).await.expect("demo server starts");
     let client = Client::new(ClientOptions::new(server.base_url.clone())).unwrap();
     Fixture {
         server,
@@ -282,6 +285,28 @@ async fn a_file_replaced_between_two_attempts_starts_over() {
     assert_eq!(restarts(&ev), 1, "{ev:?}");
     assert!(is_content(&f.part(), 1), "the new file, not a splice");
     drop(tx);
+}
+
+#[tokio::test]
+async fn a_file_that_never_stays_the_same_ends_in_a_clear_failure() {
+    // every request breaks part way and the file changes after each one:
+    // each resume finds a new file and starts over
+    let f = fixture_with(ServerConfig {
+        large_asset: Some(SIZE),
+        replace_every: Some(1),
+        ..Default::default()
+    })
+    .await;
+    f.faults(&["truncate@1000000"; 40]).await;
+    let (_tx, mut rx) = running();
+    let mut resume = Resume::default();
+    let (r, ev) = f.run(&mut resume, &opts(), &mut rx).await;
+    let Err(TransferError::Failed(why)) = r else {
+        panic!("{:?}", r.map(|f| f.bytes))
+    };
+    assert!(why.contains("changed"), "{why}");
+    assert_eq!(restarts(&ev) as u32, transfer::MAX_RESTARTS + 1, "{ev:?}");
+    assert!(f.part().exists(), "the .part is kept");
 }
 
 #[tokio::test]

@@ -30,6 +30,31 @@ pub fn place_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathB
     ))
 }
 
+/// After a crash between the two steps of [`place_no_clobber`] (linked
+/// into place, `.part` not yet removed): the placed file that is the same
+/// inode as `part`, named from `stem` and of the expected size. The
+/// download is then done; only the `.part` name is left to remove.
+pub fn placed_twin(part: &Path, dir: &Path, stem: &str, total: Option<u64>) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(part).ok()?;
+    if !meta.is_file() || meta.nlink() != 2 || total.is_some_and(|t| t != meta.len()) {
+        return None;
+    }
+    let part_name = part.file_name()?;
+    fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .take(100_000)
+        .find(|e| {
+            let name = e.file_name();
+            name != part_name
+                && name.to_string_lossy().starts_with(stem)
+                && fs::symlink_metadata(e.path())
+                    .is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino())
+        })
+        .map(|e| e.path())
+}
+
 /// Creates `parts` under `dir` one by one, refusing to go through anything
 /// that is not a real directory (a planted symlink included).
 pub fn make_dirs(dir: &Path, parts: &[String]) -> io::Result<PathBuf> {
@@ -95,6 +120,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_placed_twin_is_found_only_when_it_is_ours() {
+        let d = tempfile::tempdir().unwrap();
+        let part = d.path().join("asset_1.part");
+        fs::write(&part, b"12345").unwrap();
+        assert_eq!(placed_twin(&part, d.path(), "asset_1", Some(5)), None);
+        // the crash came after the link, before the unlink
+        fs::hard_link(&part, d.path().join("asset_1 (1).png")).unwrap();
+        assert_eq!(
+            placed_twin(&part, d.path(), "asset_1", Some(5)),
+            Some(d.path().join("asset_1 (1).png"))
+        );
+        // not the expected size, or not named for this download: not ours
+        assert_eq!(placed_twin(&part, d.path(), "asset_1", Some(9)), None);
+        assert_eq!(placed_twin(&part, d.path(), "other", None), None);
+    }
 
     fn scratch(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("assetui-place-{tag}-{}", std::process::id()));

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 use super::journal::{Entry, Journal};
-use super::place::{make_dirs, place_no_clobber};
+use super::place::{make_dirs, place_no_clobber, placed_twin};
 use super::sniff::extension_for;
 use super::transfer::{self, Event, LinkFn, Resume, Signal, TransferError};
 use crate::api::{ApiError, Client};
@@ -780,6 +780,13 @@ impl ItemTask {
             let _ = reports.send((key, Report::Transfer(ev)));
         };
         let part = self.entry.part_path();
+        if let Some(done) = placed_twin(&part, &dir, self.entry.stem(), self.entry.resume.total) {
+            // placed before a crash; only the `.part` name was left
+            std::fs::remove_file(&part).map_err(|e| {
+                TransferError::Failed(format!("cannot remove {}: {e}", part.display()))
+            })?;
+            return Ok(done);
+        }
         let fetched = transfer::run(
             self.client.http(),
             &link,

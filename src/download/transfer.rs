@@ -159,6 +159,9 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 const NO_VALIDATOR: &str =
     "the server gave no strong validator (ETag or Last-Modified) to resume against";
 /// Refused links in a row before giving up.
+/// Restarts from zero one download may take (each a changed file or a
+/// server that ignored the range).
+pub const MAX_RESTARTS: u32 = 5;
 const MAX_FORBIDDEN: u32 = 4;
 
 /// Why an attempt ended without the file.
@@ -185,9 +188,27 @@ pub async fn run(
 ) -> Result<Fetched, TransferError> {
     let mut failures = 0u32;
     let mut forbidden = 0u32;
+    // restarts from zero, however they come (a changed file, a 200 to a
+    // range): a server that never serves one consistent file must not
+    // keep us downloading forever
+    let restarts = std::sync::atomic::AtomicU32::new(0);
+    let mut counting = |ev: Event| {
+        if matches!(ev, Event::Restarted { .. }) {
+            restarts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        events(ev)
+    };
+    let events: &mut (dyn FnMut(Event) + Send) = &mut counting;
     loop {
         if let Some(e) = stopped(signal) {
             return Err(e);
+        }
+        let n = restarts.load(std::sync::atomic::Ordering::Relaxed);
+        if n > MAX_RESTARTS {
+            return Err(TransferError::Failed(format!(
+                "the file changed or was served inconsistently {n} times during this download; \
+                 try again later"
+            )));
         }
         let mut file = open_part(part, resume, events)?;
         if resume.bytes > 0 && resume.total == Some(resume.bytes) {

@@ -299,6 +299,7 @@ fn on_asset(
             match result {
                 Ok(asset) => {
                     state.list.replace(&asset);
+                    state.selection.refresh(&Arc::new(asset.clone()));
                     let asset = Arc::new(asset);
                     state.inspector.refresh(asset, &state.collections.names);
                 }
@@ -340,6 +341,7 @@ fn on_asset(
             match result {
                 Ok(asset) => {
                     state.list.replace(&asset);
+                    state.selection.refresh(&Arc::new(asset.clone()));
                     state.images.forget_asset(id);
                     if state
                         .inspector

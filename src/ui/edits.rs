@@ -173,7 +173,8 @@ pub fn choice(c: &Choice, area: Rect, buf: &mut Buffer) {
         " type to narrow · Enter chooses · Esc ",
         buf,
     );
-    let rows = (inner.height as usize).saturating_sub(2);
+    // every row under the query line
+    let rows = (inner.height as usize).saturating_sub(1);
     Paragraph::new(picker_lines(&c.picker, inner.width as usize, rows)).render(inner, buf);
 }
 

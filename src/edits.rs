@@ -32,15 +32,15 @@ pub async fn tag_each(
         .await
 }
 
-/// A deletion that stopped part way.
+/// A chunked change (a deletion, a collection change) that stopped part way.
 #[derive(Debug)]
-pub struct DeleteFailed {
+pub struct PartlyDone {
     /// Ids sent in chunks the server accepted before the error.
     pub done: usize,
     pub error: ApiError,
 }
 
-impl std::fmt::Display for DeleteFailed {
+impl std::fmt::Display for PartlyDone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.done == 0 {
             write!(f, "{}", self.error)
@@ -51,12 +51,12 @@ impl std::fmt::Display for DeleteFailed {
 }
 
 /// `DELETE /assets` for every id (in chunks of the API's limit).
-pub async fn delete(client: &Client, ids: &[String]) -> Result<usize, DeleteFailed> {
+pub async fn delete(client: &Client, ids: &[String]) -> Result<usize, PartlyDone> {
     let mut done = 0;
     for chunk in ids.chunks(crate::api::assets::DELETE_CHUNK) {
         match client.delete_assets(chunk).await {
             Ok(n) => done += n,
-            Err(error) => return Err(DeleteFailed { done, error }),
+            Err(error) => return Err(PartlyDone { done, error }),
         }
     }
     Ok(done)
@@ -105,7 +105,7 @@ pub async fn collect(
     collection: &str,
     ids: &[String],
     remove: bool,
-) -> Result<usize, DeleteFailed> {
+) -> Result<usize, PartlyDone> {
     let mut done = 0;
     for chunk in ids.chunks(crate::api::assets::DELETE_CHUNK) {
         let result = if remove {
@@ -115,7 +115,7 @@ pub async fn collect(
         };
         match result {
             Ok(_) => done += chunk.len(),
-            Err(error) => return Err(DeleteFailed { done, error }),
+            Err(error) => return Err(PartlyDone { done, error }),
         }
     }
     Ok(done)

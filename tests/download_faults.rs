@@ -97,16 +97,7 @@ impl Fixture {
     }
 
     async fn served(&self) -> u64 {
-        let stats: Value = self
-            .client
-            .http()
-            .get(format!("{}/_demo/stats", self.server.base_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let stats = self.stats().await;
         stats["large"]["bytesServed"].as_u64().unwrap()
     }
 

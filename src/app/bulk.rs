@@ -485,7 +485,6 @@ pub fn on_uploaded(
                 state.inspector.detached = false;
                 state.info(format!("uploaded {name} ({id})"));
             } else {
-                state.reselect = None;
                 super::update::show_detached(state, Arc::new(asset), cmds);
                 state.info(format!(
                     "uploaded {name} ({id}); the list's filters or search may not show it"

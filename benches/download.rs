@@ -3,6 +3,7 @@
 //!
 //! - one large file (default 1 GiB): wall time, throughput and peak
 //!   resident memory of `curl -o` and of `assetui download`;
+//! - one small file: the whole command's wall time against curl's;
 //! - many small files (default 2 000 of 64 KiB) at concurrency 8: files
 //!   per second for `curl --parallel` (links fetched beforehand, not
 //!   timed) and for `assetui download --jobs 8` (which also asks the API
@@ -188,6 +189,32 @@ fn main() {
         ct / ot * 100.0,
         st / ot * 100.0,
         median(ours_m) / 1024.0
+    );
+
+    // one small file: what a single download costs end to end (process,
+    // asset, link, file, syncs, journal) next to curl with a ready link
+    let one = "asset_SmallFile0000000000000";
+    let url = link(&srv.base, one);
+    let (mut curl_one, mut ours_one) = (vec![], vec![]);
+    for run in 0..5 {
+        let out = work.path().join(format!("one-{run}"));
+        std::fs::create_dir_all(&out).unwrap();
+        curl_one.push(
+            timed(
+                Command::new("curl")
+                    .args(["-s", "-o"])
+                    .arg(out.join("curl.bin"))
+                    .arg(&url),
+            )
+            .0,
+        );
+        ours_one.push(timed(&mut assetui(&srv.base, &home, &out, &[one])).0);
+    }
+    println!("\n# one file of 64 KiB, 5 runs each, medians");
+    println!(
+        "| curl -o (link ready) | {:.0} ms |\n| assetui download (asset + link + file) | {:.0} ms |",
+        median(curl_one) * 1000.0,
+        median(ours_one) * 1000.0
     );
 
     println!("\n# {small} files of 64 KiB at concurrency 8");

@@ -636,6 +636,17 @@ fn bare_body() -> Vec<u8> {
 }
 
 async fn bare(etag: &'static str, last_modified: Option<&'static str>, cut: usize) -> Bare {
+    bare_paced(etag, last_modified, cut, Duration::ZERO).await
+}
+
+/// [`bare`], sending the body 20 000 bytes at a time, `pace` apart (a slow
+/// link).
+async fn bare_paced(
+    etag: &'static str,
+    last_modified: Option<&'static str>,
+    cut: usize,
+    pace: Duration,
+) -> Bare {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!(
@@ -695,7 +706,14 @@ async fn bare(etag: &'static str, last_modified: Option<&'static str>, cut: usiz
             first = false;
             let mut sock = sock.into_inner();
             let _ = sock.write_all(head.as_bytes()).await;
-            let _ = sock.write_all(&body[from..end.max(from)]).await;
+            if pace.is_zero() {
+                let _ = sock.write_all(&body[from..end.max(from)]).await;
+            } else {
+                for piece in body[from..end.max(from)].chunks(20_000) {
+                    let _ = sock.write_all(piece).await;
+                    tokio::time::sleep(pace).await;
+                }
+            }
             let _ = sock.shutdown().await;
         }
     });
@@ -705,6 +723,14 @@ async fn bare(etag: &'static str, last_modified: Option<&'static str>, cut: usiz
 impl Bare {
     /// Runs one transfer against this server.
     async fn run(&self, part: &Path) -> (Result<transfer::Fetched, TransferError>, Vec<Event>) {
+        self.run_with(part, &quick(4)).await
+    }
+
+    async fn run_with(
+        &self,
+        part: &Path,
+        opts: &Options,
+    ) -> (Result<transfer::Fetched, TransferError>, Vec<Event>) {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let url = self.url.clone();
         let link: LinkFn = Arc::new(move || {
@@ -722,7 +748,7 @@ impl Bare {
                 &link,
                 part,
                 &mut Resume::default(),
-                &quick(4),
+                opts,
                 &mut on,
                 &mut rx,
             ),
@@ -775,4 +801,45 @@ async fn with_only_a_weak_etag_a_resume_starts_over() {
     assert_eq!(s.header(1, "if-range"), None);
     assert_eq!(starts(&ev), vec![0, 0]);
     assert_eq!(restarts(&ev), 1, "{ev:?}");
+}
+
+/// The bytes each checkpoint recorded, in order.
+fn checkpoints(events: &[Event]) -> Vec<u64> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Checkpoint(r) => Some(r.bytes),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_slow_link_checkpoints_by_time_not_only_by_size() {
+    // 1 MB in 50 pieces 20 ms apart: about a second, far below the size step
+    let by_size = Options {
+        checkpoint_bytes: 1 << 30,
+        checkpoint_every: Duration::from_secs(3600),
+        ..quick(1)
+    };
+    let by_time = Options {
+        checkpoint_every: Duration::from_millis(150),
+        ..by_size.clone()
+    };
+    let mut seen = Vec::new();
+    for opts in [by_size, by_time] {
+        let s = bare_paced("\"v1\"", None, BARE_SIZE, Duration::from_millis(20)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("x.part");
+        let (r, ev) = s.run_with(&part, &opts).await;
+        assert!(r.is_ok(), "{:?}", r.err());
+        assert_eq!(std::fs::read(&part).unwrap(), bare_body());
+        let marks = checkpoints(&ev);
+        assert!(marks.windows(2).all(|w| w[0] < w[1]), "{marks:?}");
+        assert_eq!(marks.last(), Some(&(BARE_SIZE as u64)), "{marks:?}");
+        seen.push(marks.len() - 1);
+    }
+    // only the end without the time rule; several along the way with it
+    assert_eq!(seen[0], 0, "checkpoints before the end by size: {seen:?}");
+    assert!(seen[1] >= 3, "checkpoints before the end by time: {seen:?}");
 }

@@ -433,10 +433,22 @@ impl Actor {
                 Some((key, report)) = reports.recv() => {
                     self.report(key, report);
                     dirty = true;
+                    // the last item to end is told at once: a script waiting
+                    // for the queue to settle does not wait for the throttle
+                    if self.idle() {
+                        self.publish();
+                        last = Instant::now();
+                        dirty = false;
+                    }
                 }
                 _ = tokio::time::sleep_until(deadline), if dirty => {}
             }
         }
+    }
+
+    /// Every item has ended or is paused ([`Snapshot::settled`]).
+    fn idle(&self) -> bool {
+        self.items.values().all(|i| i.view.phase.settled())
     }
 
     fn publish(&mut self) {

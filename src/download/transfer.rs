@@ -76,8 +76,19 @@ pub struct Options {
     pub attempts: u32,
     /// Waits between attempts (`Retry-After` wins when the server says).
     pub backoff: RetryPolicy,
-    /// Sync the `.part` and report a [`Event::Checkpoint`] this often.
+    /// A checkpoint (a sync of the `.part`, then [`Event::Checkpoint`])
+    /// starts once this many bytes arrived since the last one started, or
+    /// `checkpoint_every` passed, and no sync is under way: syncs follow
+    /// each other while the body keeps coming, each covering what arrived
+    /// meanwhile (a disk flush each, so fewer and larger on a slow disk).
     pub checkpoint_bytes: u64,
+    /// The time step of a checkpoint (see `checkpoint_bytes`).
+    pub checkpoint_every: Duration,
+    /// The most bytes not yet synced (what a crash can lose): beyond it the
+    /// read waits for the sync under way. Waiting once two 8 MiB
+    /// checkpoints were pending made a fast link wait on the disk (1 GiB
+    /// in twice curl's time); see BENCHMARKS.md.
+    pub max_unsynced: u64,
     /// Writes past this many bytes of the `.part` fail with ENOSPC (a disk
     /// full where a small file system cannot be mounted).
     #[doc(hidden)]
@@ -96,6 +107,8 @@ impl Default for Options {
                 max_wait: Duration::from_secs(300),
             },
             checkpoint_bytes: 8 << 20,
+            checkpoint_every: Duration::from_secs(1),
+            max_unsynced: 64 << 20,
             fail_writes_after: None,
         }
     }
@@ -368,12 +381,15 @@ async fn attempt(
     events(Event::Started { from, total });
 
     // checkpoints sync a second handle on a blocking thread while the body
-    // keeps coming: the network read never waits for the disk
+    // keeps coming: the network read waits for the disk only when too much
+    // is unsynced
     let syncer = Arc::new(file.try_clone().map_err(|e| write_error(part, e))?);
     let mut syncing: Option<PendingSync> = None;
     let mut writer = io::BufWriter::with_capacity(WRITE_BUFFER, &mut *file);
     let mut written = from;
     let mut since_checkpoint = 0u64;
+    let mut last_checkpoint = Instant::now();
+    let mut stats = SyncStats::default();
     let mut head = Vec::new();
     if from > 0 {
         head = read_head(part);
@@ -432,14 +448,20 @@ async fn attempt(
                 "the server sent more than the file's size".into(),
             ));
         }
-        // one sync at a time, while the next checkpoint's bytes arrive; the
-        // read waits only when that sync is not done by then (a disk slower
-        // than the network): a crash loses at most two checkpoints' bytes
-        if since_checkpoint >= opts.checkpoint_bytes {
+        // one sync at a time, while the body keeps coming; the read waits
+        // for it only when too much is unsynced (a disk slower than the
+        // network): a crash loses at most `max_unsynced` bytes
+        let due = since_checkpoint >= opts.checkpoint_bytes
+            || last_checkpoint.elapsed() >= opts.checkpoint_every;
+        let behind = written - resume.bytes >= opts.max_unsynced;
+        if due && (syncing.is_none() || behind) {
             if let Some(mut s) = syncing.take() {
+                let waited = Instant::now();
                 if let Err(e) = sync_done_now(&mut s).await {
                     break Err(write_error(part, e));
                 }
+                stats.waits += 1;
+                stats.waited += waited.elapsed();
                 resume.bytes = s.upto;
                 events(Event::Checkpoint(resume.clone()));
             }
@@ -447,7 +469,9 @@ async fn attempt(
                 break Err(write_error(part, e));
             }
             since_checkpoint = 0;
+            last_checkpoint = Instant::now();
             let handle = syncer.clone();
+            stats.syncs += 1;
             syncing = Some(PendingSync {
                 upto: written,
                 task: tokio::task::spawn_blocking(move || handle.sync_data()),
@@ -461,6 +485,13 @@ async fn attempt(
             });
         }
     };
+    tracing::debug!(
+        syncs = stats.syncs,
+        waits = stats.waits,
+        waited_ms = stats.waited.as_millis() as u64,
+        bytes = written - from,
+        "body ended"
+    );
     // a sync under way reports its error here (the kernel tells a
     // writeback error once per open file, so the final sync may not)
     let pending = match syncing.take() {
@@ -570,6 +601,15 @@ fn finish_complete(
         head: read_head(part),
         mime: resume.mime.clone(),
     })
+}
+
+/// How often the body's checkpoints synced, and how long the read waited
+/// for them (logged with `-v`).
+#[derive(Default)]
+struct SyncStats {
+    syncs: u32,
+    waits: u32,
+    waited: Duration,
 }
 
 /// A checkpoint's sync, on a blocking thread.

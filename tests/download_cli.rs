@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use assetui::server::generated::{fill, LARGE_ID};
+use assetui::server::generated::{file_matches, LARGE_ID, LARGE_SEED};
 use assetui::server::{self, Running, ServerConfig};
 
 const T: Duration = Duration::from_secs(60);
@@ -417,28 +417,6 @@ async fn a_zip_bomb_is_refused() {
     );
 }
 
-/// Compares a file with the generated large asset, block by block.
-fn is_large_asset(path: &Path, size: u64) -> bool {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).unwrap();
-    if f.metadata().unwrap().len() != size {
-        return false;
-    }
-    let mut want = vec![0u8; 1 << 20];
-    let mut got = vec![0u8; 1 << 20];
-    let mut at = 0u64;
-    while at < size {
-        let n = (size - at).min(want.len() as u64) as usize;
-        fill(0x1a76_e000, 0, at, &mut want[..n]);
-        f.read_exact(&mut got[..n]).unwrap();
-        if want[..n] != got[..n] {
-            return false;
-        }
-        at += n as u64;
-    }
-    true
-}
-
 async fn served(s: &Running) -> u64 {
     let stats: Value = http()
         .get(format!("{}/_demo/stats", s.base_url))
@@ -505,7 +483,10 @@ async fn killed_mid_download_it_resumes_without_refetching() {
     let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(rows.len(), 1, "{rows:?}");
     let path = PathBuf::from(rows[0]["path"].as_str().unwrap());
-    assert!(is_large_asset(&path, SIZE), "byte-identical");
+    assert!(
+        file_matches(&path, LARGE_SEED, 0, SIZE).unwrap(),
+        "byte-identical"
+    );
     assert!(!part.exists());
     let total = served(&s).await;
     let again = total - SIZE.min(total);

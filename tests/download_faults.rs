@@ -11,11 +11,10 @@ use tokio::sync::watch;
 
 use assetui::api::{Client, ClientOptions};
 use assetui::download::transfer::{self, Event, LinkFn, Options, Resume, Signal, TransferError};
-use assetui::server::generated::{fill, LARGE_ID};
+use assetui::server::generated::{file_matches, LARGE_ID, LARGE_SEED};
 use assetui::server::{self, Running, ServerConfig};
 
 const SIZE: u64 = 8 << 20;
-const SEED: u64 = 0x1a76_e000;
 const T: Duration = Duration::from_secs(60);
 
 struct Fixture {
@@ -144,10 +143,7 @@ fn running() -> (watch::Sender<Signal>, watch::Receiver<Signal>) {
 
 /// The file is exactly generation `generation` of the large asset.
 fn is_content(path: &Path, generation: u64) -> bool {
-    let got = std::fs::read(path).unwrap();
-    let mut want = vec![0u8; SIZE as usize];
-    fill(SEED, generation, 0, &mut want);
-    got == want
+    file_matches(path, LARGE_SEED, generation, SIZE).unwrap()
 }
 
 fn retries(events: &[Event]) -> Vec<(u32, Duration, String)> {

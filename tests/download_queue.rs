@@ -12,12 +12,11 @@ use assetui::api::{Client, ClientOptions};
 use assetui::download::queue::{Config, ItemView, Phase, Queue, Request, Snapshot};
 use assetui::download::transfer::Options;
 use assetui::server::faults::Scripted;
-use assetui::server::generated::{fill, LARGE_ID};
+use assetui::server::generated::{file_matches, fill, LARGE_ID, LARGE_SEED};
 use assetui::server::{self, Running, ServerConfig};
 
 const T: Duration = Duration::from_secs(60);
 /// Seeds of the generated files (`src/server/generated.rs`).
-const LARGE_SEED: u64 = 0x1a76_e000;
 const SMALL_SEED: u64 = 0x5ea1_0000;
 
 struct Fixture {
@@ -112,27 +111,6 @@ fn same_as_generated(path: &Path, seed: u64) -> bool {
     let mut want = vec![0u8; got.len()];
     fill(seed, 0, 0, &mut want);
     got == want
-}
-
-/// The whole generated file of `size` bytes, compared a block at a time.
-fn whole_and_same(path: &Path, seed: u64, size: u64) -> bool {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).unwrap();
-    if f.metadata().unwrap().len() != size {
-        return false;
-    }
-    let (mut got, mut want) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
-    let mut at = 0u64;
-    while at < size {
-        let n = ((size - at) as usize).min(got.len());
-        f.read_exact(&mut got[..n]).unwrap();
-        fill(seed, 0, at, &mut want[..n]);
-        if got[..n] != want[..n] {
-            return false;
-        }
-        at += n as u64;
-    }
-    true
 }
 
 fn part_of(out: &Path, id: &str) -> PathBuf {
@@ -241,7 +219,7 @@ async fn snapshots_come_at_most_ten_a_second() {
     );
     let v = item(&last, LARGE_ID);
     assert_eq!(v.phase, Phase::Done, "{v:?}");
-    assert!(whole_and_same(v.path.as_ref().unwrap(), LARGE_SEED, SIZE));
+    assert!(file_matches(v.path.as_ref().unwrap(), LARGE_SEED, 0, SIZE).unwrap());
     q.close().await;
 }
 

@@ -25,6 +25,9 @@ pub const BLOCK: u64 = 256 * 1024;
 /// The large asset's id (`asset_` and 22 base62 characters, as the API's).
 pub const LARGE_ID: &str = "asset_LargeFile0000000000000";
 
+/// The seed of the large asset's bytes.
+pub const LARGE_SEED: u64 = 0x1a76_e000;
+
 /// Largest generated file a batch archive (built in memory) may hold.
 pub const MAX_IN_ARCHIVE: u64 = 64 * 1024 * 1024;
 
@@ -106,7 +109,7 @@ pub fn add(
         ..GeneratedFiles::default()
     };
     if let Some(size) = large {
-        let f = Arc::new(GenFile::new(LARGE_ID, 0x1a76_e000, size));
+        let f = Arc::new(GenFile::new(LARGE_ID, LARGE_SEED, size));
         lib.put(record(lib, &f, "large-file", 1_704_067_200_000));
         files.large_id = Some(f.id.clone());
         files.by_id.insert(f.id.clone(), f);
@@ -181,6 +184,34 @@ pub fn fill(seed: u64, generation: u64, offset: u64, buf: &mut [u8]) {
         done += n;
         pos += n as u64;
     }
+}
+
+/// Whether the file at `path` is exactly `size` bytes of (`seed`,
+/// `generation`): how tests and benchmarks check a download, a block at a
+/// time (a file of gigabytes is never held in memory).
+pub fn file_matches(
+    path: &std::path::Path,
+    seed: u64,
+    generation: u64,
+    size: u64,
+) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    if f.metadata()?.len() != size {
+        return Ok(false);
+    }
+    let (mut got, mut want) = (vec![0u8; BLOCK as usize], vec![0u8; BLOCK as usize]);
+    let mut at = 0u64;
+    while at < size {
+        let n = ((size - at) as usize).min(got.len());
+        f.read_exact(&mut got[..n])?;
+        fill(seed, generation, at, &mut want[..n]);
+        if got[..n] != want[..n] {
+            return Ok(false);
+        }
+        at += n as u64;
+    }
+    Ok(true)
 }
 
 fn draw_block(seed: u64, generation: u64, index: u64, out: &mut [u8]) {

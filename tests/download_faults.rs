@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 
 use assetui::api::{Client, ClientOptions};
-use assetui::download::transfer::{self, Event, LinkFn, Options, Resume, Signal, TransferError};
+use assetui::download::transfer::{
+    self, Event, LinkFn, Options, RecordFn, Resume, Signal, TransferError,
+};
 use assetui::server::generated::{file_matches, LARGE_ID, LARGE_SEED};
 use assetui::server::{self, Running, ServerConfig};
 
@@ -107,6 +109,18 @@ impl Fixture {
         opts: &Options,
         signal: &mut watch::Receiver<Signal>,
     ) -> (Result<transfer::Fetched, TransferError>, Vec<Event>) {
+        self.run_recorded(resume, opts, signal, &transfer::no_journal())
+            .await
+    }
+
+    /// [`Fixture::run`] with `recorded` standing for the queue's journal.
+    async fn run_recorded(
+        &self,
+        resume: &mut Resume,
+        opts: &Options,
+        signal: &mut watch::Receiver<Signal>,
+        recorded: &RecordFn,
+    ) -> (Result<transfer::Fetched, TransferError>, Vec<Event>) {
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
         let mut on = move |e: Event| sink.lock().unwrap().push(e);
@@ -119,6 +133,7 @@ impl Fixture {
                 resume,
                 opts,
                 &mut on,
+                recorded,
                 signal,
             ),
         )
@@ -275,6 +290,51 @@ async fn a_file_replaced_between_two_attempts_starts_over() {
 }
 
 #[tokio::test]
+async fn a_restart_is_recorded_before_a_byte_of_the_new_file_is_written() {
+    let f = fixture().await;
+    f.faults(&["truncate@4000000"]).await;
+    let (_tx, mut rx) = running();
+    let mut resume = Resume::default();
+    let once = Options {
+        attempts: 1,
+        ..opts()
+    };
+    let (r, _) = f.run(&mut resume, &once, &mut rx).await;
+    assert!(r.is_err());
+    assert!(resume.bytes >= 3_000_000, "{resume:?}");
+    f.post(&format!("assets/{LARGE_ID}/replace"), json!({}))
+        .await;
+    // the journal's stand-in: the `.part` when asked, and again after
+    // everything else had its turn (a transfer that did not wait would
+    // have written the new file's bytes by then)
+    let part = f.part();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let recorded: RecordFn = Arc::new(move || {
+        let (part, log) = (part.clone(), log.clone());
+        Box::pin(async move {
+            let len = || std::fs::metadata(&part).map(|m| m.len()).unwrap();
+            let asked = len();
+            for _ in 0..100 {
+                tokio::task::yield_now().await;
+            }
+            log.lock().unwrap().push((asked, len()));
+        })
+    });
+    let (r, ev) = f
+        .run_recorded(&mut resume, &Options::default(), &mut rx, &recorded)
+        .await;
+    assert!(r.is_ok(), "{:?}", r.err());
+    assert_eq!(restarts(&ev), 1, "{ev:?}");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(0, 0)],
+        "asked once, the .part empty, and nothing written while it recorded"
+    );
+    assert!(is_content(&f.part(), 1), "the new file, not a splice");
+}
+
+#[tokio::test]
 async fn a_file_that_never_stays_the_same_ends_in_a_clear_failure() {
     // every request breaks part way and the file changes after each one:
     // each resume finds a new file and starts over
@@ -344,6 +404,7 @@ async fn pause_then_resume_fetches_each_byte_once_and_cancel_stops() {
             &mut resume,
             &long,
             &mut on,
+            &transfer::no_journal(),
             &mut rx,
         ),
     )
@@ -388,6 +449,7 @@ async fn a_missing_file_fails_at_once() {
         &mut Resume::default(),
         &opts(),
         &mut on,
+        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -455,6 +517,7 @@ async fn a_full_disk_fails_clearly_keeps_the_part_and_resumes_after() {
         &mut resume,
         &o,
         &mut on,
+        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -480,6 +543,7 @@ async fn a_full_disk_fails_clearly_keeps_the_part_and_resumes_after() {
         &mut resume,
         &o,
         &mut on,
+        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -599,6 +663,7 @@ async fn no_message_shows_a_links_query_or_credentials() {
         &mut Resume::default(),
         &quick(2),
         &mut on,
+        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -746,6 +811,7 @@ impl Bare {
                 &mut Resume::default(),
                 opts,
                 &mut on,
+                &transfer::no_journal(),
                 &mut rx,
             ),
         )

@@ -357,3 +357,84 @@ async fn a_failed_item_is_retried_to_done() {
     );
     q.close().await;
 }
+
+#[tokio::test]
+async fn a_restart_is_in_the_journal_before_the_new_files_checkpoints() {
+    const SIZE: u64 = 8 << 20;
+    let f = fixture(ServerConfig {
+        large_asset: Some(SIZE),
+        ..Default::default()
+    })
+    .await;
+    let journal = f.dir.path().join("journal");
+    let mut config = f.config(1);
+    config.journal_dir = Some(journal.clone());
+    config.transfer = Options {
+        attempts: 1,
+        checkpoint_bytes: 1 << 20,
+        ..Options::default()
+    };
+    // the first attempt breaks part way: the item fails with its part kept
+    f.faults(&["truncate@5000000"]);
+    let q = f.start(config);
+    q.add(requests(&[LARGE_ID.to_string()]));
+    let s = until(&q, "the item failed", |s| s.items.len() == 1 && s.settled()).await;
+    let key = item(&s, LARGE_ID).key;
+    // then the file changes on the server, and the retry starts over
+    f.client
+        .http()
+        .post(format!(
+            "{}/_demo/assets/{LARGE_ID}/replace",
+            f.server.base_url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    q.retry(Some(key));
+    let s = until(&q, "the item done", |s| s.count(Phase::Done) == 1).await;
+    let v = item(&s, LARGE_ID);
+    assert!(file_matches(v.path.as_ref().unwrap(), LARGE_SEED, 1, SIZE).unwrap());
+    // the journal's history for the item: (bytes vouched for, ETag)
+    let text = std::fs::read_dir(&journal)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .expect("the journal file");
+    let puts: Vec<(u64, Option<String>)> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["op"] == "put")
+        .map(|r| {
+            let resume = &r["entry"]["resume"];
+            (
+                resume["bytes"].as_u64().unwrap_or(0),
+                resume["etag"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let old = puts
+        .iter()
+        .find(|p| p.0 > 0)
+        .and_then(|p| p.1.clone())
+        .expect("a checkpoint of the first file");
+    let first_new = puts
+        .iter()
+        .position(|p| p.1.as_ref().is_some_and(|e| *e != old))
+        .expect("checkpoints of the new file");
+    let last_old = puts
+        .iter()
+        .rposition(|p| p.1.as_deref() == Some(old.as_str()))
+        .unwrap();
+    // between the old file's last checkpoint and the new one's first, the
+    // journal stopped vouching for any byte
+    assert!(
+        puts[last_old..first_new]
+            .iter()
+            .any(|p| p.0 == 0 && p.1.is_none()),
+        "{puts:?}"
+    );
+    q.close().await;
+}

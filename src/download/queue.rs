@@ -286,6 +286,9 @@ enum Report {
     /// An archive's batch job was created.
     Job(String),
     Transfer(Event),
+    /// Answered once every report before it is in the journal (the
+    /// transfer waits for it after a restart, see [`transfer::RecordFn`]).
+    Recorded(tokio::sync::oneshot::Sender<()>),
     Finished(Result<PathBuf, TransferError>),
 }
 
@@ -656,11 +659,24 @@ impl Actor {
                     ));
                 }
                 Event::Restarted { why } => {
+                    // the `.part` was emptied: the journal must stop
+                    // vouching for its old bytes
+                    item.entry.resume = Resume {
+                        url: item.entry.resume.url.take(),
+                        ..Resume::default()
+                    };
+                    self.journal_put(key);
+                    let Some(item) = self.items.get_mut(&key) else {
+                        return;
+                    };
                     item.view.bytes = 0;
                     item.samples.clear();
                     item.view.note = Some(format!("restarted: {}", sanitize::line(&why, 120)));
                 }
             },
+            Report::Recorded(done) => {
+                let _ = done.send(());
+            }
             Report::Finished(result) => {
                 item.signal = None;
                 item.view.speed = 0.0;
@@ -799,6 +815,15 @@ impl ItemTask {
             })?;
             return Ok(done);
         }
+        let reports = self.reports.clone();
+        let recorded: transfer::RecordFn = Arc::new(move || {
+            let (done, answered) = tokio::sync::oneshot::channel();
+            let _ = reports.send((key, Report::Recorded(done)));
+            Box::pin(async move {
+                // a queue that is gone records nothing either
+                let _ = answered.await;
+            })
+        });
         let fetched = transfer::run(
             self.client.http(),
             &link,
@@ -806,6 +831,7 @@ impl ItemTask {
             &mut self.entry.resume,
             &self.config.transfer,
             &mut events,
+            &recorded,
             signal,
         )
         .await?;

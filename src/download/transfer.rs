@@ -48,6 +48,21 @@ pub type LinkFuture =
 /// `client.download_link(id, format)`).
 pub type LinkFn = Arc<dyn Fn() -> LinkFuture + Send + Sync>;
 
+pub type RecordFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+/// Awaited after the `.part` was emptied for a restart, before any byte of
+/// the new file is written: it resolves once the caller's journal no longer
+/// vouches for the old bytes (the [`Event::Restarted`] before it is
+/// recorded). Without it a crash in between could leave a journal naming
+/// the old version's validator and length over the new version's bytes,
+/// and a resume would splice the two if the server went back to the old
+/// file.
+pub type RecordFn = Arc<dyn Fn() -> RecordFuture + Send + Sync>;
+
+/// For a caller without a journal: nothing to wait for.
+pub fn no_journal() -> RecordFn {
+    Arc::new(|| Box::pin(async {}))
+}
+
 /// What survives a crash: stored in the journal at each checkpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Resume {
@@ -189,7 +204,10 @@ enum Stop {
 }
 
 /// Downloads into `part` (created, or resumed per `resume`), syncs it and
-/// returns; the caller puts it in place.
+/// returns; the caller puts it in place. `events` reports progress and
+/// checkpoints (persist those); `recorded` is awaited after a restart,
+/// before the new file's first byte.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     http: &reqwest::Client,
     link: &LinkFn,
@@ -197,6 +215,7 @@ pub async fn run(
     resume: &mut Resume,
     opts: &Options,
     events: &mut (dyn FnMut(Event) + Send),
+    recorded: &RecordFn,
     signal: &mut watch::Receiver<Signal>,
 ) -> Result<Fetched, TransferError> {
     let mut failures = 0u32;
@@ -212,6 +231,7 @@ pub async fn run(
         events(ev)
     };
     let events: &mut (dyn FnMut(Event) + Send) = &mut counting;
+    let mut recorded_restarts = 0;
     loop {
         if let Some(e) = stopped(signal) {
             return Err(e);
@@ -224,6 +244,16 @@ pub async fn run(
             )));
         }
         let mut file = open_part(part, resume, events)?;
+        let now = restarts.load(std::sync::atomic::Ordering::Relaxed);
+        if now > recorded_restarts {
+            // the emptied `.part` is forgotten by the journal before it
+            // takes a byte of another version
+            tokio::select! {
+                _ = recorded() => {}
+                _ = until_stopped(signal) => return Err(stopped(signal).unwrap_or(TransferError::Paused)),
+            }
+            recorded_restarts = now;
+        }
         if resume.bytes > 0 && resume.total == Some(resume.bytes) {
             // every byte is here, synced, from one version of the file
             // (a resume never splices two): nothing to ask the server

@@ -265,23 +265,29 @@ async fn an_expired_link_is_renewed_and_the_transfer_resumes() {
     assert!(f.served().await <= SIZE + (1 << 20));
 }
 
-#[tokio::test]
-async fn a_file_replaced_between_two_attempts_starts_over() {
-    let f = fixture().await;
+/// A first attempt that breaks part way (its `.part` kept), then the file
+/// replaced on the server: what the next attempt resumes from.
+async fn broken_then_replaced(f: &Fixture, rx: &mut watch::Receiver<Signal>) -> Resume {
     f.faults(&["truncate@4000000"]).await;
-    let (tx, mut rx) = running();
-    // the first attempt breaks; pause before the retry, replace the file
     let mut resume = Resume::default();
-    let opts = Options {
+    let once = Options {
         attempts: 1,
         ..opts()
     };
-    let (r, _) = f.run(&mut resume, &opts, &mut rx).await;
+    let (r, _) = f.run(&mut resume, &once, rx).await;
     assert!(matches!(r, Err(TransferError::Failed(_))), "{:?}", r.err());
     assert!(resume.bytes >= 3_000_000, "{resume:?}");
     assert!(f.part().exists(), "the .part is kept");
     f.post(&format!("assets/{LARGE_ID}/replace"), json!({}))
         .await;
+    resume
+}
+
+#[tokio::test]
+async fn a_file_replaced_between_two_attempts_starts_over() {
+    let f = fixture().await;
+    let (tx, mut rx) = running();
+    let mut resume = broken_then_replaced(&f, &mut rx).await;
     let (r, ev) = f.run(&mut resume, &Options::default(), &mut rx).await;
     assert!(r.is_ok(), "{:?}", r.err());
     assert_eq!(restarts(&ev), 1, "{ev:?}");
@@ -292,18 +298,8 @@ async fn a_file_replaced_between_two_attempts_starts_over() {
 #[tokio::test]
 async fn a_restart_is_recorded_before_a_byte_of_the_new_file_is_written() {
     let f = fixture().await;
-    f.faults(&["truncate@4000000"]).await;
     let (_tx, mut rx) = running();
-    let mut resume = Resume::default();
-    let once = Options {
-        attempts: 1,
-        ..opts()
-    };
-    let (r, _) = f.run(&mut resume, &once, &mut rx).await;
-    assert!(r.is_err());
-    assert!(resume.bytes >= 3_000_000, "{resume:?}");
-    f.post(&format!("assets/{LARGE_ID}/replace"), json!({}))
-        .await;
+    let mut resume = broken_then_replaced(&f, &mut rx).await;
     // the journal's stand-in: the `.part` when asked, and again after
     // everything else had its turn (a transfer that did not wait would
     // have written the new file's bytes by then)

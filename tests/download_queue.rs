@@ -5,7 +5,6 @@
 //! with a timeout.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use assetui::api::{Client, ClientOptions};
@@ -81,8 +80,7 @@ impl Fixture {
             .generated
             .get(id)
             .expect("a generated asset")
-            .bytes_served
-            .load(Ordering::SeqCst)
+            .served()
     }
 }
 

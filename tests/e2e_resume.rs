@@ -19,18 +19,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_assetui");
 /// Large next to what a kill can lose (64 MiB unsynced at most).
 const SIZE: u64 = 512 << 20;
 
-fn served(rt: &tokio::runtime::Runtime, base: &str) -> u64 {
-    rt.block_on(async {
-        let stats: serde_json::Value = reqwest::get(format!("{base}/_demo/stats"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        stats["large"]["bytesServed"].as_u64().unwrap()
-    })
-}
-
 /// Waits (polling the file, bounded) until `part` holds `bytes`.
 fn until_part_holds(part: &Path, bytes: u64) {
     let deadline = std::time::Instant::now() + T;
@@ -70,7 +58,8 @@ fn the_browser_carries_on_a_download_killed_mid_file() {
     until_part_holds(&part, SIZE / 2);
     child.kill().unwrap(); // SIGKILL
     assert!(!child.wait().unwrap().success());
-    let first = served(&rt, &base);
+    let large = srv.state.generated.large().expect("the large asset");
+    let first = large.served();
     assert!(first < SIZE, "killed before the end: {first}");
 
     // the next start of the browser takes the download over
@@ -97,7 +86,7 @@ fn the_browser_carries_on_a_download_killed_mid_file() {
         file_matches(&placed[0], LARGE_SEED, 0, SIZE).unwrap(),
         "byte-identical: {placed:?}"
     );
-    let again = served(&rt, &base) - SIZE;
+    let again = large.served() - SIZE;
     assert!(
         again <= SIZE / 4,
         "{again} bytes fetched twice (killed after {first})"

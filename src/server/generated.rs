@@ -61,6 +61,11 @@ impl GenFile {
         self.generation.load(Ordering::SeqCst)
     }
 
+    /// Body bytes handed out so far, all requests together.
+    pub fn served(&self) -> u64 {
+        self.bytes_served.load(Ordering::SeqCst)
+    }
+
     /// The strong `ETag` of the current content.
     pub fn etag(&self, generation: u64) -> String {
         format!("\"gen-{:x}-{generation}-{}\"", self.seed, self.size)

@@ -3,7 +3,8 @@
 //! - start to first frame (demo mode), 20 runs;
 //! - key to frame while thumbnails load (`serve --scale 2000 --latency 20`),
 //!   300 presses of `j`, each timed from the write to the end of the first
-//!   frame that shows the cursor moved;
+//!   frame that shows the cursor moved; and the same while a 16 GiB
+//!   download runs;
 //! - memory after paging through 10 000 assets with thumbnails
 //!   (`--scale 10000`);
 //! - idle: bytes written and CPU time during 3 s without input.
@@ -233,6 +234,69 @@ fn key_to_frame(rows: &mut Vec<(String, String)>) {
         ));
         quit(&mut p);
     }
+
+    // the same while a large download runs: its transfer, the server
+    // streaming it and the disk syncing share the two cores with the UI
+    let server = Server::start(&[
+        "--scale",
+        "2000",
+        "--latency",
+        "20",
+        "--large-asset",
+        "16GiB",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    // where the browser downloads when the config names no directory
+    std::fs::create_dir(dir.path().join("Downloads")).unwrap();
+    let mut p = server.browser(dir.path(), 120, 40, "halfblocks");
+    let part = start_large_download(&mut p, dir.path());
+    let (latencies, _) = press_j(&mut p, 300, paced);
+    let running = part.exists();
+    rows.push((
+        format!(
+            "key to frame, `j` ×300 one every 33 ms, halfblocks, while a 16 GiB download runs{}",
+            if running {
+                ""
+            } else {
+                " (it ended before the last press)"
+            }
+        ),
+        summary(latencies),
+    ));
+    quit(&mut p);
+}
+
+/// Finds the large asset with the search box, queues it with `d` and goes
+/// back to the list once its `.part` exists; returns the `.part`'s path.
+fn start_large_download(p: &mut Pty, home: &Path) -> std::path::PathBuf {
+    p.wait_for("the first page", T, |s| {
+        position(s).is_some_and(|(a, b)| a == 1 && b >= 50)
+    })
+    .unwrap();
+    p.send("/");
+    p.send("large-file");
+    p.send("\r");
+    p.wait_for("the search results", T, |s| {
+        let (_, cols) = s.size();
+        let status = s.rows(0, cols).last().unwrap_or_default();
+        status.contains("result") && s.contents().contains("▌")
+    })
+    .unwrap();
+    p.send("d");
+    let part = home
+        .join("Downloads")
+        .join("asset_LargeFile0000000000000.part");
+    let deadline = Instant::now() + T;
+    while !part.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the download never started: {}",
+            p.lock().parser.screen().contents()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    p.send("\x1b");
+    part
 }
 
 /// Presses `j` `count` times, each after the frame for the one before (and

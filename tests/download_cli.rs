@@ -327,6 +327,36 @@ fn hostile_zip(extra_bomb: Option<usize>) -> Vec<u8> {
 }
 
 #[tokio::test]
+async fn a_zips_json_row_names_the_assets_in_it() {
+    let s = demo(ServerConfig::default()).await;
+    let ids = ids(&s, 2).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    let o = assetui(
+        home.path(),
+        &s.base_url,
+        &[
+            "download",
+            "--zip",
+            "--json",
+            "--out",
+            out.to_str().unwrap(),
+            &ids[0],
+            &ids[1],
+        ],
+    )
+    .await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["id"], Value::Null, "{rows:?}");
+    assert_eq!(rows[0]["assets"], json!(ids), "{rows:?}");
+    assert_eq!(rows[0]["status"], "done");
+    let path = PathBuf::from(rows[0]["path"].as_str().unwrap());
+    assert!(path.starts_with(&out) && path.extension().is_some_and(|e| e == "zip"));
+}
+
+#[tokio::test]
 async fn a_zip_with_escaping_entries_and_symlinks_unpacks_only_the_safe_ones() {
     let s = demo(ServerConfig::default()).await;
     let ids = ids(&s, 2).await;

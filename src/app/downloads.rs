@@ -319,6 +319,7 @@ mod tests {
             error: None,
             note: None,
             fetched: 50,
+            assets: Vec::new(),
         }
     }
 

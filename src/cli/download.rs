@@ -139,13 +139,19 @@ fn report(snap: &Snapshot, json: bool, took: Duration, interrupted: bool) -> Res
     if json {
         let mut w = JsonWriter::new(io::stdout().lock(), false);
         for i in &snap.items {
-            w.push(&json!({
+            let mut row = json!({
                 "id": i.asset_id,
                 "status": i.phase.label(),
                 "path": i.path.as_ref().map(|p| p.display().to_string()),
                 "bytes": i.bytes,
                 "error": i.error,
-            }))?;
+            });
+            if !i.assets.is_empty() {
+                // a zip is no one asset: its row names the assets in it
+                row["id"] = serde_json::Value::Null;
+                row["assets"] = json!(i.assets);
+            }
+            w.push(&row)?;
         }
         w.finish()?;
     } else {

@@ -111,6 +111,9 @@ pub struct ItemView {
     /// Bytes fetched from the network for it in this process (resumes
     /// and restarts included).
     pub fetched: u64,
+    /// For a zip of several assets (a batch job): their ids; empty for one
+    /// asset's file.
+    pub assets: Vec<String>,
 }
 
 /// Everything in the queue.
@@ -319,6 +322,7 @@ impl Item {
                 error: None,
                 note: None,
                 fetched: 0,
+                assets: entry.batch.clone(),
             },
             entry,
             signal: None,

@@ -420,6 +420,9 @@ async fn attempt(
     let mut since_checkpoint = 0u64;
     let mut last_checkpoint = Instant::now();
     let mut stats = SyncStats::default();
+    let due = |since: u64, last: Instant| {
+        since >= opts.checkpoint_bytes || last.elapsed() >= opts.checkpoint_every
+    };
     let mut head = Vec::new();
     if from > 0 {
         head = read_head(part);
@@ -437,6 +440,17 @@ async fn attempt(
                 }
                 resume.bytes = upto;
                 events(Event::Checkpoint(resume.clone()));
+                // what came while it ran is synced now, not at the next
+                // chunk: the link may have gone quiet
+                if since_checkpoint > 0 && due(since_checkpoint, last_checkpoint) {
+                    match start_sync(&mut writer, &syncer, written) {
+                        Ok(s) => syncing = Some(s),
+                        Err(e) => break Err(write_error(part, e)),
+                    }
+                    since_checkpoint = 0;
+                    last_checkpoint = Instant::now();
+                    stats.syncs += 1;
+                }
                 continue;
             }
             _ = until_stopped(signal) => break Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
@@ -481,10 +495,8 @@ async fn attempt(
         // one sync at a time, while the body keeps coming; the read waits
         // for it only when too much is unsynced (a disk slower than the
         // network): a crash loses at most `max_unsynced` bytes
-        let due = since_checkpoint >= opts.checkpoint_bytes
-            || last_checkpoint.elapsed() >= opts.checkpoint_every;
         let behind = written - resume.bytes >= opts.max_unsynced;
-        if due && (syncing.is_none() || behind) {
+        if due(since_checkpoint, last_checkpoint) && (syncing.is_none() || behind) {
             if let Some(mut s) = syncing.take() {
                 let waited = Instant::now();
                 if let Err(e) = sync_done_now(&mut s).await {
@@ -495,17 +507,13 @@ async fn attempt(
                 resume.bytes = s.upto;
                 events(Event::Checkpoint(resume.clone()));
             }
-            if let Err(e) = writer.flush() {
-                break Err(write_error(part, e));
+            match start_sync(&mut writer, &syncer, written) {
+                Ok(s) => syncing = Some(s),
+                Err(e) => break Err(write_error(part, e)),
             }
             since_checkpoint = 0;
             last_checkpoint = Instant::now();
-            let handle = syncer.clone();
             stats.syncs += 1;
-            syncing = Some(PendingSync {
-                upto: written,
-                task: tokio::task::spawn_blocking(move || handle.sync_data()),
-            });
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
@@ -640,6 +648,17 @@ struct SyncStats {
     syncs: u32,
     waits: u32,
     waited: Duration,
+}
+
+/// Hands what was written to the kernel and starts syncing it (up to
+/// `upto`) on a blocking thread.
+fn start_sync(writer: &mut impl Write, syncer: &Arc<File>, upto: u64) -> io::Result<PendingSync> {
+    writer.flush()?;
+    let handle = syncer.clone();
+    Ok(PendingSync {
+        upto,
+        task: tokio::task::spawn_blocking(move || handle.sync_data()),
+    })
 }
 
 /// A checkpoint's sync, on a blocking thread.

@@ -417,12 +417,7 @@ async fn attempt(
     let mut syncing: Option<PendingSync> = None;
     let mut writer = io::BufWriter::with_capacity(WRITE_BUFFER, &mut *file);
     let mut written = from;
-    let mut since_checkpoint = 0u64;
-    let mut last_checkpoint = Instant::now();
-    let mut stats = SyncStats::default();
-    let due = |since: u64, last: Instant| {
-        since >= opts.checkpoint_bytes || last.elapsed() >= opts.checkpoint_every
-    };
+    let mut pace = Pace::new();
     let mut head = Vec::new();
     if from > 0 {
         head = read_head(part);
@@ -442,14 +437,11 @@ async fn attempt(
                 events(Event::Checkpoint(resume.clone()));
                 // what came while it ran is synced now, not at the next
                 // chunk: the link may have gone quiet
-                if since_checkpoint > 0 && due(since_checkpoint, last_checkpoint) {
-                    match start_sync(&mut writer, &syncer, written) {
+                if pace.since > 0 && pace.due(opts) {
+                    match start_sync(&mut writer, &syncer, written, &mut pace) {
                         Ok(s) => syncing = Some(s),
                         Err(e) => break Err(write_error(part, e)),
                     }
-                    since_checkpoint = 0;
-                    last_checkpoint = Instant::now();
-                    stats.syncs += 1;
                 }
                 continue;
             }
@@ -486,7 +478,7 @@ async fn attempt(
             head.extend_from_slice(&chunk[..take]);
         }
         written += chunk.len() as u64;
-        since_checkpoint += chunk.len() as u64;
+        pace.since += chunk.len() as u64;
         if total.is_some_and(|t| written > t) {
             break Err(Stop::Restart(
                 "the server sent more than the file's size".into(),
@@ -496,24 +488,21 @@ async fn attempt(
         // for it only when too much is unsynced (a disk slower than the
         // network): a crash loses at most `max_unsynced` bytes
         let behind = written - resume.bytes >= opts.max_unsynced;
-        if due(since_checkpoint, last_checkpoint) && (syncing.is_none() || behind) {
+        if pace.due(opts) && (syncing.is_none() || behind) {
             if let Some(mut s) = syncing.take() {
                 let waited = Instant::now();
                 if let Err(e) = sync_done_now(&mut s).await {
                     break Err(write_error(part, e));
                 }
-                stats.waits += 1;
-                stats.waited += waited.elapsed();
+                pace.waits += 1;
+                pace.waited += waited.elapsed();
                 resume.bytes = s.upto;
                 events(Event::Checkpoint(resume.clone()));
             }
-            match start_sync(&mut writer, &syncer, written) {
+            match start_sync(&mut writer, &syncer, written, &mut pace) {
                 Ok(s) => syncing = Some(s),
                 Err(e) => break Err(write_error(part, e)),
             }
-            since_checkpoint = 0;
-            last_checkpoint = Instant::now();
-            stats.syncs += 1;
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
@@ -524,9 +513,9 @@ async fn attempt(
         }
     };
     tracing::debug!(
-        syncs = stats.syncs,
-        waits = stats.waits,
-        waited_ms = stats.waited.as_millis() as u64,
+        syncs = pace.syncs,
+        waits = pace.waits,
+        waited_ms = pace.waited.as_millis() as u64,
         bytes = written - from,
         "body ended"
     );
@@ -641,19 +630,46 @@ fn finish_complete(
     })
 }
 
-/// How often the body's checkpoints synced, and how long the read waited
-/// for them (logged with `-v`).
-#[derive(Default)]
-struct SyncStats {
+/// When the body's next checkpoint is due; how often they synced and how
+/// long the read waited for them (logged with `-v`).
+struct Pace {
+    /// Bytes since the last sync started.
+    since: u64,
+    /// When it started.
+    last: Instant,
     syncs: u32,
     waits: u32,
     waited: Duration,
 }
 
+impl Pace {
+    fn new() -> Pace {
+        Pace {
+            since: 0,
+            last: Instant::now(),
+            syncs: 0,
+            waits: 0,
+            waited: Duration::ZERO,
+        }
+    }
+
+    fn due(&self, opts: &Options) -> bool {
+        self.since >= opts.checkpoint_bytes || self.last.elapsed() >= opts.checkpoint_every
+    }
+}
+
 /// Hands what was written to the kernel and starts syncing it (up to
 /// `upto`) on a blocking thread.
-fn start_sync(writer: &mut impl Write, syncer: &Arc<File>, upto: u64) -> io::Result<PendingSync> {
+fn start_sync(
+    writer: &mut impl Write,
+    syncer: &Arc<File>,
+    upto: u64,
+    pace: &mut Pace,
+) -> io::Result<PendingSync> {
     writer.flush()?;
+    pace.since = 0;
+    pace.last = Instant::now();
+    pace.syncs += 1;
     let handle = syncer.clone();
     Ok(PendingSync {
         upto,

@@ -326,26 +326,20 @@ fn hostile_zip(extra_bomb: Option<usize>) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
+/// `assetui download --zip [extra...] --out OUT IDS...`.
+async fn zip_download(s: &Running, home: &Path, out: &Path, extra: &str, ids: &[String]) -> Output {
+    let mut args = vec!["download", "--zip", extra, "--out", out.to_str().unwrap()];
+    args.extend(ids.iter().map(String::as_str));
+    assetui(home, &s.base_url, &args).await
+}
+
 #[tokio::test]
 async fn a_zips_json_row_names_the_assets_in_it() {
     let s = demo(ServerConfig::default()).await;
     let ids = ids(&s, 2).await;
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("out");
-    let o = assetui(
-        home.path(),
-        &s.base_url,
-        &[
-            "download",
-            "--zip",
-            "--json",
-            "--out",
-            out.to_str().unwrap(),
-            &ids[0],
-            &ids[1],
-        ],
-    )
-    .await;
+    let o = zip_download(&s, home.path(), &out, "--json", &ids).await;
     assert!(o.status.success(), "{}", text(&o.stderr));
     let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(rows.len(), 1, "{rows:?}");
@@ -371,20 +365,7 @@ async fn a_zip_with_escaping_entries_and_symlinks_unpacks_only_the_safe_ones() {
     let home = tempfile::tempdir().unwrap();
     let root = home.path().join("root");
     let out = root.join("out");
-    let o = assetui(
-        home.path(),
-        &s.base_url,
-        &[
-            "download",
-            "--zip",
-            "--extract",
-            "--out",
-            out.to_str().unwrap(),
-            &ids[0],
-            &ids[1],
-        ],
-    )
-    .await;
+    let o = zip_download(&s, home.path(), &out, "--extract", &ids).await;
     assert!(o.status.success(), "{}", text(&o.stderr));
     let files = tree(&out);
     assert_eq!(
@@ -424,19 +405,7 @@ async fn a_zip_bomb_is_refused() {
         .unwrap();
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("out");
-    let o = assetui(
-        home.path(),
-        &s.base_url,
-        &[
-            "download",
-            "--zip",
-            "--extract",
-            "--out",
-            out.to_str().unwrap(),
-            &ids[0],
-        ],
-    )
-    .await;
+    let o = zip_download(&s, home.path(), &out, "--extract", &ids).await;
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("zip bomb"), "{}", text(&o.stderr));
     // nothing of the bomb was written

@@ -438,11 +438,12 @@ impl Actor {
                     }
                 },
                 Some((key, report)) = reports.recv() => {
+                    let finished = matches!(report, Report::Finished(_));
                     self.report(key, report);
                     dirty = true;
                     // the last item to end is told at once: a script waiting
                     // for the queue to settle does not wait for the throttle
-                    if self.idle() {
+                    if finished && self.idle() {
                         self.publish();
                         last = Instant::now();
                         dirty = false;

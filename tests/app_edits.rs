@@ -469,6 +469,37 @@ async fn big_s_downloads_in_the_chosen_format() {
     assert_eq!(&bytes[8..12], b"WEBP");
 }
 
+/// `d` pressed twice on one asset: the second says the file is on its way
+/// already, and one file lands, whole.
+#[tokio::test]
+async fn d_twice_queues_the_file_once_and_says_so() {
+    let (s, _client, mut b) = browser().await;
+    let out = tempfile::tempdir().unwrap();
+    let client = Client::new(ClientOptions::new(s.base_url.clone())).unwrap();
+    b.attach_downloads(client, Config::new(out.path().to_path_buf()));
+    let id = b.state.list.current().unwrap().asset.id.clone();
+    b.char('d');
+    b.char('d');
+    b.wait_for("the refusal", T, |s| {
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("already in the downloads"))
+    })
+    .await
+    .unwrap();
+    assert!(status_line(&b).contains(&id[..12]), "{}", status_line(&b));
+    b.wait_for("the download", T, |s| {
+        s.downloads.snapshot.items.iter().all(|i| i.phase.settled())
+    })
+    .await
+    .unwrap();
+    let items = &b.state.downloads.snapshot.items;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0].phase, Phase::Done, "{:?}", items[0].error);
+    let files: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}
+
 fn which(cmd: &str) -> Option<std::path::PathBuf> {
     std::env::var_os("PATH").and_then(|p| {
         std::env::split_paths(&p)

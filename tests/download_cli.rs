@@ -431,7 +431,6 @@ async fn killed_mid_download_it_resumes_without_refetching() {
     .await;
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("out");
-    let part = out.join(format!("{LARGE_ID}.part"));
     let mut child = command(
         home.path(),
         &s.base_url,
@@ -442,7 +441,9 @@ async fn killed_mid_download_it_resumes_without_refetching() {
     // wait (polling the file, bounded) until a good part is on disk
     let deadline = tokio::time::Instant::now() + T;
     loop {
-        let len = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+        let len = part_of(&out, LARGE_ID)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map_or(0, |m| m.len());
         if len >= SIZE / 2 {
             break;
         }
@@ -478,7 +479,7 @@ async fn killed_mid_download_it_resumes_without_refetching() {
         file_matches(&path, LARGE_SEED, 0, SIZE).unwrap(),
         "byte-identical"
     );
-    assert!(!part.exists());
+    assert_eq!(part_of(&out, LARGE_ID), None, "the .part is gone");
     let total = served(&s);
     let again = total - SIZE.min(total);
     // at most the bytes after the last checkpoint journalled (two
@@ -487,4 +488,72 @@ async fn killed_mid_download_it_resumes_without_refetching() {
         again <= SIZE / 10,
         "fetched {total} bytes for a {SIZE}-byte file ({again} again)"
     );
+}
+
+/// The partial file of `id` in `dir`: `ID.XXXXXX.part`, a name of its own.
+fn part_of(dir: &Path, id: &str) -> Option<PathBuf> {
+    let names = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path());
+    names.into_iter().find(|p| {
+        let n = p.file_name().unwrap_or_default().to_string_lossy();
+        n.starts_with(&format!("{id}.")) && n.ends_with(".part")
+    })
+}
+
+/// `assetui download X` run twice at once into the same directory: the
+/// second says the file is on its way already and exits 1, and the first
+/// still ends with exactly the asset's bytes.
+#[tokio::test]
+async fn the_same_download_run_twice_at_once_is_refused_the_second_time() {
+    const SIZE: u64 = 8 << 20;
+    let s = demo(ServerConfig {
+        large_asset: Some(SIZE),
+        ..Default::default()
+    })
+    .await;
+    // the first stalls part way (for the server's 30 s), so it is running
+    // when the second starts; its read timeout is far longer
+    s.state
+        .script_faults([
+            assetui::server::faults::Scripted::parse("stall@1048576", "/v1/files/").unwrap(),
+        ]);
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let mut first = command(
+        home.path(),
+        &s.base_url,
+        &["download", "--out", out_arg, LARGE_ID],
+    )
+    .spawn()
+    .unwrap();
+    let deadline = tokio::time::Instant::now() + T;
+    // its partial file exists once its journal names it
+    while part_of(&out, LARGE_ID).is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let second = assetui(
+        home.path(),
+        &s.base_url,
+        &["download", "--out", out_arg, LARGE_ID],
+    )
+    .await;
+    assert_eq!(second.status.code(), Some(1), "{}", text(&second.stderr));
+    let err = text(&second.stderr);
+    assert!(
+        err.contains(&format!("{LARGE_ID} is already being downloaded into"))
+            && err.contains("by another assetui (process"),
+        "{err}"
+    );
+    first.start_kill().unwrap();
+    let _ = first.wait().await;
+    // the first one's partial file is untouched by the second
+    let part = part_of(&out, LARGE_ID).expect("the first's .part");
+    let held = std::fs::read(&part).unwrap();
+    let mut want = vec![0u8; held.len()];
+    assetui::server::generated::fill(LARGE_SEED, 0, 0, &mut want);
+    assert!(held == want, "the .part holds only the asset's own bytes");
 }

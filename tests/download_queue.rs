@@ -111,8 +111,13 @@ fn same_as_generated(path: &Path, seed: u64) -> bool {
     got == want
 }
 
-fn part_of(out: &Path, id: &str) -> PathBuf {
-    out.join(format!("{id}.part"))
+/// The partial file of `id` in `dir`: `ID.XXXXXX.part`, a name of its own.
+fn part_of(dir: &Path, id: &str) -> Option<PathBuf> {
+    let names = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path());
+    names.into_iter().find(|p| {
+        let n = p.file_name().unwrap_or_default().to_string_lossy();
+        n.starts_with(&format!("{id}.")) && n.ends_with(".part")
+    })
 }
 
 /// Every file in `dir`, by name.
@@ -171,7 +176,7 @@ async fn no_more_than_jobs_items_run_at_once_and_all_end_byte_identical() {
         assert!(path.starts_with(f.out()), "{}", path.display());
         assert_eq!(std::fs::metadata(path).unwrap().len(), SIZE, "{id}");
         assert!(same_as_generated(path, SMALL_SEED + i as u64), "{id}");
-        assert!(!part_of(&f.out(), id).exists(), "no .part left for {id}");
+        assert_eq!(part_of(&f.out(), id), None, "no .part left for {id}");
     }
     q.close().await;
 }
@@ -245,10 +250,8 @@ async fn pause_all_then_resume_all_finishes_from_where_each_stopped() {
     // each kept its .part; what the server sent so far
     let mut kept = Vec::new();
     for id in &ids {
-        let part = part_of(&f.out(), id);
-        let len = std::fs::metadata(&part)
-            .unwrap_or_else(|e| panic!("{} kept: {e}", part.display()))
-            .len();
+        let part = part_of(&f.out(), id).unwrap_or_else(|| panic!("{id}: its .part kept"));
+        let len = std::fs::metadata(&part).unwrap().len();
         assert!(len <= STALL_AT, "{id}: {len}");
         kept.push((len, f.served(id)));
     }
@@ -267,7 +270,7 @@ async fn pause_all_then_resume_all_finishes_from_where_each_stopped() {
         // resumed where its .part ended: only the rest was sent again
         let (len, before) = kept[i];
         assert_eq!(f.served(id) - before, SIZE - len, "{id}: kept {len} bytes");
-        assert!(!part_of(&f.out(), id).exists());
+        assert_eq!(part_of(&f.out(), id), None);
     }
     q.close().await;
 }
@@ -434,5 +437,207 @@ async fn a_restart_is_in_the_journal_before_the_new_files_checkpoints() {
             .any(|p| p.0 == 0 && p.1.is_none()),
         "{puts:?}"
     );
+    q.close().await;
+}
+
+/// Items whose names expand alike (a template without `<id>`) each write
+/// a partial file of their own: every placed file holds exactly its own
+/// asset's bytes, never a splice of several.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_named_alike_never_share_a_partial_file() {
+    const SIZE: u64 = 512 << 10;
+    let f = fixture(ServerConfig {
+        small_assets: Some((4, SIZE)),
+        latency: Duration::from_millis(50),
+        ..Default::default()
+    })
+    .await;
+    // every item stalls once part way, so all four overlap on disk
+    f.faults(&["stall@100000"; 4]);
+    let mut config = f.config(4);
+    config.template = "same name".into();
+    config.transfer.read_timeout = Duration::from_millis(300);
+    config.transfer.backoff.initial_backoff = Duration::from_millis(20);
+    let q = f.start(config);
+    let ids: Vec<String> = (0..4).map(small_id).collect();
+    q.add(requests(&ids));
+    let s = until(&q, "all four settled", |s| {
+        s.items.len() == 4 && s.settled()
+    })
+    .await;
+    let mut paths = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let v = item(&s, id);
+        assert_eq!(v.phase, Phase::Done, "{v:?}");
+        let path = v.path.clone().unwrap();
+        assert!(
+            same_as_generated(&path, SMALL_SEED + i as u64),
+            "{} holds bytes that are not {id}'s",
+            path.display()
+        );
+        paths.push(path);
+    }
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), 4, "four files: {:?}", listing(&f.out()));
+    q.close().await;
+}
+
+/// A file the user left under the name the old scheme used (`ID.part`)
+/// is neither emptied nor adopted nor removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_own_part_file_is_left_alone() {
+    let f = fixture(ServerConfig {
+        small_assets: Some((1, 64 << 10)),
+        ..Default::default()
+    })
+    .await;
+    let id = small_id(0);
+    let mine = f.out().join(format!("{id}.part"));
+    std::fs::write(&mine, b"my own notes, not a download").unwrap();
+    let q = f.start(f.config(1));
+    q.add(requests(std::slice::from_ref(&id)));
+    let s = until(&q, "the item done", |s| s.count(Phase::Done) == 1).await;
+    assert!(same_as_generated(
+        item(&s, &id).path.as_ref().unwrap(),
+        SMALL_SEED
+    ));
+    assert_eq!(
+        std::fs::read(&mine).unwrap(),
+        b"my own notes, not a download",
+        "{:?}",
+        listing(&f.out())
+    );
+    q.close().await;
+}
+
+/// `d` pressed twice (or `download X X`): the second request for the same
+/// asset, format and directory is refused with a reason while the first
+/// is active; another format, or the same once the first is done, is a
+/// new file and is queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_request_for_the_same_file_is_refused_while_the_first_is_active() {
+    let f = fixture(ServerConfig {
+        small_assets: Some((1, 256 << 10)),
+        latency: Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await;
+    let id = small_id(0);
+    let q = f.start(f.config(2));
+    q.add(requests(std::slice::from_ref(&id)));
+    q.add(requests(std::slice::from_ref(&id)));
+    q.sync().await;
+    let s = q.subscribe().borrow().clone();
+    assert_eq!(s.items.len(), 1, "queued once: {:?}", s.items);
+    assert_eq!(s.refused.len(), 1, "{:?}", s.refused);
+    let r = &s.refused[0];
+    assert_eq!((r.seq, r.asset_id.as_str()), (1, id.as_str()));
+    assert!(r.why.contains("already in the downloads"), "{}", r.why);
+    assert!(r.why.contains(&id), "{}", r.why);
+    until(&q, "the first done", |s| s.count(Phase::Done) == 1).await;
+    // done: asking again makes a second copy, as a new item
+    q.add(requests(std::slice::from_ref(&id)));
+    let s = until(&q, "the copy done", |s| s.count(Phase::Done) == 2).await;
+    assert_eq!(s.refused.len(), 1);
+    let mut paths: Vec<_> = s.items.iter().filter_map(|i| i.path.clone()).collect();
+    paths.dedup();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    q.close().await;
+}
+
+/// A download of the same file running in another process (its journal
+/// locked by a live owner) refuses the request here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_another_live_process_is_fetching_is_refused() {
+    let f = fixture(ServerConfig {
+        small_assets: Some((2, 64 << 10)),
+        ..Default::default()
+    })
+    .await;
+    let journal = f.dir.path().join("journal");
+    std::fs::create_dir(&journal).unwrap();
+    let (busy, free) = (small_id(0), small_id(1));
+    // "process 424242": its lock held (flock is per open file, so this
+    // test's handle stands for a living owner)
+    let lock = std::fs::File::create(journal.join("424242.lock")).unwrap();
+    lock.lock().unwrap();
+    let entry = serde_json::json!({"op": "put", "key": 1, "entry": {
+        "asset_id": busy, "dir": f.out(), "path": [busy],
+        "part": format!("{busy}.123abc.part"),
+    }});
+    std::fs::write(journal.join("424242.jsonl"), format!("{entry}\n")).unwrap();
+    let mut config = f.config(2);
+    config.journal_dir = Some(journal.clone());
+    let q = f.start(config);
+    q.add(requests(&[busy.clone(), free.clone()]));
+    let s = until(&q, "the free one done", |s| s.count(Phase::Done) == 1).await;
+    assert_eq!(s.items.len(), 1, "{:?}", s.items);
+    assert_eq!(s.items[0].asset_id, free);
+    assert_eq!(s.refused.len(), 1, "{:?}", s.refused);
+    assert!(
+        s.refused[0]
+            .why
+            .contains("another assetui (process 424242)"),
+        "{}",
+        s.refused[0].why
+    );
+    q.close().await;
+    // its owner gone (the lock released), the same request is taken
+    drop(lock);
+    let mut config = f.config(2);
+    config.journal_dir = Some(journal);
+    let q = f.start(config);
+    q.add(requests(std::slice::from_ref(&busy)));
+    let s = until(&q, "done", |s| s.count(Phase::Done) == 1).await;
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    q.close().await;
+}
+
+/// A partial file the journal names but that was replaced by a symlink or
+/// a FIFO is refused, and left where it is: neither followed nor deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_symlink_or_fifo_in_place_of_a_part_is_left_alone() {
+    let f = fixture(ServerConfig {
+        small_assets: Some((2, 64 << 10)),
+        ..Default::default()
+    })
+    .await;
+    let journal = f.dir.path().join("journal");
+    std::fs::create_dir(&journal).unwrap();
+    let victim = f.dir.path().join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    let (linked, piped) = (small_id(0), small_id(1));
+    // a dead process's journal (nobody holds its lock) naming both parts
+    let mut lines = String::new();
+    for (key, id) in [(1, &linked), (2, &piped)] {
+        let put = serde_json::json!({"op": "put", "key": key, "entry": {
+            "asset_id": id, "dir": f.out(), "path": [id], "part": format!("{id}.part"),
+        }});
+        lines.push_str(&format!("{put}\n"));
+    }
+    std::fs::write(journal.join("999999.jsonl"), lines).unwrap();
+    std::fs::write(journal.join("999999.lock"), b"").unwrap();
+    let link = f.out().join(format!("{linked}.part"));
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let fifo = f.out().join(format!("{piped}.part"));
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut config = f.config(2);
+    config.journal_dir = Some(journal);
+    let q = Queue::start(f.client.clone(), config, true).unwrap();
+    let s = until(&q, "both settled", |s| s.items.len() == 2 && s.settled()).await;
+    for id in [&linked, &piped] {
+        let v = item(&s, id);
+        assert_eq!(v.phase, Phase::Failed, "{v:?}");
+    }
+    let meta = std::fs::symlink_metadata(&link).expect("the symlink is still there");
+    assert!(meta.file_type().is_symlink());
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    let meta = std::fs::symlink_metadata(&fifo).expect("the FIFO is still there");
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()));
     q.close().await;
 }

@@ -98,10 +98,24 @@ fn download_draws_progress_on_a_terminal_and_none_in_a_pipe() {
     );
 }
 
-/// Waits (polling the file, bounded) until `part` holds `bytes`.
-fn until_part_holds(part: &Path, bytes: u64) {
+/// Waits (polling the directory, bounded) until the partial file of `id`
+/// in `dir` (`ID.XXXXXX.part`, a name of its own) holds `bytes`.
+fn until_part_holds(dir: &Path, id: &str, bytes: u64) {
     let deadline = std::time::Instant::now() + T;
-    while std::fs::metadata(part).map(|m| m.len()).unwrap_or(0) < bytes {
+    let held = || {
+        let parts = std::fs::read_dir(dir).into_iter().flatten().flatten();
+        parts
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{id}."))
+            })
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .max()
+            .unwrap_or(0)
+    };
+    while held() < bytes {
         assert!(
             std::time::Instant::now() < deadline,
             "the download did not progress"
@@ -116,7 +130,6 @@ fn the_browser_carries_on_a_download_killed_mid_file() {
     let base = srv.base_url.clone();
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("out");
-    let part = out.join(format!("{LARGE_ID}.part"));
 
     let mut cli = Command::new(BIN);
     cli.args(["--base-url", &base, "download", "--out"])
@@ -127,7 +140,7 @@ fn the_browser_carries_on_a_download_killed_mid_file() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut child = cli.spawn().unwrap();
-    until_part_holds(&part, SIZE / 2);
+    until_part_holds(&out, LARGE_ID, SIZE / 2);
     child.kill().unwrap(); // SIGKILL
     assert!(!child.wait().unwrap().success());
     let large = srv.state.generated.large().expect("the large asset");

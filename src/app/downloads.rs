@@ -233,6 +233,19 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cm
             _ => {}
         }
     }
+    // last, so a file that finished in the same snapshot does not hide it:
+    // the refusal answers the key just pressed
+    let seen = state.downloads.snapshot.refused.last().map_or(0, |r| r.seq);
+    let fresh: Vec<_> = snapshot.refused.iter().filter(|r| r.seq > seen).collect();
+    match fresh.as_slice() {
+        [] => {}
+        [one] => state.error(one.why.clone()),
+        [.., last] => state.error(format!(
+            "{} downloads not queued again; {}",
+            fresh.len(),
+            last.why
+        )),
+    }
     state.downloads.update(snapshot);
 }
 
@@ -324,7 +337,11 @@ mod tests {
     }
 
     fn snap(items: Vec<ItemView>) -> Arc<Snapshot> {
-        Arc::new(Snapshot { items, version: 1 })
+        Arc::new(Snapshot {
+            items,
+            version: 1,
+            ..Default::default()
+        })
     }
 
     fn k(c: char) -> KeyEvent {

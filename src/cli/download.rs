@@ -153,6 +153,15 @@ fn report(snap: &Snapshot, json: bool, took: Duration, interrupted: bool) -> Res
             }
             w.push(&row)?;
         }
+        for r in &snap.refused {
+            w.push(&json!({
+                "id": r.asset_id,
+                "status": "refused",
+                "path": null,
+                "bytes": 0,
+                "error": r.why,
+            }))?;
+        }
         w.finish()?;
     } else {
         let done = snap.count(Phase::Done);
@@ -173,7 +182,13 @@ fn report(snap: &Snapshot, json: bool, took: Duration, interrupted: bool) -> Res
         if paused > 0 {
             line.push_str(&format!(", {paused} paused"));
         }
+        if !snap.refused.is_empty() {
+            line.push_str(&format!(", {} not started", snap.refused.len()));
+        }
         eprintln!("{line}");
+    }
+    for r in &snap.refused {
+        eprintln!("assetui: error: {}", r.why);
     }
     for i in &failed {
         eprintln!(
@@ -185,6 +200,13 @@ fn report(snap: &Snapshot, json: bool, took: Duration, interrupted: bool) -> Res
     if interrupted || paused > 0 {
         return Err(CliError::Failed(format!(
             "{paused} download(s) paused: `assetui download --resume` carries on where they stopped"
+        )));
+    }
+    if failed.is_empty() && !snap.refused.is_empty() {
+        return Err(CliError::Failed(format!(
+            "{} of {} downloads not started: each is on its way already",
+            snap.refused.len(),
+            snap.items.len() + snap.refused.len()
         )));
     }
     if failed.is_empty() {

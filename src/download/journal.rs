@@ -50,6 +50,12 @@ pub struct Entry {
     /// The batch job, once requested (a resume asks it for a fresh link).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
+    /// This item's partial file, in [`Entry::target_dir`]: a name of its
+    /// own ([`part_name`]), recorded here before the file is created, so
+    /// that no two items (in this process or another) ever share one and
+    /// a `.part` this journal does not name is never touched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
 }
 
 impl Entry {
@@ -67,10 +73,26 @@ impl Entry {
         self.path.last().map(String::as_str).unwrap_or("asset")
     }
 
-    /// `NAME.part`, in the target directory.
-    pub fn part_path(&self) -> PathBuf {
-        self.target_dir().join(format!("{}.part", self.stem()))
+    /// The partial file, once one was chosen ([`Entry::part`]).
+    pub fn part_path(&self) -> Option<PathBuf> {
+        self.part.as_ref().map(|p| self.target_dir().join(p))
     }
+
+    /// Whether `other` fetches the same thing into the same place: the
+    /// same asset in the same format into the same directory.
+    pub fn same_target(&self, asset_id: &str, format: Option<&str>, dir: &Path) -> bool {
+        self.batch.is_empty()
+            && self.asset_id == asset_id
+            && self.format.as_deref() == format
+            && self.dir == dir
+    }
+}
+
+/// A fresh partial-file name for `stem`: `STEM.XXXXXX.part`, with six
+/// random hex digits (the name fits: [`crate::naming::MAX_NAME_BYTES`]
+/// leaves room for them).
+pub fn part_name(stem: &str) -> String {
+    format!("{stem}.{:06x}.part", fastrand::u32(..0x0100_0000))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -142,6 +164,36 @@ impl Journal {
             let _ = fs::remove_file(&path);
         }
         Ok(adopted)
+    }
+
+    /// The entries of journals whose owner is alive (another process's
+    /// queue, running now), with its pid.
+    pub fn live_elsewhere(&self) -> io::Result<Vec<(u32, Entry)>> {
+        let mut found = Vec::new();
+        let me = std::process::id();
+        for item in fs::read_dir(&self.dir)? {
+            let path = item?.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("lock") {
+                continue;
+            }
+            let Some(pid) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse::<u32>().ok())
+                .filter(|p| *p != me)
+            else {
+                continue;
+            };
+            // a lock we can take belongs to nobody alive
+            if lock_file(&path, false)?.is_some() {
+                continue;
+            }
+            let journal = self.dir.join(format!("{pid}.jsonl"));
+            for (_, entry) in read_entries(&journal).unwrap_or_default() {
+                found.push((pid, entry));
+            }
+        }
+        Ok(found)
     }
 
     /// Entries already in this journal (after [`Journal::open`]).
@@ -278,6 +330,7 @@ mod tests {
             failed: None,
             batch: Vec::new(),
             job: None,
+            part: Some(format!("{id}.0a1b2c.part")),
         }
     }
 
@@ -315,7 +368,10 @@ mod tests {
         let live = read_entries(&path).unwrap();
         assert_eq!(live.keys().copied().collect::<Vec<_>>(), vec![2, 3]);
         assert_eq!(live[&2].resume.bytes, 42);
-        assert_eq!(live[&2].part_path(), PathBuf::from("/tmp/out/sub/b.part"));
+        assert_eq!(
+            live[&2].part_path(),
+            Some(PathBuf::from("/tmp/out/sub/b.0a1b2c.part"))
+        );
     }
 
     #[test]
@@ -360,6 +416,55 @@ mod tests {
         let mut j = Journal::open(d.path()).unwrap();
         assert!(j.adopt_orphans(&mut 0).unwrap().is_empty());
         assert!(d.path().join("424242.jsonl").exists());
+    }
+
+    #[test]
+    fn parts_have_names_of_their_own_and_old_entries_have_none() {
+        let a = part_name("img");
+        assert!(a.starts_with("img.") && a.ends_with(".part"), "{a}");
+        assert_eq!(a.len(), "img.XXXXXX.part".len(), "{a}");
+        assert!(a[4..10].chars().all(|c| c.is_ascii_hexdigit()), "{a}");
+        let distinct: std::collections::HashSet<String> =
+            (0..100).map(|_| part_name("img")).collect();
+        assert!(distinct.len() > 90, "{}", distinct.len());
+        // written by a version that named every part STEM.part: no name is
+        // vouched for, so none is used
+        let old = r#"{"op":"put","key":1,"entry":{"asset_id":"a","dir":"/o","path":["a"],"resume":{"bytes":9}}}"#;
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("1.jsonl");
+        fs::write(&path, format!("{old}\n")).unwrap();
+        let live = read_entries(&path).unwrap();
+        assert_eq!(live[&1].part, None);
+        assert_eq!(live[&1].part_path(), None);
+    }
+
+    #[test]
+    fn only_journals_of_living_owners_are_listed_as_elsewhere() {
+        let d = tempfile::tempdir().unwrap();
+        let put = |key: u64, id: &str| {
+            let rec = Record::Put {
+                key,
+                entry: Box::new(entry(id)),
+            };
+            format!("{}\n", serde_json::to_string(&rec).unwrap())
+        };
+        let _alive = lock_file(&d.path().join("424242.lock"), true)
+            .unwrap()
+            .unwrap();
+        fs::write(d.path().join("424242.jsonl"), put(1, "busy")).unwrap();
+        fs::write(d.path().join("999999.lock"), b"").unwrap();
+        fs::write(d.path().join("999999.jsonl"), put(1, "dead")).unwrap();
+        let mut j = Journal::open(d.path()).unwrap();
+        j.put(5, &entry("mine")).unwrap();
+        let found = j.live_elsewhere().unwrap();
+        assert_eq!(found, vec![(424242, entry("busy"))]);
+        assert!(found[0].1.same_target("busy", None, Path::new("/tmp/out")));
+        assert!(!found[0]
+            .1
+            .same_target("busy", Some("png"), Path::new("/tmp/out")));
+        assert!(!found[0]
+            .1
+            .same_target("busy", None, Path::new("/tmp/other")));
     }
 
     #[test]

@@ -86,6 +86,12 @@ impl Phase {
             Phase::Paused | Phase::Done | Phase::Failed | Phase::Cancelled
         )
     }
+
+    /// The item will still write its file (now, or when resumed): a
+    /// second item for the same file is refused meanwhile.
+    pub fn active(self) -> bool {
+        !matches!(self, Phase::Done | Phase::Failed | Phase::Cancelled)
+    }
 }
 
 /// One item as the UI shows it.
@@ -122,6 +128,25 @@ pub struct Snapshot {
     pub items: Vec<ItemView>,
     /// Incremented on every publish.
     pub version: u64,
+    /// The latest requests refused (at most [`REFUSALS_KEPT`], oldest
+    /// first), numbered so a reader can tell which it has not shown yet.
+    pub refused: Vec<Refusal>,
+}
+
+/// How many refusals a snapshot keeps.
+pub const REFUSALS_KEPT: usize = 16;
+
+/// A request the queue did not take, and why: the same asset, in the same
+/// format, is already on its way into the same directory (here or in
+/// another assetui). Two items writing one file would race; one is enough.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// Counts from 1 over the queue's life.
+    pub seq: u64,
+    pub asset_id: String,
+    pub format: Option<String>,
+    /// For people: what holds it and where (sanitized).
+    pub why: String,
 }
 
 impl Snapshot {
@@ -217,6 +242,8 @@ impl Queue {
             ev_tx,
             snap_tx,
             version: 0,
+            refused: Default::default(),
+            refusals: 0,
         };
         tokio::spawn(actor.run(rx, ev_rx));
         Ok(Queue { tx, snapshots })
@@ -286,6 +313,9 @@ impl Queue {
 /// What an item's task tells the actor.
 enum Report {
     Named(Vec<String>),
+    /// The item's own partial file was chosen (nothing of it is written
+    /// before this is in the journal: see [`Report::Recorded`]).
+    Part(String),
     /// An archive's batch job was created.
     Job(String),
     Transfer(Event),
@@ -375,6 +405,8 @@ struct Actor {
     ev_tx: mpsc::UnboundedSender<(u64, Report)>,
     snap_tx: watch::Sender<Snapshot>,
     version: u64,
+    refused: std::collections::VecDeque<Refusal>,
+    refusals: u64,
 }
 
 impl Actor {
@@ -464,6 +496,7 @@ impl Actor {
         let snapshot = Snapshot {
             items: self.items.values().map(|i| i.view.clone()).collect(),
             version: self.version,
+            refused: self.refused.iter().cloned().collect(),
         };
         self.snap_tx.send_replace(snapshot);
     }
@@ -497,6 +530,10 @@ impl Actor {
             Command::Sync(_) | Command::Close(_) => {}
             Command::Add(requests) => {
                 for r in requests {
+                    if let Some(why) = self.already_coming(&r) {
+                        self.refuse(r, why);
+                        continue;
+                    }
                     let key = self.next_key;
                     self.next_key += 1;
                     let entry = Entry {
@@ -509,6 +546,7 @@ impl Actor {
                         failed: None,
                         batch: Vec::new(),
                         job: None,
+                        part: None,
                     };
                     self.items.insert(key, Item::new(key, entry));
                     self.journal_put(key);
@@ -527,6 +565,7 @@ impl Actor {
                     failed: None,
                     batch: ids,
                     job: None,
+                    part: None,
                 };
                 self.items.insert(key, Item::new(key, entry));
                 self.journal_put(key);
@@ -634,6 +673,16 @@ impl Actor {
                 item.entry.job = Some(job);
                 self.journal_put(key);
             }
+            Report::Part(name) => {
+                // a new file: whatever an older entry counted is not in it
+                item.entry.part = Some(name);
+                item.entry.resume = Resume {
+                    url: item.entry.resume.url.take(),
+                    ..Resume::default()
+                };
+                item.view.bytes = 0;
+                self.journal_put(key);
+            }
             Report::Transfer(ev) => match ev {
                 Event::Link => item.view.phase = Phase::GettingLink,
                 Event::Started { from, total } => {
@@ -715,6 +764,61 @@ impl Actor {
 }
 
 impl Actor {
+    /// Why `r` must not be queued: an active item here, or a live entry
+    /// in another process's journal, already fetches the same asset in
+    /// the same format into the same directory.
+    fn already_coming(&self, r: &Request) -> Option<String> {
+        let (id, format, dir) = (&r.asset_id, r.format.as_deref(), &self.config.out);
+        let what = || match format {
+            Some(f) => format!("{} (as {f})", sanitize::line(id, 80)),
+            None => sanitize::line(id, 80),
+        };
+        if let Some(i) = self
+            .items
+            .values()
+            .find(|i| i.view.phase.active() && i.entry.same_target(id, format, dir))
+        {
+            return Some(format!(
+                "{} is already in the downloads ({}) into {}",
+                what(),
+                i.view.phase.label(),
+                sanitize::line(&dir.display().to_string(), 200)
+            ));
+        }
+        let elsewhere = match self.journal.as_ref().map(Journal::live_elsewhere) {
+            Some(Ok(found)) => found,
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "cannot read the other download journals");
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        elsewhere
+            .into_iter()
+            .find(|(_, e)| e.failed.is_none() && e.same_target(id, format, dir))
+            .map(|(pid, _)| {
+                format!(
+                    "{} is already being downloaded into {} by another assetui (process {pid})",
+                    what(),
+                    sanitize::line(&dir.display().to_string(), 200)
+                )
+            })
+    }
+
+    fn refuse(&mut self, r: Request, why: String) {
+        tracing::info!(asset = %r.asset_id, %why, "download refused");
+        self.refusals += 1;
+        if self.refused.len() == REFUSALS_KEPT {
+            self.refused.pop_front();
+        }
+        self.refused.push_back(Refusal {
+            seq: self.refusals,
+            asset_id: r.asset_id,
+            format: r.format,
+            why,
+        });
+    }
+
     /// An item failed: it is kept in the journal for a later resume when
     /// there is something to resume (a partial file, or a full disk).
     fn fail(&mut self, key: u64, why: &str, disk_full: bool) {
@@ -735,9 +839,20 @@ impl Actor {
     }
 }
 
+/// Removes the item's own partial file: only a plain file with no other
+/// name (a symlink, FIFO or hard link planted there, which the transfer
+/// refused to write through, is left alone).
 fn remove_part(entry: &Entry) {
-    if !entry.path.is_empty() {
-        let _ = std::fs::remove_file(entry.part_path());
+    use std::os::unix::fs::MetadataExt;
+    let Some(part) = entry.part_path() else {
+        return;
+    };
+    match std::fs::symlink_metadata(&part) {
+        Ok(m) if m.file_type().is_file() && m.nlink() == 1 => {
+            let _ = std::fs::remove_file(&part);
+        }
+        Ok(_) => tracing::info!(part = %part.display(), "not a plain file of ours: left alone"),
+        Err(_) => {}
     }
 }
 
@@ -812,7 +927,10 @@ impl ItemTask {
         let mut events = move |ev: Event| {
             let _ = reports.send((key, Report::Transfer(ev)));
         };
-        let part = self.entry.part_path();
+        let part = match self.entry.part_path() {
+            Some(p) => p,
+            None => self.choose_part(&dir).await?,
+        };
         if let Some(done) = placed_twin(&part, &dir, self.entry.stem(), self.entry.resume.total) {
             // placed before a crash; only the `.part` name was left
             std::fs::remove_file(&part).map_err(|e| {
@@ -844,6 +962,35 @@ impl ItemTask {
         let name = format!("{}.{ext}", self.entry.stem());
         place_no_clobber(&part, &dir, &name)
             .map_err(|e| TransferError::Failed(format!("cannot place {name}: {e}")))
+    }
+
+    /// Picks this item's own partial file, a name nothing in `dir` has, and
+    /// waits until the journal names it before anything is written there:
+    /// a crash then leaves either no file or one the journal vouches for.
+    async fn choose_part(&mut self, dir: &std::path::Path) -> Result<PathBuf, TransferError> {
+        let stem = self.entry.stem().to_owned();
+        let mut name = super::journal::part_name(&stem);
+        let mut tries = 0;
+        while std::fs::symlink_metadata(dir.join(&name)).is_ok() {
+            tries += 1;
+            if tries > 100 {
+                return Err(TransferError::Failed(format!(
+                    "no free name for a partial file of {stem} in {}",
+                    dir.display()
+                )));
+            }
+            name = super::journal::part_name(&stem);
+        }
+        self.entry.part = Some(name.clone());
+        self.entry.resume = Resume {
+            url: self.entry.resume.url.take(),
+            ..Resume::default()
+        };
+        self.send(Report::Part(name.clone()));
+        let (done, answered) = tokio::sync::oneshot::channel();
+        self.send(Report::Recorded(done));
+        let _ = answered.await;
+        Ok(dir.join(name))
     }
 
     /// An archive: the batch job (requested once, kept in the journal),

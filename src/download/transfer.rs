@@ -1,7 +1,9 @@
 //! One file's transfer into its `.part`, correct under every fault the
 //! network or the server can produce.
 //!
-//! - The `.part` is created exclusively and never through a symlink; a
+//! - The `.part` is the caller's own (a name unique to its item, recorded
+//!   in its journal before the file exists: see `queue`); it is
+//!   created exclusively and never through a symlink; a
 //!   resumed one must be exactly as long as the journal says (a longer one
 //!   is cut back, anything else starts over).
 //! - A resume sends `Range` and `If-Range` with a strong validator (a
@@ -746,9 +748,10 @@ fn open_part(
     match created {
         Ok(f) => Ok(f),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            // a .part with nothing vouched for: ours from an attempt that
-            // kept nothing, or someone else's; emptied only when it is a
-            // plain file of its own
+            // the caller's journal named this `.part` before it was first
+            // created, and the name is the item's own: this is ours, from
+            // an attempt that kept nothing (emptied only when it is still
+            // a plain file with no other name)
             let f = reopen_part(part)?.ok_or_else(|| {
                 TransferError::Failed(format!("{} vanished while it was opened", part.display()))
             })?;

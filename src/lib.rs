@@ -1,8 +1,11 @@
 //! assetui: a fast, keyboard-driven terminal browser for generative-AI asset
 //! libraries. The library holds everything; `src/main.rs` only parses the
 //! command line and dispatches.
+//!
+//! The typed client and the demo server are crates of their own
+//! (`crates/api`, `crates/server`); they are re-exported under their old
+//! module names so the app, the tests and the benches name them as before.
 
-pub mod api;
 pub mod app;
 pub mod browser;
 pub mod cli;
@@ -14,10 +17,11 @@ pub mod edits;
 pub mod graphics;
 pub mod headless;
 pub mod logging;
-pub mod naming;
-pub mod sanitize;
-pub mod server;
 pub mod term;
 pub mod text;
 pub mod ui;
 pub mod worker;
+
+pub use assetui_api as api;
+pub use assetui_api::{naming, sanitize};
+pub use assetui_server as server;

@@ -56,7 +56,7 @@ pub struct AssetName {
 }
 
 impl AssetName {
-    pub fn of(asset: &crate::api::models::Asset) -> AssetName {
+    pub fn of(asset: &crate::models::Asset) -> AssetName {
         let m = asset.metadata.as_ref();
         AssetName {
             id: asset.id.clone(),

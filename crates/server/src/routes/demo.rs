@@ -25,12 +25,12 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::assets::asset_not_found;
-use crate::api::models::Asset;
-use crate::server::faults::Scripted;
-use crate::server::http::{HttpError, HttpResult};
-use crate::server::library::{iso_from_millis, millis_from_iso, FileRef};
-use crate::server::renditions;
-use crate::server::state::AppState;
+use crate::faults::Scripted;
+use crate::http::{HttpError, HttpResult};
+use crate::library::{iso_from_millis, millis_from_iso, FileRef};
+use crate::renditions;
+use crate::state::AppState;
+use assetui_api::models::Asset;
 
 /// Largest archive accepted by `next-archive`.
 const MAX_ARCHIVE: usize = 64 * 1024 * 1024;

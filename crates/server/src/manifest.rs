@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::api::models::{AssetMetadata, Extra};
+use assetui_api::models::{AssetMetadata, Extra};
 
 include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
 

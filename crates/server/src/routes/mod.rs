@@ -19,7 +19,7 @@ use super::http::{inject_faults, require_auth};
 use super::library::Record;
 use super::renditions::Variant;
 use super::state::AppState;
-use crate::api::models::{Asset, AssetRef};
+use assetui_api::models::{Asset, AssetRef};
 
 pub use files::file_path;
 
@@ -72,7 +72,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn not_found(uri: axum::http::Uri) -> super::http::HttpError {
     super::http::HttpError::not_found(format!(
         "no such endpoint: {}",
-        crate::sanitize::line(uri.path(), 200)
+        assetui_api::sanitize::line(uri.path(), 200)
     ))
 }
 

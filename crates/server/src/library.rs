@@ -9,8 +9,8 @@ use bytes::Bytes;
 
 use super::embed::Embedding;
 use super::text::{Field, TextIndex};
-use crate::api::models::{Asset, Number};
-use crate::api::params::{SortDirection, SortField};
+use assetui_api::models::{Asset, Number};
+use assetui_api::params::{SortDirection, SortField};
 
 /// Where an asset's bytes come from.
 #[derive(Debug, Clone)]

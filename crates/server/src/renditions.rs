@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::library::FileRef;
 use super::synth;
-use crate::api::image_ref::decode_limits;
+use assetui_api::image_ref::decode_limits;
 
 pub const THUMBNAIL_SIDE: u32 = 256;
 pub const PREVIEW_SIDE: u32 = 1024;

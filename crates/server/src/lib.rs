@@ -1,5 +1,6 @@
-//! The Scenario-compatible server (`assetui serve`, demo mode, test
-//! fixture). Not imported by `api/` or the UI.
+//! The Scenario-compatible server (`assetui-server`: `assetui serve`, demo
+//! mode, test fixture). It depends on the client crate (`assetui-api`) for
+//! the models, naming and sanitizing, and on nothing of the app.
 //!
 //! `state` holds the library (`library`, built from the embedded demo
 //! `manifest`, `synth`etic `--scale` assets and the `--data` `store`);

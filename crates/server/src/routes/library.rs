@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 use super::assets::IdsBody;
 use super::signed_url;
-use crate::server::http::{HttpError, HttpResult};
-use crate::server::library::now_iso;
-use crate::server::renditions::Variant;
-use crate::server::state::AppState;
+use crate::http::{HttpError, HttpResult};
+use crate::library::now_iso;
+use crate::renditions::Variant;
+use crate::state::AppState;
 
 /// Page size and offset from `pageSize` (bounded) and an opaque token.
 fn paging(q: &HashMap<String, String>, default: usize) -> HttpResult<(usize, usize)> {
@@ -132,7 +132,7 @@ async fn change_membership(
     if !lib.collections.contains_key(&collection) {
         return Err(HttpError::not_found(format!(
             "Collection {} not found",
-            crate::sanitize::line(&collection, 80)
+            assetui_api::sanitize::line(&collection, 80)
         )));
     }
     let mut changed = Vec::new();

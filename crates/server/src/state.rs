@@ -19,7 +19,7 @@ use super::renditions::RenditionCache;
 use super::signing::{Signer, DEFAULT_TTL};
 use super::store::Store;
 use super::synth;
-use crate::api::models::{Asset, AssetKind, AssetProperties, AssetStatus, Privacy};
+use assetui_api::models::{Asset, AssetKind, AssetProperties, AssetStatus, Privacy};
 
 /// How `assetui serve` (or the in-process demo) runs.
 #[derive(Debug, Clone)]
@@ -285,8 +285,8 @@ fn load_demo() -> Result<Library, String> {
 }
 
 /// What the web app offers for an asset of this kind.
-pub fn edit_capabilities(kind: &AssetKind) -> Vec<crate::api::models::EditCapability> {
-    use crate::api::models::EditCapability as E;
+pub fn edit_capabilities(kind: &AssetKind) -> Vec<assetui_api::models::EditCapability> {
+    use assetui_api::models::EditCapability as E;
     match kind {
         AssetKind::Image => vec![
             E::Detection,

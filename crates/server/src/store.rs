@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::api::models::Asset;
+use assetui_api::models::Asset;
 
 pub struct Store {
     conn: Mutex<Connection>,

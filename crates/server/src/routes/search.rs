@@ -14,12 +14,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::present;
-use crate::server::embed::{self, Embedding};
-use crate::server::embeddings;
-use crate::server::filter::{self, Document};
-use crate::server::http::{HttpError, HttpResult};
-use crate::server::library::Record;
-use crate::server::state::AppState;
+use crate::embed::{self, Embedding};
+use crate::embeddings;
+use crate::filter::{self, Document};
+use crate::http::{HttpError, HttpResult};
+use crate::library::Record;
+use crate::state::AppState;
 
 /// Attributes a filter may use.
 pub const FILTERABLE: &[&str] = &[
@@ -313,13 +313,13 @@ fn parse_sort(sort_by: &[String]) -> HttpResult<Vec<(String, bool)>> {
             let (field, dir) = s.rsplit_once(':').ok_or_else(|| {
                 HttpError::bad_request(format!(
                     "sortBy `{}` must be an attribute followed by :asc or :desc",
-                    crate::sanitize::line(s, 64)
+                    assetui_api::sanitize::line(s, 64)
                 ))
             })?;
             if !SORTABLE.contains(&field) {
                 return Err(HttpError::bad_request(format!(
                     "attribute `{}` is not sortable. Available sortable attributes are: {}",
-                    crate::sanitize::line(field, 64),
+                    assetui_api::sanitize::line(field, 64),
                     SORTABLE.join(", ")
                 )));
             }
@@ -371,7 +371,7 @@ async fn resolve_refs(state: &Arc<AppState>, refs: &[String]) -> HttpResult<Vec<
             let rec = lib.get(r).ok_or_else(|| {
                 HttpError::bad_request(format!(
                     "image reference {} is neither an existing AssetId nor a data URL",
-                    crate::sanitize::line(r, 80)
+                    assetui_api::sanitize::line(r, 80)
                 ))
             })?;
             let e = rec

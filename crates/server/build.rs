@@ -1,4 +1,5 @@
-//! Embeds the demo library (`assets/demo/`) into the binary, so that
+//! Embeds the demo library (`assets/demo/` at the top of the repository)
+//! into the server crate, so that
 //! `assetui` with no credentials browses it wherever the binary lives.
 
 use std::fmt::Write as _;
@@ -23,9 +24,11 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
 }
 
 fn main() {
+    // the demo library stays at the top of the repository, where a
+    // newcomer looks for it
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let root = manifest_dir.join("assets").join("demo");
-    println!("cargo:rerun-if-changed=assets/demo");
+    let root = manifest_dir.join("../../assets/demo");
+    println!("cargo:rerun-if-changed=../../assets/demo");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     for (_, path) in &files {

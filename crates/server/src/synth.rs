@@ -5,7 +5,7 @@
 use image::{Rgb, RgbImage};
 
 use super::library::{iso_from_millis, num, FileRef, Library, Record};
-use crate::api::models::{
+use assetui_api::models::{
     Asset, AssetKind, AssetMetadata, AssetProperties, AssetStatus, AssetType, Privacy, Seed,
 };
 

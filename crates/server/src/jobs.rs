@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use crate::naming::{self, NameFields};
+use assetui_api::naming::{self, NameFields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobStatus {
@@ -42,7 +42,7 @@ pub struct Job {
 pub struct Entry {
     /// What the name template may use (the zip's names are server-side
     /// names: `<type>` and `<date>` are left out, as the API does).
-    pub name: crate::naming::AssetName,
+    pub name: assetui_api::naming::AssetName,
     /// Folder used when the archive is not flat (the inference).
     pub group: String,
     pub ext: String,

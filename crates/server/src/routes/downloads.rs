@@ -12,11 +12,11 @@ use serde_json::{json, Value};
 use super::assets::asset_not_found;
 use super::files::archive_path;
 use super::signed_url;
-use crate::naming::AssetName;
-use crate::server::http::{HttpError, HttpResult};
-use crate::server::jobs::{self, Entry, Job, JobStatus};
-use crate::server::renditions::{self, Variant, IMAGE_TARGETS, UNSUPPORTED_TARGETS};
-use crate::server::state::AppState;
+use crate::http::{HttpError, HttpResult};
+use crate::jobs::{self, Entry, Job, JobStatus};
+use crate::renditions::{self, Variant, IMAGE_TARGETS, UNSUPPORTED_TARGETS};
+use crate::state::AppState;
+use assetui_api::naming::AssetName;
 
 /// Assets per batch (the API's limit).
 pub const BATCH_LIMIT: usize = 1000;
@@ -157,9 +157,7 @@ pub async fn request_batch(
             return Err(HttpError::bad_request("the query matches no asset"));
         }
         if let Some(big) = picked.iter().find(|r| match &r.file {
-            crate::server::library::FileRef::Generated(g) => {
-                g.size > crate::server::generated::MAX_IN_ARCHIVE
-            }
+            crate::library::FileRef::Generated(g) => g.size > crate::generated::MAX_IN_ARCHIVE,
             _ => false,
         }) {
             return Err(HttpError::bad_request(format!(
@@ -269,7 +267,7 @@ pub async fn batch_status(
     let job = state.job(&job_id)?.ok_or_else(|| {
         HttpError::not_found(format!(
             "Job {} not found",
-            crate::sanitize::line(&job_id, 80)
+            assetui_api::sanitize::line(&job_id, 80)
         ))
     })?;
     let mut body = json!({ "jobId": job.id, "jobStatus": job.status.as_str() });

@@ -12,13 +12,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::server::generated::{self, GenFile};
-use crate::server::http::{HttpError, HttpResult};
-use crate::server::jobs::JobStatus;
-use crate::server::library::{http_date, FileRef};
-use crate::server::renditions::{self, Rendered, Variant};
-use crate::server::signing::LinkError;
-use crate::server::state::AppState;
+use crate::generated::{self, GenFile};
+use crate::http::{HttpError, HttpResult};
+use crate::jobs::JobStatus;
+use crate::library::{http_date, FileRef};
+use crate::renditions::{self, Rendered, Variant};
+use crate::signing::LinkError;
+use crate::state::AppState;
 
 /// The path of a rendition's file URL.
 pub fn file_path(id: &str, variant: &Variant) -> String {

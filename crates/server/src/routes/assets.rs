@@ -11,15 +11,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::present;
-use crate::api::models::{
+use crate::embed;
+use crate::http::{HttpError, HttpResult};
+use crate::library::{now_iso, num, Cursor, FileRef, Record};
+use crate::renditions;
+use crate::state::AppState;
+use assetui_api::models::{
     Asset, AssetKind, AssetMetadata, AssetProperties, AssetStatus, AssetType, Privacy,
 };
-use crate::api::params::{SortDirection, SortField};
-use crate::server::embed;
-use crate::server::http::{HttpError, HttpResult};
-use crate::server::library::{now_iso, num, Cursor, FileRef, Record};
-use crate::server::renditions;
-use crate::server::state::AppState;
+use assetui_api::params::{SortDirection, SortField};
 
 pub const MAX_PAGE_SIZE: usize = 100;
 pub const DEFAULT_PAGE_SIZE: usize = 50;
@@ -62,7 +62,7 @@ fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
     if let Some(unknown) = q.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(HttpError::bad_request(format!(
             "property {} should not exist",
-            crate::sanitize::line(unknown, 64)
+            assetui_api::sanitize::line(unknown, 64)
         )));
     }
     let page_size = match q.get("pageSize") {
@@ -117,7 +117,7 @@ fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
         if AssetType::from(t.as_str()).is_other() {
             return Err(HttpError::bad_request(format!(
                 "type must be one of the asset types (got {})",
-                crate::sanitize::line(t, 64)
+                assetui_api::sanitize::line(t, 64)
             )));
         }
     }
@@ -272,7 +272,10 @@ pub async fn retrieve(
 }
 
 pub fn asset_not_found(id: &str) -> HttpError {
-    HttpError::not_found(format!("Asset {} not found", crate::sanitize::line(id, 80)))
+    HttpError::not_found(format!(
+        "Asset {} not found",
+        assetui_api::sanitize::line(id, 80)
+    ))
 }
 
 #[derive(Deserialize)]
@@ -361,7 +364,7 @@ pub async fn update_tags(
             if body.strict {
                 return Err(HttpError::bad_request(format!(
                     "Tag {} already exists on asset",
-                    crate::sanitize::line(t, 100)
+                    assetui_api::sanitize::line(t, 100)
                 )));
             }
         } else if !added.contains(t) {
@@ -378,7 +381,7 @@ pub async fn update_tags(
             None if body.strict => {
                 return Err(HttpError::bad_request(format!(
                     "Tag {} not found on asset",
-                    crate::sanitize::line(t, 100)
+                    assetui_api::sanitize::line(t, 100)
                 )))
             }
             None => {}
@@ -447,7 +450,7 @@ pub async fn upload(
         move || -> Result<(u32, u32, String, embed::Embedding), String> {
             let img = renditions::decode(&bytes)?;
             let mime =
-                crate::api::image_ref::sniff_mime(&bytes).unwrap_or("application/octet-stream");
+                assetui_api::image_ref::sniff_mime(&bytes).unwrap_or("application/octet-stream");
             Ok((
                 img.width(),
                 img.height(),
@@ -466,7 +469,7 @@ pub async fn upload(
         if !lib.collections.contains_key(c) {
             return Err(HttpError::not_found(format!(
                 "Collection {} not found",
-                crate::sanitize::line(c, 80)
+                assetui_api::sanitize::line(c, 80)
             )));
         }
     }
@@ -484,7 +487,7 @@ pub async fn upload(
         author_id: Some("user_demo".into()),
         collection_ids: Some(body.collection_ids),
         created_at: Some(now.clone()),
-        edit_capabilities: Some(crate::server::state::edit_capabilities(&AssetKind::Image)),
+        edit_capabilities: Some(crate::state::edit_capabilities(&AssetKind::Image)),
         kind: Some(AssetKind::Image),
         metadata: Some(AssetMetadata {
             kind: Some(AssetKind::Image),

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use futures_util::Stream;
 
 use super::library::{iso_from_millis, num, FileRef, Library, Record};
-use crate::api::models::{
+use assetui_api::models::{
     Asset, AssetKind, AssetMetadata, AssetProperties, AssetStatus, AssetType, Privacy,
 };
 

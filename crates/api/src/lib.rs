@@ -1,0 +1,20 @@
+//! The typed Scenario client (`assetui-api`). No terminal, no UI: the
+//! browser, the CLI, the demo server and the tests use it alike. It also
+//! holds the two text rules every crate shares: [`sanitize`] (the one
+//! cleaner of outside text) and [`naming`] (file names from a template).
+
+pub mod assets;
+pub mod client;
+pub mod downloads;
+pub mod error;
+pub mod image_ref;
+pub mod library;
+pub mod models;
+pub mod naming;
+pub mod params;
+pub mod retry;
+pub mod sanitize;
+pub mod search;
+
+pub use client::{Client, ClientOptions, DEFAULT_BASE_URL, USER_AGENT};
+pub use error::ApiError;

@@ -18,6 +18,7 @@ pub mod naming;
 pub mod sanitize;
 pub mod server;
 pub mod term;
+pub mod term_probe;
 pub mod text;
 pub mod ui;
 pub mod worker;

@@ -78,19 +78,29 @@ pub fn query() -> &'static [u8] {
     .as_bytes()
 }
 
-/// Writes the queries, then reads until the DA1 answer or `deadline`.
-/// `term` is the terminal (`/dev/tty`), or in tests one end of a socket.
-/// Reads never block: the descriptor is polled, and made non-blocking for
-/// the reads (on `/dev/tty` opened for the probe that flag is its own).
+/// Writes the queries, then reads until the DA1 answer or `deadline`
+/// ([`listen`]). `term` is the terminal, or in tests one end of a socket.
 pub fn probe<T: Read + Write + AsFd>(term: &mut T, deadline: Duration) -> io::Result<Outcome> {
     let started = Instant::now();
     term.write_all(query())?;
     term.flush()?;
+    listen(term, started, deadline)
+}
+
+/// Reads the answers to [`query`] (written at `started` by the caller, in
+/// order with its other output) until the DA1 answer or `started +
+/// deadline`, then whatever else is already there, and stops. Reads never
+/// block: the descriptor is polled and made non-blocking (on a `/dev/tty`
+/// opened for the probe that flag is its own).
+pub fn listen<T: Read + AsFd>(
+    term: &mut T,
+    started: Instant,
+    deadline: Duration,
+) -> io::Result<Outcome> {
     set_nonblocking(term.as_fd())?;
     let mut splitter = Splitter::default();
     let mut buf = [0u8; 1024];
     let mut done = false;
-    // until the DA1 answer; then whatever is already there, without waiting
     loop {
         let wait = if done {
             Duration::ZERO
@@ -123,13 +133,13 @@ pub fn probe<T: Read + Write + AsFd>(term: &mut T, deadline: Duration) -> io::Re
     })
 }
 
-/// Opens the controlling terminal, probes it and closes it again.
-pub fn probe_tty(deadline: Duration) -> io::Result<Outcome> {
-    let mut tty = std::fs::OpenOptions::new()
+/// Opens the controlling terminal for a probe (its own open file, so the
+/// non-blocking flag set on it touches no other reader).
+pub fn open_tty() -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .open("/dev/tty")?;
-    probe(&mut tty, deadline)
+        .open("/dev/tty")
 }
 
 fn set_nonblocking(fd: impl AsFd) -> io::Result<()> {
@@ -162,7 +172,9 @@ fn readable(fd: impl AsFd, wait: Duration) -> io::Result<bool> {
 /// One thing found in the bytes read.
 #[derive(Debug, PartialEq)]
 enum Item {
-    Kitty { ok: bool },
+    Kitty {
+        ok: bool,
+    },
     Da1(Vec<u16>),
     CellPx(u16, u16),
     WindowPx(u16, u16),
@@ -259,7 +271,10 @@ fn parse(b: &[u8]) -> Parsed {
         0x7f => key(KeyCode::Backspace, KeyModifiers::NONE),
         0 => key(KeyCode::Char(' '), KeyModifiers::CONTROL),
         c @ 0x01..=0x1a => key(KeyCode::Char((c - 1 + b'a') as char), KeyModifiers::CONTROL),
-        c @ 0x1c..=0x1f => key(KeyCode::Char((c - 0x1c + b'4') as char), KeyModifiers::CONTROL),
+        c @ 0x1c..=0x1f => key(
+            KeyCode::Char((c - 0x1c + b'4') as char),
+            KeyModifiers::CONTROL,
+        ),
         _ => return utf8(b),
     };
     Parsed::Item(item, 1)
@@ -553,9 +568,8 @@ mod tests {
 
     #[test]
     fn mouse_reports_and_unknown_sequences_are_not_keys() {
-        let (a, keys) = split(&[
-            b"\x1b[<35;10;5M\x1b[M abc\x1b]11;rgb:0/0/0\x07\x1b[99x\x1b[?1;2c\x1b[I",
-        ]);
+        let (a, keys) =
+            split(&[b"\x1b[<35;10;5M\x1b[M abc\x1b]11;rgb:0/0/0\x07\x1b[99x\x1b[?1;2c\x1b[I"]);
         assert!(a.answered);
         assert_eq!(keys, vec![k('c')], "only the byte after the X10 report");
     }

@@ -32,15 +32,22 @@ const IMAGE_JOBS: usize = 6;
 /// Disk cache of fetched renditions.
 const DISK_CACHE_BYTES: u64 = 256 << 20;
 
-/// The keymap with the config file's `[keys]` applied, and its
-/// `clipboard` choice.
-fn browser_config() -> Result<(Keymap, clipboard::Mode, DownloadSettings), CliError> {
-    let defaults = || {
-        (
-            Keymap::default(),
-            clipboard::Mode::default(),
-            DownloadSettings::default(),
-        )
+/// What the browser takes from the config file.
+struct BrowserConfig {
+    keymap: Keymap,
+    clipboard: clipboard::Mode,
+    downloads: DownloadSettings,
+    image_protocol: Option<ProtocolChoice>,
+}
+
+/// The keymap with the config file's `[keys]` applied, its `clipboard`
+/// choice, `[downloads]` and `image_protocol`.
+fn browser_config() -> Result<BrowserConfig, CliError> {
+    let defaults = || BrowserConfig {
+        keymap: Keymap::default(),
+        clipboard: clipboard::Mode::default(),
+        downloads: DownloadSettings::default(),
+        image_protocol: None,
     };
     let Some(path) = crate::config::default_config_path() else {
         return Ok(defaults());
@@ -56,11 +63,12 @@ fn browser_config() -> Result<(Keymap, clipboard::Mode, DownloadSettings), CliEr
         .collect();
     let keymap = Keymap::with_overrides(&overrides)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    Ok((
+    Ok(BrowserConfig {
         keymap,
-        loaded.config.clipboard.unwrap_or_default(),
-        loaded.config.downloads,
-    ))
+        clipboard: loaded.config.clipboard.unwrap_or_default(),
+        downloads: loaded.config.downloads,
+        image_protocol: loaded.config.image_protocol,
+    })
 }
 
 /// The browser's download queue: files go to the configured directory;
@@ -167,8 +175,24 @@ fn http_for_images() -> Result<reqwest::Client, CliError> {
         .map_err(|e| CliError::Failed(format!("cannot start the HTTP client: {e}")))
 }
 
+/// The terminal probe as the loop sees it.
+enum Probe {
+    /// Not started: it starts right after the first frame.
+    Due,
+    /// Queries written; the answers are read on a blocking thread.
+    Listening(tokio::task::JoinHandle<graphics::Detection>),
+    /// Done (or never needed): the picker is known.
+    Done,
+}
+
 /// Runs the browser until the user quits or a signal arrives.
-pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliError> {
+///
+/// The first frame is drawn at once; then the terminal is asked what it
+/// can draw (or its remembered answers are read), and only then does
+/// crossterm's input stream start: the keys typed meanwhile come from the
+/// probe, in order. The workers (and so any image) start once both the
+/// connection and the picker are there.
+pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(
@@ -178,7 +202,10 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
         ));
     }
     let log = crate::logging::init_file(global.verbose);
-    let (keymap, clipboard_mode, download_settings) = browser_config()?;
+    let config = browser_config()?;
+    let (choice, choice_source) =
+        graphics::resolve_choice(global.image_protocol, config.image_protocol);
+    let download_settings = config.downloads;
     let resolved = context::settings(global)?;
     // connect in the background: the first frame does not wait for it
     let connect_global = global.clone();
@@ -188,28 +215,35 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
         );
 
     let mut tui = Tui::enter().map_err(|e| CliError::Failed(format!("terminal: {e}")))?;
-    let probe = !matches!(choice, ProtocolChoice::None | ProtocolChoice::Halfblocks);
-    let picker = graphics::picker(choice, probe);
-    tracing::info!(protocol = %graphics::describe(picker.as_ref()), log = ?log, "browser starting");
+    // before anything that takes time: a signal must restore the terminal
+    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut sigint = signal(tokio::signal::unix::SignalKind::interrupt())?;
+    tracing::info!(choice = choice.name(), from = choice_source.describe(), log = ?log, "browser starting");
     let (w, h) = tui.size();
     let mut state = State::new(
         "connecting…".into(),
-        keymap,
-        picker.is_some(),
-        bytes_per_cell(picker.as_ref()),
+        config.keymap,
+        choice != ProtocolChoice::None,
+        bytes_per_cell(None),
         w,
         h,
     );
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let clip = Clip::new(clipboard_mode, tx.clone());
+    let clip = Clip::new(config.clipboard, tx.clone());
     let mut pending: Vec<Cmd> = app::init(&mut state);
     let mut workers: Option<Workers> = None;
     let mut _context: Option<context::Context> = None;
 
-    let mut events = EventStream::new();
-    let mut sigterm = signal(tokio::signal::unix::SignalKind::terminate())?;
-    let mut sighup = signal(tokio::signal::unix::SignalKind::hangup())?;
-    let mut sigint = signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut picker: Option<ratatui_image::picker::Picker> = None;
+    let mut probe = if choice.wants_answers() {
+        Probe::Due
+    } else {
+        picker = graphics::picker(choice);
+        Probe::Done
+    };
+    // crossterm's reader: it must not exist while the probe reads
+    let mut events: Option<EventStream> = None;
 
     let mut dirty = true;
     let mut full_redraw = false;
@@ -217,6 +251,7 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
     let mut last_frame = Instant::now() - MIN_FRAME;
     let mut next_tick = Instant::now() + SPINNER;
     let mut connected = false;
+    let mut replay: Vec<Msg> = Vec::new();
     let outcome: Result<(), CliError> = 'main: loop {
         if dirty && (input_waiting || last_frame.elapsed() >= MIN_FRAME) {
             // the terminal may have been resized after the last `Resize`
@@ -255,12 +290,41 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
             input_waiting = false;
             last_frame = Instant::now();
         }
+        if matches!(probe, Probe::Due) {
+            // after the first frame, and between frames: the queries go
+            // through the same writer as the frames, never inside one
+            let detecting = graphics::start_detect(false, |_, query| tui.write_raw(query));
+            probe = match detecting {
+                graphics::Detecting::Done(found) => {
+                    replay.extend(probed(found, choice, &mut state, &mut picker));
+                    Probe::Done
+                }
+                graphics::Detecting::Listening(l) => {
+                    Probe::Listening(tokio::task::spawn_blocking(move || l.finish()))
+                }
+            };
+        }
+        if matches!(probe, Probe::Done) && events.is_none() {
+            events = Some(EventStream::new());
+        }
+        if !replay.is_empty() {
+            // keys typed during the probe come first, in order
+            input_waiting = true;
+            dirty = true;
+            for m in std::mem::take(&mut replay) {
+                if let Some(r) = apply(&mut state, m, &mut workers, &mut pending, &mut tui, &clip) {
+                    break 'main r;
+                }
+            }
+            continue;
+        }
         let frame_due = dirty.then(|| tokio::time::Instant::from_std(last_frame + MIN_FRAME));
         let tick_due = state
             .busy()
             .then(|| tokio::time::Instant::from_std(next_tick));
+        let listening = matches!(probe, Probe::Listening(_));
         let msg = tokio::select! {
-            ev = events.next() => match ev {
+            ev = next_event(&mut events), if events.is_some() => match ev {
                 Some(Ok(Event::Key(k))) => Msg::Key(k),
                 Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(Event::Resize(w, h))) => {
@@ -272,7 +336,19 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
                 None => break Ok(()),
             },
             Some(msg) = rx.recv() => msg,
-            joined = &mut connecting, if !connected => {
+            found = probe_done(&mut probe), if listening => {
+                let found = found.unwrap_or_else(|e| graphics::Detection {
+                    answers: None,
+                    found: graphics::Found::NotProbed(format!("the probe failed: {e}")),
+                    keys: Vec::new(),
+                    previous: None,
+                });
+                probe = Probe::Done;
+                replay.extend(probed(found, choice, &mut state, &mut picker));
+                dirty = true;
+                continue;
+            },
+            joined = &mut connecting, if !connected && matches!(probe, Probe::Done) => {
                 connected = true;
                 match joined {
                     Ok(Ok(ctx)) => {
@@ -341,6 +417,50 @@ pub async fn run(global: &GlobalArgs, choice: ProtocolChoice) -> Result<(), CliE
     drop(tui);
     drop(workers);
     outcome
+}
+
+/// Takes the probe's result: the picker (and the memory an image cell
+/// takes), and the keys typed meanwhile as messages.
+fn probed(
+    found: graphics::Detection,
+    choice: ProtocolChoice,
+    state: &mut State,
+    picker: &mut Option<ratatui_image::picker::Picker>,
+) -> Vec<Msg> {
+    let env = |k: &str| std::env::var(k).ok();
+    let decision = graphics::decide(
+        choice,
+        found.answers.as_ref(),
+        &env,
+        graphics::Window::current(),
+    );
+    *picker = graphics::picker_for(&decision);
+    tracing::info!(
+        protocol = %graphics::describe(picker.as_ref()),
+        why = %decision.why,
+        found = ?found.found,
+        "image protocol"
+    );
+    // no image is asked before the workers start, after this
+    state.images = crate::app::images::ImageStore::new(
+        crate::app::state::IMAGE_BYTES,
+        bytes_per_cell(picker.as_ref()),
+    );
+    found.keys.into_iter().map(Msg::Key).collect()
+}
+
+async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
+    match events {
+        Some(e) => e.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn probe_done(probe: &mut Probe) -> Result<graphics::Detection, tokio::task::JoinError> {
+    match probe {
+        Probe::Listening(handle) => handle.await,
+        _ => std::future::pending().await,
+    }
 }
 
 /// Runs one message through `update()` and dispatches its commands (kept

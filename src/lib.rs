@@ -18,6 +18,7 @@ pub mod graphics;
 pub mod headless;
 pub mod logging;
 pub mod term;
+pub mod term_probe;
 pub mod text;
 pub mod ui;
 pub mod worker;

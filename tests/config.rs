@@ -490,7 +490,7 @@ fn unknown_top_level_section_is_reported() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard, downloads)",
+            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard, image_protocol, downloads)",
             path.display()
         )
     );
@@ -824,6 +824,28 @@ fn clipboard_mode_is_read_and_a_wrong_one_names_the_choices() {
     let msg = err.to_string();
     assert!(msg.contains(":2:") && msg.contains("xclip"), "{msg}");
     assert!(msg.contains("auto") && msg.contains("osc52"), "{msg}");
+}
+
+#[test]
+fn image_protocol_is_read_and_a_wrong_one_names_the_choices() {
+    use assetui::graphics::ProtocolChoice;
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(load_text(dir.path(), "").config.image_protocol, None);
+    for (text, choice) in [
+        ("auto", ProtocolChoice::Auto),
+        ("kitty", ProtocolChoice::Kitty),
+        ("sixel", ProtocolChoice::Sixel),
+        ("iterm2", ProtocolChoice::Iterm2),
+        ("halfblocks", ProtocolChoice::Halfblocks),
+        ("none", ProtocolChoice::None),
+    ] {
+        let loaded = load_text(dir.path(), &format!("image_protocol = \"{text}\"\n"));
+        assert_eq!(loaded.config.image_protocol, Some(choice));
+    }
+    let (_, err) = load_err("\nimage_protocol = \"ascii\"\n");
+    let msg = err.to_string();
+    assert!(msg.contains(":2:") && msg.contains("ascii"), "{msg}");
+    assert!(msg.contains("halfblocks") && msg.contains("kitty"), "{msg}");
 }
 
 #[test]

@@ -196,10 +196,15 @@ async fn an_open_stdin_that_is_not_a_terminal_is_never_read() {
 /// `None`). Returns everything the program wrote, after checking that the
 /// terminal's modes are as they were before.
 fn doctor_in_pty(answer: Option<&'static [u8]>) -> String {
+    let home = tempfile::tempdir().unwrap();
+    doctor_in_pty_at(home.path(), answer)
+}
+
+/// [`doctor_in_pty`] with HOME at `home` (its cache kept between runs).
+fn doctor_in_pty_at(home: &Path, answer: Option<&'static [u8]>) -> String {
     use portable_pty::{native_pty_system, CommandBuilder, PtySize};
     use std::io::{Read, Write};
 
-    let home = tempfile::tempdir().unwrap();
     let pair = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -222,10 +227,10 @@ fn doctor_in_pty(answer: Option<&'static [u8]>) -> String {
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_assetui"));
     cmd.arg("doctor");
     cmd.env_clear();
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+    cmd.env("HOME", home);
+    cmd.env("XDG_CONFIG_HOME", home.join("config"));
     cmd.env("TERM", "xterm-256color");
-    cmd.cwd(home.path());
+    cmd.cwd(home);
     let mut child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
     let mut reader = pair.master.try_clone_reader().unwrap();
@@ -239,7 +244,8 @@ fn doctor_in_pty(answer: Option<&'static [u8]>) -> String {
         // Linux reports EIO once the child side is closed.
         while let Ok(n @ 1..) = reader.read(&mut buf) {
             seen.extend_from_slice(&buf[..n]);
-            if !answered && seen.windows(4).any(|w| w == b"\x1b[5n") {
+            // DA1 is the probe's last query
+            if !answered && seen.windows(3).any(|w| w == b"\x1b[c") {
                 answered = true;
                 if let Some(answer) = answer {
                     writer.write_all(answer).unwrap();
@@ -273,17 +279,72 @@ fn wait_or_kill(
 
 #[test]
 fn in_a_terminal_the_probe_reads_the_answer() {
-    // What kitty answers: graphics OK, 10×20 px cells, then the status report.
-    let out = doctor_in_pty(Some(b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1b[0n"));
-    assert!(out.contains("kitty (font 10×20 px) (detected)"), "{out:?}");
+    // What kitty answers: graphics OK, 10×20 px cells, its version, then DA1.
+    let home = tempfile::tempdir().unwrap();
+    let out = doctor_in_pty_at(
+        home.path(),
+        Some(b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1bP>|kitty(0.35.2)\x1b\\\x1b[?62;22c"),
+    );
+    assert!(
+        out.contains(
+            "kitty (font 10×20 px) (the terminal answered the kitty graphics query; asked now"
+        ),
+        "{out:?}"
+    );
     assert!(out.contains("80×24 cells"), "{out:?}");
+    // remembered for the browser's next start
+    let cache = std::fs::read_to_string(home.path().join(".cache/assetui/terminals.json")).unwrap();
+    assert!(
+        cache.contains("TERM=xterm-256color TERM_PROGRAM= tmux=no"),
+        "{cache}"
+    );
+    assert!(cache.contains("kitty(0.35.2)"), "{cache}");
 }
 
 #[test]
-fn a_silent_terminal_falls_back_to_halfblocks() {
-    let started = Instant::now();
+fn a_silent_terminal_falls_back_to_halfblocks_and_says_how_to_choose() {
     let out = doctor_in_pty(None);
-    assert!(out.contains("halfblocks (detected)"), "{out:?}");
-    assert!(out.contains("no graphics protocol"), "{out:?}");
-    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(
+        out.contains("halfblocks (the terminal did not answer within 500 ms; asked now"),
+        "{out:?}"
+    );
+    assert!(out.contains("image_protocol = "), "{out:?}");
+}
+
+#[tokio::test]
+async fn the_config_file_chooses_below_the_flag_and_the_variable() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config/assetui")).unwrap();
+    std::fs::write(
+        home.path().join("config/assetui/config.toml"),
+        "image_protocol = \"sixel\"\n",
+    )
+    .unwrap();
+    let o = doctor(home.path(), &["doctor", "--json"], &[]).await;
+    let v = json(&o);
+    assert_eq!(v["image_protocol"]["choice"], "sixel");
+    assert_eq!(v["image_protocol"]["choice_source"], "config_file");
+    assert_eq!(v["image_protocol"]["protocol"], "sixel");
+    let o = doctor(home.path(), &["doctor"], &[]).await;
+    assert!(
+        text(&o.stdout).contains("forced by image_protocol in config.toml"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = doctor(
+        home.path(),
+        &["doctor", "--json"],
+        &[("ASSETUI_IMAGE_PROTOCOL", "none")],
+    )
+    .await;
+    let v = json(&o);
+    assert_eq!(v["image_protocol"]["choice"], "none");
+    assert_eq!(v["image_protocol"]["choice_source"], "flag_or_env");
+    let o = doctor(
+        home.path(),
+        &["--image-protocol", "halfblocks", "doctor", "--json"],
+        &[("ASSETUI_IMAGE_PROTOCOL", "none")],
+    )
+    .await;
+    assert_eq!(json(&o)["image_protocol"]["choice"], "halfblocks");
 }

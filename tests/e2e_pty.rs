@@ -136,6 +136,77 @@ fn browser_starts_moves_helps_and_quits_restoring_the_terminal() {
     assert_screen_restored(&p);
 }
 
+// Issue 18, B1 and B2: the default `auto` protocol in a terminal that
+// answers no query (the vt100 model; tmux does not forward the answers to
+// passed-through queries either). The first frame comes without any key,
+// and no key is lost to the probe.
+
+/// Waits for the first frame (the list's border) and prints how long it
+/// took; the time is reported, not asserted (see BENCHMARKS.md).
+fn wait_first_frame(p: &Pty, what: &str) {
+    p.wait_for("the first frame", T, |s| s.contents().contains(" Assets "))
+        .unwrap();
+    eprintln!(
+        "{what}: first frame {:?} after the spawn",
+        p.spawned_at().elapsed()
+    );
+}
+
+#[test]
+fn auto_in_a_silent_terminal_draws_at_once_and_one_q_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn([BIN], env(dir.path(), &[]), dir.path(), 120, 40);
+    wait_first_frame(&p, "first start");
+    p.send("q");
+    let status = p.wait_exit(T).unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_screen_restored(&p);
+    // the silence is remembered: the next start does not ask again
+    let cache = dir.path().join("cache/assetui/terminals.json");
+    let remembered = std::fs::read_to_string(&cache).unwrap();
+    assert!(remembered.contains("TERM=xterm-256color"), "{remembered}");
+    let asked = |p: &Pty| pty::count(&p.raw_output(), b"\x1b[>q");
+    assert_eq!(asked(&p), 1, "the first start asks the terminal once");
+
+    // the report's steps: wait for the list, `j` once moves once, `q` quits
+    let mut p = Pty::spawn([BIN], env(dir.path(), &[]), dir.path(), 120, 40);
+    wait_first_frame(&p, "second start (remembered answers)");
+    p.wait_for_text("Glass chime", T).unwrap();
+    p.wait_for("the cursor on the first asset", T, |s| cursor_at(s, 1))
+        .unwrap();
+    p.send("j");
+    p.wait_for("the cursor on the second asset", T, |s| cursor_at(s, 2))
+        .unwrap();
+    p.send("q");
+    let status = p.wait_exit(T).unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(asked(&p), 0, "the remembered answers are used");
+}
+
+#[test]
+fn a_key_typed_before_the_first_frame_is_acted_on() {
+    // `?` typed at once, before the program even runs: the help opens
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn([BIN], env(dir.path(), &[]), dir.path(), 120, 40);
+    p.send("?");
+    p.wait_for_text(" Keys ", T).unwrap();
+    p.send("\x1b");
+    p.wait_for("the help overlay to close", T, |s| {
+        !s.contents().contains(" Keys ")
+    })
+    .unwrap();
+    p.send("q");
+    assert!(p.wait_exit(T).unwrap().success());
+
+    // `q` typed before the first frame quits without another key
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn([BIN], env(dir.path(), &[]), dir.path(), 120, 40);
+    p.send("q");
+    let status = p.wait_exit(T).unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_screen_restored(&p);
+}
+
 /// The browser gets `sig` while it shows the library: it restores the
 /// terminal and exits on its own.
 fn signal_restores_the_terminal(sig: &str, number: u32) {

@@ -60,16 +60,16 @@ pub struct GlobalArgs {
 
     /// How the browser draws images: auto asks the terminal; kitty, sixel, iterm2 or
     /// halfblocks force one (e.g. when auto-detection fails inside tmux); none turns
-    /// images off. `assetui doctor` shows what auto finds
+    /// images off. Default: `image_protocol` in config.toml, else auto. `assetui doctor`
+    /// shows what auto finds
     #[arg(
         long,
         global = true,
         value_enum,
         value_name = "PROTOCOL",
-        env = "ASSETUI_IMAGE_PROTOCOL",
-        default_value_t = ProtocolChoice::Auto
+        env = "ASSETUI_IMAGE_PROTOCOL"
     )]
-    pub image_protocol: ProtocolChoice,
+    pub image_protocol: Option<ProtocolChoice>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
@@ -24,8 +24,6 @@ use crate::sanitize;
 const MAX_VALUE: usize = 256;
 /// Longest error message shown.
 const MAX_ERROR: usize = 400;
-/// Time given to the graphics probe's reader thread to restore the modes.
-const SETTLE: Duration = Duration::from_millis(100);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -74,8 +72,9 @@ impl Check {
 /// answer.
 pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> {
     let terminal = terminal();
-    let image = image_protocol(global.image_protocol).await;
     let (config_check, loaded) = config_file();
+    let file_choice = loaded.as_ref().and_then(|l| l.config.image_protocol);
+    let image = image_protocol(global.image_protocol, file_choice).await;
     let (credentials, base_url) = credentials(global, loaded.as_ref());
     let api = api(global, base_url).await;
     let api_failed = api.status == Status::Fail;
@@ -199,8 +198,7 @@ fn terminal() -> Check {
 }
 
 /// Puts the terminal in raw mode for the probe and always takes it out
-/// again (also on panic): this restores the user's settings even if the
-/// probe's reader thread is still waiting for an answer.
+/// again (also on panic).
 struct RawMode;
 
 impl RawMode {
@@ -217,48 +215,106 @@ impl Drop for RawMode {
     }
 }
 
-async fn image_protocol(choice: ProtocolChoice) -> Check {
-    let probe = choice != ProtocolChoice::None && graphics::can_probe();
-    let picker = if probe {
-        tokio::task::spawn_blocking(move || {
-            let _raw = RawMode::enable();
-            let picker = graphics::picker(choice, true);
-            // ratatui-image's reader thread puts back the modes it found
-            // (raw) just after handing over the answer: let it finish, so
-            // that leaving raw mode comes last.
-            std::thread::sleep(SETTLE);
-            picker
+/// The image protocol: in a terminal the terminal is asked afresh (and its
+/// answers remembered for the browser); elsewhere the remembered answers
+/// for this terminal are shown, if any.
+async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoice>) -> Check {
+    let (choice, source) = graphics::resolve_choice(flag, file);
+    let env = |k: &str| std::env::var(k).ok();
+    let key = graphics::terminal_key(&env);
+    let detection = if choice.wants_answers() {
+        let detected = tokio::task::spawn_blocking(|| {
+            let _raw = graphics::can_probe().then(RawMode::enable);
+            graphics::start_detect(true, |tty, query| {
+                tty.write_all(query)?;
+                tty.flush()
+            })
+            .wait()
         })
-        .await
-        .unwrap_or_else(|_| graphics::picker(choice, false))
+        .await;
+        Some(detected.unwrap_or_else(|e| graphics::Detection {
+            answers: None,
+            found: graphics::Found::NotProbed(format!("the probe failed: {e}")),
+            keys: Vec::new(),
+            previous: None,
+        }))
     } else {
-        graphics::picker(choice, false)
+        None
     };
+    let answers = detection.as_ref().and_then(|d| d.answers.as_ref());
+    let decision = graphics::decide(choice, answers, &env, graphics::Window::current());
+    let picker = graphics::picker_for(&decision);
     let name = graphics::protocol_name(picker.as_ref());
-    let how = match (choice, probe) {
-        (ProtocolChoice::None, _) => "set by --image-protocol / ASSETUI_IMAGE_PROTOCOL",
-        (ProtocolChoice::Auto, true) => "detected",
-        (ProtocolChoice::Auto, false) => "not probed: stdin or stdout is not a terminal",
-        (_, _) => "forced by --image-protocol / ASSETUI_IMAGE_PROTOCOL",
+    let found = detection.as_ref().map(|d| &d.found);
+    let how = match (choice, found) {
+        (ProtocolChoice::Auto, Some(graphics::Found::Probed(took))) => format!(
+            "{}; asked now, answered in {} ms, remembered for this terminal",
+            decision.why,
+            took.as_millis()
+        ),
+        (ProtocolChoice::Auto, Some(graphics::Found::Cached)) => format!(
+            "{}; remembered answer for this terminal (run `assetui doctor` in it to ask again)",
+            decision.why
+        ),
+        (ProtocolChoice::Auto, Some(graphics::Found::NotProbed(why))) => {
+            format!("not probed: {why}")
+        }
+        (ProtocolChoice::Auto, None) => "not probed".to_owned(),
+        (ProtocolChoice::None, _) => format!("set by {}", source.describe()),
+        (_, _) => format!("forced by {}", source.describe()),
     };
-    let status = if choice == ProtocolChoice::Auto && probe && name == "halfblocks" {
+    let status = if choice == ProtocolChoice::Auto
+        && matches!(
+            found,
+            Some(graphics::Found::Probed(_) | graphics::Found::Cached)
+        )
+        && name == "halfblocks"
+    {
         Status::Warn
     } else {
         Status::Ok
     };
-    let mut summary = format!("{} ({how})", graphics::describe(picker.as_ref()));
+    let mut summary = format!(
+        "{} ({})",
+        graphics::describe(picker.as_ref()),
+        sanitize::line(&how, MAX_ERROR)
+    );
     if status == Status::Warn {
-        summary.push_str("; the terminal reported no graphics protocol: try --image-protocol");
+        summary.push_str(
+            "; to choose one: --image-protocol, ASSETUI_IMAGE_PROTOCOL or \
+             image_protocol = \"kitty\" (sixel, iterm2...) in config.toml",
+        );
     }
     let font = picker
         .as_ref()
         .map(|p| json!({"width": p.font_size().width, "height": p.font_size().height}));
+    let (found_name, probe_ms) = match found {
+        Some(graphics::Found::Probed(took)) => (
+            "probed",
+            Some(u64::try_from(took.as_millis()).unwrap_or(u64::MAX)),
+        ),
+        Some(graphics::Found::Cached) => ("cached", None),
+        _ => ("not_probed", None),
+    };
+    let answers_json = answers.map(|a| serde_json::to_value(a).unwrap_or(Value::Null));
+    let source_name = match source {
+        graphics::ChoiceSource::Flag => "flag_or_env",
+        graphics::ChoiceSource::ConfigFile => "config_file",
+        graphics::ChoiceSource::Default => "default",
+    };
     Check::new("image_protocol", "image protocol", status, summary)
         .fact("choice", choice.name())
-        .fact("probed", probe)
+        .fact("choice_source", source_name)
+        .fact("probed", found_name == "probed")
+        .fact("found", found_name)
+        .fact("probe_ms", probe_ms)
         .fact("protocol", name)
+        .fact("why", sanitize::line(&decision.why, MAX_ERROR))
         .fact("font_px", font)
         .fact("tmux", picker.as_ref().is_some_and(|p| p.tmux_detected()))
+        .fact("terminal_key", sanitize::line(&key, MAX_VALUE))
+        .fact("answers", answers_json)
+        .fact("cache_file", graphics::cache_file().map(|p| shown(&p)))
 }
 
 fn config_file() -> (Check, Option<LoadedConfig>) {

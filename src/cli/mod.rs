@@ -63,7 +63,7 @@ impl From<io::Error> for CliError {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     let global = cli.global;
     match cli.command {
-        None => crate::browser::run(&global, global.image_protocol).await,
+        None => crate::browser::run(&global).await,
         Some(Command::Completions(a)) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();

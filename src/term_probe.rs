@@ -1,0 +1,630 @@
+//! Asking the terminal what it can draw, on the calling thread, with a
+//! deadline, leaving nothing behind.
+//!
+//! The probe writes four queries — the kitty graphics query, the cell size
+//! in pixels (`CSI 16 t`), the window size in pixels (`CSI 14 t`) and the
+//! terminal's name and version (XTVERSION, `CSI > q`) — and last Primary
+//! Device Attributes (`CSI c`), which virtually every terminal (and tmux
+//! itself) answers. Terminals answer in order, so the DA1 answer ends the
+//! probe: usually within milliseconds. A terminal that answers nothing ends
+//! it at the deadline. Reading is `poll(2)` plus non-blocking reads on the
+//! caller's file descriptor, and stops exactly when the probe is done: no
+//! thread, no read left waiting for a key.
+//!
+//! Inside tmux nothing is wrapped in tmux's passthrough: tmux answers DA1
+//! and XTVERSION itself, and the outer terminal's answers to passed-through
+//! queries are not forwarded to the pane (tmux 3.3a) or would arrive after
+//! tmux's DA1 answer, where the browser's input reader would take them for
+//! keys.
+//!
+//! The user may type while the probe reads: every byte that is not an
+//! answer is parsed into crossterm key events ([`Splitter`]) and handed back
+//! in order, for the caller to process before its own input reader starts.
+//! Mouse reports are dropped; sequences it does not know are logged, never
+//! turned into keys.
+//!
+//! The caller must have the terminal in raw mode (answers are not lines).
+
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+
+/// How long a terminal that answers nothing is waited for.
+pub const DEADLINE: Duration = Duration::from_millis(500);
+/// Longest sequence kept while waiting for its end; longer is dropped.
+const MAX_SEQUENCE: usize = 256;
+/// Longest XTVERSION text kept.
+const MAX_VERSION: usize = 80;
+
+/// What the terminal said.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answers {
+    /// The DA1 answer came (the terminal talks back at all).
+    pub answered: bool,
+    /// The kitty graphics query was answered `OK`.
+    pub kitty: bool,
+    /// DA1 lists attribute 4 (sixel graphics).
+    pub sixel: bool,
+    /// One cell in pixels (width, height), from `CSI 16 t`.
+    pub cell_px: Option<(u16, u16)>,
+    /// The text area in pixels (width, height), from `CSI 14 t`.
+    pub window_px: Option<(u16, u16)>,
+    /// XTVERSION's text (`kitty(0.35.2)`, `tmux 3.3a`), sanitized.
+    pub version: Option<String>,
+}
+
+/// The answers and the keys typed meanwhile.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub answers: Answers,
+    /// Keys the user typed during the probe, in order.
+    pub keys: Vec<KeyEvent>,
+    /// How long the probe took.
+    pub elapsed: Duration,
+}
+
+/// The bytes the probe writes.
+pub fn query() -> &'static [u8] {
+    concat!(
+        "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\",
+        "\x1b[16t",
+        "\x1b[14t",
+        "\x1b[>q",
+        "\x1b[c"
+    )
+    .as_bytes()
+}
+
+/// Writes the queries, then reads until the DA1 answer or `deadline`
+/// ([`listen`]). `term` is the terminal, or in tests one end of a socket.
+pub fn probe<T: Read + Write + AsFd>(term: &mut T, deadline: Duration) -> io::Result<Outcome> {
+    let started = Instant::now();
+    term.write_all(query())?;
+    term.flush()?;
+    listen(term, started, deadline)
+}
+
+/// Reads the answers to [`query`] (written at `started` by the caller, in
+/// order with its other output) until the DA1 answer or `started +
+/// deadline`, then whatever else is already there, and stops. Reads never
+/// block: the descriptor is polled and made non-blocking (on a `/dev/tty`
+/// opened for the probe that flag is its own).
+pub fn listen<T: Read + AsFd>(
+    term: &mut T,
+    started: Instant,
+    deadline: Duration,
+) -> io::Result<Outcome> {
+    set_nonblocking(term.as_fd())?;
+    let mut splitter = Splitter::default();
+    let mut buf = [0u8; 1024];
+    let mut done = false;
+    loop {
+        let wait = if done {
+            Duration::ZERO
+        } else {
+            match deadline.checked_sub(started.elapsed()) {
+                Some(left) if !left.is_zero() => left,
+                _ => break,
+            }
+        };
+        if !readable(term.as_fd(), wait)? {
+            break;
+        }
+        match term.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => done |= splitter.push(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if done {
+                    break;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let (answers, keys) = splitter.finish();
+    Ok(Outcome {
+        answers,
+        keys,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Opens the controlling terminal for a probe (its own open file, so the
+/// non-blocking flag set on it touches no other reader).
+pub fn open_tty() -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+}
+
+fn set_nonblocking(fd: impl AsFd) -> io::Result<()> {
+    use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
+    let flags = fcntl_getfl(&fd)?;
+    fcntl_setfl(&fd, flags | OFlags::NONBLOCK)?;
+    Ok(())
+}
+
+/// Whether `fd` has bytes (or an end) within `wait`; EINTR (a resize) is
+/// retried with what is left.
+fn readable(fd: impl AsFd, wait: Duration) -> io::Result<bool> {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    let until = Instant::now() + wait;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        let timeout = Timespec {
+            tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(left.subsec_nanos()),
+        };
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        match poll(&mut fds, Some(&timeout)) {
+            Ok(n) => return Ok(n > 0),
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// One thing found in the bytes read.
+#[derive(Debug, PartialEq)]
+enum Item {
+    Kitty {
+        ok: bool,
+    },
+    Da1(Vec<u16>),
+    CellPx(u16, u16),
+    WindowPx(u16, u16),
+    Version(String),
+    Key(KeyEvent),
+    /// A mouse report (mouse capture is on): dropped quietly.
+    Mouse,
+    /// Something else: logged, dropped.
+    Unknown(Vec<u8>),
+}
+
+/// The result of parsing at the start of the buffer.
+enum Parsed {
+    Item(Item, usize),
+    /// The sequence has not ended yet.
+    More,
+}
+
+/// Splits what the terminal sent during the probe into its answers and the
+/// keys the user typed, in order. Bytes may arrive in any pieces.
+#[derive(Default)]
+pub struct Splitter {
+    buf: Vec<u8>,
+    answers: Answers,
+    keys: Vec<KeyEvent>,
+}
+
+impl Splitter {
+    /// Takes more bytes; true once the DA1 answer was seen.
+    pub fn push(&mut self, bytes: &[u8]) -> bool {
+        self.buf.extend_from_slice(bytes);
+        self.drain(false);
+        self.answers.answered
+    }
+
+    /// No more bytes come: what is left is taken as it is (a lone ESC is the
+    /// Esc key); returns the answers and the keys.
+    pub fn finish(mut self) -> (Answers, Vec<KeyEvent>) {
+        self.drain(true);
+        (self.answers, self.keys)
+    }
+
+    fn drain(&mut self, last: bool) {
+        let mut at = 0;
+        while at < self.buf.len() {
+            let rest = &self.buf[at..];
+            let (item, used) = match parse(rest) {
+                Parsed::Item(item, used) => (item, used),
+                Parsed::More if last || rest.len() > MAX_SEQUENCE => {
+                    if rest == b"\x1b" {
+                        (Item::Key(KeyCode::Esc.into()), 1)
+                    } else {
+                        (Item::Unknown(rest.to_vec()), rest.len())
+                    }
+                }
+                Parsed::More => break,
+            };
+            at += used.max(1);
+            self.take(item);
+        }
+        self.buf.drain(..at);
+    }
+
+    fn take(&mut self, item: Item) {
+        let a = &mut self.answers;
+        match item {
+            Item::Kitty { ok } => a.kitty |= ok,
+            Item::Da1(attrs) => {
+                a.answered = true;
+                a.sixel |= attrs.contains(&4);
+            }
+            Item::CellPx(w, h) => a.cell_px = Some((w, h)).filter(|&(w, h)| w > 0 && h > 0),
+            Item::WindowPx(w, h) => a.window_px = Some((w, h)).filter(|&(w, h)| w > 0 && h > 0),
+            Item::Version(v) => a.version = Some(v),
+            Item::Key(k) => self.keys.push(k),
+            Item::Mouse => {}
+            Item::Unknown(bytes) => {
+                tracing::debug!(bytes = ?String::from_utf8_lossy(&bytes), "unknown input during the terminal probe");
+            }
+        }
+    }
+}
+
+fn key(code: KeyCode, modifiers: KeyModifiers) -> Item {
+    Item::Key(KeyEvent::new(code, modifiers))
+}
+
+/// Parses one item at the start of `b` (not empty).
+fn parse(b: &[u8]) -> Parsed {
+    let item = match b[0] {
+        0x1b => return escape(b),
+        b'\r' => key(KeyCode::Enter, KeyModifiers::NONE),
+        b'\t' => key(KeyCode::Tab, KeyModifiers::NONE),
+        0x7f => key(KeyCode::Backspace, KeyModifiers::NONE),
+        0 => key(KeyCode::Char(' '), KeyModifiers::CONTROL),
+        c @ 0x01..=0x1a => key(KeyCode::Char((c - 1 + b'a') as char), KeyModifiers::CONTROL),
+        c @ 0x1c..=0x1f => key(
+            KeyCode::Char((c - 0x1c + b'4') as char),
+            KeyModifiers::CONTROL,
+        ),
+        _ => return utf8(b),
+    };
+    Parsed::Item(item, 1)
+}
+
+/// A printable character (crossterm marks upper case with SHIFT).
+fn utf8(b: &[u8]) -> Parsed {
+    let need = match b[0] {
+        0x00..=0x7f => 1,
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return Parsed::Item(Item::Unknown(b[..1].to_vec()), 1),
+    };
+    if b.len() < need {
+        if b[1..].iter().all(|&c| (0x80..=0xbf).contains(&c)) {
+            return Parsed::More;
+        }
+        return Parsed::Item(Item::Unknown(b[..1].to_vec()), 1);
+    }
+    match std::str::from_utf8(&b[..need])
+        .ok()
+        .and_then(|s| s.chars().next())
+    {
+        Some(c) if !c.is_control() => {
+            let m = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            Parsed::Item(key(KeyCode::Char(c), m), need)
+        }
+        _ => Parsed::Item(Item::Unknown(b[..1].to_vec()), 1),
+    }
+}
+
+fn escape(b: &[u8]) -> Parsed {
+    let Some(&second) = b.get(1) else {
+        return Parsed::More;
+    };
+    match second {
+        b'[' => csi(b),
+        b'O' => match b.get(2) {
+            None => Parsed::More,
+            Some(&c) => {
+                let item = match c {
+                    b'A'..=b'D' | b'H' | b'F' => arrow(c, KeyModifiers::NONE),
+                    b'P'..=b'S' => key(KeyCode::F(1 + c - b'P'), KeyModifiers::NONE),
+                    _ => Item::Unknown(b[..3].to_vec()),
+                };
+                Parsed::Item(item, 3)
+            }
+        },
+        b'_' | b'P' | b']' => string(b),
+        // Esc pressed twice: one Esc, then the next ESC is parsed on its own
+        0x1b => Parsed::Item(key(KeyCode::Esc, KeyModifiers::NONE), 1),
+        _ => match parse(&b[1..]) {
+            Parsed::More => Parsed::More,
+            Parsed::Item(Item::Key(mut k), used) => {
+                k.modifiers |= KeyModifiers::ALT;
+                Parsed::Item(Item::Key(k), used + 1)
+            }
+            Parsed::Item(other, used) => Parsed::Item(other, used + 1),
+        },
+    }
+}
+
+/// An APC, DCS or OSC string: up to ST (`ESC \`) or BEL.
+fn string(b: &[u8]) -> Parsed {
+    let mut i = 2;
+    let (body, used) = loop {
+        match b.get(i) {
+            None => return Parsed::More,
+            Some(0x07) => break (&b[2..i], i + 1),
+            Some(0x1b) => match b.get(i + 1) {
+                None => return Parsed::More,
+                Some(b'\\') => break (&b[2..i], i + 2),
+                // a string cut short by a new sequence
+                Some(_) => return Parsed::Item(Item::Unknown(b[..i].to_vec()), i),
+            },
+            Some(_) => i += 1,
+        }
+    };
+    let text = String::from_utf8_lossy(body);
+    let item = match b[1] {
+        b'_' if text.starts_with("Gi=31") => Item::Kitty {
+            ok: text.split_once(';').is_some_and(|(_, m)| m == "OK"),
+        },
+        b'P' if text.starts_with(">|") => {
+            Item::Version(crate::sanitize::line(&text[2..], MAX_VERSION))
+        }
+        _ => Item::Unknown(b[..used].to_vec()),
+    };
+    Parsed::Item(item, used)
+}
+
+fn csi(b: &[u8]) -> Parsed {
+    // ESC [ params (0x30–0x3f) intermediates (0x20–0x2f) final (0x40–0x7e)
+    let mut i = 2;
+    let end = loop {
+        match b.get(i) {
+            None => return Parsed::More,
+            Some(0x40..=0x7e) => break i,
+            Some(0x20..=0x3f) => i += 1,
+            // not a sequence: drop what came so far, parse the rest anew
+            Some(_) => return Parsed::Item(Item::Unknown(b[..i].to_vec()), i),
+        }
+    };
+    let params = &b[2..end];
+    let fin = b[end];
+    let used = end + 1;
+    // the old X10 mouse report: three more bytes
+    if fin == b'M' && params.is_empty() {
+        return if b.len() < used + 3 {
+            Parsed::More
+        } else {
+            Parsed::Item(Item::Mouse, used + 3)
+        };
+    }
+    let text = String::from_utf8_lossy(params);
+    let numbers = |s: &str| -> Option<Vec<u16>> {
+        if s.is_empty() {
+            return Some(Vec::new());
+        }
+        s.split(';').map(|n| n.parse().ok()).collect()
+    };
+    let unknown = || Item::Unknown(b[..used].to_vec());
+    let item = if let Some(rest) = text.strip_prefix('?') {
+        match (fin, numbers(rest)) {
+            (b'c', Some(attrs)) => Item::Da1(attrs),
+            _ => unknown(),
+        }
+    } else if text.starts_with('<') && matches!(fin, b'M' | b'm') {
+        Item::Mouse
+    } else {
+        match (fin, numbers(&text).as_deref()) {
+            (b't', Some([6, h, w])) => Item::CellPx(*w, *h),
+            (b't', Some([4, h, w])) => Item::WindowPx(*w, *h),
+            (b'A'..=b'D' | b'H' | b'F', Some([] | [1])) => arrow(fin, KeyModifiers::NONE),
+            (b'A'..=b'D' | b'H' | b'F', Some([1, m])) => arrow(fin, modifiers(*m)),
+            (b'P'..=b'S', Some([1, m])) => key(KeyCode::F(1 + fin - b'P'), modifiers(*m)),
+            (b'Z', Some([])) => key(KeyCode::BackTab, KeyModifiers::SHIFT),
+            (b'~', Some([n])) => tilde(*n, KeyModifiers::NONE).unwrap_or_else(unknown),
+            (b'~', Some([n, m])) => tilde(*n, modifiers(*m)).unwrap_or_else(unknown),
+            // the answer to a query the probe did not send (a focus report...)
+            _ => unknown(),
+        }
+    };
+    Parsed::Item(item, used)
+}
+
+fn arrow(fin: u8, m: KeyModifiers) -> Item {
+    let code = match fin {
+        b'A' => KeyCode::Up,
+        b'B' => KeyCode::Down,
+        b'C' => KeyCode::Right,
+        b'D' => KeyCode::Left,
+        b'H' => KeyCode::Home,
+        _ => KeyCode::End,
+    };
+    key(code, m)
+}
+
+fn tilde(n: u16, m: KeyModifiers) -> Option<Item> {
+    let code = match n {
+        1 | 7 => KeyCode::Home,
+        2 => KeyCode::Insert,
+        3 => KeyCode::Delete,
+        4 | 8 => KeyCode::End,
+        5 => KeyCode::PageUp,
+        6 => KeyCode::PageDown,
+        11..=15 => KeyCode::F((n - 10) as u8),
+        17..=21 => KeyCode::F((n - 11) as u8),
+        23 | 24 => KeyCode::F((n - 12) as u8),
+        _ => return None,
+    };
+    Some(key(code, m))
+}
+
+/// xterm's modifier parameter: 1 + (shift 1, alt 2, ctrl 4, super 8).
+fn modifiers(m: u16) -> KeyModifiers {
+    let bits = m.saturating_sub(1);
+    let mut out = KeyModifiers::NONE;
+    for (bit, flag) in [
+        (1, KeyModifiers::SHIFT),
+        (2, KeyModifiers::ALT),
+        (4, KeyModifiers::CONTROL),
+        (8, KeyModifiers::SUPER),
+    ] {
+        if bits & bit != 0 {
+            out |= flag;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(c: char) -> KeyEvent {
+        let m = if c.is_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        KeyEvent::new(KeyCode::Char(c), m)
+    }
+
+    fn split(chunks: &[&[u8]]) -> (Answers, Vec<KeyEvent>) {
+        let mut s = Splitter::default();
+        for c in chunks {
+            s.push(c);
+        }
+        s.finish()
+    }
+
+    const KITTY: &[u8] = b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1b[4;800;1000t\x1bP>|kitty(0.35.2)\x1b\\\x1b[?62;22;52c";
+
+    #[test]
+    fn kitty_answers_are_read_and_nothing_else_is_a_key() {
+        let (a, keys) = split(&[KITTY]);
+        assert!(a.answered && a.kitty && !a.sixel);
+        assert_eq!(a.cell_px, Some((10, 20)));
+        assert_eq!(a.window_px, Some((1000, 800)));
+        assert_eq!(a.version.as_deref(), Some("kitty(0.35.2)"));
+        assert!(keys.is_empty(), "{keys:?}");
+    }
+
+    #[test]
+    fn answers_split_at_every_byte_read_the_same() {
+        let chunks: Vec<&[u8]> = KITTY.chunks(1).collect();
+        let (a, keys) = split(&chunks);
+        assert_eq!(a, split(&[KITTY]).0);
+        assert!(keys.is_empty());
+    }
+
+    #[test]
+    fn keys_typed_between_answers_come_back_in_order() {
+        let (a, keys) = split(&[
+            b"j",
+            b"\x1b_Gi=31;ENOTSUPPORTED:no\x1b\\q\x1b[",
+            b"A\xc3",
+            b"\xa9\r\x1b[?1;2;4c",
+        ]);
+        assert!(a.answered && a.sixel && !a.kitty);
+        assert_eq!(
+            keys,
+            vec![
+                k('j'),
+                k('q'),
+                KeyCode::Up.into(),
+                k('é'),
+                KeyCode::Enter.into()
+            ]
+        );
+    }
+
+    #[test]
+    fn common_keys_parse_like_crossterm() {
+        let (_, keys) = split(&[
+            b"\t\x7f\x03J\x1b[1;5B\x1bOP\x1b[5~\x1b[3;2~\x1b[15~\x1b[Z\x1bOH\x1bx\x1b[24~",
+        ]);
+        assert_eq!(
+            keys,
+            vec![
+                KeyCode::Tab.into(),
+                KeyCode::Backspace.into(),
+                KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                k('J'),
+                KeyEvent::new(KeyCode::Down, KeyModifiers::CONTROL),
+                KeyCode::F(1).into(),
+                KeyCode::PageUp.into(),
+                KeyEvent::new(KeyCode::Delete, KeyModifiers::SHIFT),
+                KeyCode::F(5).into(),
+                KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
+                KeyCode::Home.into(),
+                KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT),
+                KeyCode::F(12).into(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lone_escape_at_the_end_is_the_escape_key() {
+        let mut s = Splitter::default();
+        assert!(!s.push(b"\x1b"));
+        let (_, keys) = s.finish();
+        assert_eq!(keys, vec![KeyEvent::from(KeyCode::Esc)]);
+    }
+
+    #[test]
+    fn mouse_reports_and_unknown_sequences_are_not_keys() {
+        let (a, keys) =
+            split(&[b"\x1b[<35;10;5M\x1b[M abc\x1b]11;rgb:0/0/0\x07\x1b[99x\x1b[?1;2c\x1b[I"]);
+        assert!(a.answered);
+        assert_eq!(keys, vec![k('c')], "only the byte after the X10 report");
+    }
+
+    #[test]
+    fn a_cut_sequence_at_the_end_is_dropped_not_typed() {
+        let (a, keys) = split(&[b"a\x1b[?62;2"]);
+        assert!(!a.answered);
+        assert_eq!(keys, vec![k('a')]);
+    }
+
+    #[test]
+    fn a_hostile_version_is_sanitized() {
+        let (a, keys) = split(&[b"\x1bP>|ev\xe2\x80\xaeil\xc2\x9b2J\x1b\\\x1b[?1c"]);
+        assert_eq!(a.version.as_deref(), Some("evil2J"));
+        assert!(keys.is_empty());
+    }
+
+    #[test]
+    fn a_scripted_terminal_is_read_until_its_da1_answer() {
+        use std::os::unix::net::UnixStream;
+        let (mut ours, mut theirs) = UnixStream::pair().unwrap();
+        let terminal = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 256];
+            while !seen.ends_with(b"\x1b[c") {
+                let n = theirs.read(&mut buf).unwrap();
+                assert!(n > 0, "the probe closed before asking DA1");
+                seen.extend_from_slice(&buf[..n]);
+            }
+            // a key typed before the answers, then the answers, then a key
+            // typed after them (read only if already there)
+            theirs.write_all(b"j").unwrap();
+            theirs.write_all(KITTY).unwrap();
+            theirs.write_all(b"k").unwrap();
+            (seen, theirs)
+        });
+        // a deadline far beyond what the test may take: the answer ends it
+        let outcome = probe(&mut ours, Duration::from_secs(60)).unwrap();
+        let (seen, _theirs) = terminal.join().unwrap();
+        assert_eq!(seen, query());
+        assert!(outcome.answers.kitty);
+        assert_eq!(outcome.answers.cell_px, Some((10, 20)));
+        assert_eq!(outcome.keys.first(), Some(&k('j')));
+        assert!(outcome.elapsed < Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_silent_terminal_ends_at_the_deadline_with_the_keys_typed() {
+        use std::os::unix::net::UnixStream;
+        let (mut ours, mut theirs) = UnixStream::pair().unwrap();
+        theirs.write_all(b"q").unwrap();
+        let outcome = probe(&mut ours, Duration::from_millis(50)).unwrap();
+        assert!(!outcome.answers.answered);
+        assert_eq!(outcome.keys, vec![k('q')]);
+        drop(theirs);
+    }
+}

@@ -13,7 +13,7 @@
 //! `cargo bench --bench tui_process` prints a markdown table. Under
 //! `cargo test --benches` it does nothing.
 
-#[path = "../tests/support/pty.rs"]
+#[path = "../tests/suite/support/pty.rs"]
 mod pty;
 
 use std::io::BufRead;

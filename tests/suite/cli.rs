@@ -1,8 +1,7 @@
 //! The real binary, as a script would run it: exit codes, one clear line on
 //! stderr, JSON that re-emits what the server sent, no secret anywhere.
 
-mod support;
-
+use crate::support;
 use std::process::Output;
 
 use serde_json::{json, Value};

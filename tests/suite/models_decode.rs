@@ -6,23 +6,23 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-const LIST: &str = include_str!("fixtures/assets_list.json");
-const UPLOAD: &str = include_str!("fixtures/assets_upload.json");
-const DELETE_MULTIPLE: &str = include_str!("fixtures/assets_delete_multiple.json");
-const GET_BULK: &str = include_str!("fixtures/assets_get_bulk.json");
-const RETRIEVE: &str = include_str!("fixtures/assets_retrieve.json");
-const UPDATE: &str = include_str!("fixtures/assets_update.json");
-const COPY: &str = include_str!("fixtures/assets_copy.json");
-const LOCK: &str = include_str!("fixtures/assets_lock.json");
-const SNAPSHOTS: &str = include_str!("fixtures/assets_snapshots.json");
-const UPDATE_TAGS: &str = include_str!("fixtures/assets_update_tags.json");
-const UNLOCK: &str = include_str!("fixtures/assets_unlock.json");
-const DOWNLOAD_BATCH: &str = include_str!("fixtures/download_request_batch.json");
-const DOWNLOAD_STATUS: &str = include_str!("fixtures/download_get_status.json");
-const DOWNLOAD_REQUEST: &str = include_str!("fixtures/download_request.json");
-const SEARCH: &str = include_str!("fixtures/search_assets.json");
-const TAGS: &str = include_str!("fixtures/tags_list.json");
-const COLLECTIONS: &str = include_str!("fixtures/collections_list.json");
+const LIST: &str = include_str!("../fixtures/assets_list.json");
+const UPLOAD: &str = include_str!("../fixtures/assets_upload.json");
+const DELETE_MULTIPLE: &str = include_str!("../fixtures/assets_delete_multiple.json");
+const GET_BULK: &str = include_str!("../fixtures/assets_get_bulk.json");
+const RETRIEVE: &str = include_str!("../fixtures/assets_retrieve.json");
+const UPDATE: &str = include_str!("../fixtures/assets_update.json");
+const COPY: &str = include_str!("../fixtures/assets_copy.json");
+const LOCK: &str = include_str!("../fixtures/assets_lock.json");
+const SNAPSHOTS: &str = include_str!("../fixtures/assets_snapshots.json");
+const UPDATE_TAGS: &str = include_str!("../fixtures/assets_update_tags.json");
+const UNLOCK: &str = include_str!("../fixtures/assets_unlock.json");
+const DOWNLOAD_BATCH: &str = include_str!("../fixtures/download_request_batch.json");
+const DOWNLOAD_STATUS: &str = include_str!("../fixtures/download_get_status.json");
+const DOWNLOAD_REQUEST: &str = include_str!("../fixtures/download_request.json");
+const SEARCH: &str = include_str!("../fixtures/search_assets.json");
+const TAGS: &str = include_str!("../fixtures/tags_list.json");
+const COLLECTIONS: &str = include_str!("../fixtures/collections_list.json");
 
 /// Decodes `text` as `T`, checks that encoding it again gives the very same
 /// JSON value, and returns the decoded value.

@@ -1,8 +1,7 @@
 //! The client against a recording server: every endpoint's method, path,
 //! query string, body and headers, exactly as the official SDKs send them.
 
-mod support;
-
+use crate::support;
 use assetui::api::params::*;
 use assetui::api::{Client, ClientOptions, USER_AGENT};
 use futures_util::StreamExt;

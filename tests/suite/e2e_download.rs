@@ -4,9 +4,7 @@
 //! the next start of the browser, from where the journal says,
 //! byte-identical, without fetching it all again.
 
-#[path = "support/pty.rs"]
-mod pty;
-
+use crate::support::pty;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;

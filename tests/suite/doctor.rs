@@ -3,8 +3,7 @@
 //! a terminal and inside a pseudo-terminal that does (or does not) answer
 //! the graphics query.
 
-mod support;
-
+use crate::support;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};

@@ -3,10 +3,7 @@
 //! way out (quit, SIGTERM, SIGHUP); no byte a server sent can become a
 //! control sequence; resizes at any moment are survived.
 
-#[path = "support/pty.rs"]
-mod pty;
-mod support;
-
+use crate::support::{self, pty};
 use std::path::Path;
 use std::time::Duration;
 

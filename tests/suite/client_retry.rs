@@ -1,8 +1,7 @@
 //! Retries as the server sees them: what is retried, how long the client
 //! waits (measured on the server's clock), and what error ends the budget.
 
-mod support;
-
+use crate::support;
 use std::time::Duration;
 
 use assetui::api::retry::RetryPolicy;

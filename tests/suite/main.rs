@@ -1,0 +1,26 @@
+//! Every integration test in one binary: one link of the whole workspace
+//! instead of one per file, and one place for the shared support code
+//! (`support/`: the recording server and the pseudo-terminal). Each module
+//! is what was a test file; `cargo test NAME` still picks tests by name
+//! (`cargo test download_queue::` runs one module).
+
+mod support;
+
+mod app_edits;
+mod app_flow;
+mod cli;
+mod client_retry;
+mod client_wire;
+mod config;
+mod doctor;
+mod download_cli;
+mod download_faults;
+mod download_queue;
+mod e2e_download;
+mod e2e_pty;
+mod image_pipeline;
+mod models_decode;
+mod server_api;
+mod server_ops;
+mod server_search;
+mod ui_snapshots;

@@ -78,7 +78,8 @@ pub fn draw(state: &State, buf: &mut Buffer) {
             let h = g.row_height;
             let one_line = h < ROW_THUMB.1 || !state.images_enabled;
             let gutter = state.search.active;
-            let cols = Columns::new(&list.entries, inner.width as usize, gutter);
+            let cols = one_line
+                .then(|| Columns::new(list.entries.column_widths(), inner.width as usize, gutter));
             for (n, i) in (list.offset..list.entries.len())
                 .take(g.lines())
                 .enumerate()
@@ -86,7 +87,7 @@ pub fn draw(state: &State, buf: &mut Buffer) {
                 let area =
                     Rect::new(inner.x, inner.y + n as u16 * h, inner.width, h).intersection(inner);
                 let entry = &list.entries[i];
-                if one_line {
+                if let Some(cols) = &cols {
                     let picked = state.selection.contains(&entry.asset.id);
                     cols.row(
                         entry,
@@ -190,8 +191,8 @@ fn tags_line(entry: &Entry, width: usize) -> Line<'static> {
 }
 
 /// The one-line list (no thumbnails): the name, then type, kind,
-/// dimensions and date in fixed columns sized to the loaded rows, so the
-/// rows line up. Columns that leave the name too little room are dropped,
+/// dimensions and date in fixed columns sized to the loaded rows (widths
+/// the list keeps as rows come and go), so the rows line up. Columns that leave the name too little room are dropped,
 /// the type first and the date last.
 struct Columns {
     name: usize,
@@ -200,20 +201,15 @@ struct Columns {
 }
 
 impl Columns {
-    const CAPS: [usize; 4] = [18, 8, 11, 10];
     const NAME_MIN: usize = 16;
     const GAP: usize = 2;
 
-    fn new(entries: &[Entry], width: usize, gutter: bool) -> Columns {
+    /// `widest`: each column's widest value over all loaded rows, capped
+    /// ([`crate::app::list::Rows::column_widths`]).
+    fn new(widest: [usize; 4], width: usize, gutter: bool) -> Columns {
         let mut widths = [(0, false), (0, false), (0, true), (0, false)];
-        for e in entries {
-            let r = &e.row;
-            for (n, v) in [&r.type_label, &r.kind, &r.dims, &r.created]
-                .iter()
-                .enumerate()
-            {
-                widths[n].0 = widths[n].0.max(text::width(v).min(Self::CAPS[n]));
-            }
+        for (n, w) in widest.into_iter().enumerate() {
+            widths[n].0 = w;
         }
         // the selection marker takes one column, the mark two more
         let room = width.saturating_sub(if gutter { 3 } else { 1 });

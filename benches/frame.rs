@@ -16,102 +16,16 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 
-use assetui::api::models::{Asset, AssetListResponse, Collection};
-use assetui::app::keymap::Keymap;
-use assetui::app::list::Loading;
 use assetui::app::{self, Msg, State};
 
 const W: u16 = 200;
 const H: u16 = 50;
-const PAGE: usize = 1000;
-
-fn template() -> Asset {
-    serde_json::from_value(serde_json::json!({
-        "id": "asset_template",
-        "authorId": "user_ada",
-        "ownerId": "proj_main",
-        "createdAt": "2026-03-14T09:26:53.589Z",
-        "updatedAt": "2026-03-15T10:00:00.000Z",
-        "privacy": "private",
-        "kind": "image",
-        "mimeType": "image/png",
-        "tags": ["fantasy", "castle", "dawn", "hero-shot"],
-        "collectionIds": ["col_heroes"],
-        "url": "https://cdn.example.test/a/file.png?sig=abc",
-        "thumbnail": {"assetId": "t", "url": "https://cdn.example.test/a/thumb.webp?sig=abc"},
-        "preview": {"assetId": "p", "url": "https://cdn.example.test/a/preview.webp?sig=abc"},
-        "metadata": {
-            "type": "inference-txt2img",
-            "name": "Castle at dawn",
-            "prompt": "A weathered stone castle on a cliff at dawn, mist rolling over the moat,\nvolumetric light through the towers, ultra detailed, matte painting, 35mm",
-            "negativePrompt": "blurry, lowres, watermark, text",
-            "seed": "1234567890",
-            "modelId": "model_fantasy-landscapes-v2",
-            "width": 1024,
-            "height": 768,
-            "guidance": 7.5,
-            "numInferenceSteps": 30,
-            "scheduler": "EulerAncestralDiscreteScheduler"
-        },
-        "properties": {"width": 1024, "height": 768, "size": 1834221}
-    }))
-    .expect("template decodes")
-}
-
-const TYPES: &[&str] = &[
-    "inference-txt2img",
-    "upscale",
-    "uploaded",
-    "img2img",
-    "texture-normal",
-];
-
-fn synth(n: usize) -> Vec<Asset> {
-    let base = template();
-    (0..n)
-        .map(|i| {
-            let mut a = base.clone();
-            a.id = format!("asset_{i:07}");
-            if let Some(m) = a.metadata.as_mut() {
-                m.name = Some(format!("Castle at dawn #{i}"));
-                m.asset_type =
-                    serde_json::from_value(serde_json::json!(TYPES[i % TYPES.len()])).ok();
-            }
-            a
-        })
-        .collect()
-}
 
 /// A browser at 200×50 with `n` assets fed as pages of 1000 through
-/// `update()`, every page in (the list is complete).
+/// `update()`, every page in (the list is complete): the same setup as
+/// the guard test `headless::tests::a_frame_measures_what_is_visible`.
 fn loaded(n: usize, images: bool) -> State {
-    let mut state = State::new("bench".into(), Keymap::default(), images, 48, W, H);
-    let _ = app::update(
-        &mut state,
-        Msg::Collections(Ok(vec![Collection {
-            id: Some("col_heroes".into()),
-            name: Some("Heroes".into()),
-            ..Collection::default()
-        }])),
-    );
-    let assets = synth(n);
-    let pages: Vec<&[Asset]> = assets.chunks(PAGE).collect();
-    let last = pages.len() - 1;
-    for (i, page) in pages.into_iter().enumerate() {
-        state.list.loading = Loading::Fetching;
-        let generation = state.list.generation;
-        let _ = app::update(
-            &mut state,
-            Msg::Page {
-                generation,
-                result: Ok(AssetListResponse {
-                    assets: page.to_vec(),
-                    next_pagination_token: (i < last).then(|| format!("page{}", i + 1)),
-                    ..AssetListResponse::default()
-                }),
-            },
-        );
-    }
+    let state = assetui::headless::loaded_state(n, images, W, H);
     assert_eq!(state.list.entries.len(), n);
     assert!(state.list.is_complete());
     state

@@ -230,9 +230,171 @@ pub fn buffer_text(buf: &Buffer) -> String {
     out
 }
 
+/// A generated library of `n` assets, alike but for id, name and type
+/// (five types): the frame benchmark's list and its guard test.
+pub fn synthetic_assets(n: usize) -> Vec<crate::api::models::Asset> {
+    use crate::api::models::Asset;
+    const TYPES: &[&str] = &[
+        "inference-txt2img",
+        "upscale",
+        "uploaded",
+        "img2img",
+        "texture-normal",
+    ];
+    let base: Asset = serde_json::from_value(serde_json::json!({
+        "id": "asset_template",
+        "authorId": "user_ada",
+        "ownerId": "proj_main",
+        "createdAt": "2026-03-14T09:26:53.589Z",
+        "updatedAt": "2026-03-15T10:00:00.000Z",
+        "privacy": "private",
+        "kind": "image",
+        "mimeType": "image/png",
+        "tags": ["fantasy", "castle", "dawn", "hero-shot"],
+        "collectionIds": ["col_heroes"],
+        "url": "https://cdn.example.test/a/file.png?sig=abc",
+        "thumbnail": {"assetId": "t", "url": "https://cdn.example.test/a/thumb.webp?sig=abc"},
+        "preview": {"assetId": "p", "url": "https://cdn.example.test/a/preview.webp?sig=abc"},
+        "metadata": {
+            "type": "inference-txt2img",
+            "name": "Castle at dawn",
+            "prompt": "A weathered stone castle on a cliff at dawn, mist rolling over the moat,\nvolumetric light through the towers, ultra detailed, matte painting, 35mm",
+            "negativePrompt": "blurry, lowres, watermark, text",
+            "seed": "1234567890",
+            "modelId": "model_fantasy-landscapes-v2",
+            "width": 1024,
+            "height": 768,
+            "guidance": 7.5,
+            "numInferenceSteps": 30,
+            "scheduler": "EulerAncestralDiscreteScheduler"
+        },
+        "properties": {"width": 1024, "height": 768, "size": 1834221}
+    }))
+    .unwrap_or_default();
+    (0..n)
+        .map(|i| {
+            let mut a = base.clone();
+            a.id = format!("asset_{i:07}");
+            if let Some(m) = a.metadata.as_mut() {
+                m.name = Some(format!("Castle at dawn #{i}"));
+                m.asset_type =
+                    serde_json::from_value(serde_json::json!(TYPES[i % TYPES.len()])).ok();
+            }
+            a
+        })
+        .collect()
+}
+
+/// A browser state `width`×`height` with [`synthetic_assets`]`(n)` fed
+/// through `update()` as pages of 1000, every page in (the list is
+/// complete), and one collection known. No workers: the caller sends keys
+/// with `app::update` and draws with `ui::draw`.
+pub fn loaded_state(n: usize, images: bool, width: u16, height: u16) -> State {
+    use crate::api::models::{AssetListResponse, Collection};
+    use crate::app::list::Loading;
+    const PAGE: usize = 1000;
+    let mut state = State::new("bench".into(), Keymap::default(), images, 48, width, height);
+    let _ = app::update(
+        &mut state,
+        Msg::Collections(Ok(vec![Collection {
+            id: Some("col_heroes".into()),
+            name: Some("Heroes".into()),
+            ..Collection::default()
+        }])),
+    );
+    let assets = synthetic_assets(n);
+    let pages: Vec<&[crate::api::models::Asset]> = assets.chunks(PAGE).collect();
+    let last = pages.len().saturating_sub(1);
+    for (i, page) in pages.into_iter().enumerate() {
+        state.list.loading = Loading::Fetching;
+        let generation = state.list.generation;
+        let _ = app::update(
+            &mut state,
+            Msg::Page {
+                generation,
+                result: Ok(AssetListResponse {
+                    assets: page.to_vec(),
+                    next_pagination_token: (i < last).then(|| format!("page{}", i + 1)),
+                    ..AssetListResponse::default()
+                }),
+            },
+        );
+    }
+    state
+}
+
 /// Waits a moment for messages; for tests that check nothing arrives.
 pub async fn settle(h: &mut Headless, quiet: Duration) {
     while let Ok(Some(msg)) = tokio::time::timeout(quiet, h.rx.recv()).await {
         h.send(msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::measured;
+
+    /// The strings each frame measures while the same keys go to a list of
+    /// `n` assets at 200×50: one count per key of `script`.
+    fn measured_per_frame(n: usize, images: bool, script: &str) -> Vec<u64> {
+        let mut state = loaded_state(n, images, 200, 50);
+        assert_eq!(state.list.entries.len(), n);
+        let mut terminal = match Terminal::new(TestBackend::new(200, 50)) {
+            Ok(t) => t,
+            Err(e) => match e {},
+        };
+        let mut counts = Vec::new();
+        for c in script.chars() {
+            if c == '!' {
+                // the search's answer: every asset, in one page
+                let generation = state.list.generation;
+                let hits = synthetic_assets(n);
+                let _ = app::update(
+                    &mut state,
+                    Msg::SearchPage {
+                        generation,
+                        paging: crate::api::params::SearchPaging::Page {
+                            page: 1,
+                            hits_per_page: 1000,
+                        },
+                        result: Ok(crate::api::models::SearchResponse {
+                            total_hits: Some((n as u64).into()),
+                            hits,
+                            ..Default::default()
+                        }),
+                    },
+                );
+                continue;
+            }
+            let mods = match c {
+                'a' => KeyModifiers::CONTROL,
+                c if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+                _ => KeyModifiers::NONE,
+            };
+            let _ = app::update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char(c), mods)));
+            measured::take();
+            let _ = terminal.draw(|f| crate::ui::draw(&state, f));
+            counts.push(measured::take());
+        }
+        counts
+    }
+
+    /// A frame costs what the visible rows cost: with 100 or 100 000
+    /// assets loaded, every frame (list, list with thumbnails, grid, raw
+    /// JSON, a selection, search marks) measures the same strings. The
+    /// one-line list once measured four fields of every loaded row.
+    #[test]
+    fn a_frame_measures_what_is_visible() {
+        // move; select one, then all (Ctrl-a: counts in the bars); raw
+        // JSON and back; search like this asset (`!`: every asset comes
+        // back), mark one, move; the grid
+        let script = "jjj jaJjJs!j+jjvjj";
+        for images in [false, true] {
+            let small = measured_per_frame(100, images, script);
+            let large = measured_per_frame(100_000, images, script);
+            assert!(small.iter().all(|c| *c > 0), "{small:?}");
+            assert_eq!(small, large, "images: {images}");
+        }
     }
 }

@@ -4,8 +4,31 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// How many strings were measured, fitted or wrapped on this thread (unit
+/// tests only): the guard that a frame's work does not grow with the
+/// list (`headless::tests`).
+#[cfg(test)]
+pub(crate) mod measured {
+    use std::cell::Cell;
+
+    thread_local! {
+        static COUNT: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(crate) fn bump() {
+        COUNT.with(|c| c.set(c.get() + 1));
+    }
+
+    /// The count since the last call.
+    pub(crate) fn take() -> u64 {
+        COUNT.with(|c| c.replace(0))
+    }
+}
+
 /// `s` cut to at most `width` columns, with `…` when cut.
 pub fn fit(s: &str, width: usize) -> String {
+    #[cfg(test)]
+    measured::bump();
     if s.width() <= width {
         return s.to_string();
     }
@@ -29,6 +52,8 @@ pub fn fit(s: &str, width: usize) -> String {
 /// `s` broken into lines of at most `width` columns, at spaces where it
 /// can, inside words where it must.
 pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    #[cfg(test)]
+    measured::bump();
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -65,6 +90,8 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
 
 /// Columns `s` takes.
 pub fn width(s: &str) -> usize {
+    #[cfg(test)]
+    measured::bump();
     s.width()
 }
 

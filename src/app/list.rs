@@ -1,10 +1,14 @@
 //! The browsed list: assets loaded page by page (cursor pagination), the
-//! cursor, and what each row shows, sanitized once when it arrives.
+//! cursor, and what each row shows, sanitized and measured once when it
+//! arrives. What a frame needs from all rows (the column widths) is kept
+//! up to date as rows come and go, so a frame touches only visible rows.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::api::models::Asset;
 use crate::sanitize;
+use crate::text;
 
 /// Longest name or prompt excerpt kept for a row.
 const NAME_MAX: usize = 200;
@@ -12,7 +16,13 @@ const NAME_MAX: usize = 200;
 const TAGS_MAX: usize = 8;
 const TAG_MAX: usize = 40;
 
-/// What a row shows; every string sanitized and bounded.
+/// The one-line list's columns after the name: type, kind, dimensions,
+/// date. `COLUMN_CAPS` bounds each column's width (longer values are cut).
+pub const COLUMNS: usize = 4;
+pub const COLUMN_CAPS: [usize; COLUMNS] = [18, 8, 11, 10];
+
+/// What a row shows; every string sanitized and bounded, and measured
+/// (display columns) once here rather than on every frame.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RowText {
     pub name: String,
@@ -21,6 +31,14 @@ pub struct RowText {
     pub dims: String,
     pub created: String,
     pub tags: Vec<String>,
+    /// Display width of `name`.
+    pub name_width: usize,
+    /// Display widths of type, kind, dims and date (see [`RowText::columns`]).
+    pub column_widths: [usize; COLUMNS],
+    /// The tag chips as drawn, `"#a #b "`, and where each chip ends:
+    /// (byte offset, display column) after it.
+    pub chips: String,
+    pub chip_ends: Vec<(usize, usize)>,
 }
 
 impl RowText {
@@ -29,7 +47,7 @@ impl RowText {
             (Some(w), Some(h)) => format!("{w}×{h}"),
             _ => String::new(),
         };
-        RowText {
+        let mut row = RowText {
             name: sanitize::line(asset.display_name(), NAME_MAX),
             type_label: asset
                 .asset_type()
@@ -51,7 +69,142 @@ impl RowText {
                 .take(TAGS_MAX)
                 .map(|t| sanitize::line(t, TAG_MAX))
                 .collect(),
+            ..RowText::default()
+        };
+        row.name_width = text::width(&row.name);
+        row.column_widths = row.columns().map(text::width);
+        let mut used = 0;
+        for t in &row.tags {
+            let chip = format!("#{t} ");
+            used += text::width(&chip);
+            row.chips.push_str(&chip);
+            row.chip_ends.push((row.chips.len(), used));
         }
+        row
+    }
+
+    /// Type, kind, dims and date: the one-line list's columns.
+    pub fn columns(&self) -> [&str; COLUMNS] {
+        [&self.type_label, &self.kind, &self.dims, &self.created]
+    }
+
+    /// As many whole chips as fit in `width` columns: the text and its
+    /// width.
+    pub fn chips_within(&self, width: usize) -> (&str, usize) {
+        let (bytes, cols) = self
+            .chip_ends
+            .iter()
+            .take_while(|(_, w)| *w <= width)
+            .last()
+            .copied()
+            .unwrap_or((0, 0));
+        (&self.chips[..bytes], cols)
+    }
+}
+
+/// How many loaded rows have each (capped) width, per column: the widest
+/// is the highest non-empty bucket. Kept exact on every insertion,
+/// replacement and removal at O(1) per row, so neither a frame nor a
+/// deletion walks all rows.
+#[derive(Clone, Debug, Default)]
+struct ColumnHistogram {
+    counts: [[usize; MAX_CAP + 1]; COLUMNS],
+}
+
+const MAX_CAP: usize = {
+    let mut m = 0;
+    let mut i = 0;
+    while i < COLUMNS {
+        if COLUMN_CAPS[i] > m {
+            m = COLUMN_CAPS[i];
+        }
+        i += 1;
+    }
+    m
+};
+
+impl ColumnHistogram {
+    fn add(&mut self, row: &RowText) {
+        for (n, w) in row.column_widths.iter().enumerate() {
+            self.counts[n][(*w).min(COLUMN_CAPS[n])] += 1;
+        }
+    }
+
+    fn sub(&mut self, row: &RowText) {
+        for (n, w) in row.column_widths.iter().enumerate() {
+            let c = &mut self.counts[n][(*w).min(COLUMN_CAPS[n])];
+            *c = c.saturating_sub(1);
+        }
+    }
+
+    fn widest(&self) -> [usize; COLUMNS] {
+        std::array::from_fn(|n| self.counts[n].iter().rposition(|c| *c > 0).unwrap_or(0))
+    }
+}
+
+/// The loaded entries, in order. Reads go through `Deref<Target =
+/// [Entry]>`; every change goes through a method here, which keeps the
+/// column widths in step.
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    entries: Vec<Entry>,
+    columns: ColumnHistogram,
+}
+
+impl Deref for Rows {
+    type Target = [Entry];
+    fn deref(&self) -> &[Entry] {
+        &self.entries
+    }
+}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = &'a Entry;
+    type IntoIter = std::slice::Iter<'a, Entry>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
+
+impl Rows {
+    /// The widest value of each column over every row, capped at
+    /// [`COLUMN_CAPS`]; 0 when no row has one.
+    pub fn column_widths(&self) -> [usize; COLUMNS] {
+        self.columns.widest()
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.columns = ColumnHistogram::default();
+    }
+
+    fn extend(&mut self, entries: impl IntoIterator<Item = Entry>) {
+        for e in entries {
+            self.columns.add(&e.row);
+            self.entries.push(e);
+        }
+    }
+
+    fn insert(&mut self, index: usize, entry: Entry) {
+        self.columns.add(&entry.row);
+        self.entries.insert(index, entry);
+    }
+
+    fn set(&mut self, index: usize, entry: Entry) {
+        self.columns.sub(&self.entries[index].row);
+        self.columns.add(&entry.row);
+        self.entries[index] = entry;
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&Entry) -> bool) {
+        let columns = &mut self.columns;
+        self.entries.retain(|e| {
+            let k = keep(e);
+            if !k {
+                columns.sub(&e.row);
+            }
+            k
+        });
     }
 }
 
@@ -91,7 +244,7 @@ pub struct AssetList {
     /// Bumped whenever the query changes: answers for an older generation
     /// are dropped.
     pub generation: u64,
-    pub entries: Vec<Entry>,
+    pub entries: Rows,
     /// Token for the next page; `None` before the first page and after the
     /// last.
     pub next_token: Option<String>,
@@ -112,7 +265,7 @@ impl Default for AssetList {
     fn default() -> Self {
         AssetList {
             generation: 0,
-            entries: Vec::new(),
+            entries: Rows::default(),
             next_token: None,
             loading: Loading::Idle,
             pages: 0,
@@ -234,17 +387,20 @@ impl AssetList {
     /// Replaces an asset everywhere it is listed (fresh links, new tags).
     pub fn replace(&mut self, asset: &Asset) {
         if let Some(i) = self.position_of(&asset.id) {
-            self.entries[i] = Entry::new(asset.clone());
+            self.entries.set(i, Entry::new(asset.clone()));
         }
     }
 
     /// Replaces an asset by a shared copy (a local change: new tags).
     pub fn replace_shared(&mut self, asset: &Arc<Asset>) {
         if let Some(i) = self.position_of(&asset.id) {
-            self.entries[i] = Entry {
-                row: RowText::of(asset),
-                asset: asset.clone(),
-            };
+            self.entries.set(
+                i,
+                Entry {
+                    row: RowText::of(asset),
+                    asset: asset.clone(),
+                },
+            );
         }
     }
 
@@ -387,6 +543,60 @@ mod tests {
         assert_eq!(l.current().unwrap().asset.id, "a4");
         l.insert_first(serde_json::from_value(serde_json::json!({"id": "new"})).unwrap());
         assert_eq!((l.cursor, l.entries[0].asset.id.as_str()), (0, "new"));
+    }
+
+    /// The widths a frame reads are those of the rows listed now: they
+    /// grow as pages arrive and shrink when the widest row is replaced,
+    /// removed, or a new query's first page replaces the list.
+    #[test]
+    fn column_widths_follow_the_rows_that_come_and_go() {
+        let typed = |id: &str, t: &str, w: u32| -> Asset {
+            serde_json::from_value(serde_json::json!({
+                "id": id,
+                "kind": "image",
+                "metadata": {"type": t},
+                "properties": {"width": w, "height": 1}
+            }))
+            .unwrap()
+        };
+        let mut l = AssetList::default();
+        assert_eq!(l.entries.column_widths(), [0; COLUMNS]);
+        l.append(vec![typed("a", "upscale", 1)], Some("t".into()));
+        assert_eq!(l.entries.column_widths(), [7, 5, 3, 0]);
+        // longer than its cap: counted at the cap
+        l.append(
+            vec![typed("b", "texture-normal-and-more-words", 100_000)],
+            None,
+        );
+        assert_eq!(l.entries.column_widths(), [18, 5, 8, 0]);
+        l.replace(&typed("b", "img2img", 10));
+        assert_eq!(l.entries.column_widths(), [7, 5, 4, 0]);
+        l.insert_first(typed("c", "inference-txt2img", 1));
+        assert_eq!(l.entries.column_widths()[0], 17);
+        let gone: std::collections::HashSet<&str> = ["c"].into_iter().collect();
+        l.remove(&gone);
+        assert_eq!(l.entries.column_widths(), [7, 5, 4, 0]);
+        l.restart();
+        assert_eq!(l.entries.column_widths(), [7, 5, 4, 0]);
+        l.append(vec![asset("plain")], None);
+        assert_eq!(l.entries.column_widths(), [0; COLUMNS]);
+        l.append(vec![typed("d", "uploaded", 1)], None);
+        l.reset();
+        assert_eq!(l.entries.column_widths(), [0; COLUMNS]);
+    }
+
+    #[test]
+    fn chips_are_whole_and_measured_once() {
+        let a: Asset = serde_json::from_value(serde_json::json!({
+            "id": "a", "tags": ["ab", "日本"]
+        }))
+        .unwrap();
+        let row = RowText::of(&a);
+        assert_eq!(row.chips, "#ab #日本 ");
+        assert_eq!(row.chips_within(100), ("#ab #日本 ", 10));
+        assert_eq!(row.chips_within(9), ("#ab ", 4));
+        assert_eq!(row.chips_within(3), ("", 0));
+        assert_eq!(row.name_width, text::width(&row.name));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The asset list and the grid: only the visible rows are drawn, whatever
 //! the number loaded.
 
+use std::borrow::Cow;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -78,7 +80,8 @@ pub fn draw(state: &State, buf: &mut Buffer) {
             let h = g.row_height;
             let one_line = h < ROW_THUMB.1 || !state.images_enabled;
             let gutter = state.search.active;
-            let cols = Columns::new(&list.entries, inner.width as usize, gutter);
+            let cols = one_line
+                .then(|| Columns::new(list.entries.column_widths(), inner.width as usize, gutter));
             for (n, i) in (list.offset..list.entries.len())
                 .take(g.lines())
                 .enumerate()
@@ -86,7 +89,7 @@ pub fn draw(state: &State, buf: &mut Buffer) {
                 let area =
                     Rect::new(inner.x, inner.y + n as u16 * h, inner.width, h).intersection(inner);
                 let entry = &list.entries[i];
-                if one_line {
+                if let Some(cols) = &cols {
                     let picked = state.selection.contains(&entry.asset.id);
                     cols.row(
                         entry,
@@ -174,24 +177,38 @@ fn empty_state(state: &State, area: Rect, buf: &mut Buffer) {
         .render(Rect::new(area.x, top, area.width, area.bottom() - top), buf);
 }
 
-fn tags_line(entry: &Entry, width: usize) -> Line<'static> {
-    let mut spans = Vec::new();
-    let mut used = 0;
-    for t in &entry.row.tags {
-        let chip = format!("#{t} ");
-        let w = text::width(&chip);
-        if used + w > width {
-            break;
-        }
-        used += w;
-        spans.push(Span::styled(chip, theme::tag()));
+/// As many whole tag chips as fit in `width` columns (measured when the
+/// row was built).
+fn tags_line(entry: &Entry, width: usize) -> Line<'_> {
+    let (chips, w) = entry.row.chips_within(width);
+    if w == 0 {
+        return Line::default();
     }
-    Line::from(spans)
+    Line::from(Span::styled(chips, theme::tag()))
+}
+
+/// `n` spaces, borrowed when short (padding is drawn on every row).
+fn spaces(n: usize) -> Cow<'static, str> {
+    const SPACES: &str = "                                                                                                                                ";
+    match SPACES.get(..n) {
+        Some(s) => s.into(),
+        None => " ".repeat(n).into(),
+    }
+}
+
+/// `s`, `w` columns wide (measured once), cut to `width` columns: borrowed
+/// when it fits.
+fn fit_measured(s: &str, w: usize, width: usize) -> Cow<'_, str> {
+    if w <= width {
+        s.into()
+    } else {
+        text::fit(s, width).into()
+    }
 }
 
 /// The one-line list (no thumbnails): the name, then type, kind,
-/// dimensions and date in fixed columns sized to the loaded rows, so the
-/// rows line up. Columns that leave the name too little room are dropped,
+/// dimensions and date in fixed columns sized to the loaded rows (widths
+/// the list keeps as rows come and go), so the rows line up. Columns that leave the name too little room are dropped,
 /// the type first and the date last.
 struct Columns {
     name: usize,
@@ -200,20 +217,15 @@ struct Columns {
 }
 
 impl Columns {
-    const CAPS: [usize; 4] = [18, 8, 11, 10];
     const NAME_MIN: usize = 16;
     const GAP: usize = 2;
 
-    fn new(entries: &[Entry], width: usize, gutter: bool) -> Columns {
+    /// `widest`: each column's widest value over all loaded rows, capped
+    /// ([`crate::app::list::Rows::column_widths`]).
+    fn new(widest: [usize; 4], width: usize, gutter: bool) -> Columns {
         let mut widths = [(0, false), (0, false), (0, true), (0, false)];
-        for e in entries {
-            let r = &e.row;
-            for (n, v) in [&r.type_label, &r.kind, &r.dims, &r.created]
-                .iter()
-                .enumerate()
-            {
-                widths[n].0 = widths[n].0.max(text::width(v).min(Self::CAPS[n]));
-            }
+        for (n, w) in widest.into_iter().enumerate() {
+            widths[n].0 = w;
         }
         // the selection marker takes one column, the mark two more
         let room = width.saturating_sub(if gutter { 3 } else { 1 });
@@ -232,9 +244,9 @@ impl Columns {
         }
     }
 
-    fn row(
+    fn row<'a>(
         &self,
-        entry: &Entry,
+        entry: &'a Entry,
         mark: Option<Span<'static>>,
         picked: bool,
         selected: bool,
@@ -250,15 +262,8 @@ impl Columns {
             self.name
         };
         let r = &entry.row;
-        let pad = |s: String, w: usize, right: bool| {
-            let gap = " ".repeat(w.saturating_sub(text::width(&s)));
-            if right {
-                format!("{gap}{s}")
-            } else {
-                format!("{s}{gap}")
-            }
-        };
-        let mut spans = vec![Span::raw(if selected { "▌" } else { " " })];
+        let mut spans: Vec<Span<'a>> = Vec::with_capacity(16);
+        spans.push(Span::raw(if selected { "▌" } else { " " }));
         if let Some(m) = mark {
             spans.push(m);
             spans.push(Span::raw(" "));
@@ -267,8 +272,11 @@ impl Columns {
             spans.push(Span::styled(PICKED, theme::picked()));
         }
         // the name, then as many tag chips as the rest of its column holds
-        let name = text::fit(&r.name, name_w);
-        let room = name_w.saturating_sub(text::width(&name));
+        let name = fit_measured(&r.name, r.name_width, name_w);
+        let room = name_w.saturating_sub(match name {
+            Cow::Borrowed(_) => r.name_width,
+            Cow::Owned(ref cut) => text::width(cut),
+        });
         spans.push(Span::styled(name, theme::title()));
         let chips = if room > 4 {
             tags_line(entry, room - 2)
@@ -280,20 +288,32 @@ impl Columns {
             spans.push(Span::raw("  "));
             spans.extend(chips.spans);
         }
-        spans.push(Span::raw(" ".repeat(
+        spans.push(Span::raw(spaces(
             room.saturating_sub(chips_w + if chips_w > 0 { 2 } else { 0 }),
         )));
         let styles = [theme::dim(), theme::dim(), theme::dim(), theme::faint()];
-        for (n, v) in [&r.type_label, &r.kind, &r.dims, &r.created]
-            .iter()
-            .enumerate()
-        {
+        for (n, v) in r.columns().into_iter().enumerate() {
             let (w, right) = self.widths[n];
             if w == 0 {
                 continue;
             }
-            spans.push(Span::raw(" ".repeat(Self::GAP)));
-            spans.push(Span::styled(pad(text::fit(v, w), w, right), styles[n]));
+            spans.push(Span::raw(spaces(Self::GAP)));
+            let value = fit_measured(v, r.column_widths[n], w);
+            let gap = spaces(w.saturating_sub(match value {
+                Cow::Borrowed(_) => r.column_widths[n],
+                Cow::Owned(ref cut) => text::width(cut),
+            }));
+            if right && !value.starts_with(|c: char| c.is_ascii()) && !value.is_empty() {
+                // one span, as a mark that combines with the space before
+                // it would be drawn
+                spans.push(Span::styled(format!("{gap}{value}"), styles[n]));
+            } else if right {
+                spans.push(Span::styled(gap, styles[n]));
+                spans.push(Span::styled(value, styles[n]));
+            } else {
+                spans.push(Span::styled(value, styles[n]));
+                spans.push(Span::styled(gap, styles[n]));
+            }
         }
         Line::from(spans).render(area, buf);
     }
@@ -322,13 +342,18 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
     if tw == 0 {
         return;
     }
-    let date = r.created.clone();
+    let date = r.created.as_str();
+    let date_w = r.column_widths[3];
     let mark = glyph(state, entry);
     let picked = state.selection.contains(&entry.asset.id);
     let mark_w = if mark.is_some() { 2 } else { 0 } + if picked { PICKED_W } else { 0 };
-    let name_w = tw.saturating_sub(text::width(&date) + 1 + mark_w);
-    let name = text::fit(&r.name, name_w);
-    let pad = tw.saturating_sub(text::width(&name) + text::width(&date) + mark_w);
+    let name_w = tw.saturating_sub(date_w + 1 + mark_w);
+    let name = fit_measured(&r.name, r.name_width, name_w);
+    let shown_w = match name {
+        Cow::Borrowed(_) => r.name_width,
+        Cow::Owned(ref cut) => text::width(cut),
+    };
+    let pad = tw.saturating_sub(shown_w + date_w + mark_w);
     let mut spans = Vec::new();
     if let Some(m) = mark {
         spans.push(m);
@@ -339,7 +364,7 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
     }
     spans.extend([
         Span::styled(name, theme::title()),
-        Span::raw(" ".repeat(pad)),
+        Span::raw(spaces(pad)),
         Span::styled(date, theme::faint()),
     ]);
     let line1 = Line::from(spans);
@@ -399,7 +424,10 @@ fn tile(
             spans.push(Span::styled(PICKED, theme::picked()));
             name_w = name_w.saturating_sub(PICKED_W);
         }
-        spans.push(Span::styled(text::fit(&entry.row.name, name_w), style));
+        spans.push(Span::styled(
+            fit_measured(&entry.row.name, entry.row.name_width, name_w),
+            style,
+        ));
         Line::from(spans)
             .centered()
             .render(Rect::new(area.x + 1, name_y, area.width - 2, 1), buf);

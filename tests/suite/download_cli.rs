@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::support::part_of;
 use std::process::Output;
 use std::time::Duration;
 
@@ -488,15 +490,6 @@ async fn killed_mid_download_it_resumes_without_refetching() {
         again <= SIZE / 10,
         "fetched {total} bytes for a {SIZE}-byte file ({again} again)"
     );
-}
-
-/// The partial file of `id` in `dir`: `ID.XXXXXX.part`, a name of its own.
-fn part_of(dir: &Path, id: &str) -> Option<PathBuf> {
-    let names = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path());
-    names.into_iter().find(|p| {
-        let n = p.file_name().unwrap_or_default().to_string_lossy();
-        n.starts_with(&format!("{id}.")) && n.ends_with(".part")
-    })
 }
 
 /// `assetui download X` run twice at once into the same directory: the

@@ -5,6 +5,8 @@
 //! with a timeout.
 
 use std::path::{Path, PathBuf};
+
+use crate::support::part_of;
 use std::time::{Duration, Instant};
 
 use assetui::api::{Client, ClientOptions};
@@ -109,15 +111,6 @@ fn same_as_generated(path: &Path, seed: u64) -> bool {
     let mut want = vec![0u8; got.len()];
     fill(seed, 0, 0, &mut want);
     got == want
-}
-
-/// The partial file of `id` in `dir`: `ID.XXXXXX.part`, a name of its own.
-fn part_of(dir: &Path, id: &str) -> Option<PathBuf> {
-    let names = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path());
-    names.into_iter().find(|p| {
-        let n = p.file_name().unwrap_or_default().to_string_lossy();
-        n.starts_with(&format!("{id}.")) && n.ends_with(".part")
-    })
 }
 
 /// Every file in `dir`, by name.

@@ -101,17 +101,9 @@ fn download_draws_progress_on_a_terminal_and_none_in_a_pipe() {
 fn until_part_holds(dir: &Path, id: &str, bytes: u64) {
     let deadline = std::time::Instant::now() + T;
     let held = || {
-        let parts = std::fs::read_dir(dir).into_iter().flatten().flatten();
-        parts
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(&format!("{id}."))
-            })
-            .filter_map(|e| e.metadata().ok())
-            .map(|m| m.len())
-            .max()
-            .unwrap_or(0)
+        crate::support::part_of(dir, id)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map_or(0, |m| m.len())
     };
     while held() < bytes {
         assert!(

@@ -279,3 +279,12 @@ pub fn asset_json(id: &str) -> serde_json::Value {
         "url": format!("https://cdn.example/{id}.png?sig=abc")
     })
 }
+
+/// The partial file of `id` in `dir`: `ID.XXXXXX.part`, a name of its own.
+pub fn part_of(dir: &std::path::Path, id: &str) -> Option<std::path::PathBuf> {
+    let names = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path());
+    names.into_iter().find(|p| {
+        let n = p.file_name().unwrap_or_default().to_string_lossy();
+        n.starts_with(&format!("{id}.")) && n.ends_with(".part")
+    })
+}

@@ -31,6 +31,24 @@ async fn every_request_carries_auth_user_agent_and_accept() {
     assert_eq!(r.header("accept"), Some("application/json"));
 }
 
+/// A URL drops `.` and `..` segments: `tag ..` would have sent
+/// `PUT /v1/assets/tags`. Such ids are refused before any request.
+#[tokio::test]
+async fn dot_segment_ids_are_refused_before_any_request() {
+    let rec = ok(json!({"asset": asset_json("asset_1")})).await;
+    let c = client(&rec);
+    for id in [".", "..", ""] {
+        let err = c.get_asset(id).await.unwrap_err().to_string();
+        assert!(err.contains("is not an id"), "{id:?}: {err}");
+        let tags = UpdateTagsRequest::default();
+        assert!(c.update_tags(id, &tags).await.is_err(), "{id:?}");
+    }
+    assert!(rec.requests().is_empty(), "{:?}", rec.requests());
+    // an id that merely contains dots is one segment, escaped
+    c.get_asset("a..b").await.unwrap();
+    assert_eq!(rec.last().path, "/v1/assets/a..b");
+}
+
 #[tokio::test]
 async fn bearer_token_is_sent_as_is() {
     let rec = ok(json!({"asset": asset_json("asset_1")})).await;

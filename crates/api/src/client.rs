@@ -222,6 +222,17 @@ impl Client {
 
     /// Sends a call and returns the successful raw reply.
     pub(crate) async fn send(&self, call: &Call) -> Result<(String, Reply), ApiError> {
+        // `.` and `..` are dot segments: a URL drops them, so `tag ..`
+        // would act on `/assets/tags`. No id is one, nor empty.
+        if let Some(bad) = call
+            .path
+            .iter()
+            .find(|s| matches!(s.as_str(), "" | "." | ".."))
+        {
+            return Err(ApiError::Invalid(format!(
+                "`{bad}` is not an id: ids are never empty, `.` or `..`"
+            )));
+        }
         let url = self.url(&call.path, &call.query);
         let endpoint = format!("{} {}", call.method, url.path());
         let policy = &self.inner.retry;

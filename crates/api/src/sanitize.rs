@@ -16,7 +16,17 @@ pub fn is_forbidden(c: char) -> bool {
         // zero-width and invisible formatting characters
         | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}'
         // interlinear annotation and object replacement
-        | '\u{fff9}'..='\u{fffb}')
+        | '\u{fff9}'..='\u{fffb}'
+        // Unicode tag characters: invisible, they smuggle whole hidden
+        // sentences (to a reader, or to a model fed the clipboard)
+        | '\u{e0000}'..='\u{e007f}'
+        // invisible fillers and joiners that draw nothing: Hangul fillers,
+        // the Mongolian vowel separator, the combining grapheme joiner,
+        // Khmer inherent vowels, deprecated format controls, musical
+        // format controls, line and paragraph separators
+        | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{180e}' | '\u{034f}'
+        | '\u{17b4}' | '\u{17b5}' | '\u{206a}'..='\u{206f}' | '\u{1d173}'..='\u{1d17a}'
+        | '\u{2028}' | '\u{2029}')
 }
 
 /// One line of text: controls removed, any line break or tab becomes a space,
@@ -78,6 +88,21 @@ mod tests {
     fn removes_escapes_and_bidi() {
         let hostile = "a\u{1b}]52;c;ZXZpbA==\u{7}b\u{202e}c\u{9b}31md\u{200b}e";
         assert_eq!(line(hostile, 100), "a]52;c;ZXZpbA==bc31mde");
+    }
+
+    #[test]
+    fn removes_tag_characters_and_invisible_fillers() {
+        // "ok" followed by "IGNORE" spelled in tag characters
+        let tags: String = "IGNORE"
+            .chars()
+            .map(|c| char::from_u32(0xe0000 + c as u32).unwrap())
+            .collect();
+        assert_eq!(line(&format!("ok{tags}"), 100), "ok");
+        let fillers = "a\u{115f}b\u{1160}c\u{3164}d\u{ffa0}e\u{180e}f\u{034f}g\u{17b4}h\u{206f}i\u{1d173}j\u{2028}k\u{2029}l";
+        assert_eq!(line(fillers, 100), "abcdefghijkl");
+        assert_eq!(multiline(fillers, 100), "abcdefghijkl");
+        // what people read stays: accents, CJK, emoji
+        assert_eq!(line("café 東京 🚀", 100), "café 東京 🚀");
     }
 
     #[test]

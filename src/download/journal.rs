@@ -78,8 +78,8 @@ impl Entry {
         self.part.as_ref().map(|p| self.target_dir().join(p))
     }
 
-    /// Whether `other` fetches the same thing into the same place: the
-    /// same asset in the same format into the same directory.
+    /// Whether this entry fetches `asset_id` in `format` into `dir` (one
+    /// asset's file, not a zip).
     pub fn same_target(&self, asset_id: &str, format: Option<&str>, dir: &Path) -> bool {
         self.batch.is_empty()
             && self.asset_id == asset_id

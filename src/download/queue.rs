@@ -676,10 +676,7 @@ impl Actor {
             Report::Part(name) => {
                 // a new file: whatever an older entry counted is not in it
                 item.entry.part = Some(name);
-                item.entry.resume = Resume {
-                    url: item.entry.resume.url.take(),
-                    ..Resume::default()
-                };
+                item.entry.resume.forget_bytes();
                 item.view.bytes = 0;
                 self.journal_put(key);
             }
@@ -715,10 +712,7 @@ impl Actor {
                 Event::Restarted { why } => {
                     // the `.part` was emptied: the journal must stop
                     // vouching for its old bytes
-                    item.entry.resume = Resume {
-                        url: item.entry.resume.url.take(),
-                        ..Resume::default()
-                    };
+                    item.entry.resume.forget_bytes();
                     self.journal_put(key);
                     let Some(item) = self.items.get_mut(&key) else {
                         return;
@@ -982,10 +976,7 @@ impl ItemTask {
             name = super::journal::part_name(&stem);
         }
         self.entry.part = Some(name.clone());
-        self.entry.resume = Resume {
-            url: self.entry.resume.url.take(),
-            ..Resume::default()
-        };
+        self.entry.resume.forget_bytes();
         self.send(Report::Part(name.clone()));
         let (done, answered) = tokio::sync::oneshot::channel();
         self.send(Report::Recorded(done));

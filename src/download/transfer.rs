@@ -85,6 +85,17 @@ pub struct Resume {
     pub mime: Option<String>,
 }
 
+impl Resume {
+    /// Vouches for no byte any more (a new file, or one that started
+    /// over): only the link is kept, since it may still be good.
+    pub fn forget_bytes(&mut self) {
+        *self = Resume {
+            url: self.url.take(),
+            ..Resume::default()
+        };
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Longest wait for the next bytes (a stall), not for the whole body.
@@ -728,10 +739,7 @@ fn open_part(
                 return Ok(f);
             }
             None => {
-                *resume = Resume {
-                    url: resume.url.take(),
-                    ..Resume::default()
-                };
+                resume.forget_bytes();
                 events(Event::Restarted {
                     why: "the partial file is gone".into(),
                 });
@@ -829,10 +837,7 @@ fn usable_part(part: &Path, meta: &std::fs::Metadata) -> Result<(), TransferErro
 fn restart(file: &mut File, resume: &mut Resume, part: &Path) -> Result<(), TransferError> {
     file.set_len(0).map_err(|e| fail(part, e))?;
     file.seek(SeekFrom::Start(0)).map_err(|e| fail(part, e))?;
-    *resume = Resume {
-        url: resume.url.take(),
-        ..Resume::default()
-    };
+    resume.forget_bytes();
     Ok(())
 }
 

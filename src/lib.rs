@@ -20,6 +20,7 @@ pub mod logging;
 pub mod term;
 pub mod term_probe;
 pub mod text;
+pub mod transfers;
 pub mod ui;
 pub mod worker;
 

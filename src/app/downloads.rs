@@ -7,10 +7,8 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::msg::Cmd;
-use super::state::State;
 use crate::dirs::human_size;
-use crate::download::queue::{ItemView, Phase, Request, Snapshot};
+use crate::transfers::{ItemView, Phase, Request, Snapshot};
 
 /// What the pane (or `d`) asks of the queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,123 +187,6 @@ impl Downloads {
     }
 }
 
-// ---- in the app ----
-
-/// A new snapshot: kept, and a finished or failed item is announced in
-/// the status bar; a file waited for by `o` is opened.
-pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cmd>) {
-    let before: std::collections::HashMap<u64, Phase> = state
-        .downloads
-        .snapshot
-        .items
-        .iter()
-        .map(|i| (i.key, i.phase))
-        .collect();
-    for item in &snapshot.items {
-        let was = before.get(&item.key).copied();
-        if was == Some(item.phase) {
-            continue;
-        }
-        match item.phase {
-            Phase::Done if state.downloads.open_when_done.remove(&item.asset_id) => {
-                if let Some(p) = &item.path {
-                    cmds.push(Cmd::Downloads(DlCmd::Open(p.clone())));
-                }
-            }
-            Phase::Done => {
-                let path = item.path.as_ref().map(|p| p.display().to_string());
-                state.info(format!(
-                    "downloaded {}",
-                    path.unwrap_or_else(|| item.name.clone())
-                ));
-            }
-            Phase::Failed | Phase::Cancelled => {
-                // a file `o` waited for will not come
-                state.downloads.open_when_done.remove(&item.asset_id);
-                if item.phase == Phase::Failed {
-                    state.error(format!(
-                        "download of {} failed: {}",
-                        item.asset_id,
-                        item.error.as_deref().unwrap_or("?")
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-    // last, so a file that finished in the same snapshot does not hide it:
-    // the refusal answers the key just pressed
-    let seen = state.downloads.snapshot.refused.last().map_or(0, |r| r.seq);
-    let fresh: Vec<_> = snapshot.refused.iter().filter(|r| r.seq > seen).collect();
-    match fresh.as_slice() {
-        [] => {}
-        [one] => state.error(one.why.clone()),
-        [.., last] => state.error(format!(
-            "{} downloads not queued again; {}",
-            fresh.len(),
-            last.why
-        )),
-    }
-    state.downloads.update(snapshot);
-}
-
-/// What `d`, `S` and `Z` download: the selection, or the current asset.
-/// `None`, with the reason in the status bar, when the queue is off or
-/// there is nothing.
-pub fn targets(state: &mut State) -> Option<Vec<Arc<crate::api::models::Asset>>> {
-    if let Some(why) = state.downloads.unavailable.clone() {
-        state.error(format!("downloads are off: {why}"));
-        return None;
-    }
-    let assets = super::bulk::targets(state);
-    if assets.is_empty() {
-        state.info("nothing selected to download");
-        return None;
-    }
-    Some(assets)
-}
-
-fn ids(assets: &[Arc<crate::api::models::Asset>]) -> Vec<String> {
-    assets.iter().map(|a| a.id.clone()).collect()
-}
-
-/// `d`: queues the selection, or the asset under the cursor.
-pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
-    if let Some(assets) = targets(state) {
-        super::bulk::queue(state, ids(&assets), None, cmds);
-    }
-}
-
-/// `Z`: the selection (or the current asset) as one zip, made by the
-/// server's batch job and fetched by the queue like any file.
-pub fn download_zip(state: &mut State, cmds: &mut Vec<Cmd>) {
-    let Some(assets) = targets(state) else {
-        return;
-    };
-    let ids = ids(&assets);
-    let n = crate::app::inspector::plural(ids.len(), "asset", "assets");
-    cmds.push(Cmd::Downloads(DlCmd::Zip(ids)));
-    state.info(format!(
-        "queued a zip of {n} · {} shows the queue",
-        state.keymap.label(super::Action::Downloads)
-    ));
-}
-
-/// A key in the downloads pane; `false` closes it.
-pub fn on_pane_key(state: &mut State, key: &KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
-    match state.downloads.key(key) {
-        PaneKey::Close => return false,
-        PaneKey::Queue(c) => cmds.push(Cmd::Downloads(c)),
-        PaneKey::CopyPath(p) => cmds.push(Cmd::Copy {
-            what: "file path",
-            text: p,
-            route: None,
-        }),
-        PaneKey::Say(text) => state.info(text),
-        PaneKey::None => {}
-    }
-    true
-}
 
 #[cfg(test)]
 mod tests {

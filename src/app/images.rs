@@ -1,11 +1,95 @@
-//! Encoded images ready to draw, kept in a byte-bounded LRU, and the list
-//! of images the screen wants next.
+//! Images as the app sees them: what it asks the image pipeline for
+//! ([`ImageRequest`]) and is answered ([`ImageDone`]), and the encoded
+//! images ready to draw, kept in a byte-bounded LRU. The pipeline
+//! (`worker::images`) speaks these types; the app imports nothing of it.
 
 use std::collections::HashMap;
 
 use ratatui_image::protocol::Protocol;
 
-use crate::worker::images::ImageKey;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Variant {
+    Thumbnail,
+    Preview,
+}
+
+impl Variant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Thumbnail => "thumbnail",
+            Variant::Preview => "preview",
+        }
+    }
+}
+
+/// What to draw: one asset's rendition fitted into a box of terminal cells.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImageKey {
+    pub asset_id: String,
+    pub variant: Variant,
+    /// (columns, rows)
+    pub cells: (u16, u16),
+}
+
+#[derive(Clone)]
+pub struct ImageRequest {
+    pub key: ImageKey,
+    /// Signed URL of the rendition (no credentials needed).
+    pub url: String,
+    /// Changes when the file changes (e.g. the asset's `updatedAt`); part of
+    /// the disk-cache key, unlike the URL's query (signed links change on
+    /// every fetch).
+    pub cache_tag: String,
+}
+
+/// Shows the link without its query string (it carries the signature).
+impl std::fmt::Debug for ImageRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match url::Url::parse(&self.url) {
+            Ok(u) => crate::api::client::display_url(&u),
+            Err(_) => "<invalid>".into(),
+        };
+        f.debug_struct("ImageRequest")
+            .field("key", &self.key)
+            .field("url", &url)
+            .field("cache_tag", &self.cache_tag)
+            .finish()
+    }
+}
+
+pub struct ImageDone {
+    pub key: ImageKey,
+    pub result: Result<Protocol, ImageError>,
+}
+
+impl std::fmt::Debug for ImageDone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let result = match &self.result {
+            Ok(p) => format!("Ok({}×{} cells)", p.size().width, p.size().height),
+            Err(e) => format!("Err({e:?})"),
+        };
+        f.debug_struct("ImageDone")
+            .field("key", &self.key)
+            .field("result", &result)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    /// 403/401 from the signed link: it expired; the app refetches the asset
+    /// for a fresh link and asks again.
+    #[error("the signed link expired")]
+    Expired,
+    /// Network or HTTP failure; the message shows host and path at most.
+    #[error("{0}")]
+    Fetch(String),
+    /// Not an image, truncated, or over the decode limits; the message says
+    /// which.
+    #[error("{0}")]
+    Decode(String),
+}
+
 
 /// What the store holds for a key.
 pub enum Slot {
@@ -147,7 +231,6 @@ impl ImageStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::worker::images::Variant;
 
     fn key(id: &str) -> ImageKey {
         ImageKey {

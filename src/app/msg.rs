@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::api::models::{Asset, AssetListResponse, Collection, SearchResponse};
 use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
-use crate::worker::images::{ImageDone, ImageRequest};
+use super::images::{ImageDone, ImageRequest};
 
 pub enum Msg {
     Key(KeyEvent),
@@ -37,7 +37,7 @@ pub enum Msg {
     /// A copy to the clipboard ended.
     Copied(crate::clipboard::Copied),
     /// The download queue's latest state (at most ten a second).
-    Downloads(std::sync::Arc<crate::download::queue::Snapshot>),
+    Downloads(std::sync::Arc<crate::transfers::Snapshot>),
     /// The search box has been quiet since edit `typed`: search now.
     SearchDue {
         typed: u64,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::filters::Filters;
+use super::input::LineInput;
 use super::list::AssetList;
 use crate::api::params::{SearchImages, SearchRequest, SortDirection, SortField};
 
@@ -141,18 +142,21 @@ pub fn classify(input: &str) -> Input<'_> {
 /// Applies Tab's file names to `input`: one completes it, several extend
 /// it to what they share. Returns the names to show (none when one
 /// completed it), or `None` when no name completes it.
-pub fn apply_completions(input: &mut String, mut candidates: Vec<String>) -> Option<Vec<String>> {
+pub fn apply_completions<const MAX: usize>(
+    input: &mut LineInput<MAX>,
+    mut candidates: Vec<String>,
+) -> Option<Vec<String>> {
     candidates.truncate(COMPLETIONS_MAX);
     match candidates.len() {
         0 => None,
         1 => {
-            *input = candidates.remove(0);
+            input.set(&candidates[0]);
             Some(Vec::new())
         }
         _ => {
             let prefix = common_prefix(&candidates);
             if prefix.len() > input.len() && prefix.starts_with(input.as_str()) {
-                *input = prefix;
+                input.set(&prefix);
             }
             Some(candidates)
         }
@@ -169,7 +173,7 @@ pub fn completes(input: &str) -> bool {
 pub struct Search {
     /// The box is open: keys edit the text.
     pub open: bool,
-    pub input: String,
+    pub input: LineInput<INPUT_MAX>,
     /// `s`: the asset the results look like (id, sanitized name).
     pub similar: Option<(String, String)>,
     /// Marks on results, by asset id.
@@ -390,15 +394,6 @@ pub fn common_prefix(candidates: &[String]) -> String {
     first[..end].to_string()
 }
 
-/// The input without its last word (Ctrl-W).
-pub fn without_last_word(input: &str) -> String {
-    let t = input.trim_end_matches([' ', '/']);
-    match t.rfind([' ', '/']) {
-        Some(i) => t[..=i].to_string(),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,8 +449,5 @@ mod tests {
         assert_eq!(common_prefix(&c(&["é1", "é2"])), "é");
         assert_eq!(common_prefix(&c(&["x"])), "x");
         assert_eq!(common_prefix(&[]), "");
-        assert_eq!(without_last_word("red castle"), "red ");
-        assert_eq!(without_last_word("@/tmp/dir/"), "@/tmp/");
-        assert_eq!(without_last_word("castle"), "");
     }
 }

@@ -1,7 +1,10 @@
 //! Everything the screen shows, owned by the event loop and changed only by
 //! `update()`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::api::models::Asset;
 
 use super::filters::{Field, Filters};
 use super::images::ImageStore;
@@ -10,7 +13,12 @@ use super::keymap::Keymap;
 use super::layout::{Flags, Geometry};
 use super::list::AssetList;
 use super::search::Search;
-use crate::worker::images::ImageKey;
+pub use super::picker::{Picker, PickerKey};
+use super::input::LineInput;
+
+/// Longest text a filter field takes.
+pub const FILTER_TEXT_MAX: usize = 200;
+use super::images::ImageKey;
 
 /// Which pane keys go to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,90 +34,10 @@ pub struct Notice {
     pub error: bool,
 }
 
-/// A fuzzy picker over a list of choices.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Picker {
-    pub query: String,
-    /// (value, label) of every choice.
-    pub options: Vec<(String, String)>,
-    /// Indices into `options` matching the query, best first.
-    pub matches: Vec<usize>,
-    pub cursor: usize,
-    pub chosen: BTreeSet<String>,
-    pub multi: bool,
-}
-
-impl Picker {
-    pub fn new(options: Vec<(String, String)>, chosen: BTreeSet<String>, multi: bool) -> Picker {
-        let mut p = Picker {
-            query: String::new(),
-            options,
-            matches: Vec::new(),
-            cursor: 0,
-            chosen,
-            multi,
-        };
-        p.refilter();
-        p
-    }
-
-    pub fn refilter(&mut self) {
-        self.matches =
-            super::fuzzy::rank(&self.query, self.options.iter().map(|(_, l)| l.as_str()));
-        self.cursor = self.cursor.min(self.matches.len().saturating_sub(1));
-    }
-
-    pub fn highlighted(&self) -> Option<&(String, String)> {
-        self.matches.get(self.cursor).map(|&i| &self.options[i])
-    }
-
-    /// Applies a key: moving, toggling (multi) and typing stay in the
-    /// picker; Enter and Esc are the caller's.
-    pub fn key(&mut self, key: &crossterm::event::KeyEvent) -> PickerKey {
-        use crossterm::event::{KeyCode, KeyModifiers};
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let last = self.matches.len().saturating_sub(1);
-        match key.code {
-            KeyCode::Esc => return PickerKey::Cancel,
-            KeyCode::Enter => return PickerKey::Choose,
-            KeyCode::Down => self.cursor = (self.cursor + 1).min(last),
-            KeyCode::Char('n') if ctrl => self.cursor = (self.cursor + 1).min(last),
-            KeyCode::Up => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Char('p') if ctrl => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Char(' ') if self.multi => {
-                if let Some((v, _)) = self.highlighted().cloned() {
-                    if !self.chosen.remove(&v) {
-                        self.chosen.insert(v);
-                    }
-                }
-            }
-            KeyCode::Backspace => {
-                self.query.pop();
-                self.refilter();
-            }
-            KeyCode::Char(c) if !ctrl && self.query.chars().count() < 100 => {
-                self.query.push(c);
-                self.cursor = 0;
-                self.refilter();
-            }
-            _ => {}
-        }
-        PickerKey::Stay
-    }
-}
-
-/// What a key did in a [`Picker`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PickerKey {
-    Stay,
-    Choose,
-    Cancel,
-}
-
 /// An edit in progress in the filter pane.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
-    Text { buffer: String },
+    Text { buffer: LineInput<FILTER_TEXT_MAX> },
     Pick(Picker),
 }
 
@@ -285,6 +213,47 @@ impl State {
             text: crate::sanitize::line(&text.into(), 300),
             error: false,
         });
+    }
+
+    /// What the selection keys and bulk actions act on: the selection, or
+    /// the asset in the inspector when nothing is selected.
+    pub fn targets(&self) -> Vec<Arc<Asset>> {
+        if !self.selection.is_empty() {
+            return self.selection.assets().cloned().collect();
+        }
+        self.inspector.asset.clone().into_iter().collect()
+    }
+
+    /// A copy of an asset the browser holds, for its tags and name: the
+    /// selection's first (kept as fresh as the list's, and found at once,
+    /// which matters with thousands selected), then the inspector's, then
+    /// the lists'.
+    pub fn find(&self, id: &str) -> Option<Arc<Asset>> {
+        let in_list = |l: &AssetList| l.position_of(id).map(|i| l.entries[i].asset.clone());
+        self.selection
+            .get(id)
+            .cloned()
+            .or_else(|| self.inspector.asset.clone().filter(|a| a.id == id))
+            .or_else(|| in_list(&self.list))
+            .or_else(|| self.search.browsed.as_deref().and_then(in_list))
+    }
+
+    /// The tags the assets `ids` carry: (tag, how many of them), in the
+    /// order first seen.
+    pub fn tags_on(&self, ids: &[String]) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for id in ids {
+            let Some(asset) = self.find(id) else {
+                continue;
+            };
+            for t in asset.tags() {
+                match out.iter_mut().find(|(x, _)| x == t) {
+                    Some((_, n)) => *n += 1,
+                    None => out.push((t.clone(), 1)),
+                }
+            }
+        }
+        out
     }
 
     pub fn error(&mut self, text: impl Into<String>) {

@@ -11,7 +11,7 @@ use super::overlay::{centered, picker_lines};
 use super::theme;
 use crate::app::bulk::{Choice, Confirm, PathPrompt};
 use crate::app::inspector::plural;
-use crate::app::tags::{self, TagEditor};
+use crate::app::tags::TagEditor;
 use crate::app::State;
 use crate::sanitize;
 use crate::text::fit;
@@ -46,7 +46,7 @@ fn input_line(prompt: &str, input: &str, w: usize) -> Line<'static> {
 pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffer) {
     let n = editor.ids.len();
     let title = if n == 1 {
-        let name = crate::app::bulk::find(state, &editor.ids[0])
+        let name = state.find(&editor.ids[0])
             .map(|a| sanitize::line(a.name().unwrap_or(&a.id), 40))
             .unwrap_or_else(|| sanitize::line(&editor.ids[0], 40));
         format!(" Tags of {name} ")
@@ -66,7 +66,7 @@ pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffe
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     // the tags they carry, as chips (with how many carry each)
-    let on = tags::current(state, &editor.ids);
+    let on = state.tags_on(&editor.ids);
     if on.is_empty() {
         lines.push(Line::styled("no tags yet", theme::faint()));
     } else {

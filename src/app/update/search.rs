@@ -11,11 +11,12 @@ use crate::api::models::SearchResponse;
 use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
 use crate::api::search::next_paging;
 use crate::app::action::Action;
+use crate::app::input::InputKey;
 use crate::app::list::{AssetList, Loading};
 use crate::app::msg::{Cmd, ImageReadError, Msg};
 use crate::app::search::{
-    apply_completions, browse_request, classify, completes, request, step, without_last_word,
-    Applied, ImageRef, Input, Mark, DEBOUNCE, INPUT_MAX,
+    apply_completions, browse_request, classify, completes, request, step, Applied, ImageRef,
+    Input, Mark, DEBOUNCE,
 };
 use crate::app::state::{Focus, State};
 use crate::sanitize;
@@ -71,7 +72,6 @@ pub(super) fn open(state: &mut State) {
 /// A key while the box is open.
 pub(super) fn box_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
     if ctrl && key.code == KeyCode::Char('c') {
         state.quit = true;
         return;
@@ -113,7 +113,7 @@ pub(super) fn box_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         KeyCode::Tab => {
             if completes(&s.input) {
                 cmds.push(Cmd::CompletePath {
-                    input: s.input.clone(),
+                    input: s.input.to_string(),
                 });
             }
             return;
@@ -126,20 +126,15 @@ pub(super) fn box_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
             super::move_cursor(state, per_line);
             return;
         }
-        KeyCode::Backspace => {
-            if s.input.pop().is_none() {
-                // on an empty box: drop the image the results look like
-                s.similar = None;
+        KeyCode::Backspace if s.input.is_empty() => {
+            // on an empty box: drop the image the results look like
+            s.similar = None;
+        }
+        _ => {
+            if s.input.key(&key) == InputKey::NotMine {
+                return;
             }
         }
-        KeyCode::Char('u') if ctrl => s.input.clear(),
-        KeyCode::Char('w') if ctrl => s.input = without_last_word(&s.input),
-        KeyCode::Char(c) if !ctrl && !alt => {
-            if s.input.chars().count() < INPUT_MAX {
-                s.input.push(c);
-            }
-        }
-        _ => return,
     }
     if s.input != before || had_similar != s.similar.is_some() {
         s.completions.clear();
@@ -473,7 +468,7 @@ pub(super) fn on_completions(
     cmds: &mut Vec<Cmd>,
 ) {
     let s = &mut state.search;
-    if !s.open || input != s.input {
+    if !s.open || input != *s.input {
         return;
     }
     let before = s.input.clone();

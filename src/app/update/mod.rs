@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::action::Action;
-use super::bulk;
+
 use super::filters::{EditorKind, Field, Filters};
 use super::images::Slot;
 use super::inspector::Detail;
@@ -18,7 +18,8 @@ use super::state::{Edit, FilterPane, Focus, Overlay, Picker, PickerKey, State, R
 use crate::api::models::{Asset, AssetType};
 use crate::api::params::SearchPaging;
 use crate::sanitize;
-use crate::worker::images::{ImageError, ImageKey, ImageRequest, Variant};
+use super::input::LineInput;
+use super::images::{ImageDone, ImageError, ImageKey, ImageRequest, Variant};
 
 /// The first commands: the first page and the collections.
 pub fn init(state: &mut State) -> Vec<Cmd> {
@@ -43,9 +44,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick => state.spinner = state.spinner.wrapping_add(1),
         Msg::Copied(c) => on_copied(state, c, &mut cmds),
-        Msg::Downloads(snapshot) => super::downloads::on_snapshot(state, snapshot, &mut cmds),
-        Msg::Tags(result) => super::tags::on_index(state, result),
-        Msg::Tagged { change, failures } => super::tags::on_tagged(state, change, failures),
+        Msg::Downloads(snapshot) => downloads::on_snapshot(state, snapshot, &mut cmds),
+        Msg::Tags(result) => tags::on_index(state, result),
+        Msg::Tagged { change, failures } => tags::on_tagged(state, change, failures),
         Msg::Deleted { ids, done, error } => bulk::on_deleted(state, ids, done, error),
         Msg::Collected { name, result } => {
             // the counts in the picker and the inspector's names
@@ -363,7 +364,7 @@ fn on_asset(
     }
 }
 
-fn on_image(state: &mut State, done: crate::worker::images::ImageDone, cmds: &mut Vec<Cmd>) {
+fn on_image(state: &mut State, done: ImageDone, cmds: &mut Vec<Cmd>) {
     let key = done.key;
     state.wanted.retain(|k| *k != key);
     match done.result {
@@ -627,14 +628,14 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::SelectRange => bulk::select_range(state),
         Action::SelectAll => bulk::select_all(state),
         Action::ClearSelection => bulk::clear(state),
-        Action::Tag => super::tags::open(state, cmds),
+        Action::Tag => tags::open(state, cmds),
         Action::AddToCollection => bulk::choose_collection(state, cmds),
         Action::Delete => bulk::ask_delete(state),
         Action::Upload => bulk::open_upload(state),
-        Action::DownloadAs => bulk::choose_format(state),
-        Action::OpenFile => bulk::open_file(state, cmds),
-        Action::Download => super::downloads::download_current(state, cmds),
-        Action::DownloadZip => super::downloads::download_zip(state, cmds),
+        Action::DownloadAs => downloads::choose_format(state),
+        Action::OpenFile => downloads::open_file(state, cmds),
+        Action::Download => downloads::download_current(state, cmds),
+        Action::DownloadZip => downloads::download_zip(state, cmds),
         Action::Downloads => state.overlay = Some(Overlay::Downloads),
         Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::Close => {
@@ -794,12 +795,12 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                 _ => Some(Overlay::Help { scroll }),
             };
         }
-        Some(Overlay::Downloads) if super::downloads::on_pane_key(state, &key, cmds) => {
+        Some(Overlay::Downloads) if downloads::on_pane_key(state, &key, cmds) => {
             state.overlay = Some(Overlay::Downloads);
         }
         Some(Overlay::Downloads) => {}
         Some(Overlay::Tags(mut editor)) => {
-            let keep = super::tags::key(state, &mut editor, key, cmds);
+            let keep = tags::key(state, &mut editor, key, cmds);
             if keep {
                 state.overlay = Some(Overlay::Tags(editor));
             }
@@ -880,22 +881,10 @@ fn filter_key(
                         }
                     }
                 }
-                KeyCode::Backspace => {
-                    buffer.pop();
+                _ => {
+                    buffer.key(&key);
                     pane.edit = Some(Edit::Text { buffer });
                 }
-                KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    pane.edit = Some(Edit::Text {
-                        buffer: String::new(),
-                    });
-                }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    if buffer.chars().count() < 200 {
-                        buffer.push(c);
-                    }
-                    pane.edit = Some(Edit::Text { buffer });
-                }
-                _ => pane.edit = Some(Edit::Text { buffer }),
             }
             true
         }
@@ -959,9 +948,9 @@ fn filter_key(
                             Field::PageSize
                                 if state.filters.page_size == super::filters::DEFAULT_PAGE_SIZE =>
                             {
-                                String::new()
+                                LineInput::default()
                             }
-                            _ => state.filters.value(field),
+                            _ => LineInput::with_text(&state.filters.value(field)),
                         };
                         pane.edit = Some(Edit::Text { buffer });
                     }
@@ -1004,9 +993,10 @@ fn filter_key(
     }
 }
 
-#[path = "update_search.rs"]
+mod bulk;
+mod downloads;
 mod search;
+mod tags;
 
 #[cfg(test)]
-#[path = "update_tests.rs"]
 mod tests;

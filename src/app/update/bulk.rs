@@ -1,0 +1,352 @@
+//! Handlers for acting on many assets at once: the selection keys, and the
+//! actions that take the selection (or, without one, the current asset):
+//! delete behind a confirmation, add to a collection, download in a chosen
+//! format; also `U` (upload a local file) and `o` (open the asset's file).
+//! The dialogs' state is `app::bulk`.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::bulk::{Choice, ChoicePurpose, Confirm, PathPrompt, ORIGINAL, PATH_MAX};
+use crate::app::inspector::{plural, Detail};
+use crate::app::msg::Cmd;
+use crate::app::state::{Overlay, Picker, PickerKey, State};
+use crate::api::models::Asset;
+use crate::sanitize;
+
+fn current(state: &State) -> Option<Arc<Asset>> {
+    state.list.current().map(|e| e.asset.clone())
+}
+
+/// A changed copy of an asset (its tags), everywhere it is shown or kept.
+pub fn replace(state: &mut State, asset: Arc<Asset>) {
+    state.list.replace_shared(&asset);
+    if let Some(b) = state.search.browsed.as_deref_mut() {
+        b.replace_shared(&asset);
+    }
+    state.selection.refresh(&asset);
+    if state
+        .inspector
+        .asset
+        .as_ref()
+        .is_some_and(|a| a.id == asset.id)
+    {
+        let detail = state.inspector.detail.clone();
+        state
+            .inspector
+            .refresh(asset.clone(), &state.collections.names);
+        state.inspector.detail = detail;
+    }
+    for t in state.inspector.trail.iter_mut() {
+        if t.id == asset.id {
+            *t = asset.clone();
+        }
+    }
+}
+
+/// `Space`: selects or unselects the asset under the cursor, then moves
+/// down (so holding it selects a run).
+pub fn toggle(state: &mut State) {
+    let Some(asset) = current(state) else {
+        return;
+    };
+    state.selection.toggle(asset);
+    let last = state.list.entries.len().saturating_sub(1);
+    state.list.select((state.list.cursor + 1).min(last));
+}
+
+/// `V`: selects every loaded asset between the anchor (the last one
+/// toggled) and the cursor. Without an anchor, the cursor becomes one.
+pub fn select_range(state: &mut State) {
+    let Some(asset) = current(state) else {
+        return;
+    };
+    let from = state
+        .selection
+        .anchor
+        .as_deref()
+        .and_then(|id| state.list.position_of(id));
+    let Some(from) = from else {
+        state.selection.anchor = Some(asset.id.clone());
+        state.selection.insert(asset);
+        state.info("range starts here: move and press V again to select up to there");
+        return;
+    };
+    let to = state.list.cursor;
+    let (a, b) = (from.min(to), from.max(to));
+    let picked: Vec<Arc<Asset>> = state.list.entries[a..=b]
+        .iter()
+        .map(|e| e.asset.clone())
+        .collect();
+    for asset in picked {
+        state.selection.insert(asset);
+    }
+    state.selection.anchor = Some(state.list.entries[to].asset.id.clone());
+}
+
+/// `Ctrl-a`: selects everything loaded.
+pub fn select_all(state: &mut State) {
+    let picked: Vec<Arc<Asset>> = state.list.entries.iter().map(|e| e.asset.clone()).collect();
+    for asset in picked {
+        state.selection.insert(asset);
+    }
+    if !state.list.is_complete() {
+        state.info("selected everything loaded so far (more pages follow)");
+    }
+}
+
+/// `u`: clears the selection.
+pub fn clear(state: &mut State) {
+    if state.selection.is_empty() {
+        state.info("nothing selected");
+        return;
+    }
+    let n = state.selection.len();
+    state.selection.clear();
+    state.info(format!("unselected {}", plural(n, "asset", "assets")));
+}
+
+fn names(assets: &[Arc<Asset>]) -> Vec<String> {
+    assets
+        .iter()
+        .map(|a| sanitize::line(a.name().unwrap_or(&a.id), 60))
+        .collect()
+}
+
+/// `X`: asks before deleting the selection (or the current asset).
+pub fn ask_delete(state: &mut State) {
+    let assets = state.targets();
+    if assets.is_empty() {
+        state.info("nothing to delete");
+        return;
+    }
+    state.overlay = Some(Overlay::Confirm(Confirm {
+        ids: assets.iter().map(|a| a.id.clone()).collect(),
+        names: names(&assets),
+    }));
+}
+
+/// A key in the confirmation: it always closes.
+pub fn confirm_key(state: &mut State, confirm: Confirm, key: &KeyEvent, cmds: &mut Vec<Cmd>) {
+    if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+        state.info(format!(
+            "deleting {}…",
+            plural(confirm.ids.len(), "asset", "assets")
+        ));
+        cmds.push(Cmd::Delete(confirm.ids));
+    } else {
+        state.info("nothing deleted");
+    }
+}
+
+/// The server answered a deletion: the first `done` ids are gone.
+pub fn on_deleted(state: &mut State, ids: Vec<String>, done: usize, error: Option<String>) {
+    let gone: HashSet<&str> = ids[..done.min(ids.len())]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    state.list.remove(&gone);
+    if let Some(b) = state.search.browsed.as_deref_mut() {
+        b.remove(&gone);
+    }
+    for id in &gone {
+        state.selection.remove(id);
+        state.search.marks.remove(*id);
+    }
+    state
+        .inspector
+        .trail
+        .retain(|a| !gone.contains(a.id.as_str()));
+    if state
+        .inspector
+        .asset
+        .as_ref()
+        .is_some_and(|a| gone.contains(a.id.as_str()))
+    {
+        // settle() shows whatever the cursor is on now
+        state.inspector.detached = false;
+        state.inspector.asset = None;
+        state.inspector.detail = Detail::Listed;
+    }
+    let n = plural(gone.len(), "asset", "assets");
+    match error {
+        None => state.info(format!("deleted {n}")),
+        Some(e) if gone.is_empty() => state.error(format!("nothing deleted: {e}")),
+        Some(e) => state.error(format!("deleted {n}, then: {e}")),
+    }
+}
+
+/// `a`: picks a collection for the selection (or the current asset).
+pub fn choose_collection(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let ids: Vec<String> = state.targets().iter().map(|a| a.id.clone()).collect();
+    if ids.is_empty() {
+        state.info("nothing to add to a collection");
+        return;
+    }
+    if !state.collections.loaded {
+        cmds.push(Cmd::LoadCollections);
+    }
+    state.overlay = Some(Overlay::Choose(Choice {
+        purpose: ChoicePurpose::Collection { ids },
+        picker: Picker::new(state.collections.items.clone(), BTreeSet::new(), false),
+    }));
+}
+
+/// The collection picker follows the collections as they load.
+pub fn collections_loaded(state: &mut State) {
+    if let Some(Overlay::Choose(c)) = &mut state.overlay {
+        if matches!(c.purpose, ChoicePurpose::Collection { .. }) {
+            c.picker.options = state.collections.items.clone();
+            c.picker.refilter();
+        }
+    }
+}
+
+/// A key in a choice; false closes it.
+pub fn choice_key(
+    state: &mut State,
+    choice: &mut Choice,
+    key: &KeyEvent,
+    cmds: &mut Vec<Cmd>,
+) -> bool {
+    match choice.picker.key(key) {
+        PickerKey::Stay => true,
+        PickerKey::Cancel => false,
+        PickerKey::Choose => {
+            let Some((value, label)) = choice.picker.highlighted().cloned() else {
+                return true;
+            };
+            match &choice.purpose {
+                ChoicePurpose::Collection { ids } => {
+                    state.info(format!("adding to {label}…"));
+                    cmds.push(Cmd::Collect {
+                        collection: value,
+                        name: label,
+                        ids: ids.clone(),
+                    });
+                }
+                ChoicePurpose::Format { ids } => {
+                    let format = (value != ORIGINAL).then_some(value);
+                    super::downloads::queue(state, ids.clone(), format, cmds);
+                }
+            }
+            false
+        }
+    }
+}
+
+/// The server answered an addition to a collection.
+pub fn on_collected(state: &mut State, name: String, result: Result<usize, String>) {
+    match result {
+        Ok(n) => {
+            state.info(format!("added {} to {name}", plural(n, "asset", "assets")));
+        }
+        Err(e) => state.error(format!("could not add to {name}: {e}")),
+    }
+}
+
+pub fn open_upload(state: &mut State) {
+    state.overlay = Some(Overlay::Upload(PathPrompt::default()));
+}
+
+/// A key in the upload prompt; false closes it.
+pub fn upload_key(
+    prompt: &mut PathPrompt,
+    state: &mut State,
+    key: &KeyEvent,
+    cmds: &mut Vec<Cmd>,
+) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => return false,
+        KeyCode::Enter => {
+            let path = prompt.input.trim().to_string();
+            if path.is_empty() {
+                return false;
+            }
+            state.info(format!("uploading {}…", sanitize::line(&path, 120)));
+            cmds.push(Cmd::Upload { path });
+            return false;
+        }
+        KeyCode::Tab => cmds.push(Cmd::CompletePath {
+            input: prompt.input.to_string(),
+        }),
+        KeyCode::Backspace => {
+            prompt.input.pop();
+            prompt.completions.clear();
+        }
+        KeyCode::Char('u') if ctrl => {
+            prompt.input.clear();
+            prompt.completions.clear();
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() && prompt.input.chars().count() < PATH_MAX => {
+            prompt.input.push(c);
+            prompt.completions.clear();
+        }
+        _ => {}
+    }
+    true
+}
+
+/// File names for Tab in the upload prompt: one completes the path,
+/// several extend it to what they share.
+pub fn on_completions(state: &mut State, input: &str, candidates: Vec<String>) {
+    let Some(Overlay::Upload(prompt)) = &mut state.overlay else {
+        return;
+    };
+    if prompt.input != input {
+        return; // typed on since: stale
+    }
+    match crate::app::search::apply_completions(&mut prompt.input, candidates) {
+        Some(shown) => prompt.completions = shown,
+        None => {
+            prompt.completions.clear();
+            state.info("no file name completes this");
+        }
+    }
+}
+
+/// An upload ended: the new asset goes first in the list when the list
+/// shows everything newest first, and is shown in the inspector.
+pub fn on_uploaded(
+    state: &mut State,
+    path: &str,
+    result: Result<Asset, String>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let shown = sanitize::line(path, 120);
+    match result {
+        Ok(asset) => {
+            let name = sanitize::line(asset.name().unwrap_or(&asset.id), 60);
+            let id = sanitize::line(&asset.id, 60);
+            if !state.search.active && state.filters.is_default() {
+                state.list.insert_first(asset);
+                state.focus = crate::app::state::Focus::List;
+                state.inspector.detached = false;
+                state.info(format!("uploaded {name} ({id})"));
+            } else {
+                super::show_detached(state, Arc::new(asset), cmds);
+                state.info(format!(
+                    "uploaded {name} ({id}); the list's filters or search may not show it"
+                ));
+            }
+        }
+        Err(e) => state.error(format!("upload of {shown} failed: {e}")),
+    }
+}
+
+/// The opener answered.
+pub fn on_opened(state: &mut State, path: &str, result: Result<(), String>) {
+    // the file's name: the full path is in the downloads pane (`y` copies it)
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string());
+    let shown = sanitize::line(&name, 80);
+    match result {
+        Ok(()) => state.info(format!("opened {shown}")),
+        Err(e) => state.error(format!("{e}: could not open {shown}")),
+    }
+}

@@ -1,0 +1,218 @@
+//! Handlers for downloads: `d`, `Z`, the pane's keys, and the queue's
+//! snapshots (announcing what finished or failed, opening what `o` waited
+//! for). The pane's state is `app::downloads`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use crate::app::bulk::{formats_for, Choice, ChoicePurpose, ORIGINAL};
+use crate::app::downloads::{DlCmd, PaneKey};
+use crate::app::inspector::plural;
+use crate::app::msg::Cmd;
+use crate::app::picker::Picker;
+use crate::app::state::{Overlay, State};
+use crate::sanitize;
+use crate::transfers::{Phase, Request, Snapshot};
+
+/// A new snapshot: kept, and a finished or failed item is announced in
+/// the status bar; a file waited for by `o` is opened.
+pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cmd>) {
+    let before: std::collections::HashMap<u64, Phase> = state
+        .downloads
+        .snapshot
+        .items
+        .iter()
+        .map(|i| (i.key, i.phase))
+        .collect();
+    for item in &snapshot.items {
+        let was = before.get(&item.key).copied();
+        if was == Some(item.phase) {
+            continue;
+        }
+        match item.phase {
+            Phase::Done if state.downloads.open_when_done.remove(&item.asset_id) => {
+                if let Some(p) = &item.path {
+                    cmds.push(Cmd::Downloads(DlCmd::Open(p.clone())));
+                }
+            }
+            Phase::Done => {
+                let path = item.path.as_ref().map(|p| p.display().to_string());
+                state.info(format!(
+                    "downloaded {}",
+                    path.unwrap_or_else(|| item.name.clone())
+                ));
+            }
+            Phase::Failed | Phase::Cancelled => {
+                // a file `o` waited for will not come
+                state.downloads.open_when_done.remove(&item.asset_id);
+                if item.phase == Phase::Failed {
+                    state.error(format!(
+                        "download of {} failed: {}",
+                        item.asset_id,
+                        item.error.as_deref().unwrap_or("?")
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    // last, so a file that finished in the same snapshot does not hide it:
+    // the refusal answers the key just pressed
+    let seen = state.downloads.snapshot.refused.last().map_or(0, |r| r.seq);
+    let fresh: Vec<_> = snapshot.refused.iter().filter(|r| r.seq > seen).collect();
+    match fresh.as_slice() {
+        [] => {}
+        [one] => state.error(one.why.clone()),
+        [.., last] => state.error(format!(
+            "{} downloads not queued again; {}",
+            fresh.len(),
+            last.why
+        )),
+    }
+    state.downloads.update(snapshot);
+}
+
+/// What `d`, `S` and `Z` download: the selection, or the current asset.
+/// `None`, with the reason in the status bar, when the queue is off or
+/// there is nothing.
+pub fn targets(state: &mut State) -> Option<Vec<Arc<crate::api::models::Asset>>> {
+    if let Some(why) = state.downloads.unavailable.clone() {
+        state.error(format!("downloads are off: {why}"));
+        return None;
+    }
+    let assets = state.targets();
+    if assets.is_empty() {
+        state.info("nothing selected to download");
+        return None;
+    }
+    Some(assets)
+}
+
+fn ids(assets: &[Arc<crate::api::models::Asset>]) -> Vec<String> {
+    assets.iter().map(|a| a.id.clone()).collect()
+}
+
+/// `d`: queues the selection, or the asset under the cursor.
+pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if let Some(assets) = targets(state) {
+        queue(state, ids(&assets), None, cmds);
+    }
+}
+
+/// `Z`: the selection (or the current asset) as one zip, made by the
+/// server's batch job and fetched by the queue like any file.
+pub fn download_zip(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let Some(assets) = targets(state) else {
+        return;
+    };
+    let ids = ids(&assets);
+    let n = crate::app::inspector::plural(ids.len(), "asset", "assets");
+    cmds.push(Cmd::Downloads(DlCmd::Zip(ids)));
+    state.info(format!(
+        "queued a zip of {n} · {} shows the queue",
+        state.keymap.label(crate::app::Action::Downloads)
+    ));
+}
+
+/// A key in the downloads pane; `false` closes it.
+pub fn on_pane_key(state: &mut State, key: &KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
+    match state.downloads.key(key) {
+        PaneKey::Close => return false,
+        PaneKey::Queue(c) => cmds.push(Cmd::Downloads(c)),
+        PaneKey::CopyPath(p) => cmds.push(Cmd::Copy {
+            what: "file path",
+            text: p,
+            route: None,
+        }),
+        PaneKey::Say(text) => state.info(text),
+        PaneKey::None => {}
+    }
+    true
+}
+
+/// `S`: picks a format, then downloads the selection (or the current
+/// asset) in it.
+pub fn choose_format(state: &mut State) {
+    let Some(assets) = targets(state) else {
+        return;
+    };
+    // the formats every chosen asset can take
+    let mut common: Option<Vec<&str>> = None;
+    for a in &assets {
+        let f = formats_for(a.kind());
+        common = Some(match common {
+            None => f.to_vec(),
+            Some(c) => c.into_iter().filter(|x| f.contains(x)).collect(),
+        });
+    }
+    let mut options = vec![(ORIGINAL.to_string(), "original (as stored)".to_string())];
+    options.extend(
+        common
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| (f.to_string(), f.to_string())),
+    );
+    state.overlay = Some(Overlay::Choose(Choice {
+        purpose: ChoicePurpose::Format {
+            ids: assets.iter().map(|a| a.id.clone()).collect(),
+        },
+        picker: Picker::new(options, BTreeSet::new(), false),
+    }));
+}
+
+/// Queues downloads (`d`, `S`), in the order given.
+pub fn queue(state: &mut State, ids: Vec<String>, format: Option<String>, cmds: &mut Vec<Cmd>) {
+    let n = ids.len();
+    let requests = ids
+        .into_iter()
+        .map(|asset_id| Request {
+            asset_id,
+            format: format.clone(),
+        })
+        .collect();
+    cmds.push(Cmd::Downloads(DlCmd::Add(requests)));
+    let as_ = format
+        .map(|f| format!(" as {}", sanitize::line(&f, 10)))
+        .unwrap_or_default();
+    state.info(format!(
+        "queued {}{as_} · {} shows the queue",
+        plural(n, "download", "downloads"),
+        state.keymap.label(crate::app::Action::Downloads)
+    ));
+}
+
+/// `o`: opens the asset's file with the system's opener: a file already
+/// downloaded in this session at once, otherwise once its download ends.
+pub fn open_file(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let Some(asset) = state.inspector.asset.clone() else {
+        state.info("nothing to open");
+        return;
+    };
+    let done = state
+        .downloads
+        .snapshot
+        .items
+        .iter()
+        .rev()
+        .find(|i| i.asset_id == asset.id && i.phase == Phase::Done && i.format.is_none())
+        .and_then(|i| i.path.clone());
+    if let Some(path) = done {
+        cmds.push(Cmd::Downloads(DlCmd::Open(path)));
+        return;
+    }
+    if let Some(why) = state.downloads.unavailable.clone() {
+        state.error(format!(
+            "cannot fetch the file to open it: downloads are off: {why}"
+        ));
+        return;
+    }
+    state.downloads.open_when_done.insert(asset.id.clone());
+    cmds.push(Cmd::Downloads(DlCmd::Add(vec![Request {
+        asset_id: asset.id.clone(),
+        format: None,
+    }])));
+    let name = sanitize::line(asset.name().unwrap_or(&asset.id), 60);
+    state.info(format!("downloading {name} to open it…"));
+}

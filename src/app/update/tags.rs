@@ -1,0 +1,198 @@
+//! The tag editor's handlers: opening it on the selection, applying its
+//! outcomes (a change shows at once everywhere the asset is drawn, then
+//! goes to the server), and the server's answers (undone where refused).
+//! The editor's state and keys are `app::tags`.
+
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use super::bulk;
+use crate::app::msg::Cmd;
+use crate::app::state::{Overlay, State};
+use crate::app::tags::{TagChange, TagEditor, TagKey, COMPLETIONS_MAX};
+use crate::sanitize;
+
+/// `t`: opens the editor on the selection or the current asset.
+pub fn open(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let ids: Vec<String> = state.targets().iter().map(|a| a.id.clone()).collect();
+    if ids.is_empty() {
+        state.info("nothing to tag");
+        return;
+    }
+    if !state.tags.loaded && !state.tags.loading {
+        state.tags.loading = true;
+        cmds.push(Cmd::LoadTags);
+    }
+    let mut editor = TagEditor::new(ids);
+    complete(state, &mut editor);
+    state.overlay = Some(Overlay::Tags(editor));
+}
+
+/// Recomputes the completions for the input: tags in use (fuzzy, most
+/// used first among equals) not already on every edited asset; after a
+/// `-`, the tags the assets carry.
+fn complete(state: &State, editor: &mut TagEditor) {
+    let on = state.tags_on(&editor.ids);
+    let n = editor.ids.len();
+    let (removing, query) = match editor.input.strip_prefix('-') {
+        Some(q) => (true, q),
+        None => (false, editor.input.as_str()),
+    };
+    let query = query.rsplit(',').next().unwrap_or("").trim();
+    let pool: Vec<(String, u64)> = if removing {
+        on.iter().map(|(t, c)| (t.clone(), *c as u64)).collect()
+    } else {
+        state
+            .tags
+            .items
+            .iter()
+            .filter(|(t, _)| !on.iter().any(|(x, c)| x == t && *c == n))
+            .cloned()
+            .collect()
+    };
+    let ranked = crate::app::fuzzy::rank(query, pool.iter().map(|(t, _)| t.as_str()));
+    editor.completions = ranked
+        .into_iter()
+        .take(COMPLETIONS_MAX)
+        .map(|i| pool[i].clone())
+        .collect();
+    editor.chosen = editor
+        .chosen
+        .filter(|c| *c < editor.completions.len() && !query.is_empty());
+}
+
+/// A key in the editor; false closes it.
+pub fn key(state: &mut State, editor: &mut TagEditor, key: KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
+    match editor.key(&key) {
+        TagKey::Stay => {}
+        TagKey::Edited => complete(state, editor),
+        TagKey::Apply { tags, add } => {
+            for tag in tags {
+                apply(state, editor, tag, add, cmds);
+            }
+            complete(state, editor);
+        }
+        TagKey::RemoveLast => {
+            if let Some((last, _)) = state.tags_on(&editor.ids).pop() {
+                apply(state, editor, last, false, cmds);
+                complete(state, editor);
+            }
+        }
+        TagKey::Close => return close(state, editor, cmds),
+    }
+    true
+}
+
+/// Closing: the counts shown next time include this editor's changes.
+fn close(state: &mut State, editor: &TagEditor, cmds: &mut Vec<Cmd>) -> bool {
+    if editor.changed {
+        state.tags.loading = true;
+        cmds.push(Cmd::LoadTags);
+    }
+    false
+}
+
+/// Adds or removes one tag on the edited assets: at once on screen, then
+/// on the server.
+fn apply(state: &mut State, editor: &mut TagEditor, tag: String, add: bool, cmds: &mut Vec<Cmd>) {
+    let mut changed = Vec::new();
+    for id in &editor.ids {
+        if retag(state, id, &tag, add) {
+            changed.push(id.clone());
+        }
+    }
+    let shown = sanitize::line(&tag, 60);
+    if changed.is_empty() {
+        state.info(if add {
+            format!("already tagged {shown}")
+        } else {
+            format!("not tagged {shown}")
+        });
+        return;
+    }
+    editor.changed = true;
+    let n = changed.len();
+    let verb = if add { "tagging" } else { "untagging" };
+    state.info(format!(
+        "{verb} {} {shown}…",
+        crate::app::inspector::plural(n, "asset", "assets")
+    ));
+    cmds.push(Cmd::Tag(TagChange {
+        tag,
+        add,
+        ids: changed,
+    }));
+}
+
+/// Changes one asset's tags wherever it is kept; false if it had (or
+/// lacked) the tag already or is nowhere.
+fn retag(state: &mut State, id: &str, tag: &str, add: bool) -> bool {
+    let Some(asset) = state.find(id) else {
+        return false;
+    };
+    let mut tags = asset.tags().to_vec();
+    let has = tags.iter().any(|t| t == tag);
+    if has == add {
+        return false;
+    }
+    if add {
+        tags.push(tag.to_string());
+    } else {
+        tags.retain(|t| t != tag);
+    }
+    let mut copy = (*asset).clone();
+    copy.tags = Some(tags);
+    bulk::replace(state, Arc::new(copy));
+    true
+}
+
+/// The server answered a change: undo it where it was refused.
+pub fn on_tagged(state: &mut State, change: TagChange, failures: Vec<(String, String)>) {
+    let shown = sanitize::line(&change.tag, 60);
+    let ok = change.ids.len() - failures.len();
+    if failures.is_empty() {
+        let n = crate::app::inspector::plural(ok, "asset", "assets");
+        state.info(if change.add {
+            format!("tagged {n} {shown}")
+        } else {
+            format!("removed {shown} from {n}")
+        });
+        return;
+    }
+    for (id, _) in &failures {
+        retag(state, id, &change.tag, !change.add);
+    }
+    if let Some(Overlay::Tags(mut editor)) = state.overlay.take() {
+        complete(state, &mut editor);
+        state.overlay = Some(Overlay::Tags(editor));
+    }
+    let why = &failures[0].1;
+    let verb = if change.add { "add" } else { "remove" };
+    let whom = if change.ids.len() == 1 {
+        sanitize::line(&failures[0].0, 60)
+    } else {
+        format!("{} of {} assets", failures.len(), change.ids.len())
+    };
+    state.error(format!(
+        "could not {verb} {shown} on {whom} (undone): {why}"
+    ));
+}
+
+/// `GET /tags` answered.
+pub fn on_index(state: &mut State, result: Result<Vec<(String, u64)>, String>) {
+    state.tags.loading = false;
+    match result {
+        Ok(mut items) => {
+            items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            state.tags.items = items;
+            state.tags.loaded = true;
+            state.tags.error = None;
+        }
+        Err(e) => state.tags.error = Some(sanitize::line(&e, 200)),
+    }
+    if let Some(Overlay::Tags(mut editor)) = state.overlay.take() {
+        complete(state, &mut editor);
+        state.overlay = Some(Overlay::Tags(editor));
+    }
+}

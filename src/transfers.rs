@@ -1,0 +1,139 @@
+//! What the download queue accepts and publishes: requests, the phases of
+//! an item, the view of each item and the snapshot of them all. The queue
+//! (`download::queue`) produces it; the app and the CLI read it. It is the
+//! queue's contract, not its workings: it depends on nothing else here.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where an item stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Queued,
+    GettingLink,
+    Downloading,
+    Paused,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Queued => "queued",
+            Phase::GettingLink => "getting link",
+            Phase::Downloading => "downloading",
+            Phase::Paused => "paused",
+            Phase::Done => "done",
+            Phase::Failed => "failed",
+            Phase::Cancelled => "cancelled",
+        }
+    }
+
+    /// Nothing more happens to it unless asked.
+    pub fn settled(self) -> bool {
+        matches!(
+            self,
+            Phase::Paused | Phase::Done | Phase::Failed | Phase::Cancelled
+        )
+    }
+
+    /// The item will still write its file (now, or when resumed): a
+    /// second item for the same file is refused meanwhile.
+    pub fn active(self) -> bool {
+        !matches!(self, Phase::Done | Phase::Failed | Phase::Cancelled)
+    }
+}
+
+/// One item as the UI shows it.
+#[derive(Clone, Debug)]
+pub struct ItemView {
+    pub key: u64,
+    pub asset_id: String,
+    pub format: Option<String>,
+    /// The file name so far (sanitized; the extension comes at the end).
+    pub name: String,
+    pub phase: Phase,
+    pub bytes: u64,
+    pub total: Option<u64>,
+    /// Bytes per second over the last few seconds.
+    pub speed: f64,
+    pub eta: Option<Duration>,
+    /// Where the file landed.
+    pub path: Option<PathBuf>,
+    /// Why it failed (sanitized, no secret).
+    pub error: Option<String>,
+    /// What is happening now beyond the phase ("retrying in 2 s: …").
+    pub note: Option<String>,
+    /// Bytes fetched from the network for it in this process (resumes
+    /// and restarts included).
+    pub fetched: u64,
+    /// For a zip of several assets (a batch job): their ids; empty for one
+    /// asset's file.
+    pub assets: Vec<String>,
+}
+
+/// Everything in the queue.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub items: Vec<ItemView>,
+    /// Incremented on every publish.
+    pub version: u64,
+    /// The latest requests refused (at most [`REFUSALS_KEPT`], oldest
+    /// first), numbered so a reader can tell which it has not shown yet.
+    pub refused: Vec<Refusal>,
+}
+
+/// How many refusals a snapshot keeps.
+pub const REFUSALS_KEPT: usize = 16;
+
+/// A request the queue did not take, and why: the same asset, in the same
+/// format, is already on its way into the same directory (here or in
+/// another assetui). Two items writing one file would race; one is enough.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// Counts from 1 over the queue's life.
+    pub seq: u64,
+    pub asset_id: String,
+    pub format: Option<String>,
+    /// For people: what holds it and where (sanitized).
+    pub why: String,
+}
+
+impl Snapshot {
+    pub fn count(&self, phase: Phase) -> usize {
+        self.items.iter().filter(|i| i.phase == phase).count()
+    }
+
+    /// Every item is done, failed, cancelled or paused.
+    pub fn settled(&self) -> bool {
+        self.items.iter().all(|i| i.phase.settled())
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.items.iter().map(|i| i.bytes).sum()
+    }
+
+    /// The sum of known totals (`None` while one is unknown).
+    pub fn total(&self) -> Option<u64> {
+        self.items
+            .iter()
+            .filter(|i| i.phase != Phase::Cancelled)
+            .map(|i| i.total)
+            .sum()
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.items.iter().map(|i| i.speed).sum()
+    }
+}
+
+/// What to fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub asset_id: String,
+    /// `targetFormat`, or the original.
+    pub format: Option<String>,
+}
+

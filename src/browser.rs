@@ -1,6 +1,7 @@
 //! The interactive browser's event loop: one `select!` over terminal
 //! input, worker messages, signals, the spinner tick and the frame
-//! deadline. Messages go through `update()`; commands go to the workers;
+//! deadline. Each message goes through the [`Driver`] (`update()`, then the
+//! commands to the workers), as in the headless browser the tests drive;
 //! the screen is drawn only when something changed.
 
 use std::time::{Duration, Instant};
@@ -10,17 +11,18 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::app::keymap::Keymap;
-use crate::app::{self, Cmd, Msg, State};
+use crate::app::{Msg, State};
 use crate::cli::args::GlobalArgs;
 use crate::cli::{context, CliError};
 use crate::clipboard;
 use crate::config::DownloadSettings;
 use crate::download::queue::{Config as QueueConfig, Queue, DEFAULT_JOBS};
+use crate::driver::Driver;
 use crate::graphics::{self, ProtocolChoice};
 use crate::term::Tui;
 use crate::worker::api::ApiWorker;
 use crate::worker::images::{DiskCache, ImagePipeline};
-use crate::worker::{Control, Workers};
+use crate::worker::{images_into, Control, Workers};
 
 /// Frames for worker messages (pages, thumbnails) are at most this often;
 /// more changes in between are merged. A key, a click or a resize is drawn
@@ -231,8 +233,11 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     );
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let clip = Clip::new(config.clipboard, tx.clone());
-    let mut pending: Vec<Cmd> = app::init(&mut state);
-    let mut workers: Option<Workers> = None;
+    let mut driver = Driver::new();
+    let started = driver.start(&mut state);
+    if let Some(r) = perform(started, &mut tui, &clip) {
+        return r;
+    }
     let mut _context: Option<context::Context> = None;
 
     let mut picker: Option<ratatui_image::picker::Picker> = None;
@@ -260,14 +265,8 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
             let (w, h) = tui.size();
             if (w, h) != (state.width, state.height) {
                 full_redraw = true;
-                if let Some(r) = apply(
-                    &mut state,
-                    Msg::Resize(w, h),
-                    &mut workers,
-                    &mut pending,
-                    &mut tui,
-                    &clip,
-                ) {
+                let controls = driver.feed(&mut state, Msg::Resize(w, h));
+                if let Some(r) = perform(controls, &mut tui, &clip) {
                     break r;
                 }
             }
@@ -312,7 +311,8 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
             input_waiting = true;
             dirty = true;
             for m in std::mem::take(&mut replay) {
-                if let Some(r) = apply(&mut state, m, &mut workers, &mut pending, &mut tui, &clip) {
+                let controls = driver.feed(&mut state, m);
+                if let Some(r) = perform(controls, &mut tui, &clip) {
                     break 'main r;
                 }
             }
@@ -361,7 +361,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                                 crate::dirs::cache_dir()
                                     .and_then(|d| DiskCache::open(d.join("renditions"), DISK_CACHE_BYTES).ok()),
                                 IMAGE_JOBS,
-                                image_sender(tx.clone()),
+                                images_into(tx.clone()),
                             )),
                             None => None,
                         };
@@ -373,12 +373,10 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                                 state.downloads.unavailable = Some(crate::sanitize::line(&why, 200));
                             }
                         }
-                        for cmd in pending.drain(..) {
-                            if let Some(r) = control(&mut ws, cmd, &mut tui, &clip) {
-                                break 'main r;
-                            }
+                        let controls = driver.attach(ws);
+                        if let Some(r) = perform(controls, &mut tui, &clip) {
+                            break 'main r;
                         }
-                        workers = Some(ws);
                         _context = Some(ctx);
                     }
                     Ok(Err(e)) => break Err(e),
@@ -408,14 +406,15 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
             .iter()
             .any(|m| matches!(m, Msg::Key(_) | Msg::Mouse(_) | Msg::Resize(..)));
         for m in batch {
-            if let Some(r) = apply(&mut state, m, &mut workers, &mut pending, &mut tui, &clip) {
+            let controls = driver.feed(&mut state, m);
+            if let Some(r) = perform(controls, &mut tui, &clip) {
                 break 'main r;
             }
         }
         dirty = true;
     };
     drop(tui);
-    drop(workers);
+    drop(driver);
     outcome
 }
 
@@ -463,65 +462,22 @@ async fn probe_done(probe: &mut Probe) -> Result<graphics::Detection, tokio::tas
     }
 }
 
-/// Runs one message through `update()` and dispatches its commands (kept
-/// for later while the workers are not there yet); `Some` ends the loop
-/// with that result.
-fn apply(
-    state: &mut State,
-    msg: Msg,
-    workers: &mut Option<Workers>,
-    pending: &mut Vec<Cmd>,
-    tui: &mut Tui,
-    clip: &Clip,
-) -> Option<Result<(), CliError>> {
-    for cmd in app::update(state, msg) {
-        match workers {
-            Some(ws) => {
-                if let Some(r) = control(ws, cmd, tui, clip) {
-                    return Some(r);
+/// Does what the loop must do itself after a step, in order; `Some` ends
+/// the loop with that result.
+fn perform(controls: Vec<Control>, tui: &mut Tui, clip: &Clip) -> Option<Result<(), CliError>> {
+    for control in controls {
+        match control {
+            Control::Continue => {}
+            Control::Copy { what, text, route } => clip.copy(what, &text, route, tui),
+            Control::Quit => return Some(Ok(())),
+            Control::Suspend => {
+                if let Err(e) = tui.suspend() {
+                    return Some(Err(CliError::Failed(format!("terminal: {e}"))));
                 }
             }
-            None => match cmd {
-                Cmd::Quit => return Some(Ok(())),
-                Cmd::Suspend => {
-                    let _ = tui.suspend();
-                }
-                other => pending.push(other),
-            },
         }
     }
     None
-}
-
-/// Dispatches one command; `Some` ends the loop with that result.
-fn control(ws: &mut Workers, cmd: Cmd, tui: &mut Tui, clip: &Clip) -> Option<Result<(), CliError>> {
-    match ws.dispatch(cmd) {
-        Control::Continue => None,
-        Control::Copy { what, text, route } => {
-            clip.copy(what, &text, route, tui);
-            None
-        }
-        Control::Quit => Some(Ok(())),
-        Control::Suspend => match tui.suspend() {
-            Ok(()) => None,
-            Err(e) => Some(Err(CliError::Failed(format!("terminal: {e}")))),
-        },
-    }
-}
-
-/// The image pipeline reports on its own channel; forward into ours.
-fn image_sender(
-    tx: mpsc::UnboundedSender<Msg>,
-) -> mpsc::UnboundedSender<crate::worker::images::ImageDone> {
-    let (itx, mut irx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Some(done) = irx.recv().await {
-            if tx.send(Msg::Image(done)).is_err() {
-                break;
-            }
-        }
-    });
-    itx
 }
 
 fn signal(kind: tokio::signal::unix::SignalKind) -> Result<tokio::signal::unix::Signal, CliError> {

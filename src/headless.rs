@@ -1,6 +1,6 @@
-//! The browser without a terminal: the same `update()`, the same workers,
-//! driven by injected keys, drawn on ratatui's `TestBackend`. Used by the
-//! app-flow tests, the snapshot tests and the frame benchmark.
+//! The browser without a terminal: the same loop step ([`Driver`]), the
+//! same workers, driven by injected keys, drawn on ratatui's `TestBackend`.
+//! Used by the app-flow tests, the snapshot tests and the frame benchmark.
 
 use std::time::Duration;
 
@@ -13,17 +13,16 @@ use tokio::sync::mpsc;
 
 use crate::api::Client;
 use crate::app::keymap::Keymap;
-use crate::app::{self, Cmd, Msg, State};
+use crate::app::{self, Msg, State};
+use crate::driver::Driver;
 use crate::worker::api::ApiWorker;
-use crate::worker::images::{ImageDone, ImagePipeline};
-use crate::worker::{Control, Workers};
+use crate::worker::images::ImagePipeline;
+use crate::worker::{images_into, Control, Workers};
 
 pub struct Headless {
     pub state: State,
-    workers: Workers,
+    driver: Driver,
     rx: mpsc::UnboundedReceiver<Msg>,
-    /// Commands seen, for tests that check what was asked.
-    pub sent: Vec<String>,
     /// What was copied: (what, route, prepared text). The system clipboard
     /// is not touched: a native copy succeeds unless `native_fails`.
     pub copied: Vec<(&'static str, crate::clipboard::Route, String)>,
@@ -40,18 +39,11 @@ impl Headless {
     pub fn new(client: Client, picker: Option<Picker>, width: u16, height: u16) -> Headless {
         let (tx, rx) = mpsc::unbounded_channel();
         let images = picker.clone().map(|p| {
-            let (itx, mut irx) = mpsc::unbounded_channel::<ImageDone>();
-            let fwd = tx.clone();
-            tokio::spawn(async move {
-                while let Some(d) = irx.recv().await {
-                    if fwd.send(Msg::Image(d)).is_err() {
-                        break;
-                    }
-                }
-            });
-            ImagePipeline::spawn(reqwest::Client::new(), p, None, 4, itx)
+            ImagePipeline::spawn(reqwest::Client::new(), p, None, 4, images_into(tx.clone()))
         });
         let workers = Workers::new(ApiWorker::new(client, tx.clone()), images, tx);
+        let mut driver = Driver::with_workers(workers);
+        driver.record();
         let state = State::new(
             "test".into(),
             Keymap::default(),
@@ -62,9 +54,8 @@ impl Headless {
         );
         Headless {
             state,
-            workers,
+            driver,
             rx,
-            sent: Vec::new(),
             copied: Vec::new(),
             route: crate::clipboard::Route::Osc52,
             native_fails: false,
@@ -73,14 +64,26 @@ impl Headless {
     }
 
     pub fn start(&mut self) {
-        let cmds = app::init(&mut self.state);
-        self.run(cmds);
+        let controls = self.driver.start(&mut self.state);
+        self.perform(controls);
     }
 
-    fn run(&mut self, cmds: Vec<Cmd>) {
-        for cmd in cmds {
-            self.sent.push(format!("{cmd:?}"));
-            match self.workers.dispatch(cmd) {
+    /// Commands dispatched so far, as text, for tests that check what was
+    /// asked.
+    pub fn sent(&self) -> &[String] {
+        self.driver.recorded()
+    }
+
+    /// Forgets the commands recorded so far.
+    pub fn forget_sent(&mut self) {
+        self.driver.forget();
+    }
+
+    /// Does what the loop must do itself, as the browser does, minus the
+    /// terminal.
+    fn perform(&mut self, controls: Vec<Control>) {
+        for control in controls {
+            match control {
                 Control::Quit => self.quit = true,
                 Control::Suspend | Control::Continue => {}
                 Control::Copy { what, text, route } => self.copy(what, &text, route),
@@ -125,14 +128,16 @@ impl Headless {
     ) -> crate::download::queue::Queue {
         let queue = crate::download::queue::Queue::start(client, config, false)
             .expect("the download queue starts");
-        self.workers.attach_downloads(queue.clone());
+        if let Some(ws) = self.driver.workers_mut() {
+            ws.attach_downloads(queue.clone());
+        }
         queue
     }
 
     /// Feeds one message through `update()` and dispatches its commands.
     pub fn send(&mut self, msg: Msg) {
-        let cmds = app::update(&mut self.state, msg);
-        self.run(cmds);
+        let controls = self.driver.feed(&mut self.state, msg);
+        self.perform(controls);
     }
 
     pub fn key(&mut self, code: KeyCode) {

@@ -13,6 +13,7 @@ pub mod clipboard;
 pub mod config;
 pub mod dirs;
 pub mod download;
+pub mod driver;
 pub mod edits;
 pub mod graphics;
 pub mod headless;

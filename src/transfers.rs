@@ -136,4 +136,3 @@ pub struct Request {
     /// `targetFormat`, or the original.
     pub format: Option<String>,
 }
-

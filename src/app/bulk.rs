@@ -3,9 +3,11 @@
 //! the download formats each kind of asset takes. Their handlers are
 //! `app::update::bulk`.
 
-use crate::api::models::AssetKind;
 use super::inspector::plural;
-use super::input::LineInput;
+use crate::api::models::AssetKind;
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::input::{InputKey, LineInput};
 use super::picker::Picker;
 
 /// Longest path the upload prompt takes.
@@ -22,6 +24,11 @@ pub struct Confirm {
 }
 
 impl Confirm {
+    /// Only `y` (or `Y`) deletes; any other key keeps everything.
+    pub fn accepts(&self, key: &KeyEvent) -> bool {
+        matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y'))
+    }
+
     pub fn question(&self) -> String {
         format!(
             "Delete {} for good?",
@@ -86,6 +93,36 @@ pub const ORIGINAL: &str = "";
 pub struct PathPrompt {
     pub input: LineInput<PATH_MAX>,
     pub completions: Vec<String>,
+}
+
+/// What a key did in the upload prompt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptKey {
+    Stay,
+    Cancel,
+    /// Tab: complete this text's file name.
+    Complete(String),
+    /// Enter on a path: upload it.
+    Submit(String),
+}
+
+impl PathPrompt {
+    pub fn key(&mut self, key: &KeyEvent) -> PromptKey {
+        match key.code {
+            KeyCode::Esc => PromptKey::Cancel,
+            KeyCode::Enter => match self.input.trim() {
+                "" => PromptKey::Cancel,
+                path => PromptKey::Submit(path.to_string()),
+            },
+            KeyCode::Tab => PromptKey::Complete(self.input.to_string()),
+            _ => {
+                if self.input.key(key) == InputKey::Edited {
+                    self.completions.clear();
+                }
+                PromptKey::Stay
+            }
+        }
+    }
 }
 
 // ---- open ----

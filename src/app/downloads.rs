@@ -187,7 +187,6 @@ impl Downloads {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

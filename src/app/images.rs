@@ -90,7 +90,6 @@ pub enum ImageError {
     Decode(String),
 }
 
-
 /// What the store holds for a key.
 pub enum Slot {
     Ready(Protocol),

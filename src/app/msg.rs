@@ -7,9 +7,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use std::sync::Arc;
 
+use super::images::{ImageDone, ImageRequest};
 use crate::api::models::{Asset, AssetListResponse, Collection, SearchResponse};
 use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
-use super::images::{ImageDone, ImageRequest};
 
 pub enum Msg {
     Key(KeyEvent),

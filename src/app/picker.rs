@@ -84,7 +84,6 @@ pub enum PickerKey {
     Cancel,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,13 +8,13 @@ use crate::api::models::Asset;
 
 use super::filters::{Field, Filters};
 use super::images::ImageStore;
+use super::input::LineInput;
 use super::inspector::Inspector;
 use super::keymap::Keymap;
 use super::layout::{Flags, Geometry};
 use super::list::AssetList;
-use super::search::Search;
 pub use super::picker::{Picker, PickerKey};
-use super::input::LineInput;
+use super::search::Search;
 
 /// Longest text a filter field takes.
 pub const FILTER_TEXT_MAX: usize = 200;

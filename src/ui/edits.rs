@@ -46,7 +46,8 @@ fn input_line(prompt: &str, input: &str, w: usize) -> Line<'static> {
 pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffer) {
     let n = editor.ids.len();
     let title = if n == 1 {
-        let name = state.find(&editor.ids[0])
+        let name = state
+            .find(&editor.ids[0])
             .map(|a| sanitize::line(a.name().unwrap_or(&a.id), 40))
             .unwrap_or_else(|| sanitize::line(&editor.ids[0], 40));
         format!(" Tags of {name} ")

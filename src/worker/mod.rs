@@ -13,6 +13,20 @@ use crate::download::queue::Queue;
 use api::ApiWorker;
 use images::ImagePipeline;
 
+/// The image pipeline answers on a channel of its own: this one forwards
+/// its answers into the loop's as [`Msg::Image`].
+pub fn images_into(tx: UnboundedSender<Msg>) -> UnboundedSender<images::ImageDone> {
+    let (itx, mut irx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(done) = irx.recv().await {
+            if tx.send(Msg::Image(done)).is_err() {
+                break;
+            }
+        }
+    });
+    itx
+}
+
 /// What the event loop must do itself after a command.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Control {

@@ -269,7 +269,7 @@ async fn a_bulk_delete_of_n_removes_exactly_those_n() {
     b.char('X');
     b.char('n');
     assert!(b.state.overlay.is_none());
-    assert!(b.sent.iter().all(|c| !c.starts_with("Delete(")));
+    assert!(b.sent().iter().all(|c| !c.starts_with("Delete(")));
     // the question names the count; y deletes
     b.char('X');
     let screen = b.screen();
@@ -428,7 +428,7 @@ async fn o_fetches_the_file_then_hands_it_to_the_opener_and_says_how_it_went() {
     let path = item.path.clone().unwrap();
     assert!(path.starts_with(out.path()));
     assert!(b
-        .sent
+        .sent()
         .iter()
         .any(|c| c.contains("Open(") && c.contains(path.to_str().unwrap())));
     // a machine without an opener says so instead of failing silently

@@ -63,7 +63,7 @@ async fn the_inspector_follows_the_cursor_and_loads_details_where_it_rests() {
 #[tokio::test]
 async fn holding_j_fetches_details_only_where_the_selection_rests() {
     let (_s, mut b) = browser(false, 120, 40).await;
-    b.sent.clear();
+    b.forget_sent();
     for _ in 0..30 {
         b.char('j');
     }
@@ -73,8 +73,8 @@ async fn holding_j_fetches_details_only_where_the_selection_rests() {
     })
     .await
     .unwrap();
-    let details = b.sent.iter().filter(|c| c.contains("Detail")).count();
-    assert_eq!(details, 1, "{:#?}", b.sent);
+    let details = b.sent().iter().filter(|c| c.contains("Detail")).count();
+    assert_eq!(details, 1, "{:#?}", b.sent());
     assert_eq!(inspected_id(&b), Some(current_id(&b)));
 }
 
@@ -334,7 +334,7 @@ async fn thumbnails_load_for_visible_rows_only() {
     // the last rows of the page are more than a screen away: never asked
     let far = &b.state.list.entries[49].asset.id;
     assert!(
-        !b.sent.iter().any(|c| c.contains(far.as_str())),
+        !b.sent().iter().any(|c| c.contains(far.as_str())),
         "{far} was requested"
     );
     // and the preview of the resting selection
@@ -392,7 +392,7 @@ async fn an_expired_link_refetches_the_asset_and_tries_again() {
     .await
     .unwrap();
     assert!(b
-        .sent
+        .sent()
         .iter()
         .any(|c| c.contains("Refresh") && c.contains(&id)));
     assert!(b.state.refreshed.contains(&id));
@@ -525,7 +525,7 @@ async fn big_y_copies_a_fresh_signed_link_to_the_file() {
     let id = current_id(&b);
     b.char('Y');
     assert!(b
-        .sent
+        .sent()
         .iter()
         .any(|c| c.contains("CopyLink") && c.contains(&id)));
     b.wait_for("the link copied", T, |s| {
@@ -570,7 +570,7 @@ async fn d_downloads_the_asset_and_the_pane_shows_it_done() {
     let id = current_id(&b);
     b.char('d');
     assert!(b
-        .sent
+        .sent()
         .iter()
         .any(|c| c.contains("Downloads(Add") && c.contains(&id)));
     assert!(status_line(&b).contains("queued"), "{}", status_line(&b));
@@ -648,7 +648,7 @@ fn result_ids(b: &Headless) -> Vec<String> {
 }
 
 fn searches_sent(b: &Headless) -> Vec<String> {
-    b.sent
+    b.sent()
         .iter()
         .filter(|c| c.starts_with("Search("))
         .cloned()
@@ -782,7 +782,7 @@ async fn esc_goes_back_to_the_browsed_list_at_the_same_asset() {
     results(&mut b, "results").await;
     b.char('j');
     assert_ne!(current_id(&b), id);
-    let sent_before = b.sent.len();
+    let sent_before = b.sent().len();
     b.key(KeyCode::Esc);
     assert!(!b.state.search.active);
     assert_eq!(b.state.list.cursor, cursor);
@@ -791,7 +791,7 @@ async fn esc_goes_back_to_the_browsed_list_at_the_same_asset() {
     assert_eq!(inspected_id(&b), Some(id.clone()));
     assert_eq!(b.state.list.entries.len(), browsed);
     // the browsed list was kept, not reloaded
-    assert!(!b.sent[sent_before..]
+    assert!(!b.sent()[sent_before..]
         .iter()
         .any(|c| c.starts_with("LoadPage") || c.starts_with("Search(")));
     let screen = b.screen();
@@ -991,7 +991,7 @@ async fn a_local_image_path_is_a_reference() {
     .unwrap();
     b.key(KeyCode::Enter);
     results(&mut b, "like the file").await;
-    assert!(b.sent.iter().any(|c| c.starts_with("ReadImage(")));
+    assert!(b.sent().iter().any(|c| c.starts_with("ReadImage(")));
     assert!(searches_sent(&b)
         .last()
         .unwrap()

@@ -7,13 +7,13 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 
-use crate::app::bulk::{Choice, ChoicePurpose, Confirm, PathPrompt, ORIGINAL, PATH_MAX};
+use crate::api::models::Asset;
+use crate::app::bulk::{Choice, ChoicePurpose, Confirm, PathPrompt, PromptKey, ORIGINAL};
 use crate::app::inspector::{plural, Detail};
 use crate::app::msg::Cmd;
 use crate::app::state::{Overlay, Picker, PickerKey, State};
-use crate::api::models::Asset;
 use crate::sanitize;
 
 fn current(state: &State) -> Option<Arc<Asset>> {
@@ -130,7 +130,7 @@ pub fn ask_delete(state: &mut State) {
 
 /// A key in the confirmation: it always closes.
 pub fn confirm_key(state: &mut State, confirm: Confirm, key: &KeyEvent, cmds: &mut Vec<Cmd>) {
-    if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+    if confirm.accepts(key) {
         state.info(format!(
             "deleting {}…",
             plural(confirm.ids.len(), "asset", "assets")
@@ -258,36 +258,19 @@ pub fn upload_key(
     key: &KeyEvent,
     cmds: &mut Vec<Cmd>,
 ) -> bool {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Esc => return false,
-        KeyCode::Enter => {
-            let path = prompt.input.trim().to_string();
-            if path.is_empty() {
-                return false;
-            }
+    match prompt.key(key) {
+        PromptKey::Stay => true,
+        PromptKey::Cancel => false,
+        PromptKey::Complete(input) => {
+            cmds.push(Cmd::CompletePath { input });
+            true
+        }
+        PromptKey::Submit(path) => {
             state.info(format!("uploading {}…", sanitize::line(&path, 120)));
             cmds.push(Cmd::Upload { path });
-            return false;
+            false
         }
-        KeyCode::Tab => cmds.push(Cmd::CompletePath {
-            input: prompt.input.to_string(),
-        }),
-        KeyCode::Backspace => {
-            prompt.input.pop();
-            prompt.completions.clear();
-        }
-        KeyCode::Char('u') if ctrl => {
-            prompt.input.clear();
-            prompt.completions.clear();
-        }
-        KeyCode::Char(c) if !ctrl && !c.is_control() && prompt.input.chars().count() < PATH_MAX => {
-            prompt.input.push(c);
-            prompt.completions.clear();
-        }
-        _ => {}
     }
-    true
 }
 
 /// File names for Tab in the upload prompt: one completes the path,

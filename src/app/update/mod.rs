@@ -1,24 +1,23 @@
 //! `update()`: the only place state changes. Pure: no I/O, no awaiting;
 //! whatever needs the outside world is returned as a [`Cmd`].
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::action::Action;
 
-use super::filters::{EditorKind, Field, Filters};
+use super::filters::Filters;
 use super::images::Slot;
 use super::inspector::Detail;
 use super::list::Loading;
 use super::msg::{AssetPurpose, Cmd, Msg};
 use super::search::Mark;
-use super::state::{Edit, FilterPane, Focus, Overlay, Picker, PickerKey, State, REST};
-use crate::api::models::{Asset, AssetType};
+use super::state::{FilterPane, Focus, Overlay, State, REST};
+use crate::api::models::Asset;
 use crate::api::params::SearchPaging;
 use crate::sanitize;
-use super::input::LineInput;
+
 use super::images::{ImageDone, ImageError, ImageKey, ImageRequest, Variant};
 
 /// The first commands: the first page and the collections.
@@ -81,7 +80,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                     state.inspector.sections =
                         super::inspector::sections(&a, &state.collections.names);
                 }
-                refresh_collection_picker(state);
+                filters::refresh_collection_picker(state);
                 bulk::collections_loaded(state);
             }
             Err(e) => state.collections.error = Some(e),
@@ -819,7 +818,7 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
             }
         }
         Some(Overlay::Filters(mut pane)) => {
-            let keep = filter_key(state, &mut pane, key, cmds);
+            let keep = filters::filter_key(state, &mut pane, key, cmds);
             if keep {
                 state.overlay = Some(Overlay::Filters(pane));
             }
@@ -828,173 +827,9 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     }
 }
 
-fn type_options() -> Vec<(String, String)> {
-    AssetType::ALL_STR
-        .iter()
-        .map(|s| (s.to_string(), s.to_string()))
-        .collect()
-}
-
-fn refresh_collection_picker(state: &mut State) {
-    if let Some(Overlay::Filters(pane)) = &mut state.overlay {
-        if pane.field() == Field::Collection {
-            if let Some(Edit::Pick(p)) = &mut pane.edit {
-                p.options = state.collections.items.clone();
-                p.refilter();
-            }
-        }
-    }
-}
-
-/// Applies a filter change at once: the list reloads for it.
-fn commit_filters(state: &mut State, filters: Filters) {
-    if filters != state.filters {
-        requery(state, filters);
-    }
-}
-
-/// Handles a key in the filter pane; false closes it.
-fn filter_key(
-    state: &mut State,
-    pane: &mut FilterPane,
-    key: KeyEvent,
-    cmds: &mut Vec<Cmd>,
-) -> bool {
-    let field = pane.field();
-    match pane.edit.take() {
-        Some(Edit::Text { mut buffer }) => {
-            match key.code {
-                KeyCode::Esc => {}
-                KeyCode::Enter => {
-                    let mut f = state.filters.clone();
-                    match f.set_text(field, &buffer) {
-                        Ok(note) => {
-                            pane.error = None;
-                            commit_filters(state, f);
-                            if let Some(n) = note {
-                                state.info(n);
-                            }
-                        }
-                        Err(e) => {
-                            pane.error = Some(e);
-                            pane.edit = Some(Edit::Text { buffer });
-                        }
-                    }
-                }
-                _ => {
-                    buffer.key(&key);
-                    pane.edit = Some(Edit::Text { buffer });
-                }
-            }
-            true
-        }
-        Some(Edit::Pick(mut p)) => {
-            match p.key(&key) {
-                PickerKey::Cancel => {}
-                PickerKey::Stay => pane.edit = Some(Edit::Pick(p)),
-                PickerKey::Choose => {
-                    if p.chosen.is_empty() || !p.multi {
-                        if let Some((v, _)) = p.highlighted().cloned() {
-                            if !p.multi {
-                                p.chosen.clear();
-                            }
-                            p.chosen.insert(v);
-                        }
-                    }
-                    let mut f = state.filters.clone();
-                    match field {
-                        Field::Types => f.types = p.chosen.iter().cloned().collect(),
-                        Field::Collection => {
-                            f.collection = p
-                                .chosen
-                                .iter()
-                                .next()
-                                .and_then(|id| p.options.iter().find(|(v, _)| v == id).cloned())
-                        }
-                        _ => {}
-                    }
-                    commit_filters(state, f);
-                }
-            }
-            true
-        }
-        None => {
-            let action = state.keymap.action_for(&key);
-            match (key.code, action) {
-                (KeyCode::Esc, _) | (KeyCode::Char('q'), _) | (_, Some(Action::Filters)) => {
-                    return false;
-                }
-                (KeyCode::Tab, _) | (_, Some(Action::Down)) => {
-                    pane.field = (pane.field + 1) % Field::ALL.len();
-                    pane.error = None;
-                }
-                (KeyCode::BackTab, _) | (_, Some(Action::Up)) => {
-                    pane.field = (pane.field + Field::ALL.len() - 1) % Field::ALL.len();
-                    pane.error = None;
-                }
-                (_, Some(Action::ClearFilters)) => {
-                    commit_filters(state, Filters::default());
-                    pane.error = None;
-                }
-                (KeyCode::Backspace | KeyCode::Delete, _) | (KeyCode::Char('x'), _) => {
-                    let mut f = state.filters.clone();
-                    f.clear(field);
-                    commit_filters(state, f);
-                    pane.error = None;
-                }
-                (KeyCode::Enter | KeyCode::Char(' '), _) => match field.editor() {
-                    EditorKind::Text => {
-                        let buffer = match field {
-                            Field::PageSize
-                                if state.filters.page_size == super::filters::DEFAULT_PAGE_SIZE =>
-                            {
-                                LineInput::default()
-                            }
-                            _ => LineInput::with_text(&state.filters.value(field)),
-                        };
-                        pane.edit = Some(Edit::Text { buffer });
-                    }
-                    EditorKind::Cycle => {
-                        let mut f = state.filters.clone();
-                        if let Some(note) = f.cycle(field) {
-                            state.info(note);
-                        }
-                        commit_filters(state, f);
-                    }
-                    EditorKind::Pick { multi } => {
-                        let (options, chosen): (Vec<(String, String)>, BTreeSet<String>) =
-                            match field {
-                                Field::Types => (
-                                    type_options(),
-                                    state.filters.types.iter().cloned().collect(),
-                                ),
-                                _ => {
-                                    if !state.collections.loaded {
-                                        cmds.push(Cmd::LoadCollections);
-                                    }
-                                    (
-                                        state.collections.items.clone(),
-                                        state
-                                            .filters
-                                            .collection
-                                            .iter()
-                                            .map(|(id, _)| id.clone())
-                                            .collect(),
-                                    )
-                                }
-                            };
-                        pane.edit = Some(Edit::Pick(Picker::new(options, chosen, multi)));
-                    }
-                },
-                _ => {}
-            }
-            true
-        }
-    }
-}
-
 mod bulk;
 mod downloads;
+mod filters;
 mod search;
 mod tags;
 

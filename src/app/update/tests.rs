@@ -4,7 +4,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::api::models::AssetListResponse;
+use crate::app::filters::Field;
 use crate::app::keymap::Keymap;
+use crate::app::state::Edit;
 use crate::worker::images::ImageDone;
 
 fn state() -> State {

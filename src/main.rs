@@ -21,7 +21,12 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let result = runtime.block_on(cli::run(cli));
+    let result = runtime.block_on(async move {
+        match cli.command {
+            None => assetui::browser::run(&cli.global).await,
+            Some(command) => cli::run(cli.global, command).await,
+        }
+    });
     // do not wait for idle pooled connections or blocking reads
     runtime.shutdown_background();
     if let Err(e) = result {

@@ -59,21 +59,20 @@ impl From<io::Error> for CliError {
     }
 }
 
-/// Runs one command to completion.
-pub async fn run(cli: Cli) -> Result<(), CliError> {
-    let global = cli.global;
-    match cli.command {
-        None => crate::browser::run(&global).await,
-        Some(Command::Completions(a)) => {
+/// Runs one command to completion (without one, `assetui` is the
+/// browser: `main.rs` starts it, so the commands need nothing of it).
+pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Completions(a) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
             clap_complete::generate(a.shell, &mut cmd, "assetui", &mut io::stdout());
             Ok(())
         }
-        Some(Command::Login(_)) => login::run(&global).await,
-        Some(Command::Serve(a)) => serve::run(a).await,
-        Some(Command::Doctor(a)) => doctor::run(&global, a).await,
-        Some(command) => {
+        Command::Login(_) => login::run(&global).await,
+        Command::Serve(a) => serve::run(a).await,
+        Command::Doctor(a) => doctor::run(&global, a).await,
+        command => {
             let ctx = context::connect(&global).await?;
             match command {
                 Command::List(a) => read::list(&ctx, a).await,

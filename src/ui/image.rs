@@ -8,8 +8,8 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui_image::Image;
 
 use super::theme;
+use crate::app::images::ImageKey;
 use crate::app::images::{ImageStore, Slot};
-use crate::worker::images::ImageKey;
 
 /// Draws the image for `key` into `area`, or `placeholder` / a failure
 /// mark. Returns nothing: the store is read-only here.

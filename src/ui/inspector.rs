@@ -7,12 +7,12 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use super::{image, theme};
 use crate::app::action::Action;
+use crate::app::images::{ImageKey, Variant};
 use crate::app::inspector::{wrap_raw, Detail};
 use crate::app::list::Loading;
 use crate::app::state::Focus;
 use crate::app::State;
 use crate::text;
-use crate::worker::images::{ImageKey, Variant};
 
 pub fn draw(state: &State, buf: &mut Buffer) {
     let g = state.geometry;

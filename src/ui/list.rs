@@ -10,13 +10,13 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use super::{image, theme};
 use crate::app::action::Action;
+use crate::app::images::{ImageKey, Variant};
 use crate::app::layout::ROW_THUMB;
 use crate::app::list::{Entry, Loading};
 use crate::app::search::Mark;
 use crate::app::state::Focus;
 use crate::app::State;
 use crate::text;
-use crate::worker::images::{ImageKey, Variant};
 
 pub fn draw(state: &State, buf: &mut Buffer) {
     let g = state.geometry;

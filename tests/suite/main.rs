@@ -23,4 +23,5 @@ mod models_decode;
 mod server_api;
 mod server_ops;
 mod server_search;
+mod structure;
 mod ui_snapshots;

@@ -25,7 +25,7 @@
 //!
 //! The caller must have the terminal in raw mode (answers are not lines).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
@@ -80,7 +80,8 @@ pub fn query() -> &'static [u8] {
 
 /// Writes the queries, then reads until the DA1 answer or `deadline`
 /// ([`listen`]). `term` is the terminal, or in tests one end of a socket.
-pub fn probe<T: Read + Write + AsFd>(term: &mut T, deadline: Duration) -> io::Result<Outcome> {
+#[cfg(test)]
+pub fn probe<T: Read + io::Write + AsFd>(term: &mut T, deadline: Duration) -> io::Result<Outcome> {
     let started = Instant::now();
     term.write_all(query())?;
     term.flush()?;
@@ -474,6 +475,7 @@ fn modifiers(m: u16) -> KeyModifiers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     fn k(c: char) -> KeyEvent {
         let m = if c.is_uppercase() {

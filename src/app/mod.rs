@@ -2,24 +2,24 @@
 //! ([`Msg`]), the commands it asks for ([`Cmd`]), the keymap, and
 //! [`update()`], which is pure: no I/O, no awaiting, no terminal.
 
-pub mod action;
-pub mod bulk;
-pub mod downloads;
-pub mod filters;
-pub mod fuzzy;
+pub(crate) mod action;
+pub(crate) mod bulk;
+pub(crate) mod downloads;
+pub(crate) mod filters;
+pub(crate) mod fuzzy;
 pub mod images;
-pub mod input;
+pub(crate) mod input;
 pub mod inspector;
 pub mod keymap;
 pub mod layout;
 pub mod list;
-pub mod msg;
-pub mod picker;
-pub mod search;
-pub mod selection;
+pub(crate) mod msg;
+pub(crate) mod picker;
+pub(crate) mod search;
+pub(crate) mod selection;
 pub mod state;
-pub mod tags;
-pub mod update;
+pub(crate) mod tags;
+pub(crate) mod update;
 
 pub use action::Action;
 pub use msg::{AssetPurpose, Cmd, Msg};

@@ -3,15 +3,15 @@
 //! error (one line on stderr), 2 a usage error.
 
 pub mod args;
-pub mod context;
+pub(crate) mod context;
 mod doctor;
 mod download;
 mod edit;
 mod library;
 mod login;
-pub mod output;
+pub(crate) mod output;
 mod read;
-pub mod render;
+pub(crate) mod render;
 mod serve;
 
 use std::io;

@@ -12,11 +12,11 @@
 //!   pause, resume, cancel, retry, snapshots at most ten a second);
 //! - [`journal`]: what is queued or partial, kept across crashes.
 
-pub mod archive;
-pub mod journal;
-pub mod place;
+pub(crate) mod archive;
+pub(crate) mod journal;
+pub(crate) mod place;
 pub mod queue;
-pub mod sniff;
+pub(crate) mod sniff;
 pub mod transfer;
 
 pub use place::{place_no_clobber, write_atomic};

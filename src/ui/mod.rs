@@ -2,14 +2,14 @@
 //! changes state or does I/O. Images are drawn before overlays, and
 //! overlays clear the cells under them.
 
-pub mod bars;
-pub mod downloads;
-pub mod edits;
-pub mod image;
-pub mod inspector;
+pub(crate) mod bars;
+pub(crate) mod downloads;
+pub(crate) mod edits;
+pub(crate) mod image;
+pub(crate) mod inspector;
 pub mod list;
 pub mod overlay;
-pub mod theme;
+pub(crate) mod theme;
 
 use ratatui::Frame;
 

@@ -2,7 +2,7 @@
 //! one channel. They hold no reference into the state and never touch the
 //! terminal.
 
-pub mod api;
+pub(crate) mod api;
 pub mod images;
 
 use tokio::sync::mpsc::UnboundedSender;

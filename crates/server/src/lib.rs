@@ -12,23 +12,23 @@
 //! `generated` makes the streamed files of `--large-asset` and
 //! `--small-assets` (download tests and benchmarks).
 
-pub mod embed;
-pub mod embeddings;
+mod embed;
+mod embeddings;
 pub mod faults;
 pub mod filter;
 pub mod generated;
-pub mod http;
-pub mod jobs;
-pub mod library;
+mod http;
+mod jobs;
+mod library;
 pub mod manifest;
-pub mod renditions;
-pub mod routes;
-pub mod run;
-pub mod signing;
-pub mod state;
-pub mod store;
-pub mod synth;
-pub mod text;
+mod renditions;
+mod routes;
+mod run;
+mod signing;
+mod state;
+mod store;
+mod synth;
+mod text;
 
 pub use run::{start, Running};
 pub use state::{AppState, ServerConfig};

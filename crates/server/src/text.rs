@@ -228,15 +228,18 @@ impl TextIndex {
     }
 
     /// Number of live documents.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.slot_of.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.slot_of.is_empty()
     }
 
     /// Number of distinct words ever indexed.
+    #[cfg(test)]
     pub fn vocabulary_len(&self) -> usize {
         self.terms.len()
     }

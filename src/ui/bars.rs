@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Widget};
+use ratatui::widgets::Widget;
 
 use super::theme;
 use crate::app::action::Action;
@@ -216,14 +216,11 @@ pub fn completions(state: &State, buf: &mut Buffer) {
     if height < 3 || width < 10 {
         return;
     }
-    let area = Rect::new(bar.x + 2, bar.bottom(), width, height);
-    Clear.render(area, buf);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::border(true))
-        .title(Span::styled(" Tab: files ", theme::title()));
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let inner = super::popup::Frame {
+        title: " Tab: files ",
+        ..Default::default()
+    }
+    .draw(Rect::new(bar.x + 2, bar.bottom(), width, height), buf);
     let w = inner.width as usize;
     for (row, c) in s.completions.iter().take(SHOWN).enumerate() {
         if row as u16 >= inner.height {

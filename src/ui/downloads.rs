@@ -4,8 +4,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
+use super::popup::{centered, Frame};
 use super::theme;
 use crate::app::downloads::Downloads;
 use crate::dirs::human_size;
@@ -14,22 +15,12 @@ use crate::transfers::{ItemView, Phase};
 
 /// Draws the pane over `area` (the rows between the bars).
 pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
-    let popup = super::overlay::centered(area, 100, area.height);
-    Clear.render(popup, buf);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::border(true))
-        .title(Span::styled(" Downloads ", theme::title()))
-        .title_bottom(Line::styled(total_line(d), theme::dim()).left_aligned())
-        .title_bottom(
-            Line::styled(
-                " p pause · x cancel · R retry · o open · Esc ",
-                theme::faint(),
-            )
-            .right_aligned(),
-        );
-    let inner = block.inner(popup);
-    block.render(popup, buf);
+    let inner = Frame {
+        title: " Downloads ",
+        status: Some(Line::styled(total_line(d), theme::dim())),
+        keys: Some(" p pause · x cancel · R retry · o open · Esc "),
+    }
+    .draw(centered(area, 100, area.height), buf);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     if let Some(why) = &d.unavailable {

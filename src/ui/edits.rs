@@ -5,9 +5,10 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::overlay::{centered, picker_lines};
+use super::overlay::picker_lines;
+use super::popup::{centered, Frame};
 use super::theme;
 use crate::app::bulk::{Choice, Confirm, PathPrompt};
 use crate::app::inspector::plural;
@@ -18,16 +19,12 @@ use crate::text::fit;
 
 /// Clears a centered popup, frames it and returns its inside.
 fn popup(area: Rect, width: u16, height: u16, title: &str, hint: &str, buf: &mut Buffer) -> Rect {
-    let rect = centered(area, width, height);
-    Clear.render(rect, buf);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::border(true))
-        .title(Span::styled(title.to_string(), theme::title()))
-        .title_bottom(Line::styled(hint.to_string(), theme::faint()).right_aligned());
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    inner
+    Frame {
+        title,
+        keys: Some(hint),
+        ..Frame::default()
+    }
+    .draw(centered(area, width, height), buf)
 }
 
 /// The input line: a prompt, the text (its end when too long) and a bar

@@ -9,6 +9,7 @@ pub(crate) mod image;
 pub(crate) mod inspector;
 pub mod list;
 pub mod overlay;
+pub(crate) mod popup;
 pub(crate) mod theme;
 
 use ratatui::Frame;

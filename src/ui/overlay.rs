@@ -4,25 +4,15 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
+use super::popup::{centered, Frame};
 use super::theme;
 use crate::app::filters::{EditorKind, Field};
 use crate::app::keymap::{FILTER_PANE_KEYS, SEARCH_BOX_KEYS, SECTIONS};
 use crate::app::state::{Edit, FilterPane, Overlay, Picker};
 use crate::app::State;
 use crate::text;
-
-pub fn centered(outer: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(outer.width);
-    let h = height.min(outer.height);
-    Rect::new(
-        outer.x + (outer.width - w) / 2,
-        outer.y + (outer.height - h) / 2,
-        w,
-        h,
-    )
-}
 
 pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
     let area = state.geometry.popup_area(area);
@@ -82,7 +72,6 @@ fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     let lines = help_lines(state);
     debug_assert_eq!(lines.len(), crate::app::keymap::help_len());
     let popup = centered(area, 72, lines.len() as u16 + 2);
-    Clear.render(popup, buf);
     let inner_h = popup.height.saturating_sub(2) as usize;
     let total = lines.len();
     let scroll = scroll.min(total.saturating_sub(inner_h));
@@ -97,35 +86,25 @@ fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     } else {
         " Esc closes ".to_string()
     };
+    let inner = Frame {
+        title: " Keys ",
+        keys: Some(&footer),
+        ..Frame::default()
+    }
+    .draw(popup, buf);
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
-        .block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(theme::border(true))
-                .title(Span::styled(" Keys ", theme::title()))
-                .title_bottom(Line::styled(footer, theme::faint()).right_aligned()),
-        )
-        .render(popup, buf);
+        .render(inner, buf);
 }
 
 fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
     let height = Field::ALL.len() as u16 + 4 + if pane.edit.is_some() { 12 } else { 0 };
-    let popup = centered(area, 64, height);
-    Clear.render(popup, buf);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme::border(true))
-        .title(Span::styled(" Filters ", theme::title()))
-        .title_bottom(
-            Line::styled(
-                " Enter edit · x clear · F clear all · Esc close ",
-                theme::faint(),
-            )
-            .right_aligned(),
-        );
-    let inner = block.inner(popup);
-    block.render(popup, buf);
+    let inner = Frame {
+        title: " Filters ",
+        keys: Some(" Enter edit · x clear · F clear all · Esc close "),
+        ..Frame::default()
+    }
+    .draw(centered(area, 64, height), buf);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     for (i, field) in Field::ALL.iter().enumerate() {

@@ -261,10 +261,11 @@ impl Filters {
                     Some(SortField::CreatedAt) => Some(SortField::UpdatedAt),
                     Some(SortField::UpdatedAt) => None,
                 };
-                if self.sort == Some(SortField::UpdatedAt)
+                if self.sort != Some(SortField::CreatedAt)
                     && (self.created_after.is_some() || self.created_before.is_some())
                 {
-                    self.sort = None;
+                    // the field shows what the list does: createdAt
+                    self.sort = Some(SortField::CreatedAt);
                     return Some("a created-date range keeps sorting by createdAt".into());
                 }
             }
@@ -402,5 +403,19 @@ mod tests {
             f.cycle(Field::Privacy);
         }
         assert_eq!(f.privacy, None);
+    }
+
+    #[test]
+    fn with_a_date_range_the_sort_field_stays_on_created_at() {
+        let mut f = Filters::default();
+        f.set_text(Field::CreatedAfter, "2025-04-01").unwrap();
+        f.cycle(Field::Sort);
+        assert_eq!(f.sort, Some(SortField::CreatedAt));
+        for _ in 0..3 {
+            let note = f.cycle(Field::Sort);
+            assert_eq!(f.sort, Some(SortField::CreatedAt), "{note:?}");
+            assert!(note.unwrap().contains("createdAt"));
+            assert_eq!(f.value(Field::Sort), "createdAt");
+        }
     }
 }

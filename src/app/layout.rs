@@ -78,8 +78,13 @@ impl Geometry {
     /// How far the help overlay of `len` lines scrolls in a `width`×`height`
     /// screen before its last line shows.
     pub fn help_max_scroll(&self, width: u16, height: u16, len: usize) -> usize {
+        len.saturating_sub(self.help_page(width, height))
+    }
+
+    /// Lines of the help that show at once.
+    pub fn help_page(&self, width: u16, height: u16) -> usize {
         let body = self.popup_area(Rect::new(0, 0, width, height));
-        len.saturating_sub(body.height.saturating_sub(2) as usize)
+        body.height.saturating_sub(2) as usize
     }
 
     pub fn compute(width: u16, height: u16, flags: Flags) -> Geometry {

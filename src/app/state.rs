@@ -113,6 +113,9 @@ pub struct State {
     /// After a reload, the asset to put the cursor back on when it shows up.
     pub reselect: Option<String>,
     pub notice: Option<Notice>,
+    /// A reload under way: (list generation, what the status bar says
+    /// meanwhile). Its first page replaces that message with the outcome.
+    pub reloading: Option<(u64, &'static str)>,
     /// Assets picked for bulk actions, by id.
     pub selection: super::selection::Selection,
     /// The tags in use, for the tag editor's completion.
@@ -173,6 +176,7 @@ impl State {
             refreshing: HashSet::new(),
             preview_for: None,
             reselect: None,
+            reloading: None,
             notice: None,
             spinner: 0,
             quit: false,
@@ -254,6 +258,36 @@ impl State {
             }
         }
         out
+    }
+
+    /// The first page of list generation `generation` arrived: a reload
+    /// waiting for it says it is done (unless something else was said
+    /// since).
+    pub fn page_arrived(&mut self, generation: u64) {
+        let Some((g, said)) = self.reloading else {
+            return;
+        };
+        if g != generation {
+            return;
+        }
+        self.reloading = None;
+        if self.notice.as_ref().is_some_and(|n| n.text == said) {
+            let n = self.list.total.unwrap_or(self.list.entries.len() as u64);
+            let more = if self.list.total.is_none() && !self.list.is_complete() {
+                "+"
+            } else {
+                ""
+            };
+            let what = if self.search.active {
+                "searched again"
+            } else {
+                "reloaded"
+            };
+            self.info(format!(
+                "{what}: {}{more}",
+                super::inspector::plural(n as usize, "asset", "assets")
+            ));
+        }
     }
 
     pub fn error(&mut self, text: impl Into<String>) {

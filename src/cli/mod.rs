@@ -65,8 +65,14 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
     match command {
         Command::Completions(a) => {
             use clap::CommandFactory;
-            let mut cmd = Cli::command();
-            clap_complete::generate(a.shell, &mut cmd, "assetui", &mut io::stdout());
+            use std::io::Write;
+            // into memory first: clap_complete panics on a failed write,
+            // and `| head` closes the pipe early
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut Cli::command(), "assetui", &mut script);
+            let mut out = io::stdout().lock();
+            out.write_all(&script)?;
+            out.flush()?;
             Ok(())
         }
         Command::Login(_) => login::run(&global).await,

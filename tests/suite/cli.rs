@@ -466,3 +466,21 @@ async fn a_bad_config_file_names_path_line_and_key() {
     assert!(err.contains("api_secrt"), "{err}");
     assert!(!err.contains("oops"), "{err}");
 }
+
+#[test]
+fn completions_into_a_closed_pipe_end_quietly() {
+    for shell in ["fish", "bash", "zsh"] {
+        // the reading end is closed before the script is written
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_assetui"))
+            .args(["completions", shell])
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("assetui runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{shell}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{shell}: {err}");
+    }
+}

@@ -261,6 +261,7 @@ fn on_page(
     match result {
         Ok(page) => {
             state.list.append(page.assets, page.next_pagination_token);
+            state.page_arrived(generation);
             if let Some(id) = state.reselect.clone() {
                 if let Some(i) = state.list.position_of(&id) {
                     state.list.select(i);
@@ -481,8 +482,12 @@ fn move_cursor(state: &mut State, delta: isize) {
 }
 
 fn scroll_inspector(state: &mut State, delta: isize) {
-    let width = state.geometry.details.width as usize;
-    let max = state.inspector.line_count(width).saturating_sub(1) as isize;
+    let details = state.geometry.details;
+    // the last page of lines fills the pane: no scrolling into blank space
+    let max = state
+        .inspector
+        .line_count(details.width as usize)
+        .saturating_sub(details.height.max(1) as usize) as isize;
     state.inspector.scroll =
         (state.inspector.scroll as isize + delta).clamp(0, max.max(0)) as usize;
 }
@@ -727,10 +732,12 @@ fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
             // the same search again; the browsed list stays aside as it is
             state.list.restart();
             state.info("searching again…");
+            state.reloading = Some((state.list.generation, "searching again…"));
         } else {
             let filters = state.filters.clone();
             requery(state, filters);
             state.info("reloading…");
+            state.reloading = Some((state.list.generation, "reloading…"));
         }
     }
 }
@@ -781,15 +788,20 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                 state.height,
                 super::keymap::help_len(),
             );
+            let page = state.geometry.help_page(state.width, state.height).max(1);
+            let by = |delta: isize| Overlay::Help {
+                scroll: (scroll.min(max) as isize + delta).clamp(0, max as isize) as usize,
+            };
             state.overlay = match (key.code, action) {
                 (KeyCode::Esc, _) | (KeyCode::Char('q'), _) | (_, Some(Action::Help)) => None,
-                (_, Some(Action::Down)) => Some(Overlay::Help {
-                    scroll: (scroll + 1).min(max),
-                }),
+                (_, Some(Action::Down)) => Some(by(1)),
+                (_, Some(Action::Up)) => Some(by(-1)),
+                // Space pages as in a pager (it selects nothing here)
+                (KeyCode::Char(' '), _) | (_, Some(Action::PageDown)) => Some(by(page as isize)),
+                (_, Some(Action::PageUp)) => Some(by(-(page as isize))),
+                (_, Some(Action::HalfPageDown)) => Some(by(page as isize / 2)),
+                (_, Some(Action::HalfPageUp)) => Some(by(-(page as isize) / 2)),
                 (_, Some(Action::Bottom)) => Some(Overlay::Help { scroll: max }),
-                (_, Some(Action::Up)) => Some(Overlay::Help {
-                    scroll: scroll.min(max).saturating_sub(1),
-                }),
                 (_, Some(Action::Top)) => Some(Overlay::Help { scroll: 0 }),
                 _ => Some(Overlay::Help { scroll }),
             };

@@ -407,6 +407,7 @@ pub(super) fn on_page(
             if total.is_some() {
                 state.list.total = total;
             }
+            state.page_arrived(generation);
             if first {
                 if let Some(id) = state.reselect.take() {
                     if let Some(i) = state.list.position_of(&id) {

@@ -907,3 +907,74 @@ fn tags_browse_through_search_with_a_filter() {
     assert!(!s.search.active, "browsing, not searching");
     assert!(s.filters.chips().contains(&"tag:hero".to_string()));
 }
+
+#[test]
+fn a_reload_says_when_it_is_done() {
+    let mut s = loaded(3);
+    let cmds = update(&mut s, key('r'));
+    let generation = s.list.generation;
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::LoadPage { generation: g, .. } if *g == generation)));
+    assert_eq!(s.notice.as_ref().unwrap().text, "reloading…");
+    // an answer for the old list changes nothing
+    update(
+        &mut s,
+        Msg::Page {
+            generation: generation - 1,
+            result: Ok(page(&["x"], None)),
+        },
+    );
+    assert_eq!(s.notice.as_ref().unwrap().text, "reloading…");
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            result: Ok(page(&["a0", "a1"], None)),
+        },
+    );
+    assert_eq!(s.notice.as_ref().unwrap().text, "reloaded: 2 assets");
+    // a later page does not say it again over something newer
+    s.info("something else");
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            result: Ok(page(&["a2"], None)),
+        },
+    );
+    assert_eq!(s.notice.as_ref().unwrap().text, "something else");
+}
+
+#[test]
+fn help_pages_with_the_page_keys() {
+    let mut s = loaded(3);
+    update(&mut s, Msg::Resize(80, 24));
+    update(&mut s, key('?'));
+    let page = s.geometry.help_page(80, 24);
+    assert!(page > 5, "{page}");
+    update(&mut s, press(KeyCode::PageDown));
+    assert!(matches!(s.overlay, Some(Overlay::Help { scroll }) if scroll == page));
+    update(&mut s, key(' '));
+    assert!(matches!(s.overlay, Some(Overlay::Help { scroll }) if scroll == 2 * page));
+    update(&mut s, press(KeyCode::PageUp));
+    assert!(matches!(s.overlay, Some(Overlay::Help { scroll }) if scroll == page));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    assert!(matches!(s.overlay, Some(Overlay::Help { scroll }) if scroll == page - page / 2));
+}
+
+#[test]
+fn g_in_the_inspector_shows_the_last_page_of_fields_not_blank_space() {
+    let mut s = loaded(3);
+    update(&mut s, Msg::Resize(80, 24));
+    update(&mut s, press(KeyCode::Enter));
+    assert_eq!(s.focus, Focus::Inspector);
+    update(&mut s, key('G'));
+    let d = s.geometry.details;
+    let total = s.inspector.line_count(d.width as usize);
+    assert!(total > d.height as usize, "{total} lines in {d:?}");
+    assert_eq!(s.inspector.scroll, total - d.height as usize);
+}

@@ -444,6 +444,10 @@ impl AssetList {
         } else if cursor_line >= top + rows {
             top = cursor_line + 1 - rows;
         }
+        // no blank rows under the last asset while earlier ones are
+        // scrolled away (after a deletion at the end, say)
+        let lines = self.entries.len().div_ceil(per_row);
+        top = top.min(lines.saturating_sub(rows));
         self.offset = top * per_row;
     }
 }
@@ -612,5 +616,19 @@ mod tests {
         l.select(47);
         l.scroll_into_view(3, 4);
         assert_eq!(l.offset, 36);
+    }
+
+    #[test]
+    fn deleting_at_the_end_scrolls_back_instead_of_leaving_blank_rows() {
+        let mut l = AssetList::default();
+        l.append((0..10).map(|i| asset(&format!("a{i}"))).collect(), None);
+        l.select(9);
+        l.scroll_into_view(5, 1);
+        assert_eq!(l.offset, 5);
+        let gone: std::collections::HashSet<&str> = ["a7", "a8", "a9"].into_iter().collect();
+        l.remove(&gone);
+        l.scroll_into_view(5, 1);
+        // a2..a6 fill the five rows, the cursor on a6 at the bottom
+        assert_eq!((l.offset, l.cursor), (2, 6));
     }
 }

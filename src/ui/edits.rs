@@ -51,41 +51,37 @@ pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffe
     } else {
         format!(" Tags of {} ", plural(n, "asset", "assets"))
     };
+    // the tags they carry, as chips (with how many carry each), in up to
+    // three rows of whole chips; what does not fit is counted
+    let labels: Vec<String> = state
+        .tags_on(&editor.ids)
+        .iter()
+        .map(|(t, c)| {
+            if n > 1 {
+                format!(" {} {c}/{n} ", sanitize::line(t, 30))
+            } else {
+                format!(" {} ", sanitize::line(t, 30))
+            }
+        })
+        .collect();
+    const WIDTH: u16 = 64;
+    let chip_rows = chips(&labels, area.width.min(WIDTH).saturating_sub(2) as usize, 3);
     // chips, a blank, the input, a status line, up to 8 completions
     let shown = editor.completions.len().clamp(1, 8) as u16;
     let inner = popup(
         area,
-        64,
-        shown + 6,
+        WIDTH,
+        shown + 5 + chip_rows.len().max(1) as u16,
         &title,
         " Enter add · -tag remove · Tab complete · Esc done ",
         buf,
     );
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
-    // the tags they carry, as chips (with how many carry each)
-    let on = state.tags_on(&editor.ids);
-    if on.is_empty() {
+    if labels.is_empty() {
         lines.push(Line::styled("no tags yet", theme::faint()));
     } else {
-        let mut spans = Vec::new();
-        let mut used = 0;
-        for (t, c) in &on {
-            let label = if n > 1 {
-                format!(" {} {c}/{n} ", sanitize::line(t, 30))
-            } else {
-                format!(" {} ", sanitize::line(t, 30))
-            };
-            let lw = crate::text::width(&label) + 1;
-            if used + lw > w * 2 {
-                spans.push(Span::styled("…", theme::faint()));
-                break;
-            }
-            used += lw;
-            spans.push(Span::styled(label, theme::tag()));
-            spans.push(Span::raw(" "));
-        }
-        lines.push(Line::from(spans));
+        lines.extend(chip_rows);
     }
     lines.push(Line::raw(""));
     lines.push(input_line("tag: ", &editor.input, w));
@@ -126,6 +122,114 @@ pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffe
         lines.push(Line::styled(format!("  {what}"), theme::faint()));
     }
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// Chips laid out whole in at most `max_rows` rows of `width` cells; when
+/// some do not fit, the last row ends with `+N more`.
+fn chips(labels: &[String], width: usize, max_rows: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    // greedy rows of whole chips (a chip wider than the row is cut)
+    let mut rows: Vec<Vec<String>> = vec![Vec::new()];
+    let mut used = 0;
+    for label in labels {
+        let chip = crate::text::fit(label, width);
+        let lw = crate::text::width(&chip) + 1;
+        if used > 0 && used + lw > width + 1 {
+            rows.push(Vec::new());
+            used = 0;
+        }
+        used += lw;
+        rows.last_mut().expect("one row at least").push(chip);
+    }
+    if rows.len() > max_rows {
+        rows.truncate(max_rows.max(1));
+    }
+    let shown: usize = rows.iter().map(Vec::len).sum();
+    let mut more = None;
+    if shown < labels.len() {
+        let last = rows.last_mut().expect("one row at least");
+        // drop chips from the last row until the count fits after them
+        let mut hidden = labels.len() - shown;
+        loop {
+            let text = format!("+{hidden} more");
+            let taken: usize = last.iter().map(|c| crate::text::width(c) + 1).sum();
+            if taken + crate::text::width(&text) <= width || last.is_empty() {
+                more = Some(text);
+                break;
+            }
+            last.pop();
+            hidden += 1;
+        }
+    }
+    let n = rows.len();
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for chip in row {
+                spans.push(Span::styled(chip, theme::tag()));
+                spans.push(Span::raw(" "));
+            }
+            if i + 1 == n {
+                if let Some(m) = more.take() {
+                    spans.push(Span::styled(m, theme::faint()));
+                }
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn chips_wrap_whole_and_count_what_does_not_fit() {
+        let labels: Vec<String> = [
+            "audio 1/50",
+            "sfx 1/50",
+            "ui 1/50",
+            "draft 14/50",
+            "3d 1/50",
+            "production 2/50",
+        ]
+        .iter()
+        .map(|s| format!(" {s} "))
+        .collect();
+        // every chip whole, over two rows
+        let all = text(&chips(&labels, 50, 3));
+        assert_eq!(all.len(), 2, "{all:?}");
+        for l in &labels {
+            assert!(
+                all.iter().any(|row| row.contains(l.as_str())),
+                "{l} in {all:?}"
+            );
+        }
+        assert!(
+            all.iter()
+                .all(|row| crate::text::width(row.trim_end()) <= 50),
+            "{all:?}"
+        );
+        // one row: the rest counted, nothing cut mid-word
+        let one = text(&chips(&labels, 40, 1));
+        assert_eq!(one.len(), 1);
+        let row = &one[0];
+        assert!(row.ends_with(" more"), "{row}");
+        let shown = labels.iter().filter(|l| row.contains(l.as_str())).count();
+        assert!(
+            row.contains(&format!("+{} more", labels.len() - shown)),
+            "{row}"
+        );
+        assert!(crate::text::width(row) <= 40, "{row}");
+    }
 }
 
 pub fn confirm(c: &Confirm, area: Rect, buf: &mut Buffer) {

@@ -373,9 +373,10 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
     Line::styled(text::fit(&meta, tw), theme::dim()).render(text_area(1), buf);
     tags_line(entry, tw).render(text_area(2), buf);
     if selected {
-        buf.set_string(area.x, area.y, "▌", theme::label());
-        buf.set_string(area.x, area.y + 1, "▌", theme::label());
-        buf.set_string(area.x, area.y + 2, "▌", theme::label());
+        // a row cut by the bottom of the list: the bar stops with it
+        for dy in 0..area.height.min(3) {
+            buf.set_string(area.x, area.y + dy, "▌", theme::label());
+        }
     }
 }
 

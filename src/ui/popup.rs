@@ -41,15 +41,56 @@ impl Frame<'_> {
             .border_type(BorderType::Rounded)
             .border_style(theme::border(true))
             .title(Span::styled(self.title.to_string(), theme::title()));
+        // the bottom border holds the status, then the keys if they fit
+        // beside it (the help lists them too): neither runs into the other
+        let room = rect.width.saturating_sub(2) as usize;
+        let status_w = self.status.as_ref().map_or(0, Line::width);
         if let Some(status) = self.status {
             block = block.title_bottom(status.left_aligned());
         }
         if let Some(keys) = self.keys {
-            block =
-                block.title_bottom(Line::styled(keys.to_string(), theme::faint()).right_aligned());
+            let gap = usize::from(status_w > 0);
+            if status_w + gap + crate::text::width(keys) <= room {
+                block = block
+                    .title_bottom(Line::styled(keys.to_string(), theme::faint()).right_aligned());
+            }
         }
         let inner = block.inner(rect);
         block.render(rect, buf);
         inner
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bottom(width: u16, status: &str) -> String {
+        let rect = Rect::new(0, 0, width, 4);
+        let mut buf = Buffer::empty(rect);
+        Frame {
+            title: " T ",
+            status: Some(Line::raw(status.to_string())),
+            keys: Some(" p pause · x cancel · Esc "),
+        }
+        .draw(rect, &mut buf);
+        (0..width)
+            .map(|x| buf[(x, 3)].symbol().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_status_and_the_keys_never_run_into_each_other() {
+        let status = " 50/50 done · 259.6 KiB of 259.6 KiB";
+        // room for both
+        let wide = bottom(80, status);
+        assert!(
+            wide.contains(status.trim()) && wide.contains("x cancel"),
+            "{wide}"
+        );
+        // not enough: the status whole, the keys left out (not cut)
+        let narrow = bottom(50, status);
+        assert!(narrow.contains("259.6 KiB of 259.6 KiB"), "{narrow}");
+        assert!(!narrow.contains("pause"), "{narrow}");
     }
 }

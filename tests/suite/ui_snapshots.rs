@@ -941,6 +941,25 @@ fn a_failed_page_message_is_sanitized() {
 }
 
 #[test]
+fn a_tiny_terminal_keeps_the_cursor_bar_inside_the_list() {
+    // three-line rows (thumbnails on) in a list one line tall
+    let u = Ui::with(30, 8, true, fixtures());
+    let screen = u.screen();
+    let rows: Vec<&str> = screen.lines().collect();
+    // the list's bottom border is whole: the bar of a cut row stops above it
+    let top = rows
+        .iter()
+        .position(|r| r.starts_with("╭ Assets"))
+        .unwrap_or_else(|| panic!("the list in\n{screen}"));
+    let border = rows[top..]
+        .iter()
+        .find(|r| r.starts_with('╰'))
+        .unwrap_or_else(|| panic!("its bottom border in\n{screen}"));
+    assert!(!border.contains('▌'), "{screen}");
+    assert!(screen.contains('▌'), "the cursor shows:\n{screen}");
+}
+
+#[test]
 fn odd_sizes_draw_without_panicking() {
     for (w, h) in [
         (1, 1),

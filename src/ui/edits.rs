@@ -180,58 +180,6 @@ fn chips(labels: &[String], width: usize, max_rows: usize) -> Vec<Line<'static>>
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(lines: &[Line]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-            .collect()
-    }
-
-    #[test]
-    fn chips_wrap_whole_and_count_what_does_not_fit() {
-        let labels: Vec<String> = [
-            "audio 1/50",
-            "sfx 1/50",
-            "ui 1/50",
-            "draft 14/50",
-            "3d 1/50",
-            "production 2/50",
-        ]
-        .iter()
-        .map(|s| format!(" {s} "))
-        .collect();
-        // every chip whole, over two rows
-        let all = text(&chips(&labels, 50, 3));
-        assert_eq!(all.len(), 2, "{all:?}");
-        for l in &labels {
-            assert!(
-                all.iter().any(|row| row.contains(l.as_str())),
-                "{l} in {all:?}"
-            );
-        }
-        assert!(
-            all.iter()
-                .all(|row| crate::text::width(row.trim_end()) <= 50),
-            "{all:?}"
-        );
-        // one row: the rest counted, nothing cut mid-word
-        let one = text(&chips(&labels, 40, 1));
-        assert_eq!(one.len(), 1);
-        let row = &one[0];
-        assert!(row.ends_with(" more"), "{row}");
-        let shown = labels.iter().filter(|l| row.contains(l.as_str())).count();
-        assert!(
-            row.contains(&format!("+{} more", labels.len() - shown)),
-            "{row}"
-        );
-        assert!(crate::text::width(row) <= 40, "{row}");
-    }
-}
-
 pub fn confirm(c: &Confirm, area: Rect, buf: &mut Buffer) {
     const SHOWN: usize = 5;
     let height = (c.names.len().min(SHOWN) + usize::from(c.names.len() > SHOWN) + 6) as u16;
@@ -320,4 +268,56 @@ pub fn upload(p: &PathPrompt, area: Rect, buf: &mut Buffer) {
         ));
     }
     Paragraph::new(lines).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn chips_wrap_whole_and_count_what_does_not_fit() {
+        let labels: Vec<String> = [
+            "audio 1/50",
+            "sfx 1/50",
+            "ui 1/50",
+            "draft 14/50",
+            "3d 1/50",
+            "production 2/50",
+        ]
+        .iter()
+        .map(|s| format!(" {s} "))
+        .collect();
+        // every chip whole, over two rows
+        let all = text(&chips(&labels, 50, 3));
+        assert_eq!(all.len(), 2, "{all:?}");
+        for l in &labels {
+            assert!(
+                all.iter().any(|row| row.contains(l.as_str())),
+                "{l} in {all:?}"
+            );
+        }
+        assert!(
+            all.iter()
+                .all(|row| crate::text::width(row.trim_end()) <= 50),
+            "{all:?}"
+        );
+        // one row: the rest counted, nothing cut mid-word
+        let one = text(&chips(&labels, 40, 1));
+        assert_eq!(one.len(), 1);
+        let row = &one[0];
+        assert!(row.ends_with(" more"), "{row}");
+        let shown = labels.iter().filter(|l| row.contains(l.as_str())).count();
+        assert!(
+            row.contains(&format!("+{} more", labels.len() - shown)),
+            "{row}"
+        );
+        assert!(crate::text::width(row) <= 40, "{row}");
+    }
 }

@@ -260,6 +260,11 @@ use crate::edits::expand_home as expand;
 /// Blocking.
 pub fn read_image(path: &str, explicit: bool) -> Result<Arc<str>, ImageReadError> {
     let p = expand(path);
+    if p.is_dir() {
+        return Err(ImageReadError::Failed(
+            "a directory: type a file name in it (Tab completes)".into(),
+        ));
+    }
     if !p.is_file() {
         return Err(if explicit {
             ImageReadError::Failed("no such file".into())
@@ -318,6 +323,22 @@ pub fn complete_path(input: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_is_named_as_one_not_as_a_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        for explicit in [true, false] {
+            match read_image(&d, explicit) {
+                Err(ImageReadError::Failed(why)) => assert!(why.contains("directory"), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        match read_image(&format!("{d}/nope.png"), true) {
+            Err(ImageReadError::Failed(why)) => assert!(why.contains("no such file"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn paths_complete_in_their_directory() {

@@ -700,6 +700,10 @@ fn on_copied(state: &mut State, c: crate::clipboard::Copied, cmds: &mut Vec<Cmd>
 
 /// `r`: retry what failed, or reload the list keeping the selection.
 fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if search::retry_read(state, cmds) {
+        state.notice = None;
+        return;
+    }
     state.notice = None;
     let mut retried = false;
     if let Loading::Failed(_) = state.list.loading {

@@ -174,7 +174,9 @@ pub(super) fn run(state: &mut State, cmds: &mut Vec<Cmd>) {
                 (Some(path.to_string()), similar)
             }
             _ => {
-                // read and scale it off the UI task, then search
+                // read and scale it off the UI task, then search; the
+                // results on screen stay until it is read (a path half
+                // typed names no file yet)
                 if s.resolving.as_deref() != Some(path) {
                     s.resolving = Some(path.to_string());
                     cmds.push(Cmd::ReadImage {
@@ -182,9 +184,6 @@ pub(super) fn run(state: &mut State, cmds: &mut Vec<Cmd>) {
                         explicit,
                     });
                 }
-                s.applied = None;
-                let keep = s.keep_place;
-                enter(state, keep);
                 return;
             }
         },
@@ -408,6 +407,16 @@ pub(super) fn on_page(
                 state.list.total = total;
             }
             state.page_arrived(generation);
+            // results: an error the search said before is stale now
+            if let Some(said) = state.search.shown_error.take() {
+                if state
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| n.error && n.text == said)
+                {
+                    state.notice = None;
+                }
+            }
             if first {
                 if let Some(id) = state.reselect.take() {
                     if let Some(i) = state.list.position_of(&id) {
@@ -424,9 +433,26 @@ pub(super) fn on_page(
             };
             let key = state.keymap.label(Action::Refresh);
             state.error(format!("{what} failed: {e} ({key} to retry)"));
+            state.search.shown_error = state.notice.as_ref().map(|n| n.text.clone());
             state.list.fail(sanitize::line(&e, 300));
         }
     }
+}
+
+/// `r` after a local image could not be read: read it again (it may
+/// have been fixed meanwhile). False when there is no such image.
+pub(super) fn retry_read(state: &mut State, cmds: &mut Vec<Cmd>) -> bool {
+    let s = &state.search;
+    let failed = s.shown_error.is_some() && s.resolving.is_none();
+    let unread = match classify(&s.input) {
+        Input::Path { path, .. } => s.file.as_ref().is_none_or(|(p, _)| p != path),
+        _ => false,
+    };
+    if !(failed && unread) {
+        return false;
+    }
+    run(state, cmds);
+    true
 }
 
 /// A local image was read (or not).
@@ -450,12 +476,11 @@ pub(super) fn on_image(
             run(state, cmds);
         }
         Err(ImageReadError::Failed(e)) => {
+            // said, and the results on screen kept: typing on may name
+            // a file yet
             let shown = sanitize::line(&path, 120);
             state.error(format!("cannot use {shown}: {e}"));
-            state.search.applied = None;
-            state
-                .list
-                .fail(sanitize::line(&format!("{shown}: {e}"), 300));
+            state.search.shown_error = state.notice.as_ref().map(|n| n.text.clone());
         }
     }
 }

@@ -702,7 +702,9 @@ fn a_path_is_read_by_a_worker_then_searched_as_an_image() {
     assert!(cmds
         .iter()
         .any(|c| matches!(c, Cmd::ReadImage { path, explicit: true } if path == "/tmp/ref.png")));
-    assert!(s.busy() && s.search.active);
+    // the list stays on screen while the file is read
+    assert!(s.busy() && !s.search.active);
+    assert_eq!(s.list.entries.len(), 3);
     let url: std::sync::Arc<str> = std::sync::Arc::from("data:image/jpeg;base64,AAAA");
     let cmds = update(
         &mut s,
@@ -745,12 +747,71 @@ fn a_path_is_read_by_a_worker_then_searched_as_an_image() {
             )),
         },
     );
-    assert!(matches!(s.list.loading, Loading::Failed(_)));
+    // the results on screen stay; the status bar says why
+    assert_eq!(s.list.entries.len(), 3);
+    assert!(!matches!(s.list.loading, Loading::Failed(_)));
     assert!(s.notice.as_ref().unwrap().error);
     let cmds = update(&mut s, key('r'));
     assert!(cmds
         .iter()
         .any(|c| matches!(c, Cmd::ReadImage { path, .. } if path == "x.png")));
+}
+
+#[test]
+fn a_half_typed_path_keeps_the_results_and_the_next_results_clear_its_error() {
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "dunes".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, press(KeyCode::Enter));
+    let generation = s.list.generation;
+    answer(&mut s, generation, &["d1", "d2"], 2);
+    assert_eq!(s.list.entries.len(), 2);
+    // now a path, half typed: a directory
+    update(&mut s, key('/'));
+    for _ in 0..5 {
+        update(&mut s, press(KeyCode::Backspace));
+    }
+    for c in "@./refs/".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    assert!(
+        searches(&cmds).is_empty(),
+        "nothing searched before it is read"
+    );
+    update(
+        &mut s,
+        Msg::ImageRead {
+            path: "./refs/".into(),
+            result: Err(crate::app::msg::ImageReadError::Failed(
+                "a directory: type a file name in it (Tab completes)".into(),
+            )),
+        },
+    );
+    // the dunes stay, the status says what is wrong with the path
+    assert_eq!(s.list.entries.len(), 2);
+    let n = s.notice.clone().unwrap();
+    assert!(n.error && n.text.contains("a directory"), "{n:?}");
+    // the file named: results come, and the stale error goes
+    update(&mut s, key('/'));
+    for c in "planet.jpg".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, press(KeyCode::Enter));
+    let url: std::sync::Arc<str> = std::sync::Arc::from("data:image/jpeg;base64,AAAA");
+    update(
+        &mut s,
+        Msg::ImageRead {
+            path: "./refs/planet.jpg".into(),
+            result: Ok(url),
+        },
+    );
+    let generation = s.list.generation;
+    answer(&mut s, generation, &["p1"], 1);
+    assert_eq!(s.list.entries.len(), 1);
+    assert!(s.notice.as_ref().is_none_or(|n| !n.error), "{:?}", s.notice);
 }
 
 #[test]

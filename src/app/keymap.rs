@@ -383,23 +383,29 @@ impl Keymap {
     /// The defaults with the config's `[keys]` table applied: each entry
     /// replaces every key of that action. A key taken from another action
     /// is removed from it, so one key never means two things.
+    /// Every problem is named, not only the first (`; ` between them).
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
         let mut map = Keymap::default();
+        let mut problems: Vec<String> = Vec::new();
         for (name, keys) in overrides {
-            let action = Action::from_name(name).ok_or_else(|| {
-                format!(
+            let Some(action) = Action::from_name(name) else {
+                problems.push(format!(
                     "[keys]: unknown action `{name}` (one of: {})",
                     Action::ALL
                         .iter()
                         .map(|a| a.name())
                         .collect::<Vec<_>>()
                         .join(", ")
-                )
-            })?;
-            let specs = keys
-                .iter()
-                .map(|k| KeySpec::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
-                .collect::<Result<Vec<_>, _>>()?;
+                ));
+                continue;
+            };
+            let mut specs = Vec::new();
+            for k in keys {
+                match KeySpec::parse(k) {
+                    Ok(s) => specs.push(s),
+                    Err(e) => problems.push(format!("[keys] {name}: {e}")),
+                }
+            }
             for (_, existing) in map.bindings.iter_mut() {
                 existing.retain(|k| !specs.contains(k));
             }
@@ -407,7 +413,11 @@ impl Keymap {
                 entry.1 = specs;
             }
         }
-        Ok(map)
+        if problems.is_empty() {
+            Ok(map)
+        } else {
+            Err(problems.join("; "))
+        }
     }
 
     pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {

@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 use super::args::{DoctorArgs, GlobalArgs};
 use super::{context, CliError};
 use crate::api::params::ListAssetsQuery;
+use crate::api::ApiError;
 use crate::config::{self, CredentialSource, Credentials, LoadedConfig, Overrides};
 use crate::dirs::{self, human_size};
 use crate::graphics::{self, ProtocolChoice};
@@ -78,6 +79,12 @@ pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> 
     let (credentials, base_url) = credentials(global, loaded.as_ref());
     let api = api(global, base_url).await;
     let api_failed = api.status == Status::Fail;
+    let keys_error = config_check
+        .facts
+        .get("keys_error")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let api_answered = api.facts.get("answered") == Some(&Value::Bool(true));
     let api_base = api.facts.get("base_url").cloned();
     let checks = [
         terminal,
@@ -117,11 +124,18 @@ pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> 
     }
     out.flush()?;
 
+    if let Some(e) = keys_error {
+        return Err(CliError::Failed(format!(
+            "config.toml: {e} (the browser will not start)"
+        )));
+    }
     if api_failed {
         let base = api_base.as_ref().and_then(Value::as_str).unwrap_or("it");
-        return Err(CliError::Failed(format!(
-            "the API at {base} did not answer"
-        )));
+        return Err(CliError::Failed(if api_answered {
+            format!("the API at {base} answered with an error (see its line above)")
+        } else {
+            format!("the API at {base} did not answer")
+        }));
     }
     Ok(())
 }
@@ -361,6 +375,19 @@ fn config_file() -> (Check, Option<LoadedConfig>) {
                 check.status = Status::Warn;
                 check.summary = format!("{}; {}", check.summary, warnings.join("; "));
             }
+            // the browser refuses to start on a bad [keys] table: say it here
+            let overrides = loaded
+                .config
+                .keys
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_vec()))
+                .collect();
+            if let Err(e) = crate::app::keymap::Keymap::with_overrides(&overrides) {
+                let e = sanitize::line(&e, MAX_ERROR);
+                check = check.fact("keys_error", e.clone());
+                check.status = Status::Fail;
+                check.summary = format!("{}; the browser will not start: {e}", check.summary);
+            }
             (check, Some(loaded))
         }
         Err(e) => {
@@ -498,9 +525,31 @@ async fn api(global: &GlobalArgs, configured_base: Option<String>) -> Check {
         }
         Err(e) => {
             let message = sanitize::line(&e.to_string(), MAX_ERROR);
-            let mut check = check.fact("answered", false).fact("error", message.clone());
+            // a status is an answer: only the transport failing is silence
+            let answered = !matches!(
+                e,
+                ApiError::Unreachable { .. }
+                    | ApiError::Interrupted { .. }
+                    | ApiError::Timeout { .. }
+            );
+            let mut check = check
+                .fact("answered", answered)
+                .fact("error", message.clone());
             check.status = Status::Fail;
-            check.summary = format!("{what} did not answer ({elapsed_ms} ms): {message}");
+            check.summary = match &e {
+                ApiError::Unauthorized { status, message } => format!(
+                    "{what} refused the credentials ({status}{}): check the values the \
+                     credentials line names, or run `assetui login`",
+                    message
+                        .as_deref()
+                        .map(|m| format!(": {}", sanitize::line(m, 120)))
+                        .unwrap_or_default()
+                ),
+                _ if answered => {
+                    format!("{what} answered with an error ({elapsed_ms} ms): {message}")
+                }
+                _ => format!("{what} did not answer ({elapsed_ms} ms): {message}"),
+            };
             check
         }
     }

@@ -347,3 +347,59 @@ async fn the_config_file_chooses_below_the_flag_and_the_variable() {
     .await;
     assert_eq!(json(&o)["image_protocol"]["choice"], "halfblocks");
 }
+
+#[tokio::test]
+async fn rejected_credentials_are_called_refused_not_silence() {
+    let home = tempfile::tempdir().unwrap();
+    let rec = support::Recorder::start(
+        vec![],
+        support::Reply::json(401, serde_json::json!({"message": "Invalid credentials"})),
+    )
+    .await;
+    let base = rec.base_url();
+    let creds = [
+        ("SCENARIO_SDK_API_KEY", "k"),
+        ("SCENARIO_SDK_API_SECRET", SECRET),
+    ];
+    let o = doctor(home.path(), &["--base-url", &base, "doctor"], &creds).await;
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(!out.contains("did not answer"), "{out}");
+    assert!(out.contains("refused the credentials (401"), "{out}");
+    assert!(out.contains("Invalid credentials"), "{out}");
+    assert!(!err.contains("did not answer"), "{err}");
+    assert!(!out.contains(SECRET) && !err.contains(SECRET));
+    let o = doctor(
+        home.path(),
+        &["--base-url", &base, "doctor", "--json"],
+        &creds,
+    )
+    .await;
+    assert_eq!(json(&o)["api"]["answered"], true);
+}
+
+#[tokio::test]
+async fn a_keys_table_the_browser_refuses_fails_here_with_every_problem() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config/assetui")).unwrap();
+    std::fs::write(
+        home.path().join("config/assetui/config.toml"),
+        "[keys]\ndown = [\"ctrl-shift-meta-x\"]\nup = [\"k\", \"nosuchkey\"]\n",
+    )
+    .unwrap();
+    let o = doctor(home.path(), &["doctor"], &[]).await;
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    let line = out
+        .lines()
+        .find(|l| l.contains("config file"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.starts_with("fail"), "{line}");
+    assert!(line.contains("the browser will not start"), "{line}");
+    // both bad bindings, not only the first
+    assert!(
+        line.contains("ctrl-shift-meta-x") && line.contains("nosuchkey"),
+        "{line}"
+    );
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(err.contains("config"), "{err}");
+}

@@ -402,4 +402,47 @@ mod tests {
             assert_eq!(small, large, "images: {images}");
         }
     }
+
+    /// The inspector is laid out when its asset changes, not on every
+    /// frame: redrawing an asset of 400 fields measures no more strings
+    /// than redrawing one of a few (only the visible lines are drawn).
+    #[test]
+    fn a_frame_does_not_lay_the_inspector_out_again() {
+        let frame_cost = |fields: usize| {
+            let mut state = loaded_state(10, false, 200, 50);
+            let mut asset = (*state.list.entries[0].asset).clone();
+            let mut metadata = serde_json::json!({ "name": asset.name() });
+            for i in 0..fields {
+                metadata[format!("field{i}")] = serde_json::json!(format!("value {i}"));
+            }
+            asset.metadata = Some(serde_json::from_value(metadata).unwrap());
+            let generation = state.inspector.generation;
+            let _ = app::update(
+                &mut state,
+                Msg::Asset {
+                    purpose: crate::app::AssetPurpose::Detail(generation),
+                    id: asset.id.clone(),
+                    result: Ok(Box::new(asset)),
+                },
+            );
+            let mut terminal = match Terminal::new(TestBackend::new(200, 50)) {
+                Ok(t) => t,
+                Err(e) => match e {},
+            };
+            let _ = terminal.draw(|f| crate::ui::draw(&state, f));
+            measured::take();
+            let _ = terminal.draw(|f| crate::ui::draw(&state, f));
+            (
+                measured::take(),
+                state
+                    .inspector
+                    .line_count(state.geometry.details.width as usize),
+            )
+        };
+        let (short, short_lines) = frame_cost(2);
+        let (long, long_lines) = frame_cost(400);
+        assert!(long_lines > short_lines + 300, "{short_lines} {long_lines}");
+        assert!(short > 0);
+        assert_eq!(short, long);
+    }
 }

@@ -47,6 +47,38 @@ pub struct Inspector {
     pub trail: Vec<Arc<Asset>>,
     /// True when the shown asset is not the list's current one (a jump).
     pub detached: bool,
+    /// Bumped whenever `sections`, `json` or `raw` change.
+    version: u64,
+    /// The lines as drawn, for one width (see [`Inspector::lay_out`]).
+    laid: Option<Laid>,
+}
+
+/// One line of the inspector as drawn, its text already wrapped, fitted
+/// and padded: a frame styles the visible ones and measures nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InspectorLine {
+    /// A section's title, fitted, and the rule's length after it.
+    Rule {
+        title: String,
+        rule: usize,
+    },
+    /// A field: the padded label column (blank on continuation lines) and
+    /// a piece of its value; `tag` styles the tags row.
+    Field {
+        label: String,
+        value: String,
+        tag: bool,
+    },
+    Blank,
+    /// A row of the raw JSON.
+    Raw(String),
+}
+
+#[derive(Clone, Debug)]
+struct Laid {
+    width: usize,
+    version: u64,
+    lines: Vec<InspectorLine>,
 }
 
 impl Default for Inspector {
@@ -61,6 +93,8 @@ impl Default for Inspector {
             scroll: 0,
             trail: Vec::new(),
             detached: false,
+            version: 0,
+            laid: None,
         }
     }
 }
@@ -82,7 +116,25 @@ impl Inspector {
         self.sections = sections(&asset, collections);
         self.json = self.raw.then(|| json_lines(&asset));
         self.asset = Some(asset);
+        self.version += 1;
         self.generation
+    }
+
+    /// Shows nothing (the list is empty): a new generation, the raw/fields
+    /// choice kept.
+    pub fn clear(&mut self) {
+        *self = Inspector {
+            generation: self.generation + 1,
+            raw: self.raw,
+            version: self.version + 1,
+            ..Inspector::default()
+        };
+    }
+
+    /// The fields again (collection names arrived).
+    pub fn set_sections(&mut self, sections: Vec<Section>) {
+        self.sections = sections;
+        self.version += 1;
     }
 
     /// Replaces the shown asset with a fresher copy of the same one.
@@ -91,6 +143,7 @@ impl Inspector {
         self.json = self.raw.then(|| json_lines(&asset));
         self.asset = Some(asset);
         self.detail = Detail::Loaded;
+        self.version += 1;
     }
 
     pub fn toggle_raw(&mut self) {
@@ -99,6 +152,79 @@ impl Inspector {
         if self.raw && self.json.is_none() {
             self.json = self.asset.as_deref().map(json_lines);
         }
+        self.version += 1;
+    }
+
+    /// Lays the content out for a text area `width` columns wide, once:
+    /// again only when the width or the content changed. `update()` calls
+    /// it after every change, so a frame only styles the visible lines.
+    pub fn lay_out(&mut self, width: usize) {
+        let fresh = self
+            .laid
+            .as_ref()
+            .is_some_and(|l| l.width == width && l.version == self.version);
+        if !fresh {
+            self.laid = Some(Laid {
+                width,
+                version: self.version,
+                lines: self.lines_for(width),
+            });
+        }
+    }
+
+    /// The lines for `width`: the ones laid out when they are for this
+    /// width and content, else laid out now (and not kept).
+    pub fn lines(&self, width: usize) -> std::borrow::Cow<'_, [InspectorLine]> {
+        match &self.laid {
+            Some(l) if l.width == width && l.version == self.version => {
+                std::borrow::Cow::Borrowed(&l.lines)
+            }
+            _ => std::borrow::Cow::Owned(self.lines_for(width)),
+        }
+    }
+
+    fn lines_for(&self, width: usize) -> Vec<InspectorLine> {
+        if self.raw {
+            return self
+                .json
+                .as_deref()
+                .unwrap_or(&[])
+                .iter()
+                .flat_map(|l| wrap_raw(l, width))
+                .map(InspectorLine::Raw)
+                .collect();
+        }
+        let label_w = self.label_width(width);
+        let value_w = width.saturating_sub(label_w + 2).max(1);
+        let mut out = Vec::new();
+        for section in &self.sections {
+            // a rule with the title in it: "── Generation ─────"
+            let title = crate::text::fit(&section.title, width.saturating_sub(4));
+            let rule = width.saturating_sub(crate::text::width(&title) + 4);
+            out.push(InspectorLine::Rule { title, rule });
+            for (k, v) in &section.rows {
+                let mut first = true;
+                for part in v.split('\n') {
+                    for piece in crate::text::wrap(part, value_w) {
+                        let label = if first {
+                            let name = crate::text::fit(k, label_w);
+                            let pad = label_w.saturating_sub(crate::text::width(&name)) + 2;
+                            format!("{name}{}", " ".repeat(pad))
+                        } else {
+                            " ".repeat(label_w + 2)
+                        };
+                        first = false;
+                        out.push(InspectorLine::Field {
+                            label,
+                            value: piece,
+                            tag: k == "Tags",
+                        });
+                    }
+                }
+            }
+            out.push(InspectorLine::Blank);
+        }
+        out
     }
 
     /// Columns of the field-name column in a text area `width` wide:
@@ -119,6 +245,11 @@ impl Inspector {
     /// wrap after the label column; raw JSON lines wrap at the width), for
     /// scroll bounds. Matches what `ui::inspector` draws.
     pub fn line_count(&self, width: usize) -> usize {
+        if let Some(l) = &self.laid {
+            if l.width == width && l.version == self.version {
+                return l.lines.len();
+            }
+        }
         if self.raw {
             return self
                 .json

@@ -8,11 +8,10 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 use super::{image, theme};
 use crate::app::action::Action;
 use crate::app::images::{ImageKey, Variant};
-use crate::app::inspector::{wrap_raw, Detail};
+use crate::app::inspector::{Detail, InspectorLine};
 use crate::app::list::Loading;
 use crate::app::state::Focus;
 use crate::app::State;
-use crate::text;
 
 pub fn draw(state: &State, buf: &mut Buffer) {
     let g = state.geometry;
@@ -91,73 +90,33 @@ pub fn draw(state: &State, buf: &mut Buffer) {
     if d.height == 0 || d.width == 0 {
         return;
     }
-    if ins.raw {
-        // long lines wrap (under their own indentation) rather than being cut
-        let width = d.width as usize;
-        let lines: Vec<Line> = ins
-            .json
-            .as_deref()
-            .unwrap_or(&[])
-            .iter()
-            .flat_map(|l| wrap_raw(l, width))
-            .skip(ins.scroll)
-            .take(d.height as usize)
-            .map(Line::raw)
-            .collect();
-        Paragraph::new(lines).render(d, buf);
-        return;
-    }
-    // fields: lay out only from the scroll position on, until the area is full
-    let label_w = ins.label_width(d.width as usize);
-    let value_w = (d.width as usize).saturating_sub(label_w + 2).max(1);
-    let mut lines: Vec<Line> = Vec::new();
-    let mut skipped = 0usize;
-    let budget = d.height as usize;
-    'outer: for section in &ins.sections {
-        // a rule with the title in it: "── Generation ─────"
-        let title = text::fit(&section.title, (d.width as usize).saturating_sub(4));
-        let rule = (d.width as usize).saturating_sub(text::width(&title) + 4);
-        let mut block_lines: Vec<Line> = vec![Line::from(vec![
-            Span::styled("── ", theme::faint()),
-            Span::styled(title, theme::section()),
-            Span::styled(format!(" {}", "─".repeat(rule)), theme::faint()),
-        ])];
-        for (k, v) in &section.rows {
-            let style = if k == "Tags" {
-                theme::tag()
-            } else {
-                ratatui::style::Style::new()
-            };
-            let mut first = true;
-            for part in v.split('\n') {
-                for piece in text::wrap(part, value_w) {
-                    let label = if first {
-                        let name = text::fit(k, label_w);
-                        let pad = label_w.saturating_sub(text::width(&name)) + 2;
-                        format!("{name}{}", " ".repeat(pad))
+    // laid out once by update(): a frame styles only the visible lines
+    let lines: Vec<Line> = ins
+        .lines(d.width as usize)
+        .iter()
+        .skip(ins.scroll)
+        .take(d.height as usize)
+        .map(|l| match l {
+            InspectorLine::Rule { title, rule } => Line::from(vec![
+                Span::styled("── ", theme::faint()),
+                Span::styled(title.clone(), theme::section()),
+                Span::styled(format!(" {}", "─".repeat(*rule)), theme::faint()),
+            ]),
+            InspectorLine::Field { label, value, tag } => Line::from(vec![
+                Span::styled(label.clone(), theme::dim()),
+                Span::styled(
+                    value.clone(),
+                    if *tag {
+                        theme::tag()
                     } else {
-                        " ".repeat(label_w + 2)
-                    };
-                    first = false;
-                    block_lines.push(Line::from(vec![
-                        Span::styled(label, theme::dim()),
-                        Span::styled(piece, style),
-                    ]));
-                }
-            }
-        }
-        block_lines.push(Line::raw(""));
-        for l in block_lines {
-            if skipped < ins.scroll {
-                skipped += 1;
-                continue;
-            }
-            lines.push(l);
-            if lines.len() >= budget {
-                break 'outer;
-            }
-        }
-    }
+                        ratatui::style::Style::new()
+                    },
+                ),
+            ]),
+            InspectorLine::Blank => Line::raw(""),
+            InspectorLine::Raw(row) => Line::raw(row.clone()),
+        })
+        .collect();
     Paragraph::new(lines).render(d, buf);
 }
 

@@ -77,8 +77,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 state.collections.loaded = true;
                 state.collections.error = None;
                 if let Some(a) = state.inspector.asset.clone() {
-                    state.inspector.sections =
-                        super::inspector::sections(&a, &state.collections.names);
+                    state
+                        .inspector
+                        .set_sections(super::inspector::sections(&a, &state.collections.names));
                 }
                 filters::refresh_collection_picker(state);
                 bulk::collections_loaded(state);
@@ -127,6 +128,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
     state.relayout();
     let g = state.geometry;
+    state.inspector.lay_out(g.details.width as usize);
     let visible = g.visible_items();
     state.list.scroll_into_view(g.lines(), g.per_line());
     if state.list.wants_more(visible * 2) {
@@ -177,11 +179,7 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
             }
             None => {
                 if state.inspector.asset.is_some() {
-                    state.inspector = super::inspector::Inspector {
-                        generation: state.inspector.generation + 1,
-                        raw: state.inspector.raw,
-                        ..Default::default()
-                    };
+                    state.inspector.clear();
                 }
             }
         }

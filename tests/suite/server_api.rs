@@ -242,6 +242,32 @@ async fn list_rejects_what_the_api_rejects() {
     )
     .await;
     assert!(msg.contains("sortBy"), "{msg}");
+    // days that do not exist are refused with the reason; a leap day is a day
+    for (bound, day) in [
+        ("createdAfter", "2026-02-31"),
+        ("createdBefore", "2025-02-29"),
+    ] {
+        let mut q = ListAssetsQuery::default();
+        if bound == "createdAfter" {
+            q.created_after = Some(day.into());
+        } else {
+            q.created_before = Some(day.into());
+        }
+        q.apply_sort_rule().unwrap();
+        let msg = rejected(&client, q).await;
+        assert!(
+            msg.starts_with(&format!(
+                "{bound} must be a valid ISO 8601 date string: `{day}`"
+            )) && msg.contains("has 28 days"),
+            "{msg}"
+        );
+    }
+    let mut q = ListAssetsQuery {
+        created_after: Some("2024-02-29".into()),
+        ..Default::default()
+    };
+    q.apply_sort_rule().unwrap();
+    assert!(client.list_assets_page(&q).await.is_ok());
     let msg = rejected(
         &client,
         ListAssetsQuery {

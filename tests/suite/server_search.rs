@@ -122,6 +122,50 @@ async fn filters_apply_and_bad_ones_point_at_the_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn filter_dates_must_be_real_days() {
+    let (_srv, client) = demo().await;
+    for filter in [
+        "createdAt > 2026-02-31",
+        "updatedAt < \"2025-02-29T10:00:00Z\"",
+    ] {
+        let bad = SearchRequest {
+            filter: Some(filter.into()),
+            ..Default::default()
+        };
+        match client.search_page(&bad).await {
+            Err(ApiError::Rejected {
+                status: 400,
+                message,
+                ..
+            }) => {
+                let m = message.unwrap_or_default();
+                assert!(
+                    m.starts_with("invalid filter at column 1: `") && m.contains("has 28 days"),
+                    "{m}"
+                );
+            }
+            other => panic!("{filter}: {other:?}"),
+        }
+    }
+    // the raw answer has the server's error shape
+    let raw = reqwest::Client::new()
+        .post(format!("{}/search/assets", client.base_url()))
+        .json(&serde_json::json!({"filter": "createdAt > 2026-02-31"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    let body: serde_json::Value = raw.json().await.unwrap();
+    assert_eq!(body["statusCode"], 400);
+    assert_eq!(body["error"], "Bad Request");
+    let leap = SearchRequest {
+        filter: Some("createdAt > 2024-02-29".into()),
+        ..Default::default()
+    };
+    assert!(client.search_page(&leap).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_asset_is_its_own_nearest_neighbour_and_its_family_follows() {
     let (_srv, client) = demo().await;
     let fam = families();

@@ -32,10 +32,12 @@
 //! One stage per file: [`lexer`] (characters into tokens), [`parser`]
 //! (tokens into a [`Filter`], and the array form), [`eval`] (a filter
 //! against a [`Document`]), [`attributes`] (which attributes a filter uses,
-//! and whether each is filterable), [`display`] (the canonical syntax),
+//! and whether each is filterable), [`dates`] (date literals are real days),
+//! [`display`] (the canonical syntax),
 //! [`error`] (the one-line error with its column).
 
 mod attributes;
+mod dates;
 mod display;
 mod error;
 mod eval;
@@ -43,6 +45,7 @@ mod lexer;
 mod parser;
 
 pub use attributes::check_attributes;
+pub use dates::check_dates;
 pub use error::FilterError;
 pub use eval::Document;
 pub use parser::{parse, parse_value};

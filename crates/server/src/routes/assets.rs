@@ -37,7 +37,7 @@ struct ListQuery {
     tags: Vec<String>,
 }
 
-fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
+fn parse_list_query(mut q: HashMap<String, String>) -> HttpResult<ListQuery> {
     const KNOWN: &[&str] = &[
         "authorId",
         "collectionId",
@@ -106,6 +106,20 @@ fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
         return Err(HttpError::bad_request(
             "updatedAfter and updatedBefore require the sortBy parameter to be \"updatedAt\"",
         ));
+    }
+    // the date bounds: real days and moments, compared in the API's own
+    // timestamp form (`2025-01-16T11:19:41.579Z`)
+    for key in [
+        "createdAfter",
+        "createdBefore",
+        "updatedAfter",
+        "updatedBefore",
+    ] {
+        if let Some(given) = q.get_mut(key) {
+            *given = assetui_api::dates::canonical(given).map_err(|e| {
+                HttpError::bad_request(format!("{key} must be a valid ISO 8601 date string: {e}"))
+            })?;
+        }
     }
     if q.contains_key("type") && q.contains_key("types") {
         return Err(HttpError::bad_request(

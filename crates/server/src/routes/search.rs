@@ -47,6 +47,8 @@ pub const FILTERABLE: &[&str] = &[
     "name",
     "status",
 ];
+/// Filterable timestamps: their date literals must be real days.
+const DATE_ATTRIBUTES: &[&str] = &["createdAt", "updatedAt"];
 /// Attributes results may be sorted by.
 pub const SORTABLE: &[&str] = &["createdAt", "updatedAt", "width", "height", "name", "id"];
 const DEFAULT_HITS: usize = 20;
@@ -155,15 +157,17 @@ pub async fn search(
             )));
         }
     }
-    let filter = match body.filter.as_ref().filter(|_| filter_given) {
+    let mut filter = match body.filter.as_ref().filter(|_| filter_given) {
         None => None,
         Some(Value::String(s)) => Some(filter::parse(s)),
         Some(v) => Some(filter::parse_value(v)),
     }
     .transpose()
     .map_err(|e| HttpError::bad_request(e.to_string()))?;
-    if let Some(f) = &filter {
+    if let Some(f) = &mut filter {
         filter::check_attributes(f, FILTERABLE)
+            .map_err(|e| HttpError::bad_request(e.to_string()))?;
+        filter::check_dates(f, DATE_ATTRIBUTES)
             .map_err(|e| HttpError::bad_request(e.to_string()))?;
     }
     let sort = parse_sort(&body.sort_by)?;

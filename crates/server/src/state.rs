@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use super::faults::{Fault, FaultSpec, Scripted};
@@ -79,6 +79,70 @@ pub struct AppState {
     /// An archive given by `POST /v1/_demo/next-archive`: the next batch
     /// job ends with these bytes instead of the zip it would build.
     pub next_archive: Mutex<Option<bytes::Bytes>>,
+    /// `POST /v1/_demo/hold-searches`: searches wait where their work runs.
+    pub search_hold: Hold,
+}
+
+/// A gate the searches pass where their CPU work runs (off the async
+/// threads), closed on demand so tests can hold several searches in
+/// flight and see that other requests are still answered.
+pub struct Hold {
+    closed: Mutex<bool>,
+    opened: Condvar,
+    waiting: tokio::sync::watch::Sender<usize>,
+}
+
+impl Default for Hold {
+    fn default() -> Self {
+        Hold {
+            closed: Mutex::new(false),
+            opened: Condvar::new(),
+            waiting: tokio::sync::watch::Sender::new(0),
+        }
+    }
+}
+
+impl Hold {
+    /// The longest a search waits at a closed gate.
+    const MAX_WAIT: Duration = Duration::from_secs(60);
+
+    pub fn close(&self, closed: bool) {
+        if let Ok(mut c) = self.closed.lock() {
+            *c = closed;
+        }
+        if !closed {
+            self.opened.notify_all();
+        }
+    }
+
+    /// Blocks while the gate is closed (at most [`Self::MAX_WAIT`]). Call
+    /// only off the async threads.
+    pub fn pass(&self) {
+        let Ok(closed) = self.closed.lock() else {
+            return;
+        };
+        if !*closed {
+            return;
+        }
+        self.waiting.send_modify(|n| *n += 1);
+        let _ = self
+            .opened
+            .wait_timeout_while(closed, Self::MAX_WAIT, |closed| *closed);
+        self.waiting.send_modify(|n| *n = n.saturating_sub(1));
+    }
+
+    /// How many searches wait at the gate.
+    pub fn waiting(&self) -> usize {
+        *self.waiting.borrow()
+    }
+
+    /// Waits until `n` searches wait at the gate; how many do.
+    pub async fn until_waiting(&self, n: usize) -> usize {
+        let mut rx = self.waiting.subscribe();
+        let _ = rx.wait_for(|w| *w >= n).await;
+        let now = *rx.borrow();
+        now
+    }
 }
 
 impl AppState {
@@ -144,6 +208,7 @@ impl AppState {
             generated,
             scripted: Mutex::new(VecDeque::new()),
             next_archive: Mutex::new(None),
+            search_hold: Hold::default(),
         })
     }
 

@@ -5,6 +5,13 @@ use super::error::{excerpt, FilterError};
 use super::{Condition, Filter};
 
 impl Filter {
+    /// How many conditions the filter has (an `IN` list is one).
+    pub fn conditions(&self) -> usize {
+        let mut n = 0;
+        self.for_each_condition(&mut |_, _, _| n += 1);
+        n
+    }
+
     /// The attribute names the filter uses, each once, in order of appearance.
     pub fn attributes(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -16,7 +23,7 @@ impl Filter {
         out
     }
 
-    fn for_each_condition(&self, f: &mut dyn FnMut(&str, usize, &Condition)) {
+    pub(super) fn for_each_condition(&self, f: &mut dyn FnMut(&str, usize, &Condition)) {
         match self {
             Filter::And(items) | Filter::Or(items) => {
                 for item in items {

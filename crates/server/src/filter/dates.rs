@@ -7,7 +7,7 @@
 use assetui_api::dates;
 
 use super::error::{excerpt, FilterError};
-use super::{Condition, Filter, Literal};
+use super::{Condition, Filter, InList, Literal};
 
 /// Checks every date literal of a condition on one of `attributes`, and
 /// rewrites each timestamp into the API's form (`2025-01-16T11:19:41.579Z`)
@@ -55,7 +55,12 @@ pub fn check_dates(filter: &mut Filter, attributes: &[&str]) -> Result<(), Filte
                 | Condition::LowerThan(l)
                 | Condition::LowerThanOrEqual(l) => check(l),
                 Condition::Between { from, to } => check(from).and_then(|()| check(to)),
-                Condition::In(list) => list.iter_mut().try_for_each(check),
+                Condition::In(list) => {
+                    let mut literals = list.literals().to_vec();
+                    literals.iter_mut().try_for_each(check)?;
+                    *list = InList::new(literals);
+                    Ok(())
+                }
                 Condition::Exists
                 | Condition::IsNull
                 | Condition::IsEmpty

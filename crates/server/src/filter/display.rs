@@ -56,7 +56,7 @@ fn write_condition(
     match op {
         Condition::In(list) => {
             write!(f, "{attr} {not}IN ")?;
-            write_list(f, list)
+            write_list(f, list.literals())
         }
         Condition::Exists => write!(f, "{attr} {not}EXISTS"),
         Condition::IsNull => write!(f, "{attr} IS {not}NULL"),

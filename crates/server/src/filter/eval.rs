@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -97,6 +98,76 @@ fn lookup_in_value<'a>(v: &'a Value, path: &str) -> Option<Cow<'a, Value>> {
     }
 }
 
+/// The values of an `IN [...]` list as sets, built once per filter, so a
+/// document value is looked up rather than compared with every value
+/// (1 000 values at 100 000 assets cost seconds of CPU as a list).
+#[derive(Debug, Clone)]
+pub struct InList {
+    literals: Vec<Literal>,
+    /// Every value normalised (trimmed, lowercased): what a document string
+    /// or boolean (`true`/`false`) equals.
+    strings: HashSet<String>,
+    /// The bits of every value that is a number (`-0` as `0`).
+    numbers: HashSet<u64>,
+}
+
+impl InList {
+    pub fn new(literals: Vec<Literal>) -> InList {
+        let strings = literals.iter().map(|l| l.normalized.clone()).collect();
+        let numbers = literals
+            .iter()
+            .filter_map(|l| l.number)
+            .map(number_key)
+            .collect();
+        InList {
+            literals,
+            strings,
+            numbers,
+        }
+    }
+
+    /// The values as written, in order.
+    pub fn literals(&self) -> &[Literal] {
+        &self.literals
+    }
+
+    /// Whether a document scalar equals one of the values, as `=` would
+    /// compare it with each.
+    pub fn contains(&self, x: &Value) -> bool {
+        match x {
+            Value::String(s) => {
+                let clean = s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+                    && !s.starts_with(|c: char| c.is_whitespace())
+                    && !s.ends_with(|c: char| c.is_whitespace());
+                if clean {
+                    self.strings.contains(s.as_str())
+                } else {
+                    self.strings.contains(&normalize(s))
+                }
+            }
+            Value::Number(n) => n
+                .as_f64()
+                .is_some_and(|n| self.numbers.contains(&number_key(n))),
+            Value::Bool(b) => self.strings.contains(bool_str(*b)),
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq for InList {
+    fn eq(&self, other: &Self) -> bool {
+        self.literals == other.literals
+    }
+}
+
+fn number_key(n: f64) -> u64 {
+    if n == 0.0 {
+        0.0f64.to_bits()
+    } else {
+        n.to_bits()
+    }
+}
+
 impl Filter {
     /// Whether the document matches.
     pub fn matches<D: Document + ?Sized>(&self, doc: &D) -> bool {
@@ -145,7 +216,7 @@ impl Condition {
                 compare(x, from).is_some_and(Ordering::is_ge)
                     && compare(x, to).is_some_and(Ordering::is_le)
             }),
-            Condition::In(list) => any_scalar(v, &|x| list.iter().any(|l| scalar_eq(x, l))),
+            Condition::In(list) => any_scalar(v, &|x| list.contains(x)),
             Condition::Contains(l) => any_scalar(v, &|x| match x {
                 Value::String(s) => str_contains(s, &l.normalized),
                 _ => false,
@@ -387,6 +458,50 @@ mod tests {
         no("missing IN [x]");
         yes("missing NOT IN [x]");
         no("missing IN []");
+    }
+
+    /// The set lookup answers as comparing with each value would.
+    #[test]
+    fn in_lists_answer_as_their_equalities() {
+        let values = [
+            "hero", " DRAFT ", "Straße", "42", "-0", "0.5", "true", "x y", "ÜNÏ",
+        ];
+        let docs = [
+            json!("hero"),
+            json!("Hero "),
+            json!(" draft"),
+            json!("STRASSE"),
+            json!("straße"),
+            json!(42),
+            json!(42.0),
+            json!(0),
+            json!(-0.0),
+            json!(0.5),
+            json!(true),
+            json!(false),
+            json!("X Y"),
+            json!("ünï"),
+            json!(null),
+            json!(["nope", "HERO"]),
+            json!({"a": 1}),
+            json!("4 2"),
+        ];
+        let list = InList::new(values.iter().map(|v| Literal::new(*v)).collect());
+        for d in &docs {
+            let by_equality = values
+                .iter()
+                .any(|v| Condition::Equal(Literal::new(*v)).eval(Some(d)));
+            assert_eq!(
+                Condition::In(list.clone()).eval(Some(d)),
+                by_equality,
+                "{d}"
+            );
+        }
+        // a thousand values, one lookup
+        let many: Vec<Literal> = (0..1000).map(|i| Literal::new(format!("t{i}"))).collect();
+        let c = Condition::In(InList::new(many));
+        assert!(c.eval(Some(&json!(["x", "T999"]))));
+        assert!(!c.eval(Some(&json!(["x", "t1000"]))));
     }
 
     #[test]

@@ -48,12 +48,18 @@ pub use attributes::check_attributes;
 pub use dates::check_dates;
 pub use error::FilterError;
 pub use eval::Document;
+pub use eval::InList;
 pub use parser::{parse, parse_value};
 
 /// Longest accepted filter, in bytes (for the array form: all strings together).
 pub const MAX_FILTER_LEN: usize = 8 * 1024;
 /// Deepest accepted nesting of parentheses and `NOT`s.
 pub const MAX_DEPTH: usize = 64;
+/// Most conditions in one filter (an `IN` list counts once): each costs a
+/// check per document.
+pub const MAX_CONDITIONS: usize = 1024;
+/// Most values in one `IN [...]` list.
+pub const MAX_IN_VALUES: usize = 1024;
 
 /// A parsed filter expression.
 ///
@@ -89,7 +95,8 @@ pub enum Condition {
         from: Literal,
         to: Literal,
     },
-    In(Vec<Literal>),
+    /// `attr IN [..]`: a set built once, when the filter is parsed.
+    In(InList),
     Exists,
     IsNull,
     IsEmpty,

@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::display::format_token;
 use super::error::{excerpt, snippet, FilterError};
 use super::lexer::{is_geo_keyword, is_keyword, lex, Tok, Token};
-use super::{Condition, Filter, Literal, MAX_DEPTH, MAX_FILTER_LEN};
+use super::{
+    Condition, Filter, InList, Literal, MAX_CONDITIONS, MAX_DEPTH, MAX_FILTER_LEN, MAX_IN_VALUES,
+};
 
 /// Most strings accepted in the array form.
 const MAX_ARRAY_ELEMENTS: usize = 1024;
@@ -56,7 +58,7 @@ pub fn parse(input: &str) -> Result<Filter, FilterError> {
     let filter = parser.parse_or()?;
     let next = parser.peek()?;
     match next.tok {
-        Tok::Eof => Ok(filter),
+        Tok::Eof => check_size(filter, &chars),
         Tok::RParen => Err(parser.error(next.pos, "unmatched closing parenthesis `)`")),
         _ => Err(parser.error(
             next.pos,
@@ -66,6 +68,30 @@ pub fn parse(input: &str) -> Result<Filter, FilterError> {
             ),
         )),
     }
+}
+
+/// Refuses a filter with more than [`MAX_CONDITIONS`] conditions, at the
+/// first one over.
+fn check_size(filter: Filter, chars: &[char]) -> Result<Filter, FilterError> {
+    let mut seen = 0usize;
+    let mut over = None;
+    filter.for_each_condition(&mut |_, position, _| {
+        seen += 1;
+        if seen == MAX_CONDITIONS + 1 {
+            over = Some(position);
+        }
+    });
+    match over {
+        None => Ok(filter),
+        Some(position) => Err(FilterError::at(chars, position, too_many_conditions(seen))),
+    }
+}
+
+fn too_many_conditions(seen: usize) -> String {
+    format!(
+        "the filter has {seen} conditions; the limit is {MAX_CONDITIONS} (an `IN [...]` list \
+         counts as one)"
+    )
 }
 
 impl FromStr for Filter {
@@ -325,7 +351,7 @@ impl Parser<'_> {
         match keyword.as_str() {
             "IN" => {
                 self.bump();
-                Ok((false, Condition::In(self.parse_list()?)))
+                Ok((false, Condition::In(InList::new(self.parse_list()?))))
             }
             "EXISTS" => {
                 self.bump();
@@ -376,7 +402,7 @@ impl Parser<'_> {
                 let condition = match &n.tok {
                     Tok::Word(w) if w.eq_ignore_ascii_case("IN") => {
                         self.bump();
-                        Condition::In(self.parse_list()?)
+                        Condition::In(InList::new(self.parse_list()?))
                     }
                     Tok::Word(w) if w.eq_ignore_ascii_case("EXISTS") => {
                         self.bump();
@@ -485,6 +511,16 @@ impl Parser<'_> {
                 Tok::Eof => return Err(unclosed(self, t.pos)),
                 _ => {}
             }
+            if values.len() == MAX_IN_VALUES {
+                return Err(self.error(
+                    t.pos,
+                    format!(
+                        "the `IN` list opened at column {} has more than {MAX_IN_VALUES} values \
+                         (the limit is {MAX_IN_VALUES})",
+                        open.pos + 1
+                    ),
+                ));
+            }
             values.push(self.expect_value("in the `IN [...]` list")?);
             let t = self.peek()?;
             match t.tok {
@@ -589,12 +625,19 @@ pub fn parse_value(v: &Value) -> Result<Filter, FilterError> {
             other => return Err(type_error(other, &format!("[{i}]"))),
         }
     }
-    if ands.len() == 1 {
-        if let Some(only) = ands.pop() {
-            return Ok(only);
-        }
+    let filter = match ands.len() {
+        1 => ands.pop().unwrap_or(Filter::And(Vec::new())),
+        _ => Filter::And(ands),
+    };
+    let seen = filter.conditions();
+    if seen > MAX_CONDITIONS {
+        return Err(FilterError {
+            message: too_many_conditions(seen),
+            position: 0,
+            snippet: String::new(),
+        });
     }
-    Ok(Filter::And(ands))
+    Ok(filter)
 }
 
 fn type_error(v: &Value, path: &str) -> FilterError {
@@ -1003,6 +1046,40 @@ mod tests {
         assert_err("_geoRadius(1, 2, 3)", 1, "geo filters");
         assert_err("_geoBoundingBox([1, 2], [3, 4])", 1, "not supported");
         assert_err("a = _geoRadius", 5, "keyword `_geoRadius`");
+    }
+
+    #[test]
+    fn limits_conditions_and_in_values() {
+        // a flat filter of MAX_CONDITIONS conditions is fine, one more is not
+        let flat = |n: usize| vec!["a=1"; n].join(" OR ");
+        assert!(
+            matches!(p(&flat(MAX_CONDITIONS)), Filter::Or(items) if items.len() == MAX_CONDITIONS)
+        );
+        let e = err(&flat(MAX_CONDITIONS + 1));
+        assert!(e.message.contains("the limit is 1024"), "{e}");
+        assert_eq!(e.position, MAX_CONDITIONS * 7, "{e}");
+        // the array form counts all of its elements together
+        let half = json!([flat(520), flat(520)]);
+        let e = match parse_value(&half) {
+            Ok(_) => panic!("1 040 conditions should be refused"),
+            Err(e) => e,
+        };
+        assert!(
+            e.message.contains("1040 conditions; the limit is 1024"),
+            "{e}"
+        );
+        // an IN list counts once, up to MAX_IN_VALUES values
+        let list = |n: usize| {
+            let values: Vec<String> = (0..n).map(|i| format!("{i}")).collect();
+            format!("tags IN [{}]", values.join(","))
+        };
+        assert!(matches!(p(&list(MAX_IN_VALUES)).conditions(), 1));
+        let e = err(&list(MAX_IN_VALUES + 1));
+        assert!(
+            e.message
+                .contains("the `IN` list opened at column 9 has more than 1024 values"),
+            "{e}"
+        );
     }
 
     #[test]

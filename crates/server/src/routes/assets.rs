@@ -258,21 +258,27 @@ pub async fn list(
     Query(raw): Query<HashMap<String, String>>,
 ) -> HttpResult<Json<Value>> {
     let q = parse_list_query(raw)?;
-    let lib = state.read_lib()?;
-    let mut page: Vec<&Record> = lib
-        .sorted(q.sort, q.dir, q.cursor.as_ref())
-        .filter(|r| matches(r, &q))
-        .take(q.page_size + 1)
-        .collect();
-    let more = page.len() > q.page_size;
-    page.truncate(q.page_size);
-    let assets: Vec<Asset> = page.iter().map(|r| present(&state, r)).collect();
-    let mut body = json!({ "assets": assets });
-    if more {
-        if let Some(last) = page.last() {
-            body["nextPaginationToken"] = json!(encode_token(q.sort, q.dir, last));
+    // a selective filter may walk the whole library: off the async threads
+    let body = tokio::task::spawn_blocking(move || -> HttpResult<Value> {
+        let lib = state.read_lib()?;
+        let mut page: Vec<&Record> = lib
+            .sorted(q.sort, q.dir, q.cursor.as_ref())
+            .filter(|r| matches(r, &q))
+            .take(q.page_size + 1)
+            .collect();
+        let more = page.len() > q.page_size;
+        page.truncate(q.page_size);
+        let assets: Vec<Asset> = page.iter().map(|r| present(&state, r)).collect();
+        let mut body = json!({ "assets": assets });
+        if more {
+            if let Some(last) = page.last() {
+                body["nextPaginationToken"] = json!(encode_token(q.sort, q.dir, last));
+            }
         }
-    }
+        Ok(body)
+    })
+    .await
+    .map_err(|e| HttpError::internal(format!("the list failed: {e}")))??;
     Ok(Json(body))
 }
 

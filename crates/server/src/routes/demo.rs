@@ -14,6 +14,10 @@
 //!   links); `DELETE` clears them.
 //! - `POST /v1/_demo/next-archive` (raw zip bytes): the next batch job ends
 //!   with this archive instead of the one it would build.
+//! - `POST /v1/_demo/hold-searches` `{"hold": true}`: searches wait, where
+//!   their work runs (off the async threads), until `{"hold": false}`;
+//!   `GET /v1/_demo/hold-searches?waiting=N` answers once N searches wait
+//!   (or after 10 s) with `{"waiting": n}`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -187,4 +191,35 @@ pub async fn next_archive(
         .lock()
         .map_err(|_| HttpError::internal("lock poisoned"))? = Some(body);
     Ok(Json(json!({ "bytes": n })))
+}
+
+#[derive(Deserialize)]
+pub struct HoldBody {
+    hold: bool,
+}
+
+pub async fn hold_searches(
+    State(state): State<Arc<AppState>>,
+    Json(body): Json<HoldBody>,
+) -> Json<Value> {
+    state.search_hold.close(body.hold);
+    Json(json!({ "hold": body.hold }))
+}
+
+#[derive(Deserialize)]
+pub struct WaitingQuery {
+    #[serde(default)]
+    waiting: usize,
+}
+
+pub async fn searches_held(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(q): axum::extract::Query<WaitingQuery>,
+) -> Json<Value> {
+    let wait = state.search_hold.until_waiting(q.waiting);
+    let waiting = match tokio::time::timeout(std::time::Duration::from_secs(10), wait).await {
+        Ok(n) => n,
+        Err(_) => state.search_hold.waiting(),
+    };
+    Json(json!({ "waiting": waiting }))
 }

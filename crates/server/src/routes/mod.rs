@@ -53,6 +53,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(demo::queue_faults).delete(demo::clear_faults),
         )
         .route("/v1/_demo/next-archive", post(demo::next_archive))
+        .route(
+            "/v1/_demo/hold-searches",
+            post(demo::hold_searches).get(demo::searches_held),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), require_auth));
     let files = Router::new()
         .route(

@@ -156,14 +156,14 @@ impl AppState {
                 let key = match store.meta("signing_key")? {
                     Some(k) => k,
                     None => {
-                        let k: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
+                        let k = super::signing::secure_key()?;
                         store.set_meta("signing_key", &k)?;
                         k
                     }
                 };
                 Signer::new(key, config.url_ttl)
             }
-            None => Signer::random(config.url_ttl),
+            None => Signer::random(config.url_ttl)?,
         };
         let mut lib = load_demo()?;
         synth::add(&mut lib, config.scale);

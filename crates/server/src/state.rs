@@ -81,6 +81,68 @@ pub struct AppState {
     pub next_archive: Mutex<Option<bytes::Bytes>>,
     /// `POST /v1/_demo/hold-searches`: searches wait where their work runs.
     pub search_hold: Hold,
+    /// What uploads may hold: how many at once, how many bytes stored.
+    pub uploads: Uploads,
+}
+
+/// Uploads at once (each may buffer a 72 MiB body and decode its image).
+pub const MAX_UPLOADS_AT_ONCE: usize = 2;
+/// Bytes of uploaded files the server keeps (in memory) by default.
+pub const UPLOAD_QUOTA: u64 = 256 * 1024 * 1024;
+
+/// The bounds on uploads: a few at once (more are answered 429 before
+/// their body is read), and a quota of stored bytes (413 past it).
+pub struct Uploads {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    in_flight: tokio::sync::watch::Sender<usize>,
+    /// The quota of stored upload bytes (tests lower it).
+    pub quota: AtomicU64,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_UPLOADS_AT_ONCE)),
+            in_flight: tokio::sync::watch::Sender::new(0),
+            quota: AtomicU64::new(UPLOAD_QUOTA),
+        }
+    }
+}
+
+/// One upload's place, given back when dropped.
+pub struct UploadSlot<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+    in_flight: &'a tokio::sync::watch::Sender<usize>,
+}
+
+impl Drop for UploadSlot<'_> {
+    fn drop(&mut self) {
+        self.in_flight.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+impl Uploads {
+    /// A place for one more upload, or `None` when all are taken.
+    pub fn try_start(&self) -> Option<UploadSlot<'_>> {
+        let permit = self.permits.try_acquire().ok()?;
+        self.in_flight.send_modify(|n| *n += 1);
+        Some(UploadSlot {
+            _permit: permit,
+            in_flight: &self.in_flight,
+        })
+    }
+
+    pub fn in_flight(&self) -> usize {
+        *self.in_flight.borrow()
+    }
+
+    /// Waits until exactly `n` uploads are in flight; how many are.
+    pub async fn until_in_flight(&self, n: usize) -> usize {
+        let mut rx = self.in_flight.subscribe();
+        let _ = rx.wait_for(|w| *w == n).await;
+        let now = *rx.borrow();
+        now
+    }
 }
 
 /// A gate the searches pass where their CPU work runs (off the async
@@ -209,6 +271,7 @@ impl AppState {
             scripted: Mutex::new(VecDeque::new()),
             next_archive: Mutex::new(None),
             search_hold: Hold::default(),
+            uploads: Uploads::default(),
         })
     }
 

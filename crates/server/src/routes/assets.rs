@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::present;
 use crate::embed;
 use crate::http::{HttpError, HttpResult};
-use crate::library::{now_iso, num, Cursor, FileRef, Record};
+use crate::library::{now_iso, num, Cursor, FileRef, Library, Record};
 use crate::renditions;
 use crate::state::AppState;
 use assetui_api::models::{
@@ -434,6 +434,32 @@ pub struct UploadBody {
 /// Largest uploaded file.
 pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
 
+/// Refuses an upload that would take the files the server holds in memory
+/// past its quota (413).
+fn check_quota(state: &AppState, lib: &Library, adding: usize) -> HttpResult<()> {
+    let quota = state
+        .uploads
+        .quota
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let stored: u64 = lib
+        .records()
+        .filter_map(|(_, r)| match &r.file {
+            FileRef::Blob(b) => Some(b.len() as u64),
+            _ => None,
+        })
+        .sum();
+    if stored.saturating_add(adding as u64) > quota {
+        return Err(HttpError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the server's upload quota is full: {stored} bytes stored, {adding} more would \
+                 pass the quota of {quota} bytes; delete uploads first"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn upload(
     State(state): State<Arc<AppState>>,
     Json(body): Json<UploadBody>,
@@ -465,6 +491,8 @@ pub async fn upload(
             "image is larger than 50 MiB",
         ));
     }
+    // before the decoding's CPU, and again when the file is stored
+    check_quota(&state, &*state.read_lib()?, bytes.len())?;
     let decoded = tokio::task::spawn_blocking({
         let bytes = bytes.clone();
         move || -> Result<(u32, u32, String, embed::Embedding), String> {
@@ -485,6 +513,7 @@ pub async fn upload(
     let (width, height, mime, embedding) = decoded;
 
     let mut lib = state.write_lib()?;
+    check_quota(&state, &lib, bytes.len())?;
     for c in &body.collection_ids {
         if !lib.collections.contains_key(c) {
             return Err(HttpError::not_found(format!(

@@ -18,6 +18,8 @@
 //!   their work runs (off the async threads), until `{"hold": false}`;
 //!   `GET /v1/_demo/hold-searches?waiting=N` answers once N searches wait
 //!   (or after 10 s) with `{"waiting": n}`.
+//! - `GET /v1/_demo/uploads?inFlight=N`: answers once exactly N uploads
+//!   are in flight (or after 10 s) with `{"inFlight": n}`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -64,6 +66,7 @@ pub async fn stats(State(state): State<Arc<AppState>>) -> Json<Value> {
         "requests": state.requests.load(Ordering::SeqCst),
         "faultsSeen": state.faults_seen(),
         "scriptedLeft": state.scripted_left(),
+        "uploadsInFlight": state.uploads.in_flight(),
         "large": large,
         "generated": generated,
     }))
@@ -222,4 +225,23 @@ pub async fn searches_held(
         Err(_) => state.search_hold.waiting(),
     };
     Json(json!({ "waiting": waiting }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InFlightQuery {
+    #[serde(default)]
+    in_flight: usize,
+}
+
+pub async fn uploads_in_flight(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(q): axum::extract::Query<InFlightQuery>,
+) -> Json<Value> {
+    let wait = state.uploads.until_in_flight(q.in_flight);
+    let n = match tokio::time::timeout(std::time::Duration::from_secs(10), wait).await {
+        Ok(n) => n,
+        Err(_) => state.uploads.in_flight(),
+    };
+    Json(json!({ "inFlight": n }))
 }

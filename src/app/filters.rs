@@ -116,22 +116,9 @@ pub enum EditorKind {
 
 /// A calendar date as `YYYY-MM-DD`, checked.
 pub fn parse_date(text: &str) -> Result<String, String> {
-    let t = text.trim();
-    let parts: Vec<&str> = t.split('-').collect();
-    let ok = parts.len() == 3
-        && parts[0].len() == 4
-        && parts[1].len() == 2
-        && parts[2].len() == 2
-        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
-    if !ok {
-        return Err(format!("`{t}` is not a date: write YYYY-MM-DD"));
-    }
-    let m: u32 = parts[1].parse().unwrap_or(0);
-    let d: u32 = parts[2].parse().unwrap_or(0);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err(format!("`{t}` is not a date: month 01-12, day 01-31"));
-    }
-    Ok(t.to_string())
+    crate::api::dates::parse_date(text)
+        .map(|_| text.trim().to_string())
+        .map_err(|e| e.to_string())
 }
 
 impl Filters {

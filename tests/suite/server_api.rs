@@ -242,6 +242,32 @@ async fn list_rejects_what_the_api_rejects() {
     )
     .await;
     assert!(msg.contains("sortBy"), "{msg}");
+    // days that do not exist are refused with the reason; a leap day is a day
+    for (bound, day) in [
+        ("createdAfter", "2026-02-31"),
+        ("createdBefore", "2025-02-29"),
+    ] {
+        let mut q = ListAssetsQuery::default();
+        if bound == "createdAfter" {
+            q.created_after = Some(day.into());
+        } else {
+            q.created_before = Some(day.into());
+        }
+        q.apply_sort_rule().unwrap();
+        let msg = rejected(&client, q).await;
+        assert!(
+            msg.starts_with(&format!(
+                "{bound} must be a valid ISO 8601 date string: `{day}`"
+            )) && msg.contains("has 28 days"),
+            "{msg}"
+        );
+    }
+    let mut q = ListAssetsQuery {
+        created_after: Some("2024-02-29".into()),
+        ..Default::default()
+    };
+    q.apply_sort_rule().unwrap();
+    assert!(client.list_assets_page(&q).await.is_ok());
     let msg = rejected(
         &client,
         ListAssetsQuery {
@@ -718,4 +744,93 @@ async fn batch_download_job_ends_with_a_named_zip() {
 
 fn _srv_url(client: &Client) -> String {
     client.base_url()
+}
+
+/// Uploads are bounded: a few at once (the next is answered 429 before its
+/// body is read), and a quota of stored bytes (413).
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_are_bounded_at_once_and_in_bytes() {
+    use tokio::io::AsyncWriteExt;
+    let (srv, client) = demo().await;
+    let base = srv.base_url.clone();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let host = base
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1")
+        .to_string();
+    // two uploads that send their headers and a little of their body, then
+    // nothing: each holds a place
+    let mut held = Vec::new();
+    for _ in 0..assetui::server::MAX_UPLOADS_AT_ONCE {
+        let mut conn = tokio::net::TcpStream::connect(&host).await.unwrap();
+        let head = format!(
+            "POST /v1/assets HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Content-Length: 1000000\r\n\r\n{{\"name\": \"slow\", \"image\": \""
+        );
+        conn.write_all(head.as_bytes()).await.unwrap();
+        conn.flush().await.unwrap();
+        held.push(conn);
+    }
+    let in_flight = |n: usize| {
+        let http = http.clone();
+        let url = format!("{base}/_demo/uploads?inFlight={n}");
+        async move {
+            let v: serde_json::Value = http.get(url).send().await.unwrap().json().await.unwrap();
+            v["inFlight"].as_u64().unwrap() as usize
+        }
+    };
+    let n = assetui::server::MAX_UPLOADS_AT_ONCE;
+    assert_eq!(in_flight(n).await, n);
+    let dir = tempfile::tempdir().unwrap();
+    let path = png_file(dir.path(), 64, 48);
+    let req = assetui::api::assets::upload_request_from_file(&path, Some("third".into())).unwrap();
+    let third = http
+        .post(format!("{base}/assets"))
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(third.status(), 429);
+    assert!(third.headers().contains_key("retry-after"));
+    let body: serde_json::Value = third.json().await.unwrap();
+    assert_eq!(body["statusCode"], 429);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 2 at a time"),
+        "{body}"
+    );
+    // the held uploads go away: their places come back
+    drop(held);
+    assert_eq!(in_flight(0).await, 0);
+    let first = client.upload(&req).await.unwrap();
+    assert_eq!(first.width(), Some(64));
+
+    // the quota: what is stored plus the new file
+    let size = std::fs::metadata(&path).unwrap().len();
+    srv.state
+        .uploads
+        .quota
+        .store(size * 2 + size / 2, std::sync::atomic::Ordering::Relaxed);
+    client.upload(&req).await.unwrap();
+    let over = http
+        .post(format!("{base}/assets"))
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(over.status(), 413);
+    let body: serde_json::Value = over.json().await.unwrap();
+    assert_eq!(body["statusCode"], 413);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("upload quota is full"),
+        "{body}"
+    );
 }

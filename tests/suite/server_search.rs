@@ -122,6 +122,50 @@ async fn filters_apply_and_bad_ones_point_at_the_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn filter_dates_must_be_real_days() {
+    let (_srv, client) = demo().await;
+    for filter in [
+        "createdAt > 2026-02-31",
+        "updatedAt < \"2025-02-29T10:00:00Z\"",
+    ] {
+        let bad = SearchRequest {
+            filter: Some(filter.into()),
+            ..Default::default()
+        };
+        match client.search_page(&bad).await {
+            Err(ApiError::Rejected {
+                status: 400,
+                message,
+                ..
+            }) => {
+                let m = message.unwrap_or_default();
+                assert!(
+                    m.starts_with("invalid filter at column 1: `") && m.contains("has 28 days"),
+                    "{m}"
+                );
+            }
+            other => panic!("{filter}: {other:?}"),
+        }
+    }
+    // the raw answer has the server's error shape
+    let raw = reqwest::Client::new()
+        .post(format!("{}/search/assets", client.base_url()))
+        .json(&serde_json::json!({"filter": "createdAt > 2026-02-31"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    let body: serde_json::Value = raw.json().await.unwrap();
+    assert_eq!(body["statusCode"], 400);
+    assert_eq!(body["error"], "Bad Request");
+    let leap = SearchRequest {
+        filter: Some("createdAt > 2024-02-29".into()),
+        ..Default::default()
+    };
+    assert!(client.search_page(&leap).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_asset_is_its_own_nearest_neighbour_and_its_family_follows() {
     let (_srv, client) = demo().await;
     let fam = families();
@@ -336,4 +380,132 @@ async fn sort_by_overrides_relevance() {
         .map(|a| a.created_at.as_deref().unwrap())
         .collect();
     assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+}
+
+fn ids(found: &[Asset]) -> Vec<String> {
+    let mut ids: Vec<String> = found.iter().map(|a| a.id.clone()).collect();
+    ids.sort();
+    ids
+}
+
+/// `IN` is a set lookup: a list of 1 000 values answers as the equality it
+/// contains, and a list over the limit is refused naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_in_list_answers_as_its_equalities_and_a_larger_one_is_refused() {
+    let (_srv, client) = demo().await;
+    let search = |filter: String| SearchRequest {
+        filter: Some(filter),
+        ..Default::default()
+    };
+    let mut values: Vec<String> = (0..998).map(|i| format!("t{i}")).collect();
+    values.push("HERO".into());
+    values.push("approved".into());
+    let huge = hits(&client, search(format!("tags IN [{}]", values.join(",")))).await;
+    let plain = hits(&client, search("tags = hero OR tags = approved".into())).await;
+    assert!(!plain.is_empty());
+    assert_eq!(ids(&huge), ids(&plain));
+    let none = hits(
+        &client,
+        search(format!("tags IN [{}]", values[..998].join(","))),
+    )
+    .await;
+    assert!(none.is_empty());
+
+    values.extend((0..25).map(|i| format!("u{i}")));
+    let over = search(format!("tags IN [{}]", values.join(",")));
+    match client.search_page(&over).await {
+        Err(ApiError::Rejected {
+            status: 400,
+            message,
+            ..
+        }) => {
+            let m = message.unwrap_or_default();
+            assert!(m.contains("more than 1024 values"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let many = search(vec!["a=1"; 1025].join(" OR "));
+    match client.search_page(&many).await {
+        Err(ApiError::Rejected {
+            status: 400,
+            message,
+            ..
+        }) => {
+            let m = message.unwrap_or_default();
+            assert!(m.contains("1025 conditions; the limit is 1024"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Searches run off the async threads: with more searches held in their
+/// work than the server has async threads, the server still answers.
+#[test]
+fn other_requests_are_answered_while_searches_work() {
+    // the server on a runtime of its own with two async threads; the
+    // client on another, so a blocked server cannot block the test
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let srv = server_rt
+        .block_on(server::start(ServerConfig::default()))
+        .expect("server starts");
+    let base = srv.base_url.clone();
+    // the API client installs the TLS crypto provider reqwest needs
+    let _client = Client::new(ClientOptions::new(base.clone())).unwrap();
+    client_rt.block_on(async move {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let hold = |on: bool| {
+            http.post(format!("{base}/_demo/hold-searches"))
+                .json(&serde_json::json!({ "hold": on }))
+                .send()
+        };
+        assert_eq!(hold(true).await.unwrap().status(), 200);
+        let searches: Vec<_> = (0..4)
+            .map(|_| {
+                let req = http
+                    .post(format!("{base}/search/assets"))
+                    .json(&serde_json::json!({ "filter": "tags IN [hero, approved]" }))
+                    .send();
+                tokio::spawn(req)
+            })
+            .collect();
+        // all four are inside their work, at the gate
+        let held: serde_json::Value = http
+            .get(format!("{base}/_demo/hold-searches?waiting=4"))
+            .send()
+            .await
+            .expect("answered while four searches work")
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(held["waiting"], 4);
+        // a plain request is answered meanwhile
+        let list = http
+            .get(format!("{base}/assets?pageSize=5"))
+            .send()
+            .await
+            .expect("a list is answered while four searches work");
+        assert_eq!(list.status(), 200);
+        assert_eq!(hold(false).await.unwrap().status(), 200);
+        for s in searches {
+            let resp = s.await.unwrap().expect("the search answers once released");
+            assert_eq!(resp.status(), 200);
+            let body: serde_json::Value = resp.json().await.unwrap();
+            assert!(body["totalHits"].as_u64().unwrap() > 0, "{body}");
+        }
+    });
+    drop(srv);
+    drop(client_rt);
+    drop(server_rt);
 }

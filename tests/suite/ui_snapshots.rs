@@ -642,6 +642,44 @@ fn every_screen_at_80x24_and_120x40() {
     }
 }
 
+/// The created-after field takes real days only: the message says why a
+/// day that does not exist is refused (the old check took any day 01-31).
+#[test]
+fn the_date_field_refuses_days_that_do_not_exist() {
+    let typed = |text: &str| {
+        let mut u = Ui::with(120, 40, false, fixtures());
+        u.ch('f');
+        for _ in 0..5 {
+            u.ch('j');
+        }
+        u.key(KeyCode::Enter);
+        u.typ(text);
+        u.key(KeyCode::Enter);
+        u
+    };
+    for (day, why) in [
+        (
+            "2026-02-31",
+            "`2026-02-31` is not a date: February 2026 has 28 days",
+        ),
+        (
+            "2025-02-29",
+            "`2025-02-29` is not a date: February 2025 has 28 days",
+        ),
+        (
+            "2026-04-31",
+            "`2026-04-31` is not a date: April 2026 has 30 days",
+        ),
+    ] {
+        let u = typed(day);
+        assert!(u.screen().contains(why), "{day}:\n{}", u.screen());
+        assert_eq!(u.state.filters.created_after, None, "{day}");
+    }
+    let u = typed("2024-02-29");
+    assert!(!u.screen().contains("is not a date"), "{}", u.screen());
+    assert_eq!(u.state.filters.created_after.as_deref(), Some("2024-02-29"));
+}
+
 #[test]
 fn loading_first_page() {
     for &(w, h) in SIZES {

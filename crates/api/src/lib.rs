@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod client;
+pub mod dates;
 pub mod downloads;
 pub mod error;
 pub mod image_ref;

@@ -87,6 +87,32 @@ pub async fn require_auth(
     next.run(req).await
 }
 
+/// Bounds uploads (`POST /v1/assets`) at once: one over the limit is
+/// answered 429 before its body is read, so waiting uploads hold no memory.
+pub async fn limit_uploads(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method() != axum::http::Method::POST || req.uri().path() != "/v1/assets" {
+        return next.run(req).await;
+    }
+    let Some(_slot) = state.uploads.try_start() else {
+        let mut resp = HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many uploads at once: at most {} at a time; retry when one ends",
+                super::state::MAX_UPLOADS_AT_ONCE
+            ),
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(1));
+        return resp;
+    };
+    next.run(req).await
+}
+
 /// Adds `--latency` to every request and applies one fault: the first
 /// queued one for the path (`POST /v1/_demo/faults`), else one drawn from
 /// `--faults`. The `/v1/_demo/` routes themselves never misbehave.

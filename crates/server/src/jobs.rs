@@ -50,7 +50,7 @@ pub struct Entry {
 }
 
 /// Builds the zip: names from the template, grouped in folders unless
-/// `flat`, duplicates suffixed ` (1)`, ` (2)`.
+/// `flat`, duplicates (ignoring case) suffixed ` (1)`, ` (2)`.
 pub fn build_zip(entries: &[Entry], template: &str, flat: bool) -> Result<Bytes, String> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =
@@ -74,9 +74,11 @@ pub fn build_zip(entries: &[Entry], template: &str, flat: bool) -> Result<Bytes,
         }
         let file = segments.pop().unwrap_or_default();
         let dir: String = segments.iter().map(|s| format!("{s}/")).collect();
+        // names that differ only in case are one file on a case-insensitive
+        // disk (macOS, Windows): the later one is suffixed too
         let mut n = 0;
         let mut path = format!("{dir}{file}");
-        while !used.insert(path.clone()) {
+        while !used.insert(path.to_lowercase()) {
             n += 1;
             path = format!("{dir}{}", naming::suffixed(&file, n));
         }
@@ -85,4 +87,83 @@ pub fn build_zip(entries: &[Entry], template: &str, flat: bool) -> Result<Bytes,
     }
     let out = zip.finish().map_err(|e| e.to_string())?;
     Ok(Bytes::from(out.into_inner()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    fn entry(id: &str, group: &str) -> Entry {
+        Entry {
+            name: naming::AssetName {
+                id: id.to_string(),
+                ..Default::default()
+            },
+            group: group.to_string(),
+            ext: "png".to_string(),
+            bytes: Bytes::from(format!("bytes of {id} in {group}")),
+        }
+    }
+
+    /// Every entry's (name, bytes), in order.
+    fn entries(zip: &Bytes) -> Vec<(String, String)> {
+        let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())) {
+            Ok(a) => a,
+            Err(e) => panic!("{e}"),
+        };
+        (0..archive.len())
+            .map(|i| {
+                let mut f = archive.by_index(i).unwrap();
+                let mut text = String::new();
+                f.read_to_string(&mut text).unwrap();
+                (f.name().to_string(), text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_that_collide_keep_every_file() {
+        let files = [
+            entry("castle", "inf"),
+            entry("castle", "inf"),
+            entry("Castle", "inf"),
+            entry("CASTLE", "other"),
+            entry("castle", "inf"),
+        ];
+        let zip = build_zip(&files, "<id>", true).unwrap();
+        let got = entries(&zip);
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "castle.png",
+                "castle (1).png",
+                "Castle (2).png",
+                "CASTLE (3).png",
+                "castle (4).png"
+            ]
+        );
+        // each file's own bytes, none lost
+        for (i, (_, text)) in got.iter().enumerate() {
+            assert_eq!(
+                text,
+                &format!("bytes of {} in {}", files[i].name.id, files[i].group)
+            );
+        }
+        // in folders, a name repeats freely across folders
+        let zip = build_zip(&files, "<id>", false).unwrap();
+        let names: Vec<String> = entries(&zip).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "inf/castle.png",
+                "inf/castle (1).png",
+                "inf/Castle (2).png",
+                "other/CASTLE.png",
+                "inf/castle (3).png"
+            ]
+        );
+    }
 }

@@ -31,4 +31,4 @@ mod synth;
 mod text;
 
 pub use run::{start, Running};
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, ServerConfig, MAX_UPLOADS_AT_ONCE};

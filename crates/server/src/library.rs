@@ -280,85 +280,21 @@ pub fn now_iso() -> String {
 
 /// Milliseconds since the epoch as an ISO 8601 UTC timestamp.
 pub fn iso_from_millis(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    assetui_api::dates::iso_from_millis(ms)
 }
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Milliseconds since the epoch of an ISO 8601 UTC timestamp
-/// (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`).
+/// Milliseconds since the epoch of an ISO 8601 timestamp
+/// (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`); `None` for one that is not a real
+/// moment (2025-02-29).
 pub fn millis_from_iso(iso: &str) -> Option<i64> {
-    let n = |r: std::ops::Range<usize>| iso.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, s) = (
-        n(0..4)?,
-        n(5..7)?,
-        n(8..10)?,
-        n(11..13)?,
-        n(14..16)?,
-        n(17..19)?,
-    );
-    let ms = if iso.get(19..20) == Some(".") {
-        n(20..23).unwrap_or(0)
-    } else {
-        0
-    };
-    let days = days_from_civil(y, mo, d);
-    Some((days * 86_400 + h * 3600 + mi * 60 + s) * 1000 + ms)
+    assetui_api::dates::millis_from_iso(iso)
 }
 
 /// An ISO timestamp as an HTTP date.
 pub fn http_date(iso: &str) -> Option<String> {
-    // YYYY-MM-DDTHH:MM:SS
-    let b = iso.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| iso.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, s) = (
-        n(0..4)?,
-        n(5..7)?,
-        n(8..10)?,
-        n(11..13)?,
-        n(14..16)?,
-        n(17..19)?,
-    );
-    let days = days_from_civil(y, mo, d);
-    let secs = days * 86_400 + h * 3600 + mi * 60 + s;
-    let t = std::time::SystemTime::UNIX_EPOCH
-        + std::time::Duration::from_secs(u64::try_from(secs).ok()?);
+    let secs = u64::try_from(millis_from_iso(iso)?.div_euclid(1000)).ok()?;
+    let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
     Some(httpdate::fmt_http_date(t))
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// A `Number` from an integer.
@@ -380,6 +316,19 @@ mod tests {
         assert_eq!(
             millis_from_iso("2025-01-16T11:19:41.579Z"),
             Some(1_737_026_381_579)
+        );
+    }
+
+    #[test]
+    fn days_that_do_not_exist_are_not_moments() {
+        // the hand-rolled calendar rolled these over into March
+        assert_eq!(millis_from_iso("2025-02-29T00:00:00.000Z"), None);
+        assert_eq!(millis_from_iso("2026-02-31T00:00:00.000Z"), None);
+        assert_eq!(http_date("2026-02-31T00:00:00.000Z"), None);
+        assert!(millis_from_iso("2024-02-29T00:00:00.000Z").is_some());
+        assert_eq!(
+            http_date("2025-01-16T11:19:41.579Z").as_deref(),
+            Some("Thu, 16 Jan 2025 11:19:41 GMT")
         );
     }
 }

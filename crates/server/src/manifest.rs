@@ -1,5 +1,6 @@
 //! The demo library's manifest (`assets/demo/manifest.json`), as written by
-//! `examples/gen_demo.rs`, and the files embedded at build time.
+//! `tools/gen-demo` (`cargo run --release -p assetui-gen-demo --
+//! assets/demo`), and the files embedded at build time.
 
 use serde::Deserialize;
 

@@ -26,15 +26,25 @@ pub enum LinkError {
     BadSignature,
 }
 
+/// 32 bytes from the OS's secure random source (getrandom(2)), for a
+/// link-signing key: a key drawn from a non-cryptographic generator could
+/// be predicted from links seen.
+pub fn secure_key() -> Result<Vec<u8>, String> {
+    let mut key = vec![0u8; 32];
+    getrandom::getrandom(&mut key)
+        .map_err(|e| format!("cannot draw a signing key from the OS: {e}"))?;
+    Ok(key)
+}
+
 impl Signer {
     pub fn new(key: Vec<u8>, ttl: Duration) -> Signer {
         Signer { key, ttl }
     }
 
     /// A signer with a fresh random key.
-    pub fn random(ttl: Duration) -> Signer {
-        let key: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
-        Signer::new(key, ttl)
+    /// A signer with a fresh key from the OS's secure random source.
+    pub fn random(ttl: Duration) -> Result<Signer, String> {
+        Ok(Signer::new(secure_key()?, ttl))
     }
 
     fn mac(&self, path: &str, expires: u64) -> String {

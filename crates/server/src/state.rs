@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use super::faults::{Fault, FaultSpec, Scripted};
@@ -79,6 +79,132 @@ pub struct AppState {
     /// An archive given by `POST /v1/_demo/next-archive`: the next batch
     /// job ends with these bytes instead of the zip it would build.
     pub next_archive: Mutex<Option<bytes::Bytes>>,
+    /// `POST /v1/_demo/hold-searches`: searches wait where their work runs.
+    pub search_hold: Hold,
+    /// What uploads may hold: how many at once, how many bytes stored.
+    pub uploads: Uploads,
+}
+
+/// Uploads at once (each may buffer a 72 MiB body and decode its image).
+pub const MAX_UPLOADS_AT_ONCE: usize = 2;
+/// Bytes of uploaded files the server keeps (in memory) by default.
+pub const UPLOAD_QUOTA: u64 = 256 * 1024 * 1024;
+
+/// The bounds on uploads: a few at once (more are answered 429 before
+/// their body is read), and a quota of stored bytes (413 past it).
+pub struct Uploads {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    in_flight: tokio::sync::watch::Sender<usize>,
+    /// The quota of stored upload bytes (tests lower it).
+    pub quota: AtomicU64,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_UPLOADS_AT_ONCE)),
+            in_flight: tokio::sync::watch::Sender::new(0),
+            quota: AtomicU64::new(UPLOAD_QUOTA),
+        }
+    }
+}
+
+/// One upload's place, given back when dropped.
+pub struct UploadSlot<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+    in_flight: &'a tokio::sync::watch::Sender<usize>,
+}
+
+impl Drop for UploadSlot<'_> {
+    fn drop(&mut self) {
+        self.in_flight.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+impl Uploads {
+    /// A place for one more upload, or `None` when all are taken.
+    pub fn try_start(&self) -> Option<UploadSlot<'_>> {
+        let permit = self.permits.try_acquire().ok()?;
+        self.in_flight.send_modify(|n| *n += 1);
+        Some(UploadSlot {
+            _permit: permit,
+            in_flight: &self.in_flight,
+        })
+    }
+
+    pub fn in_flight(&self) -> usize {
+        *self.in_flight.borrow()
+    }
+
+    /// Waits until exactly `n` uploads are in flight; how many are.
+    pub async fn until_in_flight(&self, n: usize) -> usize {
+        let mut rx = self.in_flight.subscribe();
+        let _ = rx.wait_for(|w| *w == n).await;
+        let now = *rx.borrow();
+        now
+    }
+}
+
+/// A gate the searches pass where their CPU work runs (off the async
+/// threads), closed on demand so tests can hold several searches in
+/// flight and see that other requests are still answered.
+pub struct Hold {
+    closed: Mutex<bool>,
+    opened: Condvar,
+    waiting: tokio::sync::watch::Sender<usize>,
+}
+
+impl Default for Hold {
+    fn default() -> Self {
+        Hold {
+            closed: Mutex::new(false),
+            opened: Condvar::new(),
+            waiting: tokio::sync::watch::Sender::new(0),
+        }
+    }
+}
+
+impl Hold {
+    /// The longest a search waits at a closed gate.
+    const MAX_WAIT: Duration = Duration::from_secs(60);
+
+    pub fn close(&self, closed: bool) {
+        if let Ok(mut c) = self.closed.lock() {
+            *c = closed;
+        }
+        if !closed {
+            self.opened.notify_all();
+        }
+    }
+
+    /// Blocks while the gate is closed (at most [`Self::MAX_WAIT`]). Call
+    /// only off the async threads.
+    pub fn pass(&self) {
+        let Ok(closed) = self.closed.lock() else {
+            return;
+        };
+        if !*closed {
+            return;
+        }
+        self.waiting.send_modify(|n| *n += 1);
+        let _ = self
+            .opened
+            .wait_timeout_while(closed, Self::MAX_WAIT, |closed| *closed);
+        self.waiting.send_modify(|n| *n = n.saturating_sub(1));
+    }
+
+    /// How many searches wait at the gate.
+    pub fn waiting(&self) -> usize {
+        *self.waiting.borrow()
+    }
+
+    /// Waits until `n` searches wait at the gate; how many do.
+    pub async fn until_waiting(&self, n: usize) -> usize {
+        let mut rx = self.waiting.subscribe();
+        let _ = rx.wait_for(|w| *w >= n).await;
+        let now = *rx.borrow();
+        now
+    }
 }
 
 impl AppState {
@@ -92,14 +218,14 @@ impl AppState {
                 let key = match store.meta("signing_key")? {
                     Some(k) => k,
                     None => {
-                        let k: Vec<u8> = (0..32).map(|_| fastrand::u8(..)).collect();
+                        let k = super::signing::secure_key()?;
                         store.set_meta("signing_key", &k)?;
                         k
                     }
                 };
                 Signer::new(key, config.url_ttl)
             }
-            None => Signer::random(config.url_ttl),
+            None => Signer::random(config.url_ttl)?,
         };
         let mut lib = load_demo()?;
         synth::add(&mut lib, config.scale);
@@ -144,6 +270,8 @@ impl AppState {
             generated,
             scripted: Mutex::new(VecDeque::new()),
             next_archive: Mutex::new(None),
+            search_hold: Hold::default(),
+            uploads: Uploads::default(),
         })
     }
 

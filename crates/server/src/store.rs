@@ -22,8 +22,24 @@ pub struct Saved {
 
 impl Store {
     pub fn open(dir: &Path) -> Result<Store, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         let path = dir.join("assetui-server.sqlite3");
+        // the database holds the link-signing key: only its owner reads it
+        // (SQLite gives its -wal and -shm files the database's mode)
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        drop(file);
         let conn = Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
@@ -149,5 +165,45 @@ impl Store {
             )
             .map(|_| ())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        match std::fs::metadata(path) {
+            Ok(m) => m.permissions().mode() & 0o777,
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+    }
+
+    #[test]
+    fn the_database_is_readable_by_its_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("state");
+        let store = Store::open(&dir).unwrap();
+        store.set_meta("signing_key", &[1, 2, 3]).unwrap();
+        let db = dir.join("assetui-server.sqlite3");
+        assert_eq!(mode(&db), 0o600);
+        assert_eq!(mode(&dir.join("assetui-server.sqlite3-wal")), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+        drop(store);
+        // a database left readable by an older version is closed up
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::open(&dir).unwrap();
+        assert_eq!(mode(&db), 0o600);
+        assert_eq!(store.meta("signing_key").unwrap(), Some(vec![1, 2, 3]));
+    }
+
+    #[test]
+    fn the_signing_key_comes_from_the_os() {
+        let a = crate::signing::secure_key().unwrap();
+        let b = crate::signing::secure_key().unwrap();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
     }
 }

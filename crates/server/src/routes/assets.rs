@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::present;
 use crate::embed;
 use crate::http::{HttpError, HttpResult};
-use crate::library::{now_iso, num, Cursor, FileRef, Record};
+use crate::library::{now_iso, num, Cursor, FileRef, Library, Record};
 use crate::renditions;
 use crate::state::AppState;
 use assetui_api::models::{
@@ -37,7 +37,7 @@ struct ListQuery {
     tags: Vec<String>,
 }
 
-fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
+fn parse_list_query(mut q: HashMap<String, String>) -> HttpResult<ListQuery> {
     const KNOWN: &[&str] = &[
         "authorId",
         "collectionId",
@@ -106,6 +106,20 @@ fn parse_list_query(q: HashMap<String, String>) -> HttpResult<ListQuery> {
         return Err(HttpError::bad_request(
             "updatedAfter and updatedBefore require the sortBy parameter to be \"updatedAt\"",
         ));
+    }
+    // the date bounds: real days and moments, compared in the API's own
+    // timestamp form (`2025-01-16T11:19:41.579Z`)
+    for key in [
+        "createdAfter",
+        "createdBefore",
+        "updatedAfter",
+        "updatedBefore",
+    ] {
+        if let Some(given) = q.get_mut(key) {
+            *given = assetui_api::dates::canonical(given).map_err(|e| {
+                HttpError::bad_request(format!("{key} must be a valid ISO 8601 date string: {e}"))
+            })?;
+        }
     }
     if q.contains_key("type") && q.contains_key("types") {
         return Err(HttpError::bad_request(
@@ -244,21 +258,27 @@ pub async fn list(
     Query(raw): Query<HashMap<String, String>>,
 ) -> HttpResult<Json<Value>> {
     let q = parse_list_query(raw)?;
-    let lib = state.read_lib()?;
-    let mut page: Vec<&Record> = lib
-        .sorted(q.sort, q.dir, q.cursor.as_ref())
-        .filter(|r| matches(r, &q))
-        .take(q.page_size + 1)
-        .collect();
-    let more = page.len() > q.page_size;
-    page.truncate(q.page_size);
-    let assets: Vec<Asset> = page.iter().map(|r| present(&state, r)).collect();
-    let mut body = json!({ "assets": assets });
-    if more {
-        if let Some(last) = page.last() {
-            body["nextPaginationToken"] = json!(encode_token(q.sort, q.dir, last));
+    // a selective filter may walk the whole library: off the async threads
+    let body = tokio::task::spawn_blocking(move || -> HttpResult<Value> {
+        let lib = state.read_lib()?;
+        let mut page: Vec<&Record> = lib
+            .sorted(q.sort, q.dir, q.cursor.as_ref())
+            .filter(|r| matches(r, &q))
+            .take(q.page_size + 1)
+            .collect();
+        let more = page.len() > q.page_size;
+        page.truncate(q.page_size);
+        let assets: Vec<Asset> = page.iter().map(|r| present(&state, r)).collect();
+        let mut body = json!({ "assets": assets });
+        if more {
+            if let Some(last) = page.last() {
+                body["nextPaginationToken"] = json!(encode_token(q.sort, q.dir, last));
+            }
         }
-    }
+        Ok(body)
+    })
+    .await
+    .map_err(|e| HttpError::internal(format!("the list failed: {e}")))??;
     Ok(Json(body))
 }
 
@@ -414,6 +434,32 @@ pub struct UploadBody {
 /// Largest uploaded file.
 pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
 
+/// Refuses an upload that would take the files the server holds in memory
+/// past its quota (413).
+fn check_quota(state: &AppState, lib: &Library, adding: usize) -> HttpResult<()> {
+    let quota = state
+        .uploads
+        .quota
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let stored: u64 = lib
+        .records()
+        .filter_map(|(_, r)| match &r.file {
+            FileRef::Blob(b) => Some(b.len() as u64),
+            _ => None,
+        })
+        .sum();
+    if stored.saturating_add(adding as u64) > quota {
+        return Err(HttpError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the server's upload quota is full: {stored} bytes stored, {adding} more would \
+                 pass the quota of {quota} bytes; delete uploads first"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn upload(
     State(state): State<Arc<AppState>>,
     Json(body): Json<UploadBody>,
@@ -445,6 +491,8 @@ pub async fn upload(
             "image is larger than 50 MiB",
         ));
     }
+    // before the decoding's CPU, and again when the file is stored
+    check_quota(&state, &*state.read_lib()?, bytes.len())?;
     let decoded = tokio::task::spawn_blocking({
         let bytes = bytes.clone();
         move || -> Result<(u32, u32, String, embed::Embedding), String> {
@@ -465,6 +513,7 @@ pub async fn upload(
     let (width, height, mime, embedding) = decoded;
 
     let mut lib = state.write_lib()?;
+    check_quota(&state, &lib, bytes.len())?;
     for c in &body.collection_ids {
         if !lib.collections.contains_key(c) {
             return Err(HttpError::not_found(format!(

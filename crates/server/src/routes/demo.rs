@@ -14,6 +14,12 @@
 //!   links); `DELETE` clears them.
 //! - `POST /v1/_demo/next-archive` (raw zip bytes): the next batch job ends
 //!   with this archive instead of the one it would build.
+//! - `POST /v1/_demo/hold-searches` `{"hold": true}`: searches wait, where
+//!   their work runs (off the async threads), until `{"hold": false}`;
+//!   `GET /v1/_demo/hold-searches?waiting=N` answers once N searches wait
+//!   (or after 10 s) with `{"waiting": n}`.
+//! - `GET /v1/_demo/uploads?inFlight=N`: answers once exactly N uploads
+//!   are in flight (or after 10 s) with `{"inFlight": n}`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -60,6 +66,7 @@ pub async fn stats(State(state): State<Arc<AppState>>) -> Json<Value> {
         "requests": state.requests.load(Ordering::SeqCst),
         "faultsSeen": state.faults_seen(),
         "scriptedLeft": state.scripted_left(),
+        "uploadsInFlight": state.uploads.in_flight(),
         "large": large,
         "generated": generated,
     }))
@@ -187,4 +194,54 @@ pub async fn next_archive(
         .lock()
         .map_err(|_| HttpError::internal("lock poisoned"))? = Some(body);
     Ok(Json(json!({ "bytes": n })))
+}
+
+#[derive(Deserialize)]
+pub struct HoldBody {
+    hold: bool,
+}
+
+pub async fn hold_searches(
+    State(state): State<Arc<AppState>>,
+    Json(body): Json<HoldBody>,
+) -> Json<Value> {
+    state.search_hold.close(body.hold);
+    Json(json!({ "hold": body.hold }))
+}
+
+#[derive(Deserialize)]
+pub struct WaitingQuery {
+    #[serde(default)]
+    waiting: usize,
+}
+
+pub async fn searches_held(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(q): axum::extract::Query<WaitingQuery>,
+) -> Json<Value> {
+    let wait = state.search_hold.until_waiting(q.waiting);
+    let waiting = match tokio::time::timeout(std::time::Duration::from_secs(10), wait).await {
+        Ok(n) => n,
+        Err(_) => state.search_hold.waiting(),
+    };
+    Json(json!({ "waiting": waiting }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InFlightQuery {
+    #[serde(default)]
+    in_flight: usize,
+}
+
+pub async fn uploads_in_flight(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Query(q): axum::extract::Query<InFlightQuery>,
+) -> Json<Value> {
+    let wait = state.uploads.until_in_flight(q.in_flight);
+    let n = match tokio::time::timeout(std::time::Duration::from_secs(10), wait).await {
+        Ok(n) => n,
+        Err(_) => state.uploads.in_flight(),
+    };
+    Json(json!({ "inFlight": n }))
 }

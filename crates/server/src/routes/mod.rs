@@ -15,7 +15,7 @@ use axum::middleware;
 use axum::routing::{get, post, put};
 use axum::Router;
 
-use super::http::{inject_faults, require_auth};
+use super::http::{inject_faults, limit_uploads, require_auth};
 use super::library::Record;
 use super::renditions::Variant;
 use super::state::AppState;
@@ -53,6 +53,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(demo::queue_faults).delete(demo::clear_faults),
         )
         .route("/v1/_demo/next-archive", post(demo::next_archive))
+        .route(
+            "/v1/_demo/hold-searches",
+            post(demo::hold_searches).get(demo::searches_held),
+        )
+        .route("/v1/_demo/uploads", get(demo::uploads_in_flight))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_uploads))
         .layer(middleware::from_fn_with_state(state.clone(), require_auth));
     let files = Router::new()
         .route(

@@ -2,7 +2,7 @@
 //! Scenario-compatible demo server serves (`assets/demo/`).
 //!
 //! ```text
-//! cargo run --release --example gen_demo -- assets/demo
+//! cargo run --release -p assetui-gen-demo -- assets/demo
 //! ```
 //!
 //! Everything is procedural and deterministic: fixed seeds, no clock, no
@@ -2999,7 +2999,7 @@ fn main() -> Res<()> {
         .collect();
     let manifest = json!({
         "version": 1,
-        "generator": "cargo run --release --example gen_demo -- assets/demo",
+        "generator": "cargo run --release -p assetui-gen-demo -- assets/demo",
         "ownerId": "proj_demo7Qx2",
         "teamId": "team_demo7Qx2",
         "authors": authors,

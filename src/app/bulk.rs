@@ -77,8 +77,8 @@ pub fn formats_for(kind: Option<&AssetKind>) -> &'static [&'static str] {
             &["png", "jpeg", "webp", "avif", "gif", "heif", "tiff", "svg"]
         }
         Some(AssetKind::ThreeD) => &["glb", "fbx", "obj"],
-        Some(AssetKind::Audio) => &["mp3"],
-        Some(AssetKind::Video) => &["mp4"],
+        // the service converts neither: they download as they are stored
+        // (its `mp3`/`mp4` only name a file already stored so)
         _ => &[],
     }
 }
@@ -134,7 +134,8 @@ mod tests {
     #[test]
     fn formats_follow_the_kind() {
         assert!(formats_for(Some(&AssetKind::Image)).contains(&"webp"));
-        assert_eq!(formats_for(Some(&AssetKind::Audio)), &["mp3"]);
+        assert!(formats_for(Some(&AssetKind::Audio)).is_empty());
+        assert!(formats_for(Some(&AssetKind::Video)).is_empty());
         assert!(formats_for(None).is_empty());
     }
 }

@@ -31,9 +31,24 @@ pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
             theme::dim(),
         ));
     }
-    // two lines per item; keep the cursor's item in view
-    let per_page = (inner.height as usize / 2).max(1);
+    // two lines per item, and the whole reason under a failed item the
+    // cursor is on (up to four lines); keep the cursor's item in view
     let at = d.index().unwrap_or(0);
+    let reason: Vec<String> = d
+        .current()
+        .filter(|i| i.phase == Phase::Failed && d.cursor.is_some())
+        .and_then(|i| i.error.as_deref())
+        .map(|e| {
+            let mut rows = crate::text::wrap(e, w.saturating_sub(2).max(1));
+            if rows.len() > 4 {
+                rows.truncate(4);
+                rows[3] = fit(&format!("{}…", rows[3]), w.saturating_sub(2));
+            }
+            rows
+        })
+        .unwrap_or_default();
+    let extra = reason.len().saturating_sub(1);
+    let per_page = ((inner.height as usize).saturating_sub(extra) / 2).max(1);
     let first = at.saturating_sub(per_page - 1);
     for (i, item) in d
         .snapshot
@@ -46,7 +61,15 @@ pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
         let selected = i == at && d.cursor.is_some();
         let (top, bottom) = item_lines(item, w, selected);
         lines.push(top);
-        lines.push(bottom);
+        if selected && !reason.is_empty() {
+            lines.extend(
+                reason
+                    .iter()
+                    .map(|r| Line::styled(format!("  {r}"), theme::error())),
+            );
+        } else {
+            lines.push(bottom);
+        }
     }
     Paragraph::new(lines).render(inner, buf);
 }
@@ -101,9 +124,13 @@ fn item_lines(item: &ItemView, w: usize, selected: bool) -> (Line<'static>, Line
     let marker = if selected { "▌" } else { " " };
     let phase = item.phase.label();
     let name_w = w.saturating_sub(phase.len() + 3);
+    let name = match &item.format {
+        Some(f) => format!("{} as {}", item.name, crate::sanitize::line(f, 12)),
+        None => item.name.clone(),
+    };
     let mut top = Line::from(vec![
         Span::styled(marker, theme::key()),
-        Span::raw(fit(&item.name, name_w)),
+        Span::raw(fit(&name, name_w)),
         Span::raw(" "),
         Span::styled(phase.to_string(), phase_style(item.phase)),
     ]);
@@ -153,4 +180,58 @@ fn item_lines(item: &ItemView, w: usize, selected: bool) -> (Line<'static>, Line
         }
     };
     (top, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    use crate::transfers::Snapshot;
+
+    #[test]
+    fn the_whole_reason_of_a_failed_download_shows_under_it() {
+        let why =
+            "the service rejected POST /v1/assets/asset_TP08kwMbslJpLBZ9yCCHh/download (400) \
+                   (an audio asset can only be downloaded in its stored format (wav), not mp3)";
+        let item = ItemView {
+            key: 1,
+            asset_id: "asset_TP08".into(),
+            format: Some("mp3".into()),
+            name: "asset_TP08".into(),
+            phase: Phase::Failed,
+            bytes: 0,
+            total: None,
+            speed: 0.0,
+            eta: None,
+            path: None,
+            error: Some(why.into()),
+            note: None,
+            fetched: 0,
+            assets: Vec::new(),
+        };
+        let mut d = Downloads::default();
+        d.update(Arc::new(Snapshot {
+            items: vec![item],
+            version: 1,
+            ..Default::default()
+        }));
+        let area = Rect::new(0, 0, 80, 20);
+        let mut buf = Buffer::empty(area);
+        draw(&d, area, &mut buf);
+        let text: String = (0..area.height)
+            .map(|y| {
+                // inside the frame
+                (1..area.width - 1)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("not mp3)"), "{flat}");
+        // and which format was asked
+        assert!(flat.contains("asset_TP08 as mp3"), "{flat}");
+        assert!(flat.contains("stored format (wav)"), "{flat}");
+    }
 }

@@ -556,11 +556,32 @@ async fn previews_and_format_conversion() {
         }
         other => panic!("{other:?}"),
     }
+    // svg (documented): a vector file that holds the picture
+    let link = client.download_link(&big.id, Some("svg")).await.unwrap();
+    let svg = http.get(link).send().await.unwrap().text().await.unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("data:image/png;base64,"),
+        "{}",
+        &svg[..80.min(svg.len())]
+    );
+    // bmp is not a documented targetFormat: refused as the API refuses it
+    match client.download_link(&big.id, Some("bmp")).await {
+        Err(ApiError::Rejected {
+            status: 400,
+            message,
+            ..
+        }) => assert!(message.unwrap().contains("not a format")),
+        other => panic!("{other:?}"),
+    }
     let audio = m.assets.iter().find(|a| a.kind == "audio").unwrap();
-    assert!(matches!(
-        client.download_link(&audio.id, Some("mp3")).await,
-        Err(ApiError::Rejected { status: 400, .. })
-    ));
+    match client.download_link(&audio.id, Some("mp3")).await {
+        Err(ApiError::Rejected {
+            status: 400,
+            message,
+            ..
+        }) => assert!(message.unwrap().contains("an audio asset"), "grammar"),
+        other => panic!("{other:?}"),
+    }
     let wav = http
         .get(client.download_link(&audio.id, None).await.unwrap())
         .send()

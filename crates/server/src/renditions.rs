@@ -18,12 +18,14 @@ use assetui_api::image_ref::decode_limits;
 pub const THUMBNAIL_SIDE: u32 = 256;
 pub const PREVIEW_SIDE: u32 = 1024;
 
-/// Formats a download can be converted to (`targetFormat`), with what the
-/// image crate can write here.
-pub const IMAGE_TARGETS: &[&str] = &["png", "jpeg", "jpg", "webp", "gif", "tif", "tiff", "bmp"];
+/// Formats an image download can be converted to (`targetFormat`): the
+/// documented ones this server can write (`svg` wraps the PNG).
+pub const IMAGE_TARGETS: &[&str] = &["png", "jpeg", "jpg", "webp", "gif", "tif", "tiff", "svg"];
 
-/// Documented target formats this server cannot produce.
-pub const UNSUPPORTED_TARGETS: &[&str] = &["heif", "avif", "svg"];
+/// Documented target formats this server cannot produce (no encoder
+/// without a native library); the real service does. Anything else (`bmp`)
+/// is not a documented format and is refused as the API refuses it.
+pub const UNSUPPORTED_TARGETS: &[&str] = &["heif", "avif"];
 
 /// Which rendition of a file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -206,6 +208,19 @@ pub fn encode(img: &DynamicImage, format: &str) -> Result<(Bytes, String), Strin
         "gif" => (ImageFormat::Gif, "image/gif"),
         "tif" | "tiff" => (ImageFormat::Tiff, "image/tiff"),
         "bmp" => (ImageFormat::Bmp, "image/bmp"),
+        "svg" => {
+            // a vector file holding the picture: the PNG, embedded
+            use base64::Engine as _;
+            let (png, _) = encode(img, "png")?;
+            let data = base64::engine::general_purpose::STANDARD.encode(&png);
+            let (w, h) = (img.width(), img.height());
+            let svg = format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+                 viewBox=\"0 0 {w} {h}\"><image width=\"{w}\" height=\"{h}\" \
+                 href=\"data:image/png;base64,{data}\"/></svg>\n"
+            );
+            return Ok((Bytes::from(svg), "image/svg+xml".to_string()));
+        }
         other => return Err(format!("cannot encode {other}")),
     };
     let img = match fmt {

@@ -67,7 +67,12 @@ pub async fn request_link(
         }
         Some(f) => {
             return Err(HttpError::bad_request(format!(
-                "a {kind} asset can only be downloaded in its stored format ({}), not {f}",
+                "{} asset can only be downloaded in its stored format ({}), not {f}",
+                if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    format!("an {kind}")
+                } else {
+                    format!("a {kind}")
+                },
                 stored.unwrap_or("original")
             )))
         }

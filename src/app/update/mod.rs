@@ -503,6 +503,16 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         return;
     }
     let Some(action) = state.keymap.action_for(&key) else {
+        // a key that does nothing says so (modifier-only and media keys
+        // stay quiet)
+        if matches!(
+            key.code,
+            KeyCode::Char(_) | KeyCode::F(_) | KeyCode::Insert | KeyCode::Delete
+        ) {
+            let shown = super::keymap::KeySpec::from_event(&key).to_string();
+            let help = state.keymap.label(Action::Help);
+            state.info(format!("no action on {shown} ({help} for help)"));
+        }
         return;
     };
     if !matches!(action, Action::Close) {

@@ -1039,3 +1039,16 @@ fn g_in_the_inspector_shows_the_last_page_of_fields_not_blank_space() {
     assert!(total > d.height as usize, "{total} lines in {d:?}");
     assert_eq!(s.inspector.scroll, total - d.height as usize);
 }
+
+#[test]
+fn a_key_that_does_nothing_says_so() {
+    let mut s = loaded(3);
+    update(&mut s, key('K'));
+    let n = s.notice.clone().unwrap();
+    assert_eq!(n.text, "no action on K (? for help)");
+    assert!(!n.error);
+    // a bound key still acts and clears it
+    update(&mut s, key('j'));
+    assert_eq!(s.list.cursor, 1);
+    assert!(s.notice.is_none());
+}

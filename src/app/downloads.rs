@@ -54,6 +54,22 @@ pub struct Downloads {
     pub unavailable: Option<String>,
     /// Assets to open once their download is done (`o`).
     pub open_when_done: std::collections::HashSet<String>,
+    /// `d` on assets already downloaded said so: these ids, if `d` comes
+    /// again at once, are downloaded as copies.
+    pub copy_asked: Option<Vec<String>>,
+}
+
+impl Downloads {
+    /// Where this session already downloaded `asset_id` in its stored
+    /// format, if it did.
+    pub fn done_path(&self, asset_id: &str) -> Option<&std::path::Path> {
+        self.snapshot
+            .items
+            .iter()
+            .rev()
+            .find(|i| i.asset_id == asset_id && i.phase == Phase::Done && i.format.is_none())
+            .and_then(|i| i.path.as_deref())
+    }
 }
 
 fn running(phase: Phase) -> bool {

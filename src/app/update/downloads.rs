@@ -96,9 +96,31 @@ fn ids(assets: &[Arc<crate::api::models::Asset>]) -> Vec<String> {
 
 /// `d`: queues the selection, or the asset under the cursor.
 pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
-    if let Some(assets) = targets(state) {
-        queue(state, ids(&assets), None, cmds);
+    let Some(assets) = targets(state) else {
+        return;
+    };
+    let ids = ids(&assets);
+    // already downloaded here this session: say where, and make a copy
+    // only if `d` comes again at once
+    let again = state.downloads.copy_asked.take().as_ref() == Some(&ids);
+    if !again {
+        let done: Vec<&std::path::Path> = ids
+            .iter()
+            .filter_map(|id| state.downloads.done_path(id))
+            .collect();
+        if !done.is_empty() {
+            let key = state.keymap.label(crate::app::Action::Download);
+            let what = if ids.len() == 1 {
+                format!("already downloaded to {}", done[0].display())
+            } else {
+                format!("{} of {} already downloaded", done.len(), ids.len())
+            };
+            state.info(format!("{what}; {key} again downloads a copy"));
+            state.downloads.copy_asked = Some(ids);
+            return;
+        }
     }
+    queue(state, ids, None, cmds);
 }
 
 /// `Z`: the selection (or the current asset) as one zip, made by the
@@ -192,12 +214,8 @@ pub fn open_file(state: &mut State, cmds: &mut Vec<Cmd>) {
     };
     let done = state
         .downloads
-        .snapshot
-        .items
-        .iter()
-        .rev()
-        .find(|i| i.asset_id == asset.id && i.phase == Phase::Done && i.format.is_none())
-        .and_then(|i| i.path.clone());
+        .done_path(&asset.id)
+        .map(|p| p.to_path_buf());
     if let Some(path) = done {
         cmds.push(Cmd::Downloads(DlCmd::Open(path)));
         return;

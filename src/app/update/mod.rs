@@ -515,6 +515,10 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         }
         return;
     };
+    if action != Action::Download {
+        // the copy `d` offered is for the very next key only
+        state.downloads.copy_asked = None;
+    }
     if !matches!(action, Action::Close) {
         if let Some(n) = &state.notice {
             if !n.error {

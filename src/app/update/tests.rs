@@ -1052,3 +1052,55 @@ fn a_key_that_does_nothing_says_so() {
     assert_eq!(s.list.cursor, 1);
     assert!(s.notice.is_none());
 }
+
+#[test]
+fn d_on_a_file_already_downloaded_says_where_and_copies_only_on_a_second_d() {
+    use crate::transfers::{ItemView, Phase, Snapshot};
+    let mut s = loaded(3);
+    let done = ItemView {
+        key: 1,
+        asset_id: "a0".into(),
+        format: None,
+        name: "a0.png".into(),
+        phase: Phase::Done,
+        bytes: 10,
+        total: Some(10),
+        speed: 0.0,
+        eta: None,
+        path: Some("/out/a0.png".into()),
+        error: None,
+        note: None,
+        fetched: 10,
+        assets: Vec::new(),
+    };
+    update(
+        &mut s,
+        Msg::Downloads(std::sync::Arc::new(Snapshot {
+            items: vec![done],
+            version: 1,
+            ..Default::default()
+        })),
+    );
+    let adds = |cmds: &[Cmd]| {
+        cmds.iter()
+            .filter(|c| matches!(c, Cmd::Downloads(crate::app::downloads::DlCmd::Add(_))))
+            .count()
+    };
+    let cmds = update(&mut s, key('d'));
+    assert_eq!(adds(&cmds), 0);
+    let n = s.notice.clone().unwrap();
+    assert!(
+        n.text.contains("already downloaded to /out/a0.png"),
+        "{n:?}"
+    );
+    assert!(n.text.contains("d again downloads a copy"), "{n:?}");
+    // another key in between: the offer is gone
+    update(&mut s, key('j'));
+    update(&mut s, key('k'));
+    assert_eq!(adds(&update(&mut s, key('d'))), 0);
+    // d right after: the copy is queued
+    assert_eq!(adds(&update(&mut s, key('d'))), 1);
+    // an asset not downloaded yet queues at once
+    update(&mut s, key('j'));
+    assert_eq!(adds(&update(&mut s, key('d'))), 1);
+}

@@ -8,6 +8,7 @@ pub mod client;
 pub mod downloads;
 pub mod error;
 pub mod image_ref;
+pub mod imaging;
 pub mod library;
 pub mod models;
 pub mod naming;

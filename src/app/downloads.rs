@@ -9,8 +9,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::msg::Cmd;
 use super::state::State;
-use crate::dirs::human_size;
 use crate::download::queue::{ItemView, Phase, Request, Snapshot};
+use crate::text::human_size;
 
 /// What the pane (or `d`) asks of the queue.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,9 +8,8 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
 use super::theme;
 use crate::app::downloads::Downloads;
-use crate::dirs::human_size;
 use crate::download::queue::{ItemView, Phase};
-use crate::text::{fit, short_duration};
+use crate::text::{fit, human_size, short_duration};
 
 /// Draws the pane over `area` (the rows between the bars).
 pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {

@@ -941,17 +941,14 @@ impl ItemTask {
                 let _ = answered.await;
             })
         });
-        let fetched = transfer::run(
-            self.client.http(),
-            &link,
-            &part,
-            &mut self.entry.resume,
-            &self.config.transfer,
-            &mut events,
-            &recorded,
-            signal,
-        )
-        .await?;
+        let job = transfer::Job {
+            http: self.client.http(),
+            link: &link,
+            part: &part,
+            opts: &self.config.transfer,
+            recorded: &recorded,
+        };
+        let fetched = transfer::run(&job, &mut self.entry.resume, &mut events, signal).await?;
         let ext = extension_for(&fetched.head, fetched.mime.as_deref());
         let name = format!("{}.{ext}", self.entry.stem());
         place_no_clobber(&part, &dir, &name)

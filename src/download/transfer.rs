@@ -22,6 +22,10 @@
 //!   count failures in a row: an attempt that kept new bytes resets them,
 //!   so a long download over a flaky link is not failed by many small,
 //!   separated faults.
+//! - A `206` whose total differs from the one the kept bytes belong to
+//!   starts over at once (another file, whatever its validator says).
+//! - A redirect loop, too many redirects or an https -> http downgrade
+//!   (refused by the client's redirect policy) fails at once.
 //! - A full disk fails at once with the `.part` kept; running again with
 //!   the same [`Resume`] carries on once there is space.
 //! - Pause and cancel are heard even in the middle of a stalled read.
@@ -405,6 +409,9 @@ async fn send(
     let response = tokio::select! {
         r = tokio::time::timeout(read_timeout, request.send()) => match r {
             Ok(Ok(r)) => r,
+            // a loop, a downgrade or too many hops: the same request would
+            // be redirected the same way (the client's redirect policy)
+            Ok(Err(e)) if e.is_redirect() => return Err(Stop::End(TransferError::Failed(format!("{shown}: {}", cause(&e))))),
             Ok(Err(e)) => return Err(Stop::Retry(format!("{shown}: {}", cause(&e)), None)),
             Err(_) => return Err(Stop::Retry(format!("{shown}: no answer in {} s", read_timeout.as_secs()), None)),
         },
@@ -450,6 +457,13 @@ fn accept(sent: &Sent, from: u64, resume: &mut Resume) -> Result<Option<u64>, St
             .as_deref()
             .and_then(parse_content_range)
         {
+            // a total other than the one the kept bytes belong to is
+            // another file, whatever its validator says: start over now
+            Some((_, _, total)) if resume.total.is_some() && total != resume.total => {
+                return Err(Stop::Restart(
+                    "the file's size changed on the server".into(),
+                ))
+            }
             Some((start, _, total)) if start == from => total,
             _ => return Err(Stop::Restart("the server answered another range".into())),
         }

@@ -37,10 +37,11 @@ pub struct Limits {
     /// Largest encoded rendition fetched, in bytes.
     pub render_max_input_bytes: u64,
     /// Most bytes of decoded renditions (and their working copies) in
-    /// memory at once, across all decode slots. At least what one
-    /// rendition may cost ([`render_max_alloc`](Self::render_max_alloc) plus
-    /// an 8-bit RGBA copy of [`render_max_pixels`](Self::render_max_pixels)),
-    /// so any rendition within the limits eventually gets its turn.
+    /// memory at once, across all decode slots: at least what an 8-bit
+    /// RGBA rendition at the limits costs with its resizing copy
+    /// ([`render_max_alloc`](Self::render_max_alloc) plus an 8-bit RGBA
+    /// copy of [`render_max_pixels`](Self::render_max_pixels)). A rendition
+    /// costing more (a few layouts can) waits until nothing else decodes.
     pub render_in_flight_bytes: u64,
 }
 
@@ -58,9 +59,9 @@ pub const LIMITS: Limits = Limits {
     render_in_flight_bytes: 128 * MIB,
 };
 
-// A rendition within the limits (in any layout but JPEG's, whose
-// coefficient buffers may take more) fits the in-flight budget, and the
-// render limits are within the input limits: checked at compile time.
+// An 8-bit RGBA rendition at the limits, with its resizing copy, fits the
+// in-flight budget, and the render limits are within the input limits:
+// checked at compile time.
 const _: () = {
     let caps = LIMITS.caps(Purpose::Render);
     assert!(caps.max_alloc + caps.max_pixels * 4 <= LIMITS.render_in_flight_bytes);

@@ -18,8 +18,9 @@ use super::ImageError;
 use crate::api::imaging::{self, DecodeError, Purpose};
 
 /// Bytes that decoding and fitting `bytes` keeps in memory at once, read
-/// from the header: the decoded picture, plus the 8-bit copy `resize`
-/// makes of a picture in another layout. Errors as [`decode_image`] would,
+/// from the header: the decoded picture, the 8-bit copy `resize` makes of
+/// a picture in another layout, the premultiplied copy of a picture with
+/// alpha, and what the JPEG decoder keeps. Errors as [`decode_image`] would,
 /// without decoding (over the limits, not an image).
 pub fn render_cost(bytes: &[u8]) -> Result<u64, ImageError> {
     let probe = imaging::probe(bytes, Purpose::Render).map_err(decode_error)?;
@@ -30,6 +31,12 @@ pub fn render_cost(bytes: &[u8]) -> Result<u64, ImageError> {
         ColorType::Rgb8 | ColorType::Rgba8 | ColorType::L8 | ColorType::La8 => 0,
         _ => pixels * 4,
     };
+    // fast_image_resize multiplies the alpha into a copy of the source
+    let alpha = match color {
+        ColorType::La8 => pixels * 2,
+        c if c.has_alpha() => pixels * 4,
+        _ => 0,
+    };
     // the JPEG decoder copies its input, and a progressive file keeps two
     // bytes of coefficients a pixel for each component
     let jpeg = if probe.format() == ImageFormat::Jpeg {
@@ -37,7 +44,7 @@ pub fn render_cost(bytes: &[u8]) -> Result<u64, ImageError> {
     } else {
         0
     };
-    Ok(probe.decoded_bytes() + copy + jpeg)
+    Ok(probe.decoded_bytes() + copy + alpha + jpeg)
 }
 
 /// Decodes `bytes`, resizes the picture to fit `cells` (columns, rows) at
@@ -256,10 +263,12 @@ mod tests {
 
     #[test]
     fn the_cost_of_a_render_is_read_from_the_header() {
-        // 8-bit RGBA is resized as it is: the decoded bytes
-        assert_eq!(render_cost(&forged_png(100, 10)).unwrap(), 4000);
-        // 16-bit RGBA gets an 8-bit copy: 8 + 4 bytes a pixel
-        assert_eq!(render_cost(&forged_png_depth(100, 10, 16)).unwrap(), 12_000);
+        // 8-bit RGB is resized as it is: the decoded bytes
+        assert_eq!(render_cost(&forged::png(100, 10, 8, 2)).unwrap(), 3000);
+        // 8-bit RGBA: and a premultiplied copy
+        assert_eq!(render_cost(&forged_png(100, 10)).unwrap(), 8000);
+        // 16-bit RGBA: 8 bytes, an 8-bit copy and its premultiplied copy
+        assert_eq!(render_cost(&forged_png_depth(100, 10, 16)).unwrap(), 16_000);
         // JPEG: 8-bit RGB, its input copied, 3 × 2 bytes of coefficients
         let jpeg = forged::jpeg(100, 10);
         let expected = 3000 + jpeg.len() as u64 + 6000;

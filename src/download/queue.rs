@@ -534,6 +534,9 @@ impl Actor {
                         self.refuse(r, why);
                         continue;
                     }
+                    if self.adopt_dead(&r) {
+                        continue;
+                    }
                     let key = self.next_key;
                     self.next_key += 1;
                     let entry = Entry {
@@ -797,6 +800,32 @@ impl Actor {
                     sanitize::line(&dir.display().to_string(), 200)
                 )
             })
+    }
+
+    /// The same file asked for again after the process that fetched it
+    /// died or stopped (a full disk, say): its journal entry and partial
+    /// file are taken over and carried on, instead of a fresh download now
+    /// and a duplicate at the next `--resume`. True when one was.
+    fn adopt_dead(&mut self, r: &Request) -> bool {
+        let (id, format, dir) = (&r.asset_id, r.format.as_deref(), self.config.out.clone());
+        let Some(journal) = self.journal.as_mut() else {
+            return false;
+        };
+        let found = journal.adopt_one(&mut self.next_key, |e| e.same_target(id, format, &dir));
+        let (key, mut entry) = match found {
+            Ok(Some(found)) => found,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the other download journals");
+                return false;
+            }
+        };
+        tracing::info!(asset = %entry.asset_id, bytes = entry.resume.bytes, "download carried on from a stopped process");
+        entry.failed = None;
+        entry.paused = false;
+        self.items.insert(key, Item::new(key, entry));
+        self.journal_put(key);
+        true
     }
 
     fn refuse(&mut self, r: Request, why: String) {

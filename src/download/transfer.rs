@@ -459,7 +459,7 @@ fn accept(sent: &Sent, from: u64, resume: &mut Resume) -> Result<Option<u64>, St
         {
             // a total other than the one the kept bytes belong to is
             // another file, whatever its validator says: start over now
-            Some((_, _, total)) if resume.total.is_some() && total != resume.total => {
+            Some((_, _, Some(total))) if resume.total.is_some_and(|t| t != total) => {
                 return Err(Stop::Restart(
                     "the file's size changed on the server".into(),
                 ))

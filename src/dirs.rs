@@ -81,21 +81,6 @@ pub fn dir_size(path: &Path) -> u64 {
     total
 }
 
-/// A byte count for people: `512 B`, `1.5 KiB`, `12.0 MiB`, `3.2 GiB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,13 +154,5 @@ mod tests {
         std::os::unix::fs::symlink(tmp.path(), tmp.path().join("sub/loop")).unwrap();
         assert_eq!(dir_size(tmp.path()), 123);
         assert_eq!(dir_size(&tmp.path().join("missing")), 0);
-    }
-
-    #[test]
-    fn sizes_read_well() {
-        assert_eq!(human_size(0), "0 B");
-        assert_eq!(human_size(1023), "1023 B");
-        assert_eq!(human_size(1536), "1.5 KiB");
-        assert_eq!(human_size(10 * 1024 * 1024), "10.0 MiB");
     }
 }

@@ -1,6 +1,6 @@
 //! Fitting text by display width (not bytes or chars): cutting with an
-//! ellipsis and wrapping. Shared by the panes and the inspector's scroll
-//! bounds.
+//! ellipsis and wrapping; and byte counts for people. Shared by the panes,
+//! the inspector's scroll bounds and the CLI's tables and progress lines.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -47,6 +47,21 @@ pub fn fit(s: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// A byte count for people: `512 B`, `1.5 KiB`, `12.0 MiB`, `3.2 GiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// `s` broken into lines of at most `width` columns, at spaces where it
@@ -110,6 +125,16 @@ pub fn short_duration(d: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(10 * 1024 * 1024), "10.0 MiB");
+        assert_eq!(human_size(3 << 40), "3.0 TiB");
+        assert_eq!(human_size(5 << 50), "5120.0 TiB");
+    }
 
     #[test]
     fn fits_by_columns_not_bytes() {

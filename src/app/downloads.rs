@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::dirs::human_size;
+use crate::text::human_size;
 use crate::transfers::{ItemView, Phase, Request, Snapshot};
 
 /// What the pane (or `d`) asks of the queue.

@@ -325,21 +325,6 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
 /// Summary first, then the remaining fields grouped by their top-level
 /// key (`metadata`, `properties`, ...), nested keys flattened with dots.
 pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Section> {
@@ -379,7 +364,7 @@ pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Sec
         .filter(|m| !m.is_empty());
     put(
         "File",
-        match (asset.file_size().map(human_size), mime) {
+        match (asset.file_size().map(crate::text::human_size), mime) {
             (Some(s), Some(m)) => Some(format!("{s} · {m}")),
             (s, m) => s.or(m),
         },

@@ -17,9 +17,10 @@ use super::{context, CliError};
 use crate::api::params::ListAssetsQuery;
 use crate::api::ApiError;
 use crate::config::{self, CredentialSource, Credentials, LoadedConfig, Overrides};
-use crate::dirs::{self, human_size};
+use crate::dirs;
 use crate::graphics::{self, ProtocolChoice};
 use crate::sanitize;
+use crate::text::human_size;
 
 /// Longest environment value or path shown.
 const MAX_VALUE: usize = 256;

@@ -12,12 +12,12 @@ use super::args::DownloadArgs;
 use super::context::Context;
 use super::output::JsonWriter;
 use super::CliError;
-use crate::dirs::human_size;
 use crate::download::archive::{self, Limits};
 use crate::download::queue::{
     Config, ItemView, Phase, Queue, Request, Snapshot, DEFAULT_JOBS, DEFAULT_TEMPLATE,
 };
 use crate::sanitize;
+use crate::text::human_size;
 
 /// The `[downloads]` table of the config file (defaults when there is no
 /// file).
@@ -328,8 +328,8 @@ fn item_line(i: &ItemView, width: usize) -> String {
     let name_w = width.saturating_sub(bar.len() + 50).max(12);
     format!(
         "{} {bar}{}",
-        super::output::fit(&i.name, name_w),
-        super::output::fit(&tail, width.saturating_sub(name_w + bar.len() + 1))
+        crate::text::fit(&i.name, name_w),
+        crate::text::fit(&tail, width.saturating_sub(name_w + bar.len() + 1))
     )
 }
 

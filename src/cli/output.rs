@@ -5,9 +5,10 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use crate::sanitize;
+use crate::text::fit;
 
 /// Streams values as one JSON array (`[` first, `]` at `finish`) or as
 /// one object a line, without holding them all.
@@ -173,28 +174,6 @@ impl Table {
         }
         out
     }
-}
-
-/// Cuts `s` to at most `width` columns, ending with `…` when cut.
-pub fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

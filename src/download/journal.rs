@@ -166,6 +166,55 @@ impl Journal {
         Ok(adopted)
     }
 
+    /// Takes over the first entry of a dead process's journal that
+    /// `wanted` picks (the same file asked for again, after that process
+    /// failed or was stopped): it is written into this journal under the
+    /// next key and deleted from the dead one, whose lock is held
+    /// meanwhile, so two processes never take the same entry. Its partial
+    /// file comes with it. The dead journal's other entries stay for a
+    /// later adoption.
+    pub fn adopt_one(
+        &mut self,
+        next_key: &mut u64,
+        wanted: impl Fn(&Entry) -> bool,
+    ) -> io::Result<Option<(u64, Entry)>> {
+        let me = std::process::id().to_string();
+        for item in fs::read_dir(&self.dir)? {
+            let path = item?.path();
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            if path.extension().and_then(|e| e.to_str()) != Some("lock") || stem == me {
+                continue;
+            }
+            // a lock we can take belongs to nobody alive
+            let Some(_held) = lock_file(&path, false)? else {
+                continue;
+            };
+            let journal = self.dir.join(format!("{stem}.jsonl"));
+            let entries = read_entries(&journal).unwrap_or_default();
+            let Some((old_key, entry)) = entries.iter().find(|(_, e)| wanted(e)) else {
+                continue;
+            };
+            let key = *next_key;
+            *next_key += 1;
+            self.put(key, entry)?;
+            if entries.len() == 1 {
+                let _ = fs::remove_file(&journal);
+                let _ = fs::remove_file(&path);
+            } else {
+                let mut line =
+                    serde_json::to_vec(&Record::Del { key: *old_key }).map_err(io::Error::other)?;
+                line.push(b'\n');
+                let mut file = append_file(&journal)?;
+                file.write_all(&line)?;
+                file.sync_data()?;
+            }
+            return Ok(Some((key, entry.clone())));
+        }
+        Ok(None)
+    }
+
     /// The entries of journals whose owner is alive (another process's
     /// queue, running now), with its pid.
     pub fn live_elsewhere(&self) -> io::Result<Vec<(u32, Entry)>> {

@@ -404,6 +404,9 @@ impl Actor {
                         self.refuse(r, why);
                         continue;
                     }
+                    if self.adopt_dead(&r) {
+                        continue;
+                    }
                     let key = self.next_key;
                     self.next_key += 1;
                     let entry = Entry {
@@ -669,6 +672,32 @@ impl Actor {
             })
     }
 
+    /// The same file asked for again after the process that fetched it
+    /// died or stopped (a full disk, say): its journal entry and partial
+    /// file are taken over and carried on, instead of a fresh download now
+    /// and a duplicate at the next `--resume`. True when one was.
+    fn adopt_dead(&mut self, r: &Request) -> bool {
+        let (id, format, dir) = (&r.asset_id, r.format.as_deref(), self.config.out.clone());
+        let Some(journal) = self.journal.as_mut() else {
+            return false;
+        };
+        let found = journal.adopt_one(&mut self.next_key, |e| e.same_target(id, format, &dir));
+        let (key, mut entry) = match found {
+            Ok(Some(found)) => found,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the other download journals");
+                return false;
+            }
+        };
+        tracing::info!(asset = %entry.asset_id, bytes = entry.resume.bytes, "download carried on from a stopped process");
+        entry.failed = None;
+        entry.paused = false;
+        self.items.insert(key, Item::new(key, entry));
+        self.journal_put(key);
+        true
+    }
+
     fn refuse(&mut self, r: Request, why: String) {
         tracing::info!(asset = %r.asset_id, %why, "download refused");
         self.refusals += 1;
@@ -811,17 +840,14 @@ impl ItemTask {
                 let _ = answered.await;
             })
         });
-        let fetched = transfer::run(
-            self.client.http(),
-            &link,
-            &part,
-            &mut self.entry.resume,
-            &self.config.transfer,
-            &mut events,
-            &recorded,
-            signal,
-        )
-        .await?;
+        let job = transfer::Job {
+            http: self.client.http(),
+            link: &link,
+            part: &part,
+            opts: &self.config.transfer,
+            recorded: &recorded,
+        };
+        let fetched = transfer::run(&job, &mut self.entry.resume, &mut events, signal).await?;
         let ext = extension_for(&fetched.head, fetched.mime.as_deref());
         let name = format!("{}.{ext}", self.entry.stem());
         place_no_clobber(&part, &dir, &name)

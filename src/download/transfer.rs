@@ -22,6 +22,10 @@
 //!   count failures in a row: an attempt that kept new bytes resets them,
 //!   so a long download over a flaky link is not failed by many small,
 //!   separated faults.
+//! - A `206` whose total differs from the one the kept bytes belong to
+//!   starts over at once (another file, whatever its validator says).
+//! - A redirect loop, too many redirects or an https -> http downgrade
+//!   (refused by the client's redirect policy) fails at once.
 //! - A full disk fails at once with the `.part` kept; running again with
 //!   the same [`Resume`] carries on once there is space.
 //! - Pause and cancel are heard even in the middle of a stalled read.
@@ -216,21 +220,29 @@ enum Stop {
     End(TransferError),
 }
 
-/// Downloads into `part` (created, or resumed per `resume`), syncs it and
-/// returns; the caller puts it in place. `events` reports progress and
-/// checkpoints (persist those); `recorded` is awaited after a restart,
+/// What a transfer works with, the same for each of its attempts.
+pub struct Job<'a> {
+    pub http: &'a reqwest::Client,
+    /// Gives a fresh signed link when the last one is refused or unknown.
+    pub link: &'a LinkFn,
+    /// The item's own partial file.
+    pub part: &'a Path,
+    pub opts: &'a Options,
+    /// Awaited after a restart, before the new file's first byte.
+    pub recorded: &'a RecordFn,
+}
+
+/// Downloads into `job.part` (created, or resumed per `resume`), syncs it
+/// and returns; the caller puts it in place. `events` reports progress and
+/// checkpoints (persist those); `job.recorded` is awaited after a restart,
 /// before the new file's first byte.
-#[allow(clippy::too_many_arguments)]
 pub async fn run(
-    http: &reqwest::Client,
-    link: &LinkFn,
-    part: &Path,
+    job: &Job<'_>,
     resume: &mut Resume,
-    opts: &Options,
     events: &mut (dyn FnMut(Event) + Send),
-    recorded: &RecordFn,
     signal: &mut watch::Receiver<Signal>,
 ) -> Result<Fetched, TransferError> {
+    let (part, opts) = (job.part, job.opts);
     let mut failures = 0u32;
     let mut forbidden = 0u32;
     // restarts from zero, however they come (a changed file, a 200 to a
@@ -262,7 +274,7 @@ pub async fn run(
             // the emptied `.part` is forgotten by the journal before it
             // takes a byte of another version
             tokio::select! {
-                _ = recorded() => {}
+                _ = (job.recorded)() => {}
                 _ = until_stopped(signal) => return Err(stopped(signal).unwrap_or(TransferError::Paused)),
             }
             recorded_restarts = now;
@@ -273,7 +285,7 @@ pub async fn run(
             return finish_complete(&file, part, resume, events);
         }
         let before = resume.bytes;
-        let stop = attempt(http, link, &mut file, part, resume, opts, events, signal).await;
+        let stop = attempt(job, &mut file, resume, events, signal).await;
         if resume.bytes > before {
             // progress: the budgets count failures in a row
             failures = 0;
@@ -320,17 +332,54 @@ pub async fn run(
 }
 
 /// One request and its body. `Ok` only with the whole file, synced.
-#[allow(clippy::too_many_arguments)]
 async fn attempt(
-    http: &reqwest::Client,
-    link: &LinkFn,
+    job: &Job<'_>,
     file: &mut File,
-    part: &Path,
     resume: &mut Resume,
-    opts: &Options,
     events: &mut (dyn FnMut(Event) + Send),
     signal: &mut watch::Receiver<Signal>,
 ) -> Result<Fetched, Stop> {
+    let from = resume.bytes;
+    let sent = send(job, resume, events, signal).await?;
+    let total = accept(&sent, from, resume)?;
+    events(Event::Started { from, total });
+    let shown = sent.shown.clone();
+    let mut body = Body::new(file, job.part, from)?;
+    let outcome = receive(job, &mut body, sent, total, resume, events, signal).await;
+    let written = body.written;
+    let head = std::mem::take(&mut body.head);
+    if let Err(e) = keep(body, from, resume, events).await {
+        return Err(outcome.err().unwrap_or_else(|| write_error(job.part, e)));
+    }
+    events(Event::Progress {
+        bytes: written,
+        total,
+    });
+    if written > from {
+        events(Event::Checkpoint(resume.clone()));
+    }
+    outcome?;
+    complete(job.part, file, written, total, &shown, head, resume)
+}
+
+/// A request sent and answered (any status).
+struct Sent {
+    response: reqwest::Response,
+    /// What the `If-Range` carried, if this was a resume.
+    validator: Option<Validator>,
+    /// The link without its query, for messages.
+    shown: String,
+}
+
+/// Step 1: the validator a resume needs (none: start over), the link
+/// (asked for when none is kept), then the request, `Range` and `If-Range`
+/// on a resume.
+async fn send(
+    job: &Job<'_>,
+    resume: &mut Resume,
+    events: &mut (dyn FnMut(Event) + Send),
+    signal: &mut watch::Receiver<Signal>,
+) -> Result<Sent, Stop> {
     let from = resume.bytes;
     let validator = match (from > 0).then(|| resume_validator(resume)) {
         None => None,
@@ -342,7 +391,7 @@ async fn attempt(
         None => {
             events(Event::Link);
             let u = tokio::select! {
-                u = link() => u.map_err(|e| Stop::End(scrubbed(e)))?,
+                u = (job.link)() => u.map_err(|e| Stop::End(scrubbed(e)))?,
                 _ = until_stopped(signal) => return Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
             };
             resume.url = Some(u.clone());
@@ -350,22 +399,38 @@ async fn attempt(
         }
     };
     let shown = shown_url(&url);
-    let mut request = http.get(&url);
+    let mut request = job.http.get(&url);
     if let Some(v) = &validator {
         request = request
             .header(reqwest::header::RANGE, format!("bytes={from}-"))
             .header(reqwest::header::IF_RANGE, v.value());
     }
+    let read_timeout = job.opts.read_timeout;
     let response = tokio::select! {
-        r = tokio::time::timeout(opts.read_timeout, request.send()) => match r {
+        r = tokio::time::timeout(read_timeout, request.send()) => match r {
             Ok(Ok(r)) => r,
+            // a loop, a downgrade or too many hops: the same request would
+            // be redirected the same way (the client's redirect policy)
+            Ok(Err(e)) if e.is_redirect() => return Err(Stop::End(TransferError::Failed(format!("{shown}: {}", cause(&e))))),
             Ok(Err(e)) => return Err(Stop::Retry(format!("{shown}: {}", cause(&e)), None)),
-            Err(_) => return Err(Stop::Retry(format!("{shown}: no answer in {} s", opts.read_timeout.as_secs()), None)),
+            Err(_) => return Err(Stop::Retry(format!("{shown}: no answer in {} s", read_timeout.as_secs()), None)),
         },
         _ = until_stopped(signal) => return Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
     };
-    let status = response.status();
-    let headers = response.headers().clone();
+    Ok(Sent {
+        response,
+        validator,
+        shown,
+    })
+}
+
+/// Step 2: whether the answer continues the bytes kept (or starts the
+/// file when none are): the status, the range and the validator. Records
+/// the answer's validators, total and type in `resume`; returns the total.
+fn accept(sent: &Sent, from: u64, resume: &mut Resume) -> Result<Option<u64>, Stop> {
+    let shown = &sent.shown;
+    let status = sent.response.status();
+    let headers = sent.response.headers();
     match status {
         StatusCode::OK | StatusCode::PARTIAL_CONTENT => {}
         StatusCode::FORBIDDEN => return Err(Stop::Forbidden),
@@ -373,7 +438,7 @@ async fn attempt(
             return Err(Stop::Restart("the server refused the range".into()))
         }
         s if s.as_u16() == 429 || s.is_server_error() || s.as_u16() == 408 => {
-            let wait = retry_after(&headers, SystemTime::now());
+            let wait = retry_after(headers, SystemTime::now());
             return Err(Stop::Retry(format!("{shown}: HTTP {}", s.as_u16()), wait));
         }
         s => {
@@ -383,15 +448,22 @@ async fn attempt(
             ))))
         }
     }
-    let etag = header(&headers, ETAG);
-    let modified = header(&headers, LAST_MODIFIED);
-    let mime = header(&headers, CONTENT_TYPE).or(resume.mime.take());
-    let length: Option<u64> = header(&headers, CONTENT_LENGTH).and_then(|v| v.parse().ok());
+    let etag = header(headers, ETAG);
+    let modified = header(headers, LAST_MODIFIED);
+    let mime = header(headers, CONTENT_TYPE).or(resume.mime.take());
+    let length: Option<u64> = header(headers, CONTENT_LENGTH).and_then(|v| v.parse().ok());
     let total = if status == StatusCode::PARTIAL_CONTENT {
-        match header(&headers, CONTENT_RANGE)
+        match header(headers, CONTENT_RANGE)
             .as_deref()
             .and_then(parse_content_range)
         {
+            // a total other than the one the kept bytes belong to is
+            // another file, whatever its validator says: start over now
+            Some((_, _, Some(total))) if resume.total.is_some_and(|t| t != total) => {
+                return Err(Stop::Restart(
+                    "the file's size changed on the server".into(),
+                ))
+            }
             Some((start, _, total)) if start == from => total,
             _ => return Err(Stop::Restart("the server answered another range".into())),
         }
@@ -403,7 +475,7 @@ async fn attempt(
         }
         length
     };
-    if let Some(v) = &validator {
+    if let Some(v) = &sent.validator {
         // the answer must carry the validator the bytes kept were sent
         // with; any other tag means another version
         let changed = match v {
@@ -421,48 +493,109 @@ async fn attempt(
     resume.last_modified = modified;
     resume.total = total;
     resume.mime = mime;
-    events(Event::Started { from, total });
+    Ok(total)
+}
 
-    // checkpoints sync a second handle on a blocking thread while the body
-    // keeps coming: the network read waits for the disk only when too much
-    // is unsynced
-    let syncer = Arc::new(file.try_clone().map_err(|e| write_error(part, e))?);
-    let mut syncing: Option<PendingSync> = None;
-    let mut writer = io::BufWriter::with_capacity(WRITE_BUFFER, &mut *file);
-    let mut written = from;
-    let mut pace = Pace::new();
-    let mut head = Vec::new();
-    if from > 0 {
-        head = read_head(part);
+/// The body on its way to the `.part`: a buffered writer, and checkpoint
+/// syncs on a second handle on a blocking thread while the body keeps
+/// coming (the network read waits for the disk only when too much is
+/// unsynced).
+struct Body<'f> {
+    writer: io::BufWriter<&'f mut File>,
+    syncer: Arc<File>,
+    syncing: Option<PendingSync>,
+    pace: Pace,
+    /// Bytes in the `.part` (kept and written).
+    written: u64,
+    /// The file's first bytes (at most 64), for the extension.
+    head: Vec<u8>,
+}
+
+impl<'f> Body<'f> {
+    fn new(file: &'f mut File, part: &Path, from: u64) -> Result<Body<'f>, Stop> {
+        let syncer = Arc::new(file.try_clone().map_err(|e| write_error(part, e))?);
+        Ok(Body {
+            writer: io::BufWriter::with_capacity(WRITE_BUFFER, file),
+            syncer,
+            syncing: None,
+            pace: Pace::new(),
+            written: from,
+            head: if from > 0 {
+                read_head(part)
+            } else {
+                Vec::new()
+            },
+        })
     }
+
+    fn start_sync(&mut self) -> io::Result<()> {
+        self.syncing = Some(start_sync(
+            &mut self.writer,
+            &self.syncer,
+            self.written,
+            &mut self.pace,
+        )?);
+        Ok(())
+    }
+
+    /// Writes a chunk (or fails as a full disk past the simulated limit).
+    fn write(&mut self, chunk: &[u8], opts: &Options, part: &Path) -> Result<(), Stop> {
+        if let Some(limit) = opts.fail_writes_after {
+            if self.written + chunk.len() as u64 > limit {
+                return Err(Stop::End(disk_full(
+                    part,
+                    io::Error::from_raw_os_error(libc::ENOSPC),
+                )));
+            }
+        }
+        self.writer
+            .write_all(chunk)
+            .map_err(|e| write_error(part, e))?;
+        if self.head.len() < 64 {
+            let take = (64 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.written += chunk.len() as u64;
+        self.pace.since += chunk.len() as u64;
+        Ok(())
+    }
+}
+
+/// Step 3: the body into the `.part`, with checkpoints, until it ends,
+/// stalls, breaks, overflows the total, or a pause or cancel comes.
+async fn receive(
+    job: &Job<'_>,
+    body: &mut Body<'_>,
+    sent: Sent,
+    total: Option<u64>,
+    resume: &mut Resume,
+    events: &mut (dyn FnMut(Event) + Send),
+    signal: &mut watch::Receiver<Signal>,
+) -> Result<(), Stop> {
+    let (part, opts, shown) = (job.part, job.opts, &sent.shown);
+    let mut response = sent.response;
     let mut last_progress = Instant::now();
     let mut read_deadline = tokio::time::Instant::now() + opts.read_timeout;
-    let mut response = response;
-    let outcome: Result<(), Stop> = loop {
+    loop {
         let next = tokio::select! {
             c = tokio::time::timeout_at(read_deadline, response.chunk()) => c,
-            (upto, synced) = sync_done(&mut syncing), if syncing.is_some() => {
-                syncing = None;
-                if let Err(e) = synced {
-                    break Err(write_error(part, e));
-                }
+            (upto, synced) = sync_done(&mut body.syncing), if body.syncing.is_some() => {
+                body.syncing = None;
+                synced.map_err(|e| write_error(part, e))?;
                 resume.bytes = upto;
                 events(Event::Checkpoint(resume.clone()));
                 // what came while it ran is synced now, not at the next
                 // chunk: the link may have gone quiet
-                if pace.since > 0 && pace.due(opts) {
-                    match start_sync(&mut writer, &syncer, written, &mut pace) {
-                        Ok(s) => syncing = Some(s),
-                        Err(e) => break Err(write_error(part, e)),
-                    }
+                if body.pace.since > 0 && body.pace.due(opts) {
+                    body.start_sync().map_err(|e| write_error(part, e))?;
                 }
                 continue;
             }
-            _ = until_stopped(signal) => break Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
+            _ = until_stopped(signal) => return Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
         };
         let chunk = match next {
             Err(_) => {
-                break Err(Stop::Retry(
+                return Err(Stop::Retry(
                     format!(
                         "{shown}: stalled, nothing for {} s",
                         opts.read_timeout.as_secs_f64()
@@ -470,61 +603,61 @@ async fn attempt(
                     None,
                 ))
             }
-            Ok(Err(e)) => break Err(Stop::Retry(format!("{shown}: {}", cause(&e)), None)),
-            Ok(Ok(None)) => break Ok(()),
+            Ok(Err(e)) => return Err(Stop::Retry(format!("{shown}: {}", cause(&e)), None)),
+            Ok(Ok(None)) => return Ok(()),
             Ok(Ok(Some(c))) => c,
         };
         read_deadline = tokio::time::Instant::now() + opts.read_timeout;
-        if let Some(limit) = opts.fail_writes_after {
-            if written + chunk.len() as u64 > limit {
-                break Err(Stop::End(disk_full(
-                    part,
-                    io::Error::from_raw_os_error(libc::ENOSPC),
-                )));
-            }
-        }
-        if let Err(e) = writer.write_all(&chunk) {
-            break Err(write_error(part, e));
-        }
-        if head.len() < 64 {
-            let take = (64 - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
-        }
-        written += chunk.len() as u64;
-        pace.since += chunk.len() as u64;
-        if total.is_some_and(|t| written > t) {
-            break Err(Stop::Restart(
+        body.write(&chunk, opts, part)?;
+        if total.is_some_and(|t| body.written > t) {
+            return Err(Stop::Restart(
                 "the server sent more than the file's size".into(),
             ));
         }
         // one sync at a time, while the body keeps coming; the read waits
         // for it only when too much is unsynced (a disk slower than the
         // network): a crash loses at most `max_unsynced` bytes
-        let behind = written - resume.bytes >= opts.max_unsynced;
-        if pace.due(opts) && (syncing.is_none() || behind) {
-            if let Some(mut s) = syncing.take() {
+        let behind = body.written - resume.bytes >= opts.max_unsynced;
+        if body.pace.due(opts) && (body.syncing.is_none() || behind) {
+            if let Some(mut s) = body.syncing.take() {
                 let waited = Instant::now();
-                if let Err(e) = sync_done_now(&mut s).await {
-                    break Err(write_error(part, e));
-                }
-                pace.waits += 1;
-                pace.waited += waited.elapsed();
+                sync_done_now(&mut s)
+                    .await
+                    .map_err(|e| write_error(part, e))?;
+                body.pace.waits += 1;
+                body.pace.waited += waited.elapsed();
                 resume.bytes = s.upto;
                 events(Event::Checkpoint(resume.clone()));
             }
-            match start_sync(&mut writer, &syncer, written, &mut pace) {
-                Ok(s) => syncing = Some(s),
-                Err(e) => break Err(write_error(part, e)),
-            }
+            body.start_sync().map_err(|e| write_error(part, e))?;
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
             events(Event::Progress {
-                bytes: written,
+                bytes: body.written,
                 total,
             });
         }
-    };
+    }
+}
+
+/// Step 4: keeps what arrived, whatever ended the body: the sync under way
+/// is awaited, the buffer flushed and the file synced, and `resume.bytes`
+/// says what is safe. On a write error (bytes may be lost) the last
+/// checkpoint is reported and the error returned.
+async fn keep(
+    body: Body<'_>,
+    from: u64,
+    resume: &mut Resume,
+    events: &mut (dyn FnMut(Event) + Send),
+) -> io::Result<()> {
+    let Body {
+        mut writer,
+        mut syncing,
+        pace,
+        written,
+        ..
+    } = body;
     tracing::debug!(
         syncs = pace.syncs,
         waits = pace.waits,
@@ -538,9 +671,8 @@ async fn attempt(
         Some(mut s) => sync_done_now(&mut s).await,
         None => Ok(()),
     };
-    // keep what arrived, whatever ended the body
     let flushed = writer.flush();
-    drop(writer);
+    let (file, _) = writer.into_parts();
     let kept = match (pending, flushed) {
         // a failed sync may have lost bytes: only the last checkpoint holds
         (Err(e), _) => Err(e),
@@ -557,21 +689,23 @@ async fn attempt(
             Err(e)
         }
     };
-    match kept {
-        Ok(()) => {}
-        Err(e) => {
-            events(Event::Checkpoint(resume.clone()));
-            return Err(outcome.err().unwrap_or_else(|| write_error(part, e)));
-        }
-    }
-    events(Event::Progress {
-        bytes: written,
-        total,
-    });
-    if written > from {
+    if kept.is_err() {
         events(Event::Checkpoint(resume.clone()));
     }
-    outcome?;
+    kept
+}
+
+/// Step 5: a body that ended short is retried; a whole one is synced
+/// (data and metadata) and returned.
+fn complete(
+    part: &Path,
+    file: &mut File,
+    written: u64,
+    total: Option<u64>,
+    shown: &str,
+    head: Vec<u8>,
+    resume: &Resume,
+) -> Result<Fetched, Stop> {
     if let Some(t) = total {
         if written < t {
             return Err(Stop::Retry(

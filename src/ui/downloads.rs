@@ -9,8 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::popup::{centered, Frame};
 use super::theme;
 use crate::app::downloads::Downloads;
-use crate::dirs::human_size;
-use crate::text::{fit, short_duration};
+use crate::text::{fit, human_size, short_duration};
 use crate::transfers::{ItemView, Phase};
 
 /// Draws the pane over `area` (the rows between the bars).

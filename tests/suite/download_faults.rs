@@ -127,13 +127,15 @@ impl Fixture {
         let r = tokio::time::timeout(
             T,
             transfer::run(
-                self.client.http(),
-                &self.link(),
-                &self.part(),
+                &transfer::Job {
+                    http: self.client.http(),
+                    link: &self.link(),
+                    part: &self.part(),
+                    opts,
+                    recorded,
+                },
                 resume,
-                opts,
                 &mut on,
-                recorded,
                 signal,
             ),
         )
@@ -399,13 +401,15 @@ async fn pause_then_resume_fetches_each_byte_once_and_cancel_stops() {
     let r = tokio::time::timeout(
         T,
         transfer::run(
-            f.client.http(),
-            &f.link(),
-            &f.part(),
+            &transfer::Job {
+                http: f.client.http(),
+                link: &f.link(),
+                part: &f.part(),
+                opts: &long,
+                recorded: &transfer::no_journal(),
+            },
             &mut resume,
-            &long,
             &mut on,
-            &transfer::no_journal(),
             &mut rx,
         ),
     )
@@ -448,13 +452,15 @@ async fn a_missing_file_fails_at_once() {
     let (_tx, mut rx) = running();
     let mut on = |_e: Event| {};
     let r = transfer::run(
-        f.client.http(),
-        &link,
-        &f.part(),
+        &transfer::Job {
+            http: f.client.http(),
+            link: &link,
+            part: &f.part(),
+            opts: &opts(),
+            recorded: &transfer::no_journal(),
+        },
         &mut Resume::default(),
-        &opts(),
         &mut on,
-        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -516,13 +522,15 @@ async fn a_full_disk_fails_clearly_keeps_the_part_and_resumes_after() {
     }
     let mut on = |_e: Event| {};
     let r = transfer::run(
-        f.client.http(),
-        &f.link(),
-        &part,
+        &transfer::Job {
+            http: f.client.http(),
+            link: &f.link(),
+            part: &part,
+            opts: &o,
+            recorded: &transfer::no_journal(),
+        },
         &mut resume,
-        &o,
         &mut on,
-        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -542,13 +550,15 @@ async fn a_full_disk_fails_clearly_keeps_the_part_and_resumes_after() {
         None => o.fail_writes_after = None,
     }
     let r = transfer::run(
-        f.client.http(),
-        &f.link(),
-        &part,
+        &transfer::Job {
+            http: f.client.http(),
+            link: &f.link(),
+            part: &part,
+            opts: &o,
+            recorded: &transfer::no_journal(),
+        },
         &mut resume,
-        &o,
         &mut on,
-        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -662,13 +672,15 @@ async fn no_message_shows_a_links_query_or_credentials() {
     let mut on = move |e: Event| sink.lock().unwrap().push(e);
     let (_tx, mut rx) = running();
     let r = transfer::run(
-        &reqwest::Client::builder().no_proxy().build().unwrap(),
-        &link,
-        &dir.path().join("x.part"),
+        &transfer::Job {
+            http: &reqwest::Client::builder().no_proxy().build().unwrap(),
+            link: &link,
+            part: &dir.path().join("x.part"),
+            opts: &quick(2),
+            recorded: &transfer::no_journal(),
+        },
         &mut Resume::default(),
-        &quick(2),
         &mut on,
-        &transfer::no_journal(),
         &mut rx,
     )
     .await;
@@ -810,13 +822,15 @@ impl Bare {
         let r = tokio::time::timeout(
             T,
             transfer::run(
-                &reqwest::Client::builder().no_proxy().build().unwrap(),
-                &link,
-                part,
+                &transfer::Job {
+                    http: &reqwest::Client::builder().no_proxy().build().unwrap(),
+                    link: &link,
+                    part,
+                    opts,
+                    recorded: &transfer::no_journal(),
+                },
                 &mut Resume::default(),
-                opts,
                 &mut on,
-                &transfer::no_journal(),
                 &mut rx,
             ),
         )

@@ -634,3 +634,66 @@ async fn a_refused_symlink_or_fifo_in_place_of_a_part_is_left_alone() {
     assert!(std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()));
     q.close().await;
 }
+
+/// Issue 20 (Low): the disk fills, the command ends; the same command
+/// again (no `--resume`) carries on the partial file its journal names,
+/// and a later `--resume` finds nothing left to fetch (no duplicate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_after_a_full_disk_continues_the_partial_file() {
+    const SIZE: u64 = 4 << 20;
+    let f = fixture(ServerConfig {
+        small_assets: Some((1, SIZE)),
+        ..Default::default()
+    })
+    .await;
+    let journal = f.dir.path().join("journal");
+    let id = small_id(0);
+    // the first run: the disk is full after 1 MiB
+    let mut config = f.config(1);
+    config.journal_dir = Some(journal.clone());
+    config.transfer.fail_writes_after = Some(1 << 20);
+    let q = f.start(config);
+    q.add(requests(std::slice::from_ref(&id)));
+    let s = until(&q, "the disk-full failure", |s| {
+        s.items.len() == 1 && s.settled()
+    })
+    .await;
+    assert_eq!(item(&s, &id).phase, Phase::Failed, "{:?}", item(&s, &id));
+    q.close().await;
+    // as if that run was another process, now gone: its journal stays,
+    // its lock is free
+    let pid = std::process::id();
+    std::fs::rename(
+        journal.join(format!("{pid}.jsonl")),
+        journal.join("999999.jsonl"),
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(journal.join(format!("{pid}.lock")));
+    std::fs::write(journal.join("999999.lock"), b"").unwrap();
+    let kept = listing(&f.out());
+    assert_eq!(kept.len(), 1, "one partial file: {kept:?}");
+    let kept = std::fs::metadata(f.out().join(&kept[0])).unwrap().len();
+    assert!(kept > 0);
+    let served = f.served(&id);
+    // the same command again, without --resume
+    let mut config = f.config(1);
+    config.journal_dir = Some(journal.clone());
+    let q = f.start(config);
+    q.add(requests(std::slice::from_ref(&id)));
+    let s = until(&q, "the item done", |s| s.count(Phase::Done) == 1).await;
+    let v = item(&s, &id);
+    assert!(same_as_generated(v.path.as_ref().unwrap(), SMALL_SEED));
+    let again = f.served(&id) - served;
+    assert_eq!(again, SIZE - kept, "only the rest was fetched");
+    assert_eq!(listing(&f.out()).len(), 1, "{:?}", listing(&f.out()));
+    q.close().await;
+    // `--resume` afterwards: nothing left to adopt
+    let mut config = f.config(1);
+    config.journal_dir = Some(journal.clone());
+    let q = Queue::start(f.client.clone(), config, true).unwrap();
+    q.sync().await;
+    let s = q.subscribe().borrow().clone();
+    assert!(s.items.is_empty(), "{:?}", s.items);
+    q.close().await;
+    assert_eq!(listing(&f.out()).len(), 1, "{:?}", listing(&f.out()));
+}

@@ -332,6 +332,13 @@ async fn scripted(delay: Duration) -> Scripted {
                         (code, b"nope".to_vec(), None)
                     } else if path == "/text" {
                         ("200 OK", b"<html>not a picture</html>".to_vec(), None)
+                    } else if path == "/bomb" {
+                        // 8192×8192 RGBA (256 MiB decoded) in 80 bytes
+                        (
+                            "200 OK",
+                            assetui::api::imaging::forged::png(8192, 8192, 8, 6),
+                            None,
+                        )
                     } else if path == "/huge" {
                         ("200 OK", Vec::new(), Some(40 << 20))
                     } else {
@@ -484,6 +491,33 @@ async fn bytes_that_are_not_an_image_are_a_decode_error_and_not_cached() {
         other => panic!("expected a decode error, got {:?}", other.err()),
     }
     assert_eq!(size_on_disk(&dir.path().join("r")), 0);
+}
+
+/// Issue 20: a small PNG declaring 256 MiB of pixels is refused from its
+/// header, and pictures beside it still arrive.
+#[tokio::test]
+async fn a_png_bomb_is_refused_before_decoding_and_others_still_arrive() {
+    let srv = scripted(Duration::ZERO).await;
+    let (p, mut rx) = pipeline(None, 2);
+    p.want(vec![
+        req(&srv.base, "bomb1", "/bomb"),
+        req(&srv.base, "bomb2", "/bomb"),
+        req(&srv.base, "fine", "/img/fine"),
+    ]);
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let done = next(&mut rx).await;
+        match (done.key.asset_id.as_str(), &done.result) {
+            ("fine", Ok(_)) => assert_fits(&done),
+            (_, Err(ImageError::Decode(m))) if done.key.asset_id.starts_with("bomb") => {
+                assert!(m.contains("PNG") && m.contains("limits"), "{m}")
+            }
+            (id, other) => panic!("{id}: {:?}", other.as_ref().err()),
+        }
+        seen.push(done.key.asset_id);
+    }
+    seen.sort();
+    assert_eq!(seen, ["bomb1", "bomb2", "fine"]);
 }
 
 #[tokio::test]

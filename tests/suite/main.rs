@@ -15,6 +15,7 @@ mod config;
 mod doctor;
 mod download_cli;
 mod download_faults;
+mod download_hostile;
 mod download_queue;
 mod e2e_download;
 mod e2e_pty;

@@ -155,6 +155,54 @@ fn install_crypto_provider() {
     });
 }
 
+/// Most redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// Why a redirect is not followed. The message is what a user reads (as
+/// the innermost cause of the request's error); it names no URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RedirectRefused {
+    #[error("redirect loop: the server sent the request back to a link it already tried")]
+    Loop,
+    #[error("too many redirects (more than {MAX_REDIRECTS})")]
+    TooMany,
+    #[error(
+        "refused a redirect from https to {0} (a downgrade would send the request in the clear)"
+    )]
+    Downgrade(String),
+}
+
+/// The redirect rule, on the links tried so far (`previous`, the first
+/// request first) and the next one: an https request is never sent on
+/// over another scheme, a link already tried is a loop, and at most
+/// [`MAX_REDIRECTS`] are followed. Each fails at once (not retried: the
+/// same request would be redirected the same way).
+pub fn check_redirect(previous: &[Url], next: &Url) -> Result<(), RedirectRefused> {
+    if previous.iter().any(|u| u.scheme() == "https") && next.scheme() != "https" {
+        return Err(RedirectRefused::Downgrade(sanitize::line(
+            next.scheme(),
+            20,
+        )));
+    }
+    if previous.contains(next) {
+        return Err(RedirectRefused::Loop);
+    }
+    if previous.len() > MAX_REDIRECTS {
+        return Err(RedirectRefused::TooMany);
+    }
+    Ok(())
+}
+
+/// The client's redirect policy: [`check_redirect`].
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        match check_redirect(attempt.previous(), attempt.url()) {
+            Ok(()) => attempt.follow(),
+            Err(why) => attempt.error(why),
+        }
+    })
+}
+
 impl Client {
     pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
         install_crypto_provider();
@@ -176,6 +224,7 @@ impl Client {
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| ApiError::Invalid(format!("cannot set up HTTP: {e}")))?;
         Ok(Client {
@@ -414,4 +463,44 @@ fn root_cause(e: &reqwest::Error) -> String {
         source = next;
     }
     sanitize::line(&source.to_string(), 200)
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::*;
+
+    fn urls(list: &[&str]) -> Vec<Url> {
+        list.iter().map(|u| Url::parse(u).unwrap()).collect()
+    }
+
+    #[test]
+    fn an_https_request_is_never_redirected_to_http() {
+        let prev = urls(&["https://cdn.example/a?sig=1"]);
+        let next = Url::parse("http://cdn.example/a?sig=1").unwrap();
+        let err = check_redirect(&prev, &next).unwrap_err();
+        assert_eq!(err, RedirectRefused::Downgrade("http".into()));
+        assert!(err.to_string().contains("https to http"), "{err}");
+        // nor later in the chain, once it was https
+        let prev = urls(&["http://a.example/", "https://b.example/"]);
+        let next = Url::parse("http://c.example/").unwrap();
+        assert!(check_redirect(&prev, &next).is_err());
+        // http to https, and https to https, are fine
+        let prev = urls(&["http://a.example/"]);
+        assert!(check_redirect(&prev, &Url::parse("https://a.example/").unwrap()).is_ok());
+        let prev = urls(&["https://a.example/"]);
+        assert!(check_redirect(&prev, &Url::parse("https://b.example/x").unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_link_already_tried_is_a_loop_and_long_chains_stop() {
+        let prev = urls(&["http://a.example/1", "http://a.example/2"]);
+        let next = Url::parse("http://a.example/1").unwrap();
+        assert_eq!(check_redirect(&prev, &next), Err(RedirectRefused::Loop));
+        let chain: Vec<Url> = (0..=MAX_REDIRECTS)
+            .map(|i| Url::parse(&format!("http://a.example/{i}")).unwrap())
+            .collect();
+        let next = Url::parse("http://a.example/next").unwrap();
+        assert_eq!(check_redirect(&chain, &next), Err(RedirectRefused::TooMany));
+        assert!(check_redirect(&chain[..MAX_REDIRECTS], &next).is_ok());
+    }
 }

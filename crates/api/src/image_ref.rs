@@ -1,28 +1,21 @@
 //! Turning what a user types as an image reference (an asset id, a data
 //! URL or a local file) into what the API takes. A local image is decoded
-//! with limits, scaled down to at most 1024 px and sent as a data URL.
+//! with the input limits of [`crate::imaging`], scaled down to at most 1024
+//! px and sent as a data URL.
 
 use std::io::Cursor;
 use std::path::Path;
 
 use base64::Engine;
-use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageFormat};
 
 use super::error::ApiError;
+use super::imaging::{self, Purpose, LIMITS};
 
 /// Longest side of an image sent by value.
 pub const MAX_SIDE: u32 = 1024;
 /// Largest local file read as a reference.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Decoding limits for any image that did not come from us.
-pub fn decode_limits() -> Limits {
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(16_384);
-    limits.max_image_height = Some(16_384);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    limits
-}
+pub const MAX_FILE_BYTES: u64 = LIMITS.max_input_bytes;
 
 /// Resolves a reference: a path to an existing file becomes a data URL, a
 /// `data:` URL passes through, anything else is taken as an asset id.
@@ -62,13 +55,12 @@ pub fn file_to_data_url(path: &Path) -> Result<String, ApiError> {
 /// and encodes a data URL (PNG when the image has transparency, JPEG
 /// otherwise).
 pub fn bytes_to_data_url(bytes: &[u8]) -> Result<String, String> {
-    let format =
-        image::guess_format(bytes).map_err(|_| "not an image this program can read".to_string())?;
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(decode_limits());
-    let img = reader
-        .decode()
-        .map_err(|e| format!("cannot decode the image ({e})"))?;
+    let img = imaging::decode(bytes, Purpose::Input).map_err(|e| match e {
+        imaging::DecodeError::Empty | imaging::DecodeError::NotAnImage => {
+            "not an image this program can read".to_string()
+        }
+        e => format!("cannot decode the image ({e})"),
+    })?;
     let img = if img.width() > MAX_SIDE || img.height() > MAX_SIDE {
         img.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle)
     } else {

@@ -9,6 +9,7 @@ pub mod dates;
 pub mod downloads;
 pub mod error;
 pub mod image_ref;
+pub mod imaging;
 pub mod library;
 pub mod models;
 pub mod naming;

@@ -8,12 +8,12 @@ use std::io::Cursor;
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use image::{DynamicImage, ImageFormat, ImageReader, Rgba, RgbaImage};
+use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
 use sha2::{Digest, Sha256};
 
 use super::library::FileRef;
 use super::synth;
-use assetui_api::image_ref::decode_limits;
+use assetui_api::imaging::{self, Purpose};
 
 pub const THUMBNAIL_SIDE: u32 = 256;
 pub const PREVIEW_SIDE: u32 = 1024;
@@ -151,12 +151,10 @@ pub fn derive(original: &Rendered, kind: &str, variant: &Variant) -> Result<Rend
     }
 }
 
-/// Decodes with limits: a hostile header is refused before allocation.
+/// Decodes with the input limits of [`imaging::LIMITS`]: a hostile header
+/// is refused before allocation.
 pub fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
-    let format = image::guess_format(bytes).map_err(|e| e.to_string())?;
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(decode_limits());
-    reader.decode().map_err(|e| e.to_string())
+    imaging::decode(bytes, Purpose::Input).map_err(|e| e.to_string())
 }
 
 /// Scales down (never up) to fit a `side`×`side` box.

@@ -11,8 +11,9 @@ use url::Url;
 
 use super::ImageError;
 
-/// Largest rendition accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Largest rendition accepted, in bytes (the render input limit of
+/// [`LIMITS`](crate::api::imaging::LIMITS)).
+pub const MAX_BODY_BYTES: usize = crate::api::imaging::LIMITS.render_max_input_bytes as usize;
 
 /// Attempts for one fetch: a refused or reset connection, a 5xx, 408 or 429
 /// is tried again after a short pause (the request is an idempotent GET).

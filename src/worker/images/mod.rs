@@ -17,10 +17,12 @@ use std::sync::Arc;
 
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+
+use crate::api::imaging::LIMITS;
 use tokio::task::{AbortHandle, JoinError, JoinSet};
 
-pub use decode::{decode_image, decode_limits, render_image, DECODE_MAX_ALLOC, DECODE_MAX_SIDE};
+pub use decode::{decode_image, render_cost, render_image};
 pub use disk_cache::{size_on_disk, DiskCache};
 pub use fetch::{fetch_rendition, MAX_BODY_BYTES};
 // the app owns what it asks and what it is answered; the pipeline adapts
@@ -40,7 +42,10 @@ impl ImagePipeline {
     /// `http` should have a connect timeout and a per-read timeout (a stall
     /// is caught by the read timeout; there is no whole-request deadline).
     /// At most `concurrency` images are fetched at once (at least 1), and at
-    /// most `min(concurrency, CPUs)` decode at once.
+    /// most `min(concurrency, CPUs)` decode at once, and decoded pictures
+    /// never hold more than [`LIMITS`]`.render_in_flight_bytes` at once
+    /// (each image waits for its cost, read from its header, before it
+    /// decodes).
     pub fn spawn(
         http: reqwest::Client,
         picker: Picker,
@@ -56,6 +61,7 @@ impl ImagePipeline {
             picker: Arc::new(picker),
             disk,
             cpu: Arc::new(Semaphore::new(concurrency.min(cpus))),
+            memory: Arc::new(MemoryBudget::new(LIMITS.render_in_flight_bytes)),
         });
         let actor = Actor {
             ctx,
@@ -85,6 +91,40 @@ struct JobContext {
     /// Bounds the blocking decode work, including that of cancelled tasks
     /// (a blocking closure runs to its end even when its task is aborted).
     cpu: Arc<Semaphore>,
+    /// Bounds the decoded bytes in memory across decode slots, as `cpu`
+    /// bounds the threads (held by cancelled work too).
+    memory: Arc<MemoryBudget>,
+}
+
+/// A byte budget for decoded pictures, in KiB permits. Fair: a large
+/// picture waiting at the head is not overtaken by smaller ones behind it.
+struct MemoryBudget {
+    permits: Arc<Semaphore>,
+    kib: u32,
+}
+
+impl MemoryBudget {
+    fn new(bytes: u64) -> MemoryBudget {
+        let kib = u32::try_from(bytes / 1024).unwrap_or(u32::MAX).max(1);
+        MemoryBudget {
+            permits: Arc::new(Semaphore::new(kib as usize)),
+            kib,
+        }
+    }
+
+    /// Waits until `bytes` of the budget are free and holds them until the
+    /// permit is dropped. A cost over the whole budget takes all of it, so
+    /// it waits until nothing else decodes and then runs alone.
+    async fn acquire(&self, bytes: u64) -> Result<OwnedSemaphorePermit, ImageError> {
+        let kib = u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.kib);
+        self.permits
+            .clone()
+            .acquire_many_owned(kib)
+            .await
+            .map_err(|_| ImageError::Decode("the image pipeline stopped".into()))
+    }
 }
 
 type Outcome = (ImageKey, Result<Protocol, ImageError>);
@@ -235,14 +275,27 @@ async fn job(ctx: &JobContext, request: ImageRequest) -> Result<Protocol, ImageE
     render(ctx, bytes, cells, store).await
 }
 
-/// Decodes on a blocking thread (holding a CPU permit), then, if it
-/// decoded and `store` is given, writes the bytes to the disk cache.
+/// Decodes on a blocking thread, then, if it decoded and `store` is given,
+/// writes the bytes to the disk cache. First reads the header (on a
+/// blocking thread too) for what decoding will hold in memory, and waits
+/// for that much of the memory budget, then for a CPU permit; both are held
+/// until the decode ends, even if the task is aborted meanwhile.
 async fn render(
     ctx: &JobContext,
     bytes: Vec<u8>,
     cells: (u16, u16),
     store: Option<(DiskCache, String)>,
 ) -> Result<Protocol, ImageError> {
+    let (bytes, cost) = tokio::task::spawn_blocking(move || {
+        let cost = decode::render_cost(&bytes);
+        (bytes, cost)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "image header task failed");
+        ImageError::Decode("the image decoder failed".into())
+    })?;
+    let memory = ctx.memory.acquire(cost?).await?;
     let permit = ctx
         .cpu
         .clone()
@@ -253,6 +306,7 @@ async fn render(
     tokio::task::spawn_blocking(move || {
         let result = render_image(&bytes, cells, &picker);
         drop(permit);
+        drop(memory);
         if let (Ok(_), Some((disk, key))) = (&result, store) {
             disk.put(&key, &bytes);
         }
@@ -263,4 +317,34 @@ async fn render(
         tracing::error!(error = %e, "image decode task failed");
         Err(ImageError::Decode("the image decoder failed".into()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_budget_makes_a_decode_wait_until_others_end() {
+        let budget = MemoryBudget::new(100 * 1024);
+        let first = budget.acquire(60 * 1024).await.unwrap();
+        // 60 + 60 KiB is over 100: the second waits for the first
+        let mut second = Box::pin(budget.acquire(60 * 1024));
+        assert!((&mut second).now_or_never().is_none());
+        // a small one queued behind does not overtake it (fair)
+        assert!(budget.acquire(10 * 1024).now_or_never().is_none());
+        drop(first);
+        let second = (&mut second).now_or_never().expect("free").unwrap();
+        drop(second);
+        // a cost over the whole budget takes all of it and runs alone
+        let all = budget
+            .acquire(1 << 40)
+            .now_or_never()
+            .expect("free")
+            .unwrap();
+        assert!(budget.acquire(1).now_or_never().is_none());
+        drop(all);
+        assert!(budget.acquire(1).now_or_never().is_some());
+    }
 }

@@ -221,18 +221,22 @@ pub struct LimitArgs {
     /// Stop after N results [default: 50]
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<u64>,
-    /// Every result, page after page
+    /// Every result, page after page, up to 100000 (more: --limit N).
+    /// A server that sends a page token twice ends the list with a warning
     #[arg(long)]
     pub all: bool,
 }
 
 impl LimitArgs {
     pub const DEFAULT: u64 = 50;
+    /// The most `--all` prints; it then fails saying so (`--limit N` for
+    /// more).
+    pub const ALL_CAP: u64 = 100_000;
 
     /// The most results to print.
     pub fn max(&self) -> u64 {
         if self.all {
-            u64::MAX
+            Self::ALL_CAP
         } else {
             self.limit.unwrap_or(Self::DEFAULT)
         }

@@ -9,6 +9,8 @@ mod support;
 mod app_edits;
 mod app_flow;
 mod cli;
+mod cli_bounds;
+mod client_bounds;
 mod client_retry;
 mod client_wire;
 mod config;

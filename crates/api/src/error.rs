@@ -69,6 +69,15 @@ pub enum ApiError {
         excerpt: String,
     },
 
+    /// A paginated list whose server sent back a token it had sent before
+    /// (a cycle A -> B -> A): what came before is the whole list.
+    #[error("{endpoint} sent a page token it had sent before (a cycle); the list stops here")]
+    RepeatedToken { endpoint: String },
+
+    /// A paginated list that went on for more pages than any list needs.
+    #[error("{endpoint}: stopped after {pages} pages; the server's pages do not end")]
+    TooManyPages { endpoint: String, pages: usize },
+
     /// A request the client refuses to send (bad argument, unreadable file).
     #[error("{0}")]
     Invalid(String),

@@ -82,9 +82,11 @@ pub enum Command {
     Search(SearchArgs),
     /// Add or remove tags on assets
     Tag(TagArgs),
-    /// List the tags in use, with how many assets carry each
+    /// List the tags in use, with how many assets carry each (at most 5000;
+    /// a warning says when the server has more)
     Tags(JsonOnly),
-    /// List the collections
+    /// List the collections (at most 5000; a warning says when there are
+    /// more)
     Collections(JsonOnly),
     /// Add assets to a collection (or remove them with --remove)
     Collect(CollectArgs),

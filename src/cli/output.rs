@@ -322,6 +322,42 @@ mod tests {
     }
 
     #[test]
+    fn a_column_that_cannot_shrink_is_cut_to_the_width() {
+        let mut t = Table::new(vec![
+            Column {
+                header: "ID",
+                min: 8,
+                flexible: false,
+            },
+            Column {
+                header: "NAME",
+                min: 6,
+                flexible: true,
+            },
+        ]);
+        t.row(vec![format!("asset_{}", "x".repeat(200)), "n".into()]);
+        let s = t.render(Some(50));
+        assert!(s.lines().all(|l| l.width() <= 50), "{s}");
+        assert!(s.lines().nth(1).unwrap().ends_with('…'), "{s}");
+        // a pipe (no width) gets the whole cell
+        assert!(t.render(None).contains(&"x".repeat(200)));
+    }
+
+    #[test]
+    fn error_lines_are_clean_and_short() {
+        assert_eq!(error_line("short \u{1b}[31mred"), "short [31mred");
+        let long = format!("{}\u{9b}\n{}", "a".repeat(250), "b".repeat(200_000));
+        let line = error_line(&long);
+        assert!(
+            line.ends_with("… (199951 more)"),
+            "{}",
+            &line[line.len() - 30..]
+        );
+        assert_eq!(line.lines().count(), 1);
+        assert!(line.chars().count() < ERROR_LINE_CHARS + 30);
+    }
+
+    #[test]
     fn table_cells_are_sanitized() {
         let mut t = Table::new(vec![Column {
             header: "NAME",

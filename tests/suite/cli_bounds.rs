@@ -17,7 +17,9 @@ async fn assetui_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .envs(env.iter().copied())
-        .stdin(std::process::Stdio::null());
+        .stdin(std::process::Stdio::null())
+        // a command that never ends is killed with its test
+        .kill_on_drop(true);
     let run = cmd.output();
     tokio::time::timeout(std::time::Duration::from_secs(120), run)
         .await

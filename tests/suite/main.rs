@@ -6,6 +6,7 @@
 
 mod support;
 
+mod app_bounds;
 mod app_edits;
 mod app_flow;
 mod cli;

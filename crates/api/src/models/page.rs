@@ -138,7 +138,7 @@ impl<'de, T: PageItem> Visitor<'de> for Items<T> {
 /// `Deserialize` for a page wrapper: the item array through [`Items`], the
 /// other documented fields typed, anything else kept in `extra`.
 macro_rules! page_wrapper {
-    ($ty:ident { $items:ident: $items_key:literal, $($field:ident: $key:literal),* $(,)? }) => {
+    ($ty:ident { $items:ident: $items_key:literal $(, $field:ident: $key:literal)* $(,)? }) => {
         impl<'de> Deserialize<'de> for super::$ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V;

@@ -6,6 +6,8 @@
     python3 benches/hostile_server.py worst PORT     # every list answer is one
                                                      # 14 MB page of a million
                                                      # tiny assets
+    python3 benches/hostile_server.py extras PORT    # 1000 items of ~15 KB of
+                                                     # unknown nested values
     python3 benches/hostile_server.py endless PORT   # /assets, /tags and
                                                      # /collections pages never
                                                      # end: fresh tokens forever
@@ -21,10 +23,28 @@ from urllib.parse import parse_qs, urlparse
 MODE = sys.argv[1]
 PORT = int(sys.argv[2])
 
-# a million {"id":"aNNNNNN"} items: ~14 MB, built once
+
+def base36(i):
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        i, r = divmod(i, 36)
+        out = digits[r] + out
+        if i == 0:
+            return out
+
+
+# a million {"id":"xxxx"} items (base-36 ids): ~14 MB, built once
 WORST = None
 if MODE == "worst":
-    items = ",".join('{"id":"a%d"}' % i for i in range(1_000_000))
+    items = ",".join('{"id":"%s"}' % base36(i) for i in range(1_000_000))
+    WORST = ('{"assets":[%s],"hits":[],"tags":[],"collections":[]}' % items).encode()
+elif MODE == "extras":
+    # 1000 items (the page cap), each with ~15 KB of empty arrays in an
+    # unknown field: under every byte and item bound, the worst a page can
+    # cost once decoded (unknown fields are kept as JSON trees)
+    pad = ",".join(["[]"] * 5000)
+    items = ",".join('{"id":"a%d","x":[%s]}' % (i, pad) for i in range(1000))
     WORST = ('{"assets":[%s],"hits":[],"tags":[],"collections":[]}' % items).encode()
 
 
@@ -53,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         if length:
             self.rfile.read(length)
-        body = WORST if MODE == "worst" else endless(url.path, token)
+        body = WORST if WORST is not None else endless(url.path, token)
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))

@@ -143,7 +143,13 @@ pub fn server_message(body: &[u8]) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+    // a tree of a large body costs tens of times its size: only a small
+    // one is read as JSON (an error body is a sentence, not megabytes)
+    let small = body.len() <= 256 << 10;
+    let parsed = small
+        .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
+        .flatten();
+    if let Some(serde_json::Value::Object(map)) = parsed {
         for key in ["message", "error", "apiError", "reason", "detail"] {
             match map.get(key) {
                 Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {

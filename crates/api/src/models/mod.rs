@@ -523,8 +523,9 @@ pub struct AssetListResponse {
 }
 
 /// `{ "asset": ... }`: retrieve, upload, update, copy, lock, unlock.
-/// Upload's `job` and lock's `lockId` stay in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Upload's `job` and lock's `lockId` stay in `extra`. Decoded key by key,
+/// bounded like a page (`page.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetEnvelope {
     pub asset: Asset,

@@ -25,6 +25,27 @@ use super::Asset;
 /// grow memory without bound.
 pub const MAX_PAGE_ITEMS: usize = 1000;
 
+/// Largest item, in bytes of JSON, decoded into the model. A larger one is
+/// kept broken (its raw text only): decoding builds a transient tree some
+/// 40 times the size of what it reads.
+pub const MAX_ITEM_BYTES: usize = 1 << 20;
+
+/// Largest field a page wrapper may hold beside its items and documented
+/// fields (kept in `extra` as a `Value`, up to some 25 times its size);
+/// a larger one refuses the page. Also the largest broken item whose
+/// fields are kept for the inspector.
+pub const MAX_EXTRA_BYTES: usize = 1 << 20;
+
+/// Most JSON values the unknown fields of one wrapper may hold, together.
+pub const MAX_WRAPPER_EXTRA_NODES: usize = 100_000;
+
+/// Most JSON values (nodes) the unknown fields of one page's items may hold
+/// once decoded: each costs ~80 bytes whatever its size in the page (`[]`
+/// is 3 bytes), so a page of tiny nested values would cost ~25 times its
+/// size. Past this budget an item is kept broken, as raw text only. A page
+/// of 100 real assets with every model-specific field uses a few thousand.
+pub const MAX_PAGE_EXTRA_NODES: usize = 250_000;
+
 /// Why an item of a page could not be decoded, and its JSON as sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Broken {
@@ -38,16 +59,41 @@ pub struct Broken {
 pub(crate) trait PageItem: DeserializeOwned + Sized {
     /// What to keep of an item that does not decode; `Err` fails the page.
     fn broken(raw: &RawValue, reason: String) -> Result<Self, String>;
+
+    /// How many JSON values the item holds outside its typed fields.
+    fn extra_nodes(&self) -> usize;
+}
+
+/// JSON values in `v`, itself included.
+fn nodes(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => 1 + items.iter().map(nodes).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn map_nodes(map: &serde_json::Map<String, Value>) -> usize {
+    map.values().map(nodes).sum()
 }
 
 impl PageItem for Asset {
     fn broken(raw: &RawValue, reason: String) -> Result<Self, String> {
-        let mut extra = match serde_json::from_str::<Value>(raw.get()) {
-            Ok(Value::Object(map)) => map,
+        // the fields for the inspector, when small enough to hold as a tree
+        let small = raw.get().len() <= MAX_EXTRA_BYTES;
+        let mut extra = match small.then(|| serde_json::from_str::<Value>(raw.get())) {
+            Some(Ok(Value::Object(map))) if map_nodes(&map) <= 10_000 => map,
             _ => serde_json::Map::new(),
         };
-        let id = match extra.get("id") {
-            Some(Value::String(s)) => s.clone(),
+        // the id alone, skipping the rest without building it
+        #[derive(Deserialize)]
+        struct IdOnly {
+            id: Option<Value>,
+        }
+        let id = match serde_json::from_str::<IdOnly>(raw.get()) {
+            Ok(IdOnly {
+                id: Some(Value::String(s)),
+            }) => s,
             _ => String::new(),
         };
         if !id.is_empty() {
@@ -63,11 +109,38 @@ impl PageItem for Asset {
             ..Asset::default()
         })
     }
+
+    fn extra_nodes(&self) -> usize {
+        let refs = [
+            &self.thumbnail,
+            &self.preview,
+            &self.first_frame,
+            &self.last_frame,
+        ];
+        let meta = self.metadata.as_ref().map_or(0, |m| {
+            map_nodes(&m.extra) + m.thumbnail.as_ref().map_or(0, |t| map_nodes(&t.extra))
+        });
+        let props = self.properties.as_ref().map_or(0, |p| {
+            map_nodes(&p.extra) + p.transcription.as_ref().map_or(0, |t| map_nodes(&t.extra))
+        });
+        map_nodes(&self.extra)
+            + meta
+            + props
+            + refs
+                .iter()
+                .filter_map(|r| r.as_ref())
+                .map(|r| map_nodes(&r.extra))
+                .sum::<usize>()
+    }
 }
 
 impl PageItem for super::Tag {
     fn broken(_: &RawValue, reason: String) -> Result<Self, String> {
         Err(reason)
+    }
+
+    fn extra_nodes(&self) -> usize {
+        map_nodes(&self.extra)
     }
 }
 
@@ -75,10 +148,23 @@ impl PageItem for super::Collection {
     fn broken(_: &RawValue, reason: String) -> Result<Self, String> {
         Err(reason)
     }
+
+    fn extra_nodes(&self) -> usize {
+        map_nodes(&self.extra) + self.thumbnail.as_ref().map_or(0, |t| map_nodes(&t.extra))
+    }
 }
 
 /// Decodes one raw item, naming the failing field's path.
 fn decode_item<T: PageItem>(raw: &RawValue, index: usize) -> Result<T, String> {
+    let size = raw.get().len();
+    if size > MAX_ITEM_BYTES {
+        let reason = format!(
+            "item {index} holds {} KiB of JSON, more than the {} KiB one item may hold",
+            size >> 10,
+            MAX_ITEM_BYTES >> 10
+        );
+        return T::broken(raw, reason);
+    }
     let mut de = serde_json::Deserializer::from_str(raw.get());
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(item) => Ok(item),
@@ -121,6 +207,7 @@ impl<'de, T: PageItem> Visitor<'de> for Items<T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut out = Vec::new();
+        let mut budget = MAX_PAGE_EXTRA_NODES;
         while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
             if out.len() == MAX_PAGE_ITEMS {
                 return Err(de::Error::custom(format!(
@@ -128,10 +215,96 @@ impl<'de, T: PageItem> Visitor<'de> for Items<T> {
                      100); refused"
                 )));
             }
-            let item = decode_item(&raw, out.len()).map_err(de::Error::custom)?;
+            let index = out.len();
+            let mut item = decode_item::<T>(&raw, index).map_err(de::Error::custom)?;
+            let weight = item.extra_nodes();
+            if weight > budget {
+                let reason = format!(
+                    "item {index}: its unknown fields hold {weight} values, past the \
+                     {MAX_PAGE_EXTRA_NODES} one page may hold"
+                );
+                item = T::broken(&raw, reason).map_err(de::Error::custom)?;
+                // a broken item keeps its fields only when small
+                budget = budget.saturating_sub(item.extra_nodes());
+            } else {
+                budget -= weight;
+            }
             out.push(item);
         }
         Ok(out)
+    }
+}
+
+/// An unknown field of a wrapper, refused when too large to hold as a tree.
+fn unknown_field<E: de::Error>(key: &str, raw: &RawValue, budget: &mut usize) -> Result<Value, E> {
+    let size = raw.get().len();
+    let refuse = |what: String| {
+        E::custom(format!(
+            "the answer's unknown field `{}` holds {what}; refused",
+            crate::sanitize::line(key, 40)
+        ))
+    };
+    if size > MAX_EXTRA_BYTES {
+        return Err(refuse(format!(
+            "{} KiB (at most {} KiB)",
+            size >> 10,
+            MAX_EXTRA_BYTES >> 10
+        )));
+    }
+    let value: Value = serde_json::from_str(raw.get()).map_err(E::custom)?;
+    let n = nodes(&value);
+    if n > *budget {
+        return Err(refuse(format!(
+            "{n} values (at most {MAX_WRAPPER_EXTRA_NODES} in all)"
+        )));
+    }
+    *budget -= n;
+    Ok(value)
+}
+
+impl<'de> Deserialize<'de> for super::AssetEnvelope {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = super::AssetEnvelope;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object with `asset`")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = super::AssetEnvelope::default();
+                let mut seen = false;
+                let mut budget = MAX_WRAPPER_EXTRA_NODES;
+                while let Some(key) = map.next_key::<String>()? {
+                    let raw: Box<RawValue> = map.next_value()?;
+                    if key == "asset" {
+                        if raw.get().len() > MAX_ITEM_BYTES {
+                            return Err(de::Error::custom(format!(
+                                "the asset holds {} KiB of JSON, more than the {} KiB one \
+                                 asset may hold",
+                                raw.get().len() >> 10,
+                                MAX_ITEM_BYTES >> 10
+                            )));
+                        }
+                        let mut de = serde_json::Deserializer::from_str(raw.get());
+                        out.asset = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                            let path = e.path().to_string();
+                            de::Error::custom(format!("{} at `asset.{path}`", e.into_inner()))
+                        })?;
+                        seen = true;
+                    } else {
+                        let value = unknown_field(&key, &raw, &mut budget)?;
+                        out.extra.insert(key, value);
+                    }
+                }
+                if !seen {
+                    return Err(de::Error::missing_field("asset"));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -151,12 +324,14 @@ macro_rules! page_wrapper {
 
                     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                         let mut out = super::$ty::default();
+                        let mut budget = MAX_WRAPPER_EXTRA_NODES;
                         while let Some(key) = map.next_key::<String>()? {
                             match key.as_str() {
                                 $items_key => out.$items = map.next_value_seed(Items::new())?,
                                 $($key => out.$field = map.next_value()?,)*
                                 _ => {
-                                    let value: Value = map.next_value()?;
+                                    let raw: Box<RawValue> = map.next_value()?;
+                                    let value = unknown_field(&key, &raw, &mut budget)?;
                                     out.extra.insert(key, value);
                                 }
                             }
@@ -242,6 +417,46 @@ mod tests {
             decode(&format!(r#"{{"hits":[{hits}],"totalPages":3}}"#)).unwrap();
         assert_eq!(page.hits.len(), MAX_PAGE_ITEMS);
         assert_eq!(page.total_pages.and_then(|n| n.as_u64()), Some(3));
+    }
+
+    #[test]
+    fn large_items_and_large_unknown_fields_are_bounded() {
+        let big = format!(r#"{{"id":"big","pad":"{}"}}"#, "x".repeat(MAX_ITEM_BYTES));
+        let page: AssetListResponse =
+            decode(&format!(r#"{{"assets":[{{"id":"a1"}},{big}]}}"#)).unwrap();
+        let broken = page.assets[1].broken.as_ref().unwrap();
+        assert!(
+            broken.reason.contains("more than the 1024 KiB"),
+            "{}",
+            broken.reason
+        );
+        assert_eq!(page.assets[1].id, "big");
+        assert!(page.assets[1].extra.is_empty());
+        assert_eq!(broken.raw, big);
+        let items = vec!["{}"; 200_000].join(",");
+        let err = decode::<super::super::CollectionListResponse>(&format!(
+            r#"{{"collections":[],"assets":[{items}]}}"#
+        ))
+        .unwrap_err();
+        assert!(err.contains("unknown field `assets` holds"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_past_the_page_budget_are_kept_raw() {
+        let pad = vec!["[]"; 20_000].join(",");
+        let items: Vec<String> = (0..20)
+            .map(|i| format!(r#"{{"id":"a{i}","x":[{pad}]}}"#))
+            .collect();
+        let page: AssetListResponse =
+            decode(&format!(r#"{{"assets":[{}]}}"#, items.join(","))).unwrap();
+        assert_eq!(page.assets.len(), 20);
+        let kept = page.assets.iter().filter(|a| a.broken.is_none()).count();
+        assert_eq!(kept, MAX_PAGE_EXTRA_NODES / 20_001);
+        let last = &page.assets[19];
+        assert_eq!(last.id, "a19");
+        assert!(last.extra.is_empty());
+        let reason = &last.broken.as_ref().unwrap().reason;
+        assert!(reason.contains("past the 250000"), "{reason}");
     }
 
     #[test]

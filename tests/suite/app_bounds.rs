@@ -2,7 +2,7 @@
 //! row that says so, the raw JSON view shows hostile characters escaped
 //! instead of deleting them, and a worker's warning reaches the status bar.
 
-use assetui::api::models::{AssetListResponse, MAX_PAGE_ITEMS};
+use assetui::api::models::AssetListResponse;
 use assetui::app::inspector::json_lines;
 use assetui::app::keymap::Keymap;
 use assetui::app::list::RowText;
@@ -17,7 +17,6 @@ fn a_broken_item_is_a_row_saying_so() {
     assert!(row.name.contains("broken item"), "{}", row.name);
     assert!(row.name.contains("`kind`"), "{}", row.name);
     assert!(RowText::of(&page.assets[0]).name == "a1");
-    assert!(MAX_PAGE_ITEMS >= 100);
 }
 
 #[test]

@@ -58,7 +58,8 @@ pub struct Broken {
 /// How an item of a page is decoded.
 pub(crate) trait PageItem: DeserializeOwned + Sized {
     /// What to keep of an item that does not decode; `Err` fails the page.
-    fn broken(raw: &RawValue, reason: String) -> Result<Self, String>;
+    /// `budget`: most JSON values its kept fields may hold.
+    fn broken(raw: &RawValue, reason: String, budget: usize) -> Result<Self, String>;
 
     /// How many JSON values the item holds outside its typed fields.
     fn extra_nodes(&self) -> usize;
@@ -78,11 +79,11 @@ fn map_nodes(map: &serde_json::Map<String, Value>) -> usize {
 }
 
 impl PageItem for Asset {
-    fn broken(raw: &RawValue, reason: String) -> Result<Self, String> {
+    fn broken(raw: &RawValue, reason: String, budget: usize) -> Result<Self, String> {
         // the fields for the inspector, when small enough to hold as a tree
         let small = raw.get().len() <= MAX_EXTRA_BYTES;
         let mut extra = match small.then(|| serde_json::from_str::<Value>(raw.get())) {
-            Some(Ok(Value::Object(map))) if map_nodes(&map) <= 10_000 => map,
+            Some(Ok(Value::Object(map))) if map_nodes(&map) <= budget.min(10_000) => map,
             _ => serde_json::Map::new(),
         };
         // the id alone, skipping the rest without building it
@@ -135,7 +136,7 @@ impl PageItem for Asset {
 }
 
 impl PageItem for super::Tag {
-    fn broken(_: &RawValue, reason: String) -> Result<Self, String> {
+    fn broken(_: &RawValue, reason: String, _: usize) -> Result<Self, String> {
         Err(reason)
     }
 
@@ -145,7 +146,7 @@ impl PageItem for super::Tag {
 }
 
 impl PageItem for super::Collection {
-    fn broken(_: &RawValue, reason: String) -> Result<Self, String> {
+    fn broken(_: &RawValue, reason: String, _: usize) -> Result<Self, String> {
         Err(reason)
     }
 
@@ -155,7 +156,7 @@ impl PageItem for super::Collection {
 }
 
 /// Decodes one raw item, naming the failing field's path.
-fn decode_item<T: PageItem>(raw: &RawValue, index: usize) -> Result<T, String> {
+fn decode_item<T: PageItem>(raw: &RawValue, index: usize, budget: usize) -> Result<T, String> {
     let size = raw.get().len();
     if size > MAX_ITEM_BYTES {
         let reason = format!(
@@ -163,7 +164,7 @@ fn decode_item<T: PageItem>(raw: &RawValue, index: usize) -> Result<T, String> {
             size >> 10,
             MAX_ITEM_BYTES >> 10
         );
-        return T::broken(raw, reason);
+        return T::broken(raw, reason, budget);
     }
     let mut de = serde_json::Deserializer::from_str(raw.get());
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
@@ -176,7 +177,7 @@ fn decode_item<T: PageItem>(raw: &RawValue, index: usize) -> Result<T, String> {
             } else {
                 format!("item {index}: {inner} at `{path}`")
             };
-            T::broken(raw, reason)
+            T::broken(raw, reason, budget)
         }
     }
 }
@@ -216,19 +217,17 @@ impl<'de, T: PageItem> Visitor<'de> for Items<T> {
                 )));
             }
             let index = out.len();
-            let mut item = decode_item::<T>(&raw, index).map_err(de::Error::custom)?;
+            let mut item = decode_item::<T>(&raw, index, budget).map_err(de::Error::custom)?;
             let weight = item.extra_nodes();
             if weight > budget {
                 let reason = format!(
                     "item {index}: its unknown fields hold {weight} values, past the \
                      {MAX_PAGE_EXTRA_NODES} one page may hold"
                 );
-                item = T::broken(&raw, reason).map_err(de::Error::custom)?;
-                // a broken item keeps its fields only when small
-                budget = budget.saturating_sub(item.extra_nodes());
-            } else {
-                budget -= weight;
+                // its fields only if they still fit (never past the budget)
+                item = T::broken(&raw, reason, budget).map_err(de::Error::custom)?;
             }
+            budget = budget.saturating_sub(item.extra_nodes());
             out.push(item);
         }
         Ok(out)

@@ -32,7 +32,7 @@ fn main() {
     if let Err(e) = result {
         let code = e.exit_code();
         if code != 0 {
-            eprintln!("assetui: error: {e}");
+            eprintln!("assetui: error: {}", cli::error_line(&e.to_string()));
         }
         std::process::exit(code);
     }

@@ -510,7 +510,8 @@ fn flatten(key: &str, value: &Value, rows: &mut Vec<(String, String)>) {
 
 /// The asset as pretty JSON, one sanitized line per line.
 pub fn json_lines(asset: &Asset) -> Vec<String> {
-    let pretty = serde_json::to_string_pretty(asset).unwrap_or_default();
+    // hostile characters shown escaped (`\u202e`), not silently removed
+    let pretty = crate::api::models::json::to_string_pretty(asset).unwrap_or_default();
     pretty
         .lines()
         .take(JSON_MAX_LINES)

@@ -48,7 +48,7 @@ impl RowText {
             _ => String::new(),
         };
         let mut row = RowText {
-            name: sanitize::line(asset.display_name(), NAME_MAX),
+            name: sanitize::line(&asset.list_name(), NAME_MAX),
             type_label: asset
                 .asset_type()
                 .map(|t| sanitize::line(t.as_str(), 40))

@@ -59,6 +59,8 @@ pub enum Msg {
         input: String,
         candidates: Vec<String>,
     },
+    /// A worker's warning for the status bar (a list cut at its cap).
+    Notice(String),
     /// `GET /tags`: (tag, assets carrying it).
     Tags(Result<Vec<(String, u64)>, String>),
     /// A tag change ended; `failures` are (asset id, why) where the
@@ -265,6 +267,7 @@ impl std::fmt::Debug for Msg {
             Msg::Completions { input, candidates } => {
                 write!(f, "Completions({input:?}, {})", candidates.len())
             }
+            Msg::Notice(text) => write!(f, "Notice({text:?})"),
             Msg::Tags(r) => write!(f, "Tags({:?})", r.as_ref().map(Vec::len)),
             Msg::Tagged { change, failures } => write!(
                 f,

@@ -82,9 +82,11 @@ pub enum Command {
     Search(SearchArgs),
     /// Add or remove tags on assets
     Tag(TagArgs),
-    /// List the tags in use, with how many assets carry each
+    /// List the tags in use, with how many assets carry each (at most 5000;
+    /// a warning says when the server has more)
     Tags(JsonOnly),
-    /// List the collections
+    /// List the collections (at most 5000; a warning says when there are
+    /// more)
     Collections(JsonOnly),
     /// Add assets to a collection (or remove them with --remove)
     Collect(CollectArgs),
@@ -221,18 +223,22 @@ pub struct LimitArgs {
     /// Stop after N results [default: 50]
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<u64>,
-    /// Every result, page after page
+    /// Every result, page after page, up to 100000 (more: --limit N).
+    /// A server that sends a page token twice ends the list with a warning
     #[arg(long)]
     pub all: bool,
 }
 
 impl LimitArgs {
     pub const DEFAULT: u64 = 50;
+    /// The most `--all` prints; it then fails saying so (`--limit N` for
+    /// more).
+    pub const ALL_CAP: u64 = 100_000;
 
     /// The most results to print.
     pub fn max(&self) -> u64 {
         if self.all {
-            u64::MAX
+            Self::ALL_CAP
         } else {
             self.limit.unwrap_or(Self::DEFAULT)
         }

@@ -108,7 +108,7 @@ pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> 
             facts.extend(check.facts);
             report.insert(check.key.into(), Value::Object(facts));
         }
-        serde_json::to_writer_pretty(&mut out, &Value::Object(report))
+        crate::api::models::json::to_writer_pretty(&mut out, &Value::Object(report))
             .map_err(|e| CliError::Failed(format!("cannot write the output: {e}")))?;
         writeln!(out)?;
     } else {
@@ -370,7 +370,8 @@ fn config_file() -> (Check, Option<LoadedConfig>) {
             check.summary = if profiles.is_empty() {
                 format!("{} (no profiles)", shown(&path))
             } else {
-                format!("{} (profiles: {})", shown(&path), profiles.join(", "))
+                let names: Vec<String> = profiles.iter().map(|p| sanitize::line(p, 80)).collect();
+                format!("{} (profiles: {})", shown(&path), names.join(", "))
             };
             if !warnings.is_empty() {
                 check.status = Status::Warn;

@@ -9,7 +9,9 @@ use super::render::short_date;
 use super::CliError;
 
 pub async fn tags(ctx: &Context, a: JsonOnly) -> Result<(), CliError> {
-    let mut tags = ctx.client.all_tags().await?;
+    let listing = ctx.client.tags().await?;
+    warn(listing.warning.as_deref());
+    let mut tags = listing.items;
     if a.json {
         let mut w = JsonWriter::new(io::stdout().lock(), false);
         for t in &tags {
@@ -51,7 +53,9 @@ pub async fn tags(ctx: &Context, a: JsonOnly) -> Result<(), CliError> {
 }
 
 pub async fn collections(ctx: &Context, a: JsonOnly) -> Result<(), CliError> {
-    let collections = ctx.client.all_collections().await?;
+    let listing = ctx.client.collections().await?;
+    warn(listing.warning.as_deref());
+    let collections = listing.items;
     if a.json {
         let mut w = JsonWriter::new(io::stdout().lock(), false);
         for c in &collections {
@@ -94,6 +98,13 @@ pub async fn collections(ctx: &Context, a: JsonOnly) -> Result<(), CliError> {
         ]);
     }
     print_table(table, "collections")
+}
+
+/// A list cut short (a cap, a token cycle) says so on stderr.
+fn warn(warning: Option<&str>) {
+    if let Some(w) = warning {
+        eprintln!("assetui: warning: {}", output::error_line(w));
+    }
 }
 
 fn print_table(table: Table, what: &str) -> Result<(), CliError> {

@@ -17,6 +17,7 @@ mod serve;
 use std::io;
 
 pub use args::{Cli, Command};
+pub use output::error_line;
 
 use crate::api::ApiError;
 use crate::config::ConfigError;

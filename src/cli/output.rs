@@ -1,12 +1,15 @@
 //! How results reach stdout: JSON (one array, streamed item by item),
 //! JSON lines, or a table that fits the terminal. Every string from the
-//! server goes through the sanitizer before it is printed as text.
+//! server goes through the sanitizer before it is printed as text; every
+//! JSON output goes through one writer (`api::models::json`) that keeps it
+//! exact JSON but escapes C1, bidi and invisible characters (`\u009b`).
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::api::models::{json, Asset};
 use crate::sanitize;
 use crate::text::fit;
 
@@ -29,17 +32,26 @@ impl<W: Write> JsonWriter<W> {
 
     pub fn push<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
         if self.lines {
-            serde_json::to_writer(&mut self.out, value)?;
+            json::to_writer(&mut self.out, value)?;
             self.out.write_all(b"\n")?;
             // one line is a unit for the reader at the other end of a pipe
             self.out.flush()?;
         } else {
             self.out
                 .write_all(if self.count == 0 { b"[\n  " } else { b",\n  " })?;
-            serde_json::to_writer(&mut self.out, value)?;
+            json::to_writer(&mut self.out, value)?;
         }
         self.count += 1;
         Ok(())
+    }
+
+    /// An asset, or for a broken item (one that did not match the model)
+    /// the item as the server sent it with an `_error` field saying why.
+    pub fn push_asset(&mut self, asset: &Asset) -> io::Result<()> {
+        match asset_json(asset) {
+            Some(value) => self.push(&value),
+            None => self.push(asset),
+        }
     }
 
     pub fn finish(mut self) -> io::Result<u64> {
@@ -52,15 +64,49 @@ impl<W: Write> JsonWriter<W> {
     }
 }
 
-/// Prints one value as pretty JSON.
+/// A broken asset as printed in JSON: its raw object plus `_error` (or
+/// `{"_error", "raw"}` when the item is not an object). `None` for an asset
+/// that decoded.
+pub fn asset_json(asset: &Asset) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let broken = asset.broken.as_ref()?;
+    let reason = Value::String(broken.reason.clone());
+    Some(match serde_json::from_str::<Value>(&broken.raw) {
+        Ok(Value::Object(mut map)) => {
+            map.insert("_error".into(), reason);
+            Value::Object(map)
+        }
+        Ok(other) => serde_json::json!({ "_error": reason, "raw": other }),
+        Err(_) => serde_json::json!({ "_error": reason }),
+    })
+}
+
+/// Prints one value as pretty JSON (hostile characters escaped).
 pub fn print_json<T: Serialize>(value: &T) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    json::to_writer_pretty(&mut out, value)?;
     out.write_all(b"\n")
 }
 
+/// Longest error line the CLI prints, in characters, before `… (N more)`.
+pub const ERROR_LINE_CHARS: usize = 300;
+
+/// The one line an error becomes on stderr: sanitized (a hostile profile
+/// name or server string cannot put an escape on the terminal) and at most
+/// [`ERROR_LINE_CHARS`] characters, then how many more were left out.
+pub fn error_line(message: &str) -> String {
+    let clean = sanitize::line(message, usize::MAX);
+    let total = clean.chars().count();
+    if total <= ERROR_LINE_CHARS {
+        return clean;
+    }
+    let shown: String = clean.chars().take(ERROR_LINE_CHARS).collect();
+    format!("{shown}… ({} more)", total - ERROR_LINE_CHARS)
+}
+
 /// The width tables are fitted to: the terminal's, else `COLUMNS`, else
-/// unbounded (a pipe gets whole values).
+/// unbounded (a pipe gets whole values, each cell still bounded to 512
+/// characters, so `| grep`/`| cut` see what the server sent).
 pub fn table_width() -> Option<usize> {
     use std::io::IsTerminal;
     if io::stdout().is_terminal() {
@@ -169,7 +215,13 @@ impl Table {
                     line.push_str(&" ".repeat(w - cut.width() + 2));
                 }
             }
-            out.push_str(line.trim_end());
+            let line = line.trim_end();
+            // columns that cannot shrink (a long id) may still be too wide:
+            // the line is cut to the width rather than wrapped
+            match width {
+                Some(limit) if line.width() > limit => out.push_str(&fit(line, limit)),
+                _ => out.push_str(line),
+            }
             out.push('\n');
         }
         out
@@ -246,6 +298,42 @@ mod tests {
         let s = t.render(Some(22));
         assert!(s.lines().all(|l| l.width() <= 22), "{s}");
         assert!(s.contains("NAME") && !s.contains("CREATED"), "{s}");
+    }
+
+    #[test]
+    fn a_column_that_cannot_shrink_is_cut_to_the_width() {
+        let mut t = Table::new(vec![
+            Column {
+                header: "ID",
+                min: 8,
+                flexible: false,
+            },
+            Column {
+                header: "NAME",
+                min: 6,
+                flexible: true,
+            },
+        ]);
+        t.row(vec![format!("asset_{}", "x".repeat(200)), "n".into()]);
+        let s = t.render(Some(50));
+        assert!(s.lines().all(|l| l.width() <= 50), "{s}");
+        assert!(s.lines().nth(1).unwrap().ends_with('…'), "{s}");
+        // a pipe (no width) gets the whole cell
+        assert!(t.render(None).contains(&"x".repeat(200)));
+    }
+
+    #[test]
+    fn error_lines_are_clean_and_short() {
+        assert_eq!(error_line("short \u{1b}[31mred"), "short [31mred");
+        let long = format!("{}\u{9b}\n{}", "a".repeat(250), "b".repeat(200_000));
+        let line = error_line(&long);
+        assert!(
+            line.ends_with("… (199951 more)"),
+            "{}",
+            &line[line.len() - 30..]
+        );
+        assert_eq!(line.lines().count(), 1);
+        assert!(line.chars().count() < ERROR_LINE_CHARS + 30);
     }
 
     #[test]

@@ -31,17 +31,20 @@ impl Sink {
 
     fn push(&mut self, asset: &Asset) -> Result<(), CliError> {
         match self {
-            Sink::Json(w) => w.push(asset)?,
+            Sink::Json(w) => w.push_asset(asset)?,
             Sink::Table(t) => t.row(render::asset_row(asset)),
         }
         Ok(())
     }
 
-    fn finish(self, what: &str) -> Result<(), CliError> {
+    /// Closes the output; `failed` (an error follows) keeps an empty table
+    /// from saying that nothing was found.
+    fn finish(self, what: &str, failed: bool) -> Result<(), CliError> {
         match self {
             Sink::Json(w) => {
                 w.finish()?;
             }
+            Sink::Table(t) if t.is_empty() && failed => {}
             Sink::Table(t) if t.is_empty() => eprintln!("no {what} found"),
             Sink::Table(t) => {
                 let mut out = io::stdout().lock();
@@ -79,26 +82,62 @@ pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
     let mut sink = Sink::new(a.output);
     let mut seen = 0u64;
     let mut pages = ctx.client.list_assets(query);
+    let mut cut = false;
+    let mut failed = None;
     'pages: while seen < max {
-        let Some(page) = pages.next().await else {
-            break;
+        let page = match pages.next().await {
+            None => break,
+            Some(Ok(page)) => page,
+            Some(Err(e)) => {
+                failed = Some(e);
+                break;
+            }
         };
-        for asset in page?.assets {
+        let more = page
+            .next_pagination_token
+            .as_deref()
+            .is_some_and(|t| !t.is_empty());
+        let n = page.assets.len();
+        for (i, asset) in page.assets.into_iter().enumerate() {
             sink.push(&asset)?;
             seen += 1;
             if seen == max {
+                cut = more || i + 1 < n;
                 break 'pages;
             }
         }
     }
-    sink.finish("assets")
+    // what was listed is printed (a JSON array is closed) before any error
+    sink.finish("assets", failed.is_some())?;
+    if cut && a.limit.all {
+        return Err(CliError::Failed(format!(
+            "stopped after {max} assets, the most `--all` lists; pass --limit N to list more"
+        )));
+    }
+    end_of_pages(failed)
+}
+
+/// How a walk of pages ended: a cycle is a warning (everything the server
+/// offers was listed); any other error fails the command.
+fn end_of_pages(failed: Option<crate::api::ApiError>) -> Result<(), CliError> {
+    match failed {
+        None => Ok(()),
+        Some(e @ crate::api::ApiError::RepeatedToken { .. }) => {
+            eprintln!("assetui: warning: {}", output::error_line(&e.to_string()));
+            Ok(())
+        }
+        Some(e) => Err(e.into()),
+    }
 }
 
 pub async fn get(ctx: &Context, a: GetArgs) -> Result<(), CliError> {
     if let [id] = a.ids.as_slice() {
         let asset = ctx.client.get_asset(id).await?;
         if a.json {
-            output::print_json(&asset)?;
+            match output::asset_json(&asset) {
+                Some(broken) => output::print_json(&broken)?,
+                None => output::print_json(&asset)?,
+            }
         } else {
             io::stdout()
                 .lock()
@@ -108,7 +147,11 @@ pub async fn get(ctx: &Context, a: GetArgs) -> Result<(), CliError> {
     }
     let assets = ctx.client.get_assets(&a.ids).await?;
     if a.json {
-        output::print_json(&assets)?;
+        let shown: Vec<serde_json::Value> = assets
+            .iter()
+            .map(|a| output::asset_json(a).unwrap_or_else(|| serde_json::json!(a)))
+            .collect();
+        output::print_json(&shown)?;
     } else {
         let mut out = io::stdout().lock();
         for (i, asset) in assets.iter().enumerate() {
@@ -163,11 +206,17 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
     let mut sink = Sink::new(a.output);
     let mut seen = 0u64;
     let mut pages = ctx.client.search(request);
+    let mut failed = None;
     'pages: while seen < max {
-        let Some(page) = pages.next().await else {
-            break;
+        let page = match pages.next().await {
+            None => break,
+            Some(Ok(page)) => page,
+            Some(Err(e)) => {
+                failed = Some(e);
+                break;
+            }
         };
-        for hit in page?.hits {
+        for hit in page.hits {
             sink.push(&hit)?;
             seen += 1;
             if seen == max {
@@ -175,7 +224,8 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
             }
         }
     }
-    sink.finish("matching assets")
+    sink.finish("matching assets", failed.is_some())?;
+    end_of_pages(failed)
 }
 
 /// Image references as typed, resolved off the async runtime (files are

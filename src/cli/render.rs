@@ -48,7 +48,7 @@ pub fn asset_table() -> Table {
 pub fn asset_row(a: &Asset) -> Vec<String> {
     vec![
         a.id.clone(),
-        a.display_name().to_string(),
+        a.list_name().into_owned(),
         a.asset_type().map(|t| t.to_string()).unwrap_or_default(),
         a.kind().map(|k| k.to_string()).unwrap_or_default(),
         dimensions(a),

@@ -138,24 +138,31 @@ impl ApiWorker {
         }
     }
 
-    /// Every page of `GET /tags`, as (tag, count).
+    /// Every page of `GET /tags` up to the cap
+    /// (`api::library::MAX_LIBRARY_ITEMS`), as (tag, count); a list cut
+    /// short (cap, token cycle) also sends its warning as a notice.
     pub fn load_tags(&mut self) {
         let client = self.client.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let result = client
-                .all_tags()
-                .await
-                .map(|tags| {
-                    tags.into_iter()
+            let (result, warning) = match client.tags().await {
+                Ok(listing) => {
+                    let tags = listing
+                        .items
+                        .into_iter()
                         .filter_map(|t| {
                             let n = t.item_count.as_ref().and_then(|n| n.as_u64()).unwrap_or(0);
                             Some((t.tag_name?, n))
                         })
-                        .collect()
-                })
-                .map_err(|e| e.to_string());
+                        .collect();
+                    (Ok(tags), listing.warning)
+                }
+                Err(e) => (Err(e.to_string()), None),
+            };
             let _ = tx.send(Msg::Tags(result));
+            if let Some(w) = warning {
+                let _ = tx.send(Msg::Notice(w));
+            }
         });
     }
 
@@ -230,8 +237,15 @@ impl ApiWorker {
         let client = self.client.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let result = client.all_collections().await.map_err(|e| e.to_string());
+            // bounded like the tags (a picker's cap); a cut list says so
+            let (result, warning) = match client.collections().await {
+                Ok(listing) => (Ok(listing.items), listing.warning),
+                Err(e) => (Err(e.to_string()), None),
+            };
             let _ = tx.send(Msg::Collections(result));
+            if let Some(w) = warning {
+                let _ = tx.send(Msg::Notice(w));
+            }
         });
     }
 }

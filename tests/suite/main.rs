@@ -6,9 +6,12 @@
 
 mod support;
 
+mod app_bounds;
 mod app_edits;
 mod app_flow;
 mod cli;
+mod cli_bounds;
+mod client_bounds;
 mod client_retry;
 mod client_wire;
 mod config;

@@ -1,6 +1,8 @@
 //! Asset endpoints: list (cursor pagination as a stream), retrieve,
 //! get-bulk, delete many, update tags and upload.
 
+use std::collections::HashSet;
+
 use futures_util::stream::{self, BoxStream, StreamExt};
 use reqwest::Method;
 
@@ -15,6 +17,9 @@ use super::params::{ListAssetsQuery, UpdateTagsRequest, UploadRequest};
 pub const BULK_CHUNK: usize = 200;
 /// Ids per delete call (the API's limit).
 pub const DELETE_CHUNK: usize = 100;
+/// Most pages one walk of `GET /assets` reads (a million assets at the
+/// API's 100 a page): a server whose tokens never end stops there.
+pub const MAX_LIST_PAGES: usize = 10_000;
 
 impl Client {
     /// One page of `GET /assets`.
@@ -27,27 +32,54 @@ impl Client {
     }
 
     /// Every page of `GET /assets`, following `nextPaginationToken` until
-    /// the last page (a missing or empty token). The stream ends after the
-    /// first error.
+    /// the last page (a missing or empty token). Bounded: a token seen
+    /// before ends the stream with [`ApiError::RepeatedToken`], and the
+    /// [`MAX_LIST_PAGES`]th page with [`ApiError::TooManyPages`] when more
+    /// would follow. The stream ends after the first error.
     pub fn list_assets(
         &self,
         query: ListAssetsQuery,
     ) -> BoxStream<'static, Result<AssetListResponse, ApiError>> {
+        struct Walk {
+            query: ListAssetsQuery,
+            seen: HashSet<String>,
+            pages: usize,
+            /// Why the stream ends after the page before.
+            stop: Option<ApiError>,
+        }
         let client = self.clone();
-        stream::unfold(Some(query), move |state| {
+        let endpoint = format!("GET {}", self.url(&["assets".to_string()], &[]).path());
+        let walk = Walk {
+            seen: query.pagination_token.iter().cloned().collect(),
+            query,
+            pages: 0,
+            stop: None,
+        };
+        stream::unfold(Some(walk), move |state| {
             let client = client.clone();
+            let endpoint = endpoint.clone();
             async move {
-                let mut query = state?;
-                match client.list_assets_page(&query).await {
+                let mut walk = state?;
+                if let Some(stop) = walk.stop.take() {
+                    return Some((Err(stop), None));
+                }
+                match client.list_assets_page(&walk.query).await {
                     Ok(page) => {
-                        let next = page.next_pagination_token.clone().filter(|t| {
-                            !t.is_empty() && query.pagination_token.as_deref() != Some(t.as_str())
-                        });
-                        let state = next.map(|token| {
-                            query.pagination_token = Some(token);
-                            query
-                        });
-                        Some((Ok(page), state))
+                        walk.pages += 1;
+                        let next = page.next_pagination_token.clone().filter(|t| !t.is_empty());
+                        let Some(token) = next else {
+                            return Some((Ok(page), None));
+                        };
+                        if !walk.seen.insert(token.clone()) {
+                            walk.stop = Some(ApiError::RepeatedToken { endpoint });
+                        } else if walk.pages >= MAX_LIST_PAGES {
+                            walk.stop = Some(ApiError::TooManyPages {
+                                endpoint,
+                                pages: walk.pages,
+                            });
+                        }
+                        walk.query.pagination_token = Some(token);
+                        Some((Ok(page), Some(walk)))
                     }
                     Err(e) => Some((Err(e), None)),
                 }

@@ -22,6 +22,10 @@ pub const DEFAULT_BASE_URL: &str = "https://api.cloud.scenario.com/v1";
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("assetui/", env!("CARGO_PKG_VERSION"));
 
+/// Largest JSON answer accepted by default (a page of 100 assets with
+/// embeddings is well under 4 MiB).
+pub const MAX_JSON_BYTES: usize = 16 * 1024 * 1024;
+
 /// How the client connects and how patient it is.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -35,6 +39,11 @@ pub struct ClientOptions {
     pub read_timeout: Duration,
     /// Largest JSON body accepted.
     pub max_body_bytes: usize,
+    /// Longest a JSON call may take as a whole, retries and waits included:
+    /// a server that sends a byte a second (never silent long enough for
+    /// `read_timeout`) cannot hang a command. File transfers do not go
+    /// through [`Client::call`] and keep their progress-based rule.
+    pub deadline: Duration,
 }
 
 impl ClientOptions {
@@ -45,8 +54,14 @@ impl ClientOptions {
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(5),
             read_timeout: Duration::from_secs(30),
-            max_body_bytes: 64 * 1024 * 1024,
+            max_body_bytes: MAX_JSON_BYTES,
+            deadline: Duration::from_secs(120),
         }
+    }
+
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     pub fn authorization(mut self, header: Option<String>) -> Self {
@@ -72,6 +87,7 @@ struct Inner {
     auth: Option<HeaderValue>,
     retry: RetryPolicy,
     max_body: usize,
+    deadline: Duration,
 }
 
 impl std::fmt::Debug for Client {
@@ -234,6 +250,7 @@ impl Client {
                 auth,
                 retry: options.retry,
                 max_body: options.max_body_bytes,
+                deadline: options.deadline,
             }),
         })
     }
@@ -284,11 +301,32 @@ impl Client {
         }
         let url = self.url(&call.path, &call.query);
         let endpoint = format!("{} {}", call.method, url.path());
+        let deadline = self.inner.deadline;
+        match tokio::time::timeout(deadline, self.send_with_retries(call, &url, &endpoint)).await {
+            Ok(Ok(reply)) => Ok((endpoint, reply)),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(ApiError::Timeout {
+                endpoint,
+                reason: format!(
+                    "no complete answer within {} s, retries included",
+                    deadline.as_secs_f64()
+                ),
+            }),
+        }
+    }
+
+    /// The retry loop of [`Client::send`], without its deadline.
+    async fn send_with_retries(
+        &self,
+        call: &Call,
+        url: &Url,
+        endpoint: &str,
+    ) -> Result<Reply, ApiError> {
         let policy = &self.inner.retry;
         let mut retries = 0u32;
         loop {
-            let wait = match self.attempt(call, &url).await {
-                Ok(reply) if reply.status.is_success() => return Ok((endpoint, reply)),
+            let wait = match self.attempt(call, url).await {
+                Ok(reply) if reply.status.is_success() => return Ok(reply),
                 Ok(reply) => {
                     let status = reply.status.as_u16();
                     let wanted = retry::should_retry_header(&reply.headers)
@@ -307,7 +345,7 @@ impl Client {
                                 retry::retry_after(&reply.headers, std::time::SystemTime::now());
                             return Err(ApiError::from_status(
                                 status,
-                                &endpoint,
+                                endpoint,
                                 &reply.body,
                                 after,
                             ));
@@ -321,7 +359,7 @@ impl Client {
                         tracing::debug!(%endpoint, "retrying after a transport error");
                         policy.backoff(retries)
                     } else {
-                        return Err(self.transport_error(failure, &endpoint));
+                        return Err(self.transport_error(failure, endpoint));
                     }
                 }
             };
@@ -353,6 +391,13 @@ impl Client {
         })?;
         let status = resp.status();
         let headers = resp.headers().clone();
+        // a declared length over the bound is refused before a byte is read
+        if resp
+            .content_length()
+            .is_some_and(|n| n > self.inner.max_body as u64)
+        {
+            return Err(Failure::TooLarge);
+        }
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(Failure::Transport)? {
             if body.len() + chunk.len() > self.inner.max_body {
@@ -373,8 +418,8 @@ impl Client {
                 endpoint: endpoint.to_string(),
                 status: 200,
                 problem: format!(
-                    "the body is larger than {} MiB",
-                    self.inner.max_body / (1024 * 1024)
+                    "the answer is larger than {} MiB, the most one JSON answer may hold",
+                    (self.inner.max_body / (1024 * 1024)).max(1)
                 ),
                 excerpt: String::new(),
             },

@@ -69,6 +69,15 @@ pub enum ApiError {
         excerpt: String,
     },
 
+    /// A paginated list whose server sent back a token it had sent before
+    /// (a cycle A -> B -> A): what came before is the whole list.
+    #[error("{endpoint} sent a page token it had sent before (a cycle); the list stops here")]
+    RepeatedToken { endpoint: String },
+
+    /// A paginated list that went on for more pages than any list needs.
+    #[error("{endpoint}: stopped after {pages} pages; the server's pages do not end")]
+    TooManyPages { endpoint: String, pages: usize },
+
     /// A request the client refuses to send (bad argument, unreadable file).
     #[error("{0}")]
     Invalid(String),
@@ -134,7 +143,13 @@ pub fn server_message(body: &[u8]) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+    // a tree of a large body costs tens of times its size: only a small
+    // one is read as JSON (an error body is a sentence, not megabytes)
+    let small = body.len() <= 256 << 10;
+    let parsed = small
+        .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
+        .flatten();
+    if let Some(serde_json::Value::Object(map)) = parsed {
         for key in ["message", "error", "apiError", "reason", "detail"] {
             match map.get(key) {
                 Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {

@@ -3,6 +3,7 @@
 use futures_util::stream::{self, BoxStream, StreamExt};
 use reqwest::Method;
 
+use super::assets::MAX_LIST_PAGES;
 use super::client::{Call, Client};
 use super::error::ApiError;
 use super::models::SearchResponse;
@@ -25,7 +26,8 @@ impl Client {
 
     /// Every page, starting from the request's own paging (page/hitsPerPage
     /// or offset/limit) or from page 1. Ends after the last page or the
-    /// first error.
+    /// first error; after [`MAX_LIST_PAGES`] pages with more to come, with
+    /// [`ApiError::TooManyPages`].
     pub fn search(
         &self,
         request: SearchRequest,
@@ -43,14 +45,31 @@ impl Client {
             },
         };
         let client = self.clone();
-        stream::unfold(Some(first), move |state| {
+        let endpoint = format!(
+            "POST {}",
+            self.url(&["search".to_string(), "assets".to_string()], &[])
+                .path()
+        );
+        // (paging, pages read so far, or why the stream ends)
+        stream::unfold(Some(Ok((first, 0usize))), move |state| {
             let client = client.clone();
             let request = request.clone();
+            let endpoint = endpoint.clone();
             async move {
-                let paging = state?;
+                let (paging, pages) = match state? {
+                    Ok(next) => next,
+                    Err(stop) => return Some((Err(stop), None)),
+                };
                 match client.search_page(&request.with_paging(paging)).await {
                     Ok(page) => {
-                        let next = next_paging(paging, &page);
+                        let pages = pages + 1;
+                        let next = next_paging(paging, &page).map(|next| {
+                            if pages >= MAX_LIST_PAGES {
+                                Err(ApiError::TooManyPages { endpoint, pages })
+                            } else {
+                                Ok((next, pages))
+                            }
+                        });
                         Some((Ok(page), next))
                     }
                     Err(e) => Some((Err(e), None)),

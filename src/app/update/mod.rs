@@ -45,6 +45,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Copied(c) => on_copied(state, c, &mut cmds),
         Msg::Downloads(snapshot) => downloads::on_snapshot(state, snapshot, &mut cmds),
         Msg::Tags(result) => tags::on_index(state, result),
+        Msg::Notice(text) => state.info(text),
         Msg::Tagged { change, failures } => tags::on_tagged(state, change, failures),
         Msg::Deleted { ids, done, error } => bulk::on_deleted(state, ids, done, error),
         Msg::Collected { name, result } => {

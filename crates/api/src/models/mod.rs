@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub mod enums;
+pub mod json;
+pub mod page;
+
+pub use page::{Broken, MAX_PAGE_ITEMS};
 
 pub use enums::{
     AssetKind, AssetSource, AssetStatus, AssetType, EditCapability, ModelType, Privacy,
@@ -229,6 +233,11 @@ pub struct Asset {
     pub transcription: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
+    /// Set on an item of a page that did not match the model: its raw JSON
+    /// and why (the rest of the page still decodes). Never sent or printed
+    /// as a field; the fields that could be read are in `id` and `extra`.
+    #[serde(skip)]
+    pub broken: Option<Box<Broken>>,
 }
 
 /// Generation parameters and other details. The common fields are typed;
@@ -400,6 +409,15 @@ impl Asset {
             .unwrap_or(&self.id)
     }
 
+    /// The name for a row of a list: [`Asset::display_name`], or for a
+    /// broken item a line saying so and why. Not sanitized.
+    pub fn list_name(&self) -> std::borrow::Cow<'_, str> {
+        match &self.broken {
+            Some(b) => format!("⚠ broken item: {}", b.reason).into(),
+            None => self.display_name().into(),
+        }
+    }
+
     /// The tags, empty when absent.
     pub fn tags(&self) -> &[String] {
         self.tags.as_deref().unwrap_or_default()
@@ -491,7 +509,8 @@ impl Asset {
 // ---------------------------------------------------------------------------
 
 /// `GET /assets`: one page.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Decoded item by item, bounded (`page.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetListResponse {
     #[serde(default)]
@@ -504,8 +523,9 @@ pub struct AssetListResponse {
 }
 
 /// `{ "asset": ... }`: retrieve, upload, update, copy, lock, unlock.
-/// Upload's `job` and lock's `lockId` stay in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Upload's `job` and lock's `lockId` stay in `extra`. Decoded key by key,
+/// bounded like a page (`page.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetEnvelope {
     pub asset: Asset,
@@ -514,7 +534,8 @@ pub struct AssetEnvelope {
 }
 
 /// `POST /assets/get-bulk`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Decoded item by item, bounded (`page.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetBulkResponse {
     #[serde(default)]
@@ -525,7 +546,8 @@ pub struct AssetBulkResponse {
 
 /// `POST /search/assets`: one page of hits, in the offset/limit or
 /// page/hitsPerPage shape depending on the request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Decoded item by item, bounded (`page.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResponse {
     #[serde(default)]
@@ -568,7 +590,8 @@ pub struct Tag {
 }
 
 /// `GET /tags`: one page.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Decoded item by item, bounded (`page.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TagListResponse {
     #[serde(default)]
@@ -606,7 +629,8 @@ pub struct Collection {
 }
 
 /// `GET /collections`: one page.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Decoded item by item, bounded (`page.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CollectionListResponse {
     #[serde(default)]

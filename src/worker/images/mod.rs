@@ -233,9 +233,12 @@ impl Actor {
 /// (never its query, which changes with every signature; nor its host, so
 /// that a cached rendition survives a move to another host or port). The
 /// path keeps apart a preview that fell back to the thumbnail's link.
+/// The disk cache's key: asset, variant, cache tag, and where the file
+/// comes from (origin and path: two servers may use the same asset ids),
+/// never the signed query, which changes on every fetch.
 fn disk_key(request: &ImageRequest) -> String {
     let path = match url::Url::parse(&request.url) {
-        Ok(u) => u.path().to_string(),
+        Ok(u) => format!("{}{}", u.origin().ascii_serialization(), u.path()),
         Err(_) => String::new(),
     };
     format!(
@@ -324,6 +327,31 @@ mod tests {
     use futures_util::FutureExt;
 
     use super::*;
+
+    fn request(url: &str) -> ImageRequest {
+        ImageRequest {
+            key: ImageKey {
+                asset_id: "asset_1".into(),
+                variant: Variant::Thumbnail,
+                cells: (10, 5),
+            },
+            url: url.into(),
+            cache_tag: "2026-01-01".into(),
+        }
+    }
+
+    #[test]
+    fn the_disk_cache_key_names_the_host_but_not_the_signature() {
+        let a = disk_key(&request("https://a.example/v1/files/asset_1/thumb?sig=1"));
+        let a_again = disk_key(&request("https://a.example/v1/files/asset_1/thumb?sig=2"));
+        let b = disk_key(&request("https://b.example/v1/files/asset_1/thumb?sig=1"));
+        let port = disk_key(&request("http://127.0.0.1:9000/v1/files/asset_1/thumb"));
+        let other_port = disk_key(&request("http://127.0.0.1:9001/v1/files/asset_1/thumb"));
+        assert_eq!(a, a_again, "a new signature is the same file");
+        assert_ne!(a, b, "another host is another file");
+        assert_ne!(port, other_port, "another local server is another file");
+        assert!(!a.contains("sig="));
+    }
 
     #[tokio::test]
     async fn the_memory_budget_makes_a_decode_wait_until_others_end() {

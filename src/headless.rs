@@ -317,11 +317,11 @@ pub fn loaded_state(n: usize, images: bool, width: u16, height: u16) -> State {
             &mut state,
             Msg::Page {
                 generation,
-                result: Ok(AssetListResponse {
+                result: Ok(crate::provider::scenario::list_page(AssetListResponse {
                     assets: page.to_vec(),
                     next_pagination_token: (i < last).then(|| format!("page{}", i + 1)),
                     ..AssetListResponse::default()
-                }),
+                })),
             },
         );
     }
@@ -355,19 +355,21 @@ mod tests {
                 // the search's answer: every asset, in one page
                 let generation = state.list.generation;
                 let hits = synthetic_assets(n);
+                let paging = crate::api::params::SearchPaging::Page {
+                    page: 1,
+                    hits_per_page: 1000,
+                };
+                let page = crate::api::models::SearchResponse {
+                    total_hits: Some((n as u64).into()),
+                    hits,
+                    ..Default::default()
+                };
                 let _ = app::update(
                     &mut state,
                     Msg::SearchPage {
                         generation,
-                        paging: crate::api::params::SearchPaging::Page {
-                            page: 1,
-                            hits_per_page: 1000,
-                        },
-                        result: Ok(crate::api::models::SearchResponse {
-                            total_hits: Some((n as u64).into()),
-                            hits,
-                            ..Default::default()
-                        }),
+                        paging,
+                        result: Ok(crate::provider::scenario::search_page(paging, page)),
                     },
                 );
                 continue;
@@ -410,7 +412,7 @@ mod tests {
     fn a_frame_does_not_lay_the_inspector_out_again() {
         let frame_cost = |fields: usize| {
             let mut state = loaded_state(10, false, 200, 50);
-            let mut asset = (*state.list.entries[0].asset).clone();
+            let mut asset = state.list.entries[0].asset.scenario().unwrap().clone();
             let mut metadata = serde_json::json!({ "name": asset.name() });
             for i in 0..fields {
                 metadata[format!("field{i}")] = serde_json::json!(format!("value {i}"));
@@ -422,7 +424,7 @@ mod tests {
                 Msg::Asset {
                     purpose: crate::app::AssetPurpose::Detail(generation),
                     id: asset.id.clone(),
-                    result: Ok(Box::new(asset)),
+                    result: Ok(Box::new(asset.into())),
                 },
             );
             let mut terminal = match Terminal::new(TestBackend::new(200, 50)) {

@@ -18,6 +18,7 @@ mod edits;
 pub mod graphics;
 pub mod headless;
 pub mod logging;
+pub mod provider;
 mod term;
 mod term_probe;
 mod text;

@@ -4,7 +4,6 @@
 //! `app::update::bulk`.
 
 use super::inspector::plural;
-use crate::api::models::AssetKind;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::input::{InputKey, LineInput};
@@ -69,20 +68,6 @@ impl Choice {
     }
 }
 
-/// `targetFormat` values the API documents for a kind of asset; audio and
-/// video download only as they are stored.
-pub fn formats_for(kind: Option<&AssetKind>) -> &'static [&'static str] {
-    match kind {
-        Some(AssetKind::Image | AssetKind::ImageHdr) => {
-            &["png", "jpeg", "webp", "avif", "gif", "heif", "tiff", "svg"]
-        }
-        Some(AssetKind::ThreeD) => &["glb", "fbx", "obj"],
-        // the service converts neither: they download as they are stored
-        // (its `mp3`/`mp4` only name a file already stored so)
-        _ => &[],
-    }
-}
-
 /// The value that stands for "no targetFormat" in the format picker.
 pub const ORIGINAL: &str = "";
 
@@ -126,16 +111,3 @@ impl PathPrompt {
 }
 
 // ---- open ----
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_follow_the_kind() {
-        assert!(formats_for(Some(&AssetKind::Image)).contains(&"webp"));
-        assert!(formats_for(Some(&AssetKind::Audio)).is_empty());
-        assert!(formats_for(Some(&AssetKind::Video)).is_empty());
-        assert!(formats_for(None).is_empty());
-    }
-}

@@ -5,22 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use crate::api::models::Asset;
-use crate::sanitize;
-
-/// A field value is cut here; the raw JSON view has the rest.
-const VALUE_MAX: usize = 4000;
-const JSON_MAX_LINES: usize = 20_000;
+use crate::provider::AssetView;
+pub use crate::provider::{plural, Section};
 /// Most columns the field names take; longer names are cut with `…`.
 pub const LABEL_MAX: usize = 18;
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Section {
-    pub title: String,
-    pub rows: Vec<(String, String)>,
-}
 
 /// Where the details of the shown asset stand.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +22,7 @@ pub enum Detail {
 
 #[derive(Clone, Debug)]
 pub struct Inspector {
-    pub asset: Option<Arc<Asset>>,
+    pub asset: Option<Arc<AssetView>>,
     pub detail: Detail,
     /// Bumped when the shown asset changes; stale answers are dropped.
     pub generation: u64,
@@ -44,7 +32,7 @@ pub struct Inspector {
     pub raw: bool,
     pub scroll: usize,
     /// Assets jumped from (parent/root), for `Backspace`.
-    pub trail: Vec<Arc<Asset>>,
+    pub trail: Vec<Arc<AssetView>>,
     /// True when the shown asset is not the list's current one (a jump).
     pub detached: bool,
     /// Bumped whenever `sections`, `json` or `raw` change.
@@ -102,7 +90,7 @@ impl Default for Inspector {
 impl Inspector {
     /// Shows `asset`; returns the new generation. Keeps the raw/fields
     /// choice, resets the scroll.
-    pub fn show(&mut self, asset: Arc<Asset>, collections: &HashMap<String, String>) -> u64 {
+    pub fn show(&mut self, asset: Arc<AssetView>, collections: &HashMap<String, String>) -> u64 {
         let same = self
             .asset
             .as_ref()
@@ -113,8 +101,8 @@ impl Inspector {
             self.scroll = 0;
             self.detail = Detail::Listed;
         }
-        self.sections = sections(&asset, collections);
-        self.json = self.raw.then(|| json_lines(&asset));
+        self.sections = asset.sections(collections);
+        self.json = self.raw.then(|| asset.json_lines());
         self.asset = Some(asset);
         self.version += 1;
         self.generation
@@ -138,9 +126,9 @@ impl Inspector {
     }
 
     /// Replaces the shown asset with a fresher copy of the same one.
-    pub fn refresh(&mut self, asset: Arc<Asset>, collections: &HashMap<String, String>) {
-        self.sections = sections(&asset, collections);
-        self.json = self.raw.then(|| json_lines(&asset));
+    pub fn refresh(&mut self, asset: Arc<AssetView>, collections: &HashMap<String, String>) {
+        self.sections = asset.sections(collections);
+        self.json = self.raw.then(|| asset.json_lines());
         self.asset = Some(asset);
         self.detail = Detail::Loaded;
         self.version += 1;
@@ -150,7 +138,7 @@ impl Inspector {
         self.raw = !self.raw;
         self.scroll = 0;
         if self.raw && self.json.is_none() {
-            self.json = self.asset.as_deref().map(json_lines);
+            self.json = self.asset.as_deref().map(AssetView::json_lines);
         }
         self.version += 1;
     }
@@ -311,220 +299,12 @@ pub fn wrap_raw(line: &str, width: usize) -> Vec<String> {
     rows
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) if s.is_empty() => "\"\"".into(),
-        Value::String(s) => sanitize::multiline(s, VALUE_MAX),
-        Value::Null => "null".into(),
-        Value::Array(items) if items.is_empty() => "[] (empty)".into(),
-        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
-            let parts: Vec<String> = items.iter().map(text).collect();
-            sanitize::line(&parts.join(", "), VALUE_MAX)
-        }
-        other => sanitize::line(&other.to_string(), VALUE_MAX),
-    }
-}
-
-/// Summary first, then the remaining fields grouped by their top-level
-/// key (`metadata`, `properties`, ...), nested keys flattened with dots.
-pub fn sections(asset: &Asset, collections: &HashMap<String, String>) -> Vec<Section> {
-    let line = |s: &str| sanitize::line(s, VALUE_MAX);
-    let mut summary = Vec::new();
-    let mut put = |k: &str, v: Option<String>| {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            summary.push((k.to_string(), v));
-        }
-    };
-    let meta = asset.metadata.as_ref();
-    put("Name", asset.name().map(line));
-    put("Id", Some(line(&asset.id)));
-    put(
-        "Prompt",
-        asset.prompt().map(|p| sanitize::multiline(p, VALUE_MAX)),
-    );
-    put(
-        "Negative",
-        meta.and_then(|m| m.negative_prompt.as_deref())
-            .map(|p| sanitize::multiline(p, VALUE_MAX)),
-    );
-    put("Seed", asset.seed().map(|s| line(&s.to_string())));
-    put("Model", asset.model_id().map(line));
-    put(
-        "Dimensions",
-        match (asset.width(), asset.height()) {
-            (Some(w), Some(h)) => Some(format!("{w} × {h} px")),
-            _ => None,
-        },
-    );
-    // size and format on one line
-    let mime = asset
-        .mime_type
-        .as_deref()
-        .map(line)
-        .filter(|m| !m.is_empty());
-    put(
-        "File",
-        match (asset.file_size().map(crate::text::human_size), mime) {
-            (Some(s), Some(m)) => Some(format!("{s} · {m}")),
-            (s, m) => s.or(m),
-        },
-    );
-    put(
-        "Type",
-        match (asset.asset_type(), asset.kind()) {
-            (Some(t), Some(k)) => Some(line(&format!("{} · {}", t.as_str(), k.as_str()))),
-            (Some(t), None) => Some(line(t.as_str())),
-            (None, Some(k)) => Some(line(k.as_str())),
-            _ => None,
-        },
-    );
-    put("Privacy", asset.privacy.as_ref().map(|p| line(p.as_str())));
-    put("Created", asset.created_at.as_deref().map(line));
-    put("Updated", asset.updated_at.as_deref().map(line));
-    put(
-        "Tags",
-        (!asset.tags().is_empty()).then(|| line(&asset.tags().join(", "))),
-    );
-    put(
-        "Collections",
-        (!asset.collection_ids().is_empty()).then(|| {
-            let names: Vec<String> = asset
-                .collection_ids()
-                .iter()
-                .map(|id| collections.get(id).cloned().unwrap_or_else(|| id.clone()))
-                .collect();
-            line(&names.join(", "))
-        }),
-    );
-    put(
-        "Parent",
-        asset.parent_id().map(|p| format!("{} (p)", line(p))),
-    );
-    put(
-        "Root",
-        asset.root_parent_id().map(|p| format!("{} (P)", line(p))),
-    );
-
-    let mut out = vec![Section {
-        title: "Summary".into(),
-        rows: summary,
-    }];
-    let Ok(Value::Object(map)) = serde_json::to_value(asset) else {
-        return out;
-    };
-    const SHOWN: &[&str] = &[
-        "id",
-        "createdAt",
-        "updatedAt",
-        "privacy",
-        "tags",
-        "collectionIds",
-        "kind",
-        "embedding",
-        "mimeType",
-    ];
-    const META_SHOWN: &[&str] = &[
-        "name",
-        "prompt",
-        "negativePrompt",
-        "seed",
-        "modelId",
-        "type",
-        "parentId",
-        "rootParentId",
-    ];
-    // width, height and size, where they hold what the summary shows, are
-    // not repeated under metadata / properties
-    let in_summary = |k: &str, v: &Value| -> bool {
-        let shown = match k {
-            "width" => asset.width(),
-            "height" => asset.height(),
-            "size" => asset.file_size(),
-            _ => return false,
-        };
-        shown.is_some() && v.as_u64() == shown
-    };
-    let mut general = Vec::new();
-    for (key, value) in &map {
-        if SHOWN.contains(&key.as_str()) {
-            continue;
-        }
-        match value {
-            Value::Object(inner) => {
-                let mut rows = Vec::new();
-                let skip: &[&str] = if key == "metadata" { META_SHOWN } else { &[] };
-                let summarized = key == "metadata" || key == "properties";
-                for (k, v) in inner {
-                    let shown = skip.contains(&k.as_str()) || (summarized && in_summary(k, v));
-                    if !shown {
-                        flatten(k, v, &mut rows);
-                    }
-                }
-                if !rows.is_empty() {
-                    let title = match key.as_str() {
-                        "metadata" => "Generation".to_string(),
-                        "properties" => "Properties".to_string(),
-                        other => line(other),
-                    };
-                    out.push(Section { title, rows });
-                }
-            }
-            other => flatten(key, other, &mut general),
-        }
-    }
-    if let Some(e) = &asset.embedding {
-        general.push(("embedding".into(), plural(e.len(), "number", "numbers")));
-    }
-    if !general.is_empty() {
-        out.insert(
-            1,
-            Section {
-                title: "Asset".into(),
-                rows: general,
-            },
-        );
-    }
-    out
-}
-
-/// `"1 match"`, `"9 matches"`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn flatten(key: &str, value: &Value, rows: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            for (k, v) in map {
-                flatten(&format!("{key}.{k}"), v, rows);
-            }
-        }
-        Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
-            for (i, v) in items.iter().enumerate().take(100) {
-                flatten(&format!("{key}[{i}]"), v, rows);
-            }
-        }
-        other => rows.push((sanitize::line(key, 200), text(other))),
-    }
-}
-
-/// The asset as pretty JSON, one sanitized line per line.
-pub fn json_lines(asset: &Asset) -> Vec<String> {
-    // hostile characters shown escaped (`\u202e`), not silently removed
-    let pretty = crate::api::models::json::to_string_pretty(asset).unwrap_or_default();
-    pretty
-        .lines()
-        .take(JSON_MAX_LINES)
-        .map(|l| sanitize::line(l, VALUE_MAX))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fixture() -> Asset {
-        serde_json::from_value(serde_json::json!({
+    fn fixture() -> AssetView {
+        AssetView::from(serde_json::from_value::<crate::api::models::Asset>(serde_json::json!({
             "id": "asset_1",
             "createdAt": "2026-01-02T03:04:05Z",
             "privacy": "private",
@@ -537,55 +317,7 @@ mod tests {
             "properties": {"width": 512, "height": 256, "size": 2048},
             "somethingNew": [{"a": 1}]
         }))
-        .unwrap()
-    }
-
-    #[test]
-    fn summary_then_every_other_field() {
-        let cols = HashMap::from([("col_1".to_string(), "Heroes".to_string())]);
-        let s = sections(&fixture(), &cols);
-        let summary: HashMap<_, _> = s[0].rows.iter().cloned().collect();
-        assert_eq!(summary["Name"], "Castle");
-        assert_eq!(summary["Prompt"], "a red\ncastle");
-        assert_eq!(summary["Seed"], "42");
-        assert_eq!(summary["Dimensions"], "512 × 256 px");
-        assert_eq!(summary["File"], "2.0 KiB");
-        assert_eq!(summary["Collections"], "Heroes");
-        assert_eq!(summary["Type"], "inference-txt2img · image");
-        assert!(summary["Parent"].starts_with("asset_0"));
-        let all: Vec<&(String, String)> = s.iter().flat_map(|s| &s.rows).collect();
-        assert!(all.iter().any(|(k, v)| k == "guidance" && v == "7.5"));
-        assert!(all.iter().any(|(k, v)| k == "custom.deep" && v == "v"));
-        assert!(all
-            .iter()
-            .any(|(k, v)| k == "somethingNew[0].a" && v == "1"));
-        assert!(all
-            .iter()
-            .all(|(k, v)| !k.contains('\u{1b}') && !v.contains('\u{1b}')));
-        // summary fields are not repeated below
-        assert!(!s[1..]
-            .iter()
-            .flat_map(|s| &s.rows)
-            .any(|(k, _)| k == "prompt"));
-    }
-
-    #[test]
-    fn size_and_file_are_said_once() {
-        let mut a = fixture();
-        a.mime_type = Some("image/png".into());
-        let s = sections(&a, &HashMap::new());
-        let summary: HashMap<_, _> = s[0].rows.iter().cloned().collect();
-        assert_eq!(summary["File"], "2.0 KiB · image/png");
-        let below: Vec<&String> = s[1..]
-            .iter()
-            .flat_map(|s| &s.rows)
-            .map(|(k, _)| k)
-            .collect();
-        for k in ["size", "width", "height", "mimeType"] {
-            assert!(!below.iter().any(|b| *b == k), "{k} repeated: {below:?}");
-        }
-        let titles: Vec<&str> = s.iter().map(|s| s.title.as_str()).collect();
-        assert_eq!(titles, ["Summary", "Asset", "Generation"]);
+        .unwrap())
     }
 
     #[test]
@@ -616,7 +348,7 @@ mod tests {
 
     #[test]
     fn raw_json_is_sanitized_and_complete() {
-        let lines = json_lines(&fixture());
+        let lines = fixture().json_lines();
         assert!(lines.iter().any(|l| l.contains("\"somethingNew\"")));
         assert!(lines
             .iter()

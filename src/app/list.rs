@@ -6,7 +6,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::api::models::Asset;
+use crate::provider::AssetView;
 use crate::sanitize;
 use crate::text;
 
@@ -42,29 +42,31 @@ pub struct RowText {
 }
 
 impl RowText {
-    pub fn of(asset: &Asset) -> RowText {
-        let dims = match (asset.width(), asset.height()) {
-            (Some(w), Some(h)) => format!("{w}×{h}"),
-            _ => String::new(),
+    pub fn of(asset: &AssetView) -> RowText {
+        let dims = match asset.dims {
+            Some((w, h)) => format!("{w}×{h}"),
+            None => String::new(),
         };
         let mut row = RowText {
-            name: sanitize::line(&asset.list_name(), NAME_MAX),
+            name: sanitize::line(&asset.list_name, NAME_MAX),
             type_label: asset
-                .asset_type()
-                .map(|t| sanitize::line(t.as_str(), 40))
+                .type_label
+                .as_deref()
+                .map(|t| sanitize::line(t, 40))
                 .unwrap_or_default(),
             kind: asset
-                .kind()
-                .map(|k| sanitize::line(k.as_str(), 20))
+                .kind_label
+                .as_deref()
+                .map(|k| sanitize::line(k, 20))
                 .unwrap_or_default(),
             dims,
             created: asset
-                .created_at
+                .created
                 .as_deref()
                 .map(|d| sanitize::line(d.get(..10).unwrap_or(d), 10))
                 .unwrap_or_default(),
             tags: asset
-                .tags()
+                .tags
                 .iter()
                 .take(TAGS_MAX)
                 .map(|t| sanitize::line(t, TAG_MAX))
@@ -212,12 +214,12 @@ impl Rows {
 /// JSON), and its sanitized row.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub asset: Arc<Asset>,
+    pub asset: Arc<AssetView>,
     pub row: RowText,
 }
 
 impl Entry {
-    pub fn new(asset: Asset) -> Entry {
+    pub fn new(asset: AssetView) -> Entry {
         let row = RowText::of(&asset);
         Entry {
             asset: Arc::new(asset),
@@ -337,7 +339,7 @@ impl AssetList {
 
     /// Appends a page. Assets already listed (an asset moved between pages
     /// on the server) are skipped, not shown twice.
-    pub fn append(&mut self, assets: Vec<Asset>, next: Option<String>) {
+    pub fn append(&mut self, assets: Vec<AssetView>, next: Option<String>) {
         use std::collections::HashSet;
         if self.stale {
             self.entries.clear();
@@ -385,14 +387,14 @@ impl AssetList {
     }
 
     /// Replaces an asset everywhere it is listed (fresh links, new tags).
-    pub fn replace(&mut self, asset: &Asset) {
+    pub fn replace(&mut self, asset: &AssetView) {
         if let Some(i) = self.position_of(&asset.id) {
             self.entries.set(i, Entry::new(asset.clone()));
         }
     }
 
     /// Replaces an asset by a shared copy (a local change: new tags).
-    pub fn replace_shared(&mut self, asset: &Arc<Asset>) {
+    pub fn replace_shared(&mut self, asset: &Arc<AssetView>) {
         if let Some(i) = self.position_of(&asset.id) {
             self.entries.set(
                 i,
@@ -423,7 +425,7 @@ impl AssetList {
     }
 
     /// A new asset (an upload) at the top, under the cursor.
-    pub fn insert_first(&mut self, asset: Asset) {
+    pub fn insert_first(&mut self, asset: AssetView) {
         self.entries.insert(0, Entry::new(asset));
         self.cursor = 0;
         self.offset = 0;
@@ -456,8 +458,12 @@ impl AssetList {
 mod tests {
     use super::*;
 
-    fn asset(id: &str) -> Asset {
-        serde_json::from_value(serde_json::json!({"id": id})).unwrap()
+    use crate::api::models::Asset;
+
+    fn asset(id: &str) -> AssetView {
+        serde_json::from_value::<Asset>(serde_json::json!({"id": id}))
+            .unwrap()
+            .into()
     }
 
     #[test]
@@ -470,7 +476,7 @@ mod tests {
             "properties": {"width": 10, "height": 20}
         }))
         .unwrap();
-        let row = RowText::of(&a);
+        let row = RowText::of(&a.into());
         assert!(!row.name.contains('\u{1b}') && !row.name.contains('\u{202e}'));
         assert!(row
             .tags
@@ -545,7 +551,7 @@ mod tests {
         let last: std::collections::HashSet<&str> = ["a5"].into_iter().collect();
         l.remove(&last);
         assert_eq!(l.current().unwrap().asset.id, "a4");
-        l.insert_first(serde_json::from_value(serde_json::json!({"id": "new"})).unwrap());
+        l.insert_first(asset("new"));
         assert_eq!((l.cursor, l.entries[0].asset.id.as_str()), (0, "new"));
     }
 
@@ -554,14 +560,15 @@ mod tests {
     /// removed, or a new query's first page replaces the list.
     #[test]
     fn column_widths_follow_the_rows_that_come_and_go() {
-        let typed = |id: &str, t: &str, w: u32| -> Asset {
-            serde_json::from_value(serde_json::json!({
+        let typed = |id: &str, t: &str, w: u32| -> AssetView {
+            serde_json::from_value::<Asset>(serde_json::json!({
                 "id": id,
                 "kind": "image",
                 "metadata": {"type": t},
                 "properties": {"width": w, "height": 1}
             }))
             .unwrap()
+            .into()
         };
         let mut l = AssetList::default();
         assert_eq!(l.entries.column_widths(), [0; COLUMNS]);
@@ -595,7 +602,7 @@ mod tests {
             "id": "a", "tags": ["ab", "日本"]
         }))
         .unwrap();
-        let row = RowText::of(&a);
+        let row = RowText::of(&a.into());
         assert_eq!(row.chips, "#ab #日本 ");
         assert_eq!(row.chips_within(100), ("#ab #日本 ", 10));
         assert_eq!(row.chips_within(9), ("#ab ", 4));

@@ -8,8 +8,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use std::sync::Arc;
 
 use super::images::{ImageDone, ImageRequest};
-use crate::api::models::{Asset, AssetListResponse, Collection, SearchResponse};
+use crate::api::models::Collection;
 use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
+use crate::provider::{AssetView, Page};
 
 pub enum Msg {
     Key(KeyEvent),
@@ -20,13 +21,13 @@ pub enum Msg {
     /// A page of the list, for list generation `generation`.
     Page {
         generation: u64,
-        result: Result<AssetListResponse, String>,
+        result: Result<Page, String>,
     },
     /// `GET /assets/{id}` answered.
     Asset {
         purpose: AssetPurpose,
         id: String,
-        result: Result<Box<Asset>, String>,
+        result: Result<Box<AssetView>, String>,
     },
     Collections(Result<Vec<Collection>, String>),
     Image(ImageDone),
@@ -47,7 +48,7 @@ pub enum Msg {
     SearchPage {
         generation: u64,
         paging: SearchPaging,
-        result: Result<SearchResponse, String>,
+        result: Result<Page, String>,
     },
     /// A local image read and scaled for a similarity search.
     ImageRead {
@@ -83,7 +84,7 @@ pub enum Msg {
     /// An upload ended.
     Uploaded {
         path: String,
-        result: Result<Box<Asset>, String>,
+        result: Result<Box<AssetView>, String>,
     },
     /// The system opener ran (or could not).
     Opened {
@@ -240,7 +241,7 @@ impl std::fmt::Debug for Msg {
             Msg::Page { generation, result } => write!(
                 f,
                 "Page(gen {generation}, {:?})",
-                result.as_ref().map(|p| p.assets.len())
+                result.as_ref().map(|p| p.items.len())
             ),
             Msg::Asset {
                 purpose,
@@ -259,7 +260,7 @@ impl std::fmt::Debug for Msg {
             } => write!(
                 f,
                 "SearchPage(gen {generation}, {paging:?}, {:?})",
-                result.as_ref().map(|p| p.hits.len())
+                result.as_ref().map(|p| p.items.len())
             ),
             Msg::ImageRead { path, result } => {
                 write!(f, "ImageRead({path:?}, ok: {})", result.is_ok())

@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::api::models::Asset;
+use crate::provider::AssetView;
 
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     /// Ids in the order they were selected.
     order: Vec<String>,
-    assets: HashMap<String, Arc<Asset>>,
+    assets: HashMap<String, Arc<AssetView>>,
     /// Where a `V` range starts: the last asset toggled or anchored.
     pub anchor: Option<String>,
 }
@@ -31,7 +31,7 @@ impl Selection {
     }
 
     /// Adds an asset; false if it was already selected.
-    pub fn insert(&mut self, asset: Arc<Asset>) -> bool {
+    pub fn insert(&mut self, asset: Arc<AssetView>) -> bool {
         if self.assets.contains_key(&asset.id) {
             return false;
         }
@@ -49,7 +49,7 @@ impl Selection {
     }
 
     /// Selects or unselects; returns whether it is now selected.
-    pub fn toggle(&mut self, asset: Arc<Asset>) -> bool {
+    pub fn toggle(&mut self, asset: Arc<AssetView>) -> bool {
         self.anchor = Some(asset.id.clone());
         if self.remove(&asset.id) {
             false
@@ -71,16 +71,16 @@ impl Selection {
     }
 
     /// The selected assets (last copies seen), in order.
-    pub fn assets(&self) -> impl Iterator<Item = &Arc<Asset>> {
+    pub fn assets(&self) -> impl Iterator<Item = &Arc<AssetView>> {
         self.order.iter().filter_map(|id| self.assets.get(id))
     }
 
-    pub fn get(&self, id: &str) -> Option<&Arc<Asset>> {
+    pub fn get(&self, id: &str) -> Option<&Arc<AssetView>> {
         self.assets.get(id)
     }
 
     /// A newer copy of an asset (new tags, fresh links): kept if selected.
-    pub fn refresh(&mut self, asset: &Arc<Asset>) {
+    pub fn refresh(&mut self, asset: &Arc<AssetView>) {
         if let Some(slot) = self.assets.get_mut(&asset.id) {
             *slot = asset.clone();
         }
@@ -91,8 +91,10 @@ impl Selection {
 mod tests {
     use super::*;
 
-    fn asset(id: &str) -> Arc<Asset> {
-        Arc::new(serde_json::from_value(serde_json::json!({ "id": id })).unwrap())
+    fn asset(id: &str) -> Arc<AssetView> {
+        let a: crate::api::models::Asset =
+            serde_json::from_value(serde_json::json!({ "id": id })).unwrap();
+        Arc::new(a.into())
     }
 
     #[test]

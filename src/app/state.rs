@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::api::models::Asset;
+use crate::provider::AssetView;
 
 use super::filters::{Field, Filters};
 use super::images::ImageStore;
@@ -221,7 +221,7 @@ impl State {
 
     /// What the selection keys and bulk actions act on: the selection, or
     /// the asset in the inspector when nothing is selected.
-    pub fn targets(&self) -> Vec<Arc<Asset>> {
+    pub fn targets(&self) -> Vec<Arc<AssetView>> {
         if !self.selection.is_empty() {
             return self.selection.assets().cloned().collect();
         }
@@ -232,7 +232,7 @@ impl State {
     /// selection's first (kept as fresh as the list's, and found at once,
     /// which matters with thousands selected), then the inspector's, then
     /// the lists'.
-    pub fn find(&self, id: &str) -> Option<Arc<Asset>> {
+    pub fn find(&self, id: &str) -> Option<Arc<AssetView>> {
         let in_list = |l: &AssetList| l.position_of(id).map(|i| l.entries[i].asset.clone());
         self.selection
             .get(id)
@@ -250,7 +250,7 @@ impl State {
             let Some(asset) = self.find(id) else {
                 continue;
             };
-            for t in asset.tags() {
+            for t in &asset.tags {
                 match out.iter_mut().find(|(x, _)| x == t) {
                     Some((_, n)) => *n += 1,
                     None => out.push((t.clone(), 1)),

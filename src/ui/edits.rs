@@ -45,7 +45,7 @@ pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffe
     let title = if n == 1 {
         let name = state
             .find(&editor.ids[0])
-            .map(|a| sanitize::line(a.name().unwrap_or(&a.id), 40))
+            .map(|a| sanitize::line(a.name_or_id(), 40))
             .unwrap_or_else(|| sanitize::line(&editor.ids[0], 40));
         format!(" Tags of {name} ")
     } else {

@@ -80,7 +80,7 @@ pub fn draw(state: &State, buf: &mut Buffer) {
             variant: Variant::Preview,
             cells: (p.width, p.height),
         };
-        let placeholder = if asset.preview_url().or(asset.thumbnail_url()).is_none() {
+        let placeholder = if asset.preview_url.is_none() && asset.thumbnail_url.is_none() {
             "no preview for this asset"
         } else {
             "loading preview…"

@@ -16,6 +16,7 @@ use crate::api::Client;
 use crate::app::msg::ImageReadError;
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
+use crate::provider::scenario;
 
 pub struct ApiWorker {
     client: Client,
@@ -59,6 +60,7 @@ impl ApiWorker {
             let result = client
                 .list_assets_page(&query)
                 .await
+                .map(scenario::list_page)
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Page { generation, result });
         });
@@ -80,6 +82,7 @@ impl ApiWorker {
             let result = client
                 .search_page(&request)
                 .await
+                .map(|page| scenario::search_page(paging, page))
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::SearchPage {
                 generation,
@@ -120,7 +123,7 @@ impl ApiWorker {
             let result = client
                 .get_asset(&id)
                 .await
-                .map(Box::new)
+                .map(|a| Box::new(scenario::view(a)))
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Asset {
                 purpose,
@@ -227,7 +230,7 @@ impl ApiWorker {
                 crate::edits::UploadOptions::default(),
             )
             .await
-            .map(Box::new)
+            .map(|a| Box::new(scenario::view(a)))
             .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Uploaded { path, result });
         });

@@ -3,7 +3,6 @@
 //! instead of deleting them, and a worker's warning reaches the status bar.
 
 use assetui::api::models::AssetListResponse;
-use assetui::app::inspector::json_lines;
 use assetui::app::keymap::Keymap;
 use assetui::app::list::RowText;
 use assetui::app::{update, Msg, State};
@@ -13,20 +12,20 @@ fn a_broken_item_is_a_row_saying_so() {
     let page: AssetListResponse =
         serde_json::from_str(r#"{"assets":[{"id":"a1"},{"id":"a2","kind":["x"]}]}"#).unwrap();
     assert_eq!(page.assets.len(), 2);
-    let row = RowText::of(&page.assets[1]);
+    let row = RowText::of(&page.assets[1].clone().into());
     assert!(row.name.contains("broken item"), "{}", row.name);
     assert!(row.name.contains("`kind`"), "{}", row.name);
-    assert!(RowText::of(&page.assets[0]).name == "a1");
+    assert!(RowText::of(&page.assets[0].clone().into()).name == "a1");
 }
 
 #[test]
 fn the_raw_view_shows_hostile_characters_escaped() {
-    let asset = serde_json::from_value(serde_json::json!({
+    let asset: assetui::api::models::Asset = serde_json::from_value(serde_json::json!({
         "id": "a1",
         "metadata": {"name": "evil\u{9b}31m\u{202e}txt\u{1b}\u{200b}"}
     }))
     .unwrap();
-    let lines = json_lines(&asset);
+    let lines = assetui::provider::AssetView::from(asset).json_lines();
     let text = lines.join("\n");
     for shown in ["\\u009b31m", "\\u202etxt", "\\u001b", "\\u200b"] {
         assert!(text.contains(shown), "{shown} missing: {text}");

@@ -158,12 +158,14 @@ async fn a_filter_change_voids_what_was_in_flight_for_the_old_one() {
         .await
         .unwrap();
     // the unfiltered answer arrived too, and was dropped
-    assert!(b
-        .state
-        .list
-        .entries
-        .iter()
-        .all(|e| e.asset.privacy.as_ref().map(|p| p.as_str()) == Some("private")));
+    assert!(b.state.list.entries.iter().all(|e| e
+        .asset
+        .scenario()
+        .unwrap()
+        .privacy
+        .as_ref()
+        .map(|p| p.as_str())
+        == Some("private")));
     // a stale page sent now changes nothing
     let before = b.state.list.entries.len();
     b.send(Msg::Page {
@@ -192,12 +194,12 @@ async fn collections_are_picked_from_the_api() {
         .await
         .unwrap();
     assert!(!b.state.list.entries.is_empty());
-    assert!(b
-        .state
-        .list
-        .entries
-        .iter()
-        .all(|e| e.asset.collection_ids().contains(&id)));
+    assert!(b.state.list.entries.iter().all(|e| e
+        .asset
+        .scenario()
+        .unwrap()
+        .collection_ids()
+        .contains(&id)));
 }
 
 #[tokio::test]
@@ -213,7 +215,7 @@ async fn parent_and_root_jumps_and_back() {
         .list
         .entries
         .iter()
-        .position(|e| e.row.type_label == "upscale" && e.asset.parent_id().is_some())
+        .position(|e| e.row.type_label == "upscale" && e.asset.parent.as_deref().is_some())
         .expect("an upscale with a parent");
     b.state.list.select(i);
     b.char('k');
@@ -221,7 +223,8 @@ async fn parent_and_root_jumps_and_back() {
     let child = current_id(&b);
     let parent = b.state.list.entries[i]
         .asset
-        .parent_id()
+        .parent
+        .as_deref()
         .unwrap()
         .to_string();
     b.char('p');
@@ -230,7 +233,7 @@ async fn parent_and_root_jumps_and_back() {
     assert_eq!(inspected_id(&b), Some(child.clone()));
     b.char('P');
     let root = b.state.inspector.asset.clone().unwrap();
-    assert!(root.root_parent_id().is_none() || root.id != child);
+    assert!(root.root.as_deref().is_none() || root.id != child);
 }
 
 #[tokio::test]
@@ -251,7 +254,7 @@ async fn a_jump_outside_the_list_fetches_the_asset() {
         .list
         .entries
         .iter()
-        .position(|e| e.asset.parent_id().is_some())
+        .position(|e| e.asset.parent.as_deref().is_some())
         .unwrap();
     b.state.list.select(i);
     b.char('j');
@@ -262,7 +265,8 @@ async fn a_jump_outside_the_list_fetches_the_asset() {
         .current()
         .unwrap()
         .asset
-        .parent_id()
+        .parent
+        .as_deref()
         .unwrap()
         .to_string();
     b.char('p');
@@ -379,7 +383,7 @@ async fn an_expired_link_refetches_the_asset_and_tries_again() {
     let generation = b.state.list.generation;
     b.send(Msg::Page {
         generation,
-        result: Ok(page),
+        result: Ok(assetui::provider::scenario::list_page(page)),
     });
     let key = ImageKey {
         asset_id: id.clone(),
@@ -490,7 +494,7 @@ async fn y_copies_the_id_and_c_the_prompt_and_the_status_bar_says_so() {
         .inspector
         .asset
         .as_ref()
-        .and_then(|a| a.prompt().map(str::to_string))
+        .and_then(|a| a.prompt.clone())
         .is_none_or(|p| p.trim().is_empty())
     {
         b.char('j');
@@ -502,9 +506,9 @@ async fn y_copies_the_id_and_c_the_prompt_and_the_status_bar_says_so() {
         .asset
         .as_ref()
         .unwrap()
-        .prompt()
-        .unwrap()
-        .to_string();
+        .prompt
+        .clone()
+        .unwrap();
 
     b.char('y');
     assert_eq!(
@@ -721,7 +725,7 @@ async fn typing_fast_sends_one_search_and_the_last_query_wins() {
         .list
         .entries
         .iter()
-        .map(|e| (*e.asset).clone())
+        .map(|e| e.asset.scenario().unwrap().clone())
         .collect();
     assert!(dunes
         .iter()
@@ -757,10 +761,16 @@ async fn typing_fast_sends_one_search_and_the_last_query_wins() {
             page: 1,
             hits_per_page: 50,
         },
-        result: Ok(assetui::api::models::SearchResponse {
-            hits: dunes,
-            ..Default::default()
-        }),
+        result: Ok(assetui::provider::scenario::search_page(
+            assetui::api::params::SearchPaging::Page {
+                page: 1,
+                hits_per_page: 50,
+            },
+            assetui::api::models::SearchResponse {
+                hits: dunes,
+                ..Default::default()
+            },
+        )),
     });
     assert_eq!(result_ids(&b), found);
     assert!(b.screen().contains("Search \"pine forest\""));
@@ -841,7 +851,15 @@ async fn s_puts_the_asset_itself_first() {
         .contains(&format!("image \"{id}\"")));
     let found = &b.state.list.entries;
     let own = found.iter().position(|e| e.asset.id == id).unwrap();
-    let score = |i: usize| found[i].asset.score.as_ref().and_then(|s| s.as_f64());
+    let score = |i: usize| {
+        found[i]
+            .asset
+            .scenario()
+            .unwrap()
+            .score
+            .as_ref()
+            .and_then(|s| s.as_f64())
+    };
     // an exact twin (same pixels) may tie with it
     assert!(own == 0 || (own == 1 && score(0) == score(1)), "at {own}");
     // its family follows

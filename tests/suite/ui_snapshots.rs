@@ -260,11 +260,11 @@ impl Ui {
         let generation = self.state.list.generation;
         self.send(Msg::Page {
             generation,
-            result: Ok(AssetListResponse {
+            result: Ok(assetui::provider::scenario::list_page(AssetListResponse {
                 assets,
                 next_pagination_token: next.map(str::to_string),
                 ..AssetListResponse::default()
-            }),
+            })),
         });
     }
 
@@ -296,22 +296,24 @@ impl Ui {
                 l.entries
                     .iter()
                     .take(n)
-                    .map(|e| (*e.asset).clone())
+                    .map(|e| e.asset.scenario().unwrap().clone())
                     .collect()
             })
             .unwrap_or_default();
         let generation = self.state.list.generation;
+        let paging = SearchPaging::Page {
+            page: 1,
+            hits_per_page: 50,
+        };
+        let page = SearchResponse {
+            total_hits: Some((hits.len() as u64).into()),
+            hits,
+            ..SearchResponse::default()
+        };
         self.send(Msg::SearchPage {
             generation,
-            paging: SearchPaging::Page {
-                page: 1,
-                hits_per_page: 50,
-            },
-            result: Ok(SearchResponse {
-                total_hits: Some((hits.len() as u64).into()),
-                hits,
-                ..SearchResponse::default()
-            }),
+            paging,
+            result: Ok(assetui::provider::scenario::search_page(paging, page)),
         });
     }
 
@@ -611,13 +613,16 @@ fn screens() -> Vec<(&'static str, Steps)> {
             u.send(Msg::Asset {
                 purpose: AssetPurpose::Jump(generation),
                 id: "asset_cobble".into(),
-                result: Ok(Box::new(asset(json!({
-                    "id": "asset_cobble",
-                    "createdAt": "2025-12-20T10:00:00.000Z",
-                    "kind": "image",
-                    "metadata": {"type": "texture", "name": "Cobblestone"},
-                    "properties": {"width": 2048, "height": 2048}
-                })))),
+                result: Ok(Box::new(
+                    asset(json!({
+                        "id": "asset_cobble",
+                        "createdAt": "2025-12-20T10:00:00.000Z",
+                        "kind": "image",
+                        "metadata": {"type": "texture", "name": "Cobblestone"},
+                        "properties": {"width": 2048, "height": 2048}
+                    }))
+                    .into(),
+                )),
             });
             assert!(u.state.inspector.detached);
         }),

@@ -9,19 +9,19 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::models::Asset;
 use crate::app::bulk::{Choice, ChoicePurpose, Confirm, PathPrompt, PromptKey, ORIGINAL};
 use crate::app::inspector::{plural, Detail};
 use crate::app::msg::Cmd;
 use crate::app::state::{Overlay, Picker, PickerKey, State};
+use crate::provider::AssetView;
 use crate::sanitize;
 
-fn current(state: &State) -> Option<Arc<Asset>> {
+fn current(state: &State) -> Option<Arc<AssetView>> {
     state.list.current().map(|e| e.asset.clone())
 }
 
 /// A changed copy of an asset (its tags), everywhere it is shown or kept.
-pub fn replace(state: &mut State, asset: Arc<Asset>) {
+pub fn replace(state: &mut State, asset: Arc<AssetView>) {
     state.list.replace_shared(&asset);
     if let Some(b) = state.search.browsed.as_deref_mut() {
         b.replace_shared(&asset);
@@ -76,7 +76,7 @@ pub fn select_range(state: &mut State) {
     };
     let to = state.list.cursor;
     let (a, b) = (from.min(to), from.max(to));
-    let picked: Vec<Arc<Asset>> = state.list.entries[a..=b]
+    let picked: Vec<Arc<AssetView>> = state.list.entries[a..=b]
         .iter()
         .map(|e| e.asset.clone())
         .collect();
@@ -88,7 +88,7 @@ pub fn select_range(state: &mut State) {
 
 /// `Ctrl-a`: selects everything loaded.
 pub fn select_all(state: &mut State) {
-    let picked: Vec<Arc<Asset>> = state.list.entries.iter().map(|e| e.asset.clone()).collect();
+    let picked: Vec<Arc<AssetView>> = state.list.entries.iter().map(|e| e.asset.clone()).collect();
     for asset in picked {
         state.selection.insert(asset);
     }
@@ -108,10 +108,10 @@ pub fn clear(state: &mut State) {
     state.info(format!("unselected {}", plural(n, "asset", "assets")));
 }
 
-fn names(assets: &[Arc<Asset>]) -> Vec<String> {
+fn names(assets: &[Arc<AssetView>]) -> Vec<String> {
     assets
         .iter()
-        .map(|a| sanitize::line(a.name().unwrap_or(&a.id), 60))
+        .map(|a| sanitize::line(a.name_or_id(), 60))
         .collect()
 }
 
@@ -296,13 +296,13 @@ pub fn on_completions(state: &mut State, input: &str, candidates: Vec<String>) {
 pub fn on_uploaded(
     state: &mut State,
     path: &str,
-    result: Result<Asset, String>,
+    result: Result<AssetView, String>,
     cmds: &mut Vec<Cmd>,
 ) {
     let shown = sanitize::line(path, 120);
     match result {
         Ok(asset) => {
-            let name = sanitize::line(asset.name().unwrap_or(&asset.id), 60);
+            let name = sanitize::line(asset.name_or_id(), 60);
             let id = sanitize::line(&asset.id, 60);
             if !state.search.active && state.filters.is_default() {
                 state.list.insert_first(asset);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::app::bulk::{formats_for, Choice, ChoicePurpose, ORIGINAL};
+use crate::app::bulk::{Choice, ChoicePurpose, ORIGINAL};
 use crate::app::downloads::{DlCmd, PaneKey};
 use crate::app::inspector::plural;
 use crate::app::msg::Cmd;
@@ -77,7 +77,7 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cm
 /// What `d`, `S` and `Z` download: the selection, or the current asset.
 /// `None`, with the reason in the status bar, when the queue is off or
 /// there is nothing.
-pub fn targets(state: &mut State) -> Option<Vec<Arc<crate::api::models::Asset>>> {
+pub fn targets(state: &mut State) -> Option<Vec<Arc<crate::provider::AssetView>>> {
     if let Some(why) = state.downloads.unavailable.clone() {
         state.error(format!("downloads are off: {why}"));
         return None;
@@ -90,7 +90,7 @@ pub fn targets(state: &mut State) -> Option<Vec<Arc<crate::api::models::Asset>>>
     Some(assets)
 }
 
-fn ids(assets: &[Arc<crate::api::models::Asset>]) -> Vec<String> {
+fn ids(assets: &[Arc<crate::provider::AssetView>]) -> Vec<String> {
     assets.iter().map(|a| a.id.clone()).collect()
 }
 
@@ -163,7 +163,7 @@ pub fn choose_format(state: &mut State) {
     // the formats every chosen asset can take
     let mut common: Option<Vec<&str>> = None;
     for a in &assets {
-        let f = formats_for(a.kind());
+        let f = a.formats;
         common = Some(match common {
             None => f.to_vec(),
             Some(c) => c.into_iter().filter(|x| f.contains(x)).collect(),
@@ -231,6 +231,6 @@ pub fn open_file(state: &mut State, cmds: &mut Vec<Cmd>) {
         asset_id: asset.id.clone(),
         format: None,
     }])));
-    let name = sanitize::line(asset.name().unwrap_or(&asset.id), 60);
+    let name = sanitize::line(asset.display_name(), 60);
     state.info(format!("downloading {name} to open it…"));
 }

@@ -14,8 +14,8 @@ use super::list::Loading;
 use super::msg::{AssetPurpose, Cmd, Msg};
 use super::search::Mark;
 use super::state::{FilterPane, Focus, Overlay, State, REST};
-use crate::api::models::Asset;
 use crate::api::params::SearchPaging;
+use crate::provider::AssetView;
 use crate::sanitize;
 
 use super::images::{ImageDone, ImageError, ImageKey, ImageRequest, Variant};
@@ -80,7 +80,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 if let Some(a) = state.inspector.asset.clone() {
                     state
                         .inspector
-                        .set_sections(super::inspector::sections(&a, &state.collections.names));
+                        .set_sections(a.sections(&state.collections.names));
                 }
                 filters::refresh_collection_picker(state);
                 bulk::collections_loaded(state);
@@ -91,9 +91,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::SearchDue { typed } => search::due(state, typed, &mut cmds),
         Msg::SearchPage {
             generation,
-            paging,
+            paging: _,
             result,
-        } => search::on_page(state, generation, paging, result),
+        } => search::on_page(state, generation, result),
         Msg::ImageRead { path, result } => search::on_image(state, path, result, &mut cmds),
         Msg::Completions { input, candidates } => {
             if matches!(state.overlay, Some(Overlay::Upload(_))) {
@@ -188,8 +188,8 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
     want_images(state, cmds);
 }
 
-fn cache_tag(a: &Asset) -> String {
-    a.updated_at.clone().unwrap_or_default()
+fn cache_tag(a: &AssetView) -> String {
+    a.updated.clone().unwrap_or_default()
 }
 
 /// The images the screen needs, most urgent first: the preview once the
@@ -201,13 +201,16 @@ fn want_images(state: &mut State, cmds: &mut Vec<Cmd>) {
     let g = state.geometry;
     let mut requests: Vec<ImageRequest> = Vec::new();
     let mut keys: Vec<ImageKey> = Vec::new();
-    let mut push = |state: &State, asset: &Asset, variant: Variant, cells: (u16, u16)| {
+    let mut push = |state: &State, asset: &AssetView, variant: Variant, cells: (u16, u16)| {
         if cells.0 == 0 || cells.1 == 0 || state.refreshing.contains(&asset.id) {
             return;
         }
         let url = match variant {
-            Variant::Preview => asset.preview_url().or_else(|| asset.thumbnail_url()),
-            Variant::Thumbnail => asset.thumbnail_url(),
+            Variant::Preview => asset
+                .preview_url
+                .as_deref()
+                .or(asset.thumbnail_url.as_deref()),
+            Variant::Thumbnail => asset.thumbnail_url.as_deref(),
         };
         let key = ImageKey {
             asset_id: asset.id.clone(),
@@ -249,17 +252,16 @@ fn want_images(state: &mut State, cmds: &mut Vec<Cmd>) {
     }
 }
 
-fn on_page(
-    state: &mut State,
-    generation: u64,
-    result: Result<crate::api::models::AssetListResponse, String>,
-) {
+fn on_page(state: &mut State, generation: u64, result: Result<crate::provider::Page, String>) {
     if generation != state.list.generation {
         return; // an answer for filters that are gone
     }
     match result {
         Ok(page) => {
-            state.list.append(page.assets, page.next_pagination_token);
+            state.list.append(page.items, page.next);
+            if page.total.is_some() {
+                state.list.total = page.total;
+            }
             state.page_arrived(generation);
             if let Some(id) = state.reselect.clone() {
                 if let Some(i) = state.list.position_of(&id) {
@@ -282,7 +284,7 @@ fn on_asset(
     state: &mut State,
     purpose: AssetPurpose,
     id: &str,
-    result: Result<Asset, String>,
+    result: Result<AssetView, String>,
     cmds: &mut Vec<Cmd>,
 ) {
     match purpose {
@@ -327,7 +329,7 @@ fn on_asset(
             }
         }
         AssetPurpose::CopyLink => match result {
-            Ok(asset) => match asset.url.clone().filter(|u| !u.is_empty()) {
+            Ok(asset) => match asset.file_url.clone().filter(|u| !u.is_empty()) {
                 Some(url) => {
                     state.notice = None;
                     copy(cmds, "link", url);
@@ -393,7 +395,7 @@ fn on_image(state: &mut State, done: ImageDone, cmds: &mut Vec<Cmd>) {
     }
 }
 
-pub(super) fn show_detached(state: &mut State, asset: Arc<Asset>, cmds: &mut Vec<Cmd>) {
+pub(super) fn show_detached(state: &mut State, asset: Arc<AssetView>, cmds: &mut Vec<Cmd>) {
     if let Some(current) = state.inspector.asset.clone() {
         state.inspector.trail.push(current);
     }
@@ -412,9 +414,9 @@ fn jump(state: &mut State, root: bool, cmds: &mut Vec<Cmd>) {
         return;
     };
     let target = if root {
-        asset.root_parent_id()
+        asset.root.as_deref()
     } else {
-        asset.parent_id()
+        asset.parent.as_deref()
     };
     let Some(target) = target.map(str::to_string) else {
         state.info(if root {
@@ -635,7 +637,7 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         }
         Action::CopyPrompt => {
             if let Some(a) = state.inspector.asset.clone() {
-                match a.prompt().filter(|p| !p.trim().is_empty()) {
+                match a.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
                     Some(p) => copy(cmds, "prompt", p.to_string()),
                     None => state.info("this asset has no prompt"),
                 }

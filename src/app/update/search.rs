@@ -7,9 +7,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::api::models::SearchResponse;
-use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
-use crate::api::search::next_paging;
+use crate::api::params::{ListAssetsQuery, SearchRequest};
 use crate::app::action::Action;
 use crate::app::input::InputKey;
 use crate::app::list::{AssetList, Loading};
@@ -19,6 +17,7 @@ use crate::app::search::{
     Input, Mark, DEBOUNCE,
 };
 use crate::app::state::{Focus, State};
+use crate::provider::Page;
 use crate::sanitize;
 
 /// Where the list's next page comes from.
@@ -381,30 +380,16 @@ pub(super) fn ratio(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
 }
 
 /// A page of results (or of the list browsed through search).
-pub(super) fn on_page(
-    state: &mut State,
-    generation: u64,
-    paging: SearchPaging,
-    result: Result<SearchResponse, String>,
-) {
+pub(super) fn on_page(state: &mut State, generation: u64, result: Result<Page, String>) {
     if generation != state.list.generation {
         return; // a search that was typed over
     }
     match result {
         Ok(page) => {
-            let next = next_paging(paging, &page).map(|p| match p {
-                SearchPaging::Page { page, .. } => page.to_string(),
-                SearchPaging::Offset { offset, .. } => offset.to_string(),
-            });
-            let total = page
-                .total_hits
-                .as_ref()
-                .or(page.estimated_total_hits.as_ref())
-                .and_then(|n| n.as_u64());
             let first = state.list.pages == 0;
-            state.list.append(page.hits, next);
-            if total.is_some() {
-                state.list.total = total;
+            state.list.append(page.items, page.next);
+            if page.total.is_some() {
+                state.list.total = page.total;
             }
             state.page_arrived(generation);
             // results: an error the search said before is stale now

@@ -131,7 +131,7 @@ fn retag(state: &mut State, id: &str, tag: &str, add: bool) -> bool {
     let Some(asset) = state.find(id) else {
         return false;
     };
-    let mut tags = asset.tags().to_vec();
+    let mut tags = asset.tags.clone();
     let has = tags.iter().any(|t| t == tag);
     if has == add {
         return false;
@@ -141,9 +141,7 @@ fn retag(state: &mut State, id: &str, tag: &str, add: bool) -> bool {
     } else {
         tags.retain(|t| t != tag);
     }
-    let mut copy = (*asset).clone();
-    copy.tags = Some(tags);
-    bulk::replace(state, Arc::new(copy));
+    bulk::replace(state, Arc::new(asset.with_tags(tags)));
     true
 }
 

@@ -13,7 +13,11 @@ fn state() -> State {
     State::new("test".into(), Keymap::default(), true, 48, 120, 40)
 }
 
-fn asset(id: &str, updated: &str) -> Asset {
+fn asset(id: &str, updated: &str) -> AssetView {
+    scenario_asset(id, updated).into()
+}
+
+fn scenario_asset(id: &str, updated: &str) -> crate::api::models::Asset {
     serde_json::from_value(serde_json::json!({
         "id": id,
         "updatedAt": updated,
@@ -24,12 +28,15 @@ fn asset(id: &str, updated: &str) -> Asset {
     .unwrap()
 }
 
-fn page(ids: &[&str], next: Option<&str>) -> AssetListResponse {
-    AssetListResponse {
-        assets: ids.iter().map(|id| asset(id, "2026-01-01")).collect(),
+fn page(ids: &[&str], next: Option<&str>) -> crate::provider::Page {
+    crate::provider::scenario::list_page(AssetListResponse {
+        assets: ids
+            .iter()
+            .map(|id| scenario_asset(id, "2026-01-01"))
+            .collect(),
         next_pagination_token: next.map(str::to_string),
         ..Default::default()
-    }
+    })
 }
 
 fn key(c: char) -> Msg {
@@ -415,16 +422,15 @@ fn copy_keys_ask_the_event_loop_and_a_failed_clipboard_falls_back() {
 
 // ---- search ----
 
-use crate::api::models::SearchResponse;
 use crate::app::search::{search_filter, Mark};
 
 fn press(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn hits(ids: &[&str], total: u64) -> SearchResponse {
+fn hits(ids: &[&str], total: u64) -> crate::api::models::SearchResponse {
     serde_json::from_value(serde_json::json!({
-        "hits": ids.iter().map(|id| serde_json::to_value(asset(id, "2026-01-01")).unwrap()).collect::<Vec<_>>(),
+        "hits": ids.iter().map(|id| serde_json::to_value(scenario_asset(id, "2026-01-01")).unwrap()).collect::<Vec<_>>(),
         "page": 1,
         "hitsPerPage": 50,
         "totalHits": total,
@@ -460,16 +466,21 @@ fn due(cmds: &[Cmd]) -> Option<Msg> {
     })
 }
 
+const PAGING: SearchPaging = SearchPaging::Page {
+    page: 1,
+    hits_per_page: 50,
+};
+
 fn answer(s: &mut State, generation: u64, ids: &[&str], total: u64) -> Vec<Cmd> {
     update(
         s,
         Msg::SearchPage {
             generation,
-            paging: SearchPaging::Page {
-                page: 1,
-                hits_per_page: 50,
-            },
-            result: Ok(hits(ids, total)),
+            paging: PAGING,
+            result: Ok(crate::provider::scenario::search_page(
+                PAGING,
+                hits(ids, total),
+            )),
         },
     )
 }

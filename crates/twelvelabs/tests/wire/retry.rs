@@ -323,3 +323,36 @@ async fn a_stalled_server_hits_the_deadline() {
     );
     assert!(rx.recv().await.is_some());
 }
+
+#[tokio::test]
+async fn the_key_never_follows_a_redirect_to_another_host() {
+    let elsewhere = Recorder::script(vec![], Reply::json(200, asset("a1"))).await;
+    let target = format!(
+        "{}/v1.3/assets/a1",
+        elsewhere.base_url().trim_end_matches("/v1.3")
+    );
+    let rec = Recorder::route(move |r, origin| {
+        if r.path == "/v1.3/assets/moved" {
+            // the same host: followed
+            Reply::empty(302).with_header("location", &format!("{origin}/v1.3/assets/here"))
+        } else if r.path == "/v1.3/assets/here" {
+            Reply::json(200, asset("here"))
+        } else {
+            Reply::empty(302).with_header("location", &target)
+        }
+    })
+    .await;
+    let c = rec.client();
+    assert_eq!(c.get_asset("moved").await.unwrap().id(), Some("here"));
+    assert_eq!(rec.last().header("x-api-key"), Some(crate::support::KEY));
+    let err = c.get_asset("a1").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("refused a redirect to another host"),
+        "{err}"
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other host saw nothing"
+    );
+}

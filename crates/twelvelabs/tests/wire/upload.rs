@@ -338,3 +338,20 @@ async fn status_incomplete_uploads_and_a_403_preview() {
         "api_not_allowed: Multipart upload is in private preview. (403 on POST /v1.3/assets/multipart-uploads: this account may not use it)"
     );
 }
+
+/// The app's workers spawn these calls: their futures must be `Send`.
+#[test]
+fn the_calls_can_be_spawned() {
+    fn send<T: Send>(_: T) {}
+    let c = Client::new(assetui_twelvelabs::ClientOptions::new(
+        "http://127.0.0.1:9/v1.3",
+    ))
+    .unwrap();
+    let upload = MultipartUpload::new("x.mp4");
+    send(c.upload_multipart(&upload, &|_| {}));
+    send(c.create_asset(&assetui_twelvelabs::assets::CreateAsset::url("https://x/a")));
+    send(c.search(&assetui_twelvelabs::search::SearchRequest::text("i", "q")));
+    send(c.search_pages(assetui_twelvelabs::search::SearchRequest::text("i", "q")));
+    send(c.list_assets_pages(&Default::default()));
+    send(c.put_user_metadata("a", &Default::default()));
+}

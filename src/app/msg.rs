@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use super::images::{ImageDone, ImageRequest};
 use crate::api::models::Collection;
-use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest};
+use crate::api::params::{SearchPaging, SearchRequest};
+use crate::app::filters::Filters;
+use crate::app::search::{Applied, ImageRef};
 use crate::provider::{AssetView, Page};
 
 pub enum Msg {
@@ -115,10 +117,44 @@ pub enum AssetPurpose {
     CopyLink,
 }
 
+/// Which page of the list to load, in the app's words: each provider's
+/// worker turns it into its own request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListSpec {
+    pub filters: Filters,
+    /// What names the page (a token, a page number); `None`: the first.
+    pub next: Option<String>,
+}
+
+/// Which page of search results to load.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchSpec {
+    /// What was searched; `None`: the list browsed through search, for a
+    /// filter the list cannot apply (a team's tags).
+    pub applied: Option<Applied>,
+    pub filters: Filters,
+    /// From 1.
+    pub page: u32,
+}
+
+impl SearchSpec {
+    /// Scenario's request for this page.
+    pub fn scenario_request(&self) -> SearchRequest {
+        let request = match &self.applied {
+            Some(a) => crate::app::search::request(a, &self.filters),
+            None => crate::app::search::browse_request(&self.filters).unwrap_or_default(),
+        };
+        request.with_paging(SearchPaging::Page {
+            page: self.page,
+            hits_per_page: self.filters.page_size,
+        })
+    }
+}
+
 pub enum Cmd {
     LoadPage {
         generation: u64,
-        query: Box<ListAssetsQuery>,
+        spec: Box<ListSpec>,
     },
     LoadAsset {
         purpose: AssetPurpose,
@@ -142,7 +178,7 @@ pub enum Cmd {
     /// a new search aborts the one in flight.
     Search {
         generation: u64,
-        request: Box<SearchRequest>,
+        spec: Box<SearchSpec>,
     },
     /// Read, decode and scale a local image into a data URL, off the UI
     /// task; `explicit` (typed with `@`) makes a missing file an error.
@@ -178,10 +214,10 @@ pub enum Cmd {
 impl std::fmt::Debug for Cmd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Cmd::LoadPage { generation, query } => f
+            Cmd::LoadPage { generation, spec } => f
                 .debug_struct("LoadPage")
                 .field("generation", generation)
-                .field("token", &query.pagination_token)
+                .field("token", &spec.next)
                 .finish(),
             Cmd::LoadAsset { purpose, id } => write!(f, "LoadAsset({purpose:?}, {id})"),
             Cmd::LoadCollections => f.write_str("LoadCollections"),
@@ -193,21 +229,31 @@ impl std::fmt::Debug for Cmd {
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
             Cmd::Copy { what, route, .. } => write!(f, "Copy({what}, {route:?})"),
             Cmd::Downloads(c) => write!(f, "Downloads({c:?})"),
-            Cmd::Search {
-                generation,
-                request,
-            } => {
+            Cmd::Search { generation, spec } => {
                 // never a data URL: it can be a megabyte
-                let image = match (&request.image, &request.images) {
-                    (Some(i), _) if i.starts_with("data:") => "data URL".to_string(),
-                    (Some(i), _) => i.clone(),
-                    (None, Some(i)) => format!("like {} unlike {}", i.like.len(), i.unlike.len()),
-                    (None, None) => String::new(),
+                let applied = spec.applied.as_ref();
+                let image = match applied {
+                    Some(a) if !a.like.is_empty() || !a.unlike.is_empty() => format!(
+                        "like {} unlike {}",
+                        a.like.len() + usize::from(a.image.is_some()),
+                        a.unlike.len()
+                    ),
+                    Some(Applied {
+                        image: Some(ImageRef::File { .. }),
+                        ..
+                    }) => "data URL".to_string(),
+                    Some(Applied {
+                        image: Some(ImageRef::Asset { id, .. }),
+                        ..
+                    }) => id.clone(),
+                    _ => String::new(),
                 };
                 write!(
                     f,
                     "Search(gen {generation}, page {:?}, query {:?}, image {image:?}, filter {:?})",
-                    request.page, request.query, request.filter
+                    Some(spec.page),
+                    applied.and_then(|a| a.query.as_ref()),
+                    crate::app::search::search_filter(&spec.filters)
                 )
             }
             Cmd::ReadImage { path, explicit } => write!(f, "ReadImage({path:?}, {explicit})"),

@@ -10,10 +10,11 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::api::params::{ListAssetsQuery, SearchPaging, SearchRequest, UpdateTagsRequest};
+use crate::api::params::{SearchPaging, UpdateTagsRequest};
 use crate::api::search::DEFAULT_HITS_PER_PAGE;
 use crate::api::Client;
 use crate::app::msg::ImageReadError;
+use crate::app::msg::{ListSpec, SearchSpec};
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
 use crate::provider::scenario;
@@ -53,7 +54,9 @@ impl ApiWorker {
         &self.client
     }
 
-    pub fn load_page(&mut self, generation: u64, query: Box<ListAssetsQuery>) {
+    pub fn load_page(&mut self, generation: u64, spec: Box<ListSpec>) {
+        let mut query = spec.filters.to_query();
+        query.pagination_token = spec.next;
         let client = self.client.clone();
         let tx = self.tx.clone();
         let task = tokio::spawn(async move {
@@ -68,7 +71,8 @@ impl ApiWorker {
     }
 
     /// One page of a search; a newer search aborts it.
-    pub fn search(&mut self, generation: u64, request: Box<SearchRequest>) {
+    pub fn search(&mut self, generation: u64, spec: Box<SearchSpec>) {
+        let request = spec.scenario_request();
         let paging = match (request.offset, request.limit) {
             (Some(offset), Some(limit)) => SearchPaging::Offset { offset, limit },
             _ => SearchPaging::Page {

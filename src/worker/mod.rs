@@ -77,13 +77,10 @@ impl Workers {
     /// Starts the work a command asks for; never waits for it.
     pub fn dispatch(&mut self, cmd: Cmd) -> Control {
         match cmd {
-            Cmd::LoadPage { generation, query } => self.api.load_page(generation, query),
+            Cmd::LoadPage { generation, spec } => self.api.load_page(generation, spec),
             Cmd::LoadAsset { purpose, id } => self.api.load_asset(purpose, id),
             Cmd::LoadCollections => self.api.load_collections(),
-            Cmd::Search {
-                generation,
-                request,
-            } => self.api.search(generation, request),
+            Cmd::Search { generation, spec } => self.api.search(generation, spec),
             Cmd::ReadImage { path, explicit } => self.api.read_image(path, explicit),
             Cmd::CompletePath { input } => self.api.complete_path(input),
             Cmd::WantImages(requests) => {

@@ -11,10 +11,9 @@ use super::filters::Filters;
 use super::images::Slot;
 use super::inspector::Detail;
 use super::list::Loading;
-use super::msg::{AssetPurpose, Cmd, Msg};
+use super::msg::{AssetPurpose, Cmd, ListSpec, Msg, SearchSpec};
 use super::search::Mark;
 use super::state::{FilterPane, Focus, Overlay, State, REST};
-use crate::api::params::SearchPaging;
 use crate::provider::AssetView;
 use crate::sanitize;
 
@@ -134,15 +133,17 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
     state.list.scroll_into_view(g.lines(), g.per_line());
     if state.list.wants_more(visible * 2) {
         match search::source(state) {
-            search::Source::List(mut query) => {
-                query.pagination_token = state.list.next_token.clone();
+            search::Source::List => {
                 state.list.loading = Loading::Fetching;
                 cmds.push(Cmd::LoadPage {
                     generation: state.list.generation,
-                    query,
+                    spec: Box::new(ListSpec {
+                        filters: state.filters.clone(),
+                        next: state.list.next_token.clone(),
+                    }),
                 });
             }
-            search::Source::Search(request) => {
+            search::Source::Search(applied) => {
                 // search pages are numbered: the "token" is the next one
                 let page = state
                     .list
@@ -150,14 +151,14 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
                     .as_deref()
                     .and_then(|t| t.parse().ok())
                     .unwrap_or(1);
-                let request = request.with_paging(SearchPaging::Page {
-                    page,
-                    hits_per_page: state.filters.page_size,
-                });
                 state.list.loading = Loading::Fetching;
                 cmds.push(Cmd::Search {
                     generation: state.list.generation,
-                    request: Box::new(request),
+                    spec: Box::new(SearchSpec {
+                        applied,
+                        filters: state.filters.clone(),
+                        page,
+                    }),
                 });
             }
             search::Source::Waiting => {}

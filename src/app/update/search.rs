@@ -7,14 +7,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::api::params::{ListAssetsQuery, SearchRequest};
 use crate::app::action::Action;
 use crate::app::input::InputKey;
 use crate::app::list::{AssetList, Loading};
 use crate::app::msg::{Cmd, ImageReadError, Msg};
 use crate::app::search::{
-    apply_completions, browse_request, classify, completes, request, step, Applied, ImageRef,
-    Input, Mark, DEBOUNCE,
+    apply_completions, browse_request, classify, completes, step, Applied, ImageRef, Input, Mark,
+    DEBOUNCE,
 };
 use crate::app::state::{Focus, State};
 use crate::provider::Page;
@@ -22,8 +21,9 @@ use crate::sanitize;
 
 /// Where the list's next page comes from.
 pub(super) enum Source {
-    List(Box<ListAssetsQuery>),
-    Search(Box<SearchRequest>),
+    List,
+    /// Search results, or the list browsed through search (`None`).
+    Search(Option<Applied>),
     /// A local image is being read: nothing to ask yet.
     Waiting,
 }
@@ -34,13 +34,13 @@ pub(super) fn source(state: &State) -> Source {
             return Source::Waiting;
         }
         match &state.search.applied {
-            Some(a) => Source::Search(Box::new(request(a, &state.filters))),
+            Some(a) => Source::Search(Some(a.clone())),
             None => Source::Waiting,
         }
-    } else if let Some(r) = browse_request(&state.filters) {
-        Source::Search(Box::new(r))
+    } else if browse_request(&state.filters).is_some() {
+        Source::Search(None)
     } else {
-        Source::List(Box::new(state.filters.to_query()))
+        Source::List
     }
 }
 

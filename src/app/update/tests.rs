@@ -4,6 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::api::models::AssetListResponse;
+use crate::api::params::SearchPaging;
 use crate::app::filters::Field;
 use crate::app::keymap::Keymap;
 use crate::app::state::Edit;
@@ -73,10 +74,10 @@ fn init_asks_for_the_first_page_and_the_collections() {
     let cmds = init(&mut s);
     assert!(matches!(cmds[0], Cmd::LoadCollections));
     match &cmds[1] {
-        Cmd::LoadPage { generation, query } => {
+        Cmd::LoadPage { generation, spec } => {
             assert_eq!(*generation, 0);
-            assert_eq!(query.pagination_token, None);
-            assert_eq!(query.page_size, Some(50));
+            assert_eq!(spec.next, None);
+            assert_eq!(spec.filters.to_query().page_size, Some(50));
         }
         other => panic!("{other:?}"),
     }
@@ -443,10 +444,7 @@ fn hits(ids: &[&str], total: u64) -> crate::api::models::SearchResponse {
 fn searches(cmds: &[Cmd]) -> Vec<(u64, crate::api::params::SearchRequest)> {
     cmds.iter()
         .filter_map(|c| match c {
-            Cmd::Search {
-                generation,
-                request,
-            } => Some((*generation, (**request).clone())),
+            Cmd::Search { generation, spec } => Some((*generation, spec.scenario_request())),
             _ => None,
         })
         .collect()

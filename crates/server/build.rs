@@ -1,6 +1,6 @@
-//! Embeds the demo library (`assets/demo/` at the top of the repository)
-//! into the server crate, so that
-//! `assetui` with no credentials browses it wherever the binary lives.
+//! Embeds the demo libraries (`assets/demo/` and `assets/twelvelabs/` at
+//! the top of the repository) into the server crate, so that
+//! `assetui` with no credentials browses them wherever the binary lives.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -23,20 +23,19 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
     }
 }
 
-fn main() {
-    // the demo library stays at the top of the repository, where a
-    // newcomer looks for it
+/// Writes `OUT_DIR/{out}`: a table `{table}` of the files under
+/// `assets/{dir}` (paths relative to it, `.md` files left out).
+fn embed(dir: &str, table: &str, out: &str) {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let root = manifest_dir.join("../../assets/demo");
-    println!("cargo:rerun-if-changed=../../assets/demo");
+    let root = manifest_dir.join("../../assets").join(dir);
+    println!("cargo:rerun-if-changed=../../assets/{dir}");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     for (_, path) in &files {
         println!("cargo:rerun-if-changed={}", path.display());
     }
-    let mut code =
-        String::from("/// Files of the demo library: (path inside assets/demo, bytes).\n");
-    code.push_str("pub static DEMO_FILES: &[(&str, &[u8])] = &[\n");
+    let mut code = format!("/// Files of the library in assets/{dir}: (path inside it, bytes).\n");
+    let _ = writeln!(code, "pub static {table}: &[(&str, &[u8])] = &[");
     for (rel, path) in &files {
         let _ = writeln!(
             code,
@@ -45,8 +44,15 @@ fn main() {
         );
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("demo_files.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join(out);
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());
     }
+}
+
+fn main() {
+    // the demo libraries stay at the top of the repository, where a
+    // newcomer looks for them
+    embed("demo", "DEMO_FILES", "demo_files.rs");
+    embed("twelvelabs", "TWELVELABS_FILES", "twelvelabs_files.rs");
 }

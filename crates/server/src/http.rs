@@ -113,46 +113,86 @@ pub async fn limit_uploads(
     next.run(req).await
 }
 
+/// What the fault and latency layer needs from a server's state, so the
+/// Scenario and the TwelveLabs servers share it while each answers errors
+/// in its own API's shape.
+pub trait FaultSource: Send + Sync + 'static {
+    /// `--latency`, added to every request.
+    fn latency(&self) -> std::time::Duration;
+    /// The fault for a request to `path` (a scripted one first, else one
+    /// drawn from `--faults`) and, for cut bodies, where to cut; counted.
+    fn draw(&self, path: &str) -> (Option<Fault>, Option<u64>);
+    /// An error answer in this API's shape.
+    fn error(&self, status: StatusCode, message: &str) -> Response;
+    /// Paths that never misbehave (the test controls).
+    fn exempt(&self, path: &str) -> bool;
+}
+
+impl FaultSource for AppState {
+    fn latency(&self) -> std::time::Duration {
+        self.config.latency
+    }
+
+    fn draw(&self, path: &str) -> (Option<Fault>, Option<u64>) {
+        let sample = self.random_f64();
+        let (fault, at) = match self.take_scripted(path) {
+            Some(s) => (Some(s.fault), s.at),
+            None => (self.config.faults.pick(sample), None),
+        };
+        if let Some(f) = fault {
+            self.count_fault(f);
+        }
+        (fault, at)
+    }
+
+    fn error(&self, status: StatusCode, message: &str) -> Response {
+        HttpError::new(status, message).into_response()
+    }
+
+    fn exempt(&self, path: &str) -> bool {
+        path.starts_with("/v1/_demo/")
+    }
+}
+
 /// Adds `--latency` to every request and applies one fault: the first
 /// queued one for the path (`POST /v1/_demo/faults`), else one drawn from
 /// `--faults`. The `/v1/_demo/` routes themselves never misbehave.
 pub async fn inject_faults(
     State(state): State<Arc<AppState>>,
-    mut req: Request,
+    req: Request,
     next: Next,
 ) -> Response {
-    if req.uri().path().starts_with("/v1/_demo/") {
+    apply_faults(&*state, req, next).await
+}
+
+/// The fault layer over any [`FaultSource`].
+pub async fn apply_faults<S: FaultSource>(src: &S, mut req: Request, next: Next) -> Response {
+    if src.exempt(req.uri().path()) {
         return next.run(req).await;
     }
-    if !state.config.latency.is_zero() {
-        tokio::time::sleep(state.config.latency).await;
+    let latency = src.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
-    let sample = state.random_f64();
-    let (fault, at) = match state.take_scripted(req.uri().path()) {
-        Some(s) => (Some(s.fault), s.at),
-        None => (state.config.faults.pick(sample), None),
-    };
+    let (fault, at) = src.draw(req.uri().path());
     if let Some(f) = fault {
-        state.count_fault(f);
         tracing::debug!(fault = %f, path = %req.uri().path(), "injecting a fault");
     }
     match fault {
         None => next.run(req).await,
         Some(Fault::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut resp =
-                HttpError::new(status, format!("injected fault: {code}")).into_response();
+            let mut resp = src.error(status, &format!("injected fault: {code}"));
             if code == 429 {
                 resp.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
             }
             resp
         }
-        Some(Fault::Expire) => HttpError::new(
+        Some(Fault::Expire) => src.error(
             StatusCode::FORBIDDEN,
             "Request has expired: fetch the asset again for a fresh link",
-        )
-        .into_response(),
+        ),
         Some(Fault::IgnoreRange) => {
             req.headers_mut().remove(header::RANGE);
             req.headers_mut().remove(header::IF_RANGE);

@@ -11,6 +11,9 @@
 //! `http` and `faults` do auth, errors and misbehaviour on purpose;
 //! `generated` makes the streamed files of `--large-asset` and
 //! `--small-assets` (download tests and benchmarks).
+//!
+//! `twelvelabs` is the TwelveLabs-compatible server beside it, over its own
+//! embedded demo library, reusing these pieces.
 
 mod embed;
 mod embeddings;
@@ -29,6 +32,7 @@ mod state;
 mod store;
 mod synth;
 mod text;
+pub mod twelvelabs;
 
 pub use run::{start, Running};
 pub use state::{AppState, ServerConfig, MAX_UPLOADS_AT_ONCE};

@@ -20,6 +20,28 @@ pub struct Saved {
     pub deleted: Vec<String>,
 }
 
+/// One change to the generic `records` table.
+pub enum RecordChange<'a> {
+    Put {
+        kind: &'a str,
+        id: &'a str,
+        json: String,
+        bytes: Option<&'a [u8]>,
+    },
+    Delete {
+        kind: &'a str,
+        id: &'a str,
+    },
+}
+
+/// A record read back from the `records` table.
+pub struct SavedRecord {
+    pub id: String,
+    pub json: String,
+    pub bytes: Option<Vec<u8>>,
+    pub deleted: bool,
+}
+
 impl Store {
     pub fn open(dir: &Path) -> Result<Store, String> {
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -50,7 +72,15 @@ impl Store {
                  deleted INTEGER NOT NULL DEFAULT 0
              );
              CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, bytes BLOB NOT NULL);
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);",
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS records (
+                 kind TEXT NOT NULL,
+                 id TEXT NOT NULL,
+                 json TEXT NOT NULL,
+                 bytes BLOB,
+                 deleted INTEGER NOT NULL DEFAULT 0,
+                 PRIMARY KEY (kind, id)
+             );",
         )
         .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Store {
@@ -145,6 +175,59 @@ impl Store {
                 tx.execute("DELETE FROM blobs WHERE id = ?1", params![id])?;
             }
             tx.commit()
+        })
+    }
+
+    /// Saves records of a kind (the TwelveLabs server's assets and
+    /// indexed assets) in one transaction, with deletions; a record saved
+    /// without bytes keeps the bytes it had.
+    pub fn save_records(&self, changes: &[RecordChange<'_>]) -> Result<(), String> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            for ch in changes {
+                match ch {
+                    RecordChange::Put {
+                        kind,
+                        id,
+                        json,
+                        bytes,
+                    } => {
+                        tx.execute(
+                            "INSERT INTO records (kind, id, json, bytes, deleted)
+                             VALUES (?1, ?2, ?3, ?4, 0)
+                             ON CONFLICT(kind, id) DO UPDATE SET json = excluded.json,
+                                 bytes = COALESCE(excluded.bytes, records.bytes), deleted = 0",
+                            params![kind, id, json, bytes],
+                        )?;
+                    }
+                    RecordChange::Delete { kind, id } => {
+                        tx.execute(
+                            "INSERT INTO records (kind, id, json, deleted) VALUES (?1, ?2, '{}', 1)
+                             ON CONFLICT(kind, id) DO UPDATE SET deleted = 1, bytes = NULL",
+                            params![kind, id],
+                        )?;
+                    }
+                }
+            }
+            tx.commit()
+        })
+    }
+
+    /// Every saved record of a kind, in the order first saved.
+    pub fn records(&self, kind: &str) -> Result<Vec<SavedRecord>, String> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, json, bytes, deleted FROM records WHERE kind = ?1 ORDER BY rowid",
+            )?;
+            let rows = stmt.query_map(params![kind], |row| {
+                Ok(SavedRecord {
+                    id: row.get(0)?,
+                    json: row.get(1)?,
+                    bytes: row.get(2)?,
+                    deleted: row.get::<_, i64>(3)? != 0,
+                })
+            })?;
+            rows.collect()
         })
     }
 

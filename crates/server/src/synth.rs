@@ -14,7 +14,7 @@ pub const FAMILIES: &[&str] = &[
     "sunset", "ocean", "forest", "nebula", "lava", "ice", "grid", "stripes",
 ];
 
-const SUBJECTS: &[&str] = &[
+pub(crate) const SUBJECTS: &[&str] = &[
     "castle",
     "dragon",
     "spaceship",
@@ -36,7 +36,7 @@ const SUBJECTS: &[&str] = &[
     "phoenix",
     "garden",
 ];
-const STYLES: &[&str] = &[
+pub(crate) const STYLES: &[&str] = &[
     "cinematic lighting",
     "watercolor",
     "isometric",

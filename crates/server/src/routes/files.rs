@@ -189,7 +189,7 @@ struct Meta<'a> {
     filename: Option<&'a str>,
 }
 
-fn respond_rendered(
+pub(crate) fn respond_rendered(
     method: &Method,
     headers: &HeaderMap,
     r: &Rendered,

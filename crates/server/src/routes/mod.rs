@@ -4,7 +4,7 @@
 mod assets;
 mod demo;
 mod downloads;
-mod files;
+pub(crate) mod files;
 mod library;
 mod search;
 

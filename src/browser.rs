@@ -76,9 +76,15 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
 /// The browser's download queue: files go to the configured directory;
 /// what a dead process left in the journal carries on.
 fn start_downloads(
-    client: &crate::api::Client,
+    service: &crate::provider::Service,
     settings: &DownloadSettings,
 ) -> Result<Queue, String> {
+    let client = match service {
+        crate::provider::Service::Scenario(c) => c,
+        crate::provider::Service::TwelveLabs(_) => {
+            return Err("the download queue speaks Scenario only in this version".into())
+        }
+    };
     let out = settings.dir_or_default();
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let out = out
@@ -353,7 +359,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                 match joined {
                     Ok(Ok(ctx)) => {
                         state.source = ctx.label.clone();
-                        let api = ApiWorker::new(ctx.client.clone(), tx.clone());
+                        let api = ApiWorker::new(ctx.service.clone(), tx.clone());
                         let images = match &picker {
                             Some(p) => Some(ImagePipeline::spawn(
                                 http_for_images()?,
@@ -366,7 +372,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                             None => None,
                         };
                         let mut ws = Workers::new(api, images, tx.clone());
-                        match start_downloads(&ctx.client, &download_settings) {
+                        match start_downloads(&ctx.service, &download_settings) {
                             Ok(q) => ws.attach_downloads(q),
                             Err(why) => {
                                 tracing::warn!(%why, "no download queue");

@@ -15,6 +15,7 @@ use crate::api::Client;
 use crate::app::keymap::Keymap;
 use crate::app::{self, Msg, State};
 use crate::driver::Driver;
+use crate::provider::Service;
 use crate::worker::api::ApiWorker;
 use crate::worker::images::ImagePipeline;
 use crate::worker::{images_into, Control, Workers};
@@ -37,11 +38,21 @@ impl Headless {
     /// `picker` (halfblocks keeps tests deterministic) or off with `None`.
     /// Call inside a tokio runtime; then [`Headless::start`].
     pub fn new(client: Client, picker: Option<Picker>, width: u16, height: u16) -> Headless {
+        Headless::with_service(Service::Scenario(client), picker, width, height)
+    }
+
+    /// [`Headless::new`] on any provider's service.
+    pub fn with_service(
+        service: Service,
+        picker: Option<Picker>,
+        width: u16,
+        height: u16,
+    ) -> Headless {
         let (tx, rx) = mpsc::unbounded_channel();
         let images = picker.clone().map(|p| {
             ImagePipeline::spawn(reqwest::Client::new(), p, None, 4, images_into(tx.clone()))
         });
-        let workers = Workers::new(ApiWorker::new(client, tx.clone()), images, tx);
+        let workers = Workers::new(ApiWorker::new(service, tx.clone()), images, tx);
         let mut driver = Driver::with_workers(workers);
         driver.record();
         let state = State::new(

@@ -25,6 +25,8 @@ pub struct Filters {
     /// The team's tags (all of them): applied through search, which is
     /// how the API filters a team's own assets by tag.
     pub tags: Vec<String>,
+    /// A file name (or part of one), where the provider filters by it.
+    pub filename: Option<String>,
 }
 
 /// Tags kept in the filter, and the longest tag.
@@ -45,6 +47,7 @@ impl Default for Filters {
             direction: None,
             page_size: DEFAULT_PAGE_SIZE,
             tags: Vec::new(),
+            filename: None,
         }
     }
 }

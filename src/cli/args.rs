@@ -34,11 +34,24 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
-    /// API base URL [env: SCENARIO_BASE_URL] [default: https://api.cloud.scenario.com/v1]
+    /// The asset service: scenario or twelvelabs. Default: the profile's `provider`,
+    /// else scenario
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "ASSETUI_PROVIDER",
+        value_parser = parse_provider
+    )]
+    pub provider: Option<crate::provider::ProviderKind>,
+
+    /// API base URL [env: SCENARIO_BASE_URL, or TWELVELABS_BASE_URL on TwelveLabs]
+    /// [default: https://api.cloud.scenario.com/v1, https://api.twelvelabs.io/v1.3]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// API key (prefer SCENARIO_SDK_API_KEY or `assetui login`: flags show in `ps`)
+    /// API key (prefer SCENARIO_SDK_API_KEY, TWELVE_LABS_API_KEY or `assetui login`: flags
+    /// show in `ps`)
     #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
 
@@ -88,6 +101,8 @@ pub enum Command {
     /// List the collections (at most 5000; a warning says when there are
     /// more)
     Collections(JsonOnly),
+    /// TwelveLabs: list the indexes (search runs over one: `search --index ID`)
+    Indexes(JsonOnly),
     /// Add assets to a collection (or remove them with --remove)
     Collect(CollectArgs),
     /// Upload image files as new assets
@@ -144,6 +159,10 @@ pub struct ServeArgs {
     /// Replace the large asset's content (same size, new ETag) after every N requests of it
     #[arg(long, value_name = "N", requires = "large_asset")]
     pub replace_every: Option<u64>,
+}
+
+fn parse_provider(s: &str) -> Result<crate::provider::ProviderKind, String> {
+    s.parse()
 }
 
 fn parse_auth(s: &str) -> Result<(String, String), String> {
@@ -209,9 +228,12 @@ pub struct ListArgs {
     /// Sort order
     #[arg(long, value_enum)]
     pub order: Option<SortDirection>,
-    /// Assets per request (1-100)
+    /// Assets per request (1-100; at most 50 on TwelveLabs)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub page_size: Option<u32>,
+    /// TwelveLabs: only assets whose file name contains this
+    #[arg(long, value_name = "TEXT")]
+    pub filename: Option<String>,
     #[command(flatten)]
     pub limit: LimitArgs,
     #[command(flatten)]
@@ -286,6 +308,9 @@ pub struct SearchArgs {
     /// Stop after N results [default: 50]
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
+    /// TwelveLabs: the index to search (`assetui indexes` lists them)
+    #[arg(long, value_name = "ID")]
+    pub index: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -311,6 +336,13 @@ pub struct TagArgs {
     /// Fail when a tag to add is already there or one to remove is missing
     #[arg(long)]
     pub strict: bool,
+    /// TwelveLabs: set user metadata KEY=VALUE (repeatable; numbers and true/false kept
+    /// as such)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// TwelveLabs: remove this user metadata key (repeatable)
+    #[arg(long, value_name = "KEY")]
+    pub unset: Vec<String>,
     /// Print the server's answers as JSON
     #[arg(long)]
     pub json: bool,
@@ -325,9 +357,13 @@ pub struct JsonOnly {
 
 #[derive(Debug, Args)]
 pub struct UploadArgs {
-    /// Image files (PNG, JPEG, WebP, GIF, BMP, TIFF)
-    #[arg(required = true, value_name = "FILE")]
+    /// Image files (PNG, JPEG, WebP, GIF, BMP, TIFF); on TwelveLabs, video, audio and
+    /// image files
+    #[arg(value_name = "FILE", required_unless_present = "url")]
     pub files: Vec<PathBuf>,
+    /// TwelveLabs: have the service fetch this http(s) URL (repeatable)
+    #[arg(long, value_name = "URL")]
+    pub url: Vec<String>,
     /// Name of the new asset (one file only; default: the file name)
     #[arg(long, value_name = "N")]
     pub name: Option<String>,
@@ -372,6 +408,9 @@ pub struct DeleteArgs {
     /// Do not ask (required without a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// TwelveLabs: delete even when an index uses the asset (unlinks it)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

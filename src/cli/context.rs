@@ -4,14 +4,48 @@ use super::args::GlobalArgs;
 use super::CliError;
 use crate::api::{Client, ClientOptions};
 use crate::config::{self, Credentials, Overrides, Resolved};
+use crate::provider::ProviderKind;
+pub use crate::provider::Service;
 
 pub struct Context {
-    pub client: Client,
+    pub service: Service,
     /// What the browser's bar calls this library: "demo library" or the
     /// API host with where the credentials come from (never their value).
     pub label: String,
     /// The in-process demo server, kept alive while the command runs.
-    _demo: Option<crate::server::Running>,
+    _demo: Option<Demo>,
+}
+
+/// A built-in demo server, running in this process.
+enum Demo {
+    Scenario(crate::server::Running),
+    TwelveLabs(crate::server::twelvelabs::Running),
+}
+
+impl Demo {
+    fn base_url(&self) -> &str {
+        match self {
+            Demo::Scenario(r) => &r.base_url,
+            Demo::TwelveLabs(r) => &r.base_url,
+        }
+    }
+}
+
+impl Context {
+    pub fn provider(&self) -> ProviderKind {
+        self.service.provider()
+    }
+
+    /// The Scenario client, for what only Scenario does (`what` names the
+    /// command in the error).
+    pub fn scenario(&self, what: &str) -> Result<&Client, CliError> {
+        match &self.service {
+            Service::Scenario(c) => Ok(c),
+            Service::TwelveLabs(_) => Err(CliError::Usage(format!(
+                "{what} is not available on TwelveLabs (it is a Scenario feature)"
+            ))),
+        }
+    }
 }
 
 /// Resolves the settings (printing config warnings on stderr) without
@@ -26,6 +60,7 @@ pub fn settings(global: &GlobalArgs) -> Result<Resolved, CliError> {
         api_key: global.api_key.clone(),
         api_secret: global.api_secret.clone(),
         profile: global.profile.clone(),
+        provider: global.provider,
     };
     let resolved = config::resolve(&overrides, |k| std::env::var(k).ok(), loaded.as_ref())?;
     for w in &resolved.warnings {
@@ -56,6 +91,9 @@ pub async fn connect_resolved(
     resolved: Resolved,
     announce: bool,
 ) -> Result<Context, CliError> {
+    if resolved.provider == ProviderKind::TwelveLabs {
+        return connect_twelvelabs(global, resolved, announce).await;
+    }
     if uses_demo(global, &resolved) {
         if !global.demo && announce {
             eprintln!(
@@ -66,9 +104,10 @@ pub async fn connect_resolved(
         let demo = crate::server::start(crate::server::ServerConfig::default())
             .await
             .map_err(CliError::Failed)?;
-        let client = Client::new(ClientOptions::new(demo.base_url.clone()))?;
+        let demo = Demo::Scenario(demo);
+        let client = Client::new(ClientOptions::new(demo.base_url()))?;
         return Ok(Context {
-            client,
+            service: Service::Scenario(client),
             label: "demo library".into(),
             _demo: Some(demo),
         });
@@ -77,13 +116,60 @@ pub async fn connect_resolved(
     let options = ClientOptions::new(resolved.base_url.clone())
         .authorization(resolved.credentials.authorization_header());
     let client = Client::new(options)?;
+    Ok(Context {
+        service: Service::Scenario(client),
+        label: label(&resolved),
+        _demo: None,
+    })
+}
+
+/// The bar's label for a configured service: its host and where the
+/// credentials come from.
+fn label(resolved: &Resolved) -> String {
     let host = url::Url::parse(&resolved.base_url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_else(|| resolved.base_url.clone());
+    crate::sanitize::line(&format!("{host} · {}", short_source(&resolved.source)), 80)
+}
+
+/// [`connect_resolved`] for TwelveLabs: its client, or its built-in demo
+/// library when no key is configured.
+async fn connect_twelvelabs(
+    global: &GlobalArgs,
+    resolved: Resolved,
+    announce: bool,
+) -> Result<Context, CliError> {
+    use assetui_twelvelabs as tl;
+    let tl_error = |e: tl::Error| CliError::Failed(e.to_string());
+    if uses_demo(global, &resolved) {
+        if !global.demo && announce {
+            eprintln!(
+                "assetui: no TwelveLabs key configured: using the built-in TwelveLabs demo \
+                 library (set TWELVE_LABS_API_KEY or run `assetui login --provider twelvelabs`)"
+            );
+        }
+        let demo = crate::server::twelvelabs::start(crate::server::twelvelabs::TlConfig::default())
+            .await
+            .map_err(CliError::Failed)?;
+        let demo = Demo::TwelveLabs(demo);
+        let client = tl::Client::new(tl::ClientOptions::new(demo.base_url())).map_err(tl_error)?;
+        return Ok(Context {
+            service: Service::TwelveLabs(client),
+            label: "TwelveLabs demo library".into(),
+            _demo: Some(demo),
+        });
+    }
+    let key = match &resolved.credentials {
+        Credentials::ApiKey { key } => Some(key.clone()),
+        _ => None,
+    };
+    tracing::debug!(base = %resolved.base_url, source = %resolved.source, "connecting to TwelveLabs");
+    let client = tl::Client::new(tl::ClientOptions::new(resolved.base_url.clone()).api_key(key))
+        .map_err(tl_error)?;
     Ok(Context {
-        client,
-        label: crate::sanitize::line(&format!("{host} · {}", short_source(&resolved.source)), 80),
+        service: Service::TwelveLabs(client),
+        label: label(&resolved),
         _demo: None,
     })
 }
@@ -92,7 +178,8 @@ pub async fn connect_resolved(
 fn short_source(source: &config::CredentialSource) -> String {
     match source {
         config::CredentialSource::Flags => "flags".into(),
-        config::CredentialSource::Environment { .. } => "env".into(),
+        config::CredentialSource::Environment { .. }
+        | config::CredentialSource::TwelveLabsEnvironment => "env".into(),
         config::CredentialSource::ConfigFile { profile, .. } => format!("profile {profile}"),
         config::CredentialSource::None => "no credentials".into(),
     }

@@ -407,6 +407,7 @@ fn config_file() -> (Check, Option<LoadedConfig>) {
 /// when connecting fails).
 fn credentials(global: &GlobalArgs, loaded: Option<&LoadedConfig>) -> (Check, Option<String>) {
     let overrides = Overrides {
+        provider: global.provider,
         base_url: global.base_url.clone(),
         api_key: global.api_key.clone(),
         api_secret: global.api_secret.clone(),
@@ -427,11 +428,14 @@ fn credentials(global: &GlobalArgs, loaded: Option<&LoadedConfig>) -> (Check, Op
         Credentials::None => None,
         Credentials::Basic { .. } => Some("API key and secret"),
         Credentials::Bearer { .. } => Some("bearer token"),
+        Credentials::ApiKey { .. } => Some("API key"),
     };
     let source = match resolved.source {
         _ if global.demo => "demo",
         CredentialSource::Flags => "flags",
-        CredentialSource::Environment { .. } => "environment",
+        CredentialSource::Environment { .. } | CredentialSource::TwelveLabsEnvironment => {
+            "environment"
+        }
         CredentialSource::ConfigFile { .. } => "config_file",
         CredentialSource::None => "none",
     };
@@ -501,14 +505,61 @@ async fn api(global: &GlobalArgs, configured_base: Option<String>) -> Check {
             .fact("error", message);
         }
     };
-    let base = sanitize::line(&ctx.client.base_url(), MAX_VALUE);
+    let base = match &ctx.service {
+        context::Service::Scenario(c) => c.base_url(),
+        context::Service::TwelveLabs(c) => c.base_url(),
+    };
+    let base = sanitize::line(&base, MAX_VALUE);
     let demo = configured_base.is_none();
     let query = ListAssetsQuery {
         page_size: Some(1),
         ..ListAssetsQuery::default()
     };
     let started = Instant::now();
-    let result = ctx.client.list_assets_page(&query).await;
+    // (the error's line, whether the transport failed, a refused key)
+    let result: Result<(), (String, bool, Option<String>)> = match &ctx.service {
+        context::Service::Scenario(c) => {
+            c.list_assets_page(&query).await.map(|_| ()).map_err(|e| {
+                let silent = matches!(
+                    e,
+                    ApiError::Unreachable { .. }
+                        | ApiError::Interrupted { .. }
+                        | ApiError::Timeout { .. }
+                );
+                let refused = match &e {
+                    ApiError::Unauthorized { status, message } => Some(format!(
+                        "{status}{}",
+                        message
+                            .as_deref()
+                            .map(|m| format!(": {}", sanitize::line(m, 120)))
+                            .unwrap_or_default()
+                    )),
+                    _ => None,
+                };
+                (e.to_string(), silent, refused)
+            })
+        }
+        context::Service::TwelveLabs(c) => {
+            use assetui_twelvelabs::Error as TlError;
+            let query = assetui_twelvelabs::assets::ListAssets {
+                page_limit: Some(1),
+                ..Default::default()
+            };
+            c.list_assets(&query).await.map(|_| ()).map_err(|e| {
+                let silent = matches!(
+                    e,
+                    TlError::Unreachable { .. }
+                        | TlError::Interrupted { .. }
+                        | TlError::Timeout { .. }
+                );
+                let refused = match &e {
+                    TlError::Unauthorized { .. } => Some("401".to_string()),
+                    _ => None,
+                };
+                (e.to_string(), silent, refused)
+            })
+        }
+    };
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let check = Check::new("api", label, Status::Ok, String::new())
         .fact("base_url", base.clone())
@@ -522,30 +573,25 @@ async fn api(global: &GlobalArgs, configured_base: Option<String>) -> Check {
     match result {
         Ok(_) => {
             let mut check = check.fact("answered", true);
-            check.summary = format!("{what} answered GET /assets?pageSize=1 in {elapsed_ms} ms");
+            let asked = match ctx.provider() {
+                crate::provider::ProviderKind::Scenario => "GET /assets?pageSize=1",
+                crate::provider::ProviderKind::TwelveLabs => "GET /assets?page_limit=1",
+            };
+            check.summary = format!("{what} answered {asked} in {elapsed_ms} ms");
             check
         }
-        Err(e) => {
-            let message = sanitize::line(&e.to_string(), MAX_ERROR);
+        Err((e, silent, refused)) => {
+            let message = sanitize::line(&e, MAX_ERROR);
             // a status is an answer: only the transport failing is silence
-            let answered = !matches!(
-                e,
-                ApiError::Unreachable { .. }
-                    | ApiError::Interrupted { .. }
-                    | ApiError::Timeout { .. }
-            );
+            let answered = !silent;
             let mut check = check
                 .fact("answered", answered)
                 .fact("error", message.clone());
             check.status = Status::Fail;
-            check.summary = match &e {
-                ApiError::Unauthorized { status, message } => format!(
-                    "{what} refused the credentials ({status}{}): check the values the \
-                     credentials line names, or run `assetui login`",
-                    message
-                        .as_deref()
-                        .map(|m| format!(": {}", sanitize::line(m, 120)))
-                        .unwrap_or_default()
+            check.summary = match refused {
+                Some(why) => format!(
+                    "{what} refused the credentials ({why}): check the values the \
+                     credentials line names, or run `assetui login`"
                 ),
                 _ if answered => {
                     format!("{what} answered with an error ({elapsed_ms} ms): {message}")

@@ -46,7 +46,7 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
         .max(1) as usize;
     config.template = template;
     config.journal_dir = crate::download::journal::default_dir();
-    let queue = Queue::start(ctx.client.clone(), config, a.resume)
+    let queue = Queue::start(ctx.scenario("this command")?.clone(), config, a.resume)
         .map_err(|e| CliError::Failed(format!("download journal: {e}")))?;
     if a.zip {
         // one archive: a batch job on the server, fetched like a file

@@ -11,6 +11,12 @@ use crate::api::params::UpdateTagsRequest;
 use crate::sanitize;
 
 pub async fn tag(ctx: &Context, a: TagArgs) -> Result<(), CliError> {
+    if !a.set.is_empty() || !a.unset.is_empty() {
+        return Err(CliError::Usage(
+            "--set and --unset are TwelveLabs' user metadata; Scenario has --add and --remove"
+                .into(),
+        ));
+    }
     if a.add.is_empty() && a.remove.is_empty() {
         return Err(CliError::Usage(
             "nothing to do: give --add TAG and/or --remove TAG".into(),
@@ -23,7 +29,9 @@ pub async fn tag(ctx: &Context, a: TagArgs) -> Result<(), CliError> {
     };
     let mut json = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
     let mut failures = Vec::new();
-    for (id, result) in crate::edits::tag_each(&ctx.client, &a.ids, &request).await {
+    for (id, result) in
+        crate::edits::tag_each(ctx.scenario("this command")?, &a.ids, &request).await
+    {
         match result {
             Ok(reply) => match json.as_mut() {
                 Some(w) => w.push(&serde_json::json!({ "id": id, "added": reply.added, "deleted": reply.deleted }))?,
@@ -44,6 +52,11 @@ pub async fn tag(ctx: &Context, a: TagArgs) -> Result<(), CliError> {
 }
 
 pub async fn upload(ctx: &Context, a: UploadArgs) -> Result<(), CliError> {
+    if !a.url.is_empty() {
+        return Err(CliError::Usage(
+            "--url is TwelveLabs'; Scenario uploads local files".into(),
+        ));
+    }
     if a.name.is_some() && a.files.len() > 1 {
         return Err(CliError::Usage(
             "--name applies to one file; upload several without it".into(),
@@ -58,7 +71,7 @@ pub async fn upload(ctx: &Context, a: UploadArgs) -> Result<(), CliError> {
             parent: a.parent.clone(),
             hide: a.hide,
         };
-        match crate::edits::upload_file(&ctx.client, path, options).await {
+        match crate::edits::upload_file(ctx.scenario("this command")?, path, options).await {
             Ok(asset) => match json.as_mut() {
                 Some(w) => w.push(&asset)?,
                 None => println!(
@@ -81,25 +94,41 @@ pub async fn upload(ctx: &Context, a: UploadArgs) -> Result<(), CliError> {
     fail_if_any(failures, a.files.len())
 }
 
+/// Asks on the terminal before deleting `n` assets (unless `yes`); an
+/// error without a terminal to ask on. `false`: the user said no.
+pub(super) fn confirm_delete(n: usize, yes: bool) -> Result<bool, CliError> {
+    let noun = if n == 1 { "asset" } else { "assets" };
+    if yes {
+        return Ok(true);
+    }
+    if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "refusing to delete {n} {noun} without a terminal to ask on; add --yes"
+        )));
+    }
+    eprint!("Delete {n} {noun} for good? [y/N] ");
+    io::stderr().flush()?;
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer)?;
+    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        eprintln!("nothing deleted");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 pub async fn delete(ctx: &Context, a: DeleteArgs) -> Result<(), CliError> {
     let n = a.ids.len();
     let noun = if n == 1 { "asset" } else { "assets" };
-    if !a.yes {
-        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
-            return Err(CliError::Usage(format!(
-                "refusing to delete {n} {noun} without a terminal to ask on; add --yes"
-            )));
-        }
-        eprint!("Delete {n} {noun} for good? [y/N] ");
-        io::stderr().flush()?;
-        let mut answer = String::new();
-        io::stdin().lock().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            eprintln!("nothing deleted");
-            return Ok(());
-        }
+    if a.force {
+        return Err(CliError::Usage(
+            "--force is TwelveLabs' (Scenario deletes without it)".into(),
+        ));
     }
-    let done = crate::edits::delete(&ctx.client, &a.ids)
+    if !confirm_delete(n, a.yes)? {
+        return Ok(());
+    }
+    let done = crate::edits::delete(ctx.scenario("this command")?, &a.ids)
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
     eprintln!("deleted {done} {noun}");
@@ -107,9 +136,14 @@ pub async fn delete(ctx: &Context, a: DeleteArgs) -> Result<(), CliError> {
 }
 
 pub async fn collect(ctx: &Context, a: CollectArgs) -> Result<(), CliError> {
-    let n = crate::edits::collect(&ctx.client, &a.collection, &a.ids, a.remove)
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let n = crate::edits::collect(
+        ctx.scenario("this command")?,
+        &a.collection,
+        &a.ids,
+        a.remove,
+    )
+    .await
+    .map_err(|e| CliError::Failed(e.to_string()))?;
     let shown = sanitize::line(&a.collection, 80);
     if a.json {
         let key = if a.remove { "removed" } else { "added" };
@@ -123,7 +157,7 @@ pub async fn collect(ctx: &Context, a: CollectArgs) -> Result<(), CliError> {
 }
 
 /// Exit 1 with every failure listed when any item failed.
-fn fail_if_any(failures: Vec<String>, total: usize) -> Result<(), CliError> {
+pub(super) fn fail_if_any(failures: Vec<String>, total: usize) -> Result<(), CliError> {
     if failures.is_empty() {
         return Ok(());
     }

@@ -9,7 +9,7 @@ use super::render::short_date;
 use super::CliError;
 
 pub async fn tags(ctx: &Context, a: JsonOnly) -> Result<(), CliError> {
-    let listing = ctx.client.tags().await?;
+    let listing = ctx.scenario("this command")?.tags().await?;
     warn(listing.warning.as_deref());
     let mut tags = listing.items;
     if a.json {
@@ -53,7 +53,7 @@ pub async fn tags(ctx: &Context, a: JsonOnly) -> Result<(), CliError> {
 }
 
 pub async fn collections(ctx: &Context, a: JsonOnly) -> Result<(), CliError> {
-    let listing = ctx.client.collections().await?;
+    let listing = ctx.scenario("this command")?.collections().await?;
     warn(listing.warning.as_deref());
     let collections = listing.items;
     if a.json {

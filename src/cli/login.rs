@@ -14,6 +14,9 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     let path = config::default_config_path().ok_or_else(|| {
         CliError::Failed("cannot find a config directory: set XDG_CONFIG_HOME or HOME".into())
     })?;
+    if global.provider == Some(crate::provider::ProviderKind::TwelveLabs) {
+        return twelvelabs(global, &path).await;
+    }
     let profile = global.profile.clone().unwrap_or_else(|| "default".into());
     let interactive = io::stdin().is_terminal();
     if interactive {
@@ -59,6 +62,57 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     config::save_credentials(&path, &profile, &key, &secret)?;
     eprintln!(
         "Saved profile \"{}\" to {}",
+        crate::sanitize::line(&profile, 80),
+        path.display()
+    );
+    Ok(())
+}
+
+/// `login --provider twelvelabs`: asks for the key alone, checks it, and
+/// saves it to the profile `twelvelabs` (or `--profile`) with
+/// `provider = "twelvelabs"`.
+async fn twelvelabs(global: &GlobalArgs, path: &std::path::Path) -> Result<(), CliError> {
+    use assetui_twelvelabs as tl;
+    let profile = global
+        .profile
+        .clone()
+        .unwrap_or_else(|| config::TWELVELABS_PROFILE.into());
+    let interactive = io::stdin().is_terminal();
+    if interactive {
+        eprintln!(
+            "Copy your API key from the TwelveLabs dashboard (API keys), then paste it here."
+        );
+    }
+    let key = match &global.api_key {
+        Some(k) => k.clone(),
+        None => prompt("API key: ", interactive)?,
+    };
+    if key.trim().is_empty() {
+        return Err(CliError::Usage("an API key is needed".into()));
+    }
+    let base_url = global
+        .base_url
+        .clone()
+        .or_else(|| std::env::var(config::ENV_TWELVELABS_BASE_URL).ok())
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| config::TWELVELABS_BASE_URL.to_string());
+    let client = tl::Client::new(tl::ClientOptions::new(base_url).api_key(Some(key.clone())))
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    eprint!("Checking the key… ");
+    let probe = tl::assets::ListAssets {
+        page_limit: Some(1),
+        ..Default::default()
+    };
+    match client.list_assets(&probe).await {
+        Ok(_) => eprintln!("ok"),
+        Err(e) => {
+            eprintln!("failed");
+            return Err(CliError::Failed(format!("not saved: {e}")));
+        }
+    }
+    config::save_twelvelabs_key(path, &profile, &key)?;
+    eprintln!(
+        "Saved profile \"{}\" to {} (assetui --provider twelvelabs uses it)",
         crate::sanitize::line(&profile, 80),
         path.display()
     );

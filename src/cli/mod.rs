@@ -13,6 +13,7 @@ pub(crate) mod output;
 mod read;
 pub(crate) mod render;
 mod serve;
+mod twelvelabs;
 
 use std::io;
 
@@ -81,6 +82,9 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
         Command::Doctor(a) => doctor::run(&global, a).await,
         command => {
             let ctx = context::connect(&global).await?;
+            if let context::Service::TwelveLabs(client) = &ctx.service {
+                return on_twelvelabs(client, command).await;
+            }
             match command {
                 Command::List(a) => read::list(&ctx, a).await,
                 Command::Get(a) => read::get(&ctx, a).await,
@@ -92,11 +96,42 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
                 Command::Tags(a) => library::tags(&ctx, a).await,
                 Command::Collections(a) => library::collections(&ctx, a).await,
                 Command::Collect(a) => edit::collect(&ctx, a).await,
+                Command::Indexes(_) => Err(CliError::Usage(
+                    "indexes are TwelveLabs': add --provider twelvelabs".into(),
+                )),
                 Command::Login(_)
                 | Command::Completions(_)
                 | Command::Serve(_)
                 | Command::Doctor(_) => Ok(()),
             }
+        }
+    }
+}
+
+/// A command on TwelveLabs: the ones it serves, else one line naming why.
+async fn on_twelvelabs(
+    client: &assetui_twelvelabs::Client,
+    command: Command,
+) -> Result<(), CliError> {
+    match command {
+        Command::List(a) => twelvelabs::list(client, a).await,
+        Command::Get(a) => twelvelabs::get(client, a).await,
+        Command::Search(a) => twelvelabs::search(client, a).await,
+        Command::Tag(a) => twelvelabs::tag(client, a).await,
+        Command::Upload(a) => twelvelabs::upload(client, a).await,
+        Command::Delete(a) => twelvelabs::delete(client, a).await,
+        Command::Indexes(a) => twelvelabs::indexes(client, a).await,
+        Command::Tags(_) => Err(CliError::Usage(
+            "TwelveLabs has user metadata, not tags: `assetui get ID` shows it".into(),
+        )),
+        Command::Collections(_) | Command::Collect(_) => Err(CliError::Usage(
+            "TwelveLabs has no collections (it has indexes: `assetui indexes`)".into(),
+        )),
+        Command::Download(_) => Err(CliError::Usage(
+            "downloads speak Scenario only in this version".into(),
+        )),
+        Command::Login(_) | Command::Completions(_) | Command::Serve(_) | Command::Doctor(_) => {
+            Ok(())
         }
     }
 }

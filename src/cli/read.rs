@@ -81,7 +81,7 @@ pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
     }
     let mut sink = Sink::new(a.output);
     let mut seen = 0u64;
-    let mut pages = ctx.client.list_assets(query);
+    let mut pages = ctx.scenario("this command")?.list_assets(query);
     let mut cut = false;
     let mut failed = None;
     'pages: while seen < max {
@@ -132,7 +132,7 @@ fn end_of_pages(failed: Option<crate::api::ApiError>) -> Result<(), CliError> {
 
 pub async fn get(ctx: &Context, a: GetArgs) -> Result<(), CliError> {
     if let [id] = a.ids.as_slice() {
-        let asset = ctx.client.get_asset(id).await?;
+        let asset = ctx.scenario("this command")?.get_asset(id).await?;
         if a.json {
             match output::asset_json(&asset) {
                 Some(broken) => output::print_json(&broken)?,
@@ -145,7 +145,7 @@ pub async fn get(ctx: &Context, a: GetArgs) -> Result<(), CliError> {
         }
         return Ok(());
     }
-    let assets = ctx.client.get_assets(&a.ids).await?;
+    let assets = ctx.scenario("this command")?.get_assets(&a.ids).await?;
     if a.json {
         let shown: Vec<serde_json::Value> = assets
             .iter()
@@ -205,7 +205,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
     request.validate().map_err(CliError::Usage)?;
     let mut sink = Sink::new(a.output);
     let mut seen = 0u64;
-    let mut pages = ctx.client.search(request);
+    let mut pages = ctx.scenario("this command")?.search(request);
     let mut failed = None;
     'pages: while seen < max {
         let page = match pages.next().await {

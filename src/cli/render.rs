@@ -57,6 +57,19 @@ pub fn asset_row(a: &Asset) -> Vec<String> {
     ]
 }
 
+/// A table row for a provider-neutral view (the same columns).
+pub fn view_row(v: &crate::provider::AssetView) -> Vec<String> {
+    vec![
+        v.id.clone(),
+        v.list_name.clone(),
+        v.type_label.clone().unwrap_or_default(),
+        v.kind_label.clone().unwrap_or_default(),
+        v.dims.map(|(w, h)| format!("{w}×{h}")).unwrap_or_default(),
+        v.created.as_deref().map(short_date).unwrap_or_default(),
+        v.tags.join(", "),
+    ]
+}
+
 /// `1024×768`, or empty when unknown.
 pub fn dimensions(a: &Asset) -> String {
     match (a.width(), a.height()) {

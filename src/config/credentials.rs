@@ -23,6 +23,11 @@ pub enum Credentials {
         /// The token.
         token: String,
     },
+    /// One API key, sent in a header of its own (TwelveLabs' `x-api-key`).
+    ApiKey {
+        /// The key.
+        key: String,
+    },
 }
 
 const REDACTED: &str = "(redacted)";
@@ -44,6 +49,7 @@ impl Credentials {
                 Some(format!("Basic {encoded}"))
             }
             Credentials::Bearer { token } => Some(format!("Bearer {token}")),
+            Credentials::ApiKey { .. } => None,
         }
     }
 }
@@ -70,6 +76,10 @@ impl fmt::Debug for Credentials {
             Credentials::Bearer { .. } => {
                 f.debug_struct("Bearer").field("token", &REDACTED).finish()
             }
+            Credentials::ApiKey { key } => f
+                .debug_struct("ApiKey")
+                .field("key", &redact_key(key))
+                .finish(),
         }
     }
 }
@@ -85,6 +95,8 @@ pub enum CredentialSource {
         /// `true` if the credentials are the bearer token from the environment.
         jwt: bool,
     },
+    /// `TWELVE_LABS_API_KEY`.
+    TwelveLabsEnvironment,
     /// A profile of the config file.
     ConfigFile {
         /// The config file.
@@ -102,6 +114,9 @@ impl fmt::Display for CredentialSource {
             CredentialSource::Flags => f.write_str("command-line flags"),
             CredentialSource::Environment { jwt: false } => {
                 f.write_str("environment (SCENARIO_SDK_API_KEY/SECRET)")
+            }
+            CredentialSource::TwelveLabsEnvironment => {
+                f.write_str("environment (TWELVE_LABS_API_KEY)")
             }
             CredentialSource::Environment { jwt: true } => {
                 f.write_str("environment (SCENARIO_SDK_JWT)")

@@ -70,6 +70,15 @@ pub enum ConfigError {
         reason: String,
     },
 
+    /// A profile names a provider assetui does not speak.
+    #[error("{origin}: {reason}")]
+    InvalidProvider {
+        /// Where it came from, e.g. the config file and profile.
+        origin: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+
     /// The existing config file could not be updated (its structure does not
     /// allow adding the profile).
     #[error("cannot update {}: {message}", .path.display())]

@@ -105,6 +105,8 @@ pub struct Profile {
     pub jwt: Option<String>,
     /// API base URL for this profile.
     pub base_url: Option<String>,
+    /// The service: `scenario` (the default) or `twelvelabs`.
+    pub provider: Option<String>,
 }
 
 impl fmt::Debug for Profile {
@@ -115,6 +117,7 @@ impl fmt::Debug for Profile {
             .field("api_secret", &set(&self.api_secret))
             .field("jwt", &set(&self.jwt))
             .field("base_url", &self.base_url)
+            .field("provider", &self.provider)
             .finish()
     }
 }

@@ -23,7 +23,14 @@
 //! api_secret = "..."
 //! # jwt = "..."                     # alternative to key/secret
 //! # base_url = "https://..."        # optional
+//! [profiles.video]
+//! provider = "twelvelabs"           # scenario (the default) or twelvelabs
+//! api_key = "..."                   # TwelveLabs: a key alone
 //! ```
+//!
+//! The provider comes from `--provider` (or `ASSETUI_PROVIDER`), then the
+//! profile's `provider`, else Scenario. TwelveLabs reads its own variables:
+//! `TWELVE_LABS_API_KEY` and `TWELVELABS_BASE_URL`.
 //!
 //! [`resolve`] is pure: it takes the environment as a closure and the already
 //! loaded file, so it can be tested without touching the process environment.
@@ -42,8 +49,8 @@ pub use file::{
     config_path_from_env, default_config_path, load, Config, Downloads as DownloadSettings,
     KeyList, LoadedConfig, Profile,
 };
-pub use resolve::{resolve, Overrides, Resolved};
-pub use save::save_credentials;
+pub use resolve::{resolve, Overrides, Resolved, TWELVELABS_PROFILE};
+pub use save::{save_credentials, save_twelvelabs_key};
 
 /// Environment variable holding the API base URL (read by the official SDKs).
 pub const ENV_BASE_URL: &str = "SCENARIO_BASE_URL";
@@ -55,3 +62,9 @@ pub const ENV_API_SECRET: &str = "SCENARIO_SDK_API_SECRET";
 pub const ENV_JWT: &str = "SCENARIO_SDK_JWT";
 /// Base URL used when nothing else configures one.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloud.scenario.com/v1";
+/// TwelveLabs: the API key's variable (the name TwelveLabs documents).
+pub const ENV_TWELVELABS_API_KEY: &str = assetui_twelvelabs::API_KEY_ENV;
+/// TwelveLabs: the base URL's variable (the one its SDK reads).
+pub const ENV_TWELVELABS_BASE_URL: &str = assetui_twelvelabs::BASE_URL_ENV;
+/// TwelveLabs: the base URL when nothing else configures one.
+pub const TWELVELABS_BASE_URL: &str = assetui_twelvelabs::DEFAULT_BASE_URL;

@@ -5,8 +5,10 @@ use std::path::Path;
 
 use super::{
     ConfigError, CredentialSource, Credentials, LoadedConfig, Profile, DEFAULT_BASE_URL,
-    ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL, ENV_JWT,
+    ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL, ENV_JWT, ENV_TWELVELABS_API_KEY,
+    ENV_TWELVELABS_BASE_URL, TWELVELABS_BASE_URL,
 };
+use crate::provider::ProviderKind;
 
 /// What the command-line flags gave. `Debug` never shows the secret.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -19,6 +21,8 @@ pub struct Overrides {
     pub api_secret: Option<String>,
     /// `--profile`.
     pub profile: Option<String>,
+    /// `--provider` (or `ASSETUI_PROVIDER`).
+    pub provider: Option<ProviderKind>,
 }
 
 impl fmt::Debug for Overrides {
@@ -29,6 +33,7 @@ impl fmt::Debug for Overrides {
             .field("api_key", &set(&self.api_key))
             .field("api_secret", &set(&self.api_secret))
             .field("profile", &self.profile)
+            .field("provider", &self.provider)
             .finish()
     }
 }
@@ -36,6 +41,8 @@ impl fmt::Debug for Overrides {
 /// The settings to use, with where the credentials came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
+    /// The service the settings are for.
+    pub provider: ProviderKind,
     /// API base URL, validated, without a trailing `/`.
     pub base_url: String,
     /// `false` if `base_url` is [`DEFAULT_BASE_URL`] because nothing set it.
@@ -70,6 +77,21 @@ pub fn resolve(
     let env = |name: &str| non_empty(env(name).as_deref());
     let mut warnings: Vec<String> = file.map(|f| f.warnings.clone()).unwrap_or_default();
     let selected = select_profile(overrides.profile.as_deref(), file)?;
+    let provider = match (overrides.provider, &selected) {
+        (Some(p), _) => p,
+        (None, Some(sel)) => match non_empty(sel.profile.provider.as_deref()) {
+            Some(p) => p.parse().map_err(|reason| ConfigError::InvalidProvider {
+                origin: file_origin(sel),
+                reason,
+            })?,
+            None => ProviderKind::Scenario,
+        },
+        (None, None) => ProviderKind::Scenario,
+    };
+    if provider == ProviderKind::TwelveLabs {
+        let selected = twelvelabs_profile(overrides, selected, file);
+        return resolve_twelvelabs(overrides, &env, selected, warnings);
+    }
 
     // Credentials: the first level that sets anything provides all of them.
     let flags = pick_credentials(
@@ -143,6 +165,114 @@ pub fn resolve(
     }
 
     Ok(Resolved {
+        provider,
+        base_url,
+        base_url_explicit,
+        credentials,
+        source,
+        profile: selected.map(|s| s.name.to_owned()),
+        warnings,
+    })
+}
+
+/// The profile TwelveLabs' settings come from: the selected one when it is
+/// a TwelveLabs profile; without `--profile`, the profile `twelvelabs`
+/// (where `assetui login --provider twelvelabs` saves); never a Scenario
+/// profile, whose key must not go to another service.
+fn twelvelabs_profile<'a>(
+    overrides: &Overrides,
+    selected: Option<Selected<'a>>,
+    file: Option<&'a LoadedConfig>,
+) -> Option<Selected<'a>> {
+    let is_twelvelabs = |p: &Profile| {
+        non_empty(p.provider.as_deref()).and_then(|p| p.parse::<ProviderKind>().ok())
+            == Some(ProviderKind::TwelveLabs)
+    };
+    if let Some(sel) = selected.filter(|s| is_twelvelabs(s.profile)) {
+        return Some(sel);
+    }
+    if overrides.profile.is_some() {
+        return None;
+    }
+    let f = file?;
+    f.config
+        .profiles
+        .get_key_value(TWELVELABS_PROFILE)
+        .filter(|(_, p)| is_twelvelabs(p))
+        .map(|(name, profile)| Selected {
+            name,
+            profile,
+            path: &f.path,
+        })
+}
+
+/// Where `assetui login --provider twelvelabs` saves its key.
+pub const TWELVELABS_PROFILE: &str = "twelvelabs";
+
+/// [`resolve`] for TwelveLabs: one key (`--api-key`, then
+/// `TWELVE_LABS_API_KEY`, then the profile's `api_key`) and its own base
+/// URL (`--base-url`, `TWELVELABS_BASE_URL`, the profile, its default).
+fn resolve_twelvelabs(
+    overrides: &Overrides,
+    env: &impl Fn(&str) -> Option<String>,
+    selected: Option<Selected<'_>>,
+    mut warnings: Vec<String>,
+) -> Result<Resolved, ConfigError> {
+    if non_empty(overrides.api_secret.as_deref()).is_some() {
+        warnings.push("warning: --api-secret is ignored: TwelveLabs uses a key alone".into());
+    }
+    let (credentials, source) = if let Some(key) = non_empty(overrides.api_key.as_deref()) {
+        (Credentials::ApiKey { key }, CredentialSource::Flags)
+    } else if let Some(key) = env(ENV_TWELVELABS_API_KEY) {
+        (
+            Credentials::ApiKey { key },
+            CredentialSource::TwelveLabsEnvironment,
+        )
+    } else if let Some((sel, key)) = selected
+        .as_ref()
+        .and_then(|s| non_empty(s.profile.api_key.as_deref()).map(|k| (s, k)))
+    {
+        (
+            Credentials::ApiKey { key },
+            CredentialSource::ConfigFile {
+                path: sel.path.to_path_buf(),
+                profile: sel.name.to_owned(),
+            },
+        )
+    } else {
+        (Credentials::None, CredentialSource::None)
+    };
+    let (raw_url, url_origin, base_url_explicit) =
+        if let Some(u) = non_empty(overrides.base_url.as_deref()) {
+            (u, "--base-url".to_owned(), true)
+        } else if let Some(u) = env(ENV_TWELVELABS_BASE_URL) {
+            (u, ENV_TWELVELABS_BASE_URL.to_owned(), true)
+        } else if let Some((sel, u)) = selected
+            .as_ref()
+            .and_then(|s| non_empty(s.profile.base_url.as_deref()).map(|u| (s, u)))
+        {
+            (u, file_origin(sel), true)
+        } else {
+            (
+                TWELVELABS_BASE_URL.to_owned(),
+                "the default".to_owned(),
+                false,
+            )
+        };
+    let (base_url, plain_http_remote) =
+        normalize_base_url(&raw_url).map_err(|reason| ConfigError::InvalidBaseUrl {
+            url: redact_userinfo(&raw_url),
+            origin: url_origin.clone(),
+            reason,
+        })?;
+    if plain_http_remote && !credentials.is_none() {
+        warnings.push(format!(
+            "warning: base URL {base_url} (from {url_origin}) uses plain http; \
+             the key will be sent unencrypted"
+        ));
+    }
+    Ok(Resolved {
+        provider: ProviderKind::TwelveLabs,
         base_url,
         base_url_explicit,
         credentials,

@@ -29,16 +29,30 @@ pub fn save_credentials(
     key: &str,
     secret: &str,
 ) -> Result<(), ConfigError> {
+    if key.trim().is_empty() || secret.trim().is_empty() {
+        return Err(ConfigError::InvalidInput(
+            "both the API key and the API secret must be non-empty".to_owned(),
+        ));
+    }
+    save(path, profile, key.trim(), Some(secret.trim()))
+}
+
+/// [`save_credentials`] for TwelveLabs: the profile gets the key and
+/// `provider = "twelvelabs"` (and loses any Scenario secret or token).
+pub fn save_twelvelabs_key(path: &Path, profile: &str, key: &str) -> Result<(), ConfigError> {
+    if key.trim().is_empty() {
+        return Err(ConfigError::InvalidInput(
+            "the API key must be non-empty".to_owned(),
+        ));
+    }
+    save(path, profile, key.trim(), None)
+}
+
+fn save(path: &Path, profile: &str, key: &str, secret: Option<&str>) -> Result<(), ConfigError> {
     let profile = profile.trim();
-    let (key, secret) = (key.trim(), secret.trim());
     if profile.is_empty() {
         return Err(ConfigError::InvalidInput(
             "the profile name must not be empty".to_owned(),
-        ));
-    }
-    if key.is_empty() || secret.is_empty() {
-        return Err(ConfigError::InvalidInput(
-            "both the API key and the API secret must be non-empty".to_owned(),
         ));
     }
 
@@ -80,11 +94,13 @@ pub fn save_credentials(
     write_atomically(&target, &dir, text.as_bytes())
 }
 
+/// Writes the profile's key, and its secret (Scenario) or, without one,
+/// `provider = "twelvelabs"` (TwelveLabs takes a key alone).
 fn set_credentials(
     doc: &mut DocumentMut,
     profile: &str,
     key: &str,
-    secret: &str,
+    secret: Option<&str>,
 ) -> Result<(), String> {
     let root = doc.as_table_mut();
     let had_profiles = root
@@ -110,7 +126,13 @@ fn set_credentials(
         .as_table_like_mut()
         .ok_or_else(|| format!("`profiles.{profile}` is not a table"))?;
     set_string(table, "api_key", key);
-    set_string(table, "api_secret", secret);
+    match secret {
+        Some(secret) => set_string(table, "api_secret", secret),
+        None => {
+            set_string(table, "provider", "twelvelabs");
+            table.remove("api_secret");
+        }
+    }
     table.remove("jwt");
     if inline {
         // Inline tables hold no comments; normalise the spacing around the

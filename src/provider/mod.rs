@@ -9,11 +9,28 @@
 mod capabilities;
 mod fields;
 pub mod scenario;
+pub mod twelvelabs;
 mod view;
 
 pub use capabilities::{Capabilities, Capability, Labels, Paging, ProviderKind};
 pub use fields::{flatten, plural, value_text, Section, VALUE_MAX};
 pub use view::{AssetView, MediaKind, Native, Processing};
+
+/// The service the app talks to, through that provider's own client.
+#[derive(Clone)]
+pub enum Service {
+    Scenario(crate::api::Client),
+    TwelveLabs(assetui_twelvelabs::Client),
+}
+
+impl Service {
+    pub fn provider(&self) -> ProviderKind {
+        match self {
+            Service::Scenario(_) => ProviderKind::Scenario,
+            Service::TwelveLabs(_) => ProviderKind::TwelveLabs,
+        }
+    }
+}
 
 /// One page of a list or of search results, as views.
 #[derive(Clone, Debug, Default, PartialEq)]

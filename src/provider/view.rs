@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use crate::api::models::Asset;
 
 use super::fields::Section;
-use super::scenario;
 use super::ProviderKind;
+use super::{scenario, twelvelabs};
 
 /// What kind of media an asset holds, across providers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -54,6 +54,7 @@ pub enum Processing {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Native {
     Scenario(Box<Asset>),
+    TwelveLabs(Box<assetui_twelvelabs::models::Asset>),
 }
 
 /// One asset, provider-neutral. Strings are the provider's, unsanitized:
@@ -97,6 +98,7 @@ impl AssetView {
     pub fn provider(&self) -> ProviderKind {
         match self.native {
             Native::Scenario(_) => ProviderKind::Scenario,
+            Native::TwelveLabs(_) => ProviderKind::TwelveLabs,
         }
     }
 
@@ -124,6 +126,7 @@ impl AssetView {
     pub fn sections(&self, collections: &HashMap<String, String>) -> Vec<Section> {
         match &self.native {
             Native::Scenario(a) => scenario::sections(a, collections),
+            Native::TwelveLabs(a) => twelvelabs::sections(a, collections),
         }
     }
 
@@ -131,6 +134,7 @@ impl AssetView {
     pub fn json_lines(&self) -> Vec<String> {
         match &self.native {
             Native::Scenario(a) => super::fields::json_lines(a.as_ref()),
+            Native::TwelveLabs(a) => super::fields::json_lines(a.as_ref()),
         }
     }
 
@@ -138,6 +142,7 @@ impl AssetView {
     pub fn raw(&self) -> serde_json::Value {
         match &self.native {
             Native::Scenario(a) => serde_json::to_value(a.as_ref()).unwrap_or_default(),
+            Native::TwelveLabs(a) => serde_json::to_value(a.as_ref()).unwrap_or_default(),
         }
     }
 
@@ -150,6 +155,11 @@ impl AssetView {
                 copy.tags = Some(tags);
                 AssetView::from(copy)
             }
+            Native::TwelveLabs(a) => {
+                let mut copy = (**a).clone();
+                copy.user_metadata = Some(twelvelabs::metadata_of(&tags));
+                twelvelabs::view(copy)
+            }
         }
     }
 
@@ -157,6 +167,7 @@ impl AssetView {
     pub fn scenario(&self) -> Option<&Asset> {
         match &self.native {
             Native::Scenario(a) => Some(a),
+            Native::TwelveLabs(_) => None,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
+use super::twelvelabs;
 use crate::api::params::{SearchPaging, UpdateTagsRequest};
 use crate::api::search::DEFAULT_HITS_PER_PAGE;
 use crate::api::Client;
@@ -18,9 +19,10 @@ use crate::app::msg::{ListSpec, SearchSpec};
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
 use crate::provider::scenario;
+use crate::provider::Service;
 
 pub struct ApiWorker {
-    client: Client,
+    service: Service,
     tx: UnboundedSender<Msg>,
     page: Option<AbortHandle>,
     detail: Option<AbortHandle>,
@@ -37,9 +39,9 @@ fn replace(slot: &mut Option<AbortHandle>, new: AbortHandle) {
 }
 
 impl ApiWorker {
-    pub fn new(client: Client, tx: UnboundedSender<Msg>) -> ApiWorker {
+    pub fn new(service: Service, tx: UnboundedSender<Msg>) -> ApiWorker {
         ApiWorker {
-            client,
+            service,
             tx,
             page: None,
             detail: None,
@@ -50,14 +52,25 @@ impl ApiWorker {
         }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// The Scenario client, when the service is Scenario.
+    fn scenario(&self) -> Option<Client> {
+        match &self.service {
+            Service::Scenario(c) => Some(c.clone()),
+            Service::TwelveLabs(_) => None,
+        }
     }
 
     pub fn load_page(&mut self, generation: u64, spec: Box<ListSpec>) {
+        let client = match &self.service {
+            Service::Scenario(c) => c.clone(),
+            Service::TwelveLabs(c) => {
+                let task = twelvelabs::load_page(c, generation, *spec, self.tx.clone());
+                replace(&mut self.page, task);
+                return;
+            }
+        };
         let mut query = spec.filters.to_query();
         query.pagination_token = spec.next;
-        let client = self.client.clone();
         let tx = self.tx.clone();
         let task = tokio::spawn(async move {
             let result = client
@@ -72,6 +85,19 @@ impl ApiWorker {
 
     /// One page of a search; a newer search aborts it.
     pub fn search(&mut self, generation: u64, spec: Box<SearchSpec>) {
+        let Some(client) = self.scenario() else {
+            let _ = self.tx.send(Msg::SearchPage {
+                generation,
+                paging: SearchPaging::Page {
+                    page: spec.page,
+                    hits_per_page: spec.filters.page_size,
+                },
+                result: Err(
+                    "search on TwelveLabs runs over an index: not in this version yet".into(),
+                ),
+            });
+            return;
+        };
         let request = spec.scenario_request();
         let paging = match (request.offset, request.limit) {
             (Some(offset), Some(limit)) => SearchPaging::Offset { offset, limit },
@@ -80,7 +106,7 @@ impl ApiWorker {
                 hits_per_page: request.hits_per_page.unwrap_or(DEFAULT_HITS_PER_PAGE),
             },
         };
-        let client = self.client.clone();
+
         let tx = self.tx.clone();
         let task = tokio::spawn(async move {
             let result = client
@@ -121,9 +147,29 @@ impl ApiWorker {
     }
 
     pub fn load_asset(&mut self, purpose: AssetPurpose, id: String) {
-        let client = self.client.clone();
         let tx = self.tx.clone();
-        let task = tokio::spawn(async move {
+        let task = match &self.service {
+            Service::TwelveLabs(c) => twelvelabs::load_asset(c, purpose, id, tx),
+            Service::Scenario(c) => self.scenario_asset(c.clone(), purpose, id, tx),
+        };
+        match purpose {
+            AssetPurpose::Detail(_) => replace(&mut self.detail, task),
+            AssetPurpose::Jump(_) => replace(&mut self.jump, task),
+            // a second `Y` before the first link came back wins
+            AssetPurpose::CopyLink => replace(&mut self.copy_link, task),
+            // refreshes of different assets run side by side
+            AssetPurpose::Refresh => {}
+        }
+    }
+
+    fn scenario_asset(
+        &self,
+        client: Client,
+        purpose: AssetPurpose,
+        id: String,
+        tx: UnboundedSender<Msg>,
+    ) -> AbortHandle {
+        tokio::spawn(async move {
             let result = client
                 .get_asset(&id)
                 .await
@@ -134,22 +180,18 @@ impl ApiWorker {
                 id,
                 result,
             });
-        });
-        match purpose {
-            AssetPurpose::Detail(_) => replace(&mut self.detail, task.abort_handle()),
-            AssetPurpose::Jump(_) => replace(&mut self.jump, task.abort_handle()),
-            // a second `Y` before the first link came back wins
-            AssetPurpose::CopyLink => replace(&mut self.copy_link, task.abort_handle()),
-            // refreshes of different assets run side by side
-            AssetPurpose::Refresh => {}
-        }
+        })
+        .abort_handle()
     }
 
     /// Every page of `GET /tags` up to the cap
     /// (`api::library::MAX_LIBRARY_ITEMS`), as (tag, count); a list cut
     /// short (cap, token cycle) also sends its warning as a notice.
     pub fn load_tags(&mut self) {
-        let client = self.client.clone();
+        let client = match &self.service {
+            Service::Scenario(c) => c.clone(),
+            Service::TwelveLabs(c) => return twelvelabs::load_keys(c, self.tx.clone()),
+        };
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let (result, warning) = match client.tags().await {
@@ -176,7 +218,10 @@ impl ApiWorker {
     /// One tag change on assets, through the code the CLI's `tag` uses.
     /// Changes run side by side: each answers for itself.
     pub fn tag(&mut self, change: TagChange) {
-        let client = self.client.clone();
+        let client = match &self.service {
+            Service::Scenario(c) => c.clone(),
+            Service::TwelveLabs(c) => return twelvelabs::tag(c, change, self.tx.clone()),
+        };
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let request = if change.add {
@@ -200,7 +245,10 @@ impl ApiWorker {
     }
 
     pub fn delete(&mut self, ids: Vec<String>) {
-        let client = self.client.clone();
+        let client = match &self.service {
+            Service::Scenario(c) => c.clone(),
+            Service::TwelveLabs(c) => return twelvelabs::delete(c, ids, false, self.tx.clone()),
+        };
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let (done, error) = match crate::edits::delete(&client, &ids).await {
@@ -212,7 +260,13 @@ impl ApiWorker {
     }
 
     pub fn collect(&mut self, collection: String, name: String, ids: Vec<String>) {
-        let client = self.client.clone();
+        let Some(client) = self.scenario() else {
+            let _ = self.tx.send(Msg::Collected {
+                name,
+                result: Err("TwelveLabs has no collections".into()),
+            });
+            return;
+        };
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let result = crate::edits::collect(&client, &collection, &ids, false)
@@ -225,7 +279,10 @@ impl ApiWorker {
     /// Reads, checks and uploads a local image (the read on a blocking
     /// thread), as `assetui upload` does.
     pub fn upload(&mut self, path: String) {
-        let client = self.client.clone();
+        let client = match &self.service {
+            Service::Scenario(c) => c.clone(),
+            Service::TwelveLabs(c) => return twelvelabs::upload(c, path, self.tx.clone()),
+        };
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let result = crate::edits::upload_file(
@@ -241,7 +298,11 @@ impl ApiWorker {
     }
 
     pub fn load_collections(&mut self) {
-        let client = self.client.clone();
+        let Some(client) = self.scenario() else {
+            // nothing to name: the provider has no collections
+            let _ = self.tx.send(Msg::Collections(Ok(Vec::new())));
+            return;
+        };
         let tx = self.tx.clone();
         tokio::spawn(async move {
             // bounded like the tags (a picker's cap); a cut list says so

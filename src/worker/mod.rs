@@ -4,6 +4,7 @@
 
 pub(crate) mod api;
 pub mod images;
+mod twelvelabs;
 
 use tokio::sync::mpsc::UnboundedSender;
 

@@ -139,6 +139,7 @@ fn flags_beat_environment_and_file() {
         api_key: Some("flag-key".into()),
         api_secret: Some("flag-secret".into()),
         profile: None,
+        provider: None,
     };
     let e = env(&[
         (ENV_API_KEY, "env-key"),
@@ -433,6 +434,7 @@ fn plain_http_to_remote_host_with_credentials_warns() {
         api_key: Some("k".into()),
         api_secret: Some("s".into()),
         profile: None,
+        provider: None,
     };
     let r = resolve(&overrides, no_env(), None).unwrap();
     assert!(r.warnings.iter().any(|w| w.contains("plain http")));
@@ -478,7 +480,7 @@ fn unknown_key_reports_line_and_key() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:4: unknown key `api_secrt` in [profiles.work] (expected one of: api_key, api_secret, jwt, base_url)",
+            "{}:4: unknown key `api_secrt` in [profiles.work] (expected one of: api_key, api_secret, jwt, base_url, provider)",
             path.display()
         )
     );
@@ -869,4 +871,129 @@ fn a_downloads_table_is_read_and_a_typo_in_it_named() {
         msg.contains(":2:") && msg.contains("jbos") && msg.contains("jobs"),
         "{msg}"
     );
+}
+
+// ---- TwelveLabs (issue 16, point 2) ----
+
+const TL_PROFILE: &str = r#"
+default_profile = "video"
+[profiles.video]
+provider = "twelvelabs"
+api_key = "tlk_file_key_123456"
+[profiles.work]
+api_key = "k"
+api_secret = "s"
+"#;
+
+#[test]
+fn a_profile_can_choose_twelvelabs_and_its_key_alone_is_enough() {
+    use assetui::provider::ProviderKind;
+    let dir = tempfile::tempdir().unwrap();
+    let file = load_text(dir.path(), TL_PROFILE);
+    let r = resolve(&Overrides::default(), no_env(), Some(&file)).unwrap();
+    assert_eq!(r.provider, ProviderKind::TwelveLabs);
+    assert_eq!(
+        r.credentials,
+        Credentials::ApiKey {
+            key: "tlk_file_key_123456".into()
+        }
+    );
+    assert_eq!(r.base_url, "https://api.twelvelabs.io/v1.3");
+    assert!(!r.base_url_explicit);
+    // the key never shows in Debug
+    assert!(!format!("{r:?}").contains("file_key"), "{r:?}");
+    // --provider beats the profile's provider
+    let overrides = Overrides {
+        provider: Some(ProviderKind::Scenario),
+        profile: Some("work".into()),
+        ..Overrides::default()
+    };
+    let r = resolve(&overrides, no_env(), Some(&file)).unwrap();
+    assert_eq!(r.provider, ProviderKind::Scenario);
+}
+
+#[test]
+fn twelvelabs_reads_its_own_variables_after_the_flags() {
+    use assetui::provider::ProviderKind;
+    let twelve = Overrides {
+        provider: Some(ProviderKind::TwelveLabs),
+        ..Overrides::default()
+    };
+    let e = env(&[
+        ("TWELVE_LABS_API_KEY", "tlk_env"),
+        ("TWELVELABS_BASE_URL", "http://127.0.0.1:9/v1.3/"),
+        (ENV_API_KEY, "scenario-key"),
+        (ENV_API_SECRET, "scenario-secret"),
+    ]);
+    let r = resolve(&twelve, &e, None).unwrap();
+    assert_eq!(
+        r.credentials,
+        Credentials::ApiKey {
+            key: "tlk_env".into()
+        }
+    );
+    assert_eq!(r.source, CredentialSource::TwelveLabsEnvironment);
+    assert_eq!(r.base_url, "http://127.0.0.1:9/v1.3");
+    let flagged = Overrides {
+        api_key: Some("tlk_flag".into()),
+        api_secret: Some("ignored".into()),
+        ..twelve.clone()
+    };
+    let r = resolve(&flagged, &e, None).unwrap();
+    assert_eq!(
+        r.credentials,
+        Credentials::ApiKey {
+            key: "tlk_flag".into()
+        }
+    );
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.contains("--api-secret is ignored")));
+    // no key anywhere: the demo library
+    let r = resolve(&twelve, no_env(), None).unwrap();
+    assert!(r.credentials.is_none());
+}
+
+#[test]
+fn an_unknown_provider_in_a_profile_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = load_text(
+        dir.path(),
+        "[profiles.default]\nprovider = \"midjourney\"\napi_key = \"k\"\n",
+    );
+    let err = resolve(&Overrides::default(), no_env(), Some(&file)).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("scenario or twelvelabs"), "{text}");
+    assert!(text.contains("profile \"default\""), "{text}");
+}
+
+#[test]
+fn a_scenario_profile_key_never_goes_to_twelvelabs() {
+    use assetui::provider::ProviderKind;
+    let dir = tempfile::tempdir().unwrap();
+    let file = load_text(
+        dir.path(),
+        "[profiles.default]\napi_key = \"scenario-key\"\napi_secret = \"s\"\n\
+         [profiles.twelvelabs]\nprovider = \"twelvelabs\"\napi_key = \"tlk_saved\"\n",
+    );
+    let twelve = Overrides {
+        provider: Some(ProviderKind::TwelveLabs),
+        ..Overrides::default()
+    };
+    // without --profile: the `twelvelabs` profile login saves to
+    let r = resolve(&twelve, no_env(), Some(&file)).unwrap();
+    assert_eq!(
+        r.credentials,
+        Credentials::ApiKey {
+            key: "tlk_saved".into()
+        }
+    );
+    // a Scenario profile named explicitly gives no key to TwelveLabs
+    let named = Overrides {
+        profile: Some("default".into()),
+        ..twelve.clone()
+    };
+    let r = resolve(&named, no_env(), Some(&file)).unwrap();
+    assert!(r.credentials.is_none(), "{r:?}");
 }

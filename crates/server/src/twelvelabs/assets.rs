@@ -367,10 +367,12 @@ pub fn written_metadata(
                     assetui_api::sanitize::line(k, 60)
                 )))
             }
-            Value::Object(_) => return Err(TlError::invalid(format!(
+            Value::Object(_) => {
+                return Err(TlError::invalid(format!(
                 "`user_metadata.{}`: values are strings, numbers, booleans or arrays of strings.",
                 assetui_api::sanitize::line(k, 60)
-            ))),
+            )))
+            }
             v => {
                 out.insert(k.clone(), v.clone());
             }

@@ -1,0 +1,462 @@
+//! The commands on TwelveLabs: `list`, `get`, `search --index`, `upload`
+//! (a file or `--url`), `delete` (`--force`), `tag` (`--set k=v`,
+//! `--unset k`) and `indexes`. Tables show the neutral view; `--json` and
+//! `--jsonl` print the service's own objects unchanged.
+
+use std::io::{self, Write};
+
+use futures_util::StreamExt;
+
+use assetui_twelvelabs::assets::{CreateAsset, ListAssets};
+use assetui_twelvelabs::indexes::ListIndexes;
+use assetui_twelvelabs::models::{AssetType, MetadataValue, UserMetadata};
+use assetui_twelvelabs::search::SearchRequest;
+use assetui_twelvelabs::{Client, Error};
+
+use super::args::{DeleteArgs, GetArgs, JsonOnly, ListArgs, SearchArgs, TagArgs, UploadArgs};
+use super::output::{self, JsonWriter};
+use super::render;
+use super::CliError;
+use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
+use crate::sanitize;
+
+fn failed(e: Error) -> CliError {
+    CliError::Failed(e.to_string())
+}
+
+/// Scenario's list options that TwelveLabs cannot apply: named, not
+/// silently dropped.
+fn refuse_scenario_filters(a: &ListArgs) -> Result<(), CliError> {
+    let mut given = Vec::new();
+    let mut flag = |set: bool, name: &str| {
+        if set {
+            given.push(name.to_string());
+        }
+    };
+    flag(a.privacy.is_some(), "--privacy");
+    flag(a.author.is_some(), "--author");
+    flag(a.collection.is_some(), "--collection");
+    flag(!a.tags.is_empty(), "--tags");
+    flag(a.model.is_some(), "--model");
+    flag(a.inference.is_some(), "--inference");
+    flag(a.parent.is_some(), "--parent");
+    flag(a.root.is_some(), "--root");
+    flag(a.created_after.is_some(), "--created-after");
+    flag(a.created_before.is_some(), "--created-before");
+    flag(a.sort.is_some(), "--sort");
+    flag(a.order.is_some(), "--order");
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "{} {} not available on TwelveLabs (it filters by --type and --filename)",
+        given.join(", "),
+        if given.len() == 1 { "is" } else { "are" }
+    )))
+}
+
+pub async fn list(client: &Client, a: ListArgs) -> Result<(), CliError> {
+    refuse_scenario_filters(&a)?;
+    let max = a.limit.max();
+    let page_limit = a
+        .page_size
+        .unwrap_or(MAX_PAGE_LIMIT)
+        .min(MAX_PAGE_LIMIT)
+        .min(u32::try_from(max.max(1)).unwrap_or(MAX_PAGE_LIMIT));
+    let query = ListAssets {
+        page_limit: Some(u64::from(page_limit)),
+        asset_types: a
+            .types
+            .iter()
+            .map(|t| AssetType::from(t.as_str()))
+            .collect(),
+        filename: a.filename.clone(),
+        ..ListAssets::default()
+    };
+    let json = a.output.json || a.output.jsonl;
+    let mut writer = json.then(|| JsonWriter::new(io::stdout().lock(), a.output.jsonl));
+    let mut table = render::asset_table();
+    let mut seen = 0u64;
+    let mut pages = client.list_assets_pages(&query);
+    let mut error = None;
+    let mut cut = false;
+    'pages: while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        };
+        for asset in page.data.unwrap_or_default() {
+            if seen == max {
+                cut = true;
+                break 'pages;
+            }
+            match writer.as_mut() {
+                Some(w) => w.push(&asset)?,
+                None => table.row(render::view_row(&tl::view(asset))),
+            }
+            seen += 1;
+        }
+    }
+    match writer {
+        Some(w) => {
+            w.finish()?;
+        }
+        None if table.is_empty() && error.is_none() => eprintln!("no assets found"),
+        None => {
+            io::stdout()
+                .lock()
+                .write_all(table.render(output::table_width()).as_bytes())?;
+        }
+    }
+    if cut && a.limit.all {
+        return Err(CliError::Failed(format!(
+            "stopped after {max} assets, the most `--all` lists; pass --limit N to list more"
+        )));
+    }
+    error.map_or(Ok(()), |e| Err(failed(e)))
+}
+
+pub async fn get(client: &Client, a: GetArgs) -> Result<(), CliError> {
+    let mut writer = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let mut failures = Vec::new();
+    for id in &a.ids {
+        match client.get_asset(id).await {
+            Ok(asset) => match writer.as_mut() {
+                Some(w) => w.push(&asset)?,
+                None => {
+                    let view = tl::view(asset);
+                    let mut out = io::stdout().lock();
+                    for section in view.sections(&Default::default()) {
+                        writeln!(out, "{}", sanitize::line(&section.title, 80))?;
+                        for (k, v) in &section.rows {
+                            writeln!(out, "  {k}: {}", v.replace('\n', "\n    "))?;
+                        }
+                    }
+                    writeln!(out)?;
+                }
+            },
+            Err(e) => failures.push(format!("{}: {e}", sanitize::line(id, 80))),
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    super::edit::fail_if_any(failures, a.ids.len())
+}
+
+pub async fn indexes(client: &Client, a: JsonOnly) -> Result<(), CliError> {
+    let query = ListIndexes {
+        page_limit: Some(50),
+        ..ListIndexes::default()
+    };
+    let mut pages = client.list_indexes_pages(&query);
+    let mut writer = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let mut table = output::Table::new(vec![
+        output::Column {
+            header: "ID",
+            min: 8,
+            flexible: false,
+        },
+        output::Column {
+            header: "NAME",
+            min: 8,
+            flexible: true,
+        },
+        output::Column {
+            header: "VIDEOS",
+            min: 6,
+            flexible: false,
+        },
+        output::Column {
+            header: "CREATED",
+            min: 10,
+            flexible: false,
+        },
+    ]);
+    let mut error = None;
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => {
+                for index in p.data.unwrap_or_default() {
+                    match writer.as_mut() {
+                        Some(w) => w.push(&index)?,
+                        None => table.row(vec![
+                            index.id.clone().unwrap_or_default(),
+                            index.index_name.clone().unwrap_or_default(),
+                            index.video_count.map(|n| n.to_string()).unwrap_or_default(),
+                            index
+                                .created_at
+                                .as_deref()
+                                .map(render::short_date)
+                                .unwrap_or_default(),
+                        ]),
+                    }
+                }
+            }
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    match writer {
+        Some(w) => {
+            w.finish()?;
+        }
+        None if table.is_empty() && error.is_none() => eprintln!("no indexes found"),
+        None => {
+            io::stdout()
+                .lock()
+                .write_all(table.render(output::table_width()).as_bytes())?;
+        }
+    }
+    error.map_or(Ok(()), |e| Err(failed(e)))
+}
+
+pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
+    let Some(index) = a.index.clone() else {
+        return Err(CliError::Usage(
+            "TwelveLabs searches an index: give --index ID (`assetui indexes` lists them)".into(),
+        ));
+    };
+    if a.filter.is_some() || !a.like.is_empty() || !a.unlike.is_empty() || a.public {
+        return Err(CliError::Usage(
+            "--filter, --like, --unlike and --public are Scenario's; TwelveLabs searches by \
+             text or by one --image"
+                .into(),
+        ));
+    }
+    let mut request = match (&a.query, &a.image) {
+        (Some(q), None) => SearchRequest::text(index, q.clone()),
+        (None, Some(image)) => image_request(index, image),
+        (Some(_), Some(_)) => {
+            return Err(CliError::Usage(
+                "TwelveLabs searches by text or by image, not both at once".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(CliError::Usage(
+                "nothing to search for: give words or --image FILE|URL".into(),
+            ))
+        }
+    };
+    let max = a.limit.unwrap_or(super::args::LimitArgs::DEFAULT);
+    request.page_limit = Some(max.clamp(1, 50));
+    let json = a.output.json || a.output.jsonl;
+    let mut writer = json.then(|| JsonWriter::new(io::stdout().lock(), a.output.jsonl));
+    let mut table = clip_table();
+    let mut seen = 0u64;
+    let mut pages = client.search_pages(request);
+    let mut error = None;
+    'pages: while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        };
+        for item in page.data.unwrap_or_default() {
+            if seen == max {
+                break 'pages;
+            }
+            match writer.as_mut() {
+                Some(w) => w.push(&item)?,
+                None => table.row(vec![
+                    item.rank.map(|r| r.to_string()).unwrap_or_default(),
+                    item.video().unwrap_or_default().to_string(),
+                    match (item.start_secs(), item.end_secs()) {
+                        (Some(s), Some(e)) => {
+                            format!("{}–{}", tl::duration_text(s), tl::duration_text(e))
+                        }
+                        _ => String::new(),
+                    },
+                    item.transcription.clone().unwrap_or_default(),
+                ]),
+            }
+            seen += 1;
+        }
+    }
+    match writer {
+        Some(w) => {
+            w.finish()?;
+        }
+        None if table.is_empty() && error.is_none() => eprintln!("no clips found"),
+        None => {
+            io::stdout()
+                .lock()
+                .write_all(table.render(output::table_width()).as_bytes())?;
+        }
+    }
+    error.map_or(Ok(()), |e| Err(failed(e)))
+}
+
+/// An image query: an `http(s)://` link, else a local file.
+fn image_request(index: String, image: &str) -> SearchRequest {
+    use assetui_twelvelabs::search::ImageQuery;
+    let query = if image.starts_with("https://") || image.starts_with("http://") {
+        ImageQuery::Url(image.to_string())
+    } else {
+        ImageQuery::File(crate::edits::expand_home(image))
+    };
+    let mut request = SearchRequest::text(index, "");
+    request.query_text = None;
+    request.images = vec![query];
+    request
+}
+
+fn clip_table() -> output::Table {
+    output::Table::new(vec![
+        output::Column {
+            header: "RANK",
+            min: 4,
+            flexible: false,
+        },
+        output::Column {
+            header: "ASSET",
+            min: 8,
+            flexible: false,
+        },
+        output::Column {
+            header: "CLIP",
+            min: 9,
+            flexible: false,
+        },
+        output::Column {
+            header: "TEXT",
+            min: 4,
+            flexible: true,
+        },
+    ])
+}
+
+pub async fn upload(client: &Client, a: UploadArgs) -> Result<(), CliError> {
+    if !a.collection.is_empty() || a.parent.is_some() || a.hide {
+        return Err(CliError::Usage(
+            "--collection, --parent and --hide are Scenario's; TwelveLabs takes files or --url"
+                .into(),
+        ));
+    }
+    let mut sources: Vec<(String, CreateAsset)> = a
+        .files
+        .iter()
+        .map(|p| (p.display().to_string(), CreateAsset::file(p.clone())))
+        .collect();
+    sources.extend(
+        a.url
+            .iter()
+            .map(|u| (u.clone(), CreateAsset::url(u.clone()))),
+    );
+    if sources.is_empty() {
+        return Err(CliError::Usage(
+            "nothing to upload: give FILE or --url URL".into(),
+        ));
+    }
+    if a.name.is_some() && sources.len() > 1 {
+        return Err(CliError::Usage(
+            "--name applies to one file; upload several without it".into(),
+        ));
+    }
+    let total = sources.len();
+    let mut writer = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let mut failures = Vec::new();
+    for (shown, mut request) in sources {
+        request.filename = a.name.clone();
+        match client.create_asset(&request).await {
+            Ok(asset) => match writer.as_mut() {
+                Some(w) => w.push(&asset)?,
+                None => println!(
+                    "{} → {} ({})",
+                    sanitize::line(&shown, 200),
+                    sanitize::line(asset.id().unwrap_or_default(), 80),
+                    asset
+                        .status
+                        .as_ref()
+                        .map(|s| sanitize::line(s.as_str(), 20))
+                        .unwrap_or_else(|| "created".into())
+                ),
+            },
+            Err(e) => failures.push(format!("{}: {e}", sanitize::line(&shown, 200))),
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    super::edit::fail_if_any(failures, total)
+}
+
+pub async fn delete(client: &Client, a: DeleteArgs) -> Result<(), CliError> {
+    if !super::edit::confirm_delete(a.ids.len(), a.yes)? {
+        return Ok(());
+    }
+    let mut done = 0;
+    for id in &a.ids {
+        match client.delete_asset(id, a.force).await {
+            Ok(()) => done += 1,
+            Err(e @ Error::Conflict { .. }) => {
+                eprintln!("deleted {done} of {}", a.ids.len());
+                return Err(CliError::Failed(format!(
+                    "{}: {e}; an index uses it: add --force to delete it and unlink it",
+                    sanitize::line(id, 80)
+                )));
+            }
+            Err(e) => {
+                eprintln!("deleted {done} of {}", a.ids.len());
+                return Err(CliError::Failed(format!("{}: {e}", sanitize::line(id, 80))));
+            }
+        }
+    }
+    eprintln!(
+        "deleted {done} {}",
+        if done == 1 { "asset" } else { "assets" }
+    );
+    Ok(())
+}
+
+pub async fn tag(client: &Client, a: TagArgs) -> Result<(), CliError> {
+    if !a.add.is_empty() || !a.remove.is_empty() {
+        return Err(CliError::Usage(
+            "TwelveLabs has user metadata, not tags: use --set KEY=VALUE and --unset KEY".into(),
+        ));
+    }
+    if a.set.is_empty() && a.unset.is_empty() {
+        return Err(CliError::Usage(
+            "nothing to do: give --set KEY=VALUE and/or --unset KEY".into(),
+        ));
+    }
+    let mut patch = UserMetadata::new();
+    for pair in &a.set {
+        let Some((k, v)) = pair.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
+            return Err(CliError::Usage(format!(
+                "--set {}: expected KEY=VALUE",
+                sanitize::line(pair, 80)
+            )));
+        };
+        patch.insert(k.trim(), MetadataValue::parse(v.trim()));
+    }
+    for key in &a.unset {
+        patch.insert(key.trim(), MetadataValue::Null);
+    }
+    let mut writer = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let mut failures = Vec::new();
+    for id in &a.ids {
+        match client.patch_user_metadata(id, &patch).await {
+            Ok(()) => match writer.as_mut() {
+                Some(w) => w.push(&serde_json::json!({ "id": id, "user_metadata": patch }))?,
+                None => println!(
+                    "{}: {}",
+                    sanitize::line(id, 80),
+                    sanitize::line(&tl::chips(Some(&patch)).join(" "), 1000)
+                ),
+            },
+            Err(e) => failures.push(format!("{}: {e}", sanitize::line(id, 80))),
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    super::edit::fail_if_any(failures, a.ids.len())
+}

@@ -1,0 +1,190 @@
+//! The browser's requests on TwelveLabs: each starts a task on its client
+//! and answers with the same [`Msg`]s as Scenario's, carrying views.
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
+
+use assetui_twelvelabs::assets::{CreateAsset, ListAssets};
+use assetui_twelvelabs::models::{AssetType, MetadataValue, UserMetadata};
+use assetui_twelvelabs::{Client, Error};
+
+use crate::app::msg::ListSpec;
+use crate::app::tags::TagChange;
+use crate::app::{AssetPurpose, Msg};
+use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
+
+/// Most assets read to learn the metadata keys in use (completion).
+const KEYS_SCAN_MAX: u64 = 5000;
+
+/// One page of `GET /assets` for the list's filters.
+pub fn load_page(
+    client: &Client,
+    generation: u64,
+    spec: ListSpec,
+    tx: UnboundedSender<Msg>,
+) -> AbortHandle {
+    let client = client.clone();
+    let asked: u64 = spec
+        .next
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(1);
+    let query = ListAssets {
+        page: Some(asked),
+        page_limit: Some(u64::from(spec.filters.page_size.clamp(1, MAX_PAGE_LIMIT))),
+        asset_types: spec
+            .filters
+            .types
+            .iter()
+            .map(|t| AssetType::from(t.as_str()))
+            .collect(),
+        filename: spec.filters.filename.clone(),
+        ..ListAssets::default()
+    };
+    tokio::spawn(async move {
+        let result = client
+            .list_assets(&query)
+            .await
+            .map(|page| tl::list_page(asked, page))
+            .map_err(|e| e.to_string());
+        let _ = tx.send(Msg::Page { generation, result });
+    })
+    .abort_handle()
+}
+
+pub fn load_asset(
+    client: &Client,
+    purpose: AssetPurpose,
+    id: String,
+    tx: UnboundedSender<Msg>,
+) -> AbortHandle {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let result = client
+            .get_asset(&id)
+            .await
+            .map(|a| Box::new(tl::view(a)))
+            .map_err(|e| e.to_string());
+        let _ = tx.send(Msg::Asset {
+            purpose,
+            id,
+            result,
+        });
+    })
+    .abort_handle()
+}
+
+/// The `key=value` pairs in use, with how many assets carry each, for the
+/// metadata editor's completion (the first [`KEYS_SCAN_MAX`] assets).
+pub fn load_keys(client: &Client, tx: UnboundedSender<Msg>) {
+    use futures_util::StreamExt;
+    let client = client.clone();
+    tokio::spawn(async move {
+        let mut counts: Vec<(String, u64)> = Vec::new();
+        let mut seen = 0u64;
+        let query = ListAssets {
+            page_limit: Some(u64::from(MAX_PAGE_LIMIT)),
+            ..ListAssets::default()
+        };
+        let mut pages = client.list_assets_pages(&query);
+        let mut warning = None;
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = tx.send(Msg::Tags(Err(e.to_string())));
+                    return;
+                }
+            };
+            for asset in page.items() {
+                for chip in tl::chips(asset.user_metadata.as_ref()) {
+                    match counts.iter_mut().find(|(c, _)| *c == chip) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((chip, 1)),
+                    }
+                }
+                seen += 1;
+            }
+            if seen >= KEYS_SCAN_MAX {
+                warning = Some(format!(
+                    "metadata completion read the first {KEYS_SCAN_MAX} assets only"
+                ));
+                break;
+            }
+        }
+        let _ = tx.send(Msg::Tags(Ok(counts)));
+        if let Some(w) = warning {
+            let _ = tx.send(Msg::Notice(w));
+        }
+    });
+}
+
+/// One `key=value` change on assets: PATCH sets the key (or, to remove a
+/// pair, sends the key as `null`, which deletes it).
+pub fn tag(client: &Client, change: TagChange, tx: UnboundedSender<Msg>) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let (key, value) = match change.tag.split_once('=') {
+            Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
+            None => (change.tag.trim().to_string(), String::new()),
+        };
+        let mut patch = UserMetadata::new();
+        if change.add {
+            patch.insert(key, MetadataValue::parse(&value));
+        } else {
+            patch.insert(key, MetadataValue::Null);
+        }
+        let mut failures = Vec::new();
+        for id in &change.ids {
+            if let Err(e) = client.patch_user_metadata(id, &patch).await {
+                failures.push((id.clone(), e.to_string()));
+            }
+        }
+        let _ = tx.send(Msg::Tagged { change, failures });
+    });
+}
+
+/// Deletes assets one by one; `force` also unlinks them from indexes.
+pub fn delete(client: &Client, ids: Vec<String>, force: bool, tx: UnboundedSender<Msg>) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let mut done = 0;
+        let mut error = None;
+        for id in &ids {
+            match client.delete_asset(id, force).await {
+                Ok(()) => done += 1,
+                Err(e @ Error::Conflict { .. }) => {
+                    error = Some(format!(
+                        "{e} (an index uses it: delete again with force to unlink it)"
+                    ));
+                    break;
+                }
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        let _ = tx.send(Msg::Deleted { ids, done, error });
+    });
+}
+
+/// Uploads a local file, or an `https://` URL, as a new asset (it shows
+/// as processing until the service is done with it).
+pub fn upload(client: &Client, path: String, tx: UnboundedSender<Msg>) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let trimmed = path.trim();
+        let request = if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+            CreateAsset::url(trimmed)
+        } else {
+            CreateAsset::file(crate::edits::expand_home(trimmed))
+        };
+        let result = client
+            .create_asset(&request)
+            .await
+            .map(|a| Box::new(tl::view(a)))
+            .map_err(|e| e.to_string());
+        let _ = tx.send(Msg::Uploaded { path, result });
+    });
+}

@@ -1,0 +1,294 @@
+//! TwelveLabs as a second provider (issue 16): the real binary's commands
+//! and the browser's core, against the TwelveLabs-compatible server.
+
+use std::process::Output;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use assetui::app::list::Loading;
+use assetui::headless::Headless;
+use assetui::provider::{MediaKind, ProviderKind, Service};
+use assetui::server::twelvelabs::{self as tl_server, TlConfig};
+use assetui_twelvelabs as tl;
+
+const T: Duration = Duration::from_secs(20);
+const KEY: &str = "tlk_test_key_never_printed";
+
+/// Runs `assetui` with a clean environment and a private config dir.
+async fn assetui(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .stdin(std::process::Stdio::null());
+    cmd.output().await.unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A TwelveLabs server of our own, requiring [`KEY`].
+async fn server() -> tl_server::Running {
+    tl_server::start(TlConfig {
+        auth: Some(KEY.into()),
+        ..TlConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// `assetui --provider twelvelabs --base-url URL --api-key KEY ARGS`.
+async fn on(base: &str, args: &[&str]) -> Output {
+    let mut full = vec![
+        "--provider",
+        "twelvelabs",
+        "--base-url",
+        base,
+        "--api-key",
+        KEY,
+    ];
+    full.extend_from_slice(args);
+    assetui(&full).await
+}
+
+fn client(base: &str) -> tl::Client {
+    tl::Client::new(tl::ClientOptions::new(base).api_key(Some(KEY.into()))).unwrap()
+}
+
+#[tokio::test]
+async fn without_a_key_the_twelvelabs_demo_library_is_listed_and_said() {
+    let o = assetui(&["--provider", "twelvelabs", "list", "--all", "--json"]).await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("built-in TwelveLabs demo library"),
+        "{}",
+        text(&o.stderr)
+    );
+    let items: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!items.is_empty());
+    // the service's own objects: `_id`, nothing renamed or added
+    for item in &items {
+        assert!(item["_id"].is_string(), "{item}");
+        assert!(item.get("id").is_none(), "{item}");
+        assert!(item["status"].is_string(), "{item}");
+    }
+    // ASSETUI_PROVIDER chooses the provider as --provider does
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
+    let home = tempfile::tempdir().unwrap();
+    let o = cmd
+        .args(["indexes", "--json"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("ASSETUI_PROVIDER", "twelvelabs")
+        .output()
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let indexes: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(indexes.iter().all(|i| i["_id"].is_string()));
+    assert!(!indexes.is_empty());
+}
+
+#[tokio::test]
+async fn what_twelvelabs_cannot_do_is_one_clear_line() {
+    let s = server().await;
+    for (args, says) in [
+        (vec!["collections"], "no collections"),
+        (vec!["tags"], "user metadata, not tags"),
+        (
+            vec!["list", "--privacy", "private"],
+            "--privacy is not available",
+        ),
+        (vec!["tag", "x", "--add", "t"], "--set KEY=VALUE"),
+        (vec!["search", "harbor"], "--index ID"),
+    ] {
+        let o = on(&s.base_url, &args).await;
+        assert!(!o.status.success(), "{args:?}");
+        let err = text(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains(KEY), "the key leaked: {err}");
+    }
+    // a wrong key: 401 named, the key never printed
+    let o = assetui(&[
+        "--provider",
+        "twelvelabs",
+        "--base-url",
+        &s.base_url,
+        "--api-key",
+        "tlk_wrong_key_123",
+        "list",
+    ])
+    .await;
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains("TWELVE_LABS_API_KEY"), "{err}");
+    assert!(!err.contains("tlk_wrong_key_123"), "{err}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn metadata_is_set_and_unset_from_the_command_line() {
+    let s = server().await;
+    let c = client(&s.base_url);
+    let page = c
+        .list_assets(&tl::assets::ListAssets::default())
+        .await
+        .unwrap();
+    let id = page.items()[0].id().unwrap().to_string();
+    let o = on(
+        &s.base_url,
+        &["tag", &id, "--set", "take=7", "--set", "mood=calm"],
+    )
+    .await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let meta = c.get_asset(&id).await.unwrap().user_metadata.unwrap();
+    assert_eq!(meta.get("take").unwrap().to_text(), "7");
+    assert_eq!(meta.get("mood").unwrap().to_text(), "calm");
+    let o = on(&s.base_url, &["tag", &id, "--unset", "mood"]).await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let meta = c.get_asset(&id).await.unwrap().user_metadata.unwrap();
+    assert!(meta.get("mood").is_none());
+    assert!(meta.get("take").is_some());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_asset_an_index_uses_is_deleted_only_with_force() {
+    use futures_util::StreamExt;
+    let s = server().await;
+    let c = client(&s.base_url);
+    let index = c
+        .list_indexes(&tl::indexes::ListIndexes::default())
+        .await
+        .unwrap()
+        .items()[0]
+        .id
+        .clone()
+        .unwrap();
+    let indexed: Vec<_> = c
+        .list_indexed_assets_pages(&index, &Default::default())
+        .collect()
+        .await;
+    let used = indexed[0].as_ref().unwrap().items()[0]
+        .asset_id
+        .clone()
+        .unwrap();
+    let o = on(&s.base_url, &["delete", &used, "--yes"]).await;
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains("--force"), "{err}");
+    assert!(c.get_asset(&used).await.is_ok(), "kept after the 409");
+    let o = on(&s.base_url, &["delete", &used, "--yes", "--force"]).await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(c.get_asset(&used).await.is_err(), "gone with --force");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_browser_lists_twelvelabs_assets_as_views() {
+    let s = server().await;
+    let mut b = Headless::with_service(Service::TwelveLabs(client(&s.base_url)), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| {
+        matches!(st.list.loading, Loading::Idle | Loading::Complete) && !st.list.entries.is_empty()
+    })
+    .await
+    .unwrap();
+    let first = b.state.list.entries[0].asset.clone();
+    assert_eq!(first.provider(), ProviderKind::TwelveLabs);
+    assert!(b
+        .state
+        .list
+        .entries
+        .iter()
+        .any(|e| e.asset.media == MediaKind::Video));
+    // the inspector shows TwelveLabs' fields
+    let shown = b.state.inspector.asset.clone().unwrap();
+    assert_eq!(shown.id, first.id);
+    let rows: Vec<&str> = b.state.inspector.sections[0]
+        .rows
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert!(rows.contains(&"Status"), "{rows:?}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn login_saves_a_twelvelabs_profile_that_list_then_uses() {
+    let s = server().await;
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: Vec<String>, stdin: &'static str| {
+        let home = home.path().to_path_buf();
+        async move {
+            let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
+            cmd.args(&args)
+                .env_clear()
+                .env("HOME", &home)
+                .env("XDG_CONFIG_HOME", home.join("config"))
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            use tokio::io::AsyncWriteExt;
+            let mut input = child.stdin.take().unwrap();
+            input.write_all(stdin.as_bytes()).await.unwrap();
+            drop(input);
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    let base = s.base_url.clone();
+    // a wrong key is checked and not saved
+    let o = run(
+        vec![
+            "--provider".into(),
+            "twelvelabs".into(),
+            "--base-url".into(),
+            base.clone(),
+            "login".into(),
+        ],
+        "tlk_wrong\n",
+    )
+    .await;
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("not saved"), "{}", text(&o.stderr));
+    let o = run(
+        vec![
+            "--provider".into(),
+            "twelvelabs".into(),
+            "--base-url".into(),
+            base.clone(),
+            "login".into(),
+        ],
+        "tlk_test_key_never_printed\n",
+    )
+    .await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let saved = std::fs::read_to_string(home.path().join("config/assetui/config.toml")).unwrap();
+    assert!(saved.contains("[profiles.twelvelabs]"), "{saved}");
+    assert!(saved.contains("provider = \"twelvelabs\""), "{saved}");
+    let o = run(
+        vec![
+            "--provider".into(),
+            "twelvelabs".into(),
+            "--base-url".into(),
+            base.clone(),
+            "list".into(),
+            "--json".into(),
+        ],
+        "",
+    )
+    .await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains(KEY));
+    let items: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!items.is_empty());
+    s.stop().await;
+}

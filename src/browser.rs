@@ -215,6 +215,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         graphics::resolve_choice(global.image_protocol, config.image_protocol);
     let download_settings = config.downloads;
     let resolved = context::settings(global)?;
+    let provider = resolved.provider;
     // connect in the background: the first frame does not wait for it
     let connect_global = global.clone();
     let mut connecting =
@@ -237,6 +238,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         w,
         h,
     );
+    state.caps = provider.capabilities();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let clip = Clip::new(config.clipboard, tx.clone());
     let mut driver = Driver::new();

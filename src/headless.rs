@@ -52,6 +52,7 @@ impl Headless {
         let images = picker.clone().map(|p| {
             ImagePipeline::spawn(reqwest::Client::new(), p, None, 4, images_into(tx.clone()))
         });
+        let caps = service.provider().capabilities();
         let workers = Workers::new(ApiWorker::new(service, tx.clone()), images, tx);
         let mut driver = Driver::with_workers(workers);
         driver.record();
@@ -63,6 +64,8 @@ impl Headless {
             width,
             height,
         );
+        let mut state = state;
+        state.caps = caps;
         Headless {
             state,
             driver,

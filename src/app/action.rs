@@ -81,3 +81,27 @@ actions! {
     Quit = "quit", "quit";
     Suspend = "suspend", "suspend to the shell (fg to resume)";
 }
+
+impl Action {
+    /// What the provider must be able to do for this action to mean
+    /// anything; `None`: every provider serves it.
+    pub fn needs(self) -> Option<crate::provider::Capability> {
+        use crate::provider::Capability as C;
+        Some(match self {
+            Action::SearchSimilar => C::SimilarFromAsset,
+            Action::MarkLike | Action::MarkUnlike | Action::ClearMark | Action::ClearMarks => {
+                C::LikeUnlike
+            }
+            Action::TextRatioDown
+            | Action::TextRatioUp
+            | Action::ImageRatioDown
+            | Action::ImageRatioUp => C::SemanticRatios,
+            Action::JumpParent | Action::JumpRoot | Action::Back => C::Lineage,
+            Action::CopyPrompt => C::Prompts,
+            Action::AddToCollection => C::Collections,
+            Action::DownloadAs => C::FormatConversion,
+            Action::DownloadZip => C::BatchZip,
+            _ => return None,
+        })
+    }
+}

@@ -66,6 +66,7 @@ pub enum Field {
     Direction,
     PageSize,
     Tags,
+    Filename,
 }
 
 impl Field {
@@ -83,6 +84,19 @@ impl Field {
         Field::Tags,
     ];
 
+    /// The fields a provider that filters by type and file name only
+    /// (TwelveLabs) offers.
+    pub const SIMPLE: &'static [Field] = &[Field::Types, Field::Filename, Field::PageSize];
+
+    /// The fields the pane shows for a provider.
+    pub fn offered(caps: &crate::provider::Capabilities) -> &'static [Field] {
+        if caps.rich_filters {
+            Field::ALL
+        } else {
+            Field::SIMPLE
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Field::Types => "Type",
@@ -96,6 +110,7 @@ impl Field {
             Field::Direction => "Order",
             Field::PageSize => "Page size",
             Field::Tags => "Tags",
+            Field::Filename => "File name",
         }
     }
 
@@ -153,6 +168,7 @@ impl Filters {
                 .unwrap_or_default(),
             Field::PageSize => self.page_size.to_string(),
             Field::Tags => self.tags.join(", "),
+            Field::Filename => self.filename.clone().unwrap_or_default(),
         }
     }
 
@@ -170,6 +186,7 @@ impl Filters {
             Field::Direction => self.direction = None,
             Field::PageSize => self.page_size = DEFAULT_PAGE_SIZE,
             Field::Tags => self.tags.clear(),
+            Field::Filename => self.filename = None,
         }
     }
 
@@ -180,6 +197,7 @@ impl Filters {
         let value = (!t.is_empty()).then_some(t);
         match field {
             Field::Author => self.author = value,
+            Field::Filename => self.filename = value,
             Field::Model => self.model = value,
             Field::CreatedAfter | Field::CreatedBefore => {
                 let v = value.map(|v| parse_date(&v)).transpose()?;
@@ -308,6 +326,7 @@ impl Filters {
                 chips.push(format!("{label}:{v}"));
             }
         };
+        push("name", &self.filename);
         push("privacy", &self.privacy);
         push("author", &self.author);
         push("model", &self.model);

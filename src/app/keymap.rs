@@ -177,8 +177,13 @@ pub const SEARCH_BOX_KEYS: &[(&str, &str)] = &[
 /// Lines the help overlay shows: a title, the actions and a blank line
 /// per section; the search box's, the filter pane's and the downloads
 /// pane's keys, the tag editor's (a title and a blank line each); two closing lines.
-pub fn help_len() -> usize {
-    let sections: usize = SECTIONS.iter().map(|(_, acts)| acts.len() + 2).sum();
+pub fn help_len(caps: &crate::provider::Capabilities) -> usize {
+    let sections: usize = SECTIONS
+        .iter()
+        .map(|(_, acts)| served(acts, caps).count())
+        .filter(|n| *n > 0)
+        .map(|n| n + 2)
+        .sum();
     let panes = [
         SEARCH_BOX_KEYS.len(),
         super::tags::EDITOR_KEYS.len(),
@@ -186,6 +191,18 @@ pub fn help_len() -> usize {
         super::downloads::PANE_KEYS.len(),
     ];
     sections + panes.iter().map(|n| n + 2).sum::<usize>() + 2
+}
+
+/// The actions of `actions` the provider serves (the help and footer show
+/// only those).
+pub fn served<'a>(
+    actions: &'a [Action],
+    caps: &'a crate::provider::Capabilities,
+) -> impl Iterator<Item = Action> + 'a {
+    actions
+        .iter()
+        .copied()
+        .filter(|a| a.needs().is_none_or(|c| caps.has(c)))
 }
 
 pub const SECTIONS: &[(&str, &[Action])] = &[

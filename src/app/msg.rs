@@ -64,6 +64,8 @@ pub enum Msg {
     },
     /// A worker's warning for the status bar (a list cut at its cap).
     Notice(String),
+    /// Time to ask again for the assets still processing.
+    PollProcessing,
     /// `GET /tags`: (tag, assets carrying it).
     Tags(Result<Vec<(String, u64)>, String>),
     /// A tag change ended; `failures` are (asset id, why) where the
@@ -315,6 +317,7 @@ impl std::fmt::Debug for Msg {
                 write!(f, "Completions({input:?}, {})", candidates.len())
             }
             Msg::Notice(text) => write!(f, "Notice({text:?})"),
+            Msg::PollProcessing => f.write_str("PollProcessing"),
             Msg::Tags(r) => write!(f, "Tags({:?})", r.as_ref().map(Vec::len)),
             Msg::Tagged { change, failures } => write!(
                 f,

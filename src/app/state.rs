@@ -50,8 +50,10 @@ pub struct FilterPane {
 }
 
 impl FilterPane {
-    pub fn field(&self) -> Field {
-        Field::ALL[self.field.min(Field::ALL.len() - 1)]
+    /// The field under the cursor, among those the provider offers.
+    pub fn field(&self, caps: &crate::provider::Capabilities) -> Field {
+        let fields = Field::offered(caps);
+        fields[self.field.min(fields.len() - 1)]
     }
 }
 
@@ -86,6 +88,11 @@ pub struct Collections {
 pub struct State {
     /// "demo library" or the API host and where the credentials come from.
     pub source: String,
+    /// What the provider can do: keys it cannot serve are hidden and
+    /// answered in one line.
+    pub caps: crate::provider::Capabilities,
+    /// A poll of the assets still processing is armed.
+    pub polling: bool,
     pub width: u16,
     pub height: u16,
     pub geometry: Geometry,
@@ -143,6 +150,8 @@ impl State {
         height: u16,
     ) -> State {
         let mut s = State {
+            caps: crate::provider::Capabilities::default(),
+            polling: false,
             source,
             width,
             height,

@@ -96,6 +96,10 @@ pub enum Capability {
     UploadByUrl,
     ProcessingStates,
     Lineage,
+    /// Prompts a generated asset was made from.
+    Prompts,
+    /// Weights of meaning over keywords in a search.
+    SemanticRatios,
     /// Filters beyond type and file name (privacy, author, model, tags,
     /// dates, sort).
     RichFilters,
@@ -116,6 +120,8 @@ impl Capability {
             Capability::UploadByUrl => "upload by URL",
             Capability::ProcessingStates => "processing states",
             Capability::Lineage => "parent and root assets",
+            Capability::Prompts => "prompts",
+            Capability::SemanticRatios => "semantic ratios",
             Capability::RichFilters => "those filters",
         }
     }
@@ -138,6 +144,8 @@ pub struct Capabilities {
     pub upload_by_url: bool,
     pub processing_states: bool,
     pub lineage: bool,
+    pub prompts: bool,
+    pub semantic_ratios: bool,
     pub rich_filters: bool,
 }
 
@@ -157,6 +165,8 @@ impl Capabilities {
         upload_by_url: false,
         processing_states: false,
         lineage: true,
+        prompts: true,
+        semantic_ratios: true,
         rich_filters: true,
     };
 
@@ -175,6 +185,8 @@ impl Capabilities {
         upload_by_url: true,
         processing_states: true,
         lineage: false,
+        prompts: false,
+        semantic_ratios: false,
         rich_filters: false,
     };
 
@@ -191,6 +203,8 @@ impl Capabilities {
             Capability::UploadByUrl => self.upload_by_url,
             Capability::ProcessingStates => self.processing_states,
             Capability::Lineage => self.lineage,
+            Capability::Prompts => self.prompts,
+            Capability::SemanticRatios => self.semantic_ratios,
             Capability::RichFilters => self.rich_filters,
         }
     }

@@ -32,10 +32,14 @@ pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
 pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (section, actions) in SECTIONS {
+        let served: Vec<_> = crate::app::keymap::served(actions, &state.caps).collect();
+        if served.is_empty() {
+            continue;
+        }
         lines.push(Line::styled(section.to_string(), theme::label()));
-        for a in *actions {
+        for a in served {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", state.keymap.label(*a)), theme::key()),
+                Span::styled(format!("  {:<16}", state.keymap.label(a)), theme::key()),
                 Span::raw(a.help()),
             ]));
         }
@@ -70,7 +74,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
 
 fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     let lines = help_lines(state);
-    debug_assert_eq!(lines.len(), crate::app::keymap::help_len());
+    debug_assert_eq!(lines.len(), crate::app::keymap::help_len(&state.caps));
     let popup = centered(area, 72, lines.len() as u16 + 2);
     let inner_h = popup.height.saturating_sub(2) as usize;
     let total = lines.len();
@@ -98,7 +102,8 @@ fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
 }
 
 fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
-    let height = Field::ALL.len() as u16 + 4 + if pane.edit.is_some() { 12 } else { 0 };
+    let fields = Field::offered(&state.caps);
+    let height = fields.len() as u16 + 4 + if pane.edit.is_some() { 12 } else { 0 };
     let inner = Frame {
         title: " Filters ",
         keys: Some(" Enter edit · x clear · F clear all · Esc close "),
@@ -107,7 +112,7 @@ fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
     .draw(centered(area, 64, height), buf);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
-    for (i, field) in Field::ALL.iter().enumerate() {
+    for (i, field) in fields.iter().enumerate() {
         let current = i == pane.field;
         let value = state.filters.value(*field);
         let shown = if value.is_empty() {
@@ -149,11 +154,14 @@ fn filters(state: &State, pane: &FilterPane, area: Rect, buf: &mut Buffer) {
     match &pane.edit {
         Some(Edit::Text { buffer }) => {
             lines.push(Line::from(vec![
-                Span::styled(format!("{}: ", pane.field().label()), theme::label()),
+                Span::styled(
+                    format!("{}: ", pane.field(&state.caps).label()),
+                    theme::label(),
+                ),
                 Span::raw(text::fit(buffer, w.saturating_sub(20))),
                 Span::styled("▏", theme::key()),
             ]));
-            let hint = match pane.field() {
+            let hint = match pane.field(&state.caps) {
                 Field::CreatedAfter | Field::CreatedBefore => {
                     "YYYY-MM-DD · Enter sets · Esc cancels"
                 }

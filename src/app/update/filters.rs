@@ -14,8 +14,13 @@ use crate::app::input::LineInput;
 use crate::app::msg::Cmd;
 use crate::app::state::{Edit, FilterPane, Overlay, Picker, PickerKey, State};
 
-fn type_options() -> Vec<(String, String)> {
-    AssetType::ALL_STR
+/// The asset types a provider filters by.
+fn type_options(caps: &crate::provider::Capabilities) -> Vec<(String, String)> {
+    let types: &[&str] = match caps.provider {
+        crate::provider::ProviderKind::Scenario => AssetType::ALL_STR,
+        crate::provider::ProviderKind::TwelveLabs => &["video", "audio", "image", "document"],
+    };
+    types
         .iter()
         .map(|s| (s.to_string(), s.to_string()))
         .collect()
@@ -23,7 +28,7 @@ fn type_options() -> Vec<(String, String)> {
 
 pub(super) fn refresh_collection_picker(state: &mut State) {
     if let Some(Overlay::Filters(pane)) = &mut state.overlay {
-        if pane.field() == Field::Collection {
+        if pane.field(&state.caps) == Field::Collection {
             if let Some(Edit::Pick(p)) = &mut pane.edit {
                 p.options = state.collections.items.clone();
                 p.refilter();
@@ -46,7 +51,7 @@ pub(super) fn filter_key(
     key: KeyEvent,
     cmds: &mut Vec<Cmd>,
 ) -> bool {
-    let field = pane.field();
+    let field = pane.field(&state.caps);
     match pane.edit.take() {
         Some(Edit::Text { mut buffer }) => {
             match key.code {
@@ -111,11 +116,12 @@ pub(super) fn filter_key(
                     return false;
                 }
                 (KeyCode::Tab, _) | (_, Some(Action::Down)) => {
-                    pane.field = (pane.field + 1) % Field::ALL.len();
+                    pane.field = (pane.field + 1) % Field::offered(&state.caps).len();
                     pane.error = None;
                 }
                 (KeyCode::BackTab, _) | (_, Some(Action::Up)) => {
-                    pane.field = (pane.field + Field::ALL.len() - 1) % Field::ALL.len();
+                    let n = Field::offered(&state.caps).len();
+                    pane.field = (pane.field + n - 1) % n;
                     pane.error = None;
                 }
                 (_, Some(Action::ClearFilters)) => {
@@ -149,7 +155,7 @@ pub(super) fn filter_key(
                         let (options, chosen): (Vec<(String, String)>, BTreeSet<String>) =
                             match field {
                                 Field::Types => (
-                                    type_options(),
+                                    type_options(&state.caps),
                                     state.filters.types.iter().cloned().collect(),
                                 ),
                                 _ => {

@@ -57,6 +57,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Opened { path, result } => bulk::on_opened(state, &path, result),
         Msg::Page { generation, result } => on_page(state, generation, result),
+        Msg::PollProcessing => poll_processing(state, &mut cmds),
         Msg::Asset {
             purpose,
             id,
@@ -123,9 +124,55 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     cmds
 }
 
+/// How often the assets still processing are asked for again.
+pub const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+/// Most assets asked for in one poll (the visible ones first).
+const POLL_MAX: usize = 20;
+
+/// The loaded assets still processing, the visible ones first.
+fn processing(state: &State) -> Vec<String> {
+    let pending =
+        |e: &super::list::Entry| matches!(e.asset.status, crate::provider::Processing::Pending(_));
+    let visible = state.list.offset..state.list.offset + state.geometry.visible_items();
+    let entries = &state.list.entries;
+    let mut ids: Vec<String> = (visible.start..visible.end.min(entries.len()))
+        .map(|i| &entries[i])
+        .filter(|e| pending(e))
+        .map(|e| e.asset.id.clone())
+        .collect();
+    for e in entries.iter().filter(|e| pending(e)) {
+        if ids.len() >= POLL_MAX {
+            break;
+        }
+        if !ids.contains(&e.asset.id) {
+            ids.push(e.asset.id.clone());
+        }
+    }
+    ids.truncate(POLL_MAX);
+    ids
+}
+
+/// Asks again for the assets still processing: they update by themselves
+/// until ready or failed.
+fn poll_processing(state: &mut State, cmds: &mut Vec<Cmd>) {
+    state.polling = false;
+    for id in processing(state) {
+        if state.refreshing.insert(id.clone()) {
+            cmds.push(Cmd::LoadAsset {
+                purpose: AssetPurpose::Refresh,
+                id,
+            });
+        }
+    }
+}
+
 /// Brings derived state in line after any change: scroll, the next page,
 /// the inspector's subject, the images wanted.
 fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if state.caps.processing_states && !state.polling && !processing(state).is_empty() {
+        state.polling = true;
+        cmds.push(Cmd::After(POLL_EVERY, Box::new(Msg::PollProcessing)));
+    }
     state.relayout();
     let g = state.geometry;
     state.inspector.lay_out(g.details.width as usize);
@@ -519,6 +566,11 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         }
         return;
     };
+    if let Some(c) = action.needs().filter(|c| !state.caps.has(*c)) {
+        // a key the provider cannot serve says so, in one line
+        state.info(state.caps.lacks(c));
+        return;
+    }
     if action != Action::Download {
         // the copy `d` offered is for the very next key only
         state.downloads.copy_asked = None;
@@ -806,7 +858,7 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
             let max = state.geometry.help_max_scroll(
                 state.width,
                 state.height,
-                super::keymap::help_len(),
+                super::keymap::help_len(&state.caps),
             );
             let page = state.geometry.help_page(state.width, state.height).max(1);
             let by = |delta: isize| Overlay::Help {

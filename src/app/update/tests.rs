@@ -363,7 +363,7 @@ fn help_scroll_stops_at_its_last_line_so_k_answers_at_once() {
     let Some(Overlay::Help { scroll: max }) = s.overlay else {
         panic!("help open")
     };
-    let len = crate::app::keymap::help_len();
+    let len = crate::app::keymap::help_len(&s.caps);
     assert!(max > 0 && max < len, "{max} of {len}");
     update(&mut s, key('k'));
     assert!(matches!(s.overlay, Some(Overlay::Help { scroll }) if scroll == max - 1));
@@ -1112,4 +1112,112 @@ fn d_on_a_file_already_downloaded_says_where_and_copies_only_on_a_second_d() {
     // an asset not downloaded yet queues at once
     update(&mut s, key('j'));
     assert_eq!(adds(&update(&mut s, key('d'))), 1);
+}
+
+// ---- a second provider: what it cannot do, and processing (issue 16) ----
+
+fn twelvelabs_asset(id: &str, status: &str) -> AssetView {
+    crate::provider::twelvelabs::view(
+        serde_json::from_value(serde_json::json!({
+            "_id": id, "status": status, "filename": format!("{id}.mp4"), "file_type": "video/mp4"
+        }))
+        .unwrap(),
+    )
+}
+
+/// A TwelveLabs state with these assets loaded.
+fn twelvelabs_loaded(assets: Vec<AssetView>) -> (State, Vec<Cmd>) {
+    let mut s = state();
+    s.caps = crate::provider::ProviderKind::TwelveLabs.capabilities();
+    init(&mut s);
+    let cmds = update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(crate::provider::Page {
+                items: assets,
+                next: None,
+                total: None,
+            }),
+        },
+    );
+    (s, cmds)
+}
+
+#[test]
+fn a_key_the_provider_cannot_serve_says_so_and_leaves_its_help() {
+    let (mut s, _) = twelvelabs_loaded(vec![twelvelabs_asset("v1", "ready")]);
+    update(&mut s, key('a'));
+    assert!(s.overlay.is_none(), "no collection picker on TwelveLabs");
+    assert_eq!(
+        s.notice.as_ref().map(|n| n.text.as_str()),
+        Some("TwelveLabs has no collections")
+    );
+    update(&mut s, key('p'));
+    assert!(!s.inspector.detached);
+    assert_eq!(
+        s.notice.as_ref().map(|n| n.text.as_str()),
+        Some("TwelveLabs has no parent and root assets")
+    );
+    // the help lists only what the provider serves
+    let served: Vec<Action> = crate::app::keymap::SECTIONS
+        .iter()
+        .flat_map(|(_, acts)| crate::app::keymap::served(acts, &s.caps))
+        .collect();
+    assert!(!served.contains(&Action::AddToCollection));
+    assert!(!served.contains(&Action::JumpParent));
+    assert!(served.contains(&Action::Tag) && served.contains(&Action::Delete));
+    let scenario = crate::provider::Capabilities::SCENARIO;
+    assert!(crate::app::keymap::help_len(&s.caps) < crate::app::keymap::help_len(&scenario));
+    // on Scenario the same key opens the picker
+    let mut s = loaded(2);
+    update(&mut s, key('a'));
+    assert!(s.overlay.is_some());
+}
+
+#[test]
+fn assets_still_processing_are_asked_again_until_ready() {
+    let (mut s, cmds) = twelvelabs_loaded(vec![
+        twelvelabs_asset("v1", "processing"),
+        twelvelabs_asset("v2", "ready"),
+    ]);
+    let armed = |cmds: &[Cmd]| {
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::After(d, m) if *d == POLL_EVERY && matches!(**m, Msg::PollProcessing)))
+    };
+    assert!(armed(&cmds), "a poll is armed: {cmds:?}");
+    // one timer at a time
+    assert!(!armed(&update(&mut s, key('j'))));
+    let cmds = update(&mut s, Msg::PollProcessing);
+    let asked: Vec<&str> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::LoadAsset {
+                purpose: AssetPurpose::Refresh,
+                id,
+            } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, ["v1"], "only the one still processing");
+    assert!(armed(&cmds), "still processing: asked again later");
+    let cmds = update(
+        &mut s,
+        Msg::Asset {
+            purpose: AssetPurpose::Refresh,
+            id: "v1".into(),
+            result: Ok(Box::new(twelvelabs_asset("v1", "ready"))),
+        },
+    );
+    assert_eq!(
+        s.list.entries[0].asset.status,
+        crate::provider::Processing::Ready
+    );
+    let cmds2 = update(&mut s, Msg::PollProcessing);
+    assert!(!armed(&cmds) || !armed(&cmds2));
+    assert!(
+        !cmds2.iter().any(|c| matches!(c, Cmd::LoadAsset { .. })),
+        "nothing left to ask"
+    );
+    assert!(!armed(&cmds2), "no poll once all are ready");
 }

@@ -28,4 +28,5 @@ mod server_api;
 mod server_ops;
 mod server_search;
 mod structure;
+mod twelvelabs_server;
 mod ui_snapshots;

@@ -371,5 +371,8 @@ async fn serve_provider_twelvelabs_prints_its_v1_3_url() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--large-asset") && err.contains("Scenario"), "{err}");
+    assert!(
+        err.contains("--large-asset") && err.contains("Scenario"),
+        "{err}"
+    );
 }

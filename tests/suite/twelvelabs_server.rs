@@ -909,7 +909,8 @@ async fn indexes_and_indexing_states() {
         }
         assert!(x.get("indexed_at").is_none());
         // a second of server time between retrievals (no stage is time-driven here)
-        tl.send(tl.req(Method::POST, "/_demo/clock?advance=1")).await;
+        tl.send(tl.req(Method::POST, "/_demo/clock?advance=1"))
+            .await;
     }
     states.dedup();
     assert_eq!(states, ["pending", "validating", "indexing", "ready"]);
@@ -1129,7 +1130,7 @@ async fn image_search_by_file_and_by_url_finds_the_picture() {
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["data"][0]["video_id"], ia.as_str());
     assert_eq!(
-        ranks(&[r.clone()]),
+        ranks(std::slice::from_ref(&r)),
         (1..=r["data"].as_array().unwrap().len() as u64).collect::<Vec<_>>()
     );
     assert!(

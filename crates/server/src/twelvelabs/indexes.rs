@@ -349,7 +349,7 @@ pub async fn unindex(
     Path((index, id)): Path<(String, String)>,
 ) -> TlResult<StatusCode> {
     let mut lib = state.write_lib()?;
-    if !lib.indexed.get(&id).is_some_and(|r| r.index_id == index) {
+    if lib.indexed.get(&id).is_none_or(|r| r.index_id != index) {
         return Err(TlError::not_found("indexed asset", &id));
     }
     store::save(&state, &[Change::IndexedGone(&id)])?;

@@ -128,6 +128,10 @@ pub enum Command {
     assetui serve --faults 429=0.1,500=0.05,reset=0.02,truncate=0.02,stall=0.01 --latency 200\n  \
     SCENARIO_BASE_URL=http://127.0.0.1:8787/v1 assetui list")]
 pub struct ServeArgs {
+    /// Which API to serve: scenario (under /v1) or twelvelabs (under /v1.3)
+    #[arg(long, env = "ASSETUI_PROVIDER", value_name = "PROVIDER", default_value = "scenario",
+          value_parser = ["scenario", "twelvelabs"])]
+    pub provider: String,
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
     pub addr: std::net::SocketAddr,
@@ -137,9 +141,10 @@ pub struct ServeArgs {
     /// Add N synthetic assets (deterministic) to the demo library
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub scale: u64,
-    /// Require these credentials (Basic KEY:SECRET, or a bearer token equal to SECRET)
-    #[arg(long, value_name = "KEY:SECRET", value_parser = parse_auth)]
-    pub auth: Option<(String, String)>,
+    /// Require these credentials: scenario KEY:SECRET (Basic, or a bearer token equal to
+    /// SECRET); twelvelabs KEY (the x-api-key header)
+    #[arg(long, value_name = "KEY:SECRET|KEY")]
+    pub auth: Option<String>,
     /// Misbehave on purpose: KIND=RATE,... with KIND an HTTP status, reset, truncate or stall
     #[arg(long, value_name = "SPEC", value_parser = parse_faults)]
     pub faults: Option<crate::server::faults::FaultSpec>,
@@ -165,7 +170,7 @@ fn parse_provider(s: &str) -> Result<crate::provider::ProviderKind, String> {
     s.parse()
 }
 
-fn parse_auth(s: &str) -> Result<(String, String), String> {
+pub fn parse_auth(s: &str) -> Result<(String, String), String> {
     match s.split_once(':') {
         Some((k, v)) if !k.is_empty() && !v.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err("expected KEY:SECRET".into()),

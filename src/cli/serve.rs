@@ -1,6 +1,7 @@
-//! `assetui serve`: the Scenario-compatible server on its own. The first
-//! line on stdout is `listening on http://HOST:PORT/v1`; SIGINT and SIGTERM
-//! stop it cleanly.
+//! `assetui serve`: the Scenario-compatible server on its own, or with
+//! `--provider twelvelabs` the TwelveLabs-compatible one. The first line on
+//! stdout is `listening on http://HOST:PORT/v1` (`/v1.3` for TwelveLabs);
+//! SIGINT and SIGTERM stop it cleanly.
 
 use std::io::Write;
 use std::time::Duration;
@@ -10,11 +11,20 @@ use super::CliError;
 use crate::server::{self, ServerConfig};
 
 pub async fn run(a: ServeArgs) -> Result<(), CliError> {
+    if a.provider == "twelvelabs" {
+        return run_twelvelabs(a).await;
+    }
+    let auth = a
+        .auth
+        .as_deref()
+        .map(super::args::parse_auth)
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--auth: {e}")))?;
     let config = ServerConfig {
         addr: a.addr,
         data_dir: a.data,
         scale: a.scale,
-        auth: a.auth,
+        auth,
         faults: a.faults.unwrap_or_default(),
         latency: Duration::from_millis(a.latency),
         url_ttl: Duration::from_secs(a.url_ttl.max(1)),
@@ -36,6 +46,54 @@ pub async fn run(a: ServeArgs) -> Result<(), CliError> {
             large.id, large.size, running.base_url
         );
     }
+    wait_for_signal().await;
+    eprintln!("stopping");
+    running.stop().await;
+    Ok(())
+}
+
+/// `assetui serve --provider twelvelabs`.
+async fn run_twelvelabs(a: ServeArgs) -> Result<(), CliError> {
+    let scenario_only = [
+        ("--large-asset", a.large_asset.is_some()),
+        ("--small-assets", a.small_assets.is_some()),
+        ("--replace-every", a.replace_every.is_some()),
+    ];
+    if let Some((flag, _)) = scenario_only.iter().find(|(_, given)| *given) {
+        return Err(CliError::Usage(format!(
+            "{flag} applies to the Scenario server only, not to --provider twelvelabs"
+        )));
+    }
+    if a.auth.as_deref().is_some_and(str::is_empty) {
+        return Err(CliError::Usage(
+            "--auth: expected the API key that x-api-key must carry".into(),
+        ));
+    }
+    let config = server::twelvelabs::TlConfig {
+        addr: a.addr,
+        data_dir: a.data,
+        scale: a.scale,
+        auth: a.auth,
+        faults: a.faults.unwrap_or_default(),
+        latency: Duration::from_millis(a.latency),
+        url_ttl: Duration::from_secs(a.url_ttl.max(1)),
+        ..Default::default()
+    };
+    let running = server::twelvelabs::start(config)
+        .await
+        .map_err(CliError::Failed)?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", running.base_url)?;
+        out.flush()?;
+    }
+    let count = running
+        .state
+        .lib
+        .read()
+        .map(|l| l.assets.len())
+        .unwrap_or(0);
+    eprintln!("serving {count} TwelveLabs assets; Ctrl-C to stop");
     wait_for_signal().await;
     eprintln!("stopping");
     running.stop().await;

@@ -29,4 +29,5 @@ mod server_ops;
 mod server_search;
 mod structure;
 mod twelvelabs;
+mod twelvelabs_server;
 mod ui_snapshots;

@@ -320,3 +320,59 @@ async fn pagination_holds_while_assets_come_and_go() {
         "every asset present throughout was seen, none skipped"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_provider_twelvelabs_prints_its_v1_3_url() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assetui"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--auth", "tl-key"])
+        .env("ASSETUI_PROVIDER", "twelvelabs")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("first line names the URL")
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/v1.3"),
+        "{url}"
+    );
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let denied = http.get(format!("{url}/assets")).send().await.unwrap();
+    assert_eq!(denied.status(), 401);
+    let page: serde_json::Value = http
+        .get(format!("{url}/assets?page=1"))
+        .header("x-api-key", "tl-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(page["data"][0]["_id"].is_string(), "{page}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    // a flag of the Scenario server only: a clear usage error
+    let out = Command::new(env!("CARGO_BIN_EXE_assetui"))
+        .args(["serve", "--provider", "twelvelabs", "--addr", "127.0.0.1:0"])
+        .args(["--large-asset", "1MiB"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--large-asset") && err.contains("Scenario"),
+        "{err}"
+    );
+}

@@ -293,7 +293,12 @@ pub async fn retrieve(
         .assets
         .get_mut(&id)
         .ok_or_else(|| TlError::not_found("asset", &id))?;
+    let before = rec.progress.stage;
     rec.progress.poll(now, &state.config.processing, ASSET_DONE);
+    if rec.progress.stage != before {
+        // a restart resumes from the stage reached
+        store::save(&state, &[Change::Asset(rec, false)])?;
+    }
     Ok(Json(present::asset(&state, rec, now, true)))
 }
 

@@ -253,8 +253,12 @@ fn one(state: &TlState, index: &str, id: &str, shape: Shape) -> TlResult<Value> 
         .get_mut(id)
         .filter(|r| r.index_id == index)
         .ok_or_else(|| TlError::not_found("indexed asset", id))?;
+    let before = rec.progress.stage;
     rec.progress
         .poll(now, &state.config.processing, INDEXED_DONE);
+    if rec.progress.stage != before {
+        store::save(state, &[Change::Indexed(rec)])?;
+    }
     let rec = rec.clone();
     Ok(present::indexed(state, &lib, &rec, now, shape))
 }
@@ -345,7 +349,7 @@ pub async fn unindex(
     Path((index, id)): Path<(String, String)>,
 ) -> TlResult<StatusCode> {
     let mut lib = state.write_lib()?;
-    if !lib.indexed.get(&id).is_some_and(|r| r.index_id == index) {
+    if lib.indexed.get(&id).is_none_or(|r| r.index_id != index) {
         return Err(TlError::not_found("indexed asset", &id));
     }
     store::save(&state, &[Change::IndexedGone(&id)])?;

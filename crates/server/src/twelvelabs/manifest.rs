@@ -101,7 +101,7 @@ mod tests {
                 assert!(super::file(p).is_some(), "{p}");
             }
             for c in &a.clips {
-                for p in &c.thumbnail {
+                if let Some(p) = &c.thumbnail {
                     assert!(super::file(p).is_some(), "{p}");
                 }
             }

@@ -85,9 +85,7 @@ fn param(header: &str, key: &str) -> Option<String> {
     let mut rest = header;
     while let Some(i) = rest.find(';') {
         rest = rest[i + 1..].trim_start();
-        let Some((k, v)) = rest.split_once('=') else {
-            return None;
-        };
+        let (k, v) = rest.split_once('=')?;
         let v = v.trim_start();
         let (value, after) = if let Some(quoted) = v.strip_prefix('"') {
             match quoted.find('"') {

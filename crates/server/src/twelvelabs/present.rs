@@ -59,7 +59,8 @@ pub fn asset(state: &TlState, rec: &AssetRec, now_ms: i64, detail: bool) -> Valu
             _ => json!({"status": "ready", url_key: url()}),
         }
     };
-    if rec.enable_hls && rec.is_av() {
+    // a file that turned out not to be media: its HLS ends in `error`
+    if rec.enable_hls && (rec.is_av() || failed) {
         o.insert(
             "hls".into(),
             sub("manifest_url", &|| files::hls_link(state, rec)),

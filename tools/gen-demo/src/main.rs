@@ -1,8 +1,11 @@
-//! Generates the demo asset library that `assetui`'s built-in
-//! Scenario-compatible demo server serves (`assets/demo/`).
+//! Generates the demo asset libraries that `assetui`'s built-in servers
+//! serve: the Scenario-compatible one (`assets/demo/`) and, with
+//! `--twelvelabs`, the TwelveLabs one (`assets/twelvelabs/`, see
+//! `twelvelabs/mod.rs` and `assets/twelvelabs/README.md`).
 //!
 //! ```text
 //! cargo run --release -p assetui-gen-demo -- assets/demo
+//! cargo run --release -p assetui-gen-demo -- --twelvelabs assets/twelvelabs
 //! ```
 //!
 //! Everything is procedural and deterministic: fixed seeds, no clock, no
@@ -39,12 +42,33 @@ mod ids;
 mod media;
 mod paint;
 mod scenario;
+mod twelvelabs;
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
 fn main() -> Res<()> {
-    let out: PathBuf = std::env::args_os()
-        .nth(1)
-        .map_or_else(|| PathBuf::from("assets/demo"), PathBuf::from);
-    scenario::generate(&out)
+    let mut twelvelabs = false;
+    let mut out: Option<PathBuf> = None;
+    for arg in std::env::args_os().skip(1) {
+        if arg == "--twelvelabs" {
+            twelvelabs = true;
+        } else if arg.to_string_lossy().starts_with('-') {
+            return Err(format!(
+                "unknown option {}; usage: gen-demo [--twelvelabs] [DIR]",
+                arg.to_string_lossy()
+            )
+            .into());
+        } else if out.is_none() {
+            out = Some(PathBuf::from(arg));
+        } else {
+            return Err("one target directory only; usage: gen-demo [--twelvelabs] [DIR]".into());
+        }
+    }
+    if twelvelabs {
+        let out = out.unwrap_or_else(|| PathBuf::from("assets/twelvelabs"));
+        twelvelabs::generate(&out)
+    } else {
+        let out = out.unwrap_or_else(|| PathBuf::from("assets/demo"));
+        scenario::generate(&out)
+    }
 }

@@ -126,12 +126,9 @@ pub enum Command {
     assetui serve --addr 127.0.0.1:0\n  \
     assetui serve --data ./demo-state --scale 100000\n  \
     assetui serve --faults 429=0.1,500=0.05,reset=0.02,truncate=0.02,stall=0.01 --latency 200\n  \
-    SCENARIO_BASE_URL=http://127.0.0.1:8787/v1 assetui list")]
+    SCENARIO_BASE_URL=http://127.0.0.1:8787/v1 assetui list\n  \
+    assetui serve --provider twelvelabs --auth tlk_local   # TwelveLabs' API under /v1.3")]
 pub struct ServeArgs {
-    /// Which API to serve: scenario (under /v1) or twelvelabs (under /v1.3)
-    #[arg(long, env = "ASSETUI_PROVIDER", value_name = "PROVIDER", default_value = "scenario",
-          value_parser = ["scenario", "twelvelabs"])]
-    pub provider: String,
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
     pub addr: std::net::SocketAddr,

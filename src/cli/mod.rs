@@ -78,7 +78,7 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
             Ok(())
         }
         Command::Login(_) => login::run(&global).await,
-        Command::Serve(a) => serve::run(a).await,
+        Command::Serve(a) => serve::run(a, global.provider).await,
         Command::Doctor(a) => doctor::run(&global, a).await,
         command => {
             let ctx = context::connect(&global).await?;

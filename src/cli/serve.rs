@@ -10,8 +10,13 @@ use super::args::ServeArgs;
 use super::CliError;
 use crate::server::{self, ServerConfig};
 
-pub async fn run(a: ServeArgs) -> Result<(), CliError> {
-    if a.provider == "twelvelabs" {
+/// `provider`: the global `--provider` (or `ASSETUI_PROVIDER`): which API
+/// to serve, Scenario's (under `/v1`, the default) or TwelveLabs' (`/v1.3`).
+pub async fn run(
+    a: ServeArgs,
+    provider: Option<crate::provider::ProviderKind>,
+) -> Result<(), CliError> {
+    if provider == Some(crate::provider::ProviderKind::TwelveLabs) {
         return run_twelvelabs(a).await;
     }
     let auth = a

@@ -47,6 +47,7 @@ actions! {
     ClearFilters = "clear_filters", "clear every filter";
     Refresh = "refresh", "reload (retries a failed load)";
     Search = "search", "search box: words, or @path of an image";
+    ChooseIndex = "choose_index", "choose the index searches run over";
     SearchSimilar = "search_similar", "search for assets like this one";
     MarkLike = "mark_like", "results: more like this (re-searches)";
     MarkUnlike = "mark_unlike", "results: less like this (re-searches)";
@@ -98,6 +99,7 @@ impl Action {
             | Action::ImageRatioUp => C::SemanticRatios,
             Action::JumpParent | Action::JumpRoot | Action::Back => C::Lineage,
             Action::CopyPrompt => C::Prompts,
+            Action::ChooseIndex => C::Indexes,
             Action::AddToCollection => C::Collections,
             Action::DownloadAs => C::FormatConversion,
             Action::DownloadZip => C::BatchZip,

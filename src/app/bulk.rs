@@ -44,6 +44,8 @@ pub enum ChoicePurpose {
     Collection { ids: Vec<String> },
     /// Download these assets in the chosen format.
     Format { ids: Vec<String> },
+    /// Search this index from now on (`then_search`: open the box next).
+    Index { then_search: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +66,7 @@ impl Choice {
             ChoicePurpose::Format { ids } => {
                 format!(" Download {} as ", plural(ids.len(), "asset", "assets"))
             }
+            ChoicePurpose::Index { .. } => " Search in the index ".to_string(),
         }
     }
 }

@@ -243,6 +243,7 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
         "Search",
         &[
             Action::Search,
+            Action::ChooseIndex,
             Action::SearchSimilar,
             Action::MarkLike,
             Action::MarkUnlike,
@@ -323,6 +324,7 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::Refresh, vec![c('r')]),
         (Action::Search, vec![c('/')]),
         (Action::SearchSimilar, vec![c('s')]),
+        (Action::ChooseIndex, vec![c('I')]),
         (Action::MarkLike, vec![c('+')]),
         (Action::MarkUnlike, vec![c('-')]),
         (Action::ClearMark, vec![c('=')]),

@@ -66,6 +66,8 @@ pub enum Msg {
     Notice(String),
     /// Time to ask again for the assets still processing.
     PollProcessing,
+    /// The provider's indexes: (id, name).
+    Indexes(Result<Vec<(String, String)>, String>),
     /// `GET /tags`: (tag, assets carrying it).
     Tags(Result<Vec<(String, u64)>, String>),
     /// A tag change ended; `failures` are (asset id, why) where the
@@ -135,8 +137,10 @@ pub struct SearchSpec {
     /// filter the list cannot apply (a team's tags).
     pub applied: Option<Applied>,
     pub filters: Filters,
-    /// From 1.
-    pub page: u32,
+    /// The index to search, where the provider searches indexes.
+    pub index: Option<String>,
+    /// What names the page (a page number, a token); `None`: the first.
+    pub next: Option<String>,
 }
 
 impl SearchSpec {
@@ -147,9 +151,17 @@ impl SearchSpec {
             None => crate::app::search::browse_request(&self.filters).unwrap_or_default(),
         };
         request.with_paging(SearchPaging::Page {
-            page: self.page,
+            page: self.page(),
             hits_per_page: self.filters.page_size,
         })
+    }
+
+    /// The page number (Scenario's search pages are numbered from 1).
+    pub fn page(&self) -> u32 {
+        self.next
+            .as_deref()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(1)
     }
 }
 
@@ -163,6 +175,8 @@ pub enum Cmd {
         id: String,
     },
     LoadCollections,
+    /// The provider's indexes (TwelveLabs).
+    LoadIndexes,
     /// The complete wish list of images, most urgent first.
     WantImages(Vec<ImageRequest>),
     /// Send `msg` back after `delay` (debounce).
@@ -223,6 +237,7 @@ impl std::fmt::Debug for Cmd {
                 .finish(),
             Cmd::LoadAsset { purpose, id } => write!(f, "LoadAsset({purpose:?}, {id})"),
             Cmd::LoadCollections => f.write_str("LoadCollections"),
+            Cmd::LoadIndexes => f.write_str("LoadIndexes"),
             Cmd::WantImages(r) => write!(
                 f,
                 "WantImages({:?})",
@@ -253,7 +268,7 @@ impl std::fmt::Debug for Cmd {
                 write!(
                     f,
                     "Search(gen {generation}, page {:?}, query {:?}, image {image:?}, filter {:?})",
-                    Some(spec.page),
+                    Some(spec.page()),
                     applied.and_then(|a| a.query.as_ref()),
                     crate::app::search::search_filter(&spec.filters)
                 )
@@ -318,6 +333,7 @@ impl std::fmt::Debug for Msg {
             }
             Msg::Notice(text) => write!(f, "Notice({text:?})"),
             Msg::PollProcessing => f.write_str("PollProcessing"),
+            Msg::Indexes(r) => write!(f, "Indexes({:?})", r.as_ref().map(Vec::len)),
             Msg::Tags(r) => write!(f, "Tags({:?})", r.as_ref().map(Vec::len)),
             Msg::Tagged { change, failures } => write!(
                 f,

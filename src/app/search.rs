@@ -176,6 +176,9 @@ pub struct Search {
     pub input: LineInput<INPUT_MAX>,
     /// `s`: the asset the results look like (id, sanitized name).
     pub similar: Option<(String, String)>,
+    /// The index searches run over (id, sanitized name), where the
+    /// provider searches indexes.
+    pub index: Option<(String, String)>,
     /// Marks on results, by asset id.
     pub marks: BTreeMap<String, Mark>,
     /// `querySemanticRatio`; `None` leaves it to the server.

@@ -85,6 +85,15 @@ pub struct Collections {
     pub names: HashMap<String, String>,
 }
 
+/// The provider's indexes (TwelveLabs), for the index picker.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Indexes {
+    pub loaded: bool,
+    pub error: Option<String>,
+    /// (id, name), sanitized.
+    pub items: Vec<(String, String)>,
+}
+
 pub struct State {
     /// "demo library" or the API host and where the credentials come from.
     pub source: String,
@@ -93,6 +102,7 @@ pub struct State {
     pub caps: crate::provider::Capabilities,
     /// A poll of the assets still processing is armed.
     pub polling: bool,
+    pub indexes: Indexes,
     pub width: u16,
     pub height: u16,
     pub geometry: Geometry,
@@ -152,6 +162,7 @@ impl State {
         let mut s = State {
             caps: crate::provider::Capabilities::default(),
             polling: false,
+            indexes: Indexes::default(),
             source,
             width,
             height,

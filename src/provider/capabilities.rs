@@ -100,6 +100,8 @@ pub enum Capability {
     Prompts,
     /// Weights of meaning over keywords in a search.
     SemanticRatios,
+    /// Searches run over an index chosen first.
+    Indexes,
     /// Filters beyond type and file name (privacy, author, model, tags,
     /// dates, sort).
     RichFilters,
@@ -122,6 +124,7 @@ impl Capability {
             Capability::Lineage => "parent and root assets",
             Capability::Prompts => "prompts",
             Capability::SemanticRatios => "semantic ratios",
+            Capability::Indexes => "indexes",
             Capability::RichFilters => "those filters",
         }
     }
@@ -146,6 +149,7 @@ pub struct Capabilities {
     pub lineage: bool,
     pub prompts: bool,
     pub semantic_ratios: bool,
+    pub indexes: bool,
     pub rich_filters: bool,
 }
 
@@ -167,6 +171,7 @@ impl Capabilities {
         lineage: true,
         prompts: true,
         semantic_ratios: true,
+        indexes: false,
         rich_filters: true,
     };
 
@@ -187,6 +192,7 @@ impl Capabilities {
         lineage: false,
         prompts: false,
         semantic_ratios: false,
+        indexes: true,
         rich_filters: false,
     };
 
@@ -205,6 +211,7 @@ impl Capabilities {
             Capability::Lineage => self.lineage,
             Capability::Prompts => self.prompts,
             Capability::SemanticRatios => self.semantic_ratios,
+            Capability::Indexes => self.indexes,
             Capability::RichFilters => self.rich_filters,
         }
     }

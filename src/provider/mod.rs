@@ -14,7 +14,7 @@ mod view;
 
 pub use capabilities::{Capabilities, Capability, Labels, Paging, ProviderKind};
 pub use fields::{flatten, plural, value_text, Section, VALUE_MAX};
-pub use view::{AssetView, MediaKind, Native, Processing};
+pub use view::{AssetView, Clip, MediaKind, Native, Processing};
 
 /// The service the app talks to, through that provider's own client.
 #[derive(Clone)]

@@ -79,6 +79,7 @@ pub fn view(asset: Asset) -> AssetView {
         preview_url: asset.preview_url().map(str::to_string),
         file_url: asset.url.clone(),
         formats: formats_for(asset.kind()),
+        clips: Vec::new(),
         native: Native::Scenario(Box::new(asset)),
     }
 }

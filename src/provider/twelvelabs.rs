@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use assetui_twelvelabs::models::{
-    Asset, AssetStatus, MetadataValue, Page as TlPage, RenditionStatus, UserMetadata,
+    Asset, AssetStatus, MetadataValue, Page as TlPage, RenditionStatus, SearchItem, UserMetadata,
 };
 
 use super::fields::{flatten, Section, VALUE_MAX};
-use super::view::{AssetView, MediaKind, Native, Processing};
+use super::view::{AssetView, Clip, MediaKind, Native, Processing};
 use super::Page;
 use crate::sanitize;
 
@@ -73,6 +73,7 @@ pub fn view(asset: Asset) -> AssetView {
         preview_url: None,
         file_url: asset.hls_url().map(str::to_string),
         formats: &[],
+        clips: Vec::new(),
         id,
         native: Native::TwelveLabs(Box::new(asset)),
     }
@@ -132,6 +133,56 @@ pub fn list_page(asked: u64, page: TlPage<Asset>) -> Page {
         items,
         next,
         total: info.total_results,
+    }
+}
+
+/// A search result: the asset with the clips of it that matched; the row
+/// names the asset and the clips' time ranges, and shows the best clip's
+/// frame.
+pub fn search_result(asset: Asset, item: &SearchItem) -> AssetView {
+    let mut clips: Vec<Clip> = if item.clips().is_empty() {
+        vec![clip_of(item)]
+    } else {
+        item.clips().iter().map(clip_of).collect()
+    };
+    clips.sort_by_key(|c| c.rank.unwrap_or(u64::MAX));
+    let mut v = view(asset);
+    let ranges: Vec<String> = clips
+        .iter()
+        .filter(|c| c.end > c.start)
+        .take(3)
+        .map(|c| format!("{}–{}", duration_text(c.start), duration_text(c.end)))
+        .collect();
+    let more = clips
+        .iter()
+        .filter(|c| c.end > c.start)
+        .count()
+        .saturating_sub(3);
+    if !ranges.is_empty() {
+        v.list_name = format!(
+            "{} · {}{}",
+            v.list_name,
+            ranges.join(", "),
+            if more > 0 {
+                format!(" +{more}")
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(t) = clips.iter().find_map(|c| c.thumbnail_url.clone()) {
+        v.thumbnail_url = Some(t);
+    }
+    v.clips = clips;
+    v
+}
+
+fn clip_of(item: &SearchItem) -> Clip {
+    Clip {
+        start: item.start_secs().unwrap_or(0.0),
+        end: item.end_secs().unwrap_or(0.0),
+        rank: item.rank,
+        thumbnail_url: item.thumbnail_url.clone(),
     }
 }
 

@@ -50,6 +50,17 @@ pub enum Processing {
     Failed(String),
 }
 
+/// A part of a video or sound that matched a search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clip {
+    /// Seconds from the start.
+    pub start: f64,
+    pub end: f64,
+    /// 1 is the best match of the whole search.
+    pub rank: Option<u64>,
+    pub thumbnail_url: Option<String>,
+}
+
 /// The provider's own object, kept whole.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Native {
@@ -91,6 +102,8 @@ pub struct AssetView {
     pub file_url: Option<String>,
     /// Formats the provider converts this asset to on download.
     pub formats: &'static [&'static str],
+    /// The parts that matched, on a search result (best first).
+    pub clips: Vec<Clip>,
     pub native: Native,
 }
 
@@ -124,10 +137,37 @@ impl AssetView {
     /// every other field of the provider's object. `collections` names
     /// collection ids.
     pub fn sections(&self, collections: &HashMap<String, String>) -> Vec<Section> {
-        match &self.native {
+        let mut out = match &self.native {
             Native::Scenario(a) => scenario::sections(a, collections),
             Native::TwelveLabs(a) => twelvelabs::sections(a, collections),
+        };
+        if !self.clips.is_empty() {
+            // what matched the search, right after the summary
+            let rows = self
+                .clips
+                .iter()
+                .map(|c| {
+                    let rank = c.rank.map(|r| format!("#{r}")).unwrap_or_default();
+                    (
+                        rank,
+                        format!(
+                            "{} – {}",
+                            twelvelabs::duration_text(c.start),
+                            twelvelabs::duration_text(c.end)
+                        ),
+                    )
+                })
+                .collect();
+            let at = out.len().min(1);
+            out.insert(
+                at,
+                Section {
+                    title: "Matches".into(),
+                    rows,
+                },
+            );
         }
+        out
     }
 
     /// The provider's object as pretty JSON lines, sanitized.

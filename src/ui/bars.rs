@@ -146,11 +146,17 @@ fn search_bar(state: &State, area: Rect, buf: &mut Buffer) {
     if s.resolving.is_some() {
         right.push(Span::styled("reading image… ", theme::dim()));
     }
-    right.push(Span::styled("semantic ", theme::faint()));
-    right.push(Span::styled(ratio_label(s.query_ratio), theme::label()));
-    if image_mode {
-        right.push(Span::styled(" · image ", theme::faint()));
-        right.push(Span::styled(ratio_label(s.image_ratio), theme::label()));
+    if state.caps.semantic_ratios {
+        right.push(Span::styled("semantic ", theme::faint()));
+        right.push(Span::styled(ratio_label(s.query_ratio), theme::label()));
+        if image_mode {
+            right.push(Span::styled(" · image ", theme::faint()));
+            right.push(Span::styled(ratio_label(s.image_ratio), theme::label()));
+        }
+    }
+    if let Some((_, name)) = s.index.as_ref().filter(|_| state.caps.indexes) {
+        right.push(Span::styled("in ", theme::faint()));
+        right.push(Span::styled(name.clone(), theme::label()));
     }
     let filters = state.filters.chips().len();
     if filters > 0 {

@@ -85,18 +85,13 @@ impl ApiWorker {
 
     /// One page of a search; a newer search aborts it.
     pub fn search(&mut self, generation: u64, spec: Box<SearchSpec>) {
-        let Some(client) = self.scenario() else {
-            let _ = self.tx.send(Msg::SearchPage {
-                generation,
-                paging: SearchPaging::Page {
-                    page: spec.page,
-                    hits_per_page: spec.filters.page_size,
-                },
-                result: Err(
-                    "search on TwelveLabs runs over an index: not in this version yet".into(),
-                ),
-            });
-            return;
+        let client = match &self.service {
+            Service::Scenario(c) => c.clone(),
+            Service::TwelveLabs(c) => {
+                let task = twelvelabs::search(c, generation, *spec, self.tx.clone());
+                replace(&mut self.search, task);
+                return;
+            }
         };
         let request = spec.scenario_request();
         let paging = match (request.offset, request.limit) {
@@ -295,6 +290,16 @@ impl ApiWorker {
             .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Uploaded { path, result });
         });
+    }
+
+    /// The provider's indexes (none on Scenario).
+    pub fn load_indexes(&mut self) {
+        match &self.service {
+            Service::TwelveLabs(c) => twelvelabs::load_indexes(c, self.tx.clone()),
+            Service::Scenario(_) => {
+                let _ = self.tx.send(Msg::Indexes(Ok(Vec::new())));
+            }
+        }
     }
 
     pub fn load_collections(&mut self) {

@@ -81,6 +81,7 @@ impl Workers {
             Cmd::LoadPage { generation, spec } => self.api.load_page(generation, spec),
             Cmd::LoadAsset { purpose, id } => self.api.load_asset(purpose, id),
             Cmd::LoadCollections => self.api.load_collections(),
+            Cmd::LoadIndexes => self.api.load_indexes(),
             Cmd::Search { generation, spec } => self.api.search(generation, spec),
             Cmd::ReadImage { path, explicit } => self.api.read_image(path, explicit),
             Cmd::CompletePath { input } => self.api.complete_path(input),

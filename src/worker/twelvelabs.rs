@@ -8,10 +8,16 @@ use assetui_twelvelabs::assets::{CreateAsset, ListAssets};
 use assetui_twelvelabs::models::{AssetType, MetadataValue, UserMetadata};
 use assetui_twelvelabs::{Client, Error};
 
-use crate::app::msg::ListSpec;
+use assetui_twelvelabs::models::GroupBy;
+use assetui_twelvelabs::search::{ImageQuery, SearchRequest};
+
+use crate::api::params::SearchPaging;
+use crate::app::msg::{ListSpec, SearchSpec};
+use crate::app::search::ImageRef;
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
 use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
+use crate::provider::{AssetView, Page};
 
 /// Most assets read to learn the metadata keys in use (completion).
 const KEYS_SCAN_MAX: u64 = 5000;
@@ -187,4 +193,131 @@ pub fn upload(client: &Client, path: String, tx: UnboundedSender<Msg>) {
             .map_err(|e| e.to_string());
         let _ = tx.send(Msg::Uploaded { path, result });
     });
+}
+
+/// The indexes, for the index picker: (id, name).
+pub fn load_indexes(client: &Client, tx: UnboundedSender<Msg>) {
+    use futures_util::StreamExt;
+    let client = client.clone();
+    tokio::spawn(async move {
+        let query = assetui_twelvelabs::indexes::ListIndexes {
+            page_limit: Some(50),
+            ..Default::default()
+        };
+        let mut pages = client.list_indexes_pages(&query);
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(p) => items.extend(p.data.unwrap_or_default().into_iter().filter_map(|i| {
+                    let id = i.id?;
+                    let name = i.index_name.unwrap_or_else(|| id.clone());
+                    Some((id, name))
+                })),
+                Err(e) => {
+                    let _ = tx.send(Msg::Indexes(Err(e.to_string())));
+                    return;
+                }
+            }
+            if items.len() >= INDEXES_MAX {
+                break;
+            }
+        }
+        let _ = tx.send(Msg::Indexes(Ok(items)));
+    });
+}
+
+/// Most indexes the picker lists.
+const INDEXES_MAX: usize = 1000;
+/// Assets fetched at once to name a page of results.
+const RESULT_FETCHES: usize = 8;
+
+/// One page of a search over the chosen index: the first by text or by an
+/// image (a local file or a link), the next ones by their token. Results
+/// are grouped by video: each row is an asset with the clips that matched.
+pub fn search(
+    client: &Client,
+    generation: u64,
+    spec: SearchSpec,
+    tx: UnboundedSender<Msg>,
+) -> AbortHandle {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let paging = SearchPaging::Page {
+            page: 1,
+            hits_per_page: spec.filters.page_size,
+        };
+        let result = search_page(&client, &spec).await;
+        let _ = tx.send(Msg::SearchPage {
+            generation,
+            paging,
+            result,
+        });
+    })
+    .abort_handle()
+}
+
+async fn search_page(client: &Client, spec: &SearchSpec) -> Result<Page, String> {
+    use futures_util::StreamExt;
+    let Some(index) = spec.index.clone() else {
+        return Err("choose an index to search first (I)".into());
+    };
+    let page = match &spec.next {
+        Some(token) => client.search_page(token, Some(true)).await,
+        None => {
+            let Some(applied) = &spec.applied else {
+                return Err("TwelveLabs lists by type and file name; it has no tag filter".into());
+            };
+            if !applied.like.is_empty() || !applied.unlike.is_empty() {
+                return Err("TwelveLabs has no more-like / less-like searches".into());
+            }
+            let mut request = SearchRequest::text(index.clone(), String::new());
+            request.query_text = applied.query.clone();
+            match &applied.image {
+                Some(ImageRef::File { path, .. }) => {
+                    request.images = vec![ImageQuery::File(crate::edits::expand_home(path))]
+                }
+                Some(ImageRef::Asset { .. }) => {
+                    return Err("TwelveLabs has no similarity search from an asset".into())
+                }
+                None => {}
+            }
+            request.group_by = Some(GroupBy::Video);
+            request.page_limit = Some(u64::from(spec.filters.page_size.clamp(1, MAX_PAGE_LIMIT)));
+            request.include_user_metadata = Some(true);
+            client.search(&request).await
+        }
+    };
+    let page = page.map_err(|e| match e {
+        Error::SearchPageExpired { .. } => {
+            "these results expired: search again (/ then Enter) for fresh ones".to_string()
+        }
+        other => other.to_string(),
+    })?;
+    let next = page.next_page_token().map(str::to_string);
+    let total = page.page_info.as_ref().and_then(|i| i.total_results);
+    let items = page.data.unwrap_or_default();
+    // each result names an indexed video: its asset gives the row
+    let rows: Vec<Option<AssetView>> = futures_util::stream::iter(items.into_iter().map(|item| {
+        let client = client.clone();
+        let index = index.clone();
+        async move {
+            let video = item.video()?.to_string();
+            let asset_id = client
+                .get_indexed_asset(&index, &video)
+                .await
+                .ok()
+                .and_then(|v| v.asset_id)
+                .unwrap_or(video);
+            let asset = client.get_asset(&asset_id).await.ok()?;
+            Some(tl::search_result(asset, &item))
+        }
+    }))
+    .buffered(RESULT_FETCHES)
+    .collect()
+    .await;
+    Ok(Page {
+        items: rows.into_iter().flatten().collect(),
+        next,
+        total,
+    })
 }

@@ -292,3 +292,52 @@ async fn login_saves_a_twelvelabs_profile_that_list_then_uses() {
     assert!(!items.is_empty());
     s.stop().await;
 }
+
+#[tokio::test]
+async fn slash_chooses_an_index_then_searches_it_and_rows_are_videos_with_their_clips() {
+    use crossterm::event::KeyCode;
+    let s = server().await;
+    let mut b = Headless::with_service(Service::TwelveLabs(client(&s.base_url)), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| !st.list.entries.is_empty())
+        .await
+        .unwrap();
+    // `/` before any index: the index picker, filled when the indexes come
+    b.char('/');
+    b.wait_for("the indexes", T, |st| st.indexes.loaded)
+        .await
+        .unwrap();
+    assert!(b.state.overlay.is_some(), "the index picker is open");
+    b.key(KeyCode::Enter);
+    assert!(b.state.search.open, "then the search box");
+    assert!(b.state.search.index.is_some());
+    b.type_text("forest");
+    b.key(KeyCode::Enter);
+    b.wait_for("results", T, |st| {
+        st.search.active && st.list.loading != Loading::Fetching && !st.list.entries.is_empty()
+    })
+    .await
+    .unwrap();
+    let rows = &b.state.list.entries;
+    assert!(
+        rows.iter().all(|e| e.asset.list_name.starts_with("forest")),
+        "{:?}",
+        rows.iter()
+            .map(|e| e.asset.list_name.clone())
+            .collect::<Vec<_>>()
+    );
+    // a video or sound row names the clips that matched, best first
+    let timed = rows
+        .iter()
+        .find(|e| e.asset.media != MediaKind::Image)
+        .expect("a video or sound among the results");
+    assert!(!timed.asset.clips.is_empty());
+    assert!(
+        timed.asset.list_name.contains('–'),
+        "{}",
+        timed.asset.list_name
+    );
+    let ranks: Vec<u64> = timed.asset.clips.iter().filter_map(|c| c.rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    s.stop().await;
+}

@@ -194,6 +194,60 @@ pub fn choose_collection(state: &mut State, cmds: &mut Vec<Cmd>) {
     }));
 }
 
+/// `I` (and `/` before any index is chosen, on a provider that searches
+/// indexes): picks the index searches run over.
+pub fn choose_index(state: &mut State, then_search: bool, cmds: &mut Vec<Cmd>) {
+    if !state.indexes.loaded {
+        cmds.push(Cmd::LoadIndexes);
+    }
+    let chosen = state
+        .search
+        .index
+        .iter()
+        .map(|(id, _)| id.clone())
+        .collect();
+    state.overlay = Some(Overlay::Choose(Choice {
+        purpose: ChoicePurpose::Index { then_search },
+        picker: Picker::new(state.indexes.items.clone(), chosen, false),
+    }));
+    if !state.indexes.loaded {
+        state.info("loading the indexes…");
+    }
+}
+
+/// The indexes arrived: the picker follows.
+pub fn indexes_loaded(state: &mut State, result: Result<Vec<(String, String)>, String>) {
+    match result {
+        Ok(items) => {
+            state.indexes.items = items
+                .into_iter()
+                .map(|(id, name)| (id, sanitize::line(&name, 80)))
+                .collect();
+            state.indexes.loaded = true;
+            state.indexes.error = None;
+            if state.indexes.items.is_empty() {
+                state.info("no index to search: create one with the provider first");
+            } else if state
+                .notice
+                .as_ref()
+                .is_some_and(|n| n.text == "loading the indexes…")
+            {
+                state.notice = None;
+            }
+        }
+        Err(e) => {
+            state.indexes.error = Some(sanitize::line(&e, 200));
+            state.error(format!("cannot list the indexes: {e}"));
+        }
+    }
+    if let Some(Overlay::Choose(c)) = &mut state.overlay {
+        if matches!(c.purpose, ChoicePurpose::Index { .. }) {
+            c.picker.options = state.indexes.items.clone();
+            c.picker.refilter();
+        }
+    }
+}
+
 /// The collection picker follows the collections as they load.
 pub fn collections_loaded(state: &mut State) {
     if let Some(Overlay::Choose(c)) = &mut state.overlay {
@@ -230,6 +284,15 @@ pub fn choice_key(
                 ChoicePurpose::Format { ids } => {
                     let format = (value != ORIGINAL).then_some(value);
                     super::downloads::queue(state, ids.clone(), format, cmds);
+                }
+                ChoicePurpose::Index { then_search } => {
+                    state.info(format!("searching {label}"));
+                    state.search.index = Some((value, label));
+                    if *then_search {
+                        super::search::open(state);
+                    } else if state.search.active {
+                        super::search::rerun(state, cmds);
+                    }
                 }
             }
             false

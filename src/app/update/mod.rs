@@ -58,6 +58,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Opened { path, result } => bulk::on_opened(state, &path, result),
         Msg::Page { generation, result } => on_page(state, generation, result),
         Msg::PollProcessing => poll_processing(state, &mut cmds),
+        Msg::Indexes(result) => bulk::indexes_loaded(state, result),
         Msg::Asset {
             purpose,
             id,
@@ -191,20 +192,14 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
                 });
             }
             search::Source::Search(applied) => {
-                // search pages are numbered: the "token" is the next one
-                let page = state
-                    .list
-                    .next_token
-                    .as_deref()
-                    .and_then(|t| t.parse().ok())
-                    .unwrap_or(1);
                 state.list.loading = Loading::Fetching;
                 cmds.push(Cmd::Search {
                     generation: state.list.generation,
                     spec: Box::new(SearchSpec {
                         applied,
                         filters: state.filters.clone(),
-                        page,
+                        index: state.search.index.as_ref().map(|(id, _)| id.clone()),
+                        next: state.list.next_token.clone(),
                     }),
                 });
             }
@@ -659,7 +654,11 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             }
         }
         Action::Refresh => refresh(state, cmds),
+        Action::Search if state.caps.indexes && state.search.index.is_none() => {
+            bulk::choose_index(state, true, cmds)
+        }
         Action::Search => search::open(state),
+        Action::ChooseIndex => bulk::choose_index(state, false, cmds),
         Action::SearchSimilar => search::similar(state, cmds),
         Action::MarkLike => search::mark(state, Some(Mark::Like), cmds),
         Action::MarkUnlike => search::mark(state, Some(Mark::Unlike), cmds),

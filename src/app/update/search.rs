@@ -358,6 +358,11 @@ pub(super) fn clear_marks(state: &mut State, cmds: &mut Vec<Cmd>) {
     edited(state, cmds);
 }
 
+/// Searches again for what is applied (the index changed).
+pub(super) fn rerun(state: &mut State, cmds: &mut Vec<Cmd>) {
+    edited(state, cmds);
+}
+
 /// The ratio keys: a step of 0.1, searched after the debounce.
 pub(super) fn ratio(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
     let s = &mut state.search;

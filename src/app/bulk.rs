@@ -20,6 +20,9 @@ pub struct Confirm {
     pub ids: Vec<String>,
     /// Sanitized names of the first few, to show what goes.
     pub names: Vec<String>,
+    /// The question after a refusal: these are used (by an index) and
+    /// deleting them anyway unlinks them.
+    pub force: bool,
 }
 
 impl Confirm {
@@ -29,6 +32,12 @@ impl Confirm {
     }
 
     pub fn question(&self) -> String {
+        if self.force {
+            return format!(
+                "An index uses {}: delete anyway and unlink?",
+                plural(self.ids.len(), "asset", "assets")
+            );
+        }
         format!(
             "Delete {} for good?",
             plural(self.ids.len(), "asset", "assets")

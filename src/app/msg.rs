@@ -76,11 +76,14 @@ pub enum Msg {
         change: crate::app::tags::TagChange,
         failures: Vec<(String, String)>,
     },
-    /// A deletion ended: the first `done` of `ids` are gone.
+    /// A deletion ended: the first `done` of `ids` are gone. `in_use`:
+    /// the next one was refused because an index uses it (it can be
+    /// forced).
     Deleted {
         ids: Vec<String>,
         done: usize,
         error: Option<String>,
+        in_use: bool,
     },
     /// Assets were added to the collection `name` (how many).
     Collected {
@@ -210,8 +213,12 @@ pub enum Cmd {
     LoadTags,
     /// Add or remove one tag on assets (their copies already show it).
     Tag(crate::app::tags::TagChange),
-    /// Delete assets (asked and confirmed).
-    Delete(Vec<String>),
+    /// Delete assets (asked and confirmed); `force` also unlinks them
+    /// from the indexes that use them.
+    Delete {
+        ids: Vec<String>,
+        force: bool,
+    },
     /// Add assets to a collection.
     Collect {
         collection: String,
@@ -283,7 +290,7 @@ impl std::fmt::Debug for Cmd {
                 c.tag,
                 c.ids.len()
             ),
-            Cmd::Delete(ids) => write!(f, "Delete({ids:?})"),
+            Cmd::Delete { ids, force } => write!(f, "Delete({ids:?}, force {force})"),
             Cmd::Collect {
                 collection, ids, ..
             } => write!(f, "Collect({collection}, {} assets)", ids.len()),
@@ -342,7 +349,9 @@ impl std::fmt::Debug for Msg {
                 failures.len(),
                 change.ids.len()
             ),
-            Msg::Deleted { ids, done, error } => {
+            Msg::Deleted {
+                ids, done, error, ..
+            } => {
                 write!(
                     f,
                     "Deleted({done} of {}, error: {})",

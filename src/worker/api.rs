@@ -239,10 +239,10 @@ impl ApiWorker {
         });
     }
 
-    pub fn delete(&mut self, ids: Vec<String>) {
+    pub fn delete(&mut self, ids: Vec<String>, force: bool) {
         let client = match &self.service {
             Service::Scenario(c) => c.clone(),
-            Service::TwelveLabs(c) => return twelvelabs::delete(c, ids, false, self.tx.clone()),
+            Service::TwelveLabs(c) => return twelvelabs::delete(c, ids, force, self.tx.clone()),
         };
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -250,7 +250,12 @@ impl ApiWorker {
                 Ok(n) => (n, None),
                 Err(e) => (e.done, Some(e.error.to_string())),
             };
-            let _ = tx.send(Msg::Deleted { ids, done, error });
+            let _ = tx.send(Msg::Deleted {
+                ids,
+                done,
+                error,
+                in_use: false,
+            });
         });
     }
 

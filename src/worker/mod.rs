@@ -100,7 +100,7 @@ impl Workers {
             Cmd::Copy { what, text, route } => return Control::Copy { what, text, route },
             Cmd::LoadTags => self.api.load_tags(),
             Cmd::Tag(change) => self.api.tag(change),
-            Cmd::Delete(ids) => self.api.delete(ids),
+            Cmd::Delete { ids, force } => self.api.delete(ids, force),
             Cmd::Collect {
                 collection,
                 name,

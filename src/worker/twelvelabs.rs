@@ -156,13 +156,13 @@ pub fn delete(client: &Client, ids: Vec<String>, force: bool, tx: UnboundedSende
     tokio::spawn(async move {
         let mut done = 0;
         let mut error = None;
+        let mut in_use = false;
         for id in &ids {
             match client.delete_asset(id, force).await {
                 Ok(()) => done += 1,
                 Err(e @ Error::Conflict { .. }) => {
-                    error = Some(format!(
-                        "{e} (an index uses it: delete again with force to unlink it)"
-                    ));
+                    error = Some(e.to_string());
+                    in_use = true;
                     break;
                 }
                 Err(e) => {
@@ -171,7 +171,12 @@ pub fn delete(client: &Client, ids: Vec<String>, force: bool, tx: UnboundedSende
                 }
             }
         }
-        let _ = tx.send(Msg::Deleted { ids, done, error });
+        let _ = tx.send(Msg::Deleted {
+            ids,
+            done,
+            error,
+            in_use,
+        });
     });
 }
 

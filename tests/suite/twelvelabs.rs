@@ -341,3 +341,64 @@ async fn slash_chooses_an_index_then_searches_it_and_rows_are_videos_with_their_
     assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn x_on_an_asset_an_index_uses_asks_whether_to_force_and_y_deletes_it() {
+    use assetui::app::state::Overlay;
+    use futures_util::StreamExt;
+    let s = server().await;
+    let c = client(&s.base_url);
+    let index = c
+        .list_indexes(&tl::indexes::ListIndexes::default())
+        .await
+        .unwrap()
+        .items()[0]
+        .id
+        .clone()
+        .unwrap();
+    let pages: Vec<_> = c
+        .list_indexed_assets_pages(&index, &Default::default())
+        .collect()
+        .await;
+    let used: Vec<String> = pages[0]
+        .as_ref()
+        .unwrap()
+        .items()
+        .iter()
+        .filter_map(|i| i.asset_id.clone())
+        .collect();
+    let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
+    b.start();
+    b.char('G');
+    b.wait_for("every asset", T, |st| st.list.is_complete())
+        .await
+        .unwrap();
+    let at = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| used.contains(&e.asset.id))
+        .expect("an indexed asset is listed");
+    let id = b.state.list.entries[at].asset.id.clone();
+    b.state.list.select(at);
+    b.char('X');
+    b.char('y');
+    b.wait_for(
+        "the force question",
+        T,
+        |st| matches!(&st.overlay, Some(Overlay::Confirm(q)) if q.force),
+    )
+    .await
+    .unwrap();
+    assert!(
+        c.get_asset(&id).await.is_ok(),
+        "nothing deleted before the yes"
+    );
+    b.char('y');
+    b.wait_for("the asset gone", T, |st| st.list.position_of(&id).is_none())
+        .await
+        .unwrap();
+    assert!(c.get_asset(&id).await.is_err(), "deleted on the server");
+    s.stop().await;
+}

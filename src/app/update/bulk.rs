@@ -125,6 +125,7 @@ pub fn ask_delete(state: &mut State) {
     state.overlay = Some(Overlay::Confirm(Confirm {
         ids: assets.iter().map(|a| a.id.clone()).collect(),
         names: names(&assets),
+        force: false,
     }));
 }
 
@@ -135,14 +136,23 @@ pub fn confirm_key(state: &mut State, confirm: Confirm, key: &KeyEvent, cmds: &m
             "deleting {}…",
             plural(confirm.ids.len(), "asset", "assets")
         ));
-        cmds.push(Cmd::Delete(confirm.ids));
+        cmds.push(Cmd::Delete {
+            ids: confirm.ids,
+            force: confirm.force,
+        });
     } else {
         state.info("nothing deleted");
     }
 }
 
 /// The server answered a deletion: the first `done` ids are gone.
-pub fn on_deleted(state: &mut State, ids: Vec<String>, done: usize, error: Option<String>) {
+pub fn on_deleted(
+    state: &mut State,
+    ids: Vec<String>,
+    done: usize,
+    error: Option<String>,
+    in_use: bool,
+) {
     let gone: HashSet<&str> = ids[..done.min(ids.len())]
         .iter()
         .map(String::as_str)
@@ -171,6 +181,27 @@ pub fn on_deleted(state: &mut State, ids: Vec<String>, done: usize, error: Optio
         state.inspector.detail = Detail::Listed;
     }
     let n = plural(gone.len(), "asset", "assets");
+    if in_use && state.caps.force_delete {
+        // the rest waits for a yes: an index uses the next one
+        let rest: Vec<String> = ids[done.min(ids.len())..].to_vec();
+        let names = rest
+            .iter()
+            .take(3)
+            .map(|id| {
+                let name = state.find(id).map(|a| a.name_or_id().to_string());
+                sanitize::line(name.as_deref().unwrap_or(id), 60)
+            })
+            .collect();
+        state.overlay = Some(Overlay::Confirm(Confirm {
+            ids: rest,
+            names,
+            force: true,
+        }));
+        if !gone.is_empty() {
+            state.info(format!("deleted {n}; the next is used by an index"));
+        }
+        return;
+    }
     match error {
         None => state.info(format!("deleted {n}")),
         Some(e) if gone.is_empty() => state.error(format!("nothing deleted: {e}")),

@@ -46,7 +46,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tags(result) => tags::on_index(state, result),
         Msg::Notice(text) => state.info(text),
         Msg::Tagged { change, failures } => tags::on_tagged(state, change, failures),
-        Msg::Deleted { ids, done, error } => bulk::on_deleted(state, ids, done, error),
+        Msg::Deleted {
+            ids,
+            done,
+            error,
+            in_use,
+        } => bulk::on_deleted(state, ids, done, error, in_use),
         Msg::Collected { name, result } => {
             // the counts in the picker and the inspector's names
             cmds.push(Cmd::LoadCollections);

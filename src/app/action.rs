@@ -100,6 +100,7 @@ impl Action {
             Action::JumpParent | Action::JumpRoot | Action::Back => C::Lineage,
             Action::CopyPrompt => C::Prompts,
             Action::ChooseIndex => C::Indexes,
+            Action::Download | Action::Downloads => C::Downloads,
             Action::AddToCollection => C::Collections,
             Action::DownloadAs => C::FormatConversion,
             Action::DownloadZip => C::BatchZip,

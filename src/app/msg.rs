@@ -229,6 +229,12 @@ pub enum Cmd {
     Upload {
         path: String,
     },
+    /// Play a stream (or open a link) with the system's player: `mpv`
+    /// from `start` seconds when it is there, else the opener.
+    Play {
+        url: String,
+        start: Option<f64>,
+    },
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
@@ -291,6 +297,8 @@ impl std::fmt::Debug for Cmd {
                 c.ids.len()
             ),
             Cmd::Delete { ids, force } => write!(f, "Delete({ids:?}, force {force})"),
+            // never the link itself: it is signed
+            Cmd::Play { start, .. } => write!(f, "Play(from {start:?})"),
             Cmd::Collect {
                 collection, ids, ..
             } => write!(f, "Collect({collection}, {} assets)", ids.len()),

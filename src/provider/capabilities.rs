@@ -102,6 +102,8 @@ pub enum Capability {
     SemanticRatios,
     /// Searches run over an index chosen first.
     Indexes,
+    /// The original file can be downloaded (else the media streams).
+    Downloads,
     /// Filters beyond type and file name (privacy, author, model, tags,
     /// dates, sort).
     RichFilters,
@@ -125,6 +127,7 @@ impl Capability {
             Capability::Prompts => "prompts",
             Capability::SemanticRatios => "semantic ratios",
             Capability::Indexes => "indexes",
+            Capability::Downloads => "file downloads (o plays the stream)",
             Capability::RichFilters => "those filters",
         }
     }
@@ -150,6 +153,7 @@ pub struct Capabilities {
     pub prompts: bool,
     pub semantic_ratios: bool,
     pub indexes: bool,
+    pub downloads: bool,
     pub rich_filters: bool,
 }
 
@@ -172,6 +176,7 @@ impl Capabilities {
         prompts: true,
         semantic_ratios: true,
         indexes: false,
+        downloads: true,
         rich_filters: true,
     };
 
@@ -193,6 +198,7 @@ impl Capabilities {
         prompts: false,
         semantic_ratios: false,
         indexes: true,
+        downloads: false,
         rich_filters: false,
     };
 
@@ -212,6 +218,7 @@ impl Capabilities {
             Capability::Prompts => self.prompts,
             Capability::SemanticRatios => self.semantic_ratios,
             Capability::Indexes => self.indexes,
+            Capability::Downloads => self.downloads,
             Capability::RichFilters => self.rich_filters,
         }
     }

@@ -120,10 +120,66 @@ impl Workers {
                 },
                 None => tracing::warn!(?c, "no download queue"),
             },
+            Cmd::Play { url, start } => play(url, start, self.tx.clone()),
             Cmd::Suspend => return Control::Suspend,
             Cmd::Quit => return Control::Quit,
         }
         Control::Continue
+    }
+}
+
+/// Plays a stream with `mpv` (from `start` seconds) when it is installed,
+/// else hands the link to the system's opener; detached from the
+/// terminal, its outcome comes back as [`Msg::Opened`].
+fn play(url: String, start: Option<f64>, tx: UnboundedSender<Msg>) {
+    let mpv = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join("mpv").is_file()));
+    let mut cmd = if mpv {
+        let mut c = tokio::process::Command::new("mpv");
+        if let Some(s) = start.filter(|s| *s > 0.0) {
+            c.arg(format!("--start={s:.1}"));
+        }
+        c.arg("--").arg(&url);
+        c
+    } else {
+        let mut c = tokio::process::Command::new(if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        });
+        c.arg(&url);
+        c
+    };
+    let player = if mpv { "mpv" } else { "the opener" };
+    let spawned = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    // the link is signed: the message names the stream, not the link
+    let shown = "the stream".to_string();
+    match spawned {
+        Ok(mut child) => {
+            tokio::spawn(async move {
+                let result = match child.wait().await {
+                    Ok(status) if status.success() => Ok(()),
+                    Ok(status) => Err(format!("{player} failed ({status})")),
+                    Err(e) => Err(format!("{player}: {e}")),
+                };
+                let _ = tx.send(Msg::Opened {
+                    path: shown,
+                    result,
+                });
+            });
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::Opened {
+                path: shown,
+                result: Err(format!(
+                    "{player} could not start: {e} (install mpv to play streams)"
+                )),
+            });
+        }
     }
 }
 

@@ -212,6 +212,25 @@ pub fn open_file(state: &mut State, cmds: &mut Vec<Cmd>) {
         state.info("nothing to open");
         return;
     };
+    if !state.caps.downloads {
+        // the provider streams its media: play that, from the best clip
+        match asset.file_url.clone() {
+            Some(url) => {
+                let start = asset.clips.first().map(|c| c.start);
+                let name = sanitize::line(asset.display_name(), 60);
+                state.info(match start {
+                    Some(s) => format!(
+                        "playing {name} from {}…",
+                        crate::provider::twelvelabs::duration_text(s)
+                    ),
+                    None => format!("playing {name}…"),
+                });
+                cmds.push(Cmd::Play { url, start });
+            }
+            None => state.info("nothing to play yet: the stream is not ready"),
+        }
+        return;
+    }
     let done = state
         .downloads
         .done_path(&asset.id)

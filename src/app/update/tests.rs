@@ -1221,3 +1221,39 @@ fn assets_still_processing_are_asked_again_until_ready() {
     );
     assert!(!armed(&cmds2), "no poll once all are ready");
 }
+
+#[test]
+fn on_a_streaming_provider_o_plays_from_the_best_clip_and_d_says_why_not() {
+    let mut v = twelvelabs_asset("v1", "ready");
+    v.file_url = Some("http://x/v1/hls/index.m3u8?signature=s".into());
+    v.clips = vec![crate::provider::Clip {
+        start: 2.0,
+        end: 4.0,
+        rank: Some(1),
+        thumbnail_url: None,
+    }];
+    let (mut s, _) = twelvelabs_loaded(vec![v]);
+    let cmds = update(&mut s, key('o'));
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Cmd::Play { url, start: Some(st) } if url.contains("index.m3u8") && *st == 2.0
+        )),
+        "{cmds:?}"
+    );
+    let cmds = update(&mut s, key('d'));
+    assert!(!cmds.iter().any(|c| matches!(c, Cmd::Downloads(_))));
+    assert_eq!(
+        s.notice.as_ref().map(|n| n.text.as_str()),
+        Some("TwelveLabs has no file downloads (o plays the stream)")
+    );
+    // the log line never holds the signed link
+    let logged = format!(
+        "{:?}",
+        Cmd::Play {
+            url: "http://x/?signature=secret".into(),
+            start: None
+        }
+    );
+    assert!(!logged.contains("secret"), "{logged}");
+}

@@ -133,6 +133,59 @@ fn browser_starts_moves_helps_and_quits_restoring_the_terminal() {
     assert_screen_restored(&p);
 }
 
+/// The same walk on the second provider: TwelveLabs' demo library starts,
+/// its help lists only what it serves, and the terminal comes back whole.
+#[test]
+fn browser_on_twelvelabs_starts_helps_and_quits_restoring_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before");
+    let after = dir.path().join("after");
+    let script = r#"stty -a > "$BEFORE"; "$BIN" --provider twelvelabs --image-protocol halfblocks; echo "exit=$?"; stty -a > "$AFTER""#;
+    let mut p = Pty::spawn(
+        ["sh", "-c", script],
+        env(
+            dir.path(),
+            &[
+                ("BIN", BIN),
+                ("BEFORE", path_str(&before)),
+                ("AFTER", path_str(&after)),
+            ],
+        ),
+        dir.path(),
+        120,
+        40,
+    );
+    p.wait_for_text("TwelveLabs demo library", T).unwrap();
+    p.wait_for("the cursor on the first asset", T, |s| cursor_at(s, 1))
+        .unwrap();
+    p.send("j");
+    p.wait_for("the cursor on the second asset", T, |s| cursor_at(s, 2))
+        .unwrap();
+    p.send("?");
+    p.wait_for_text(" Keys ", T).unwrap();
+    {
+        let inner = p.lock();
+        let text = inner.parser.screen().contents();
+        assert!(text.contains("choose the index"), "{text}");
+        assert!(!text.contains("add to a collection"), "{text}");
+    }
+    p.send("\x1b");
+    p.wait_for("the help overlay to close", T, |s| {
+        !s.contents().contains(" Keys ")
+    })
+    .unwrap();
+    p.send("a");
+    p.wait_for_text("TwelveLabs has no collections", T).unwrap();
+    p.send("q");
+    p.wait_for_text("exit=0", T).unwrap();
+    let status = p.wait_exit(T).unwrap();
+    assert!(status.success(), "{status:?}");
+    let before = std::fs::read_to_string(&before).unwrap();
+    let after = std::fs::read_to_string(&after).unwrap();
+    assert_eq!(before, after, "the terminal modes were not restored");
+    assert_screen_restored(&p);
+}
+
 // Issue 18, B1 and B2: the default `auto` protocol in a terminal that
 // answers no query (the vt100 model; tmux does not forward the answers to
 // passed-through queries either). The first frame comes without any key,

@@ -43,9 +43,12 @@ pub struct RowText {
 
 impl RowText {
     pub fn of(asset: &AssetView) -> RowText {
-        let dims = match asset.dims {
-            Some((w, h)) => format!("{w}×{h}"),
-            None => String::new(),
+        // an asset still processing (or failed) says so where its size goes
+        let dims = match (&asset.status, asset.dims) {
+            (crate::provider::Processing::Pending(_), _) => "processing…".to_string(),
+            (crate::provider::Processing::Failed(_), _) => "failed".to_string(),
+            (_, Some((w, h))) => format!("{w}×{h}"),
+            (_, None) => String::new(),
         };
         let mut row = RowText {
             name: sanitize::line(&asset.list_name, NAME_MAX),

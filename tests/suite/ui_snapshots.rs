@@ -1359,3 +1359,98 @@ fn empty_states_say_so_in_the_inspector() {
     let pane = u.pane(u.state.geometry.inspector.unwrap());
     assert!(pane.contains("nothing selected"), "{pane}");
 }
+
+// ---------------------------------------------------------------------------
+// TwelveLabs (issue 16): its list, inspector, filter pane, help and search
+// results, drawn from its own objects
+// ---------------------------------------------------------------------------
+
+fn twelvelabs_fixtures() -> Vec<assetui::provider::AssetView> {
+    let thumb = |id: &str| format!("https://cdn.example.test/{id}/thumb.jpg?sig=x");
+    [
+        json!({
+            "_id": "6721a3f0c1e5a7b2d4f60001", "method": "direct", "status": "ready",
+            "filename": "harbor-dawn.mp4", "file_type": "video/mp4",
+            "created_at": "2026-10-02T09:14:03Z",
+            "user_metadata": {"project": "coastline", "reviewed": true, "take": 3},
+            "hls": {"status": "ready", "manifest_url": "https://cdn.example.test/h/index.m3u8"},
+            "thumbnail": {"status": "ready", "representative_url": thumb("h")},
+            "technical_metadata": {"video_codec": "h264", "video_width": 1920, "video_height": 1080,
+                                   "video_fps": 29.97, "audio_codec": "aac", "has_audio": true},
+            "size": 48213377, "duration": 73.4
+        }),
+        json!({
+            "_id": "6721a3f0c1e5a7b2d4f60002", "method": "multipart", "status": "processing",
+            "filename": "drone-pass.mov", "file_type": "video/quicktime",
+            "created_at": "2026-10-03T10:00:00Z",
+            "hls": {"status": "pending"}, "thumbnail": {"status": "processing"}
+        }),
+        json!({
+            "_id": "6721a3f0c1e5a7b2d4f60003", "method": "url", "status": "failed",
+            "filename": "notes.txt", "file_type": "text/plain",
+            "created_at": "2026-10-04T11:30:00Z",
+            "error": {"message": "the file is not a video, an audio or an image"}
+        }),
+        json!({
+            "_id": "6721a3f0c1e5a7b2d4f60004", "method": "direct", "status": "ready",
+            "filename": "gull-calls.wav", "file_type": "audio/wav",
+            "created_at": "2026-10-05T12:00:00Z",
+            "user_metadata": {"project": "coastline"},
+            "thumbnail": {"status": "ready", "representative_url": thumb("g")},
+            "technical_metadata": {"audio_codec": "pcm_s16le", "audio_sample_rate": 16000, "audio_channels": 1},
+            "size": 96044, "duration": 3.0
+        }),
+    ]
+    .into_iter()
+    .map(|v| assetui::provider::twelvelabs::view(serde_json::from_value(v).unwrap()))
+    .collect()
+}
+
+fn twelvelabs_ui(w: u16, h: u16) -> Ui {
+    let mut state = State::new(
+        "TwelveLabs demo library".into(),
+        Keymap::default(),
+        true,
+        48,
+        w,
+        h,
+    );
+    state.caps = assetui::provider::ProviderKind::TwelveLabs.capabilities();
+    let mut ui = Ui { state };
+    ui.send(Msg::Collections(Ok(Vec::new())));
+    ui.state.list.loading = Loading::Fetching;
+    let generation = ui.state.list.generation;
+    ui.send(Msg::Page {
+        generation,
+        result: Ok(assetui::provider::Page {
+            items: twelvelabs_fixtures(),
+            next: None,
+            total: Some(4),
+        }),
+    });
+    ui
+}
+
+#[test]
+fn twelvelabs_screens_at_80x24_and_120x40() {
+    type TlSteps = fn(&mut Ui);
+    let screens: [(&str, TlSteps); 5] = [
+        ("tl_list", |_| {}),
+        ("tl_processing", |u| u.ch('j')),
+        ("tl_failed", |u| {
+            u.ch('j');
+            u.ch('j');
+        }),
+        ("tl_filters", |u| u.ch('f')),
+        ("tl_help", |u| u.ch('?')),
+    ];
+    for (name, steps) in screens {
+        for &(w, h) in SIZES {
+            let mut u = twelvelabs_ui(w, h);
+            steps(&mut u);
+            let screen = u.screen();
+            assert!(!screen.contains('\u{1b}'));
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
+        }
+    }
+}

@@ -402,3 +402,106 @@ async fn x_on_an_asset_an_index_uses_asks_whether_to_force_and_y_deletes_it() {
     assert!(c.get_asset(&id).await.is_err(), "deleted on the server");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn t_edits_user_metadata_as_key_value_chips_with_completion_from_keys_in_use() {
+    use assetui::app::state::Overlay;
+    use crossterm::event::KeyCode;
+    let s = server().await;
+    let c = client(&s.base_url);
+    let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| !st.list.entries.is_empty())
+        .await
+        .unwrap();
+    let id = b.state.list.entries[0].asset.id.clone();
+    b.char('t');
+    assert!(matches!(b.state.overlay, Some(Overlay::Tags(_))));
+    b.wait_for("the pairs in use", T, |st| st.tags.loaded)
+        .await
+        .unwrap();
+    // completion from the pairs other assets carry
+    b.type_text("project=");
+    let Some(Overlay::Tags(editor)) = &b.state.overlay else {
+        panic!("editor closed")
+    };
+    assert!(
+        editor
+            .completions
+            .iter()
+            .any(|(c, n)| c.starts_with("project=") && *n > 1),
+        "{:?}",
+        editor.completions
+    );
+    b.key(KeyCode::Tab);
+    b.key(KeyCode::Enter);
+    b.type_text("mood=calm");
+    b.key(KeyCode::Enter);
+    b.wait_for("the change answered", T, |st| {
+        st.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("tagged 1 asset mood=calm"))
+    })
+    .await
+    .unwrap();
+    let meta = c.get_asset(&id).await.unwrap().user_metadata.unwrap();
+    assert_eq!(meta.get("mood").unwrap().to_text(), "calm");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn u_uploads_a_sound_that_shows_processing_then_ready_by_itself() {
+    use crossterm::event::KeyCode;
+    let s = server().await;
+    let c = client(&s.base_url);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tone.wav");
+    // a real WAV: 0.2 s of a 440 Hz tone, 8 kHz mono 16-bit
+    let samples: Vec<i16> = (0..1600)
+        .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 8000.0).sin() * 8000.0) as i16)
+        .collect();
+    let mut wav = Vec::new();
+    let data_len = (samples.len() * 2) as u32;
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&8000u32.to_le_bytes());
+    wav.extend_from_slice(&16000u32.to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    std::fs::write(&path, wav).unwrap();
+    let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| !st.list.entries.is_empty())
+        .await
+        .unwrap();
+    b.char('U');
+    b.type_text(&path.display().to_string());
+    b.key(KeyCode::Enter);
+    b.wait_for("the upload listed", T, |st| {
+        st.list.entries[0].asset.name.as_deref() == Some("tone.wav")
+    })
+    .await
+    .unwrap();
+    let first = b.state.list.entries[0].asset.clone();
+    assert!(
+        matches!(first.status, assetui::provider::Processing::Pending(_)),
+        "{:?}",
+        first.status
+    );
+    // nobody presses anything: the poll brings it to ready
+    b.wait_for("ready by itself", T, |st| {
+        st.list.entries[0].asset.status == assetui::provider::Processing::Ready
+    })
+    .await
+    .unwrap();
+    s.stop().await;
+}

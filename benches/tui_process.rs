@@ -43,6 +43,9 @@ fn main() {
     if wants("key") {
         key_to_frame(&mut rows);
     }
+    if wants("twelvelabs") {
+        key_to_frame_twelvelabs(&mut rows);
+    }
     if wants("memory") {
         memory(&mut rows);
     }
@@ -142,6 +145,26 @@ impl Server {
             url,
             _dir: dir,
         }
+    }
+
+    /// The browser on TwelveLabs in a pseudo-terminal, talking to this
+    /// server (started with `--provider twelvelabs`).
+    fn twelvelabs_browser(&self, dir: &Path, cols: u16, rows: u16, images: &str) -> Pty {
+        Pty::spawn(
+            [
+                BIN,
+                "--provider",
+                "twelvelabs",
+                "--image-protocol",
+                images,
+                "--base-url",
+                self.url.as_str(),
+            ],
+            env(dir, &[("TWELVE_LABS_API_KEY", "tlk_bench")]),
+            dir,
+            cols,
+            rows,
+        )
     }
 
     /// The browser in a pseudo-terminal, talking to this server.
@@ -293,6 +316,36 @@ fn key_to_frame(rows: &mut Vec<(String, String)>) {
         summary(latencies),
     ));
     quit(&mut p);
+}
+
+/// Key to frame on the TwelveLabs server (`--scale 2000 --latency 20`):
+/// its numbered pages of 50, its thumbnails.
+fn key_to_frame_twelvelabs(rows: &mut Vec<(String, String)>) {
+    let server = Server::start(&[
+        "--provider",
+        "twelvelabs",
+        "--scale",
+        "2000",
+        "--latency",
+        "20",
+    ]);
+    let paced = Some(Duration::from_millis(33));
+    for (gap, images) in [(None, "halfblocks"), (paced, "halfblocks")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = server.twelvelabs_browser(dir.path(), 120, 40, images);
+        let (latencies, _) = press_j(&mut p, 300, gap);
+        let how = match gap {
+            None => "back to back".to_string(),
+            Some(g) => format!("one every {} ms", g.as_millis()),
+        };
+        rows.push((
+            format!(
+                "TwelveLabs: key to frame, `j` ×300 {how} (serve --provider twelvelabs --scale 2000 --latency 20, {images})"
+            ),
+            summary(latencies),
+        ));
+        quit(&mut p);
+    }
 }
 
 /// Finds the large asset with the search box, queues it with `d` and goes

@@ -115,6 +115,16 @@ async fn what_twelvelabs_cannot_do_is_one_clear_line() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(!err.contains(KEY), "the key leaked: {err}");
     }
+    // an unknown index: one line, exit 1
+    let o = on(
+        &s.base_url,
+        &["search", "--index", "no_such_index", "harbor"],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("index"), "{err}");
     // a wrong key: 401 named, the key never printed
     let o = assetui(&[
         "--provider",

@@ -104,7 +104,12 @@ pub async fn list(client: &Client, a: ListArgs) -> Result<(), CliError> {
         Some(w) => {
             w.finish()?;
         }
-        None if table.is_empty() && error.is_none() => eprintln!("no assets found"),
+        // an empty table says so, unless an error follows (it says why)
+        None if table.is_empty() => {
+            if error.is_none() {
+                eprintln!("no assets found");
+            }
+        }
         None => {
             io::stdout()
                 .lock()
@@ -206,7 +211,12 @@ pub async fn indexes(client: &Client, a: JsonOnly) -> Result<(), CliError> {
         Some(w) => {
             w.finish()?;
         }
-        None if table.is_empty() && error.is_none() => eprintln!("no indexes found"),
+        // an empty table says so, unless an error follows (it says why)
+        None if table.is_empty() => {
+            if error.is_none() {
+                eprintln!("no indexes found");
+            }
+        }
         None => {
             io::stdout()
                 .lock()
@@ -284,7 +294,12 @@ pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
         Some(w) => {
             w.finish()?;
         }
-        None if table.is_empty() && error.is_none() => eprintln!("no clips found"),
+        // an empty table says so, unless an error follows (it says why)
+        None if table.is_empty() => {
+            if error.is_none() {
+                eprintln!("no clips found");
+            }
+        }
         None => {
             io::stdout()
                 .lock()

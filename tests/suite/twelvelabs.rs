@@ -125,6 +125,7 @@ async fn what_twelvelabs_cannot_do_is_one_clear_line() {
     let err = text(&o.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("index"), "{err}");
+    assert!(o.stdout.is_empty(), "no empty table before the error");
     // a wrong key: 401 named, the key never printed
     let o = assetui(&[
         "--provider",

@@ -329,8 +329,11 @@ fn key_to_frame_twelvelabs(rows: &mut Vec<(String, String)>) {
         "--latency",
         "20",
     ]);
+    // paced only: TwelveLabs' status bar shows the total, not what is
+    // loaded, so presses back to back could outrun a page with no way for
+    // this bench to see it
     let paced = Some(Duration::from_millis(33));
-    for (gap, images) in [(None, "halfblocks"), (paced, "halfblocks")] {
+    for (gap, images) in [(paced, "halfblocks"), (paced, "none")] {
         let dir = tempfile::tempdir().unwrap();
         let mut p = server.twelvelabs_browser(dir.path(), 120, 40, images);
         let (latencies, _) = press_j(&mut p, 300, gap);

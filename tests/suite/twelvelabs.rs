@@ -516,3 +516,33 @@ async fn u_uploads_a_sound_that_shows_processing_then_ready_by_itself() {
     .unwrap();
     s.stop().await;
 }
+
+#[tokio::test]
+async fn numbered_pages_load_to_the_end_of_a_large_library() {
+    let s = tl_server::start(TlConfig {
+        auth: Some(KEY.into()),
+        scale: 300,
+        ..TlConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut b = Headless::with_service(Service::TwelveLabs(client(&s.base_url)), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| !st.list.entries.is_empty())
+        .await
+        .unwrap();
+    let total = b.state.list.total.expect("TwelveLabs says its total");
+    for _ in 0..total {
+        b.char('j');
+        if b.state.list.cursor + 1 >= b.state.list.entries.len() {
+            b.wait_for("the next page", T, |st| {
+                st.list.is_complete() || st.list.cursor + 1 < st.list.entries.len()
+            })
+            .await
+            .unwrap();
+        }
+    }
+    assert_eq!(b.state.list.entries.len() as u64, total);
+    assert!(b.state.list.is_complete());
+    s.stop().await;
+}

@@ -29,6 +29,7 @@ mod state;
 mod store;
 mod synth;
 mod text;
+pub mod uploads;
 
 pub use run::{start, Running};
 pub use state::{AppState, ServerConfig, MAX_UPLOADS_AT_ONCE};

@@ -90,7 +90,7 @@ pub enum Command {
     Collections(JsonOnly),
     /// Add assets to a collection (or remove them with --remove)
     Collect(CollectArgs),
-    /// Upload image files as new assets
+    /// Upload files as new assets: images, audio, video, 3D models, text
     Upload(UploadArgs),
     /// Delete assets (asks first on a terminal)
     Delete(DeleteArgs),
@@ -325,7 +325,9 @@ pub struct JsonOnly {
 
 #[derive(Debug, Args)]
 pub struct UploadArgs {
-    /// Image files (PNG, JPEG, WebP, GIF, BMP, TIFF)
+    /// Files: images (under 6 MiB in one request), and any size of image,
+    /// audio, video, 3D model or text through multipart uploads (the kind
+    /// is read from the content)
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Name of the new asset (one file only; default: the file name)

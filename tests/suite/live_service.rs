@@ -1096,3 +1096,67 @@ async fn a_short_page_with_a_token_continues_and_the_same_token_back_ends_the_li
     }
     let _ = support::closed_port;
 }
+
+/// The CLI's table completes hits that say neither kind nor size from
+/// get-bulk; `--json` prints them as sent.
+#[tokio::test]
+async fn the_search_table_fills_what_a_bare_hit_lacks() {
+    let bare = json!({"id": "asset_bare", "metadata": {"name": "Bare hit"}, "score": 0.9});
+    let rec = Recorder::start(
+        vec![
+            Reply::json(
+                200,
+                json!({"hits": [bare.clone()], "page": 1, "hitsPerPage": 50, "totalPages": 1}),
+            ),
+            Reply::json(200, json!({"assets": [asset_json("asset_bare")]})),
+            Reply::json(
+                200,
+                json!({"hits": [bare.clone()], "page": 1, "hitsPerPage": 50, "totalPages": 1}),
+            ),
+        ],
+        Reply::json(500, json!({})),
+    )
+    .await;
+    let run = |json_out: bool| {
+        let base = rec.base_url();
+        async move {
+            let home = tempfile::tempdir().unwrap();
+            let mut args = vec![
+                "--base-url".to_string(),
+                base,
+                "search".into(),
+                "bare".into(),
+            ];
+            if json_out {
+                args.push("--json".into());
+            }
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"))
+                .args(&args)
+                .env_clear()
+                .env("HOME", home.path())
+                .env("XDG_CONFIG_HOME", home.path().join("config"))
+                .env("COLUMNS", "160")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    let out = run(false).await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = table
+        .lines()
+        .find(|l| l.contains("asset_bare"))
+        .unwrap_or_default();
+    assert!(row.contains("image"), "{table}");
+    assert_eq!(rec.requests()[1].path, "/v1/assets/get-bulk");
+    let out = run(true).await;
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, json!([bare]));
+    assert_eq!(rec.requests().len(), 3);
+}

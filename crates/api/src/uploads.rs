@@ -421,7 +421,8 @@ async fn multipart(
     let mut status = done.status.clone().unwrap_or_default();
     progress(UploadProgress::Status(status.clone()));
     let started = Instant::now();
-    let mut wait = Duration::from_millis(100);
+    // an import takes from milliseconds to minutes: ask often at first
+    let mut wait = Duration::from_millis(20);
     let mut current = done;
     loop {
         match current.status.as_deref() {
@@ -452,7 +453,7 @@ async fn multipart(
             });
         }
         tokio::time::sleep(wait).await;
-        wait = (wait * 2).min(Duration::from_secs(2));
+        wait = wait.mul_f64(1.5).min(Duration::from_secs(2));
         current = client.get_upload(&upload.id).await?;
         let now = current.status.clone().unwrap_or_default();
         if now != status {

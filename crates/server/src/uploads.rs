@@ -2,13 +2,14 @@
 //! upload is created with its size and part count, its parts arrive on
 //! signed, expiring links of this server, `complete` starts validation,
 //! and the file is imported as a new asset (or the upload `failed`, with
-//! an `errorMessage`). Parts are held in memory until the import; their
-//! declared sizes count against the upload quota from the start.
+//! an `errorMessage`). Parts are assembled in memory as they arrive
+//! ([`Assembly`]), so `complete` has nothing left to join; their declared
+//! sizes count against the upload quota from the start.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 /// Most uploads not yet imported or failed at once.
 pub const MAX_OPEN: usize = 64;
@@ -50,7 +51,8 @@ pub struct MultipartUpload {
     pub parent_id: Option<String>,
     pub hide: bool,
     pub status: Status,
-    pub received: BTreeMap<u64, Bytes>,
+    /// The parts received (shared: a clone of the upload copies no byte).
+    pub data: Arc<Mutex<Assembly>>,
     pub entity_id: Option<String>,
     pub error_message: Option<String>,
     pub created_at: String,
@@ -58,13 +60,13 @@ pub struct MultipartUpload {
 }
 
 impl MultipartUpload {
-    /// Bytes received in parts other than `except`.
-    pub fn received_except(&self, except: u64) -> u64 {
-        self.received
-            .iter()
-            .filter(|(n, _)| **n != except)
-            .map(|(_, b)| b.len() as u64)
-            .sum()
+    /// The parts received, locked (a poisoned lock is recovered: each
+    /// change to the assembly is whole before anything can panic).
+    pub fn assembly(&self) -> std::sync::MutexGuard<'_, Assembly> {
+        match self.data.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 
     /// Whether its declared size still counts against the quota.
@@ -107,5 +109,102 @@ impl Multipart {
 
     pub fn get(&self, id: &str) -> Option<MultipartUpload> {
         self.with(|m| m.get(id).cloned())
+    }
+}
+
+/// A file as its parts arrive: a part that continues what is there is
+/// appended at once to one buffer of the declared size (allocated lazily
+/// by the system, page by page), a part after a gap waits aside until the
+/// gap fills. A part sent again is accepted when its bytes are the same.
+#[derive(Debug)]
+pub struct Assembly {
+    buf: BytesMut,
+    /// Each received part's length.
+    lengths: BTreeMap<u64, u64>,
+    /// Where each appended part starts in `buf`.
+    offsets: BTreeMap<u64, usize>,
+    /// Parts received after a gap.
+    waiting: BTreeMap<u64, Bytes>,
+    /// The first part not yet appended.
+    next: u64,
+}
+
+impl Assembly {
+    pub fn new(file_size: u64) -> Assembly {
+        Assembly {
+            buf: BytesMut::with_capacity(usize::try_from(file_size).unwrap_or(0)),
+            lengths: BTreeMap::new(),
+            offsets: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            next: 1,
+        }
+    }
+
+    /// Bytes received in parts other than `except`.
+    pub fn received_except(&self, except: u64) -> u64 {
+        self.lengths
+            .iter()
+            .filter(|(n, _)| **n != except)
+            .map(|(_, l)| *l)
+            .sum()
+    }
+
+    /// Each received part's length, by number.
+    pub fn lengths(&self) -> &BTreeMap<u64, u64> {
+        &self.lengths
+    }
+
+    /// Keeps part `n`; refused when it was appended already with other
+    /// bytes.
+    pub fn put(&mut self, n: u64, data: Bytes) -> Result<(), String> {
+        if let Some(&at) = self.offsets.get(&n) {
+            let len = self.lengths.get(&n).copied().unwrap_or(0) as usize;
+            return if data.len() == len && self.buf[at..at + len] == data[..] {
+                Ok(())
+            } else {
+                Err(format!("part {n} was received already, with other bytes"))
+            };
+        }
+        self.lengths.insert(n, data.len() as u64);
+        if n != self.next {
+            self.waiting.insert(n, data);
+            return Ok(());
+        }
+        self.append(n, &data);
+        while let Some(more) = self.waiting.remove(&self.next) {
+            self.append(self.next, &more);
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, n: u64, data: &[u8]) {
+        self.offsets.insert(n, self.buf.len());
+        self.buf.extend_from_slice(data);
+        self.next = n + 1;
+    }
+
+    /// The file, once every part is there (in order, none waiting).
+    pub fn take(&mut self) -> Option<Bytes> {
+        self.waiting
+            .is_empty()
+            .then(|| std::mem::take(&mut self.buf).freeze())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_in_any_order_make_the_file_and_a_resent_part_must_match() {
+        let mut a = Assembly::new(10);
+        a.put(3, Bytes::from_static(b"89")).unwrap();
+        a.put(1, Bytes::from_static(b"0123")).unwrap();
+        assert_eq!(a.received_except(0), 6);
+        a.put(1, Bytes::from_static(b"0123")).unwrap();
+        assert!(a.put(1, Bytes::from_static(b"xxxx")).is_err());
+        a.put(2, Bytes::from_static(b"4567")).unwrap();
+        assert_eq!(a.lengths().len(), 3);
+        assert_eq!(a.take().unwrap(), Bytes::from_static(b"0123456789"));
     }
 }

@@ -30,7 +30,7 @@ use super::files::check_link;
 use crate::http::{HttpError, HttpResult};
 use crate::library::{iso_from_millis, now_iso};
 use crate::state::AppState;
-use crate::uploads::{MultipartUpload, Status, MAX_OPEN};
+use crate::uploads::{Assembly, MultipartUpload, Status, MAX_OPEN};
 use assetui_api::uploads::{MAX_PARTS, MIN_PART, UPLOAD_KINDS};
 
 #[derive(Deserialize)]
@@ -189,7 +189,7 @@ pub async fn create(
         parent_id: options.parent_id,
         hide: options.hide.unwrap_or(false),
         status: Status::Pending,
-        received: Default::default(),
+        data: Arc::new(std::sync::Mutex::new(Assembly::new(file_size))),
         entity_id: None,
         error_message: None,
         created_at: now.clone(),
@@ -219,6 +219,7 @@ pub async fn put_part(
     State(state): State<Arc<AppState>>,
     Path((id, number)): Path<(String, u64)>,
     Query(q): Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
     body: Body,
 ) -> HttpResult<Response> {
     check_link(&state, &part_path(&id, number), &q)?;
@@ -238,8 +239,17 @@ pub async fn put_part(
             u.parts
         )));
     }
-    let room = u.file_size.saturating_sub(u.received_except(number));
-    let mut data = bytes::BytesMut::new();
+    let room = u
+        .file_size
+        .saturating_sub(u.assembly().received_except(number));
+    // sized once from the declared length (bounded by the room left)
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0)
+        .min(room);
+    let mut data = bytes::BytesMut::with_capacity(usize::try_from(declared).unwrap_or(0));
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk =
@@ -264,19 +274,18 @@ pub async fn put_part(
                 .collect::<String>()
         )
     };
-    let stored = state.multipart.with(|m| match m.get_mut(&id) {
+    state.multipart.with(|m| match m.get_mut(&id) {
         Some(u) if u.status == Status::Pending => {
-            u.received.insert(number, data);
+            u.assembly()
+                .put(number, data)
+                .map_err(HttpError::bad_request)?;
             u.updated_at = now_iso();
-            true
+            Ok(())
         }
-        _ => false,
-    });
-    if !stored {
-        return Err(HttpError::bad_request(
+        _ => Err(HttpError::bad_request(
             "the upload is no longer pending: the part was not kept",
-        ));
-    }
+        )),
+    })?;
     let mut resp = (axum::http::StatusCode::OK, "").into_response();
     if let Ok(v) = HeaderValue::from_str(&etag) {
         resp.headers_mut().insert(header::ETAG, v);
@@ -305,22 +314,22 @@ pub async fn action(
             // completing twice answers the same
             _ => return Ok(view(&state, u)),
         }
-        if let Some(missing) = (1..=u.parts).find(|n| !u.received.contains_key(n)) {
+        let lengths = u.assembly().lengths().clone();
+        if let Some(missing) = (1..=u.parts).find(|n| !lengths.contains_key(n)) {
             return Err(HttpError::bad_request(format!(
                 "part {missing} of {} was not uploaded",
                 u.parts
             )));
         }
-        if let Some((n, _)) = u
-            .received
+        if let Some((n, _)) = lengths
             .iter()
-            .find(|(n, b)| **n < u.parts && (b.len() as u64) < MIN_PART)
+            .find(|(n, len)| **n < u.parts && **len < MIN_PART)
         {
             return Err(HttpError::bad_request(format!(
                 "part {n} is smaller than 5 MiB: only the last part may be"
             )));
         }
-        let total: u64 = u.received.values().map(|b| b.len() as u64).sum();
+        let total: u64 = lengths.values().sum();
         if total != u.file_size {
             return Err(HttpError::bad_request(format!(
                 "the parts hold {total} bytes, not the declared fileSize {}",
@@ -341,23 +350,11 @@ pub async fn action(
 /// Joins the parts, checks the content is the declared kind of media, and
 /// imports it; the upload ends `imported` or `failed`.
 async fn validate_and_import(state: Arc<AppState>, id: String) {
-    let Some(taken) = state.multipart.with(|m| {
-        let u = m.get_mut(&id)?;
-        let parts = std::mem::take(&mut u.received);
-        Some((u.clone(), parts))
-    }) else {
+    let Some(u) = state.multipart.get(&id) else {
         return;
     };
-    let (u, parts) = taken;
-    let joined = tokio::task::spawn_blocking(move || {
-        let total: usize = parts.values().map(|b| b.len()).sum();
-        let mut all = bytes::BytesMut::with_capacity(total);
-        for (_, part) in parts {
-            all.extend_from_slice(&part);
-        }
-        all.freeze()
-    })
-    .await;
+    // the parts were assembled as they came: nothing is copied here
+    let joined = u.assembly().take();
     let finish = |status: Status, entity: Option<String>, error: Option<String>| {
         state.multipart.with(|m| {
             if let Some(u) = m.get_mut(&id) {
@@ -368,9 +365,12 @@ async fn validate_and_import(state: Arc<AppState>, id: String) {
             }
         })
     };
-    let bytes = match joined {
-        Ok(b) => b,
-        Err(e) => return finish(Status::Failed, None, Some(format!("internal error: {e}"))),
+    let Some(bytes) = joined else {
+        return finish(
+            Status::Failed,
+            None,
+            Some("internal error: a part is missing".into()),
+        );
     };
     let head = &bytes[..bytes.len().min(assetui_api::uploads::SNIFF_BYTES)];
     let declared_3d = matches!(u.kind.as_str(), "3d" | "model" | "avatar" | "asset");

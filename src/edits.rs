@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use futures_util::stream::{self, StreamExt};
 
-use crate::api::assets::upload_request_from_file;
+use crate::api::library::CollectOutcome;
 use crate::api::models::{Asset, UpdateTagsResponse};
 use crate::api::params::UpdateTagsRequest;
+use crate::api::uploads::{AssetOptions, FileUpload, OnProgress};
 use crate::api::{ApiError, Client};
 
 /// Tag requests in flight at once for a bulk change.
@@ -72,21 +73,29 @@ pub struct UploadOptions {
     pub hide: bool,
 }
 
-/// Reads a local image (off the async threads: it can be 50 MiB) and
-/// uploads it as a new asset.
+/// Uploads a local file as a new asset, whatever its kind: an image under
+/// 6 MiB as one request, anything else through the presigned multipart
+/// flow, streamed from disk (`api::uploads`). `progress` hears the bytes
+/// sent and the import's status.
 pub async fn upload_file(
     client: &Client,
     path: &Path,
     options: UploadOptions,
+    progress: OnProgress,
 ) -> Result<Asset, ApiError> {
-    let (p, name) = (path.to_path_buf(), options.name.clone());
-    let mut request = tokio::task::spawn_blocking(move || upload_request_from_file(&p, name))
-        .await
-        .map_err(|e| ApiError::Invalid(format!("upload: {e}")))??;
-    request.collection_ids = options.collections;
-    request.parent_id = options.parent;
-    request.hide = options.hide.then_some(true);
-    client.upload(&request).await
+    let mut job = FileUpload::new(path);
+    job.name = options.name;
+    job.options = AssetOptions {
+        collection_ids: options.collections,
+        hide: options.hide.then_some(true),
+        parent_id: options.parent,
+    };
+    crate::api::uploads::upload_file(client, &job, progress).await
+}
+
+/// A progress callback that hears nothing.
+pub fn no_progress() -> OnProgress {
+    std::sync::Arc::new(|_| {})
 }
 
 /// `~/x` with the home directory; anything else as it is.
@@ -99,22 +108,27 @@ pub fn expand_home(path: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
-/// Adds (or removes) assets to a collection, in chunks the API accepts.
-pub async fn collect(
+/// Adds assets to a collection as the live service allows: members
+/// are left out, the rest sent in chunks of at most 49; how many were
+/// added, already there, and failed.
+pub async fn add_to_collection(
     client: &Client,
     collection: &str,
     ids: &[String],
-    remove: bool,
+) -> Result<CollectOutcome, ApiError> {
+    client.add_to_collection_checked(collection, ids).await
+}
+
+/// Removes assets from a collection, in chunks the API accepts.
+pub async fn remove_from_collection(
+    client: &Client,
+    collection: &str,
+    ids: &[String],
 ) -> Result<usize, PartlyDone> {
     let mut done = 0;
     for chunk in ids.chunks(crate::api::assets::DELETE_CHUNK) {
-        let result = if remove {
-            client.remove_from_collection(collection, chunk).await
-        } else {
-            client.add_to_collection(collection, chunk).await
-        };
-        match result {
-            Ok(_) => done += chunk.len(),
+        match client.remove_from_collection(collection, chunk).await {
+            Ok(()) => done += chunk.len(),
             Err(error) => return Err(PartlyDone { done, error }),
         }
     }

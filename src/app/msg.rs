@@ -85,10 +85,11 @@ pub enum Msg {
         error: Option<String>,
         in_use: bool,
     },
-    /// Assets were added to the collection `name` (how many).
+    /// Assets were added to the collection `name`: how many went in,
+    /// were members already, failed (`Err`: nothing was sent).
     Collected {
         name: String,
-        result: Result<usize, String>,
+        result: Result<CollectCounts, String>,
     },
     /// An upload ended.
     Uploaded {
@@ -100,6 +101,16 @@ pub enum Msg {
         path: String,
         result: Result<(), String>,
     },
+}
+
+/// What adding assets to a collection did (`Msg::Collected`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CollectCounts {
+    pub added: usize,
+    pub already: usize,
+    pub failed: usize,
+    /// The first failure's reason, when some failed.
+    pub error: Option<String>,
 }
 
 /// Why a local image could not be used.

@@ -105,7 +105,7 @@ pub enum Command {
     Indexes(JsonOnly),
     /// Add assets to a collection (or remove them with --remove)
     Collect(CollectArgs),
-    /// Upload image files as new assets
+    /// Upload files as new assets: images, audio, video, 3D models, text
     Upload(UploadArgs),
     /// Delete assets (asks first on a terminal)
     Delete(DeleteArgs),
@@ -359,8 +359,9 @@ pub struct JsonOnly {
 
 #[derive(Debug, Args)]
 pub struct UploadArgs {
-    /// Image files (PNG, JPEG, WebP, GIF, BMP, TIFF); on TwelveLabs, video, audio and
-    /// image files
+    /// Files: images (under 6 MiB in one request), and any size of image,
+    /// audio, video, 3D model or text through multipart uploads (the kind
+    /// is read from the content); on TwelveLabs, video, audio and image files
     #[arg(value_name = "FILE", required_unless_present = "url")]
     pub files: Vec<PathBuf>,
     /// TwelveLabs: have the service fetch this http(s) URL (repeatable)

@@ -63,6 +63,7 @@ pub async fn upload(ctx: &Context, a: UploadArgs) -> Result<(), CliError> {
         ));
     }
     let mut json = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let bars = !a.json && io::stderr().is_terminal();
     let mut failures = Vec::new();
     for path in &a.files {
         let options = crate::edits::UploadOptions {
@@ -71,21 +72,27 @@ pub async fn upload(ctx: &Context, a: UploadArgs) -> Result<(), CliError> {
             parent: a.parent.clone(),
             hide: a.hide,
         };
-        match crate::edits::upload_file(ctx.scenario("this command")?, path, options).await {
+        let shown = sanitize::line(&path.display().to_string(), 200);
+        let bar = bars.then(|| UploadBar::new(&shown));
+        let progress: crate::api::uploads::OnProgress = match &bar {
+            Some(b) => b.callback(),
+            None => crate::edits::no_progress(),
+        };
+        let result =
+            crate::edits::upload_file(ctx.scenario("this command")?, path, options, progress).await;
+        if let Some(b) = &bar {
+            b.clear();
+        }
+        match result {
             Ok(asset) => match json.as_mut() {
                 Some(w) => w.push(&asset)?,
-                None => println!(
-                    "{} → {}",
-                    sanitize::line(&path.display().to_string(), 200),
-                    sanitize::line(&asset.id, 80)
-                ),
+                None => println!("{shown} → {}", sanitize::line(&asset.id, 80)),
             },
-            // a local problem names the file already
-            Err(e @ crate::api::ApiError::Invalid(_)) => failures.push(e.to_string()),
-            Err(e) => failures.push(format!(
-                "{}: {e}",
-                sanitize::line(&path.display().to_string(), 200)
-            )),
+            // a local problem, or a refused import, names the file already
+            Err(
+                e @ (crate::api::ApiError::Invalid(_) | crate::api::ApiError::UploadFailed { .. }),
+            ) => failures.push(e.to_string()),
+            Err(e) => failures.push(format!("{shown}: {e}")),
         }
     }
     if let Some(w) = json {
@@ -117,6 +124,88 @@ pub(super) fn confirm_delete(n: usize, yes: bool) -> Result<bool, CliError> {
     Ok(true)
 }
 
+/// One file's progress bar on stderr (a terminal only), redrawn in place
+/// at most ten times a second: `name [#####.....] 42% 12 MiB/28 MiB`, then
+/// the import's status.
+struct UploadBar {
+    state: std::sync::Arc<std::sync::Mutex<BarState>>,
+}
+
+struct BarState {
+    name: String,
+    drawn: bool,
+    last: Option<std::time::Instant>,
+}
+
+impl UploadBar {
+    fn new(name: &str) -> UploadBar {
+        UploadBar {
+            state: std::sync::Arc::new(std::sync::Mutex::new(BarState {
+                name: name.to_string(),
+                drawn: false,
+                last: None,
+            })),
+        }
+    }
+
+    fn callback(&self) -> crate::api::uploads::OnProgress {
+        let state = self.state.clone();
+        std::sync::Arc::new(move |p| {
+            use crate::api::uploads::UploadProgress;
+            let Ok(mut s) = state.lock() else { return };
+            let width = super::output::table_width().unwrap_or(100).clamp(40, 200);
+            let tail = match p {
+                UploadProgress::Sent { sent, total } => {
+                    let now = std::time::Instant::now();
+                    let done = sent >= total;
+                    if !done
+                        && s.last
+                            .is_some_and(|t| now - t < std::time::Duration::from_millis(100))
+                    {
+                        return;
+                    }
+                    s.last = Some(now);
+                    let ratio = (sent as f64 / total.max(1) as f64).min(1.0);
+                    let filled = (ratio * 20.0) as usize;
+                    format!(
+                        "[{}{}] {:>3.0}% {}/{}",
+                        "#".repeat(filled),
+                        ".".repeat(20 - filled),
+                        ratio * 100.0,
+                        crate::text::human_size(sent),
+                        crate::text::human_size(total)
+                    )
+                }
+                UploadProgress::Status(status) => {
+                    format!("sent, {}", sanitize::line(&status, 30))
+                }
+            };
+            let name_w = width.saturating_sub(50).max(12);
+            let line = format!(
+                "{} {}",
+                crate::text::fit(&s.name, name_w),
+                crate::text::fit(&tail, width.saturating_sub(name_w + 1))
+            );
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{line}");
+            let _ = err.flush();
+            s.drawn = true;
+        })
+    }
+
+    /// Erases the bar (the outcome is printed after it).
+    fn clear(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            if s.drawn {
+                let mut err = io::stderr().lock();
+                let _ = write!(err, "\r\x1b[2K");
+                let _ = err.flush();
+                s.drawn = false;
+            }
+        }
+    }
+}
+
 pub async fn delete(ctx: &Context, a: DeleteArgs) -> Result<(), CliError> {
     let n = a.ids.len();
     let noun = if n == 1 { "asset" } else { "assets" };
@@ -136,24 +225,52 @@ pub async fn delete(ctx: &Context, a: DeleteArgs) -> Result<(), CliError> {
 }
 
 pub async fn collect(ctx: &Context, a: CollectArgs) -> Result<(), CliError> {
-    let n = crate::edits::collect(
-        ctx.scenario("this command")?,
-        &a.collection,
-        &a.ids,
-        a.remove,
-    )
-    .await
-    .map_err(|e| CliError::Failed(e.to_string()))?;
     let shown = sanitize::line(&a.collection, 80);
-    if a.json {
-        let key = if a.remove { "removed" } else { "added" };
-        super::output::print_json(&serde_json::json!({ "collection": a.collection, key: a.ids }))?;
-    } else if a.remove {
-        eprintln!("removed {n} from {shown}");
-    } else {
-        eprintln!("added {n} to {shown}");
+    if a.remove {
+        let n = crate::edits::remove_from_collection(
+            ctx.scenario("this command")?,
+            &a.collection,
+            &a.ids,
+        )
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+        if a.json {
+            super::output::print_json(
+                &serde_json::json!({ "collection": a.collection, "removed": a.ids }),
+            )?;
+        } else {
+            eprintln!("removed {n} from {shown}");
+        }
+        return Ok(());
     }
-    Ok(())
+    let outcome =
+        crate::edits::add_to_collection(ctx.scenario("this command")?, &a.collection, &a.ids)
+            .await?;
+    if a.json {
+        super::output::print_json(&serde_json::json!({
+            "collection": a.collection,
+            "added": outcome.added,
+            "alreadyThere": outcome.already,
+            "failed": outcome.failed,
+        }))?;
+    } else {
+        let mut line = format!("added {} to {shown}", outcome.added.len());
+        if !outcome.already.is_empty() {
+            line.push_str(&format!(", {} already there", outcome.already.len()));
+        }
+        if !outcome.failed.is_empty() {
+            line.push_str(&format!(", {} failed", outcome.failed.len()));
+        }
+        eprintln!("{line}");
+    }
+    match outcome.error {
+        Some(e) if !outcome.failed.is_empty() => Err(CliError::Failed(format!(
+            "{} of {} not added: {e}",
+            outcome.failed.len(),
+            a.ids.len()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Exit 1 with every failure listed when any item failed.

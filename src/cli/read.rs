@@ -203,6 +203,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
         ..SearchRequest::default()
     };
     request.validate().map_err(CliError::Usage)?;
+    let table = !a.output.json && !a.output.jsonl;
     let mut sink = Sink::new(a.output);
     let mut seen = 0u64;
     let mut pages = ctx.scenario("this command")?.search(request);
@@ -216,7 +217,11 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
                 break;
             }
         };
-        for hit in page.hits {
+        let mut hits = page.hits;
+        if table {
+            fill_gaps(ctx, &mut hits).await;
+        }
+        for hit in hits {
             sink.push(&hit)?;
             seen += 1;
             if seen == max {
@@ -226,6 +231,38 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
     }
     sink.finish("matching assets", failed.is_some())?;
     end_of_pages(failed)
+}
+
+/// Search hits may lack `kind`, `properties` and `status` (the live
+/// service leaves them out): for the table's columns, hits that say
+/// neither their kind nor their size anywhere are completed from
+/// get-bulk. `--json` prints the hits as the service sent them. A failed
+/// lookup leaves the gaps (logged).
+async fn fill_gaps(ctx: &Context, hits: &mut [crate::api::models::Asset]) {
+    let ids: Vec<String> = hits
+        .iter()
+        .filter(|h| h.kind().is_none() || h.file_size().is_none())
+        .map(|h| h.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let Ok(client) = ctx.scenario("search") else {
+        return;
+    };
+    match client.get_assets(&ids).await {
+        Ok(full) => {
+            for hit in hits.iter_mut() {
+                if let Some(f) = full.iter().find(|f| f.id == hit.id) {
+                    hit.kind = hit.kind.take().or_else(|| f.kind.clone());
+                    hit.properties = hit.properties.take().or_else(|| f.properties.clone());
+                    hit.status = hit.status.take().or_else(|| f.status.clone());
+                    hit.metadata = hit.metadata.take().or_else(|| f.metadata.clone());
+                }
+            }
+        }
+        Err(e) => tracing::debug!("search hits left as they are: {e}"),
+    }
 }
 
 /// Image references as typed, resolved off the async runtime (files are

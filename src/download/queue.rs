@@ -188,6 +188,9 @@ enum Report {
     Part(String),
     /// An archive's batch job was created.
     Job(String),
+    /// Where the batch job stands (`queued`, `warming-up`, …), shown as
+    /// the item's note until the archive's bytes flow.
+    JobStatus(String),
     Transfer(Event),
     /// Answered once every report before it is in the journal (the
     /// transfer waits for it after a restart, see [`transfer::RecordFn`]).
@@ -545,6 +548,11 @@ impl Actor {
             Report::Job(job) => {
                 item.entry.job = Some(job);
                 self.journal_put(key);
+            }
+            Report::JobStatus(status) => {
+                if item.view.phase == Phase::GettingLink {
+                    item.view.note = Some(format!("job {}", sanitize::line(&status, 40)));
+                }
             }
             Report::Part(name) => {
                 // a new file: whatever an older entry counted is not in it
@@ -911,12 +919,19 @@ impl ItemTask {
             self.send(Report::Named(self.entry.path.clone()));
         }
         let client = self.client.clone();
+        let (reports, key) = (self.reports.clone(), self.key);
         let link: LinkFn = Arc::new(move || {
-            let (client, job) = (client.clone(), job.clone());
+            let (client, job, reports) = (client.clone(), job.clone(), reports.clone());
             Box::pin(async move {
-                super::archive::wait_for_job(&client, &job, |_| {})
-                    .await
-                    .map_err(TransferError::Failed)
+                let mut last = String::new();
+                super::archive::wait_for_job(&client, &job, |status| {
+                    if status != last {
+                        last = status.to_string();
+                        let _ = reports.send((key, Report::JobStatus(last.clone())));
+                    }
+                })
+                .await
+                .map_err(TransferError::Failed)
             })
         });
         self.transfer(link, signal).await

@@ -14,8 +14,7 @@ use super::twelvelabs;
 use crate::api::params::{SearchPaging, UpdateTagsRequest};
 use crate::api::search::DEFAULT_HITS_PER_PAGE;
 use crate::api::Client;
-use crate::app::msg::ImageReadError;
-use crate::app::msg::{ListSpec, SearchSpec};
+use crate::app::msg::{CollectCounts, ImageReadError, ListSpec, SearchSpec};
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
 use crate::provider::scenario;
@@ -269,15 +268,22 @@ impl ApiWorker {
         };
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let result = crate::edits::collect(&client, &collection, &ids, false)
+            let result = crate::edits::add_to_collection(&client, &collection, &ids)
                 .await
+                .map(|o| CollectCounts {
+                    added: o.added.len(),
+                    already: o.already.len(),
+                    failed: o.failed.len(),
+                    error: o.error.map(|e| e.to_string()),
+                })
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Collected { name, result });
         });
     }
 
-    /// Reads, checks and uploads a local image (the read on a blocking
-    /// thread), as `assetui upload` does.
+    /// Uploads a local file as `assetui upload` does (the same function),
+    /// its progress in the status line: at most every 5 %, and each
+    /// status of the import.
     pub fn upload(&mut self, path: String) {
         let client = match &self.service {
             Service::Scenario(c) => c.clone(),
@@ -285,10 +291,36 @@ impl ApiWorker {
         };
         let tx = self.tx.clone();
         tokio::spawn(async move {
+            let shown = crate::sanitize::line(&path, 60);
+            let notices = tx.clone();
+            let last = std::sync::Mutex::new(None::<u64>);
+            let progress: crate::api::uploads::OnProgress = std::sync::Arc::new(move |p| {
+                use crate::api::uploads::UploadProgress;
+                let text = match p {
+                    UploadProgress::Sent { sent, total } => {
+                        let pct = (sent.saturating_mul(100) / total.max(1)).min(100);
+                        let step = pct / 5;
+                        let Ok(mut last) = last.lock() else { return };
+                        if *last == Some(step) {
+                            return;
+                        }
+                        *last = Some(step);
+                        format!(
+                            "uploading {shown}: {pct}% of {}",
+                            crate::text::human_size(total)
+                        )
+                    }
+                    UploadProgress::Status(s) => {
+                        format!("uploading {shown}: {}", crate::sanitize::line(&s, 30))
+                    }
+                };
+                let _ = notices.send(Msg::Notice(text));
+            });
             let result = crate::edits::upload_file(
                 &client,
                 &crate::edits::expand_home(&path),
                 crate::edits::UploadOptions::default(),
+                progress,
             )
             .await
             .map(|a| Box::new(scenario::view(a)))

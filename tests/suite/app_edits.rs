@@ -357,6 +357,40 @@ async fn bulk_tag_and_add_to_a_collection_act_on_the_whole_selection() {
     }
 }
 
+/// `U` goes through the same upload as the CLI: a sound file (not an
+/// image) through the multipart flow, its progress in the status line,
+/// then the new asset at the top of the list.
+#[tokio::test]
+async fn u_uploads_a_sound_through_the_multipart_flow_with_progress_in_the_status_line() {
+    let (_s, client, mut b) = browser().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("take.wav");
+    let mut wav = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+    wav.resize(7 * 1024 * 1024, 0x11);
+    std::fs::write(&path, &wav).unwrap();
+    b.char('U');
+    b.type_text(&path.display().to_string());
+    b.key(KeyCode::Enter);
+    b.wait_for("progress in the status line", T, |s| {
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.starts_with("uploading") && n.text.contains("take.wav"))
+    })
+    .await
+    .unwrap();
+    b.wait_for("the upload", T, |s| {
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("uploaded"))
+    })
+    .await
+    .unwrap();
+    let first = b.state.list.entries[0].asset.clone();
+    assert_eq!(first.name.as_deref(), Some("take.wav"));
+    let stored = client.get_asset(&first.id).await.unwrap();
+    assert_eq!(stored.kind().map(|k| k.as_str()), Some("audio"));
+}
+
 #[tokio::test]
 async fn u_uploads_a_file_with_path_completion_and_shows_the_new_asset() {
     let (_s, client, mut b) = browser().await;
@@ -389,9 +423,10 @@ async fn u_uploads_a_file_with_path_completion_and_shows_the_new_asset() {
     assert_eq!(first.name.as_deref(), Some("harbour-sketch.png"));
     assert_eq!(b.state.list.cursor, 0);
     assert_eq!(client.get_asset(&first.id).await.unwrap().id, first.id);
-    // a file that is not an image: a clear error, nothing uploaded
-    let text = dir.path().join("notes.txt");
-    std::fs::write(&text, "hello").unwrap();
+    // a file the service imports nothing of: a clear error, nothing
+    // uploaded (text, audio, video and 3D go through multipart uploads)
+    let text = dir.path().join("notes.bin");
+    std::fs::write(&text, b"\x00\x01\x02\xff\xfe binary").unwrap();
     let before = all_ids(&client).await.len();
     b.char('U');
     b.type_text(&text.display().to_string());
@@ -401,10 +436,15 @@ async fn u_uploads_a_file_with_path_completion_and_shows_the_new_asset() {
     })
     .await
     .unwrap();
+    let notice = b
+        .state
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(
-        status_line(&b).contains("not an image"),
-        "{}",
-        status_line(&b)
+        notice.contains("not a file the service imports"),
+        "{notice}"
     );
     assert_eq!(all_ids(&client).await.len(), before);
 }

@@ -218,7 +218,17 @@ async fn delete_without_a_terminal_refuses_unless_yes() {
 
 #[tokio::test]
 async fn collect_adds_and_removes_through_the_collection_endpoint() {
-    let rec = Recorder::start(vec![], Reply::json(200, json!({}))).await;
+    // membership first (get-bulk): a member is not sent, and is counted
+    let mut member = asset_json("a3");
+    member["collectionIds"] = json!(["coll_1"]);
+    let rec = Recorder::start(
+        vec![Reply::json(
+            200,
+            json!({"assets": [asset_json("a1"), asset_json("a2"), member]}),
+        )],
+        Reply::json(200, json!({})),
+    )
+    .await;
     let base = rec.base_url();
     let o = assetui(&[
         "--base-url",
@@ -227,10 +237,13 @@ async fn collect_adds_and_removes_through_the_collection_endpoint() {
         "coll_1",
         "a1",
         "a2",
+        "a3",
         "--json",
     ])
     .await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bulk = &rec.requests()[0];
+    assert_eq!(bulk.path, "/v1/assets/get-bulk");
     let r = rec.last();
     assert_eq!(
         (r.method.as_str(), r.path.as_str()),
@@ -238,7 +251,10 @@ async fn collect_adds_and_removes_through_the_collection_endpoint() {
     );
     assert_eq!(r.json(), json!({"assetIds": ["a1", "a2"]}));
     let out: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(out, json!({"collection": "coll_1", "added": ["a1", "a2"]}));
+    assert_eq!(
+        out,
+        json!({"collection": "coll_1", "added": ["a1", "a2"], "alreadyThere": ["a3"], "failed": []})
+    );
     let o = assetui(&["--base-url", &base, "collect", "coll_1", "a1", "--remove"]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(rec.last().method, "DELETE");

@@ -697,3 +697,42 @@ async fn a_rerun_after_a_full_disk_continues_the_partial_file() {
     q.close().await;
     assert_eq!(listing(&f.out()).len(), 1, "{:?}", listing(&f.out()));
 }
+
+/// A zip's item shows where its batch job stands (`job pending`, …)
+/// while it waits for the archive's link, then downloads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zip_shows_its_jobs_status_while_it_waits() {
+    let f = fixture(ServerConfig::default()).await;
+    let ids: Vec<String> = server::manifest::embedded()
+        .unwrap()
+        .assets
+        .iter()
+        .take(2)
+        .map(|a| a.id.clone())
+        .collect();
+    let q = f.start(f.config(1));
+    q.add_archive(ids);
+    let waiting = until(&q, "the job's status in the item", |s| {
+        s.items.iter().any(|i| {
+            i.phase == Phase::GettingLink
+                && i.note.as_deref().is_some_and(|n| n.starts_with("job "))
+        })
+    })
+    .await;
+    let note = waiting.items[0].note.clone().unwrap();
+    let status = note.trim_start_matches("job ");
+    assert!(
+        [
+            "pending",
+            "queued",
+            "warming-up",
+            "in-progress",
+            "finalizing"
+        ]
+        .contains(&status),
+        "{note}"
+    );
+    let done = until(&q, "the zip", |s| s.count(Phase::Done) == 1).await;
+    assert_eq!(done.items[0].note, None);
+    q.close().await;
+}

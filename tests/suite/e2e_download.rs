@@ -96,6 +96,68 @@ fn download_draws_progress_on_a_terminal_and_none_in_a_pipe() {
     );
 }
 
+/// `assetui upload` draws a bar per file on a terminal, erases it and
+/// leaves the outcome; in a pipe (or with `--json`) it draws none.
+#[test]
+fn upload_draws_a_bar_per_file_on_a_terminal_and_none_in_a_pipe() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let srv = rt
+        .block_on(server::start(ServerConfig::default()))
+        .expect("demo server starts");
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("take.wav");
+    let mut wav = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+    wav.resize(24 << 20, 0x3c);
+    std::fs::write(&file, &wav).unwrap();
+    let file_s = file.to_str().unwrap();
+    let p = Pty::spawn(
+        [BIN, "--base-url", &srv.base_url, "upload", file_s],
+        pty::isolated_env(home.path()),
+        home.path(),
+        100,
+        30,
+    );
+    let status = p.wait_exit(T).unwrap();
+    assert!(status.success(), "{status:?}");
+    let (raw, screen) = {
+        let inner = p.lock();
+        let raw = String::from_utf8_lossy(&inner.raw).into_owned();
+        (raw, inner.parser.screen().contents())
+    };
+    assert!(has_bar(&raw), "no progress bar drawn: {raw:?}");
+    assert!(raw.contains("take.wav"), "{raw:?}");
+    assert!(!has_bar(&screen), "{screen}");
+    assert!(screen.contains("take.wav → asset_"), "{screen}");
+    // --json on a terminal: the JSON alone
+    let p = Pty::spawn(
+        [BIN, "--base-url", &srv.base_url, "upload", "--json", file_s],
+        pty::isolated_env(home.path()),
+        home.path(),
+        100,
+        30,
+    );
+    assert!(p.wait_exit(T).unwrap().success());
+    let raw = String::from_utf8_lossy(&p.lock().raw).into_owned();
+    assert!(!has_bar(&raw) && raw.contains("\"id\""), "{raw:?}");
+    for json in [false, true] {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["--base-url", &srv.base_url, "upload", file_s]);
+        if json {
+            cmd.arg("--json");
+        }
+        let piped = cmd
+            .env_clear()
+            .envs(pty::isolated_env(home.path()))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(piped.status.success());
+        let err = String::from_utf8_lossy(&piped.stderr);
+        assert!(!err.contains('\x1b') && !has_bar(&err), "{err:?}");
+    }
+    drop(srv);
+}
+
 /// Waits (polling the directory, bounded) until the partial file of `id`
 /// in `dir` (`ID.XXXXXX.part`, a name of its own) holds `bytes`.
 fn until_part_holds(dir: &Path, id: &str, bytes: u64) {

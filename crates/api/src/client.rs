@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::error::ApiError;
+use super::error::{ApiError, ServerError};
 use super::retry::{self, RetryPolicy};
 use crate::sanitize;
 
@@ -332,8 +332,15 @@ impl Client {
                     let wanted = retry::should_retry_header(&reply.headers)
                         .unwrap_or_else(|| retry::is_retryable_status(status));
                     let safe = call.idempotent || retry::is_safe_to_resend(status);
+                    // a 429 without Retry-After may say its wait in the body
+                    let after = retry::retry_after(&reply.headers, std::time::SystemTime::now())
+                        .or_else(|| {
+                            (status == 429)
+                                .then(|| ServerError::parse(&reply.body).remaining())
+                                .flatten()
+                        });
                     let wait = (wanted && safe && retries < policy.max_retries)
-                        .then(|| policy.delay(retries, &reply.headers))
+                        .then(|| policy.delay_after(retries, after))
                         .flatten();
                     match wait {
                         Some(wait) => {
@@ -341,8 +348,6 @@ impl Client {
                             wait
                         }
                         None => {
-                            let after =
-                                retry::retry_after(&reply.headers, std::time::SystemTime::now());
                             return Err(ApiError::from_status(
                                 status,
                                 endpoint,

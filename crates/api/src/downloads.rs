@@ -7,7 +7,10 @@ use serde::Serialize;
 use super::client::{Call, Client};
 use super::error::ApiError;
 use super::models::{BatchDownloadResponse, BatchDownloadStatus, DownloadLinkResponse};
-use super::params::BatchDownloadRequest;
+use super::params::{BatchDownloadOptions, BatchDownloadRequest};
+
+/// The names inside a batch zip when the caller chose none.
+pub const DEFAULT_ZIP_TEMPLATE: &str = "<id>";
 
 /// Assets per batch job (the API's limit).
 pub const BATCH_LIMIT: usize = 1000;
@@ -40,10 +43,26 @@ impl Client {
 
     /// `POST /assets/download`: starts a batch job. Not idempotent (each
     /// call starts a job), so resent only when the server did not act.
+    /// Sent as the live service wants it: `query` with all three arrays
+    /// (`assetIds`, `inferenceIds: []`, `modelIds: []`) and always an
+    /// `options.fileNameTemplate` ([`DEFAULT_ZIP_TEMPLATE`] when none is
+    /// given).
     pub async fn request_batch_download(
         &self,
         request: &BatchDownloadRequest,
     ) -> Result<String, ApiError> {
+        let mut request = request.clone();
+        match &mut request.options {
+            Some(o) if !o.file_name_template.trim().is_empty() => {}
+            Some(o) => o.file_name_template = DEFAULT_ZIP_TEMPLATE.into(),
+            None => {
+                request.options = Some(BatchDownloadOptions {
+                    file_name_template: DEFAULT_ZIP_TEMPLATE.into(),
+                    flat: None,
+                })
+            }
+        }
+        let request = &request;
         if request.query.asset_ids.len() > BATCH_LIMIT {
             return Err(ApiError::Invalid(format!(
                 "a batch download takes at most {BATCH_LIMIT} assets, not {}",

@@ -81,6 +81,11 @@ pub enum ApiError {
     /// A request the client refuses to send (bad argument, unreadable file).
     #[error("{0}")]
     Invalid(String),
+
+    /// The service took an upload's bytes and then refused to import the
+    /// file (`failed`, with its `errorMessage`).
+    #[error("{file}: the service did not import the upload: {message}")]
+    UploadFailed { file: String, message: String },
 }
 
 impl ApiError {
@@ -110,19 +115,31 @@ impl ApiError {
     }
 
     /// Builds the error for a non-success status from the response body.
+    /// A 429's wait is `Retry-After` (given), else the body's
+    /// `remainingSeconds`. The body's `traceId` goes to the log (a user
+    /// quotes it to support), never into the message.
     pub fn from_status(
         status: u16,
         endpoint: &str,
         body: &[u8],
         retry_after: Option<Duration>,
     ) -> ApiError {
-        let message = server_message(body);
+        let parsed = ServerError::parse(body);
+        if let Some(trace) = &parsed.trace_id {
+            tracing::warn!(status, %endpoint, trace_id = %trace, "the service refused a request");
+        }
+        let message = parsed.human().or_else(|| {
+            let text = sanitize::excerpt(body, EXCERPT_CHARS);
+            (!text.is_empty()).then_some(text)
+        });
         let endpoint = endpoint.to_string();
         match status {
             401 => ApiError::Unauthorized { status, message },
             403 => ApiError::Unauthorized { status, message },
             404 => ApiError::NotFound { endpoint, message },
-            429 => ApiError::RateLimited { retry_after },
+            429 => ApiError::RateLimited {
+                retry_after: retry_after.or_else(|| parsed.remaining()),
+            },
             408 | 409 | 500..=599 => ApiError::Service {
                 status,
                 endpoint,
@@ -137,32 +154,114 @@ impl ApiError {
     }
 }
 
-/// The human message in an error body: `message`, `error`, `apiError` or
-/// `reason`, whichever the server used; else a short excerpt of the body.
-pub fn server_message(body: &[u8]) -> Option<String> {
-    if body.is_empty() {
-        return None;
-    }
-    // a tree of a large body costs tens of times its size: only a small
-    // one is read as JSON (an error body is a sentence, not megabytes)
-    let small = body.len() <= 256 << 10;
-    let parsed = small
-        .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
-        .flatten();
-    if let Some(serde_json::Value::Object(map)) = parsed {
-        for key in ["message", "error", "apiError", "reason", "detail"] {
-            match map.get(key) {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-                    return Some(sanitize::line(s.trim(), EXCERPT_CHARS));
-                }
+/// What an error body says. The service's errors carry any of
+/// `message`, `detail`, `reason`, `error`, `apiError` (the human text,
+/// or an object with a `message`), `name` (the error's class, e.g.
+/// `ModelAccessRestrictedError`), `details` (`actionName`,
+/// `actionLimit`), `traceId`, and on a 429 `remainingSeconds`. Every
+/// text is sanitized.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServerError {
+    pub message: Option<String>,
+    pub name: Option<String>,
+    pub action_name: Option<String>,
+    pub action_limit: Option<String>,
+    pub trace_id: Option<String>,
+    pub remaining_seconds: Option<f64>,
+}
+
+impl ServerError {
+    /// Reads a JSON error body (an empty, large or non-JSON one says
+    /// nothing).
+    pub fn parse(body: &[u8]) -> ServerError {
+        let mut out = ServerError::default();
+        // a tree of a large body costs tens of times its size: only a
+        // small one is read as JSON (an error body is a sentence)
+        if body.is_empty() || body.len() > 256 << 10 {
+            return out;
+        }
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)
+        else {
+            return out;
+        };
+        let text = |v: &serde_json::Value, n: usize| match v {
+            serde_json::Value::String(s) if !s.trim().is_empty() => {
+                Some(sanitize::line(s.trim(), n))
+            }
+            serde_json::Value::Number(x) => Some(x.to_string()),
+            _ => None,
+        };
+        for key in ["message", "detail", "reason", "error", "apiError"] {
+            let found = match map.get(key) {
                 Some(serde_json::Value::Object(inner)) => {
-                    if let Some(serde_json::Value::String(s)) = inner.get("message") {
-                        return Some(sanitize::line(s.trim(), EXCERPT_CHARS));
-                    }
+                    inner.get("message").and_then(|m| text(m, EXCERPT_CHARS))
                 }
-                _ => {}
+                Some(v) => text(v, EXCERPT_CHARS),
+                None => None,
+            };
+            if found.is_some() {
+                out.message = found;
+                break;
             }
         }
+        out.name = map.get("name").and_then(|v| text(v, 80));
+        if let Some(serde_json::Value::Object(d)) = map.get("details") {
+            out.action_name = d.get("actionName").and_then(|v| text(v, 80));
+            out.action_limit = d.get("actionLimit").and_then(|v| text(v, 40));
+        }
+        out.trace_id = map.get("traceId").and_then(|v| text(v, 100));
+        out.remaining_seconds = map
+            .get("remainingSeconds")
+            .and_then(|v| match v {
+                serde_json::Value::Number(n) => n.as_f64(),
+                serde_json::Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            })
+            .filter(|s| s.is_finite() && *s >= 0.0);
+        out
+    }
+
+    /// The line a user reads: the message, then the error's name and the
+    /// limit reached (`message [Name; limit of actionName: actionLimit]`);
+    /// `None` when the body said nothing of them.
+    pub fn human(&self) -> Option<String> {
+        let mut tags = Vec::new();
+        if let Some(n) = &self.name {
+            if !self
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains(n.as_str()))
+            {
+                tags.push(n.clone());
+            }
+        }
+        if let Some(action) = &self.action_name {
+            tags.push(match &self.action_limit {
+                Some(l) => format!("limit of {action}: {l}"),
+                None => format!("limit of {action}"),
+            });
+        }
+        match (&self.message, tags.is_empty()) {
+            (None, true) => None,
+            (Some(m), true) => Some(m.clone()),
+            (Some(m), false) => Some(format!("{m} [{}]", tags.join("; "))),
+            (None, false) => Some(tags.join("; ")),
+        }
+    }
+
+    /// `remainingSeconds` as a wait (a 429 without `Retry-After`).
+    pub fn remaining(&self) -> Option<Duration> {
+        // bounded, so a huge value cannot overflow a Duration
+        self.remaining_seconds
+            .map(|s| Duration::from_secs_f64(s.min(1e9)))
+    }
+}
+
+/// The human message in an error body ([`ServerError::human`]); else a
+/// short excerpt of the body.
+pub fn server_message(body: &[u8]) -> Option<String> {
+    if let Some(m) = ServerError::parse(body).human() {
+        return Some(m);
     }
     let text = sanitize::excerpt(body, EXCERPT_CHARS);
     (!text.is_empty()).then_some(text)
@@ -208,6 +307,53 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "rate limited by the service (429); retry in 7s"
+        );
+    }
+
+    #[test]
+    fn every_field_of_a_live_error_body_is_read() {
+        let body = br#"{"name":"ModelAccessRestrictedError","message":"This model is restricted",
+            "details":{"actionName":"generate","actionLimit":50},"traceId":"abc123","reason":"x"}"#;
+        let e = ServerError::parse(body);
+        assert_eq!(e.trace_id.as_deref(), Some("abc123"));
+        assert_eq!(
+            e.human().as_deref(),
+            Some("This model is restricted [ModelAccessRestrictedError; limit of generate: 50]")
+        );
+        // the trace id never reaches the message a user reads
+        let shown = ApiError::from_status(403, "POST /x", body, None).to_string();
+        assert!(!shown.contains("abc123"), "{shown}");
+        // each of the other keys carries the text when `message` is absent
+        for key in ["detail", "reason", "error", "apiError"] {
+            let body = format!(r#"{{"{key}":"said by {key}"}}"#);
+            assert_eq!(
+                server_message(body.as_bytes()).as_deref(),
+                Some(format!("said by {key}").as_str())
+            );
+        }
+        assert_eq!(
+            server_message(br#"{"error":{"message":"nested"}}"#).as_deref(),
+            Some("nested")
+        );
+    }
+
+    #[test]
+    fn a_429_without_retry_after_waits_remaining_seconds() {
+        let e = ApiError::from_status(429, "GET /assets", br#"{"remainingSeconds":12}"#, None);
+        assert_eq!(
+            e.to_string(),
+            "rate limited by the service (429); retry in 12s"
+        );
+        // Retry-After wins when both are there
+        let e = ApiError::from_status(
+            429,
+            "GET /assets",
+            br#"{"remainingSeconds":12}"#,
+            Some(Duration::from_secs(3)),
+        );
+        assert_eq!(
+            e.to_string(),
+            "rate limited by the service (429); retry in 3s"
         );
     }
 

@@ -17,6 +17,7 @@ pub mod params;
 pub mod retry;
 pub mod sanitize;
 pub mod search;
+pub mod uploads;
 
 pub use client::{Client, ClientOptions, DEFAULT_BASE_URL, USER_AGENT};
 pub use error::ApiError;

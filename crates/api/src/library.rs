@@ -82,7 +82,9 @@ impl Client {
         Ok(self.collections().await?.items)
     }
 
-    /// `PUT /collections/{id}/assets`: adds assets to a collection.
+    /// `PUT /collections/{id}/assets`: adds assets to a collection (at
+    /// most [`COLLECTION_CHUNK`], none a member already: see
+    /// [`Client::add_to_collection_checked`]).
     pub async fn add_to_collection(
         &self,
         collection: &str,
@@ -114,6 +116,99 @@ impl Client {
             )?)
             .await?;
         Ok(())
+    }
+}
+
+/// Most ids in one `PUT /collections/{id}/assets` (the live service's
+/// limit).
+pub const COLLECTION_CHUNK: usize = 49;
+
+/// What adding assets to a collection did.
+#[derive(Debug, Default)]
+pub struct CollectOutcome {
+    /// Sent in requests the service accepted.
+    pub added: Vec<String>,
+    /// Members already: not sent (the service refuses a request naming
+    /// one, whole).
+    pub already: Vec<String>,
+    /// Unknown to the service, or in a refused request.
+    pub failed: Vec<String>,
+    /// The first error, when a request failed.
+    pub error: Option<ApiError>,
+}
+
+impl std::fmt::Display for CollectOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} added", self.added.len())?;
+        if !self.already.is_empty() {
+            write!(f, ", {} already there", self.already.len())?;
+        }
+        if !self.failed.is_empty() {
+            write!(f, ", {} failed", self.failed.len())?;
+        }
+        if let Some(e) = &self.error {
+            write!(f, " ({e})")?;
+        }
+        Ok(())
+    }
+}
+
+impl Client {
+    /// Adds assets to a collection as the live service allows: their
+    /// membership is read first (get-bulk), members are left out, and the
+    /// rest go in requests of at most [`COLLECTION_CHUNK`] ids. A refused
+    /// request counts its ids as failed and the next one is still sent;
+    /// an id the service does not know is failed without a request. Only a
+    /// failure to read the membership is an error.
+    pub async fn add_to_collection_checked(
+        &self,
+        collection: &str,
+        ids: &[String],
+    ) -> Result<CollectOutcome, ApiError> {
+        let mut unique: Vec<String> = Vec::with_capacity(ids.len());
+        let mut seen = std::collections::HashSet::new();
+        for id in ids {
+            if seen.insert(id.as_str()) {
+                unique.push(id.clone());
+            }
+        }
+        let known = self.get_assets(&unique).await?;
+        let members: std::collections::HashMap<&str, bool> = known
+            .iter()
+            .map(|a| {
+                let member = a.collection_ids().iter().any(|c| c == collection);
+                (a.id.as_str(), member)
+            })
+            .collect();
+        let mut out = CollectOutcome::default();
+        let mut send = Vec::new();
+        for id in &unique {
+            match members.get(id.as_str()) {
+                Some(true) => out.already.push(id.clone()),
+                Some(false) => send.push(id.clone()),
+                None => {
+                    out.failed.push(id.clone());
+                    if out.error.is_none() {
+                        out.error = Some(ApiError::NotFound {
+                            endpoint: format!("asset {}", crate::sanitize::line(id, 80)),
+                            message: None,
+                        });
+                    }
+                }
+            }
+        }
+        for chunk in send.chunks(COLLECTION_CHUNK) {
+            match self.add_to_collection(collection, chunk).await {
+                Ok(()) => out.added.extend_from_slice(chunk),
+                Err(e) => {
+                    out.failed.extend_from_slice(chunk);
+                    if out.error.is_none() {
+                        out.error = Some(e);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -55,7 +55,13 @@ impl RetryPolicy {
     /// it gave one, else the backoff. `None` when the server asks for a
     /// longer wait than `max_wait`.
     pub fn delay(&self, retry: u32, headers: &HeaderMap) -> Option<Duration> {
-        match retry_after(headers, SystemTime::now()) {
+        self.delay_after(retry, retry_after(headers, SystemTime::now()))
+    }
+
+    /// [`RetryPolicy::delay`] with the server's wait already read (from
+    /// the headers, or a 429 body's `remainingSeconds`).
+    pub fn delay_after(&self, retry: u32, after: Option<Duration>) -> Option<Duration> {
+        match after {
             Some(wait) if wait > self.max_wait => None,
             Some(wait) => Some(wait),
             None => Some(self.backoff(retry)),

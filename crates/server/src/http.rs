@@ -15,11 +15,29 @@ use futures_util::{stream, StreamExt};
 use super::faults::{Fault, RETRY_AFTER_SECS, STALL};
 use super::state::AppState;
 
-/// An error answer: a status and a JSON body `{"message": …}`.
+/// An error answer: a status and a JSON body with the fields the live
+/// service's errors carry: `message` (and the same text as `detail`),
+/// `error` (the status's phrase), `reason` (a short code), `name` (the
+/// error's class, e.g. `BadRequestError`), `statusCode`, `traceId` (for a
+/// user to quote), `details` when there is more (e.g. `actionName`,
+/// `actionLimit`), and `remainingSeconds` on a 429.
 #[derive(Debug, Clone)]
 pub struct HttpError {
     pub status: StatusCode,
     pub message: String,
+    /// What few errors carry (boxed: results stay small).
+    more: Option<Box<More>>,
+}
+
+/// The optional fields of an error body.
+#[derive(Debug, Clone, Default)]
+struct More {
+    /// A class other than the status's own (`name`).
+    name: Option<&'static str>,
+    /// `details`: an object with more about the refusal.
+    details: Option<serde_json::Value>,
+    /// `remainingSeconds` of a 429.
+    remaining_seconds: Option<u64>,
 }
 
 impl HttpError {
@@ -27,6 +45,7 @@ impl HttpError {
         HttpError {
             status,
             message: message.into(),
+            more: None,
         }
     }
 
@@ -41,18 +60,152 @@ impl HttpError {
     pub fn internal(message: impl Into<String>) -> HttpError {
         HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
+
+    /// A request body over [`MAX_BODY`] (the gateway's bound).
+    pub fn too_large(message: impl Into<String>) -> HttpError {
+        HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, message)
+    }
+
+    fn more(&mut self) -> &mut More {
+        self.more.get_or_insert_with(Default::default)
+    }
+
+    /// A 429 that says how long to wait in its body (and `Retry-After`).
+    pub fn rate_limited(message: impl Into<String>, seconds: u64) -> HttpError {
+        let mut e = HttpError::new(StatusCode::TOO_MANY_REQUESTS, message);
+        e.more().remaining_seconds = Some(seconds);
+        e
+    }
+
+    pub fn named(mut self, name: &'static str) -> HttpError {
+        self.more().name = Some(name);
+        self
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> HttpError {
+        self.more().details = Some(details);
+        self
+    }
 }
+
+/// The error class of a status, as the service names them.
+fn class_of(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("BadRequestError", "bad_request"),
+        401 => ("UnauthorizedError", "unauthorized"),
+        403 => ("ForbiddenError", "forbidden"),
+        404 => ("NotFoundError", "not_found"),
+        409 => ("ConflictError", "conflict"),
+        413 => ("PayloadTooLargeError", "payload_too_large"),
+        429 => ("RateLimitError", "rate_limited"),
+        500..=599 => ("InternalServerError", "internal_error"),
+        _ => ("HttpError", "error"),
+    }
+}
+
+/// Largest request body the API accepts (the live gateway refuses bodies
+/// near 10 MB); uploads' part links are not bound by it.
+pub const MAX_BODY: u64 = 10 * 1024 * 1024;
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let reason = self.status.canonical_reason().unwrap_or("Error");
-        let body = serde_json::json!({
+        let phrase = self.status.canonical_reason().unwrap_or("Error");
+        let (class, reason) = class_of(self.status);
+        let trace_id = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let more = self.more.map(|m| *m).unwrap_or_default();
+        let mut body = serde_json::json!({
             "message": self.message,
-            "error": reason,
+            "detail": self.message,
+            "error": phrase,
+            "reason": reason,
+            "name": more.name.unwrap_or(class),
             "statusCode": self.status.as_u16(),
+            "traceId": trace_id,
         });
-        (self.status, axum::Json(body)).into_response()
+        if let Some(details) = more.details {
+            body["details"] = details;
+        }
+        let mut resp = match more.remaining_seconds {
+            Some(secs) => {
+                body["remainingSeconds"] = serde_json::json!(secs);
+                let mut r = (self.status, axum::Json(body)).into_response();
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                r
+            }
+            None => (self.status, axum::Json(body)).into_response(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&trace_id) {
+            resp.headers_mut().insert("x-trace-id", v);
+        }
+        resp
     }
+}
+
+/// Most of a refused body read (and thrown away) before the 413 is sent:
+/// a client still sending when the answer comes sees its connection reset
+/// instead of the answer.
+const DRAIN_MAX: u64 = 64 * 1024 * 1024;
+
+/// Reads and discards what is left of a body, up to [`DRAIN_MAX`].
+async fn drain(body: Body) {
+    let mut stream = body.into_data_stream();
+    let mut seen = 0u64;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len() as u64;
+        if seen > DRAIN_MAX {
+            break;
+        }
+    }
+}
+
+fn body_too_large() -> Response {
+    HttpError::too_large(format!(
+        "the request body is larger than {} MiB, the most the API accepts; upload \
+         large files through POST /uploads",
+        MAX_BODY / (1024 * 1024)
+    ))
+    .into_response()
+}
+
+/// Refuses a request body over [`MAX_BODY`] with 413: by its
+/// `Content-Length` before a byte is kept, or, sent without one, once it
+/// passes the bound (such a body is read here, at most `MAX_BODY`). The
+/// rest of a refused body is read and dropped first, so the client reads
+/// the answer.
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        drain(req.into_body()).await;
+        return body_too_large();
+    }
+    let chunked = declared.is_none()
+        && req
+            .headers()
+            .get(header::TRANSFER_ENCODING)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"));
+    if !chunked {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut kept = bytes::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return HttpError::bad_request("the request body broke off").into_response();
+        };
+        if (kept.len() + chunk.len()) as u64 > MAX_BODY {
+            drain(Body::from_stream(stream)).await;
+            return body_too_large();
+        }
+        kept.extend_from_slice(&chunk);
+    }
+    next.run(Request::from_parts(parts, Body::from(kept.freeze())))
+        .await
 }
 
 pub type HttpResult<T> = Result<T, HttpError>;
@@ -98,17 +251,14 @@ pub async fn limit_uploads(
         return next.run(req).await;
     }
     let Some(_slot) = state.uploads.try_start() else {
-        let mut resp = HttpError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        return HttpError::rate_limited(
             format!(
                 "too many uploads at once: at most {} at a time; retry when one ends",
                 super::state::MAX_UPLOADS_AT_ONCE
             ),
+            1,
         )
         .into_response();
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(1));
-        return resp;
     };
     next.run(req).await
 }
@@ -124,6 +274,13 @@ pub trait FaultSource: Send + Sync + 'static {
     fn draw(&self, path: &str) -> (Option<Fault>, Option<u64>);
     /// An error answer in this API's shape.
     fn error(&self, status: StatusCode, message: &str) -> Response;
+    /// A 429 in this API's shape, with `Retry-After: seconds`.
+    fn rate_limited(&self, message: &str, seconds: u64) -> Response {
+        let mut resp = self.error(StatusCode::TOO_MANY_REQUESTS, message);
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        resp
+    }
     /// Paths that never misbehave (the test controls).
     fn exempt(&self, path: &str) -> bool;
 }
@@ -147,6 +304,11 @@ impl FaultSource for AppState {
 
     fn error(&self, status: StatusCode, message: &str) -> Response {
         HttpError::new(status, message).into_response()
+    }
+
+    /// The live service's 429: `remainingSeconds` as well as `Retry-After`.
+    fn rate_limited(&self, message: &str, seconds: u64) -> Response {
+        HttpError::rate_limited(message, seconds).into_response()
     }
 
     fn exempt(&self, path: &str) -> bool {
@@ -182,12 +344,11 @@ pub async fn apply_faults<S: FaultSource>(src: &S, mut req: Request, next: Next)
         None => next.run(req).await,
         Some(Fault::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut resp = src.error(status, &format!("injected fault: {code}"));
             if code == 429 {
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+                src.rate_limited(&format!("injected fault: {code}"), RETRY_AFTER_SECS)
+            } else {
+                src.error(status, &format!("injected fault: {code}"))
             }
-            resp
         }
         Some(Fault::Expire) => src.error(
             StatusCode::FORBIDDEN,

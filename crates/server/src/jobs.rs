@@ -1,6 +1,7 @@
-//! Batch download jobs: a job moves from `pending` to `in-progress` to
-//! `success` (with a signed `downloadUrl`) or `failure`, and ends with a
-//! zip whose entry names follow `fileNameTemplate` and `flat`.
+//! Batch download jobs: a job moves through `pending`, `queued`,
+//! `warming-up`, `in-progress` and `finalizing` to `success` (with a
+//! signed `downloadUrl`) or `failure` (`canceled` is known too), and ends
+//! with a zip whose entry names follow `fileNameTemplate` and `flat`.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -13,18 +14,26 @@ use assetui_api::naming::{self, NameFields};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobStatus {
     Pending,
+    Queued,
+    WarmingUp,
     InProgress,
+    Finalizing,
     Success,
     Failure,
+    Canceled,
 }
 
 impl JobStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             JobStatus::Pending => "pending",
+            JobStatus::Queued => "queued",
+            JobStatus::WarmingUp => "warming-up",
             JobStatus::InProgress => "in-progress",
+            JobStatus::Finalizing => "finalizing",
             JobStatus::Success => "success",
             JobStatus::Failure => "failure",
+            JobStatus::Canceled => "canceled",
         }
     }
 }

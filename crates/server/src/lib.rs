@@ -33,6 +33,7 @@ mod store;
 mod synth;
 mod text;
 pub mod twelvelabs;
+pub mod uploads;
 
 pub use run::{start, Running};
 pub use state::{AppState, ServerConfig, MAX_UPLOADS_AT_ONCE};

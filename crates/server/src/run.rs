@@ -13,9 +13,6 @@ use super::embeddings;
 use super::routes;
 use super::state::{AppState, ServerConfig};
 
-/// Largest request body (uploads and data-URL search references).
-const MAX_BODY: usize = 72 * 1024 * 1024;
-
 /// A server running on this process's runtime.
 pub struct Running {
     /// `http://HOST:PORT/v1`.
@@ -66,7 +63,8 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
             .map_err(|e| e.to_string())??
     };
     let state = Arc::new(state);
-    let app = routes::router(state.clone()).layer(DefaultBodyLimit::max(MAX_BODY));
+    // the API's routes bound their bodies (10 MiB, 413); part links stream
+    let app = routes::router(state.clone()).layer(DefaultBodyLimit::disable());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {

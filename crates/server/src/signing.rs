@@ -41,7 +41,11 @@ impl Signer {
         Signer { key, ttl }
     }
 
-    /// A signer with a fresh random key.
+    /// How long a link signed now works.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
     /// A signer with a fresh key from the OS's secure random source.
     pub fn random(ttl: Duration) -> Result<Signer, String> {
         Ok(Signer::new(secure_key()?, ttl))

@@ -83,9 +83,11 @@ pub struct AppState {
     pub search_hold: Hold,
     /// What uploads may hold: how many at once, how many bytes stored.
     pub uploads: Uploads,
+    /// The multipart uploads (`/uploads`).
+    pub multipart: super::uploads::Multipart,
 }
 
-/// Uploads at once (each may buffer a 72 MiB body and decode its image).
+/// Uploads at once (each may buffer a 10 MiB body and decode its image).
 pub const MAX_UPLOADS_AT_ONCE: usize = 2;
 /// Bytes of uploaded files the server keeps (in memory) by default.
 pub const UPLOAD_QUOTA: u64 = 256 * 1024 * 1024;
@@ -272,6 +274,7 @@ impl AppState {
             next_archive: Mutex::new(None),
             search_hold: Hold::default(),
             uploads: Uploads::default(),
+            multipart: Default::default(),
         })
     }
 

@@ -11,7 +11,7 @@ use crossterm::event::KeyEvent;
 
 use crate::app::bulk::{Choice, ChoicePurpose, Confirm, PathPrompt, PromptKey, ORIGINAL};
 use crate::app::inspector::{plural, Detail};
-use crate::app::msg::Cmd;
+use crate::app::msg::{Cmd, CollectCounts};
 use crate::app::state::{Overlay, Picker, PickerKey, State};
 use crate::provider::AssetView;
 use crate::sanitize;
@@ -332,10 +332,22 @@ pub fn choice_key(
 }
 
 /// The server answered an addition to a collection.
-pub fn on_collected(state: &mut State, name: String, result: Result<usize, String>) {
+pub fn on_collected(state: &mut State, name: String, result: Result<CollectCounts, String>) {
     match result {
-        Ok(n) => {
-            state.info(format!("added {} to {name}", plural(n, "asset", "assets")));
+        Ok(c) => {
+            let mut text = format!("added {} to {name}", plural(c.added, "asset", "assets"));
+            if c.already > 0 {
+                text.push_str(&format!(", {} already there", c.already));
+            }
+            if c.failed > 0 {
+                text.push_str(&format!(", {} failed", c.failed));
+                if let Some(e) = &c.error {
+                    text.push_str(&format!(": {}", sanitize::line(e, 200)));
+                }
+                state.error(text);
+            } else {
+                state.info(text);
+            }
         }
         Err(e) => state.error(format!("could not add to {name}: {e}")),
     }

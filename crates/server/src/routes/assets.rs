@@ -436,7 +436,7 @@ pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
 
 /// Refuses an upload that would take the files the server holds in memory
 /// past its quota (413).
-fn check_quota(state: &AppState, lib: &Library, adding: usize) -> HttpResult<()> {
+pub fn check_quota(state: &AppState, lib: &Library, adding: usize) -> HttpResult<()> {
     let quota = state
         .uploads
         .quota
@@ -447,15 +447,13 @@ fn check_quota(state: &AppState, lib: &Library, adding: usize) -> HttpResult<()>
             FileRef::Blob(b) => Some(b.len() as u64),
             _ => None,
         })
-        .sum();
+        .sum::<u64>()
+        + state.multipart.reserved();
     if stored.saturating_add(adding as u64) > quota {
-        return Err(HttpError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "the server's upload quota is full: {stored} bytes stored, {adding} more would \
+        return Err(HttpError::too_large(format!(
+            "the server's upload quota is full: {stored} bytes stored, {adding} more would \
                  pass the quota of {quota} bytes; delete uploads first"
-            ),
-        ));
+        )));
     }
     Ok(())
 }
@@ -475,6 +473,7 @@ pub async fn upload(
             "image is required (a base64 string or a data URL)"
         }));
     };
+    // a data URL, or the raw base64 (official clients send both)
     let b64 = match image.strip_prefix("data:") {
         Some(rest) => rest
             .split_once(";base64,")
@@ -486,43 +485,116 @@ pub async fn upload(
         .decode(b64.trim())
         .map_err(|_| HttpError::bad_request("image is not valid base64"))?;
     if bytes.len() > MAX_UPLOAD {
-        return Err(HttpError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "image is larger than 50 MiB",
-        ));
+        return Err(HttpError::too_large("image is larger than 50 MiB"));
     }
-    // before the decoding's CPU, and again when the file is stored
-    check_quota(&state, &*state.read_lib()?, bytes.len())?;
-    let decoded = tokio::task::spawn_blocking({
-        let bytes = bytes.clone();
-        move || -> Result<(u32, u32, String, embed::Embedding), String> {
-            let img = renditions::decode(&bytes)?;
-            let mime =
-                assetui_api::image_ref::sniff_mime(&bytes).unwrap_or("application/octet-stream");
-            Ok((
-                img.width(),
-                img.height(),
-                mime.to_string(),
-                embed::embed(&img),
+    // only images go this way: say where the rest goes
+    match assetui_api::uploads::sniff(&bytes[..bytes.len().min(4096)]) {
+        Some(s) if s.kind == "image" => {}
+        Some(s) => {
+            return Err(HttpError::bad_request(format!(
+                "POST /assets takes images only, and this file is {} ({}); upload audio, \
+                 video, 3D and text files through POST /uploads",
+                s.kind, s.mime
+            )))
+        }
+        None => {
+            return Err(HttpError::bad_request(
+                "image is not an image (PNG, JPEG, WebP, GIF, BMP or TIFF); POST /assets \
+                 takes images only",
             ))
         }
-    })
-    .await
-    .map_err(|e| HttpError::internal(e.to_string()))?
-    .map_err(|e| HttpError::bad_request(format!("image cannot be decoded: {e}")))?;
-    let (width, height, mime, embedding) = decoded;
+    }
+    let options = ImportOptions {
+        collection_ids: body.collection_ids,
+        parent_id: body.parent_id,
+        hide: body.hide.unwrap_or(false),
+    };
+    let shown = import(&state, name, bytes::Bytes::from(bytes), "image", &options)
+        .await
+        .map_err(|e| match e {
+            ImportError::Http(e) => e,
+            ImportError::Invalid(why) => {
+                HttpError::bad_request(format!("image cannot be decoded: {why}"))
+            }
+        })?;
+    Ok(Json(json!({ "asset": shown })))
+}
 
+/// Where an imported file goes.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub collection_ids: Vec<String>,
+    pub parent_id: Option<String>,
+    pub hide: bool,
+}
+
+/// Why a file was not imported.
+pub enum ImportError {
+    /// Refused as a request (quota, unknown collection or parent).
+    Http(HttpError),
+    /// The content is not what it claims.
+    Invalid(String),
+}
+
+impl From<HttpError> for ImportError {
+    fn from(e: HttpError) -> Self {
+        ImportError::Http(e)
+    }
+}
+
+/// The upload kinds as asset kinds (`text` is a document).
+fn asset_kind(kind: &str) -> AssetKind {
+    match kind {
+        "image" => AssetKind::Image,
+        "audio" => AssetKind::Audio,
+        "video" => AssetKind::Video,
+        "text" => AssetKind::Document,
+        _ => AssetKind::ThreeD,
+    }
+}
+
+/// Checks the quota, reads an image's size and embedding (off the async
+/// threads), and stores a new uploaded asset; answers it as presented.
+pub async fn import(
+    state: &Arc<AppState>,
+    name: String,
+    bytes: bytes::Bytes,
+    kind: &str,
+    options: &ImportOptions,
+) -> Result<Asset, ImportError> {
+    // before the decoding's CPU, and again when the file is stored
+    check_quota(state, &*state.read_lib()?, bytes.len())?;
+    let sniffed = assetui_api::uploads::sniff(&bytes[..bytes.len().min(4096)]);
+    let mime = sniffed
+        .map(|s| s.mime)
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let decoded = if kind == "image" {
+        let b = bytes.clone();
+        let d = tokio::task::spawn_blocking(move || -> Result<_, String> {
+            let img = renditions::decode(&b)?;
+            Ok((img.width(), img.height(), embed::embed(&img)))
+        })
+        .await
+        .map_err(|e| HttpError::internal(e.to_string()))?
+        .map_err(ImportError::Invalid)?;
+        Some(d)
+    } else {
+        None
+    };
+    let kind = asset_kind(kind);
     let mut lib = state.write_lib()?;
-    check_quota(&state, &lib, bytes.len())?;
-    for c in &body.collection_ids {
+    check_quota(state, &lib, bytes.len())?;
+    for c in &options.collection_ids {
         if !lib.collections.contains_key(c) {
             return Err(HttpError::not_found(format!(
                 "Collection {} not found",
                 assetui_api::sanitize::line(c, 80)
-            )));
+            ))
+            .into());
         }
     }
-    let root = match &body.parent_id {
+    let root = match &options.parent_id {
         Some(p) => {
             let parent = lib.get(p).ok_or_else(|| asset_not_found(p))?;
             Some(parent.asset.root_parent_id().unwrap_or(p).to_string())
@@ -531,21 +603,25 @@ pub async fn upload(
     };
     let now = now_iso();
     let id = state.new_id("asset");
+    let (width, height) = match &decoded {
+        Some((w, h, _)) => (Some(num(u64::from(*w))), Some(num(u64::from(*h)))),
+        None => (None, None),
+    };
     let asset = Asset {
         id: id.clone(),
         author_id: Some("user_demo".into()),
-        collection_ids: Some(body.collection_ids),
+        collection_ids: Some(options.collection_ids.clone()),
         created_at: Some(now.clone()),
-        edit_capabilities: Some(crate::state::edit_capabilities(&AssetKind::Image)),
-        kind: Some(AssetKind::Image),
+        edit_capabilities: Some(crate::state::edit_capabilities(&kind)),
+        kind: Some(kind.clone()),
         metadata: Some(AssetMetadata {
-            kind: Some(AssetKind::Image),
+            kind: Some(kind),
             asset_type: Some(AssetType::Uploaded),
             name: Some(name),
-            width: Some(num(u64::from(width))),
-            height: Some(num(u64::from(height))),
+            width: width.clone(),
+            height: height.clone(),
             size: Some(num(bytes.len() as u64)),
-            parent_id: body.parent_id,
+            parent_id: options.parent_id.clone(),
             root_parent_id: root,
             ..AssetMetadata::default()
         }),
@@ -554,14 +630,14 @@ pub async fn upload(
         privacy: Some(Privacy::Private),
         properties: Some(AssetProperties {
             size: Some(num(bytes.len() as u64)),
-            width: Some(num(u64::from(width))),
-            height: Some(num(u64::from(height))),
+            width,
+            height,
             ..AssetProperties::default()
         }),
         status: Some(AssetStatus::Success),
         tags: Some(Vec::new()),
         updated_at: Some(now),
-        is_hidden: body.hide.filter(|h| *h),
+        is_hidden: options.hide.then_some(true),
         nsfw: Some(Vec::new()),
         ..Asset::default()
     };
@@ -571,11 +647,11 @@ pub async fn upload(
     }
     let record = Record {
         asset,
-        file: FileRef::Blob(bytes.into()),
+        file: FileRef::Blob(bytes),
         family: None,
-        embedding: Some(embedding),
+        embedding: decoded.map(|(_, _, e)| e),
     };
-    let shown = present(&state, &record);
+    let shown = present(state, &record);
     lib.put(record);
-    Ok(Json(json!({ "asset": shown })))
+    Ok(shown)
 }

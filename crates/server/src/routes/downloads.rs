@@ -111,35 +111,58 @@ pub struct BatchOptions {
     flat: Option<bool>,
 }
 
+/// `query` as the live service wants it: all three arrays, even empty.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchQuery {
-    #[serde(default)]
+    asset_ids: Option<Vec<String>>,
+    inference_ids: Option<Vec<String>>,
+    model_ids: Option<Vec<String>>,
+}
+
+struct Query3 {
     asset_ids: Vec<String>,
-    #[serde(default)]
     inference_ids: Vec<String>,
-    #[serde(default)]
     model_ids: Vec<String>,
 }
+
+/// How long each working status lasts before the next.
+const STEP: Duration = Duration::from_millis(60);
 
 pub async fn request_batch(
     State(state): State<Arc<AppState>>,
     Json(body): Json<BatchBody>,
 ) -> HttpResult<Json<Value>> {
-    let (template, flat) = match body.options {
-        Some(o) => match o.file_name_template.filter(|t| !t.trim().is_empty()) {
-            Some(t) => (t, o.flat.unwrap_or(false)),
-            None => {
-                return Err(HttpError::bad_request(
-                    "options.fileNameTemplate is required when options is sent",
-                ))
-            }
-        },
-        None => ("<id>".to_string(), false),
+    // the live service may refuse a request without a template or any of
+    // the three arrays: so does this one
+    let (template, flat) = match body.options.and_then(|o| {
+        Some((
+            o.file_name_template.filter(|t| !t.trim().is_empty())?,
+            o.flat,
+        ))
+    }) {
+        Some((t, flat)) => (t, flat.unwrap_or(false)),
+        None => {
+            return Err(HttpError::bad_request(
+                "options.fileNameTemplate is required (e.g. \"<id>\")",
+            ))
+        }
     };
     let query = body
         .query
         .ok_or_else(|| HttpError::bad_request("query is required"))?;
+    let (Some(asset_ids), Some(inference_ids), Some(model_ids)) =
+        (query.asset_ids, query.inference_ids, query.model_ids)
+    else {
+        return Err(HttpError::bad_request(
+            "query must carry assetIds, inferenceIds and modelIds (arrays, empty ones too)",
+        ));
+    };
+    let query = Query3 {
+        asset_ids,
+        inference_ids,
+        model_ids,
+    };
     let entries = {
         let lib = state.read_lib()?;
         let mut picked = Vec::new();
@@ -202,7 +225,14 @@ pub async fn request_batch(
         .take();
     tokio::spawn(async move {
         tokio::time::sleep(PENDING_FOR).await;
-        set_status(&worker_state, &worker_id, JobStatus::InProgress, None, None);
+        for step in [
+            JobStatus::Queued,
+            JobStatus::WarmingUp,
+            JobStatus::InProgress,
+        ] {
+            set_status(&worker_state, &worker_id, step, None, None);
+            tokio::time::sleep(STEP).await;
+        }
         let built = tokio::task::spawn_blocking(move || {
             if let Some(zip) = planted {
                 return Ok(zip);
@@ -226,6 +256,10 @@ pub async fn request_batch(
             jobs::build_zip(&files, &template, flat)
         })
         .await;
+        if matches!(built, Ok(Ok(_))) {
+            set_status(&worker_state, &worker_id, JobStatus::Finalizing, None, None);
+            tokio::time::sleep(STEP).await;
+        }
         match built {
             Ok(Ok(zip)) => set_status(
                 &worker_state,

@@ -32,7 +32,11 @@ pub fn archive_path(job_id: &str) -> String {
     format!("/v1/archives/{id}")
 }
 
-fn check_link(state: &AppState, path: &str, q: &HashMap<String, String>) -> HttpResult<()> {
+pub(crate) fn check_link(
+    state: &AppState,
+    path: &str,
+    q: &HashMap<String, String>,
+) -> HttpResult<()> {
     match state.signer.verify(
         path,
         q.get("expires").map(String::as_str),

@@ -101,6 +101,9 @@ pub async fn collections(
     Ok(Json(body))
 }
 
+/// Most ids in one `PUT /collections/{id}/assets`.
+pub const ADD_LIMIT: usize = 49;
+
 pub async fn add_to_collection(
     state: State<Arc<AppState>>,
     path: Path<String>,
@@ -123,10 +126,13 @@ async fn change_membership(
     Json(body): Json<IdsBody>,
     add: bool,
 ) -> HttpResult<Json<Value>> {
-    if body.asset_ids.is_empty() || body.asset_ids.len() > 100 {
-        return Err(HttpError::bad_request(
-            "assetIds must contain between 1 and 100 ids",
-        ));
+    // the live service takes at most 49 ids per addition
+    let most = if add { ADD_LIMIT } else { 100 };
+    if body.asset_ids.is_empty() || body.asset_ids.len() > most {
+        return Err(HttpError::bad_request(format!(
+            "assetIds must contain between 1 and {most} ids"
+        ))
+        .with_details(json!({ "actionName": "addAssetsToCollection", "actionLimit": most })));
     }
     let mut lib = state.write_lib()?;
     if !lib.collections.contains_key(&collection) {
@@ -143,6 +149,15 @@ async fn change_membership(
         let mut record = record.clone();
         let mut ids = record.asset.collection_ids().to_vec();
         let had = ids.contains(&collection);
+        if add && had {
+            // the whole request is refused, as the live service does
+            return Err(HttpError::bad_request(format!(
+                "Asset {} is already in collection {}",
+                assetui_api::sanitize::line(id, 80),
+                assetui_api::sanitize::line(&collection, 80)
+            ))
+            .named("AssetAlreadyInCollectionError"));
+        }
         if add && !had {
             ids.push(collection.clone());
         } else if !add && had {

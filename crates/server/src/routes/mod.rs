@@ -7,6 +7,7 @@ mod downloads;
 pub(crate) mod files;
 mod library;
 mod search;
+mod uploads;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -15,11 +16,12 @@ use axum::middleware;
 use axum::routing::{get, post, put};
 use axum::Router;
 
-use super::http::{inject_faults, limit_uploads, require_auth};
+use super::http::{inject_faults, limit_body, limit_uploads, require_auth, MAX_BODY};
 use super::library::Record;
 use super::renditions::Variant;
 use super::state::AppState;
 use assetui_api::models::{Asset, AssetRef};
+use axum::extract::DefaultBodyLimit;
 
 pub use files::file_path;
 
@@ -45,6 +47,9 @@ pub fn router(state: Arc<AppState>) -> Router {
             put(library::add_to_collection).delete(library::remove_from_collection),
         )
         .route("/v1/search/assets", post(search::search))
+        .route("/v1/uploads", post(uploads::create))
+        .route("/v1/uploads/{id}", get(uploads::retrieve))
+        .route("/v1/uploads/{id}/action", post(uploads::action))
         .route("/v1/_demo/stats", get(demo::stats))
         .route("/v1/_demo/assets/{id}/replace", post(demo::replace))
         .route("/v1/_demo/assets/{id}/metadata", post(demo::set_metadata))
@@ -59,12 +64,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/v1/_demo/uploads", get(demo::uploads_in_flight))
         .layer(middleware::from_fn_with_state(state.clone(), limit_uploads))
+        .layer(middleware::from_fn(limit_body))
+        .layer(DefaultBodyLimit::max(MAX_BODY as usize))
         .layer(middleware::from_fn_with_state(state.clone(), require_auth));
     let files = Router::new()
         .route(
             "/v1/files/{id}/{variant}",
             get(files::serve_file).head(files::serve_file),
         )
+        // presigned part links: no credentials, no 10 MiB bound (each
+        // part is bound by the upload's declared size)
+        .route("/v1/uploads/{id}/parts/{number}", put(uploads::put_part))
         .route(
             "/v1/archives/{job_id}",
             get(files::serve_archive).head(files::serve_archive),

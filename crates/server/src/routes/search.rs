@@ -300,6 +300,14 @@ pub async fn search(
             .take(limit)
             .map(|(score, r)| {
                 let mut v = serde_json::to_value(present(&state, r)).unwrap_or(Value::Null);
+                // hits as the live service returns them: without the
+                // top-level `kind`, `properties` and `status` (the
+                // metadata still says the kind, size and dimensions)
+                if let Some(hit) = v.as_object_mut() {
+                    for key in ["kind", "properties", "status"] {
+                        hit.remove(key);
+                    }
+                }
                 v["score"] = json!((f64::from(*score) * 10_000.0).round() / 10_000.0);
                 v["teamId"] = json!(lib.team_id);
                 v

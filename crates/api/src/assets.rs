@@ -14,12 +14,12 @@ use super::models::{
 use super::params::{ListAssetsQuery, UpdateTagsRequest, UploadRequest};
 
 /// Ids per get-bulk call (the API's limit).
-pub const BULK_CHUNK: usize = 200;
+pub(crate) const BULK_CHUNK: usize = 200;
 /// Ids per delete call (the API's limit).
 pub const DELETE_CHUNK: usize = 100;
 /// Most pages one walk of `GET /assets` reads (a million assets at the
 /// API's 100 a page): a server whose tokens never end stops there.
-pub const MAX_LIST_PAGES: usize = 10_000;
+pub(crate) const MAX_LIST_PAGES: usize = 10_000;
 
 impl Client {
     /// One page of `GET /assets`.
@@ -150,7 +150,7 @@ impl Client {
 }
 
 /// Largest file accepted for upload.
-pub const MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
+pub(crate) const MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
 
 /// Builds an upload body from a local image: the file is sent as it is
 /// (base64 in a data URL), named after the file unless `name` is given.

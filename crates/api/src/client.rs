@@ -121,7 +121,7 @@ impl Call {
         }
     }
 
-    pub fn with_json(
+    pub(crate) fn with_json(
         method: Method,
         path: &[&str],
         body: &impl serde::Serialize,
@@ -172,7 +172,7 @@ fn install_crypto_provider() {
 }
 
 /// Most redirects followed for one request.
-pub const MAX_REDIRECTS: usize = 10;
+pub(crate) const MAX_REDIRECTS: usize = 10;
 
 /// Why a redirect is not followed. The message is what a user reads (as
 /// the innermost cause of the request's error); it names no URL.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::sanitize;
 
 /// Longest excerpt of a response body quoted in an error.
-pub const EXCERPT_CHARS: usize = 160;
+pub(crate) const EXCERPT_CHARS: usize = 160;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
@@ -128,10 +128,7 @@ impl ApiError {
         if let Some(trace) = &parsed.trace_id {
             tracing::warn!(status, %endpoint, trace_id = %trace, "the service refused a request");
         }
-        let message = parsed.human().or_else(|| {
-            let text = sanitize::excerpt(body, EXCERPT_CHARS);
-            (!text.is_empty()).then_some(text)
-        });
+        let message = message_of(&parsed, body);
         let endpoint = endpoint.to_string();
         match status {
             401 => ApiError::Unauthorized { status, message },
@@ -259,8 +256,8 @@ impl ServerError {
 
 /// The human message in an error body ([`ServerError::human`]); else a
 /// short excerpt of the body.
-pub fn server_message(body: &[u8]) -> Option<String> {
-    if let Some(m) = ServerError::parse(body).human() {
+fn message_of(parsed: &ServerError, body: &[u8]) -> Option<String> {
+    if let Some(m) = parsed.human() {
         return Some(m);
     }
     let text = sanitize::excerpt(body, EXCERPT_CHARS);
@@ -292,6 +289,10 @@ fn retry_hint(after: &Option<Duration>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn server_message(body: &[u8]) -> Option<String> {
+        message_of(&ServerError::parse(body), body)
+    }
 
     #[test]
     fn unauthorized_names_the_variables() {

@@ -13,9 +13,9 @@ use super::error::ApiError;
 use super::imaging::{self, Purpose, LIMITS};
 
 /// Longest side of an image sent by value.
-pub const MAX_SIDE: u32 = 1024;
+pub(crate) const MAX_SIDE: u32 = 1024;
 /// Largest local file read as a reference.
-pub const MAX_FILE_BYTES: u64 = LIMITS.max_input_bytes;
+pub(crate) const MAX_FILE_BYTES: u64 = LIMITS.max_input_bytes;
 
 /// Resolves a reference: a path to an existing file becomes a data URL, a
 /// `data:` URL passes through, anything else is taken as an asset id.

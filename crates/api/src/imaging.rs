@@ -151,8 +151,9 @@ pub enum DecodeError {
     Invalid(String),
 }
 
+#[cfg(test)]
 impl DecodeError {
-    pub fn is_over_limits(&self) -> bool {
+    fn is_over_limits(&self) -> bool {
         matches!(self, DecodeError::OverLimits { .. })
     }
 }

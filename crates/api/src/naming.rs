@@ -21,7 +21,7 @@ pub const MAX_DIR_CHARS: usize = 64;
 /// room for a ` (99999)` suffix and a `.part` extension.
 pub const MAX_NAME_BYTES: usize = 240;
 /// Words kept in a prompt or description slug.
-pub const SLUG_WORDS: usize = 8;
+pub(crate) const SLUG_WORDS: usize = 8;
 
 /// What a template can refer to.
 #[derive(Debug, Clone, Default)]
@@ -91,7 +91,7 @@ impl AssetName {
 
 /// The slug of free text: lower-case ASCII words, function words removed,
 /// at most [`SLUG_WORDS`] words joined by `_`.
-pub fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let folded: String = text.chars().map(|c| fold(c).unwrap_or(' ')).collect();
     folded
         .split(|c: char| !c.is_ascii_alphanumeric())

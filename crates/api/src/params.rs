@@ -96,7 +96,7 @@ impl ListAssetsQuery {
     }
 
     /// The query string pairs, in a stable order, unset ones omitted.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut q: Vec<(&'static str, String)> = Vec::new();
         let mut put = |k: &'static str, v: &Option<String>| {
             if let Some(v) = v {

@@ -70,18 +70,18 @@ impl RetryPolicy {
 }
 
 /// Statuses worth retrying: 408, 409, 429 and every 5xx.
-pub fn is_retryable_status(status: u16) -> bool {
+pub(crate) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 409 | 429 | 500..=599)
 }
 
 /// Statuses that prove the server did not act on the request, so a
 /// non-idempotent request (an upload) may be sent again.
-pub fn is_safe_to_resend(status: u16) -> bool {
+pub(crate) fn is_safe_to_resend(status: u16) -> bool {
     matches!(status, 408 | 429)
 }
 
 /// The server's `x-should-retry` verdict, when it gave one.
-pub fn should_retry_header(headers: &HeaderMap) -> Option<bool> {
+pub(crate) fn should_retry_header(headers: &HeaderMap) -> Option<bool> {
     match headers.get("x-should-retry")?.to_str().ok()? {
         "true" => Some(true),
         "false" => Some(false),

@@ -28,23 +28,23 @@ pub const MAX_PAGE_ITEMS: usize = 1000;
 /// Largest item, in bytes of JSON, decoded into the model. A larger one is
 /// kept broken (its raw text only): decoding builds a transient tree some
 /// 40 times the size of what it reads.
-pub const MAX_ITEM_BYTES: usize = 1 << 20;
+pub(crate) const MAX_ITEM_BYTES: usize = 1 << 20;
 
 /// Largest field a page wrapper may hold beside its items and documented
 /// fields (kept in `extra` as a `Value`, up to some 25 times its size);
 /// a larger one refuses the page. Also the largest broken item whose
 /// fields are kept for the inspector.
-pub const MAX_EXTRA_BYTES: usize = 1 << 20;
+pub(crate) const MAX_EXTRA_BYTES: usize = 1 << 20;
 
 /// Most JSON values the unknown fields of one wrapper may hold, together.
-pub const MAX_WRAPPER_EXTRA_NODES: usize = 100_000;
+pub(crate) const MAX_WRAPPER_EXTRA_NODES: usize = 100_000;
 
 /// Most JSON values (nodes) the unknown fields of one page's items may hold
 /// once decoded: each costs ~80 bytes whatever its size in the page (`[]`
 /// is 3 bytes), so a page of tiny nested values would cost ~25 times its
 /// size. Past this budget an item is kept broken, as raw text only. A page
 /// of 100 real assets with every model-specific field uses a few thousand.
-pub const MAX_PAGE_EXTRA_NODES: usize = 250_000;
+pub(crate) const MAX_PAGE_EXTRA_NODES: usize = 250_000;
 
 /// Why an item of a page could not be decoded, and its JSON as sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

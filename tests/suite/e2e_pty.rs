@@ -728,10 +728,17 @@ fn press(p: &mut Pty, key: &str) {
     .unwrap();
 }
 
-/// Sends `key` and waits until the screen shows `text`.
+/// Sends `key` and waits until the screen shows `text`, or a frame after
+/// the key drew it (a notice that a later one replaced at once still
+/// counts).
 fn press_until(p: &mut Pty, key: &str, text: &str) {
+    let from = p.output_len();
     p.send(key);
-    p.wait_for_text(text, T).unwrap();
+    p.wait_until(&format!("{text:?} after {key:?}"), T, |i| {
+        i.parser.screen().contents().contains(text)
+            || pty::find(&i.raw[from.min(i.raw.len())..], text.as_bytes()).is_some()
+    })
+    .unwrap();
 }
 
 /// Sends Esc and waits until `text` is gone (a quick next key would make

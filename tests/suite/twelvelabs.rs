@@ -546,3 +546,43 @@ async fn numbered_pages_load_to_the_end_of_a_large_library() {
     assert!(b.state.list.is_complete());
     s.stop().await;
 }
+
+#[tokio::test]
+async fn u_takes_a_link_and_the_service_fetches_it() {
+    use crossterm::event::KeyCode;
+    let s = server().await;
+    let c = client(&s.base_url);
+    // a link the service can fetch (no internet here): one of its own
+    // signed thumbnails, an image
+    let page = c
+        .list_assets(&tl::assets::ListAssets::default())
+        .await
+        .unwrap();
+    let link = page
+        .items()
+        .iter()
+        .find_map(|a| a.thumbnail_url().map(str::to_string))
+        .expect("a thumbnail link");
+    let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| !st.list.entries.is_empty())
+        .await
+        .unwrap();
+    let before = b.state.list.entries[0].asset.id.clone();
+    b.char('U');
+    b.type_text(&link);
+    b.key(KeyCode::Enter);
+    b.wait_for("the new asset first", T, |st| {
+        st.list.entries[0].asset.id != before
+    })
+    .await
+    .unwrap();
+    let id = b.state.list.entries[0].asset.id.clone();
+    let asset = c.get_asset(&id).await.unwrap();
+    assert_eq!(
+        asset.method.as_ref().map(|m| m.as_str()),
+        Some("url"),
+        "{asset:?}"
+    );
+    s.stop().await;
+}

@@ -652,6 +652,11 @@ async fn a_rerun_after_a_full_disk_continues_the_partial_file() {
     let mut config = f.config(1);
     config.journal_dir = Some(journal.clone());
     config.transfer.fail_writes_after = Some(1 << 20);
+    // a checkpoint every 256 KiB, and the read waits for one once 512 KiB
+    // are unsynced: one is journalled before the disk fills, however fast
+    // the build
+    config.transfer.checkpoint_bytes = 256 << 10;
+    config.transfer.max_unsynced = 512 << 10;
     let q = f.start(config);
     q.add(requests(std::slice::from_ref(&id)));
     let s = until(&q, "the disk-full failure", |s| {
@@ -684,9 +689,9 @@ async fn a_rerun_after_a_full_disk_continues_the_partial_file() {
     let v = item(&s, &id);
     assert!(same_as_generated(v.path.as_ref().unwrap(), SMALL_SEED));
     let again = f.served(&id) - served;
-    // it carries on from the last bytes known to be on disk (the last
-    // checkpoint the journal recorded, at most the partial file's length):
-    // never from zero
+    // it carries on from the last checkpoint the journal recorded (at most
+    // the partial file's length, at least the one forced below): never
+    // from zero
     assert!(
         again >= SIZE - kept && again < SIZE,
         "only the rest was fetched: {again} of {SIZE}, {kept} kept"

@@ -41,8 +41,13 @@ pub struct GenFile {
     pub generation: AtomicU64,
     /// GET requests for the original file.
     pub requests: AtomicU64,
-    /// Body bytes handed to the connection for the original file.
+    /// Body bytes handed to the connection for the original file. The
+    /// connection's buffers take bytes the client never reads, and may
+    /// still be taking them after the client hung up: a test that needs
+    /// where a request began reads [`GenFile::starts`].
     pub bytes_served: AtomicU64,
+    /// Where each body began (0, or a range's first byte), in order.
+    starts: std::sync::Mutex<Vec<u64>>,
 }
 
 impl GenFile {
@@ -54,7 +59,13 @@ impl GenFile {
             generation: AtomicU64::new(0),
             requests: AtomicU64::new(0),
             bytes_served: AtomicU64::new(0),
+            starts: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    /// The first byte of every body served so far, in order.
+    pub fn starts(&self) -> Vec<u64> {
+        self.starts.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     pub fn generation(&self) -> u64 {
@@ -235,6 +246,9 @@ pub fn stream(
     start: u64,
     end: u64,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    if let Ok(mut starts) = file.starts.lock() {
+        starts.push(start);
+    }
     futures_util::stream::unfold(start, move |pos| {
         let file = file.clone();
         async move {

@@ -13,28 +13,41 @@ use super::{normalize, parse_number, Condition, Filter, Literal};
 /// Arrays nested inside document values deeper than this are not searched.
 const MAX_VALUE_DEPTH: usize = 32;
 
+/// An attribute's value as a document gives it: borrowed where it can be,
+/// so a filter over 100 000 records builds no JSON value per record.
+#[derive(Debug, Clone)]
+pub enum Attr<'a> {
+    Str(&'a str),
+    Num(f64),
+    Bool(bool),
+    /// An array of strings (tags, collection ids).
+    Strs(&'a [String]),
+    /// Any JSON value (a document that is JSON, or a rare attribute).
+    Json(Cow<'a, Value>),
+}
+
 /// Something a filter can be evaluated against.
 pub trait Document {
     /// The value of an attribute (a dotted path for nested fields), or `None`
     /// if the document does not have it.
-    fn attribute(&self, name: &str) -> Option<Cow<'_, Value>>;
+    fn attribute(&self, name: &str) -> Option<Attr<'_>>;
 }
 
 /// A JSON object; dotted names reach into nested objects (and arrays of
 /// objects, whose values are collected) the way Meilisearch flattens them.
 impl Document for Map<String, Value> {
     #[inline]
-    fn attribute(&self, name: &str) -> Option<Cow<'_, Value>> {
-        lookup_in_map(self, name)
+    fn attribute(&self, name: &str) -> Option<Attr<'_>> {
+        lookup_in_map(self, name).map(Attr::Json)
     }
 }
 
 /// Only objects have attributes.
 impl Document for Value {
     #[inline]
-    fn attribute(&self, name: &str) -> Option<Cow<'_, Value>> {
+    fn attribute(&self, name: &str) -> Option<Attr<'_>> {
         match self {
-            Value::Object(map) => lookup_in_map(map, name),
+            Value::Object(map) => lookup_in_map(map, name).map(Attr::Json),
             _ => None,
         }
     }
@@ -45,8 +58,8 @@ impl<F> Document for F
 where
     F: Fn(&str) -> Option<Value> + ?Sized,
 {
-    fn attribute(&self, name: &str) -> Option<Cow<'_, Value>> {
-        self(name).map(Cow::Owned)
+    fn attribute(&self, name: &str) -> Option<Attr<'_>> {
+        self(name).map(|v| Attr::Json(Cow::Owned(v)))
     }
 }
 
@@ -133,23 +146,21 @@ impl InList {
 
     /// Whether a document scalar equals one of the values, as `=` would
     /// compare it with each.
-    pub fn contains(&self, x: &Value) -> bool {
+    fn contains(&self, x: Scalar<'_>) -> bool {
         match x {
-            Value::String(s) => {
+            Scalar::Str(s) => {
                 let clean = s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
                     && !s.starts_with(|c: char| c.is_whitespace())
                     && !s.ends_with(|c: char| c.is_whitespace());
                 if clean {
-                    self.strings.contains(s.as_str())
+                    self.strings.contains(s)
                 } else {
                     self.strings.contains(&normalize(s))
                 }
             }
-            Value::Number(n) => n
-                .as_f64()
-                .is_some_and(|n| self.numbers.contains(&number_key(n))),
-            Value::Bool(b) => self.strings.contains(bool_str(*b)),
-            _ => false,
+            Scalar::Num(n) => n.is_some_and(|n| self.numbers.contains(&number_key(n))),
+            Scalar::Bool(b) => self.strings.contains(bool_str(b)),
+            Scalar::Other => false,
         }
     }
 }
@@ -177,26 +188,52 @@ impl Filter {
             Filter::Not(inner) => !inner.matches(doc),
             Filter::Condition { attribute, op, .. } => {
                 let value = doc.attribute(attribute);
-                op.eval(value.as_deref())
+                op.eval(value.as_ref())
             }
+        }
+    }
+}
+
+/// One value a condition compares: a string, a number, a boolean, or
+/// anything else (null, an object), which compares with nothing.
+#[derive(Debug, Clone, Copy)]
+enum Scalar<'a> {
+    Str(&'a str),
+    Num(Option<f64>),
+    Bool(bool),
+    Other,
+}
+
+impl<'a> Scalar<'a> {
+    fn of(v: &'a Value) -> Scalar<'a> {
+        match v {
+            Value::String(s) => Scalar::Str(s),
+            Value::Number(n) => Scalar::Num(n.as_f64()),
+            Value::Bool(b) => Scalar::Bool(*b),
+            _ => Scalar::Other,
         }
     }
 }
 
 impl Condition {
     /// Evaluates against the attribute's value (`None` = attribute missing).
-    pub fn eval(&self, value: Option<&Value>) -> bool {
+    pub fn eval(&self, value: Option<&Attr<'_>>) -> bool {
         let Some(v) = value else {
             return matches!(self, Condition::NotEqual(_));
         };
         match self {
             Condition::Exists => true,
-            Condition::IsNull => v.is_null(),
+            Condition::IsNull => matches!(v, Attr::Json(j) if j.is_null()),
             Condition::IsEmpty => match v {
-                Value::String(s) => s.is_empty(),
-                Value::Array(a) => a.is_empty(),
-                Value::Object(o) => o.is_empty(),
-                _ => false,
+                Attr::Str(s) => s.is_empty(),
+                Attr::Strs(a) => a.is_empty(),
+                Attr::Json(j) => match j.as_ref() {
+                    Value::String(s) => s.is_empty(),
+                    Value::Array(a) => a.is_empty(),
+                    Value::Object(o) => o.is_empty(),
+                    _ => false,
+                },
+                Attr::Num(_) | Attr::Bool(_) => false,
             },
             Condition::Equal(l) => any_scalar(v, &|x| scalar_eq(x, l)),
             Condition::NotEqual(l) => !any_scalar(v, &|x| scalar_eq(x, l)),
@@ -218,11 +255,11 @@ impl Condition {
             }),
             Condition::In(list) => any_scalar(v, &|x| list.contains(x)),
             Condition::Contains(l) => any_scalar(v, &|x| match x {
-                Value::String(s) => str_contains(s, &l.normalized),
+                Scalar::Str(s) => str_contains(s, &l.normalized),
                 _ => false,
             }),
             Condition::StartsWith(l) => any_scalar(v, &|x| match x {
-                Value::String(s) => str_starts_with(s, &l.normalized),
+                Scalar::Str(s) => str_starts_with(s, &l.normalized),
                 _ => false,
             }),
         }
@@ -231,18 +268,24 @@ impl Condition {
 
 /// `pred` on a scalar, or on any element of an array (recursively).
 #[inline]
-fn any_scalar<F: Fn(&Value) -> bool>(v: &Value, pred: &F) -> bool {
+fn any_scalar<F: Fn(Scalar<'_>) -> bool>(v: &Attr<'_>, pred: &F) -> bool {
     match v {
-        Value::Array(items) => any_in_array(items, 0, pred),
-        other => pred(other),
+        Attr::Str(s) => pred(Scalar::Str(s)),
+        Attr::Num(n) => pred(Scalar::Num(Some(*n))),
+        Attr::Bool(b) => pred(Scalar::Bool(*b)),
+        Attr::Strs(items) => items.iter().any(|s| pred(Scalar::Str(s))),
+        Attr::Json(j) => match j.as_ref() {
+            Value::Array(items) => any_in_array(items, 0, pred),
+            other => pred(Scalar::of(other)),
+        },
     }
 }
 
-fn any_in_array<F: Fn(&Value) -> bool>(items: &[Value], depth: usize, pred: &F) -> bool {
+fn any_in_array<F: Fn(Scalar<'_>) -> bool>(items: &[Value], depth: usize, pred: &F) -> bool {
     depth < MAX_VALUE_DEPTH
         && items.iter().any(|x| match x {
             Value::Array(inner) => any_in_array(inner, depth + 1, pred),
-            other => pred(other),
+            other => pred(Scalar::of(other)),
         })
 }
 
@@ -254,32 +297,32 @@ fn bool_str(b: bool) -> &'static str {
     }
 }
 
-fn scalar_eq(x: &Value, l: &Literal) -> bool {
+fn scalar_eq(x: Scalar<'_>, l: &Literal) -> bool {
     match x {
-        Value::String(s) => str_eq(s, &l.normalized),
-        Value::Number(n) => match (n.as_f64(), l.number) {
+        Scalar::Str(s) => str_eq(s, &l.normalized),
+        Scalar::Num(n) => match (n, l.number) {
             (Some(a), Some(b)) => a == b,
             _ => false,
         },
-        Value::Bool(b) => l.normalized == bool_str(*b),
-        _ => false,
+        Scalar::Bool(b) => l.normalized == bool_str(b),
+        Scalar::Other => false,
     }
 }
 
 /// Orders a document scalar against a literal: numerically when both are
 /// numbers, lexicographically (normalised) when the document value is a
 /// string or boolean; numbers never compare with non-numeric literals.
-fn compare(x: &Value, l: &Literal) -> Option<Ordering> {
+fn compare(x: Scalar<'_>, l: &Literal) -> Option<Ordering> {
     match x {
-        Value::Number(n) => n.as_f64()?.partial_cmp(&l.number?),
-        Value::String(s) => {
+        Scalar::Num(n) => n?.partial_cmp(&l.number?),
+        Scalar::Str(s) => {
             if let (Some(b), Some(a)) = (l.number, parse_number(s)) {
                 return a.partial_cmp(&b);
             }
             Some(str_cmp(s, &l.normalized))
         }
-        Value::Bool(b) => Some(str_cmp(bool_str(*b), &l.normalized)),
-        _ => None,
+        Scalar::Bool(b) => Some(str_cmp(bool_str(b), &l.normalized)),
+        Scalar::Other => None,
     }
 }
 
@@ -490,9 +533,9 @@ mod tests {
         for d in &docs {
             let by_equality = values
                 .iter()
-                .any(|v| Condition::Equal(Literal::new(*v)).eval(Some(d)));
+                .any(|v| Condition::Equal(Literal::new(*v)).eval(Some(&j(d))));
             assert_eq!(
-                Condition::In(list.clone()).eval(Some(d)),
+                Condition::In(list.clone()).eval(Some(&j(d))),
                 by_equality,
                 "{d}"
             );
@@ -500,8 +543,92 @@ mod tests {
         // a thousand values, one lookup
         let many: Vec<Literal> = (0..1000).map(|i| Literal::new(format!("t{i}"))).collect();
         let c = Condition::In(InList::new(many));
-        assert!(c.eval(Some(&json!(["x", "T999"]))));
-        assert!(!c.eval(Some(&json!(["x", "t1000"]))));
+        assert!(c.eval(Some(&j(&json!(["x", "T999"])))));
+        assert!(!c.eval(Some(&j(&json!(["x", "t1000"])))));
+    }
+
+    fn j(v: &Value) -> Attr<'_> {
+        Attr::Json(Cow::Borrowed(v))
+    }
+
+    /// A document that lends its fields (as the server's records do)
+    /// answers every condition as its JSON form does.
+    #[test]
+    fn borrowed_attributes_answer_as_their_json() {
+        struct Typed {
+            kind: String,
+            tags: Vec<String>,
+            width: u64,
+            hidden: bool,
+            empty: String,
+            none: Vec<String>,
+        }
+        impl Document for Typed {
+            fn attribute(&self, name: &str) -> Option<Attr<'_>> {
+                match name {
+                    "kind" => Some(Attr::Str(&self.kind)),
+                    "tags" => Some(Attr::Strs(&self.tags)),
+                    "width" => Some(Attr::Num(self.width as f64)),
+                    "hidden" => Some(Attr::Bool(self.hidden)),
+                    "blank" => Some(Attr::Str(&self.empty)),
+                    "nothing" => Some(Attr::Strs(&self.none)),
+                    _ => None,
+                }
+            }
+        }
+        let typed = Typed {
+            kind: "Image".into(),
+            tags: vec!["Hero".into(), " draft".into(), "straße".into()],
+            width: 512,
+            hidden: false,
+            empty: String::new(),
+            none: Vec::new(),
+        };
+        let json = json!({
+            "kind": "Image", "tags": ["Hero", " draft", "straße"], "width": 512,
+            "hidden": false, "blank": "", "nothing": [],
+        });
+        let filters = [
+            "kind = image",
+            "kind != IMAGE",
+            "kind IN [video, IMAGE]",
+            "kind CONTAINS mag",
+            "kind STARTS WITH im",
+            "kind > a",
+            "kind < j",
+            "tags = hero",
+            "tags = draft",
+            "tags IN [x, STRAßE]",
+            "tags != hero",
+            "tags CONTAINS raf",
+            "tags IS EMPTY",
+            "nothing IS EMPTY",
+            "blank IS EMPTY",
+            "kind IS EMPTY",
+            "width = 512",
+            "width > 99",
+            "width 100 TO 600",
+            "width IN [512.0]",
+            "width = abc",
+            "width IS EMPTY",
+            "hidden = false",
+            "hidden != true",
+            "hidden IN [FALSE]",
+            "hidden IS NULL",
+            "kind IS NULL",
+            "missing = x",
+            "missing != x",
+            "kind EXISTS",
+            "missing EXISTS",
+            "kind = image AND (tags = nope OR width >= 512) AND NOT hidden = true",
+        ];
+        for text in filters {
+            let f = p(text);
+            assert_eq!(f.matches(&typed), f.matches(&json), "{text}");
+        }
+        // and they are not all the same answer
+        assert!(p("tags = hero").matches(&typed));
+        assert!(!p("tags = nope").matches(&typed));
     }
 
     #[test]

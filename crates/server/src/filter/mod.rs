@@ -47,8 +47,8 @@ mod parser;
 pub use attributes::check_attributes;
 pub use dates::check_dates;
 pub use error::FilterError;
-pub use eval::Document;
 pub use eval::InList;
+pub use eval::{Attr, Document};
 pub use parser::{parse, parse_value};
 
 /// Longest accepted filter, in bytes (for the array form: all strings together).
@@ -305,11 +305,11 @@ mod tests {
             created_at: Value,
         }
         impl Document for Asset {
-            fn attribute(&self, name: &str) -> Option<Cow<'_, Value>> {
+            fn attribute(&self, name: &str) -> Option<Attr<'_>> {
                 match name {
-                    "kind" => Some(Cow::Borrowed(&self.kind)),
-                    "tags" => Some(Cow::Borrowed(&self.tags)),
-                    "createdAt" => Some(Cow::Borrowed(&self.created_at)),
+                    "kind" => Some(Attr::Json(Cow::Borrowed(&self.kind))),
+                    "tags" => Some(Attr::Json(Cow::Borrowed(&self.tags))),
+                    "createdAt" => Some(Attr::Json(Cow::Borrowed(&self.created_at))),
                     _ => None,
                 }
             }

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::present;
 use crate::embed::{self, Embedding};
 use crate::embeddings;
-use crate::filter::{self, Document};
+use crate::filter::{self, Attr, Document};
 use crate::http::{HttpError, HttpResult};
 use crate::library::Record;
 use crate::state::AppState;
@@ -89,35 +89,38 @@ pub struct Images {
 struct Doc<'a>(&'a Record);
 
 impl Document for Doc<'_> {
-    fn attribute(&self, name: &str) -> Option<Cow<'_, Value>> {
+    fn attribute(&self, name: &str) -> Option<Attr<'_>> {
         let a = &self.0.asset;
         let m = a.metadata.as_ref();
-        let s = |v: Option<&str>| v.map(|s| Cow::Owned(Value::String(s.to_string())));
-        let n = |v: Option<u64>| v.map(|n| Cow::Owned(json!(n)));
+        let n = |v: Option<u64>| v.map(|n| Attr::Num(n as f64));
         match name {
-            "id" => s(Some(&a.id)),
-            "kind" => s(a.kind().map(|k| k.as_str())),
-            "type" => s(a.asset_type().map(|t| t.as_str())),
-            "tags" => Some(Cow::Owned(json!(a.tags()))),
-            "collectionIds" => Some(Cow::Owned(json!(a.collection_ids()))),
-            "privacy" => s(a.privacy.as_ref().map(|p| p.as_str())),
-            "authorId" => s(a.author_id.as_deref()),
-            "ownerId" => s(a.owner_id.as_deref()),
-            "modelId" => s(a.model_id()),
-            "modelType" => s(m.and_then(|m| m.model_type.as_ref()).map(|t| t.as_str())),
-            "inferenceId" => s(m.and_then(|m| m.inference_id.as_deref())),
-            "parentId" => s(a.parent_id()),
-            "rootParentId" => s(a.root_parent_id()),
+            "id" => Some(Attr::Str(&a.id)),
+            "kind" => a.kind().map(|k| Attr::Str(k.as_str())),
+            "type" => a.asset_type().map(|t| Attr::Str(t.as_str())),
+            "tags" => Some(Attr::Strs(a.tags())),
+            "collectionIds" => Some(Attr::Strs(a.collection_ids())),
+            "privacy" => a.privacy.as_ref().map(|p| Attr::Str(p.as_str())),
+            "authorId" => a.author_id.as_deref().map(Attr::Str),
+            "ownerId" => a.owner_id.as_deref().map(Attr::Str),
+            "modelId" => a.model_id().map(Attr::Str),
+            "modelType" => m
+                .and_then(|m| m.model_type.as_ref())
+                .map(|t| Attr::Str(t.as_str())),
+            "inferenceId" => m.and_then(|m| m.inference_id.as_deref()).map(Attr::Str),
+            "parentId" => a.parent_id().map(Attr::Str),
+            "rootParentId" => a.root_parent_id().map(Attr::Str),
             "width" => n(a.width()),
             "height" => n(a.height()),
-            "aspectRatio" => s(m.and_then(|m| m.aspect_ratio.as_deref())),
-            "createdAt" => s(a.created_at.as_deref()),
-            "updatedAt" => s(a.updated_at.as_deref()),
-            "mimeType" => s(a.mime_type.as_deref()),
-            "isHidden" => Some(Cow::Owned(json!(a.is_hidden.unwrap_or(false)))),
-            "seed" => a.seed().map(|x| Cow::Owned(Value::String(x.to_string()))),
-            "name" => s(a.name()),
-            "status" => s(a.status.as_ref().map(|x| x.as_str())),
+            "aspectRatio" => m.and_then(|m| m.aspect_ratio.as_deref()).map(Attr::Str),
+            "createdAt" => a.created_at.as_deref().map(Attr::Str),
+            "updatedAt" => a.updated_at.as_deref().map(Attr::Str),
+            "mimeType" => a.mime_type.as_deref().map(Attr::Str),
+            "isHidden" => Some(Attr::Bool(a.is_hidden.unwrap_or(false))),
+            "seed" => a
+                .seed()
+                .map(|x| Attr::Json(Cow::Owned(Value::String(x.to_string())))),
+            "name" => a.name().map(Attr::Str),
+            "status" => a.status.as_ref().map(|x| Attr::Str(x.as_str())),
             _ => None,
         }
     }
@@ -506,7 +509,7 @@ mod tests {
         let as_list = |r: &Record| {
             let doc = Doc(r);
             let v = doc.attribute("tags");
-            equalities.iter().any(|e| e.eval(v.as_deref()))
+            equalities.iter().any(|e| e.eval(v.as_ref()))
         };
         let time = |name: &str, matches: &dyn Fn(&Record) -> bool| {
             let mut counts = Vec::new();

@@ -64,6 +64,72 @@ impl<W: Write> JsonWriter<W> {
     }
 }
 
+/// Where listed items go: streamed JSON (an array or lines), or a table
+/// printed at the end. Every listing command (assets, hits, clips,
+/// indexes) prints through one.
+pub enum Sink {
+    Json(JsonWriter<io::StdoutLock<'static>>),
+    Table(Table),
+}
+
+impl Sink {
+    /// JSON when `json` or `lines` (JSON lines) is asked for, else `table`.
+    pub fn new(json: bool, lines: bool, table: Table) -> Sink {
+        if json || lines {
+            Sink::Json(JsonWriter::new(io::stdout().lock(), lines))
+        } else {
+            Sink::Table(table)
+        }
+    }
+
+    /// One item: as JSON, or as the table row `row` makes of it.
+    pub fn push<T: Serialize>(
+        &mut self,
+        item: &T,
+        row: impl FnOnce() -> Vec<String>,
+    ) -> io::Result<()> {
+        match self {
+            Sink::Json(w) => w.push(item),
+            Sink::Table(t) => {
+                t.row(row());
+                Ok(())
+            }
+        }
+    }
+
+    /// One Scenario asset (a broken one as the server sent it).
+    pub fn push_asset(
+        &mut self,
+        asset: &Asset,
+        row: impl FnOnce() -> Vec<String>,
+    ) -> io::Result<()> {
+        match self {
+            Sink::Json(w) => w.push_asset(asset),
+            Sink::Table(t) => {
+                t.row(row());
+                Ok(())
+            }
+        }
+    }
+
+    /// Closes the output; `failed` (an error follows, and says why) keeps
+    /// an empty table from saying that no `what` were found.
+    pub fn finish(self, what: &str, failed: bool) -> io::Result<()> {
+        match self {
+            Sink::Json(w) => {
+                w.finish()?;
+            }
+            Sink::Table(t) if t.is_empty() && failed => {}
+            Sink::Table(t) if t.is_empty() => eprintln!("no {what} found"),
+            Sink::Table(t) => {
+                let mut out = io::stdout().lock();
+                out.write_all(t.render(table_width()).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A broken asset as printed in JSON: its raw object plus `_error` (or
 /// `{"_error", "raw"}` when the item is not an object). `None` for an asset
 /// that decoded.

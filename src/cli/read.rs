@@ -5,55 +5,13 @@ use std::io::{self, Write};
 
 use futures_util::StreamExt;
 
-use super::args::{GetArgs, ListArgs, OutputArgs, SearchArgs};
+use super::args::{GetArgs, ListArgs, SearchArgs};
 use super::context::Context;
-use super::output::{self, JsonWriter};
+use super::output::{self, Sink};
 use super::render;
 use super::CliError;
 use crate::api::image_ref;
-use crate::api::models::Asset;
 use crate::api::params::{ListAssetsQuery, SearchImages, SearchRequest};
-
-/// Where listed assets go: streamed JSON, or a table printed at the end.
-enum Sink {
-    Json(JsonWriter<io::StdoutLock<'static>>),
-    Table(output::Table),
-}
-
-impl Sink {
-    fn new(output: OutputArgs) -> Sink {
-        if output.json || output.jsonl {
-            Sink::Json(JsonWriter::new(io::stdout().lock(), output.jsonl))
-        } else {
-            Sink::Table(render::asset_table())
-        }
-    }
-
-    fn push(&mut self, asset: &Asset) -> Result<(), CliError> {
-        match self {
-            Sink::Json(w) => w.push_asset(asset)?,
-            Sink::Table(t) => t.row(render::asset_row(asset)),
-        }
-        Ok(())
-    }
-
-    /// Closes the output; `failed` (an error follows) keeps an empty table
-    /// from saying that nothing was found.
-    fn finish(self, what: &str, failed: bool) -> Result<(), CliError> {
-        match self {
-            Sink::Json(w) => {
-                w.finish()?;
-            }
-            Sink::Table(t) if t.is_empty() && failed => {}
-            Sink::Table(t) if t.is_empty() => eprintln!("no {what} found"),
-            Sink::Table(t) => {
-                let mut out = io::stdout().lock();
-                out.write_all(t.render(output::table_width()).as_bytes())?;
-            }
-        }
-        Ok(())
-    }
-}
 
 pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
     let mut query = ListAssetsQuery {
@@ -79,7 +37,7 @@ pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
         // ask for no more than is needed
         query.page_size = Some(u32::try_from(max.max(1)).unwrap_or(50));
     }
-    let mut sink = Sink::new(a.output);
+    let mut sink = Sink::new(a.output.json, a.output.jsonl, render::asset_table());
     let mut seen = 0u64;
     let mut pages = ctx.scenario("this command")?.list_assets(query);
     let mut cut = false;
@@ -99,7 +57,7 @@ pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
             .is_some_and(|t| !t.is_empty());
         let n = page.assets.len();
         for (i, asset) in page.assets.into_iter().enumerate() {
-            sink.push(&asset)?;
+            sink.push_asset(&asset, || render::asset_row(&asset))?;
             seen += 1;
             if seen == max {
                 cut = more || i + 1 < n;
@@ -204,7 +162,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
     };
     request.validate().map_err(CliError::Usage)?;
     let table = !a.output.json && !a.output.jsonl;
-    let mut sink = Sink::new(a.output);
+    let mut sink = Sink::new(a.output.json, a.output.jsonl, render::asset_table());
     let mut seen = 0u64;
     let mut pages = ctx.scenario("this command")?.search(request);
     let mut failed = None;
@@ -222,7 +180,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
             fill_gaps(ctx, &mut hits).await;
         }
         for hit in hits {
-            sink.push(&hit)?;
+            sink.push_asset(&hit, || render::asset_row(&hit))?;
             seen += 1;
             if seen == max {
                 break 'pages;

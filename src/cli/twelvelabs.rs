@@ -14,7 +14,7 @@ use assetui_twelvelabs::search::SearchRequest;
 use assetui_twelvelabs::{Client, Error};
 
 use super::args::{DeleteArgs, GetArgs, JsonOnly, ListArgs, SearchArgs, TagArgs, UploadArgs};
-use super::output::{self, JsonWriter};
+use super::output::{self, JsonWriter, Sink};
 use super::render;
 use super::CliError;
 use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
@@ -73,9 +73,7 @@ pub async fn list(client: &Client, a: ListArgs) -> Result<(), CliError> {
         filename: a.filename.clone(),
         ..ListAssets::default()
     };
-    let json = a.output.json || a.output.jsonl;
-    let mut writer = json.then(|| JsonWriter::new(io::stdout().lock(), a.output.jsonl));
-    let mut table = render::asset_table();
+    let mut sink = Sink::new(a.output.json, a.output.jsonl, render::asset_table());
     let mut seen = 0u64;
     let mut pages = client.list_assets_pages(&query);
     let mut error = None;
@@ -93,29 +91,11 @@ pub async fn list(client: &Client, a: ListArgs) -> Result<(), CliError> {
                 cut = true;
                 break 'pages;
             }
-            match writer.as_mut() {
-                Some(w) => w.push(&asset)?,
-                None => table.row(render::view_row(&tl::view(asset))),
-            }
+            sink.push(&asset, || render::view_row(&tl::view(asset.clone())))?;
             seen += 1;
         }
     }
-    match writer {
-        Some(w) => {
-            w.finish()?;
-        }
-        // an empty table says so, unless an error follows (it says why)
-        None if table.is_empty() => {
-            if error.is_none() {
-                eprintln!("no assets found");
-            }
-        }
-        None => {
-            io::stdout()
-                .lock()
-                .write_all(table.render(output::table_width()).as_bytes())?;
-        }
-    }
+    sink.finish("assets", error.is_some())?;
     if cut && a.limit.all {
         return Err(CliError::Failed(format!(
             "stopped after {max} assets, the most `--all` lists; pass --limit N to list more"
@@ -158,47 +138,53 @@ pub async fn indexes(client: &Client, a: JsonOnly) -> Result<(), CliError> {
         ..ListIndexes::default()
     };
     let mut pages = client.list_indexes_pages(&query);
-    let mut writer = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
-    let mut table = output::Table::new(vec![
-        output::Column {
-            header: "ID",
-            min: 8,
-            flexible: false,
-        },
-        output::Column {
-            header: "NAME",
-            min: 8,
-            flexible: true,
-        },
-        output::Column {
-            header: "VIDEOS",
-            min: 6,
-            flexible: false,
-        },
-        output::Column {
-            header: "CREATED",
-            min: 10,
-            flexible: false,
-        },
-    ]);
+    let mut sink = Sink::new(
+        a.json,
+        false,
+        output::Table::new(vec![
+            output::Column {
+                header: "ID",
+                min: 8,
+                flexible: false,
+            },
+            output::Column {
+                header: "NAME",
+                min: 8,
+                flexible: true,
+            },
+            output::Column {
+                header: "VIDEOS",
+                min: 6,
+                flexible: false,
+            },
+            output::Column {
+                header: "CREATED",
+                min: 10,
+                flexible: false,
+            },
+        ]),
+    );
     let mut error = None;
     while let Some(page) = pages.next().await {
         match page {
             Ok(p) => {
                 for index in p.data.unwrap_or_default() {
-                    match writer.as_mut() {
-                        Some(w) => w.push(&index)?,
-                        None => table.row(vec![
+                    sink.push(&index, || {
+                        vec![
                             index.id.clone().unwrap_or_default(),
                             index.index_name.clone().unwrap_or_default(),
-                            index.video_count.map(|n| n.to_string()).unwrap_or_default(),
+                            index
+                                .video_count
+                                .as_ref()
+                                .map(|n| n.to_string())
+                                .unwrap_or_default(),
                             index
                                 .created_at
                                 .as_deref()
                                 .map(render::short_date)
                                 .unwrap_or_default(),
-                        ]),
-                    }
+                        ]
+                    })?;
                 }
             }
             Err(e) => {
@@ -207,22 +193,7 @@ pub async fn indexes(client: &Client, a: JsonOnly) -> Result<(), CliError> {
             }
         }
     }
-    match writer {
-        Some(w) => {
-            w.finish()?;
-        }
-        // an empty table says so, unless an error follows (it says why)
-        None if table.is_empty() => {
-            if error.is_none() {
-                eprintln!("no indexes found");
-            }
-        }
-        None => {
-            io::stdout()
-                .lock()
-                .write_all(table.render(output::table_width()).as_bytes())?;
-        }
-    }
+    sink.finish("indexes", error.is_some())?;
     error.map_or(Ok(()), |e| Err(failed(e)))
 }
 
@@ -255,9 +226,7 @@ pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
     };
     let max = a.limit.unwrap_or(super::args::LimitArgs::DEFAULT);
     request.page_limit = Some(max.clamp(1, 50));
-    let json = a.output.json || a.output.jsonl;
-    let mut writer = json.then(|| JsonWriter::new(io::stdout().lock(), a.output.jsonl));
-    let mut table = clip_table();
+    let mut sink = Sink::new(a.output.json, a.output.jsonl, clip_table());
     let mut seen = 0u64;
     let mut pages = client.search_pages(request);
     let mut error = None;
@@ -273,9 +242,8 @@ pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
             if seen == max {
                 break 'pages;
             }
-            match writer.as_mut() {
-                Some(w) => w.push(&item)?,
-                None => table.row(vec![
+            sink.push(&item, || {
+                vec![
                     item.rank.map(|r| r.to_string()).unwrap_or_default(),
                     item.video().unwrap_or_default().to_string(),
                     match (item.start_secs(), item.end_secs()) {
@@ -285,27 +253,12 @@ pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
                         _ => String::new(),
                     },
                     item.transcription.clone().unwrap_or_default(),
-                ]),
-            }
+                ]
+            })?;
             seen += 1;
         }
     }
-    match writer {
-        Some(w) => {
-            w.finish()?;
-        }
-        // an empty table says so, unless an error follows (it says why)
-        None if table.is_empty() => {
-            if error.is_none() {
-                eprintln!("no clips found");
-            }
-        }
-        None => {
-            io::stdout()
-                .lock()
-                .write_all(table.render(output::table_width()).as_bytes())?;
-        }
-    }
+    sink.finish("clips", error.is_some())?;
     error.map_or(Ok(()), |e| Err(failed(e)))
 }
 

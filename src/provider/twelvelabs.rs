@@ -32,12 +32,7 @@ pub fn view(asset: Asset) -> AssetView {
         .to_ascii_lowercase();
     let media = media_of(&mime);
     let tech = asset.technical_metadata.as_ref();
-    let num = |n: Option<&serde_json::Number>| n.and_then(|n| n.as_f64()).map(|f| f as u64);
-    let dims = tech.and_then(|t| {
-        let w = num(t.video_width.as_ref()).or(num(t.image_width.as_ref()))?;
-        let h = num(t.video_height.as_ref()).or(num(t.image_height.as_ref()))?;
-        Some((w, h))
-    });
+    let dims = dims_of(&asset);
     let status = match &asset.status {
         Some(AssetStatus::Processing) => Processing::Pending("processing".into()),
         Some(AssetStatus::Failed) => Processing::Failed(
@@ -61,7 +56,7 @@ pub fn view(asset: Asset) -> AssetView {
         updated: None,
         size: asset
             .size
-            .or_else(|| tech.and_then(|t| num(t.file_size_bytes.as_ref()))),
+            .or_else(|| tech.and_then(|t| whole(t.file_size_bytes.as_ref()))),
         dims,
         duration: asset.duration_secs(),
         status,
@@ -77,6 +72,19 @@ pub fn view(asset: Asset) -> AssetView {
         id,
         native: Native::TwelveLabs(Box::new(asset)),
     }
+}
+
+/// A number the service may send as a float, as a whole count.
+fn whole(n: Option<&serde_json::Number>) -> Option<u64> {
+    n.and_then(|n| n.as_f64()).map(|f| f as u64)
+}
+
+/// Width and height in pixels, of the video or else of the image.
+fn dims_of(asset: &Asset) -> Option<(u64, u64)> {
+    let t = asset.technical_metadata.as_ref()?;
+    let w = whole(t.video_width.as_ref()).or(whole(t.image_width.as_ref()))?;
+    let h = whole(t.video_height.as_ref()).or(whole(t.image_height.as_ref()))?;
+    Some((w, h))
 }
 
 /// What a MIME type says of the media.
@@ -219,8 +227,10 @@ pub fn sections(asset: &Asset, _collections: &HashMap<String, String>) -> Vec<Se
         },
     );
     put("Duration", asset.duration_secs().map(duration_text));
-    let v = view(asset.clone());
-    put("Dimensions", v.dims.map(|(w, h)| format!("{w} × {h} px")));
+    put(
+        "Dimensions",
+        dims_of(asset).map(|(w, h)| format!("{w} × {h} px")),
+    );
     put("Created", asset.created_at.as_deref().map(line));
     let rendition = |status: Option<&RenditionStatus>, url: Option<&str>| {
         status.map(|s| match url {
@@ -242,9 +252,10 @@ pub fn sections(asset: &Asset, _collections: &HashMap<String, String>) -> Vec<Se
             .as_ref()
             .and_then(|t| rendition(t.status.as_ref(), t.representative_url.as_deref())),
     );
+    let tags = chips(asset.user_metadata.as_ref());
     put(
         "Metadata",
-        (!v.tags.is_empty()).then(|| line(&v.tags.join(", "))),
+        (!tags.is_empty()).then(|| line(&tags.join(", "))),
     );
     let mut out = vec![Section {
         title: "Summary".into(),

@@ -128,84 +128,66 @@ impl Workers {
     }
 }
 
+/// The system's opener: `open` on macOS, `xdg-open` elsewhere.
+const OPENER: &str = if cfg!(target_os = "macos") {
+    "open"
+} else {
+    "xdg-open"
+};
+
 /// Plays a stream with `mpv` (from `start` seconds) when it is installed,
-/// else hands the link to the system's opener; detached from the
-/// terminal, its outcome comes back as [`Msg::Opened`].
+/// else hands the link to the system's opener; its outcome comes back as
+/// [`Msg::Opened`].
 fn play(url: String, start: Option<f64>, tx: UnboundedSender<Msg>) {
     let mpv = std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join("mpv").is_file()));
-    let mut cmd = if mpv {
-        let mut c = tokio::process::Command::new("mpv");
+    let mut cmd = tokio::process::Command::new(if mpv { "mpv" } else { OPENER });
+    if mpv {
         if let Some(s) = start.filter(|s| *s > 0.0) {
-            c.arg(format!("--start={s:.1}"));
+            cmd.arg(format!("--start={s:.1}"));
         }
-        c.arg("--").arg(&url);
-        c
+        cmd.arg("--");
+    }
+    cmd.arg(&url);
+    // the link is signed: the message names the stream, not the link
+    let hint = if mpv {
+        ""
     } else {
-        let mut c = tokio::process::Command::new(if cfg!(target_os = "macos") {
-            "open"
-        } else {
-            "xdg-open"
-        });
-        c.arg(&url);
-        c
+        " (install mpv to play streams)"
     };
-    let player = if mpv { "mpv" } else { "the opener" };
+    run_detached(cmd, "the stream".into(), hint, tx);
+}
+
+/// Opens a file with the system's opener; its outcome comes back as
+/// [`Msg::Opened`].
+fn open_path(path: std::path::PathBuf, tx: UnboundedSender<Msg>) {
+    let mut cmd = tokio::process::Command::new(OPENER);
+    cmd.arg(&path);
+    run_detached(cmd, path.display().to_string(), "", tx);
+}
+
+/// Starts `cmd` detached from the terminal (its output would draw over
+/// the browser) and reports how it ended as [`Msg::Opened`] about
+/// `shown`; `hint` follows a failure to start.
+fn run_detached(
+    mut cmd: tokio::process::Command,
+    shown: String,
+    hint: &'static str,
+    tx: UnboundedSender<Msg>,
+) {
+    let program = cmd.as_std().get_program().to_string_lossy().into_owned();
     let spawned = cmd
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
-    // the link is signed: the message names the stream, not the link
-    let shown = "the stream".to_string();
     match spawned {
         Ok(mut child) => {
             tokio::spawn(async move {
                 let result = match child.wait().await {
                     Ok(status) if status.success() => Ok(()),
-                    Ok(status) => Err(format!("{player} failed ({status})")),
-                    Err(e) => Err(format!("{player}: {e}")),
-                };
-                let _ = tx.send(Msg::Opened {
-                    path: shown,
-                    result,
-                });
-            });
-        }
-        Err(e) => {
-            let _ = tx.send(Msg::Opened {
-                path: shown,
-                result: Err(format!(
-                    "{player} could not start: {e} (install mpv to play streams)"
-                )),
-            });
-        }
-    }
-}
-
-/// Opens a file with the system's opener (`open` on macOS, `xdg-open`
-/// elsewhere), detached from the terminal: its output would draw over the
-/// browser. Whether it worked comes back as [`Msg::Opened`].
-fn open_path(path: std::path::PathBuf, tx: UnboundedSender<Msg>) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let spawned = tokio::process::Command::new(opener)
-        .arg(&path)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    let shown = path.display().to_string();
-    match spawned {
-        Ok(mut child) => {
-            tokio::spawn(async move {
-                let result = match child.wait().await {
-                    Ok(status) if status.success() => Ok(()),
-                    Ok(status) => Err(format!("{opener} failed ({status})")),
-                    Err(e) => Err(format!("{opener}: {e}")),
+                    Ok(status) => Err(format!("{program} failed ({status})")),
+                    Err(e) => Err(format!("{program}: {e}")),
                 };
                 let _ = tx.send(Msg::Opened {
                     path: shown,
@@ -215,9 +197,9 @@ fn open_path(path: std::path::PathBuf, tx: UnboundedSender<Msg>) {
         }
         Err(e) => {
             let why = if e.kind() == std::io::ErrorKind::NotFound {
-                format!("{opener} is not installed")
+                format!("{program} is not installed{hint}")
             } else {
-                format!("{opener}: {e}")
+                format!("{program} could not start: {e}{hint}")
             };
             let _ = tx.send(Msg::Opened {
                 path: shown,

@@ -451,7 +451,7 @@ async fn t_edits_user_metadata_as_key_value_chips_with_completion_from_keys_in_u
     b.wait_for("the change answered", T, |st| {
         st.notice
             .as_ref()
-            .is_some_and(|n| n.text.contains("tagged 1 asset mood=calm"))
+            .is_some_and(|n| n.text.contains("set mood=calm on 1 asset"))
     })
     .await
     .unwrap();

@@ -11,6 +11,7 @@ use super::bulk;
 use crate::app::msg::Cmd;
 use crate::app::state::{Overlay, State};
 use crate::app::tags::{TagChange, TagEditor, TagKey, COMPLETIONS_MAX};
+use crate::provider::Labels;
 use crate::sanitize;
 
 /// `t`: opens the editor on the selection or the current asset.
@@ -112,17 +113,29 @@ fn apply(state: &mut State, editor: &mut TagEditor, tag: String, add: bool, cmds
         return;
     }
     editor.changed = true;
-    let n = changed.len();
-    let verb = if add { "tagging" } else { "untagging" };
-    state.info(format!(
-        "{verb} {} {shown}…",
-        crate::app::inspector::plural(n, "asset", "assets")
-    ));
+    let n = crate::app::inspector::plural(changed.len(), "asset", "assets");
+    let text = change_text(state, add, &n, &shown, true);
+    state.info(format!("{text}…"));
     cmds.push(Cmd::Tag(TagChange {
         tag,
         add,
         ids: changed,
     }));
+}
+
+/// What a change of labels says, under way (`going`) or done: tags are
+/// tagged, a provider's `key=value` metadata is set.
+fn change_text(state: &State, add: bool, n: &str, shown: &str, going: bool) -> String {
+    let metadata = state.caps.labels == Labels::KeyValue;
+    match (metadata, add, going) {
+        (false, true, true) => format!("tagging {n} {shown}"),
+        (false, true, false) => format!("tagged {n} {shown}"),
+        (false, false, true) => format!("untagging {n} {shown}"),
+        (true, true, true) => format!("setting {shown} on {n}"),
+        (true, true, false) => format!("set {shown} on {n}"),
+        (true, false, true) => format!("removing {shown} from {n}"),
+        (_, false, false) => format!("removed {shown} from {n}"),
+    }
 }
 
 /// Changes one asset's tags wherever it is kept; false if it had (or
@@ -151,11 +164,8 @@ pub fn on_tagged(state: &mut State, change: TagChange, failures: Vec<(String, St
     let ok = change.ids.len() - failures.len();
     if failures.is_empty() {
         let n = crate::app::inspector::plural(ok, "asset", "assets");
-        state.info(if change.add {
-            format!("tagged {n} {shown}")
-        } else {
-            format!("removed {shown} from {n}")
-        });
+        let text = change_text(state, change.add, &n, &shown, false);
+        state.info(text);
         return;
     }
     for (id, _) in &failures {

@@ -87,6 +87,36 @@ pub async fn ensure(state: &Arc<AppState>) {
     }
 }
 
+/// The embedding of the record `id`: the one computed already, else
+/// computed now (off the async threads) and kept, without waiting for a
+/// run of [`ensure`] under way. `None` when there is no such record.
+pub async fn of_record(state: &Arc<AppState>, id: &str) -> Option<Embedding> {
+    let (file, mime, kind) = {
+        let lib = state.lib.read().ok()?;
+        let r = lib.get(id)?;
+        if let Some(e) = &r.embedding {
+            return Some(e.clone());
+        }
+        (
+            r.file.clone(),
+            r.asset.mime_type.clone().unwrap_or_default(),
+            r.asset
+                .kind()
+                .map(|k| k.as_str().to_string())
+                .unwrap_or_default(),
+        )
+    };
+    let e = tokio::task::spawn_blocking(move || compute(&file, &mime, &kind))
+        .await
+        .ok()?;
+    if let Ok(mut lib) = state.lib.write() {
+        if let Some(r) = lib.get_mut(id) {
+            r.embedding.get_or_insert_with(|| e.clone());
+        }
+    }
+    Some(e)
+}
+
 /// The embedding of one file: synthetic images are drawn small, others
 /// decoded with limits (non-images use their thumbnail picture).
 pub fn compute(file: &FileRef, mime: &str, kind: &str) -> Embedding {

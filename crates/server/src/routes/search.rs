@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use serde::Deserialize;
@@ -129,7 +131,7 @@ impl Document for Doc<'_> {
 pub async fn search(
     State(state): State<Arc<AppState>>,
     Json(body): Json<SearchBody>,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Response> {
     let query = body.query.clone().filter(|q| !q.trim().is_empty());
     let images = body.images.unwrap_or_default();
     let has_images = !images.like.is_empty() || !images.unlike.is_empty();
@@ -181,8 +183,18 @@ pub async fn search(
 
     // image references: ids or data URLs
     let image_mode = body.image.is_some() || has_images;
+    // a similarity search waits for missing embeddings only when no run
+    // is under way (new uploads: a few); during the start-up run over a
+    // large library it answers at once from what is embedded, and says so
+    let mut partial = false;
     let (likes, unlikes) = if image_mode {
-        embeddings::ensure(&state).await;
+        match state.embedding_lock.try_lock() {
+            Ok(idle) => {
+                drop(idle);
+                embeddings::ensure(&state).await;
+            }
+            Err(_) => partial = true,
+        }
         let like_refs: Vec<String> = body.image.iter().cloned().chain(images.like).collect();
         let likes = resolve_refs(&state, &like_refs).await?;
         let unlikes = resolve_refs(&state, &images.unlike).await?;
@@ -193,7 +205,7 @@ pub async fn search(
 
     // the CPU work (filter, scores, ordering, presenting) runs off the async
     // threads, on the library shared through the state's Arc
-    let answer = tokio::task::spawn_blocking(move || -> HttpResult<Value> {
+    let answer = tokio::task::spawn_blocking(move || -> HttpResult<(Value, Option<String>)> {
         state.search_hold.pass();
         let lib = state.read_lib()?;
         if let Some(f) = &filter {
@@ -258,6 +270,10 @@ pub async fn search(
             };
             hits.push((score, r));
         }
+        let embedded = partial.then(|| {
+            let n = lib.records().filter(|(_, r)| r.embedding.is_some()).count();
+            format!("{n} of {} assets", lib.len())
+        });
         let ranked_by_relevance = image_mode || query.is_some();
         let total = hits.len();
         let (offset, limit, page, per_page) = if page_form {
@@ -321,7 +337,7 @@ pub async fn search(
         } else {
             total.div_ceil(per_page)
         };
-        Ok(json!({
+        let answer = json!({
             "hits": shown,
             "offset": offset,
             "limit": limit,
@@ -330,12 +346,23 @@ pub async fn search(
             "hitsPerPage": per_page,
             "totalHits": total,
             "totalPages": total_pages,
-        }))
+        });
+        Ok((answer, embedded))
     })
     .await
     .map_err(|e| HttpError::internal(format!("the search failed: {e}")))??;
-    Ok(Json(answer))
+    let (answer, embedded) = answer;
+    let mut response = Json(answer).into_response();
+    if let Some(v) = embedded.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        response.headers_mut().insert(PARTIAL_HEADER, v);
+    }
+    Ok(response)
 }
+
+/// On a similarity search answered while the embeddings are still being
+/// computed: how many assets it could rank (`N of M assets`). Not a header
+/// of the live service: only this server computes embeddings at start.
+pub const PARTIAL_HEADER: &str = "x-assetui-embedded";
 
 /// Refuses a filter whose conditions, checked against every asset, would
 /// cost more than [`MAX_FILTER_CHECKS`] checks.
@@ -412,17 +439,19 @@ async fn resolve_refs(state: &Arc<AppState>, refs: &[String]) -> HttpResult<Vec<
             .map_err(HttpError::bad_request)?;
             out.push(e);
         } else {
-            let lib = state.read_lib()?;
-            let rec = lib.get(r).ok_or_else(|| {
-                HttpError::bad_request(format!(
-                    "image reference {} is neither an existing AssetId nor a data URL",
-                    assetui_api::sanitize::line(r, 80)
-                ))
-            })?;
-            let e = rec
-                .embedding
-                .clone()
-                .ok_or_else(|| HttpError::internal("embeddings are still being computed"))?;
+            let id = {
+                let lib = state.read_lib()?;
+                let rec = lib.get(r).ok_or_else(|| {
+                    HttpError::bad_request(format!(
+                        "image reference {} is neither an existing AssetId nor a data URL",
+                        assetui_api::sanitize::line(r, 80)
+                    ))
+                })?;
+                rec.asset.id.clone()
+            };
+            let e = embeddings::of_record(state, &id)
+                .await
+                .ok_or_else(|| HttpError::not_found("the reference asset no longer exists"))?;
             out.push(e);
         }
     }
@@ -476,6 +505,91 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    /// POSTs `body` to the server's search, by hand (`Connection: close`):
+    /// the status line, the headers (lowercased) and the JSON answer.
+    async fn post_search(base_url: &str, body: &Value) -> (String, String, Value) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = base_url
+            .trim_start_matches("http://")
+            .trim_end_matches("/v1");
+        let mut conn = tokio::net::TcpStream::connect(host).await.unwrap();
+        let body = body.to_string();
+        let request = format!(
+            "POST /v1/search/assets HTTP/1.1\r\nhost: {host}\r\ncontent-type: \
+             application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        conn.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        conn.read_to_end(&mut raw).await.unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, json) = raw.split_once("\r\n\r\n").unwrap();
+        let (status, headers) = head.split_once("\r\n").unwrap();
+        (
+            status.to_string(),
+            headers.to_ascii_lowercase(),
+            serde_json::from_str(json).unwrap(),
+        )
+    }
+
+    /// A similarity search that comes while the start-up run of embeddings
+    /// is under way is answered at once from what is embedded, and says so;
+    /// the reference asset's own embedding is computed for it. Once the run
+    /// is over, the answer covers every asset again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_early_similarity_search_answers_from_what_is_embedded() {
+        let s = crate::start(crate::ServerConfig::default()).await.unwrap();
+        embeddings::ensure(&s.state).await; // the start-up run is over
+        let (reference, other) = {
+            let mut lib = s.state.lib.write().unwrap();
+            let images: Vec<String> = lib
+                .records()
+                .filter(|(_, r)| r.asset.mime_type.as_deref() == Some("image/png"))
+                .map(|(_, r)| r.asset.id.clone())
+                .take(2)
+                .collect();
+            for id in &images {
+                lib.get_mut(id).unwrap().embedding = None;
+            }
+            (images[0].clone(), images[1].clone())
+        };
+        let total = s.state.lib.read().unwrap().len();
+        let body = json!({"image": reference, "hitsPerPage": 100, "public": true});
+        // a run under way (as at the start of a large library): held here
+        let run = s.state.embedding_lock.lock().await;
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            post_search(&s.base_url, &body),
+        )
+        .await
+        .expect("answered without waiting for the run");
+        let (status, headers, json) = answer;
+        assert!(status.contains(" 200 "), "{status}: {json}");
+        let said = format!("{PARTIAL_HEADER}: {} of {total} assets", total - 1);
+        assert!(headers.contains(&said), "{headers}");
+        let ids: Vec<&str> = json["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|h| h["id"].as_str())
+            .collect();
+        assert!(ids.contains(&reference.as_str()), "{ids:?}");
+        assert!(!ids.contains(&other.as_str()), "not embedded yet: {ids:?}");
+        drop(run);
+        // the run over: complete again, without the header
+        let (status, headers, json) = post_search(&s.base_url, &body).await;
+        assert!(status.contains(" 200 "), "{status}");
+        assert!(!headers.contains(PARTIAL_HEADER), "{headers}");
+        let ids: Vec<&str> = json["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|h| h["id"].as_str())
+            .collect();
+        assert!(ids.contains(&other.as_str()), "{ids:?}");
+        s.stop().await;
     }
 
     /// `cargo test -p assetui-server --release bench_in_1000_at_100k -- --ignored --nocapture`:

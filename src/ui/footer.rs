@@ -99,21 +99,21 @@ fn main_screen(state: &State) -> Vec<Hint> {
         &[
             (Action::Down, "scroll"),
             (Action::RawJson, "raw JSON"),
+            (Action::Palette, "commands"),
             (Action::JumpParent, "parent"),
             (Action::CopyId, "copy id"),
             (Action::Download, "download"),
             (Action::FocusNext, "list"),
-            (Action::Palette, "commands"),
         ]
     } else {
         &[
             (Action::Search, "search"),
             (Action::Filters, "filters"),
+            (Action::Palette, "commands"),
             (Action::ToggleSelect, "select"),
             (Action::Download, "download"),
             (Action::Tag, "tags"),
             (Action::Open, "inspect"),
-            (Action::Palette, "commands"),
             (Action::Messages, "messages"),
         ]
     };

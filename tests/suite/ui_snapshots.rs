@@ -1477,7 +1477,7 @@ fn with_messages(w: u16, h: u16) -> Ui {
     u.state.error(format!(
         "download of asset_castle failed: the service answered 503 Service Unavailable \
          ({}); it will be retried at the next start",
-        "the upstream storage is being maintained, please try again later".repeat(2)
+        "the upstream storage is being maintained, please try again later. ".repeat(2)
     ));
     u.state
         .info("copied the asset id to the terminal clipboard (OSC 52)");
@@ -1494,7 +1494,10 @@ fn the_message_log_shows_every_message_whole() {
     assert!(status.contains("m log"), "{status:?}");
     u.ch('m');
     let screen = u.screen();
-    assert!(screen.contains("please try again later"), "{screen}");
+    assert!(
+        screen.contains("it will be retried at the next start"),
+        "{screen}"
+    );
     assert!(screen.contains("(×2)"), "{screen}");
     insta::assert_snapshot!("message_log_80x24", screen);
     // Esc closes it

@@ -205,8 +205,10 @@ mod tests {
 
     #[test]
     fn lines_wrap_whole_with_the_time_on_the_first() {
-        let mut log = MessageLog::default();
-        log.now = 3600 + 120 + 5;
+        let mut log = MessageLog {
+            now: 3600 + 120 + 5,
+            ..MessageLog::default()
+        };
         let text = "word ".repeat(40);
         log.push(Level::Warning, text.trim_end());
         let lines = log.lines(50);

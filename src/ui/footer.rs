@@ -167,15 +167,12 @@ pub fn fit(hints: &[Hint], keep: usize, status_w: usize, room: usize) -> String 
             c.iter().map(|s| text::width(s)).sum::<usize>() + 2 * (c.len() - 1) + 2
         }
     };
-    let mut taken = 0;
-    for h in optional {
+    for taken in 1..=optional.len() {
         let mut trial = optional[..taken].iter().map(piece).collect::<Vec<_>>();
-        trial.push(piece(h));
         trial.extend(kept.iter().map(piece));
         if status_w + 1 + width(&trial) > room {
             break;
         }
-        taken += 1;
         chosen = trial;
     }
     if chosen.is_empty() {

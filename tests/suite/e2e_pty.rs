@@ -1019,7 +1019,12 @@ fn full_frame(s: &vt100::Screen, cols: u16, rows: u16) -> bool {
         && lines[0].contains("assetui")
         && lines.iter().any(|l| across(l, '╭', '╮'))
         && lines.iter().any(|l| across(l, '╰', '╯'))
-        && status_line(s).contains("q quit")
+        // the status bar, which starts with the position (its right side
+        // holds the focused pane's keys)
+        && status_line(s)
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.contains('/'))
 }
 
 /// Resizes and waits for the frame drawn for it; at a usable size, for a

@@ -1552,7 +1552,10 @@ fn the_footer_shows_the_focused_panes_keys_at_80x24() {
     let mut shots = String::new();
     let mut shot = |name: &str, u: &Ui| {
         let status = u.pane(u.state.geometry.status);
-        assert_eq!(status.trim_end_matches('\n').chars().count() <= 80, true);
+        assert!(
+            status.trim_end_matches('\n').chars().count() <= 80,
+            "{status:?}"
+        );
         shots.push_str(&format!("{name:<12}|{}", status));
     };
     let mut u = Ui::new(80, 24);

@@ -17,6 +17,8 @@ pub struct Driver {
     pending: Vec<Cmd>,
     /// Every command dispatched, as text, when recording (tests).
     log: Option<Vec<String>>,
+    /// The last message of the state's log written to the log file.
+    written: u64,
 }
 
 impl Driver {
@@ -56,14 +58,35 @@ impl Driver {
 
     /// The first commands of a fresh state.
     pub fn start(&mut self, state: &mut State) -> Vec<Control> {
+        state.messages.now = app::messages::wall_clock();
         let cmds = app::init(state);
+        self.write_messages(state);
         self.dispatch(cmds)
     }
 
     /// One message through `update()`, then its commands.
     pub fn feed(&mut self, state: &mut State, msg: Msg) -> Vec<Control> {
+        state.messages.now = app::messages::wall_clock();
         let cmds = app::update(state, msg);
+        self.write_messages(state);
         self.dispatch(cmds)
+    }
+
+    /// The messages the user was shown since the last call go to the log
+    /// file (`logging.rs`): errors and warnings at their level, the rest at
+    /// debug. They are sanitized and hold no credential (`ApiError` builds
+    /// none into its text).
+    fn write_messages(&mut self, state: &State) {
+        use app::messages::Level;
+        for m in state.messages.since(self.written) {
+            let text = m.text.as_str();
+            match m.level {
+                Level::Error => tracing::error!(target: "assetui::shown", "{text}"),
+                Level::Warning => tracing::warn!(target: "assetui::shown", "{text}"),
+                Level::Info => tracing::debug!(target: "assetui::shown", "{text}"),
+            }
+        }
+        self.written = state.messages.said();
     }
 
     /// The workers are up: what waited for them goes now.

@@ -81,6 +81,8 @@ actions! {
     Close = "close", "close the overlay";
     Quit = "quit", "quit";
     Suspend = "suspend", "suspend to the shell (fg to resume)";
+    Messages = "messages", "the message log: every message, whole";
+    Palette = "palette", "command palette: every action by name";
 }
 
 impl Action {

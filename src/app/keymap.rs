@@ -289,7 +289,14 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
     ),
     (
         "General",
-        &[Action::Help, Action::Close, Action::Suspend, Action::Quit],
+        &[
+            Action::Help,
+            Action::Palette,
+            Action::Messages,
+            Action::Close,
+            Action::Suspend,
+            Action::Quit,
+        ],
     ),
 ];
 
@@ -381,6 +388,8 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::Close, vec![p(Esc)]),
         (Action::Quit, vec![c('q'), KeySpec::ctrl('c')]),
         (Action::Suspend, vec![KeySpec::ctrl('z')]),
+        (Action::Messages, vec![c('m')]),
+        (Action::Palette, vec![c(':')]),
     ]
 }
 

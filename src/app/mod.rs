@@ -20,6 +20,10 @@ pub(crate) mod selection;
 pub mod state;
 pub(crate) mod tags;
 pub(crate) mod update;
+// issue 18: messages you can read, keys you can find
+pub mod help;
+pub mod messages;
+pub mod palette;
 
 pub use action::Action;
 pub use msg::{AssetPurpose, Cmd, Msg};

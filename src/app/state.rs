@@ -61,6 +61,8 @@ impl FilterPane {
 pub enum Overlay {
     Help {
         scroll: usize,
+        /// Typed text narrowing the rows (`app::help`).
+        filter: super::help::Filter,
     },
     Filters(FilterPane),
     /// The download queue (`D`).
@@ -73,6 +75,12 @@ pub enum Overlay {
     Choose(super::bulk::Choice),
     /// `U`: the path of a file to upload.
     Upload(super::bulk::PathPrompt),
+    /// `m`: the message log, `scroll` lines up from its newest line.
+    Messages {
+        scroll: usize,
+    },
+    /// `:`: every action by name.
+    Palette(super::palette::Palette),
 }
 
 /// Collections, for the picker and for names in the inspector.
@@ -130,6 +138,8 @@ pub struct State {
     /// After a reload, the asset to put the cursor back on when it shows up.
     pub reselect: Option<String>,
     pub notice: Option<Notice>,
+    /// Every message the status bar showed, whole (`m`).
+    pub messages: super::messages::MessageLog,
     /// A reload under way: (list generation, what the status bar says
     /// meanwhile). Its first page replaces that message with the outcome.
     pub reloading: Option<(u64, &'static str)>,
@@ -198,6 +208,7 @@ impl State {
             reselect: None,
             reloading: None,
             notice: None,
+            messages: Default::default(),
             spinner: 0,
             quit: false,
         };
@@ -233,9 +244,21 @@ impl State {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
+        self.say(super::messages::Level::Info, text.into());
+    }
+
+    /// A message that is neither news nor a failure: a key that does
+    /// nothing here, an action the provider cannot serve.
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.say(super::messages::Level::Warning, text.into());
+    }
+
+    /// Shows `text` in the status bar and keeps it whole in the log.
+    fn say(&mut self, level: super::messages::Level, text: String) {
+        let kept = self.messages.push(level, &text);
         self.notice = Some(Notice {
-            text: crate::sanitize::line(&text.into(), 300),
-            error: false,
+            text: crate::sanitize::line(&kept, 300),
+            error: level == super::messages::Level::Error,
         });
     }
 
@@ -311,9 +334,6 @@ impl State {
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice {
-            text: crate::sanitize::line(&text.into(), 300),
-            error: true,
-        });
+        self.say(super::messages::Level::Error, text.into());
     }
 }

@@ -364,17 +364,23 @@ pub fn status_bar(state: &State, buf: &mut Buffer) {
             }
         }
     }
-    let hint = format!(
-        " {} help  {} quit ",
-        state.keymap.label(Action::Help),
-        state
-            .keymap
-            .label(Action::Quit)
-            .split('/')
-            .next()
-            .unwrap_or("q")
-    );
+    // the focused pane's keys on the right, in the room the status leaves
     let room = area.width as usize;
+    let status_w: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+    let mut hints = super::footer::hints(state);
+    let mut keep = super::footer::kept(state);
+    let mut hint = super::footer::fit(&hints, keep, status_w, room);
+    let messages = state.keymap.keys_for(Action::Messages).first();
+    if let (true, Some(_), Some(m)) = (
+        status_w + text::width(&hint) > room && keep > 0,
+        &state.notice,
+        messages,
+    ) {
+        // the message is cut: say where it is whole
+        hints.insert(hints.len() - keep, (m.to_string(), "log"));
+        keep += 1;
+        hint = super::footer::fit(&hints, keep, status_w, room);
+    }
     let hint_w = text::width(&hint);
     let mut used = 0;
     let mut fitted = Vec::new();

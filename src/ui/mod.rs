@@ -11,6 +11,10 @@ pub mod list;
 pub mod overlay;
 pub(crate) mod popup;
 pub(crate) mod theme;
+// issue 18: the focused pane's keys, the message log, the palette
+pub(crate) mod footer;
+pub(crate) mod log;
+pub(crate) mod palette;
 
 use ratatui::Frame;
 

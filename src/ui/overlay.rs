@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::popup::{centered, Frame};
 use super::theme;
 use crate::app::filters::{EditorKind, Field};
-use crate::app::keymap::{FILTER_PANE_KEYS, SEARCH_BOX_KEYS, SECTIONS};
+use crate::app::help::{self, Row};
 use crate::app::state::{Edit, FilterPane, Overlay, Picker};
 use crate::app::State;
 use crate::text;
@@ -17,7 +17,9 @@ use crate::text;
 pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
     let area = state.geometry.popup_area(area);
     match &state.overlay {
-        Some(Overlay::Help { scroll }) => help(state, *scroll, area, buf),
+        Some(Overlay::Help { scroll, filter }) => help(state, *scroll, filter, area, buf),
+        Some(Overlay::Messages { scroll }) => super::log::draw(state, *scroll, area, buf),
+        Some(Overlay::Palette(p)) => super::palette::draw(p, area, buf),
         Some(Overlay::Filters(pane)) => filters(state, pane, area, buf),
         Some(Overlay::Downloads) => super::downloads::draw(&state.downloads, area, buf),
         Some(Overlay::Tags(editor)) => super::edits::tag_editor(state, editor, area, buf),
@@ -28,61 +30,46 @@ pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The help lines: every action of the keymap with its keys, by section.
+/// The help lines: every action of the keymap with its keys, by section,
+/// and the panes' own keys; those matching the filter while one is typed.
 pub fn help_lines(state: &State) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    for (section, actions) in SECTIONS {
-        let served: Vec<_> = crate::app::keymap::served(actions, &state.caps).collect();
-        if served.is_empty() {
-            continue;
-        }
-        lines.push(Line::styled(section.to_string(), theme::label()));
-        for a in served {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", state.keymap.label(a)), theme::key()),
-                Span::raw(a.help()),
-            ]));
-        }
-        lines.push(Line::raw(""));
-    }
-    for (title, keys) in [
-        ("Search box", SEARCH_BOX_KEYS),
-        ("Tag editor", crate::app::tags::EDITOR_KEYS),
-        ("Filter pane", FILTER_PANE_KEYS),
-        ("Downloads pane", crate::app::downloads::PANE_KEYS),
-    ] {
-        lines.push(Line::styled(title, theme::label()));
-        for (k, h) in keys {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<16}"), theme::key()),
-                Span::raw(*h),
-            ]));
-        }
-        lines.push(Line::raw(""));
-    }
-    // two short lines: the popup is at most 72 columns wide
-    lines.push(Line::styled(
-        "Mouse: click selects, the wheel scrolls.",
-        theme::dim(),
-    ));
-    lines.push(Line::styled(
-        "Keys can be changed in config.toml [keys].",
-        theme::dim(),
-    ));
-    lines
+    let filter = match &state.overlay {
+        Some(Overlay::Help { filter, .. }) => filter.as_str(),
+        _ => "",
+    };
+    rows_to_lines(&help::rows(&state.keymap, &state.caps, filter))
 }
 
-fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
-    let lines = help_lines(state);
-    debug_assert_eq!(lines.len(), crate::app::keymap::help_len(&state.caps));
-    let popup = centered(area, 72, lines.len() as u16 + 2);
+fn rows_to_lines(rows: &[Row]) -> Vec<Line<'static>> {
+    rows.iter()
+        .map(|r| match r {
+            Row::Section(title) => Line::styled(*title, theme::label()),
+            Row::Key { keys, help } => Line::from(vec![
+                Span::styled(format!("  {keys:<16}"), theme::key()),
+                Span::raw(*help),
+            ]),
+            Row::Blank => Line::raw(""),
+            Row::Note(n) => Line::styled(*n, theme::dim()),
+        })
+        .collect()
+}
+
+fn help(state: &State, scroll: usize, filter: &str, area: Rect, buf: &mut Buffer) {
+    let rows = help::rows(&state.keymap, &state.caps, filter);
+    let lines = rows_to_lines(&rows);
+    if filter.is_empty() {
+        debug_assert_eq!(lines.len(), crate::app::keymap::help_len(&state.caps));
+    }
+    // the same height filtered or not: the popup does not jump as you type
+    let full = crate::app::keymap::help_len(&state.caps);
+    let popup = centered(area, 72, full as u16 + 2);
     let inner_h = popup.height.saturating_sub(2) as usize;
     let total = lines.len();
     let scroll = scroll.min(total.saturating_sub(inner_h));
     let footer = if total > inner_h {
         // where the view is, when it does not show everything
         format!(
-            " {}–{} of {} · j/k scroll · Esc closes ",
+            " {}–{} of {} · ↑/↓ PgDn scroll · Esc closes ",
             scroll + 1,
             (scroll + inner_h).min(total),
             total
@@ -90,12 +77,36 @@ fn help(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     } else {
         " Esc closes ".to_string()
     };
+    let status = if filter.is_empty() {
+        Line::styled(" type to filter ", theme::faint())
+    } else {
+        Line::from(vec![
+            Span::styled(" filter: ", theme::label()),
+            Span::raw(text::fit(filter, 24)),
+            Span::styled("▏", theme::key()),
+            Span::styled(
+                format!(
+                    " {} ",
+                    crate::app::inspector::plural(help::key_count(&rows), "key", "keys")
+                ),
+                theme::dim(),
+            ),
+        ])
+    };
     let inner = Frame {
         title: " Keys ",
+        status: Some(status),
         keys: Some(&footer),
-        ..Frame::default()
     }
     .draw(popup, buf);
+    if lines.is_empty() {
+        Line::styled(
+            "No key matches: Backspace edits, Esc clears.",
+            theme::faint(),
+        )
+        .render(inner, buf);
+        return;
+    }
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
         .render(inner, buf);

@@ -817,8 +817,16 @@ fn visit_every_pane(rec: &Recorder, cols: u16, rows: u16, listed: bool) -> Vec<u
         press(&mut p, "r");
     }
     press_until(&mut p, "?", " Keys ");
-    press(&mut p, "j");
+    // letters filter the help; the arrows scroll it
+    press(&mut p, "\x1b[B");
     escape_from(&mut p, " Keys ");
+    // the message log and the command palette show the same strings
+    press_until(&mut p, "m", " Messages ");
+    press(&mut p, "g");
+    escape_from(&mut p, " Messages ");
+    press_until(&mut p, ":", " Commands ");
+    press(&mut p, "j");
+    escape_from(&mut p, " Commands ");
     // the filter pane: the collection picker lists the server's names
     press_until(&mut p, "f", " Filters ");
     for _ in 0..4 {
@@ -944,6 +952,58 @@ fn hostile_strings_never_reach_the_terminal() {
     }
 }
 
+// Issue 18, gap 1: an error the user saw is in the log file too, whole
+// and without the credentials.
+#[test]
+fn an_error_the_user_saw_is_in_the_log_file() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rec = rt.block_on(Recorder::start(
+        vec![],
+        Reply::json(
+            401,
+            json!({"message": "Invalid credentials for this project"}),
+        ),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let base = rec.base_url();
+    let secret = "s3cret-never-logged";
+    let mut p = Pty::spawn(
+        [BIN, "--image-protocol", "halfblocks", "--base-url", &base],
+        env(
+            dir.path(),
+            &[
+                ("SCENARIO_SDK_API_KEY", "key-id"),
+                ("SCENARIO_SDK_API_SECRET", secret),
+            ],
+        ),
+        dir.path(),
+        80,
+        24,
+    );
+    p.wait_for("the load to fail", T, |s| {
+        status_line(s).contains("load failed")
+    })
+    .unwrap();
+    // at 80 columns the bar cuts the message; the log shows it whole
+    press_until(&mut p, "m", " Messages ");
+    p.wait_for_text("assetui login", T).unwrap();
+    escape_from(&mut p, " Messages ");
+    p.send("q");
+    assert!(p.wait_exit(T).unwrap().success());
+    let log = std::fs::read_to_string(dir.path().join("state/assetui/assetui.log"))
+        .expect("the browser wrote its log");
+    let line = log
+        .lines()
+        .find(|l| l.contains("ERROR") && l.contains("refused the credentials"))
+        .unwrap_or_else(|| panic!("the error is not in the log:\n{log}"));
+    assert!(
+        line.contains("Invalid credentials for this project"),
+        "{line}"
+    );
+    assert!(line.contains("assetui login"), "whole: {line}");
+    assert!(!log.contains(secret), "{log}");
+}
+
 // ---------------------------------------------------------------------------
 // Resizes
 
@@ -959,7 +1019,12 @@ fn full_frame(s: &vt100::Screen, cols: u16, rows: u16) -> bool {
         && lines[0].contains("assetui")
         && lines.iter().any(|l| across(l, '╭', '╮'))
         && lines.iter().any(|l| across(l, '╰', '╯'))
-        && status_line(s).contains("q quit")
+        // the status bar, which starts with the position (its right side
+        // holds the focused pane's keys)
+        && status_line(s)
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.contains('/'))
 }
 
 /// Resizes and waits for the frame drawn for it; at a usable size, for a
@@ -1013,7 +1078,7 @@ fn resizing_at_any_moment_is_safe() {
     resize_and_wait(&mut p, 1, 1);
     press(&mut p, "?");
     resize_and_wait(&mut p, 0, 0);
-    press(&mut p, "j");
+    press(&mut p, "\x1b[B");
     resize_and_wait(&mut p, 40, 12);
     p.wait_for_text(" Keys ", T).unwrap();
     escape_from(&mut p, " Keys ");

@@ -432,8 +432,9 @@ fn screens() -> Vec<(&'static str, Steps)> {
         ("help", |u| u.ch('?')),
         ("help_scrolled", |u| {
             u.ch('?');
+            // letters filter the help; the arrows scroll it
             for _ in 0..80 {
-                u.ch('j');
+                u.key(KeyCode::Down);
             }
         }),
         ("filters", |u| u.ch('f')),
@@ -1334,10 +1335,17 @@ fn help_keeps_the_bars_visible() {
         let after = u.screen();
         let (b, a) = (rows(&before), rows(&after));
         assert_eq!(a[0], b[0], "filter bar at {w}×{h}");
+        // the status stays; the keys on its right are the help's
+        let status = |r: &str| r.split("  ").next().unwrap_or_default().to_string();
         assert_eq!(
-            a[h as usize - 1],
-            b[h as usize - 1],
+            status(a[h as usize - 1]),
+            status(b[h as usize - 1]),
             "status bar at {w}×{h}"
+        );
+        assert!(
+            a[h as usize - 1].contains("typing filters"),
+            "{}",
+            a[h as usize - 1]
         );
         assert!(after.contains(" Keys "), "{after}");
     }
@@ -1453,4 +1461,128 @@ fn twelvelabs_screens_at_80x24_and_120x40() {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
         }
     }
+}
+
+// Issue 18, gaps 1 and 2: the message log, the command palette, the help's
+// filter and the footer's keys.
+
+/// A fixed clock: 12:34:56 UTC.
+const NOON: u64 = 1_796_000_000 - 1_796_000_000 % 86_400 + 12 * 3600 + 34 * 60 + 56;
+
+fn with_messages(w: u16, h: u16) -> Ui {
+    let mut u = Ui::new(w, h);
+    u.state.messages.now = NOON;
+    u.state.info("reloaded: 12 assets");
+    u.state.warn("no action on x (? for help)");
+    u.state.error(format!(
+        "download of asset_castle failed: the service answered 503 Service Unavailable \
+         ({}); it will be retried at the next start",
+        "the upstream storage is being maintained, please try again later. ".repeat(2)
+    ));
+    u.state
+        .info("copied the asset id to the terminal clipboard (OSC 52)");
+    u.state
+        .info("copied the asset id to the terminal clipboard (OSC 52)");
+    u
+}
+
+#[test]
+fn the_message_log_shows_every_message_whole() {
+    let mut u = with_messages(80, 24);
+    let status = u.pane(u.state.geometry.status);
+    // the status bar cuts the last message, and says where it is whole
+    assert!(status.contains("m log"), "{status:?}");
+    u.ch('m');
+    let screen = u.screen();
+    assert!(
+        screen.contains("it will be retried at the next start"),
+        "{screen}"
+    );
+    assert!(screen.contains("(×2)"), "{screen}");
+    insta::assert_snapshot!("message_log_80x24", screen);
+    // Esc closes it
+    u.key(KeyCode::Esc);
+    assert!(!u.screen().contains(" Messages "));
+}
+
+#[test]
+fn the_message_log_is_sanitized_and_scrolls_to_the_oldest() {
+    let mut u = Ui::new(80, 24);
+    u.state
+        .error(format!("{}evil\x1b]52;c;AAAA\x07 text", evil("x")));
+    for i in 0..40 {
+        u.state.info(format!("message {i}"));
+    }
+    u.ch('m');
+    assert!(forbidden_cells(&u.buffer()).is_empty());
+    assert!(u.screen().contains("message 39"));
+    u.ch('g');
+    let screen = u.screen();
+    assert!(
+        screen.contains("evil") && !screen.contains("message 39"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_command_palette_lists_and_filters_the_actions() {
+    let mut u = Ui::new(80, 24);
+    u.ch(':');
+    insta::assert_snapshot!("command_palette_80x24", u.screen());
+    u.typ("down");
+    let screen = u.screen();
+    insta::assert_snapshot!("command_palette_filtered_80x24", screen);
+    assert!(screen.contains("download"), "{screen}");
+}
+
+#[test]
+fn the_help_filter_narrows_the_rows() {
+    let mut u = Ui::new(80, 24);
+    u.ch('?');
+    u.typ("clear");
+    let screen = u.screen();
+    assert!(screen.contains("filter: clear"), "{screen}");
+    assert!(screen.contains("clear every filter"), "{screen}");
+    assert!(!screen.contains("move down"), "{screen}");
+    insta::assert_snapshot!("help_filtered_80x24", screen);
+}
+
+#[test]
+fn the_footer_shows_the_focused_panes_keys_at_80x24() {
+    let mut shots = String::new();
+    let mut shot = |name: &str, u: &Ui| {
+        let status = u.pane(u.state.geometry.status);
+        assert!(
+            status.trim_end_matches('\n').chars().count() <= 80,
+            "{status:?}"
+        );
+        shots.push_str(&format!("{name:<12}|{}", status));
+    };
+    let mut u = Ui::new(80, 24);
+    shot("list", &u);
+    u.key(KeyCode::Tab);
+    shot("inspector", &u);
+    u.key(KeyCode::Tab);
+    u.ch('/');
+    shot("search box", &u);
+    u.key(KeyCode::Esc);
+    u.ch('f');
+    shot("filter pane", &u);
+    u.key(KeyCode::Esc);
+    u.ch('t');
+    shot("tag editor", &u);
+    u.key(KeyCode::Esc);
+    u.ch('D');
+    shot("downloads", &u);
+    u.key(KeyCode::Esc);
+    u.ch('m');
+    shot("messages", &u);
+    u.key(KeyCode::Esc);
+    u.ch(':');
+    shot("palette", &u);
+    u.key(KeyCode::Esc);
+    // a long message: all of the status first, then only the kept keys
+    u.state.error("x".repeat(200));
+    shot("long error", &u);
+    insta::assert_snapshot!("footer_per_focus_80x24", shots);
 }

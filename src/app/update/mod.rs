@@ -562,13 +562,19 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         ) {
             let shown = super::keymap::KeySpec::from_event(&key).to_string();
             let help = state.keymap.label(Action::Help);
-            state.info(format!("no action on {shown} ({help} for help)"));
+            state.warn(format!("no action on {shown} ({help} for help)"));
         }
         return;
     };
+    run_action(state, action, cmds);
+}
+
+/// What a key bound to `action` does on the main screen; the command
+/// palette runs its choice through here too.
+pub(super) fn run_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
     if let Some(c) = action.needs().filter(|c| !state.caps.has(*c)) {
         // a key the provider cannot serve says so, in one line
-        state.info(state.caps.lacks(c));
+        state.warn(state.caps.lacks(c));
         return;
     }
     if action != Action::Download {
@@ -713,7 +719,14 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Download => downloads::download_current(state, cmds),
         Action::DownloadZip => downloads::download_zip(state, cmds),
         Action::Downloads => state.overlay = Some(Overlay::Downloads),
-        Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Help => {
+            state.overlay = Some(Overlay::Help {
+                scroll: 0,
+                filter: Default::default(),
+            })
+        }
+        Action::Messages => state.overlay = Some(Overlay::Messages { scroll: 0 }),
+        Action::Palette => keys::open_palette(state),
         Action::Close => {
             let leave_search =
                 state.search.active && state.focus == Focus::List && !state.inspector.detached;
@@ -857,31 +870,9 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         return;
     }
     match state.overlay.take() {
-        Some(Overlay::Help { scroll }) => {
-            let action = state.keymap.action_for(&key);
-            let max = state.geometry.help_max_scroll(
-                state.width,
-                state.height,
-                super::keymap::help_len(&state.caps),
-            );
-            let page = state.geometry.help_page(state.width, state.height).max(1);
-            let by = |delta: isize| Overlay::Help {
-                scroll: (scroll.min(max) as isize + delta).clamp(0, max as isize) as usize,
-            };
-            state.overlay = match (key.code, action) {
-                (KeyCode::Esc, _) | (KeyCode::Char('q'), _) | (_, Some(Action::Help)) => None,
-                (_, Some(Action::Down)) => Some(by(1)),
-                (_, Some(Action::Up)) => Some(by(-1)),
-                // Space pages as in a pager (it selects nothing here)
-                (KeyCode::Char(' '), _) | (_, Some(Action::PageDown)) => Some(by(page as isize)),
-                (_, Some(Action::PageUp)) => Some(by(-(page as isize))),
-                (_, Some(Action::HalfPageDown)) => Some(by(page as isize / 2)),
-                (_, Some(Action::HalfPageUp)) => Some(by(-(page as isize) / 2)),
-                (_, Some(Action::Bottom)) => Some(Overlay::Help { scroll: max }),
-                (_, Some(Action::Top)) => Some(Overlay::Help { scroll: 0 }),
-                _ => Some(Overlay::Help { scroll }),
-            };
-        }
+        Some(Overlay::Help { scroll, filter }) => keys::help_key(state, scroll, filter, &key),
+        Some(Overlay::Messages { scroll }) => keys::messages_key(state, scroll, &key),
+        Some(Overlay::Palette(mut p)) => keys::palette_key(state, &mut p, &key, cmds),
         Some(Overlay::Downloads) if downloads::on_pane_key(state, &key, cmds) => {
             state.overlay = Some(Overlay::Downloads);
         }
@@ -918,6 +909,7 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
 mod bulk;
 mod downloads;
 mod filters;
+mod keys;
 mod search;
 mod tags;
 

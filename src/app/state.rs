@@ -73,6 +73,9 @@ pub enum Overlay {
     Choose(super::bulk::Choice),
     /// `U`: the path of a file to upload.
     Upload(super::bulk::PathPrompt),
+    /// A yes/no question before quitting with transfers running, or a
+    /// bulk action on a selection partly off screen.
+    Ask(super::safety::Ask),
 }
 
 /// Collections, for the picker and for names in the inspector.
@@ -139,6 +142,10 @@ pub struct State {
     pub tags: super::tags::TagIndex,
     /// The download queue as last reported.
     pub downloads: super::downloads::Downloads,
+    /// The list's density (`v`); `grid` follows it.
+    pub density: super::layout::Density,
+    /// The last change `z` can undo (one level).
+    pub undo: Option<super::safety::Undo>,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -171,6 +178,7 @@ impl State {
                 height,
                 Flags {
                     grid: false,
+                    compact: false,
                     inspector: true,
                     images: images_enabled,
                     inspector_focused: false,
@@ -198,6 +206,8 @@ impl State {
             reselect: None,
             reloading: None,
             notice: None,
+            density: Default::default(),
+            undo: None,
             spinner: 0,
             quit: false,
         };
@@ -211,11 +221,20 @@ impl State {
             self.height,
             Flags {
                 grid: self.grid,
+                compact: self.density == super::layout::Density::Compact,
                 inspector: self.show_inspector,
                 images: self.images_enabled,
                 inspector_focused: self.focus == Focus::Inspector,
             },
         );
+    }
+
+    /// Sets the list's density (`grid` follows) and lays the screen out
+    /// again.
+    pub fn set_density(&mut self, density: super::layout::Density) {
+        self.density = density;
+        self.grid = density == super::layout::Density::Grid;
+        self.relayout();
     }
 
     /// Whether something is loading (the spinner turns).

@@ -42,7 +42,12 @@ fn input_line(prompt: &str, input: &str, w: usize) -> Line<'static> {
 
 pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffer) {
     let n = editor.ids.len();
-    let title = if n == 1 {
+    let title = if editor.off_screen > 0 {
+        format!(
+            " Tags of {} ",
+            crate::app::safety::counted(n, editor.off_screen, true)
+        )
+    } else if n == 1 {
         let name = state
             .find(&editor.ids[0])
             .map(|a| sanitize::line(a.name_or_id(), 40))
@@ -208,6 +213,20 @@ pub fn confirm(c: &Confirm, area: Rect, buf: &mut Buffer) {
     lines.push(Line::raw(""));
     lines.push(Line::styled("This cannot be undone.", theme::faint()));
     Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// A yes/no question (quitting with transfers running, a bulk action
+/// on a selection partly off screen).
+pub fn ask(a: &crate::app::safety::Ask, area: Rect, buf: &mut Buffer) {
+    let hint = if a.on_yes == crate::app::safety::Yes::Quit {
+        " q/y quits · n/Esc stays "
+    } else {
+        " y goes ahead · n/Esc does nothing "
+    };
+    let inner = popup(area, 60, 5, " Sure? ", hint, buf);
+    Paragraph::new(Line::styled(a.question.clone(), theme::key()))
         .wrap(Wrap { trim: false })
         .render(inner, buf);
 }

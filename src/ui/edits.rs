@@ -301,6 +301,27 @@ mod tests {
     }
 
     #[test]
+    fn the_quit_question_fits_80_columns_whole() {
+        let area = Rect::new(0, 0, 80, 24);
+        let mut buf = Buffer::empty(area);
+        ask(&crate::app::safety::Ask::quit(3), area, &mut buf);
+        let screen: String = (0..24)
+            .map(|y| {
+                (0..80)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
+        assert!(
+            screen.contains("3 transfers running: quit? they"),
+            "{screen}"
+        );
+        assert!(screen.contains("continue at the next start"), "{screen}");
+        assert!(screen.contains("q/y quits · n/Esc stays"), "{screen}");
+    }
+
+    #[test]
     fn chips_wrap_whole_and_count_what_does_not_fit() {
         let labels: Vec<String> = [
             "audio 1/50",

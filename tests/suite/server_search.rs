@@ -254,7 +254,10 @@ async fn a_reference_that_is_not_an_image_is_refused() {
                     );
                     refused += 1;
                 }
-                other => panic!("{id} ({kind}): {other:?}"),
+                other => panic!(
+                    "{id} ({kind}) not refused: {:?}",
+                    other.map(|r| r.hits.len())
+                ),
             }
         }
     }

@@ -40,6 +40,9 @@ struct BrowserConfig {
     clipboard: clipboard::Mode,
     downloads: DownloadSettings,
     image_protocol: Option<ProtocolChoice>,
+    /// `density` (the list at start) and where `v` writes it.
+    density: crate::app::layout::Density,
+    path: Option<std::path::PathBuf>,
 }
 
 /// The keymap with the config file's `[keys]` applied, its `clipboard`
@@ -50,12 +53,17 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
         clipboard: clipboard::Mode::default(),
         downloads: DownloadSettings::default(),
         image_protocol: None,
+        density: Default::default(),
+        path: None,
     };
     let Some(path) = crate::config::default_config_path() else {
         return Ok(defaults());
     };
     let Some(loaded) = crate::config::load(&path)? else {
-        return Ok(defaults());
+        return Ok(BrowserConfig {
+            path: Some(path),
+            ..defaults()
+        });
     };
     let overrides = loaded
         .config
@@ -70,6 +78,8 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
         clipboard: loaded.config.clipboard.unwrap_or_default(),
         downloads: loaded.config.downloads,
         image_protocol: loaded.config.image_protocol,
+        density: loaded.config.density.unwrap_or_default(),
+        path: Some(path),
     })
 }
 
@@ -239,6 +249,8 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         h,
     );
     state.caps = provider.capabilities();
+    state.set_density(config.density);
+    let config_path = config.path.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let clip = Clip::new(config.clipboard, tx.clone());
     let mut driver = Driver::new();
@@ -374,6 +386,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                             None => None,
                         };
                         let mut ws = Workers::new(api, images, tx.clone());
+                        ws.config_path = config_path.clone();
                         match start_downloads(&ctx.service, &download_settings) {
                             Ok(q) => ws.attach_downloads(q),
                             Err(why) => {

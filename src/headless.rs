@@ -82,6 +82,14 @@ impl Headless {
         self.perform(controls);
     }
 
+    /// Where settings changed at run time are written (`v`'s density), as
+    /// the browser's config file.
+    pub fn set_config_path(&mut self, path: std::path::PathBuf) {
+        if let Some(ws) = self.driver.workers_mut() {
+            ws.config_path = Some(path);
+        }
+    }
+
     /// Commands dispatched so far, as text, for tests that check what was
     /// asked.
     pub fn sent(&self) -> &[String] {

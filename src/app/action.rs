@@ -41,7 +41,7 @@ actions! {
     FocusNext = "focus_next", "focus the next pane";
     FocusPrev = "focus_prev", "focus the previous pane";
     Open = "open", "focus the inspector / choose";
-    ToggleGrid = "toggle_grid", "switch between list and grid";
+    ToggleGrid = "toggle_grid", "list density: compact, three-line rows, grid (kept)";
     ToggleInspector = "toggle_inspector", "show or hide the inspector";
     Filters = "filters", "open the filter pane";
     ClearFilters = "clear_filters", "clear every filter";
@@ -83,6 +83,7 @@ actions! {
     Suspend = "suspend", "suspend to the shell (fg to resume)";
     Messages = "messages", "the message log: every message, whole";
     Palette = "palette", "command palette: every action by name";
+    Undo = "undo", "undo the last change (F, tags, collection adds)";
 }
 
 impl Action {

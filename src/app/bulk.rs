@@ -23,6 +23,8 @@ pub struct Confirm {
     /// The question after a refusal: these are used (by an index) and
     /// deleting them anyway unlinks them.
     pub force: bool,
+    /// How many of them are not on screen (a selection scrolled away).
+    pub off_screen: usize,
 }
 
 impl Confirm {
@@ -36,6 +38,12 @@ impl Confirm {
             return format!(
                 "An index uses {}: delete anyway and unlink?",
                 plural(self.ids.len(), "asset", "assets")
+            );
+        }
+        if self.off_screen > 0 {
+            return format!(
+                "Delete {} for good?",
+                super::safety::counted(self.ids.len(), self.off_screen, true)
             );
         }
         format!(
@@ -61,19 +69,23 @@ pub enum ChoicePurpose {
 pub struct Choice {
     pub purpose: ChoicePurpose,
     pub picker: Picker,
+    /// How many of the assets are not on screen (a selection scrolled
+    /// away).
+    pub off_screen: usize,
 }
 
 impl Choice {
     pub fn title(&self) -> String {
+        let what = |ids: &[String]| match self.off_screen {
+            0 => plural(ids.len(), "asset", "assets"),
+            off => super::safety::counted(ids.len(), off, true),
+        };
         match &self.purpose {
             ChoicePurpose::Collection { ids } => {
-                format!(
-                    " Add {} to a collection ",
-                    plural(ids.len(), "asset", "assets")
-                )
+                format!(" Add {} to a collection ", what(ids))
             }
             ChoicePurpose::Format { ids } => {
-                format!(" Download {} as ", plural(ids.len(), "asset", "assets"))
+                format!(" Download {} as ", what(ids))
             }
             ChoicePurpose::Index { .. } => " Search in the index ".to_string(),
         }

@@ -275,6 +275,7 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
             Action::AddToCollection,
             Action::Delete,
             Action::Upload,
+            Action::Undo,
         ],
     ),
     (
@@ -379,6 +380,7 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::AddToCollection, vec![c('a')]),
         (Action::Delete, vec![c('X'), p(Delete)]),
         (Action::Upload, vec![c('U')]),
+        (Action::Undo, vec![c('z')]),
         (Action::Download, vec![c('d')]),
         (Action::DownloadAs, vec![c('S')]),
         (Action::DownloadZip, vec![c('Z')]),

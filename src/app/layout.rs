@@ -11,10 +11,45 @@ pub const SIDE_BY_SIDE: u16 = 100;
 pub const WIDE: u16 = 160;
 /// Row thumbnails: cells wide × tall.
 pub const ROW_THUMB: (u16, u16) = (6, 3);
+/// Compact rows' thumbnails: cells wide × tall.
+pub const COMPACT_THUMB: (u16, u16) = (2, 1);
+
+/// How dense the list is (`v` cycles it; `density` in config.toml keeps
+/// it): one-line rows with a small thumbnail, three-line rows, or a grid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Density {
+    Compact,
+    #[default]
+    Comfortable,
+    Grid,
+}
+
+impl Density {
+    /// What `v` goes to next.
+    pub fn next(self) -> Density {
+        match self {
+            Density::Compact => Density::Comfortable,
+            Density::Comfortable => Density::Grid,
+            Density::Grid => Density::Compact,
+        }
+    }
+
+    /// The config file's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Density::Compact => "compact",
+            Density::Comfortable => "comfortable",
+            Density::Grid => "grid",
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flags {
     pub grid: bool,
+    /// One-line rows even with images (a small thumbnail each).
+    pub compact: bool,
     pub inspector: bool,
     pub images: bool,
     /// When stacked, the focused pane gets the larger share.
@@ -111,7 +146,11 @@ impl Geometry {
             )
         };
         let list_inner = inner(list);
-        let row_height = if flags.images { ROW_THUMB.1 } else { 1 };
+        let row_height = if flags.images && !flags.compact {
+            ROW_THUMB.1
+        } else {
+            1
+        };
         let grid = flags.grid.then(|| {
             let (tile_width, image_h) = if width >= WIDE { (28, 11) } else { (22, 8) };
             let image_h = if flags.images { image_h } else { 1 };
@@ -153,6 +192,15 @@ impl Geometry {
             preview,
             details,
             stacked,
+        }
+    }
+
+    /// The cells of a row's thumbnail: small in one-line rows.
+    pub fn row_thumb(&self) -> (u16, u16) {
+        if self.row_height < ROW_THUMB.1 {
+            COMPACT_THUMB
+        } else {
+            ROW_THUMB
         }
     }
 
@@ -205,6 +253,7 @@ mod tests {
 
     const ON: Flags = Flags {
         grid: false,
+        compact: false,
         inspector: true,
         images: true,
         inspector_focused: false,
@@ -279,6 +328,26 @@ mod tests {
     }
 
     #[test]
+    fn compact_rows_fit_many_more_assets_at_80x24() {
+        let comfortable = Geometry::compute(80, 24, ON);
+        let compact = Geometry::compute(
+            80,
+            24,
+            Flags {
+                compact: true,
+                ..ON
+            },
+        );
+        assert_eq!(comfortable.visible_items(), 3);
+        assert!(compact.visible_items() >= 10, "{}", compact.visible_items());
+        assert_eq!(compact.row_thumb(), COMPACT_THUMB);
+        assert_eq!(comfortable.row_thumb(), ROW_THUMB);
+        assert_eq!(Density::Comfortable.next(), Density::Grid);
+        assert_eq!(Density::Grid.next(), Density::Compact);
+        assert_eq!(Density::Compact.next(), Density::Comfortable);
+    }
+
+    #[test]
     fn tiny_terminals_do_not_panic() {
         for (w, h) in [(0, 0), (1, 1), (5, 3), (20, 5), (99, 10)] {
             for grid in [false, true] {
@@ -288,6 +357,7 @@ mod tests {
                         h,
                         Flags {
                             grid,
+                            compact: false,
                             inspector,
                             images: true,
                             inspector_focused: inspector,

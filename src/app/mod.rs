@@ -15,6 +15,7 @@ pub mod layout;
 pub mod list;
 pub(crate) mod msg;
 pub(crate) mod picker;
+pub mod safety;
 pub(crate) mod search;
 pub(crate) mod selection;
 pub mod state;

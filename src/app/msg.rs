@@ -101,6 +101,20 @@ pub enum Msg {
         path: String,
         result: Result<(), String>,
     },
+    /// A setting was written into config.toml (`v`'s density): the file,
+    /// or why not.
+    SettingSaved {
+        key: &'static str,
+        value: String,
+        result: Result<String, String>,
+    },
+    /// Assets were taken out of a collection (the undo of an addition):
+    /// how many, and what stopped the rest.
+    Uncollected {
+        name: String,
+        removed: usize,
+        error: Option<String>,
+    },
 }
 
 /// What adding assets to a collection did (`Msg::Collected`).
@@ -111,6 +125,10 @@ pub struct CollectCounts {
     pub failed: usize,
     /// The first failure's reason, when some failed.
     pub error: Option<String>,
+    /// The collection, and the assets that went in (what an undo takes
+    /// out again).
+    pub collection: String,
+    pub added_ids: Vec<String>,
 }
 
 /// Why a local image could not be used.
@@ -249,6 +267,18 @@ pub enum Cmd {
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
+    /// Write `key = "value"` into config.toml (atomically, the rest of
+    /// the file kept).
+    SaveSetting {
+        key: &'static str,
+        value: String,
+    },
+    /// Take assets out of a collection (the undo of an addition).
+    Uncollect {
+        collection: String,
+        name: String,
+        ids: Vec<String>,
+    },
 }
 
 impl std::fmt::Debug for Cmd {
@@ -316,6 +346,10 @@ impl std::fmt::Debug for Cmd {
             Cmd::Upload { path } => write!(f, "Upload({path:?})"),
             Cmd::Suspend => f.write_str("Suspend"),
             Cmd::Quit => f.write_str("Quit"),
+            Cmd::SaveSetting { key, value } => write!(f, "SaveSetting({key} = {value:?})"),
+            Cmd::Uncollect {
+                collection, ids, ..
+            } => write!(f, "Uncollect({collection}, {} assets)", ids.len()),
         }
     }
 }
@@ -383,6 +417,14 @@ impl std::fmt::Debug for Msg {
                 write!(f, "Uploaded({path:?}, ok: {})", result.is_ok())
             }
             Msg::Opened { path, result } => write!(f, "Opened({path:?}, {result:?})"),
+            Msg::SettingSaved { key, value, result } => {
+                write!(f, "SettingSaved({key} = {value:?}, {result:?})")
+            }
+            Msg::Uncollected {
+                name,
+                removed,
+                error,
+            } => write!(f, "Uncollected({name:?}, {removed}, {error:?})"),
             Msg::Copied(c) => write!(
                 f,
                 "Copied({}, {:?}, ok: {})",

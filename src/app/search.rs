@@ -400,8 +400,36 @@ pub fn common_prefix(candidates: &[String]) -> String {
     first[..end].to_string()
 }
 
+/// Whether typed text is an asset id in the provider's shape (Scenario:
+/// `asset_` and 22 letters or digits; TwelveLabs: 24 hexadecimal
+/// digits): `/` then looks it up instead of searching for it.
+pub fn looks_like_id(provider: crate::provider::ProviderKind, text: &str) -> bool {
+    use crate::provider::ProviderKind;
+    match provider {
+        ProviderKind::Scenario => text.strip_prefix("asset_").is_some_and(|rest| {
+            rest.len() == 22 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        }),
+        ProviderKind::TwelveLabs => text.len() == 24 && text.bytes().all(|b| b.is_ascii_hexdigit()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ids_in_the_providers_shape() {
+        use crate::provider::ProviderKind::{Scenario, TwelveLabs};
+        assert!(looks_like_id(Scenario, "asset_fKRURIAFmKuj10QBXo11LC"));
+        assert!(
+            !looks_like_id(Scenario, "asset_fKRURIAFmKuj10QBX"),
+            "half typed"
+        );
+        assert!(!looks_like_id(Scenario, "asset_fKRURIAFmKuj10QBXo11L-"));
+        assert!(!looks_like_id(Scenario, "neon city"));
+        assert!(!looks_like_id(Scenario, "65f0c3a1b2c3d4e5f6a7b8c9"));
+        assert!(looks_like_id(TwelveLabs, "65f0c3a1b2c3d4e5f6a7b8c9"));
+        assert!(!looks_like_id(TwelveLabs, "asset_fKRURIAFmKuj10QBXo11LC"));
+    }
+
     use super::*;
 
     #[test]

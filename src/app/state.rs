@@ -81,6 +81,9 @@ pub enum Overlay {
     },
     /// `:`: every action by name.
     Palette(super::palette::Palette),
+    /// A yes/no question before quitting with transfers running, or a
+    /// bulk action on a selection partly off screen.
+    Ask(super::safety::Ask),
 }
 
 /// Collections, for the picker and for names in the inspector.
@@ -149,6 +152,10 @@ pub struct State {
     pub tags: super::tags::TagIndex,
     /// The download queue as last reported.
     pub downloads: super::downloads::Downloads,
+    /// The list's density (`v`); `grid` follows it.
+    pub density: super::layout::Density,
+    /// The last change `z` can undo (one level).
+    pub undo: Option<super::safety::Undo>,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -181,6 +188,7 @@ impl State {
                 height,
                 Flags {
                     grid: false,
+                    compact: false,
                     inspector: true,
                     images: images_enabled,
                     inspector_focused: false,
@@ -209,6 +217,8 @@ impl State {
             reloading: None,
             notice: None,
             messages: Default::default(),
+            density: Default::default(),
+            undo: None,
             spinner: 0,
             quit: false,
         };
@@ -222,11 +232,20 @@ impl State {
             self.height,
             Flags {
                 grid: self.grid,
+                compact: self.density == super::layout::Density::Compact,
                 inspector: self.show_inspector,
                 images: self.images_enabled,
                 inspector_focused: self.focus == Focus::Inspector,
             },
         );
+    }
+
+    /// Sets the list's density (`grid` follows) and lays the screen out
+    /// again.
+    pub fn set_density(&mut self, density: super::layout::Density) {
+        self.density = density;
+        self.grid = density == super::layout::Density::Grid;
+        self.relayout();
     }
 
     /// Whether something is loading (the spinner turns).

@@ -54,6 +54,9 @@ pub struct TagEditor {
     pub chosen: Option<usize>,
     /// Something was changed: the tag counts are reloaded on close.
     pub changed: bool,
+    /// How many of the assets are not on screen (a selection scrolled
+    /// away): the title says so.
+    pub off_screen: usize,
 }
 
 /// What a key did in the tag editor.
@@ -81,6 +84,7 @@ impl TagEditor {
             completions: Vec::new(),
             chosen: None,
             changed: false,
+            off_screen: 0,
         }
     }
 

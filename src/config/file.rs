@@ -40,6 +40,10 @@ pub struct Config {
     /// (the browser's `d`, and `assetui download` without the flags).
     #[serde(default)]
     pub downloads: Downloads,
+    /// `density = "compact" | "comfortable" | "grid"`: the browser's list
+    /// at start (`v` cycles it and writes it here).
+    #[serde(default)]
+    pub density: Option<crate::app::layout::Density>,
 }
 
 /// `[downloads]` of the config file.

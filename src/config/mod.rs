@@ -50,7 +50,7 @@ pub use file::{
     KeyList, LoadedConfig, Profile,
 };
 pub use resolve::{resolve, Overrides, Resolved, TWELVELABS_PROFILE};
-pub use save::{save_credentials, save_twelvelabs_key};
+pub use save::{save_credentials, save_setting, save_twelvelabs_key};
 
 /// Environment variable holding the API base URL (read by the official SDKs).
 pub const ENV_BASE_URL: &str = "SCENARIO_BASE_URL";

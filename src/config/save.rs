@@ -94,6 +94,40 @@ fn save(path: &Path, profile: &str, key: &str, secret: Option<&str>) -> Result<(
     write_atomically(&target, &dir, text.as_bytes())
 }
 
+/// Sets one top-level setting, `key = "value"` (the browser's `density`),
+/// in the config file at `path`, created if needed. The rest of the file
+/// (profiles, other keys, comments, the comment on the key itself) is
+/// kept, the result must still be a config the browser accepts, and the
+/// file is replaced atomically with mode 0600, as [`save_credentials`]
+/// does.
+pub fn save_setting(path: &Path, key: &str, value: &str) -> Result<(), ConfigError> {
+    let target = follow_symlink(path)?;
+    let dir = parent_dir(&target);
+    ensure_dir(&dir)?;
+    let existing = match fs::read_to_string(&target) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(ConfigError::Io {
+                action: "read",
+                path: target,
+                source,
+            })
+        }
+    };
+    let mut doc: DocumentMut = existing.parse().map_err(|e: toml_edit::TomlError| {
+        parse_error(&target, &existing, e.message(), e.span())
+    })?;
+    set_string(doc.as_table_mut(), key, value);
+    let mut text = doc.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    // never replace a file with one the browser would refuse
+    super::file::Config::parse(&text, &target)?;
+    write_atomically(&target, &dir, text.as_bytes())
+}
+
 /// Writes the profile's key, and its secret (Scenario) or, without one,
 /// `provider = "twelvelabs"` (TwelveLabs takes a key alone).
 fn set_credentials(

@@ -114,6 +114,7 @@ impl Queue {
             version: 0,
             refused: Default::default(),
             refusals: 0,
+            stopping: false,
         };
         tokio::spawn(actor.run(rx, ev_rx));
         Ok(Queue { tx, snapshots })
@@ -280,6 +281,10 @@ struct Actor {
     version: u64,
     refused: std::collections::VecDeque<Refusal>,
     refusals: u64,
+    /// Every handle is gone (the browser quit): what stops now is kept in
+    /// the journal as not paused, so the next start continues it, as the
+    /// browser's quit question says.
+    stopping: bool,
 }
 
 impl Actor {
@@ -335,6 +340,7 @@ impl Actor {
                     None => {
                         // nobody listens: pause what runs, keep the journal
                         handles_alive = false;
+                        self.stopping = true;
                         for item in self.items.values() {
                             if let Some(s) = &item.signal {
                                 let _ = s.send(Signal::Pause);
@@ -622,7 +628,7 @@ impl Actor {
                     }
                     Err(TransferError::Paused) => {
                         item.view.phase = Phase::Paused;
-                        item.entry.paused = true;
+                        item.entry.paused = !self.stopping;
                         self.journal_put(key);
                     }
                     Err(TransferError::Cancelled) => {

@@ -291,7 +291,13 @@ pub fn status_bar(state: &State, buf: &mut Buffer) {
     };
     spans.push(Span::styled(position, theme::title()));
     let sep = || Span::styled(" · ", theme::faint());
-    let view = if state.grid { "grid" } else { "list" };
+    let view = if state.grid {
+        "grid"
+    } else if state.density == crate::app::layout::Density::Compact {
+        "compact"
+    } else {
+        "list"
+    };
     let focus = match state.focus {
         Focus::List => view.to_string(),
         Focus::Inspector => format!("{view} › inspector"),

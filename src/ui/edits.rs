@@ -42,7 +42,12 @@ fn input_line(prompt: &str, input: &str, w: usize) -> Line<'static> {
 
 pub fn tag_editor(state: &State, editor: &TagEditor, area: Rect, buf: &mut Buffer) {
     let n = editor.ids.len();
-    let title = if n == 1 {
+    let title = if editor.off_screen > 0 {
+        format!(
+            " Tags of {} ",
+            crate::app::safety::counted(n, editor.off_screen, true)
+        )
+    } else if n == 1 {
         let name = state
             .find(&editor.ids[0])
             .map(|a| sanitize::line(a.name_or_id(), 40))
@@ -212,6 +217,20 @@ pub fn confirm(c: &Confirm, area: Rect, buf: &mut Buffer) {
         .render(inner, buf);
 }
 
+/// A yes/no question (quitting with transfers running, a bulk action
+/// on a selection partly off screen).
+pub fn ask(a: &crate::app::safety::Ask, area: Rect, buf: &mut Buffer) {
+    let hint = if a.on_yes == crate::app::safety::Yes::Quit {
+        " q/y quits · n/Esc stays "
+    } else {
+        " y goes ahead · n/Esc does nothing "
+    };
+    let inner = popup(area, 60, 5, " Sure? ", hint, buf);
+    Paragraph::new(Line::styled(a.question.clone(), theme::key()))
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
 pub fn choice(c: &Choice, area: Rect, buf: &mut Buffer) {
     // the query line, the choices, the frame
     let height = (c.picker.options.len().clamp(1, 12) + 3) as u16;
@@ -279,6 +298,27 @@ mod tests {
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect()
+    }
+
+    #[test]
+    fn the_quit_question_fits_80_columns_whole() {
+        let area = Rect::new(0, 0, 80, 24);
+        let mut buf = Buffer::empty(area);
+        ask(&crate::app::safety::Ask::quit(3), area, &mut buf);
+        let screen: String = (0..24)
+            .map(|y| {
+                (0..80)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
+        assert!(
+            screen.contains("3 transfers running: quit? they"),
+            "{screen}"
+        );
+        assert!(screen.contains("continue at the next start"), "{screen}");
+        assert!(screen.contains("q/y quits · n/Esc stays"), "{screen}");
     }
 
     #[test]

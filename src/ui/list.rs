@@ -80,8 +80,16 @@ pub fn draw(state: &State, buf: &mut Buffer) {
             let h = g.row_height;
             let one_line = h < ROW_THUMB.1 || !state.images_enabled;
             let gutter = state.search.active;
-            let cols = one_line
-                .then(|| Columns::new(list.entries.column_widths(), inner.width as usize, gutter));
+            // compact rows with images: a small thumbnail after the bar
+            let thumb = one_line && state.images_enabled;
+            let cols = one_line.then(|| {
+                Columns::new(
+                    list.entries.column_widths(),
+                    inner.width as usize,
+                    gutter,
+                    thumb,
+                )
+            });
             for (n, i) in (list.offset..list.entries.len())
                 .take(g.lines())
                 .enumerate()
@@ -99,6 +107,16 @@ pub fn draw(state: &State, buf: &mut Buffer) {
                         area,
                         buf,
                     );
+                    if cols.thumb {
+                        let cells = g.row_thumb();
+                        let key = ImageKey {
+                            asset_id: entry.asset.id.clone(),
+                            variant: Variant::Thumbnail,
+                            cells,
+                        };
+                        let at = Rect::new(area.x + 1, area.y, cells.0, cells.1).intersection(area);
+                        image::draw(&state.images, &key, at, "·", buf);
+                    }
                 } else {
                     row(state, entry, i == list.cursor, area, buf);
                 }
@@ -214,6 +232,8 @@ struct Columns {
     name: usize,
     /// (width, right-aligned) of type, kind, dims and date; 0 = hidden.
     widths: [(usize, bool); 4],
+    /// A small thumbnail after the selection bar (compact rows).
+    thumb: bool,
 }
 
 impl Columns {
@@ -222,13 +242,18 @@ impl Columns {
 
     /// `widest`: each column's widest value over all loaded rows, capped
     /// ([`crate::app::list::Rows::column_widths`]).
-    fn new(widest: [usize; 4], width: usize, gutter: bool) -> Columns {
+    fn new(widest: [usize; 4], width: usize, gutter: bool, thumb: bool) -> Columns {
         let mut widths = [(0, false), (0, false), (0, true), (0, false)];
         for (n, w) in widest.into_iter().enumerate() {
             widths[n].0 = w;
         }
         // the selection marker takes one column, the mark two more
-        let room = width.saturating_sub(if gutter { 3 } else { 1 });
+        let thumb_w = if thumb {
+            crate::app::layout::COMPACT_THUMB.0 as usize + 1
+        } else {
+            0
+        };
+        let room = width.saturating_sub(if gutter { 3 } else { 1 } + thumb_w);
         let used = |w: &[(usize, bool); 4]| -> usize {
             w.iter().filter(|c| c.0 > 0).map(|c| c.0 + Self::GAP).sum()
         };
@@ -241,6 +266,7 @@ impl Columns {
         Columns {
             name: room.saturating_sub(used(&widths)),
             widths,
+            thumb,
         }
     }
 
@@ -264,6 +290,12 @@ impl Columns {
         let r = &entry.row;
         let mut spans: Vec<Span<'a>> = Vec::with_capacity(16);
         spans.push(Span::raw(if selected { "▌" } else { " " }));
+        if self.thumb {
+            // the thumbnail is drawn over these cells afterwards
+            spans.push(Span::raw(spaces(
+                crate::app::layout::COMPACT_THUMB.0 as usize + 1,
+            )));
+        }
         if let Some(m) = mark {
             spans.push(m);
             spans.push(Span::raw(" "));

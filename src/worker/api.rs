@@ -275,9 +275,37 @@ impl ApiWorker {
                     already: o.already.len(),
                     failed: o.failed.len(),
                     error: o.error.map(|e| e.to_string()),
+                    collection: collection.clone(),
+                    added_ids: o.added,
                 })
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Collected { name, result });
+        });
+    }
+
+    /// Takes assets out of a collection (the undo of `a`), through the
+    /// code the CLI's `collect --remove` uses.
+    pub fn uncollect(&mut self, collection: String, name: String, ids: Vec<String>) {
+        let Some(client) = self.scenario() else {
+            let _ = self.tx.send(Msg::Uncollected {
+                name,
+                removed: 0,
+                error: Some("TwelveLabs has no collections".into()),
+            });
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let (removed, error) =
+                match crate::edits::remove_from_collection(&client, &collection, &ids).await {
+                    Ok(n) => (n, None),
+                    Err(e) => (e.done, Some(e.error.to_string())),
+                };
+            let _ = tx.send(Msg::Uncollected {
+                name,
+                removed,
+                error,
+            });
         });
     }
 

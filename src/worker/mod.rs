@@ -47,6 +47,12 @@ pub struct Workers {
     pub images: Option<ImagePipeline>,
     /// The download queue (`None` when it could not start).
     pub downloads: Option<Queue>,
+    /// Where settings changed at run time are written (`v`'s density);
+    /// `None`: they are not kept.
+    pub config_path: Option<std::path::PathBuf>,
+    /// Settings writes, one at a time, and the number of the latest: an
+    /// older one that finds a newer one asked for leaves it the file.
+    settings: std::sync::Arc<(std::sync::Mutex<()>, std::sync::atomic::AtomicU64)>,
     tx: UnboundedSender<Msg>,
 }
 
@@ -56,6 +62,8 @@ impl Workers {
             api,
             images,
             downloads: None,
+            config_path: None,
+            settings: Default::default(),
             tx,
         }
     }
@@ -123,6 +131,12 @@ impl Workers {
             Cmd::Play { url, start } => play(url, start, self.tx.clone()),
             Cmd::Suspend => return Control::Suspend,
             Cmd::Quit => return Control::Quit,
+            Cmd::SaveSetting { key, value } => self.save_setting(key, value),
+            Cmd::Uncollect {
+                collection,
+                name,
+                ids,
+            } => self.api.uncollect(collection, name, ids),
         }
         Control::Continue
     }
@@ -134,6 +148,40 @@ const OPENER: &str = if cfg!(target_os = "macos") {
 } else {
     "xdg-open"
 };
+
+impl Workers {
+    /// Writes one setting into the config file on a blocking thread; the
+    /// answer names the file or says why not. Without a config file
+    /// location nothing is written (and nothing said).
+    fn save_setting(&self, key: &'static str, value: String) {
+        let Some(path) = self.config_path.clone() else {
+            tracing::debug!(key, "no config file location: setting not kept");
+            return;
+        };
+        use std::sync::atomic::Ordering;
+        let tx = self.tx.clone();
+        let settings = self.settings.clone();
+        let seq = settings.1.fetch_add(1, Ordering::SeqCst) + 1;
+        tokio::spawn(async move {
+            let shown = path.display().to_string();
+            let written = value.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                let _one_at_a_time = settings.0.lock();
+                if settings.1.load(Ordering::SeqCst) != seq {
+                    return None; // a newer value follows: it writes
+                }
+                Some(crate::config::save_setting(&path, key, &written))
+            })
+            .await;
+            let result = match done {
+                Ok(None) => return,
+                Ok(Some(r)) => r.map(|()| shown).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(Msg::SettingSaved { key, value, result });
+        });
+    }
+}
 
 /// Plays a stream with `mpv` (from `start` seconds) when it is installed,
 /// else hands the link to the system's opener; its outcome comes back as

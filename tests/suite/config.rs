@@ -492,7 +492,7 @@ fn unknown_top_level_section_is_reported() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard, image_protocol, downloads)",
+            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard, image_protocol, downloads, density)",
             path.display()
         )
     );
@@ -996,4 +996,38 @@ fn a_scenario_profile_key_never_goes_to_twelvelabs() {
     };
     let r = resolve(&named, no_env(), Some(&file)).unwrap();
     assert!(r.credentials.is_none(), "{r:?}");
+}
+
+/// `v` in the browser writes `density`: the rest of the file (comments,
+/// other keys, profiles) is kept, a value already there is replaced in
+/// place with its comment, the file stays 0600, and a value the browser
+/// would refuse is never written.
+#[test]
+fn a_setting_is_written_keeping_the_rest_of_the_file() {
+    use assetui::app::layout::Density;
+    use assetui::config::save_setting;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("config.toml");
+    // created when missing
+    save_setting(&path, "density", "grid").unwrap();
+    assert_eq!(
+        load(&path).unwrap().unwrap().config.density,
+        Some(Density::Grid)
+    );
+    let text = "# mine\ndensity = \"grid\" # the list\nclipboard = \"osc52\"\n\n[profiles.work]\njwt = \"t\" # token\n";
+    fs::write(&path, text).unwrap();
+    save_setting(&path, "density", "compact").unwrap();
+    let after = fs::read_to_string(&path).unwrap();
+    assert_eq!(after, text.replace("\"grid\"", "\"compact\""), "{after}");
+    let loaded = load(&path).unwrap().unwrap();
+    assert_eq!(loaded.config.density, Some(Density::Compact));
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // a value the browser would refuse leaves the file as it was
+    assert!(save_setting(&path, "density", "tiny").is_err());
+    assert_eq!(fs::read_to_string(&path).unwrap(), after);
 }

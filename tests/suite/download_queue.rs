@@ -759,3 +759,53 @@ async fn a_zip_shows_its_jobs_status_while_it_waits() {
     assert_eq!(done.items[0].note, None);
     q.close().await;
 }
+
+/// The browser quits by dropping the queue's last handle: what runs stops
+/// and stays in the journal as not paused, so the next start (which takes
+/// over a dead process's journal) continues it, as the quit question
+/// ("they continue at the next start") says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_runs_when_the_browser_quits_continues_at_the_next_start() {
+    const SIZE: u64 = 1 << 20;
+    let f = fixture(ServerConfig {
+        small_assets: Some((1, SIZE)),
+        ..Default::default()
+    })
+    .await;
+    // the first request stalls after its first bytes: it is running when
+    // the handle goes
+    f.faults(&["stall@65536"]);
+    let journal = f.dir.path().join("journal");
+    let mut config = f.config(1);
+    config.journal_dir = Some(journal.clone());
+    let q = f.start(config);
+    let id = small_id(0);
+    q.add(requests(std::slice::from_ref(&id)));
+    until(&q, "downloading", |s| s.count(Phase::Downloading) == 1).await;
+    let mut snapshots = q.subscribe();
+    drop(q);
+    // its last snapshot, then the queue ends (its journal closed)
+    let ended = tokio::time::timeout(T, async { while snapshots.changed().await.is_ok() {} }).await;
+    assert!(ended.is_ok(), "the queue ends once its last handle goes");
+    // as if that run was another process, now gone
+    let pid = std::process::id();
+    std::fs::rename(
+        journal.join(format!("{pid}.jsonl")),
+        journal.join("999998.jsonl"),
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(journal.join(format!("{pid}.lock")));
+    std::fs::write(journal.join("999998.lock"), b"").unwrap();
+    // the next start: nothing is asked, the item continues by itself
+    let mut config = f.config(1);
+    config.journal_dir = Some(journal.clone());
+    let q = Queue::start(f.client.clone(), config, true).unwrap();
+    let s = until(&q, "the item done without a key", |s| {
+        s.count(Phase::Done) == 1 || s.count(Phase::Paused) == 1
+    })
+    .await;
+    let v = item(&s, &id);
+    assert_eq!(v.phase, Phase::Done, "continued, not left paused: {v:?}");
+    assert!(same_as_generated(v.path.as_ref().unwrap(), SMALL_SEED));
+    q.close().await;
+}

@@ -774,10 +774,11 @@ fn visit_every_pane(rec: &Recorder, cols: u16, rows: u16, listed: bool) -> Vec<u
         p.wait_for_text("Hostile-1", T).unwrap();
         p.wait_for("the cursor on the first asset", T, |s| cursor_at(s, 1))
             .unwrap();
-        // the grid, and back
+        // the grid, compact rows, and back (v cycles the density)
         press_until(&mut p, "v", " Grid ");
         press(&mut p, "j");
-        press_until(&mut p, "v", " Assets ");
+        press_until(&mut p, "v", " compact");
+        press_until(&mut p, "v", " list");
         press(&mut p, "g");
         p.wait_for("the cursor on the first asset", T, |s| cursor_at(s, 1))
             .unwrap();
@@ -810,7 +811,8 @@ fn visit_every_pane(rec: &Recorder, cols: u16, rows: u16, listed: bool) -> Vec<u
         })
         .unwrap();
         press_until(&mut p, "v", " Grid ");
-        press_until(&mut p, "v", " Assets ");
+        press_until(&mut p, "v", " compact");
+        press_until(&mut p, "v", " list");
         press(&mut p, "\r");
         press(&mut p, "J");
         press(&mut p, "\t");
@@ -1074,6 +1076,8 @@ fn resizing_at_any_moment_is_safe() {
     resize_and_wait(&mut p, 200, 60);
     press_until(&mut p, "v", " Grid ");
     resize_and_wait(&mut p, 20, 5);
+    press(&mut p, "v");
+    // compact rows, then three-line rows again
     press(&mut p, "v");
     resize_and_wait(&mut p, 1, 1);
     press(&mut p, "?");

@@ -173,8 +173,12 @@ async fn an_asset_is_its_own_nearest_neighbour_and_its_family_follows() {
     for (id, f) in &fam {
         by_family.entry(f.as_str()).or_default().push(id);
     }
+    let kinds = kinds();
     for (family, members) in &by_family {
         let id = members[0];
+        if kinds[id.as_str()] != "image" {
+            continue; // refused: see below
+        }
         let found = hits(
             &client,
             SearchRequest {
@@ -205,12 +209,72 @@ async fn an_asset_is_its_own_nearest_neighbour_and_its_family_follows() {
     }
 }
 
+/// Demo asset id → kind.
+fn kinds() -> HashMap<String, String> {
+    assetui::server::manifest::embedded()
+        .unwrap()
+        .assets
+        .into_iter()
+        .map(|a| (a.id, a.kind))
+        .collect()
+}
+
+/// The API documents similarity for images (`image`, `images.like` and
+/// `unlike` take images): an audio, video or 3D asset as the reference
+/// is refused with why, not compared through its placeholder thumbnail.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reference_that_is_not_an_image_is_refused() {
+    let (_srv, client) = demo().await;
+    let kinds = kinds();
+    let mut refused = 0;
+    for (id, kind) in kinds.iter().filter(|(_, k)| *k != "image") {
+        for req in [
+            SearchRequest {
+                image: Some(id.clone()),
+                ..Default::default()
+            },
+            SearchRequest {
+                images: Some(SearchImages {
+                    like: vec![id.clone()],
+                    unlike: vec![],
+                }),
+                ..Default::default()
+            },
+        ] {
+            match client.search_page(&req).await {
+                Err(ApiError::Rejected {
+                    status: 400,
+                    message,
+                    ..
+                }) => {
+                    let m = message.unwrap_or_default();
+                    assert!(
+                        m.contains(&format!("{kind} asset: similarity search is for images")),
+                        "{m}"
+                    );
+                    refused += 1;
+                }
+                other => panic!(
+                    "{id} ({kind}) not refused: {:?}",
+                    other.map(|r| r.hits.len())
+                ),
+            }
+        }
+    }
+    assert_eq!(refused, 6, "audio, video and 3D, as image and as like");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn unlike_pushes_a_family_down() {
     let (_srv, client) = demo().await;
     // in a fixed order: a HashMap's first key was another asset each run,
     // and some pairs left the unliked family no room to move down
-    let fam: std::collections::BTreeMap<String, String> = families().into_iter().collect();
+    // pictures only: a reference of another kind is refused
+    let kinds = kinds();
+    let fam: std::collections::BTreeMap<String, String> = families()
+        .into_iter()
+        .filter(|(id, _)| kinds[id] == "image")
+        .collect();
     let (anchor, family) = fam
         .iter()
         .next()

@@ -508,11 +508,11 @@ fn screens() -> Vec<(&'static str, Steps)> {
         }),
         ("search_image_marks", |u| {
             // like the first asset; one result more like it, one less
+            // (an image: similarity compares images)
             u.ch('s');
             u.answer_search(usize::MAX);
             u.ch('j');
             u.ch('+');
-            u.ch('j');
             u.ch('j');
             u.ch('-');
             u.ch('/');
@@ -714,6 +714,34 @@ fn inspector_hidden_at_80x24() {
     insta::assert_snapshot!("inspector_hidden_80x24", u.screen());
     u.ch('v');
     insta::assert_snapshot!("inspector_hidden_grid_80x24", u.screen());
+}
+
+/// `v` twice: from three-line rows to the grid, then to compact rows (one
+/// line each, a small thumbnail): at 80×24 many more than three assets.
+#[test]
+fn compact_rows_at_80x24() {
+    let mut u = Ui::with(80, 24, true, fixtures());
+    assert_eq!(u.state.geometry.visible_items(), 3);
+    u.ch('v');
+    u.ch('v');
+    assert_eq!(
+        u.state.density,
+        assetui::app::layout::Density::Compact,
+        "v goes list → grid → compact"
+    );
+    assert!(u.state.geometry.visible_items() >= 10);
+    let screen = u.screen();
+    let names = fixtures()
+        .iter()
+        .filter(|a| {
+            a.metadata
+                .as_ref()
+                .and_then(|m| m.name.as_deref())
+                .is_some_and(|n| screen.contains(&n.chars().take(10).collect::<String>()))
+        })
+        .count();
+    assert!(names >= 8, "{names} names on screen:\n{screen}");
+    insta::assert_snapshot!("compact_80x24", screen);
 }
 
 #[test]

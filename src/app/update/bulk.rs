@@ -100,7 +100,18 @@ pub fn select_all(state: &mut State) {
 /// `u`: clears the selection.
 pub fn clear(state: &mut State) {
     if state.selection.is_empty() {
-        state.info("nothing selected");
+        // `u` is undo elsewhere: say where undo is
+        let text = match state.undo {
+            Some(crate::app::safety::Undo::Deleted(_)) => {
+                "nothing selected (deletions cannot be undone)".to_string()
+            }
+            Some(_) => format!(
+                "nothing selected ({} undoes the last change)",
+                state.keymap.label(crate::app::Action::Undo)
+            ),
+            None => "nothing selected".to_string(),
+        };
+        state.info(text);
         return;
     }
     let n = state.selection.len();
@@ -122,10 +133,13 @@ pub fn ask_delete(state: &mut State) {
         state.info("nothing to delete");
         return;
     }
+    let ids: Vec<String> = assets.iter().map(|a| a.id.clone()).collect();
+    let off_screen = super::safety::off_screen(state, &ids);
     state.overlay = Some(Overlay::Confirm(Confirm {
-        ids: assets.iter().map(|a| a.id.clone()).collect(),
+        ids,
         names: names(&assets),
         force: false,
+        off_screen,
     }));
 }
 
@@ -180,6 +194,7 @@ pub fn on_deleted(
         state.inspector.asset = None;
         state.inspector.detail = Detail::Listed;
     }
+    super::safety::record_deleted(state, gone.len());
     let n = plural(gone.len(), "asset", "assets");
     if in_use && state.caps.force_delete {
         // the rest waits for a yes: an index uses the next one
@@ -196,6 +211,7 @@ pub fn on_deleted(
             ids: rest,
             names,
             force: true,
+            off_screen: 0,
         }));
         if !gone.is_empty() {
             state.info(format!("deleted {n}; the next is used by an index"));
@@ -219,9 +235,11 @@ pub fn choose_collection(state: &mut State, cmds: &mut Vec<Cmd>) {
     if !state.collections.loaded {
         cmds.push(Cmd::LoadCollections);
     }
+    let off_screen = super::safety::off_screen(state, &ids);
     state.overlay = Some(Overlay::Choose(Choice {
         purpose: ChoicePurpose::Collection { ids },
         picker: Picker::new(state.collections.items.clone(), BTreeSet::new(), false),
+        off_screen,
     }));
 }
 
@@ -240,6 +258,7 @@ pub fn choose_index(state: &mut State, then_search: bool, cmds: &mut Vec<Cmd>) {
     state.overlay = Some(Overlay::Choose(Choice {
         purpose: ChoicePurpose::Index { then_search },
         picker: Picker::new(state.indexes.items.clone(), chosen, false),
+        off_screen: 0,
     }));
     if !state.indexes.loaded {
         state.info("loading the indexes…");
@@ -335,6 +354,7 @@ pub fn choice_key(
 pub fn on_collected(state: &mut State, name: String, result: Result<CollectCounts, String>) {
     match result {
         Ok(c) => {
+            super::safety::record_collect(state, c.collection.clone(), name.clone(), c.added_ids);
             let mut text = format!("added {} to {name}", plural(c.added, "asset", "assets"));
             if c.already > 0 {
                 text.push_str(&format!(", {} already there", c.already));

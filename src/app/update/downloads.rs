@@ -120,7 +120,15 @@ pub fn download_current(state: &mut State, cmds: &mut Vec<Cmd>) {
             return;
         }
     }
-    queue(state, ids, None, cmds);
+    let asked = super::safety::ask_if_off_screen(
+        state,
+        &ids,
+        |what| format!("Download {what}?"),
+        crate::app::safety::Yes::Download(ids.clone()),
+    );
+    if !asked {
+        queue(state, ids, None, cmds);
+    }
 }
 
 /// `Z`: the selection (or the current asset) as one zip, made by the
@@ -130,6 +138,19 @@ pub fn download_zip(state: &mut State, cmds: &mut Vec<Cmd>) {
         return;
     };
     let ids = ids(&assets);
+    let asked = super::safety::ask_if_off_screen(
+        state,
+        &ids,
+        |what| format!("Download {what} as one zip?"),
+        crate::app::safety::Yes::Zip(ids.clone()),
+    );
+    if !asked {
+        queue_zip(state, ids, cmds);
+    }
+}
+
+/// Queues one zip of `ids`.
+pub fn queue_zip(state: &mut State, ids: Vec<String>, cmds: &mut Vec<Cmd>) {
     let n = crate::app::inspector::plural(ids.len(), "asset", "assets");
     cmds.push(Cmd::Downloads(DlCmd::Zip(ids)));
     state.info(format!(
@@ -176,11 +197,12 @@ pub fn choose_format(state: &mut State) {
             .into_iter()
             .map(|f| (f.to_string(), f.to_string())),
     );
+    let ids: Vec<String> = assets.iter().map(|a| a.id.clone()).collect();
+    let off_screen = super::safety::off_screen(state, &ids);
     state.overlay = Some(Overlay::Choose(Choice {
-        purpose: ChoicePurpose::Format {
-            ids: assets.iter().map(|a| a.id.clone()).collect(),
-        },
+        purpose: ChoicePurpose::Format { ids },
         picker: Picker::new(options, BTreeSet::new(), false),
+        off_screen,
     }));
 }
 

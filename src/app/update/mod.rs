@@ -61,6 +61,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             bulk::on_uploaded(state, &path, result.map(|a| *a), &mut cmds)
         }
         Msg::Opened { path, result } => bulk::on_opened(state, &path, result),
+        Msg::SettingSaved { key, value, result } => {
+            safety::on_setting_saved(state, key, &value, result)
+        }
+        Msg::Uncollected {
+            name,
+            removed,
+            error,
+        } => safety::on_uncollected(state, name, removed, error, &mut cmds),
         Msg::Page { generation, result } => on_page(state, generation, result),
         Msg::PollProcessing => poll_processing(state, &mut cmds),
         Msg::Indexes(result) => bulk::indexes_loaded(state, result),
@@ -283,7 +291,7 @@ fn want_images(state: &mut State, cmds: &mut Vec<Cmd>) {
     }
     let cells = match g.grid {
         Some(grid) => grid.image,
-        None => super::layout::ROW_THUMB,
+        None => g.row_thumb(),
     };
     let visible = g.visible_items();
     let start = state.list.offset;
@@ -566,6 +574,14 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         }
         return;
     };
+    if action == Action::Quit
+        && key.code == KeyCode::Char('c')
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+    {
+        // Ctrl-C quits at once, transfers or not (the journal keeps them)
+        state.quit = true;
+        return;
+    }
     run_action(state, action, cmds);
 }
 
@@ -635,10 +651,7 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 state.focus = Focus::List;
             }
         }
-        Action::ToggleGrid => {
-            state.grid = !state.grid;
-            state.relayout();
-        }
+        Action::ToggleGrid => safety::cycle_density(state, cmds),
         Action::ToggleInspector => {
             state.show_inspector = !state.show_inspector;
             if !state.show_inspector {
@@ -660,8 +673,10 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             if state.filters.is_default() {
                 state.info("no filter to clear");
             } else {
+                safety::record_filters(state);
                 requery(state, Filters::default());
-                state.info("filters cleared");
+                let key = state.keymap.label(Action::Undo);
+                state.info(format!("filters cleared ({key} brings them back)"));
             }
         }
         Action::Refresh => refresh(state, cmds),
@@ -745,7 +760,15 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 state.focus = Focus::List;
             }
         }
-        Action::Quit => state.quit = true,
+        Action::Quit => safety::quit(state),
+        Action::Undo => {
+            // the reverse of a tag edit shows at once, as the edit did
+            for change in safety::undo(state, cmds) {
+                for id in &change.ids {
+                    tags::retag(state, id, &change.tag, change.add);
+                }
+            }
+        }
         Action::Suspend => cmds.push(Cmd::Suspend),
     }
 }
@@ -896,6 +919,13 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                 state.overlay = Some(Overlay::Upload(p));
             }
         }
+        Some(Overlay::Ask(a)) => match safety::ask_key(state, a, &key) {
+            Some(crate::app::safety::Yes::Download(ids)) => {
+                downloads::queue(state, ids, None, cmds)
+            }
+            Some(crate::app::safety::Yes::Zip(ids)) => downloads::queue_zip(state, ids, cmds),
+            _ => {}
+        },
         Some(Overlay::Filters(mut pane)) => {
             let keep = filters::filter_key(state, &mut pane, key, cmds);
             if keep {
@@ -910,6 +940,7 @@ mod bulk;
 mod downloads;
 mod filters;
 mod keys;
+mod safety;
 mod search;
 mod tags;
 

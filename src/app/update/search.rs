@@ -158,6 +158,14 @@ pub(super) fn run(state: &mut State, cmds: &mut Vec<Cmd>) {
         .similar
         .clone()
         .map(|(id, name)| ImageRef::Asset { id, name });
+    if let Input::Text(t) = classify(&input) {
+        if similar.is_none() && crate::app::search::looks_like_id(state.caps.provider, t) {
+            let id = t.to_string();
+            lookup(state, id, cmds);
+            return;
+        }
+    }
+    let s = &mut state.search;
     let (query, image) = match classify(&input) {
         Input::Empty => (None, similar),
         Input::Text(t) => (Some(t.to_string()), similar),
@@ -308,6 +316,10 @@ pub(super) fn similar(state: &mut State, cmds: &mut Vec<Cmd>) {
         state.info("no asset selected");
         return;
     };
+    if let Some(why) = not_an_image(&a) {
+        state.info(why);
+        return;
+    }
     let s = &mut state.search;
     s.similar = Some((a.id.clone(), sanitize::line(a.display_name(), 80)));
     s.input.clear();
@@ -335,6 +347,13 @@ pub(super) fn mark(state: &mut State, mark: Option<Mark>, cmds: &mut Vec<Cmd>) {
     if mark.is_some() && state.search.is_reference(&id) {
         state.info("this is the image the results look like");
         return;
+    }
+    if mark.is_some() {
+        let why = state.list.current().and_then(|e| not_an_image(&e.asset));
+        if let Some(why) = why {
+            state.info(why);
+            return;
+        }
     }
     let marks = &mut state.search.marks;
     let changed = match mark {
@@ -499,5 +518,53 @@ pub(super) fn on_completions(
                 edited(state, cmds);
             }
         }
+    }
+}
+
+/// An asset id typed or pasted in `/`: back to the browsed list, on that
+/// asset when it is loaded; else it is fetched and shown in the inspector
+/// (the jump's path: `Backspace` back).
+fn lookup(state: &mut State, id: String, cmds: &mut Vec<Cmd>) {
+    leave(state);
+    if let Some(i) = state.list.position_of(&id) {
+        state.list.select(i);
+        state.info(format!("{}: found in the list", sanitize::line(&id, 60)));
+        return;
+    }
+    // the inspector shows the list's row first, so the answer finds the
+    // generation it was asked for
+    if let Some(asset) = state.list.current().map(|e| e.asset.clone()) {
+        if state.inspector.asset.as_ref().map(|a| &a.id) != Some(&asset.id) {
+            let generation = state.inspector.show(asset, &state.collections.names);
+            cmds.push(Cmd::After(
+                crate::app::state::REST,
+                Box::new(Msg::Rested { generation }),
+            ));
+        }
+    }
+    state.info(format!(
+        "{} is not loaded: fetching it…",
+        sanitize::line(&id, 60)
+    ));
+    cmds.push(Cmd::LoadAsset {
+        purpose: crate::app::msg::AssetPurpose::Jump(state.inspector.generation),
+        id,
+    });
+}
+
+/// Similarity search compares images (the API takes an image, `image` or
+/// `images.like/unlike`, as the reference): an audio, video, 3D or text
+/// asset is refused with why, instead of searching with its placeholder
+/// thumbnail.
+fn not_an_image(a: &crate::provider::AssetView) -> Option<String> {
+    use crate::provider::MediaKind;
+    match a.media {
+        MediaKind::Image | MediaKind::Other => None,
+        kind => Some(format!(
+            "similarity search is for images: {} is {} {} asset",
+            sanitize::line(a.display_name(), 40),
+            if kind == MediaKind::Audio { "an" } else { "a" },
+            kind.as_str()
+        )),
     }
 }

@@ -25,7 +25,9 @@ pub fn open(state: &mut State, cmds: &mut Vec<Cmd>) {
         state.tags.loading = true;
         cmds.push(Cmd::LoadTags);
     }
+    let off_screen = super::safety::off_screen(state, &ids);
     let mut editor = TagEditor::new(ids);
+    editor.off_screen = off_screen;
     complete(state, &mut editor);
     state.overlay = Some(Overlay::Tags(editor));
 }
@@ -69,14 +71,18 @@ pub fn key(state: &mut State, editor: &mut TagEditor, key: KeyEvent, cmds: &mut 
         TagKey::Stay => {}
         TagKey::Edited => complete(state, editor),
         TagKey::Apply { tags, add } => {
-            for tag in tags {
-                apply(state, editor, tag, add, cmds);
-            }
+            let sent = tags
+                .into_iter()
+                .filter_map(|tag| apply(state, editor, tag, add, cmds))
+                .collect();
+            // one Enter is one change for `z`
+            super::safety::record_tags(state, sent);
             complete(state, editor);
         }
         TagKey::RemoveLast => {
             if let Some((last, _)) = state.tags_on(&editor.ids).pop() {
-                apply(state, editor, last, false, cmds);
+                let sent = apply(state, editor, last, false, cmds);
+                super::safety::record_tags(state, sent.into_iter().collect());
                 complete(state, editor);
             }
         }
@@ -95,8 +101,14 @@ fn close(state: &mut State, editor: &TagEditor, cmds: &mut Vec<Cmd>) -> bool {
 }
 
 /// Adds or removes one tag on the edited assets: at once on screen, then
-/// on the server.
-fn apply(state: &mut State, editor: &mut TagEditor, tag: String, add: bool, cmds: &mut Vec<Cmd>) {
+/// on the server; the change sent, if any.
+fn apply(
+    state: &mut State,
+    editor: &mut TagEditor,
+    tag: String,
+    add: bool,
+    cmds: &mut Vec<Cmd>,
+) -> Option<TagChange> {
     let mut changed = Vec::new();
     for id in &editor.ids {
         if retag(state, id, &tag, add) {
@@ -110,17 +122,19 @@ fn apply(state: &mut State, editor: &mut TagEditor, tag: String, add: bool, cmds
         } else {
             format!("not tagged {shown}")
         });
-        return;
+        return None;
     }
     editor.changed = true;
     let n = crate::app::inspector::plural(changed.len(), "asset", "assets");
     let text = change_text(state, add, &n, &shown, true);
     state.info(format!("{text}…"));
-    cmds.push(Cmd::Tag(TagChange {
+    let change = TagChange {
         tag,
         add,
         ids: changed,
-    }));
+    };
+    cmds.push(Cmd::Tag(change.clone()));
+    Some(change)
 }
 
 /// What a change of labels says, under way (`going`) or done: tags are
@@ -140,7 +154,7 @@ fn change_text(state: &State, add: bool, n: &str, shown: &str, going: bool) -> S
 
 /// Changes one asset's tags wherever it is kept; false if it had (or
 /// lacked) the tag already or is nowhere.
-fn retag(state: &mut State, id: &str, tag: &str, add: bool) -> bool {
+pub(super) fn retag(state: &mut State, id: &str, tag: &str, add: bool) -> bool {
     let Some(asset) = state.find(id) else {
         return false;
     };
@@ -162,7 +176,17 @@ fn retag(state: &mut State, id: &str, tag: &str, add: bool) -> bool {
 pub fn on_tagged(state: &mut State, change: TagChange, failures: Vec<(String, String)>) {
     let shown = sanitize::line(&change.tag, 60);
     let ok = change.ids.len() - failures.len();
+    let answer = super::safety::tag_answered(state, &change, &failures);
     if failures.is_empty() {
+        match answer {
+            super::safety::TagAnswer::UndoDone(what) => {
+                state.info(format!("undone: {what}"));
+                return;
+            }
+            // the "undoing…" line stays until the last answer
+            super::safety::TagAnswer::UndoStep => return,
+            super::safety::TagAnswer::Change => {}
+        }
         let n = crate::app::inspector::plural(ok, "asset", "assets");
         let text = change_text(state, change.add, &n, &shown, false);
         state.info(text);
@@ -182,8 +206,12 @@ pub fn on_tagged(state: &mut State, change: TagChange, failures: Vec<(String, St
     } else {
         format!("{} of {} assets", failures.len(), change.ids.len())
     };
+    let undoing = match answer {
+        super::safety::TagAnswer::Change => "",
+        _ => "undo: ",
+    };
     state.error(format!(
-        "could not {verb} {shown} on {whom} (undone): {why}"
+        "{undoing}could not {verb} {shown} on {whom} (undone): {why}"
     ));
 }
 

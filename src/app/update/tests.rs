@@ -1260,3 +1260,471 @@ fn on_a_streaming_provider_o_plays_from_the_best_clip_and_d_says_why_not() {
     );
     assert!(!logged.contains("secret"), "{logged}");
 }
+
+// ---- safety, density, lookup (issue 18, gaps 3-5) ----
+
+fn ctrl_c() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
+}
+
+/// A snapshot of the queue with `n` items downloading.
+fn downloading(n: usize) -> Msg {
+    use crate::transfers::{ItemView, Phase, Snapshot};
+    let items = (0..n)
+        .map(|i| ItemView {
+            key: i as u64 + 1,
+            asset_id: format!("a{i}"),
+            format: None,
+            name: format!("a{i}.png"),
+            phase: Phase::Downloading,
+            bytes: 1,
+            total: Some(10),
+            speed: 0.0,
+            eta: None,
+            path: None,
+            error: None,
+            note: None,
+            fetched: 0,
+            assets: Vec::new(),
+        })
+        .collect();
+    Msg::Downloads(std::sync::Arc::new(Snapshot {
+        items,
+        version: 1,
+        ..Default::default()
+    }))
+}
+
+fn question(s: &State) -> String {
+    match &s.overlay {
+        Some(Overlay::Ask(a)) => a.question.clone(),
+        other => panic!("no question: {other:?}"),
+    }
+}
+
+#[test]
+fn q_asks_only_while_transfers_run_and_ctrl_c_quits_at_once() {
+    // nothing running: q quits at once
+    let mut s = loaded(3);
+    assert!(matches!(update(&mut s, key('q'))[..], [Cmd::Quit]));
+    // three running: q asks; n and Esc stay
+    let mut s = loaded(3);
+    update(&mut s, downloading(3));
+    assert!(update(&mut s, key('q')).is_empty() || !s.quit);
+    assert_eq!(
+        question(&s),
+        "3 transfers running: quit? they continue at the next start"
+    );
+    update(&mut s, key('j'));
+    assert!(s.overlay.is_some(), "another key leaves the question up");
+    update(&mut s, key('n'));
+    assert!(s.overlay.is_none() && !s.quit);
+    update(&mut s, key('q'));
+    update(&mut s, press(KeyCode::Esc));
+    assert!(s.overlay.is_none() && !s.quit);
+    // q again quits, as does y
+    update(&mut s, key('q'));
+    assert!(matches!(update(&mut s, key('q'))[..], [Cmd::Quit]));
+    let mut s = loaded(3);
+    update(&mut s, downloading(1));
+    update(&mut s, key('q'));
+    assert!(question(&s).starts_with("1 transfer running"));
+    assert!(matches!(update(&mut s, key('y'))[..], [Cmd::Quit]));
+    // Ctrl-C never asks
+    let mut s = loaded(3);
+    update(&mut s, downloading(2));
+    assert!(matches!(update(&mut s, ctrl_c())[..], [Cmd::Quit]));
+}
+
+#[test]
+fn a_bulk_action_on_a_selection_partly_off_screen_names_the_count() {
+    // 120×40: 12 three-line rows on screen, 30 loaded and selected
+    let mut s = loaded(30);
+    assert_eq!(s.geometry.visible_items(), 12);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(s.selection.len(), 30);
+    update(&mut s, key('X'));
+    match &s.overlay {
+        Some(Overlay::Confirm(c)) => assert_eq!(
+            c.question(),
+            "Delete 30 selected assets (18 not on screen) for good?"
+        ),
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, key('n'));
+    update(&mut s, key('t'));
+    match &s.overlay {
+        Some(Overlay::Tags(e)) => assert_eq!(e.off_screen, 18),
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, press(KeyCode::Esc));
+    update(&mut s, key('a'));
+    match &s.overlay {
+        Some(Overlay::Choose(c)) => assert_eq!(
+            c.title(),
+            " Add 30 selected assets (18 not on screen) to a collection "
+        ),
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, press(KeyCode::Esc));
+    update(&mut s, key('S'));
+    match &s.overlay {
+        Some(Overlay::Choose(c)) => {
+            assert!(c.title().contains("(18 not on screen)"), "{}", c.title())
+        }
+        other => panic!("{other:?}"),
+    }
+    update(&mut s, press(KeyCode::Esc));
+    // `d` and `Z` had no question: now they ask, and only yes queues
+    let queued = |cmds: &[Cmd]| {
+        cmds.iter()
+            .filter(|c| matches!(c, Cmd::Downloads(_)))
+            .count()
+    };
+    assert_eq!(queued(&update(&mut s, key('d'))), 0);
+    assert_eq!(
+        question(&s),
+        "Download 30 selected assets (18 not on screen)?"
+    );
+    assert_eq!(queued(&update(&mut s, key('y'))), 1);
+    assert_eq!(queued(&update(&mut s, key('Z'))), 0);
+    assert_eq!(
+        question(&s),
+        "Download 30 selected assets (18 not on screen) as one zip?"
+    );
+    assert_eq!(queued(&update(&mut s, key('n'))), 0);
+    assert_eq!(s.notice.as_ref().unwrap().text, "nothing downloaded");
+    // a selection wholly on screen asks nothing more than before
+    let mut s = loaded(30);
+    update(&mut s, key(' '));
+    update(&mut s, key(' '));
+    assert_eq!(queued(&update(&mut s, key('d'))), 1);
+    update(&mut s, key('X'));
+    match &s.overlay {
+        Some(Overlay::Confirm(c)) => assert_eq!(c.question(), "Delete 2 assets for good?"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn z_brings_cleared_filters_back_unless_they_changed_since() {
+    let mut s = loaded(3);
+    update(&mut s, key('z'));
+    assert_eq!(s.notice.as_ref().unwrap().text, "nothing to undo");
+    s.filters.types = vec!["upscale".into()];
+    s.filters.privacy = Some("private".into());
+    let before = s.filters.clone();
+    update(&mut s, key('F'));
+    assert!(s.filters.is_default());
+    let gen = s.list.generation;
+    let cmds = update(&mut s, key('z'));
+    assert_eq!(s.filters, before);
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::LoadPage { generation, .. } if *generation == gen + 1)));
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "undone: 2 cleared filters back"
+    );
+    // one level: nothing more
+    update(&mut s, key('z'));
+    assert_eq!(s.notice.as_ref().unwrap().text, "nothing to undo");
+    // filters set again after F: nothing undone, and why
+    update(&mut s, key('F'));
+    s.filters.types = vec!["txt2img".into()];
+    update(&mut s, key('z'));
+    assert_eq!(s.filters.types, vec!["txt2img".to_string()]);
+    assert!(
+        s.notice.as_ref().unwrap().text.contains("changed since"),
+        "{:?}",
+        s.notice
+    );
+}
+
+fn tag_cmds(cmds: &[Cmd]) -> Vec<crate::app::tags::TagChange> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Tag(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn z_reverses_the_last_tag_edit_through_the_same_path() {
+    let mut s = loaded(3);
+    update(&mut s, key(' '));
+    update(&mut s, key(' '));
+    update(&mut s, key('t'));
+    for c in "hero, wip".chars() {
+        update(&mut s, key(c));
+    }
+    let sent = tag_cmds(&update(&mut s, press(KeyCode::Enter)));
+    assert_eq!(sent.len(), 2);
+    update(&mut s, press(KeyCode::Esc));
+    assert_eq!(s.find("a0").unwrap().tags, vec!["hero", "wip"]);
+    // before the server answered: wait
+    assert!(tag_cmds(&update(&mut s, key('z'))).is_empty());
+    assert!(s.notice.as_ref().unwrap().text.contains("still on its way"));
+    // the server refused "wip" on a1: it was rolled back, and undo leaves it
+    update(
+        &mut s,
+        Msg::Tagged {
+            change: sent[0].clone(),
+            failures: vec![],
+        },
+    );
+    update(
+        &mut s,
+        Msg::Tagged {
+            change: sent[1].clone(),
+            failures: vec![("a1".into(), "not found".into())],
+        },
+    );
+    let undo = tag_cmds(&update(&mut s, key('z')));
+    assert_eq!(
+        undo,
+        vec![
+            crate::app::tags::TagChange {
+                tag: "wip".into(),
+                add: false,
+                ids: vec!["a0".into()],
+            },
+            crate::app::tags::TagChange {
+                tag: "hero".into(),
+                add: false,
+                ids: vec!["a0".into(), "a1".into()],
+            },
+        ]
+    );
+    // shown at once, as an edit is
+    assert!(s.find("a0").unwrap().tags.is_empty());
+    assert!(s.find("a1").unwrap().tags.is_empty());
+    for change in undo {
+        update(
+            &mut s,
+            Msg::Tagged {
+                change,
+                failures: vec![],
+            },
+        );
+    }
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "undone: hero added to 2 assets, wip added to 1 asset"
+    );
+    update(&mut s, key('z'));
+    assert_eq!(s.notice.as_ref().unwrap().text, "nothing to undo");
+}
+
+#[test]
+fn z_takes_out_of_a_collection_only_what_went_in_and_deletions_say_no() {
+    let mut s = loaded(3);
+    update(
+        &mut s,
+        Msg::Collected {
+            name: "Heroes".into(),
+            result: Ok(crate::app::msg::CollectCounts {
+                added: 2,
+                already: 1,
+                collection: "col_1".into(),
+                added_ids: vec!["a0".into(), "a1".into()],
+                ..Default::default()
+            }),
+        },
+    );
+    let cmds = update(&mut s, key('z'));
+    let out: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::Uncollect {
+                collection, ids, ..
+            } => Some((collection.clone(), ids.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        out,
+        vec![(
+            "col_1".to_string(),
+            vec!["a0".to_string(), "a1".to_string()]
+        )]
+    );
+    let cmds = update(
+        &mut s,
+        Msg::Uncollected {
+            name: "Heroes".into(),
+            removed: 2,
+            error: None,
+        },
+    );
+    assert!(cmds.iter().any(|c| matches!(c, Cmd::LoadCollections)));
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "undone: 2 assets added to Heroes"
+    );
+    // a deletion is the last change: it cannot be undone, and z says so
+    update(
+        &mut s,
+        Msg::Deleted {
+            ids: vec!["a2".into()],
+            done: 1,
+            error: None,
+            in_use: false,
+        },
+    );
+    assert!(update(&mut s, key('z'))
+        .iter()
+        .all(|c| !matches!(c, Cmd::Tag(_) | Cmd::Uncollect { .. })));
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "deletions cannot be undone (the last change deleted 1 asset)"
+    );
+}
+
+#[test]
+fn v_cycles_the_density_and_asks_to_keep_it() {
+    let mut s = State::new("test".into(), Keymap::default(), true, 48, 80, 24);
+    init(&mut s);
+    let ids: Vec<String> = (0..30).map(|i| format!("a{i}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(page(&refs, None)),
+        },
+    );
+    assert_eq!(s.geometry.visible_items(), 3);
+    let saved = |cmds: &[Cmd]| {
+        cmds.iter()
+            .find_map(|c| match c {
+                Cmd::SaveSetting { key, value } => Some(format!("{key}={value}")),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_eq!(saved(&update(&mut s, key('v'))), "density=grid");
+    assert!(s.grid);
+    let cmds = update(&mut s, key('v'));
+    assert_eq!(saved(&cmds), "density=compact");
+    assert!(!s.grid);
+    assert!(
+        s.geometry.visible_items() >= 10,
+        "{}",
+        s.geometry.visible_items()
+    );
+    // the thumbnails asked for are the small ones
+    let small = cmds.iter().any(|c| match c {
+        Cmd::WantImages(r) => r
+            .iter()
+            .any(|r| r.key.cells == crate::app::layout::COMPACT_THUMB),
+        _ => false,
+    });
+    assert!(small);
+    assert_eq!(saved(&update(&mut s, key('v'))), "density=comfortable");
+    assert_eq!(s.geometry.visible_items(), 3);
+}
+
+/// `n` loaded assets with ids in Scenario's shape.
+fn loaded_ids(n: usize) -> (State, Vec<String>) {
+    let mut s = state();
+    init(&mut s);
+    let ids: Vec<String> = (0..n).map(|i| format!("asset_{i:022}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(page(&refs, Some("t1"))),
+        },
+    );
+    (s, ids)
+}
+
+#[test]
+fn an_id_typed_in_the_search_box_goes_to_that_asset() {
+    let (mut s, ids) = loaded_ids(5);
+    update(&mut s, key('/'));
+    for c in ids[3].chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    assert!(searches(&cmds).is_empty(), "no text search for an id");
+    assert!(!s.search.active && !s.search.open);
+    assert_eq!(s.list.current().unwrap().asset.id, ids[3]);
+    // one not loaded: fetched (the jump's path) and shown in the inspector
+    let other = "asset_NotLoadedNotLoaded000";
+    update(&mut s, key('/'));
+    for c in other.chars() {
+        update(&mut s, key(c));
+    }
+    // pasted: the debounce, not Enter, looks it up
+    let cmds = update(&mut s, key('0'));
+    let cmds = update(&mut s, due(&cmds).unwrap());
+    let gen = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::LoadAsset {
+                purpose: AssetPurpose::Jump(g),
+                id,
+            } if id == "asset_NotLoadedNotLoaded0000" => Some(*g),
+            _ => None,
+        })
+        .expect("the asset is fetched");
+    assert!(searches(&cmds).is_empty());
+    update(
+        &mut s,
+        Msg::Asset {
+            purpose: AssetPurpose::Jump(gen),
+            id: "asset_NotLoadedNotLoaded0000".into(),
+            result: Ok(Box::new(asset("asset_NotLoadedNotLoaded0000", "2026"))),
+        },
+    );
+    assert!(s.inspector.detached);
+    assert_eq!(
+        s.inspector.asset.as_ref().unwrap().id,
+        "asset_NotLoadedNotLoaded0000"
+    );
+    // a half-typed id is a text search, as before
+    update(&mut s, key('/'));
+    for c in "asset_12".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    assert_eq!(searches(&cmds).len(), 1);
+}
+
+#[test]
+fn s_on_audio_video_or_3d_says_similarity_is_for_images() {
+    let mut s = state();
+    init(&mut s);
+    let audio: crate::api::models::Asset = serde_json::from_value(serde_json::json!({
+        "id": "snd",
+        "kind": "audio",
+        "metadata": {"name": "Glass chime"}
+    }))
+    .unwrap();
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(crate::provider::scenario::list_page(AssetListResponse {
+                assets: vec![audio, scenario_asset("img", "2026")],
+                ..Default::default()
+            })),
+        },
+    );
+    let cmds = update(&mut s, key('s'));
+    assert!(searches(&cmds).is_empty());
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "similarity search is for images: Glass chime is an audio asset"
+    );
+    assert!(!s.search.active);
+    update(&mut s, key('j'));
+    assert_eq!(searches(&update(&mut s, key('s'))).len(), 1);
+}

@@ -447,6 +447,21 @@ async fn resolve_refs(state: &Arc<AppState>, refs: &[String]) -> HttpResult<Vec<
                         assetui_api::sanitize::line(r, 80)
                     ))
                 })?;
+                // the API compares images: another kind of asset is refused
+                // rather than compared through its placeholder thumbnail
+                if let Some(kind) = rec.asset.kind().map(|k| k.as_str()) {
+                    if kind != "image" && kind != "image-hdr" {
+                        return Err(HttpError::bad_request(format!(
+                            "image reference {} is {} {kind} asset: similarity search is for images",
+                            assetui_api::sanitize::line(r, 80),
+                            if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                                "an"
+                            } else {
+                                "a"
+                            }
+                        )));
+                    }
+                }
                 rec.asset.id.clone()
             };
             let e = embeddings::of_record(state, &id)

@@ -10,7 +10,7 @@ pub(crate) mod inspector;
 pub mod list;
 pub mod overlay;
 pub(crate) mod popup;
-pub(crate) mod theme;
+pub mod theme;
 
 use ratatui::Frame;
 

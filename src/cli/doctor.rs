@@ -280,7 +280,11 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
         }
         (ProtocolChoice::Auto, None) => "not probed".to_owned(),
         (ProtocolChoice::None, _) => format!("set by {}", source.describe()),
-        (_, _) => format!("forced by {}", source.describe()),
+        // a forced kitty still says how its images are placed
+        (_, _) => match decision.why.strip_prefix("forced; ") {
+            Some(placement) => format!("forced by {}; {placement}", source.describe()),
+            None => format!("forced by {}", source.describe()),
+        },
     };
     let status = if choice == ProtocolChoice::Auto
         && matches!(

@@ -100,7 +100,7 @@ window_of() {
 
 # run NAME MODE EMULATOR-COMMAND...: starts the emulator on the browser,
 # waits until the window is drawn (images: the thumbnail column has
-# hundreds of colours; control: two identical screenshots with text),
+# hundreds of colours; control: text drawn, two identical screenshots),
 # leaves the screenshot in $out/NAME-MODE.png and its colour count in $count.
 # The emulator stays up (its pid in $last_pid, its window in $last_wid).
 run() {
@@ -123,7 +123,8 @@ run() {
         else
             local sum
             sum=$(md5sum <"$shot")
-            [[ $sum == "$previous" ]] && break
+            # the library drawn (text all over the window) and settled
+            (($(colours_in "$shot" 0 0 100 100) >= 50)) && [[ $sum == "$previous" ]] && break
             previous=$sum
         fi
     done

@@ -159,7 +159,10 @@ async fn the_protocol_choice_is_reported() {
     let out = text(&o.stdout);
     assert!(
         out.contains("kitty direct placement (font 10×20 px")
-            && out.contains("forced; the terminal did not say which it is: direct placement"),
+            && out.contains(
+                "forced by --image-protocol / ASSETUI_IMAGE_PROTOCOL; the terminal did not say \
+                 which it is: direct placement"
+            ),
         "{out}"
     );
     let o = doctor(

@@ -73,6 +73,7 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
         .collect();
     let keymap = Keymap::with_overrides(&overrides)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    crate::ui::theme::set(loaded.config.theme.unwrap_or_default());
     Ok(BrowserConfig {
         keymap,
         clipboard: loaded.config.clipboard.unwrap_or_default(),
@@ -172,9 +173,9 @@ impl Clip {
 }
 
 /// Approximate memory of one encoded image cell.
-fn bytes_per_cell(picker: Option<&ratatui_image::picker::Picker>) -> usize {
+fn bytes_per_cell(picker: Option<&graphics::Drawer>) -> usize {
     use ratatui_image::picker::ProtocolType;
-    match picker {
+    match picker.map(|d| &d.picker) {
         Some(p) if p.protocol_type() != ProtocolType::Halfblocks => {
             let f = p.font_size();
             // RGBA, base64 or sixel-encoded: about 5.3 bytes per pixel
@@ -260,11 +261,11 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     }
     let mut _context: Option<context::Context> = None;
 
-    let mut picker: Option<ratatui_image::picker::Picker> = None;
+    let mut picker: Option<graphics::Drawer> = None;
     let mut probe = if choice.wants_answers() {
         Probe::Due
     } else {
-        picker = graphics::picker(choice);
+        picker = graphics::picker(choice).map(graphics::Drawer::from);
         Probe::Done
     };
     // crossterm's reader: it must not exist while the probe reads
@@ -445,7 +446,7 @@ fn probed(
     found: graphics::Detection,
     choice: ProtocolChoice,
     state: &mut State,
-    picker: &mut Option<ratatui_image::picker::Picker>,
+    picker: &mut Option<graphics::Drawer>,
 ) -> Vec<Msg> {
     let env = |k: &str| std::env::var(k).ok();
     let decision = graphics::decide(
@@ -454,9 +455,10 @@ fn probed(
         &env,
         graphics::Window::current(),
     );
-    *picker = graphics::picker_for(&decision);
+    *picker = graphics::drawer_for(&decision);
+    crate::ui::theme::background(found.answers.as_ref().and_then(|a| a.background));
     tracing::info!(
-        protocol = %graphics::describe(picker.as_ref()),
+        protocol = %graphics::describe_drawer(picker.as_ref()),
         why = %decision.why,
         found = ?found.found,
         "image protocol"

@@ -28,8 +28,14 @@ pub enum ProtocolChoice {
     /// Ask the terminal what it supports (half blocks if it does not say).
     #[default]
     Auto,
-    /// The kitty graphics protocol (kitty, Ghostty, recent Konsole...).
+    /// The kitty graphics protocol (kitty, Ghostty, recent Konsole...):
+    /// Unicode placeholders where the terminal has them (kitty >= 0.28,
+    /// Ghostty), direct placement elsewhere.
     Kitty,
+    /// The kitty graphics protocol by direct placement (kitty < 0.28).
+    #[value(name = "kitty-direct")]
+    #[serde(rename = "kitty-direct")]
+    KittyDirect,
     /// Sixel graphics (foot, xterm -ti vt340, mlterm, Windows Terminal...).
     Sixel,
     /// iTerm2's inline images (iTerm2, WezTerm, mintty, VS Code...).
@@ -46,6 +52,7 @@ impl ProtocolChoice {
         match self {
             ProtocolChoice::Auto => "auto",
             ProtocolChoice::Kitty => "kitty",
+            ProtocolChoice::KittyDirect => "kitty-direct",
             ProtocolChoice::Sixel => "sixel",
             ProtocolChoice::Iterm2 => "iterm2",
             ProtocolChoice::Halfblocks => "halfblocks",
@@ -62,7 +69,7 @@ impl ProtocolChoice {
     /// The protocol an explicit choice forces (`None` for auto and none).
     fn forced(self) -> Option<ProtocolType> {
         match self {
-            ProtocolChoice::Kitty => Some(ProtocolType::Kitty),
+            ProtocolChoice::Kitty | ProtocolChoice::KittyDirect => Some(ProtocolType::Kitty),
             ProtocolChoice::Sixel => Some(ProtocolType::Sixel),
             ProtocolChoice::Iterm2 => Some(ProtocolType::Iterm2),
             ProtocolChoice::Halfblocks => Some(ProtocolType::Halfblocks),
@@ -341,6 +348,101 @@ pub struct Decision {
     pub font: Option<(u16, u16)>,
     /// Why, for people.
     pub why: String,
+    /// Kitty images by direct placement (`a=p`), not Unicode placeholders.
+    pub kitty_direct: bool,
+    /// The terminal as it named itself (XTVERSION), when it did.
+    pub terminal: Option<TerminalId>,
+}
+
+/// A terminal's name and version, from its XTVERSION answer
+/// (`kitty(0.26.5)`, `XTerm(379)`, `WezTerm 20240203-110809-5046fc22`,
+/// `tmux 3.3a`, `iTerm2 3.5.0`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerminalId {
+    pub name: String,
+    pub version: Option<String>,
+}
+
+impl TerminalId {
+    pub fn parse(xtversion: &str) -> Option<TerminalId> {
+        let text = xtversion.trim();
+        let (name, version) = if let Some((name, rest)) = text.split_once('(') {
+            (name, rest.strip_suffix(')').unwrap_or(rest))
+        } else if let Some((name, rest)) = text.split_once(' ') {
+            (name, rest)
+        } else {
+            (text, "")
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let version = version.trim();
+        Some(TerminalId {
+            name: name.to_owned(),
+            version: (!version.is_empty()).then(|| version.to_owned()),
+        })
+    }
+
+    /// `kitty 0.26.5`, `XTerm 379`.
+    pub fn describe(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{} {v}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// The leading numbers of the version: `0.26.5` → [0, 26, 5].
+    fn numbers(&self) -> Vec<u32> {
+        let v = self.version.as_deref().unwrap_or("");
+        v.split('.')
+            .map_while(|part| {
+                let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            })
+            .collect()
+    }
+}
+
+/// Whether the terminal shows kitty images placed with Unicode
+/// placeholders (`U=1`), and why. Only the terminals known to have them
+/// get them; the others get direct placement, which every terminal that
+/// answers the kitty graphics query understands.
+fn kitty_placeholders(terminal: Option<&TerminalId>) -> (bool, String) {
+    match terminal {
+        Some(t) if t.is("kitty") => {
+            let v = t.numbers();
+            if v.is_empty() {
+                (
+                    false,
+                    "kitty of unknown version: direct placement".to_owned(),
+                )
+            } else if v.as_slice() >= [0, 28].as_slice() {
+                (
+                    true,
+                    format!("{} >= 0.28: Unicode placeholders", t.describe()),
+                )
+            } else {
+                (false, format!("{} < 0.28: direct placement", t.describe()))
+            }
+        }
+        Some(t) if t.is("ghostty") => (true, format!("{}: Unicode placeholders", t.describe())),
+        Some(t) => (
+            false,
+            format!(
+                "{} has no Unicode placeholders: direct placement",
+                t.describe()
+            ),
+        ),
+        None => (
+            false,
+            "the terminal did not say which it is: direct placement".to_owned(),
+        ),
+    }
 }
 
 /// The protocol and font size for `choice`, from the terminal's answers
@@ -359,60 +461,98 @@ pub fn decide(
     let font = answers
         .and_then(|a| a.cell_px.or_else(|| a.window_px.and_then(per_cell)))
         .or_else(|| per_cell((window.width_px, window.height_px)));
-    match choice {
-        ProtocolChoice::None => {
-            return Decision {
-                protocol: None,
-                font: None,
-                why: "images off".into(),
-            }
-        }
-        ProtocolChoice::Auto => {}
-        forced => {
-            return Decision {
-                protocol: forced.forced(),
-                font,
-                why: "forced".into(),
-            }
-        }
-    }
-    let halfblocks = |why: String| Decision {
-        protocol: Some(ProtocolType::Halfblocks),
+    let terminal = answers
+        .and_then(|a| a.version.as_deref())
+        .and_then(TerminalId::parse);
+    let tmux = in_tmux(env) || terminal.as_ref().is_some_and(|t| t.is("tmux"));
+    let decision = |protocol: Option<ProtocolType>, font, why: String, kitty_direct| Decision {
+        protocol,
         font,
         why,
+        kitty_direct,
+        terminal: terminal.clone(),
     };
+    match choice {
+        ProtocolChoice::None => return decision(None, None, "images off".into(), false),
+        ProtocolChoice::Auto => {}
+        ProtocolChoice::KittyDirect => {
+            return decision(
+                Some(ProtocolType::Kitty),
+                font,
+                "forced: direct placement".into(),
+                true,
+            )
+        }
+        ProtocolChoice::Kitty => {
+            // through tmux only placeholders survive (the placement is
+            // tmux's pane, not the outer terminal's screen)
+            let (placeholders, why) = if tmux {
+                (true, "inside tmux: Unicode placeholders".to_owned())
+            } else {
+                kitty_placeholders(terminal.as_ref())
+            };
+            return decision(
+                Some(ProtocolType::Kitty),
+                font,
+                format!("forced; {why}"),
+                !placeholders,
+            );
+        }
+        forced => return decision(forced.forced(), font, "forced".into(), false),
+    }
+    let halfblocks = |why: String| decision(Some(ProtocolType::Halfblocks), font, why, false);
     let Some(a) = answers else {
         return halfblocks("the terminal was not asked".into());
     };
-    // as ratatui-image: their kitty placeholders and sixel are unreliable
-    let blacklisted = ["WEZTERM_EXECUTABLE", "KONSOLE_VERSION"]
-        .iter()
-        .any(|k| env(k).is_some_and(|v| !v.is_empty()));
-    let iterm2 = iterm2_hint(env);
-    let found = if a.kitty && !blacklisted {
+    let wezterm = env("WEZTERM_EXECUTABLE").is_some_and(|v| !v.is_empty())
+        || terminal.as_ref().is_some_and(|t| t.is("wezterm"));
+    // its sixel is unreliable (as ratatui-image finds); its kitty graphics
+    // are placed directly
+    let konsole = env("KONSOLE_VERSION").is_some_and(|v| !v.is_empty())
+        || terminal.as_ref().is_some_and(|t| t.is("konsole"));
+    let iterm2 = terminal
+        .as_ref()
+        .filter(|t| t.is("iterm2"))
+        .map(|t| format!("{} names itself: iTerm2 images", t.describe()))
+        .or_else(|| iterm2_hint(env));
+    let found = if wezterm && iterm2.is_some() {
+        // its kitty graphics lack placeholders and its sixel is unreliable
+        // (as ratatui-image finds); its own iTerm2 images work
+        iterm2.map(|why| (ProtocolType::Iterm2, format!("WezTerm: {why}"), false))
+    } else if a.kitty {
+        let (placeholders, why) = if tmux {
+            (true, "inside tmux: Unicode placeholders".to_owned())
+        } else {
+            kitty_placeholders(terminal.as_ref())
+        };
         Some((
             ProtocolType::Kitty,
-            "the terminal answered the kitty graphics query".to_owned(),
+            format!("the terminal answered the kitty graphics query; {why}"),
+            !placeholders,
         ))
-    } else if a.sixel && !blacklisted {
+    } else if a.sixel && !wezterm && !konsole {
+        let who = terminal
+            .as_ref()
+            .map(|t| format!("{} reports", t.describe()))
+            .unwrap_or_else(|| "the terminal reports".to_owned());
         Some((
             ProtocolType::Sixel,
-            "the terminal reports sixel graphics (DA1)".to_owned(),
+            format!("{who} sixel graphics (DA1 attribute 4)"),
+            false,
         ))
     } else {
-        iterm2.map(|why| (ProtocolType::Iterm2, why))
+        iterm2.map(|why| (ProtocolType::Iterm2, why, false))
     };
     match (found, font) {
-        (Some((protocol, why)), Some(_)) => Decision {
-            protocol: Some(protocol),
-            font,
-            why,
-        },
-        (Some((_, why)), None) => halfblocks(format!("{why}, but not its cell size in pixels")),
+        (Some((protocol, why, direct)), Some(_)) => decision(Some(protocol), font, why, direct),
+        (Some((_, why, _)), None) => halfblocks(format!("{why}, but not its cell size in pixels")),
         (None, _) if !a.answered => halfblocks(format!(
             "the terminal did not answer within {} ms",
             crate::term_probe::DEADLINE.as_millis()
         )),
+        (None, _) if tmux => {
+            halfblocks("inside tmux, which passes no graphics query on and reports no sixel".into())
+        }
         (None, _) => halfblocks("the terminal reported no graphics protocol".into()),
     }
 }
@@ -450,6 +590,40 @@ fn iterm2_hint(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
         }
     }
     None
+}
+
+/// What the image pipeline encodes for and the UI draws with: the
+/// ratatui-image picker, and whether kitty images are placed directly.
+#[derive(Clone)]
+pub struct Drawer {
+    pub picker: Picker,
+    pub kitty_direct: bool,
+}
+
+impl From<Picker> for Drawer {
+    fn from(picker: Picker) -> Drawer {
+        Drawer {
+            picker,
+            kitty_direct: false,
+        }
+    }
+}
+
+/// The drawer for a decision: `None` for no images.
+pub fn drawer_for(decision: &Decision) -> Option<Drawer> {
+    picker_for(decision).map(|picker| Drawer {
+        kitty_direct: decision.kitty_direct && picker.protocol_type() == ProtocolType::Kitty,
+        picker,
+    })
+}
+
+/// [`describe`], saying `direct placement` for kitty without placeholders.
+pub fn describe_drawer(drawer: Option<&Drawer>) -> String {
+    let text = describe(drawer.map(|d| &d.picker));
+    match drawer {
+        Some(d) if d.kitty_direct => text.replacen("kitty", "kitty direct placement", 1),
+        _ => text,
+    }
 }
 
 /// The picker for a decision: `None` for no images. Inside tmux
@@ -652,6 +826,205 @@ mod tests {
             (d.protocol, d.font),
             (Some(ProtocolType::Iterm2), Some((10, 20)))
         );
+    }
+
+    /// The answers a terminal gave, as bytes, through the probe's parser.
+    fn heard(bytes: &[u8]) -> Answers {
+        let mut s = crate::term_probe::Splitter::default();
+        assert!(s.push(bytes), "the DA1 answer ends the probe");
+        let (answers, keys) = s.finish();
+        assert!(keys.is_empty(), "{keys:?}");
+        answers
+    }
+
+    #[test]
+    fn recorded_terminals_pick_the_protocol_that_works_and_say_why() {
+        struct Case {
+            who: &'static str,
+            answer: &'static [u8],
+            env: &'static [(&'static str, &'static str)],
+            protocol: ProtocolType,
+            direct: bool,
+            why: &'static str,
+            terminal: Option<&'static str>,
+        }
+        let cases = [
+            Case {
+                who: "kitty 0.26.5 (Debian 12)",
+                // recorded from Debian 12's kitty under Xvfb
+                answer: b"\x1b_Gi=31;OK\x1b\\\x1b[6;18;9t\x1b[4;396;639t\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;c",
+                env: &[("TERM", "xterm-kitty")],
+                protocol: ProtocolType::Kitty,
+                direct: true,
+                why: "the terminal answered the kitty graphics query; kitty 0.26.5 < 0.28: direct placement",
+                terminal: Some("kitty 0.26.5"),
+            },
+            Case {
+                who: "kitty 0.35.2",
+                answer: b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1b[4;480;800t\x1bP>|kitty(0.35.2)\x1b\\\x1b[?62;52;c",
+                env: &[("TERM", "xterm-kitty")],
+                protocol: ProtocolType::Kitty,
+                direct: false,
+                why: "the terminal answered the kitty graphics query; kitty 0.35.2 >= 0.28: Unicode placeholders",
+                terminal: Some("kitty 0.35.2"),
+            },
+            Case {
+                who: "WezTerm",
+                answer: b"\x1b_Gi=31;OK\x1b\\\x1b[6;16;8t\x1bP>|WezTerm 20240203-110809-5046fc22\x1b\\\x1b[?65;4;6;18;22c",
+                env: &[("TERM_PROGRAM", "WezTerm"), ("WEZTERM_EXECUTABLE", "/usr/bin/wezterm-gui")],
+                protocol: ProtocolType::Iterm2,
+                direct: false,
+                why: "WezTerm: TERM_PROGRAM=WezTerm has iTerm2 images",
+                terminal: Some("WezTerm 20240203-110809-5046fc22"),
+            },
+            Case {
+                who: "foot",
+                answer: b"\x1b[6;17;8t\x1bP>|foot(1.16.2)\x1b\\\x1b[?62;4;22c",
+                env: &[("TERM", "foot")],
+                protocol: ProtocolType::Sixel,
+                direct: false,
+                why: "foot 1.16.2 reports sixel graphics (DA1 attribute 4)",
+                terminal: Some("foot 1.16.2"),
+            },
+            Case {
+                who: "xterm -ti vt340",
+                // recorded (xterm 379 does not answer `CSI 14/16 t` by
+                // default: the kernel's pixel size gives the cell size)
+                answer: b"\x1bP>|XTerm(379)\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+                env: &[("TERM", "xterm")],
+                protocol: ProtocolType::Sixel,
+                direct: false,
+                why: "XTerm 379 reports sixel graphics (DA1 attribute 4)",
+                terminal: Some("XTerm 379"),
+            },
+            Case {
+                who: "mlterm 3.9.0",
+                // recorded: no XTVERSION answer
+                answer: b"\x1b[6;19;10t\x1b[4;456;800t\x1b[?63;1;2;3;4;6;7;15;18;22;29c",
+                env: &[("TERM", "xterm"), ("MLTERM", "3.9.0")],
+                protocol: ProtocolType::Sixel,
+                direct: false,
+                why: "the terminal reports sixel graphics (DA1 attribute 4)",
+                terminal: None,
+            },
+            Case {
+                who: "tmux 3.3a in kitty",
+                answer: b"\x1bP>|tmux 3.3a\x1b\\\x1b[?1;2c",
+                env: &[("TERM", "tmux-256color"), ("TMUX", "/tmp/tmux-0/default,1,0")],
+                protocol: ProtocolType::Halfblocks,
+                direct: false,
+                why: "inside tmux, which passes no graphics query on and reports no sixel",
+                terminal: Some("tmux 3.3a"),
+            },
+        ];
+        for case in cases {
+            let answers = heard(case.answer);
+            let px = Window {
+                width_px: 1000,
+                height_px: 800,
+                ..window()
+            };
+            let d = decide(ProtocolChoice::Auto, Some(&answers), &env(case.env), px);
+            assert_eq!(d.protocol, Some(case.protocol), "{}: {d:?}", case.who);
+            assert_eq!(d.kitty_direct, case.direct, "{}: {d:?}", case.who);
+            assert_eq!(d.why, case.why, "{}", case.who);
+            assert_eq!(
+                d.terminal.as_ref().map(TerminalId::describe).as_deref(),
+                case.terminal,
+                "{}",
+                case.who
+            );
+            let drawer = drawer_for(&d).unwrap();
+            assert_eq!(drawer.kitty_direct, case.direct, "{}", case.who);
+        }
+    }
+
+    #[test]
+    fn kitty_versions_ghostty_konsole_and_forced_kitty() {
+        let kitty = |version: &str| Answers {
+            answered: true,
+            kitty: true,
+            cell_px: Some((10, 20)),
+            version: Some(version.to_owned()),
+            ..Answers::default()
+        };
+        let auto = |a: &Answers, vars: &[(&str, &str)]| {
+            decide(ProtocolChoice::Auto, Some(a), &env(vars), window())
+        };
+        for (version, direct) in [
+            ("kitty(0.27.1)", true),
+            ("kitty(0.28.0)", false),
+            ("kitty(0.19.3)", true),
+            ("kitty(1.0)", false),
+            ("kitty()", true),
+            ("ghostty 1.0.1", false),
+            ("Konsole 23.08.5", true),
+            ("something else", true),
+        ] {
+            assert_eq!(auto(&kitty(version), &[]).kitty_direct, direct, "{version}");
+        }
+        // no XTVERSION answer: direct placement, which every kitty terminal has
+        let anonymous = Answers {
+            version: None,
+            ..kitty("")
+        };
+        let d = auto(&anonymous, &[]);
+        assert!(
+            d.kitty_direct && d.why.contains("did not say which it is"),
+            "{d:?}"
+        );
+        // Konsole: its sixel stays unused, its kitty graphics are placed directly
+        let konsole_sixel = Answers {
+            kitty: false,
+            sixel: true,
+            ..anonymous.clone()
+        };
+        let d = auto(&konsole_sixel, &[("KONSOLE_VERSION", "230805")]);
+        assert_eq!(d.protocol, Some(ProtocolType::Halfblocks), "{d:?}");
+        let d = auto(&anonymous, &[("KONSOLE_VERSION", "230805")]);
+        assert_eq!(
+            (d.protocol, d.kitty_direct),
+            (Some(ProtocolType::Kitty), true)
+        );
+        // iTerm2 by its own name
+        let iterm = Answers {
+            answered: true,
+            cell_px: Some((10, 20)),
+            version: Some("iTerm2 3.5.0".into()),
+            ..Answers::default()
+        };
+        let d = auto(&iterm, &[]);
+        assert_eq!(d.protocol, Some(ProtocolType::Iterm2), "{d:?}");
+        assert!(d.why.contains("iTerm2 3.5.0 names itself"), "{}", d.why);
+        // forced kitty follows the version; through tmux only placeholders work
+        let forced = |a: &Answers, vars: &[(&str, &str)]| {
+            decide(ProtocolChoice::Kitty, Some(a), &env(vars), window())
+        };
+        assert!(forced(&kitty("kitty(0.26.5)"), &[]).kitty_direct);
+        assert!(!forced(&kitty("kitty(0.35.2)"), &[]).kitty_direct);
+        assert!(!forced(&kitty("kitty(0.26.5)"), &[("TMUX", "/tmp/x")]).kitty_direct);
+        let d = decide(ProtocolChoice::KittyDirect, None, &env(&[]), window());
+        assert_eq!(
+            (d.protocol, d.kitty_direct),
+            (Some(ProtocolType::Kitty), true)
+        );
+        // old cache entries (without the newer fields) still read
+        let old: Answers = serde_json::from_str(
+            r#"{"answered":true,"kitty":true,"sixel":false,"cell_px":[10,20],"window_px":null,"version":"kitty(0.26.5)"}"#,
+        )
+        .unwrap();
+        assert!(auto(&old, &[]).kitty_direct);
+    }
+
+    #[test]
+    fn xtversion_answers_name_the_terminal() {
+        let parse = |s: &str| TerminalId::parse(s).map(|t| (t.name, t.version));
+        let some = |n: &str, v: Option<&str>| Some((n.to_owned(), v.map(str::to_owned)));
+        assert_eq!(parse("kitty(0.26.5)"), some("kitty", Some("0.26.5")));
+        assert_eq!(parse("XTerm(379)"), some("XTerm", Some("379")));
+        assert_eq!(parse("tmux 3.3a"), some("tmux", Some("3.3a")));
+        assert_eq!(parse("mlterm"), some("mlterm", None));
+        assert_eq!(parse("  "), None);
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub type Backend = CrosstermBackend<Stdout>;
 /// The terminal while the browser runs; dropping it restores the terminal.
 pub struct Tui {
     pub terminal: Terminal<Backend>,
+    /// Kitty images placed directly: deleted when they leave the frame.
+    kitty: crate::kitty_direct::Placements,
 }
 
 fn enter_mode(out: &mut impl Write) -> io::Result<()> {
@@ -72,7 +74,10 @@ impl Tui {
                 return Err(e);
             }
         };
-        Ok(Tui { terminal })
+        Ok(Tui {
+            terminal,
+            kitty: Default::default(),
+        })
     }
 
     /// Draws one frame, which the terminal shows all at once. `full`
@@ -90,7 +95,18 @@ impl Tui {
                 return Err(e);
             }
         }
-        let drawn = self.terminal.draw(render).map(|_| ());
+        let kitty = &mut self.kitty;
+        let drawn = self
+            .terminal
+            .draw(|f| {
+                render(f);
+                // the deletions and transmissions go to stdout before the
+                // frame's cells (the backend writes to the same stdout)
+                if let Err(e) = kitty.settle(f.buffer_mut(), &mut io::stdout()) {
+                    tracing::warn!(error = %e, "cannot update the kitty placements");
+                }
+            })
+            .map(|_| ());
         let ended = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
         drawn.and(ended)
     }
@@ -120,6 +136,7 @@ impl Tui {
     /// position (`clear` would, and the input stream would read the
     /// answer instead).
     fn repaint_all(&mut self) -> io::Result<()> {
+        self.kitty.reset(self.terminal.backend_mut())?;
         let area = self.terminal.size()?;
         self.terminal.resize(area.into())
     }
@@ -134,6 +151,7 @@ impl Tui {
 
 impl Drop for Tui {
     fn drop(&mut self) {
+        let _ = self.kitty.reset(self.terminal.backend_mut());
         restore();
     }
 }

@@ -1,9 +1,10 @@
 //! Asking the terminal what it can draw, on the calling thread, with a
 //! deadline, leaving nothing behind.
 //!
-//! The probe writes four queries — the kitty graphics query, the cell size
-//! in pixels (`CSI 16 t`), the window size in pixels (`CSI 14 t`) and the
-//! terminal's name and version (XTVERSION, `CSI > q`) — and last Primary
+//! The probe writes five queries — the kitty graphics query, the cell size
+//! in pixels (`CSI 16 t`), the window size in pixels (`CSI 14 t`), the
+//! terminal's name and version (XTVERSION, `CSI > q`) and its background
+//! colour (OSC 11, for the theme) — and last Primary
 //! Device Attributes (`CSI c`), which virtually every terminal (and tmux
 //! itself) answers. Terminals answer in order, so the DA1 answer ends the
 //! probe: usually within milliseconds. A terminal that answers nothing ends
@@ -54,6 +55,13 @@ pub struct Answers {
     pub window_px: Option<(u16, u16)>,
     /// XTVERSION's text (`kitty(0.35.2)`, `tmux 3.3a`), sanitized.
     pub version: Option<String>,
+    /// The DA1 attributes (`4`: sixel); empty in entries remembered
+    /// before they were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub da1: Vec<u16>,
+    /// The background colour (OSC 11), 8 bits a channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<(u8, u8, u8)>,
 }
 
 /// The answers and the keys typed meanwhile.
@@ -73,6 +81,7 @@ pub fn query() -> &'static [u8] {
         "\x1b[16t",
         "\x1b[14t",
         "\x1b[>q",
+        "\x1b]11;?\x1b\\",
         "\x1b[c"
     )
     .as_bytes()
@@ -180,6 +189,7 @@ enum Item {
     CellPx(u16, u16),
     WindowPx(u16, u16),
     Version(String),
+    Background(u8, u8, u8),
     Key(KeyEvent),
     /// A mouse report (mouse capture is on): dropped quietly.
     Mouse,
@@ -246,10 +256,12 @@ impl Splitter {
             Item::Da1(attrs) => {
                 a.answered = true;
                 a.sixel |= attrs.contains(&4);
+                a.da1 = attrs;
             }
             Item::CellPx(w, h) => a.cell_px = Some((w, h)).filter(|&(w, h)| w > 0 && h > 0),
             Item::WindowPx(w, h) => a.window_px = Some((w, h)).filter(|&(w, h)| w > 0 && h > 0),
             Item::Version(v) => a.version = Some(v),
+            Item::Background(r, g, b) => a.background = Some((r, g, b)),
             Item::Key(k) => self.keys.push(k),
             Item::Mouse => {}
             Item::Unknown(bytes) => {
@@ -367,9 +379,28 @@ fn string(b: &[u8]) -> Parsed {
         b'P' if text.starts_with(">|") => {
             Item::Version(crate::sanitize::line(&text[2..], MAX_VERSION))
         }
+        b']' => match text.strip_prefix("11;").and_then(rgb) {
+            Some((r, g, b)) => Item::Background(r, g, b),
+            None => Item::Unknown(b[..used].to_vec()),
+        },
         _ => Item::Unknown(b[..used].to_vec()),
     };
     Parsed::Item(item, used)
+}
+
+/// `rgb:RRRR/GGGG/BBBB` (1 to 4 hex digits a channel) in 8 bits a channel.
+fn rgb(text: &str) -> Option<(u8, u8, u8)> {
+    let mut channels = text.strip_prefix("rgb:")?.split('/').map(|c| {
+        let v = u32::from_str_radix(c, 16).ok()?;
+        let max = (1u32
+            << (4 * u32::try_from(c.len())
+                .ok()
+                .filter(|n| (1..=4).contains(n))?))
+            - 1;
+        u8::try_from(v * 255 / max).ok()
+    });
+    let rgb = (channels.next()??, channels.next()??, channels.next()??);
+    channels.next().is_none().then_some(rgb)
 }
 
 fn csi(b: &[u8]) -> Parsed {
@@ -404,6 +435,8 @@ fn csi(b: &[u8]) -> Parsed {
     };
     let unknown = || Item::Unknown(b[..used].to_vec());
     let item = if let Some(rest) = text.strip_prefix('?') {
+        // kitty ends its DA1 list with an empty parameter (`ESC [ ? 62 ; c`)
+        let rest = rest.strip_suffix(';').unwrap_or(rest);
         match (fin, numbers(rest)) {
             (b'c', Some(attrs)) => Item::Da1(attrs),
             _ => unknown(),
@@ -504,6 +537,33 @@ mod tests {
         assert_eq!(a.window_px, Some((1000, 800)));
         assert_eq!(a.version.as_deref(), Some("kitty(0.35.2)"));
         assert!(keys.is_empty(), "{keys:?}");
+    }
+
+    #[test]
+    fn kitty_0_26_ends_its_da1_list_with_an_empty_parameter() {
+        // recorded from Debian 12's kitty under Xvfb: without the DA1
+        // answer the probe would wait for its deadline
+        let mut s = Splitter::default();
+        let done = s.push(
+            b"\x1b_Gi=31;OK\x1b\\\x1b[6;18;9t\x1b[4;396;639t\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;c",
+        );
+        assert!(done, "the DA1 answer ends the probe");
+        let (a, keys) = s.finish();
+        assert!(a.kitty && !a.sixel);
+        assert_eq!(a.da1, vec![62]);
+        assert_eq!(a.version.as_deref(), Some("kitty(0.26.5)"));
+        assert!(keys.is_empty(), "{keys:?}");
+    }
+
+    #[test]
+    fn the_background_colour_is_read() {
+        // xterm's default (white), BEL-terminated, and kitty's black
+        let (a, _) = split(&[b"\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?1;2c"]);
+        assert_eq!(a.background, Some((255, 255, 255)));
+        let (a, _) = split(&[b"\x1b]11;rgb:00/00/00\x07\x1b[?1;2c"]);
+        assert_eq!(a.background, Some((0, 0, 0)));
+        let (a, keys) = split(&[b"\x1b]11;rgb:zz/00\x1b\\\x1b[?1;2c"]);
+        assert_eq!((a.background, keys.len()), (None, 0));
     }
 
     #[test]

@@ -7,6 +7,32 @@ use std::collections::HashMap;
 
 use ratatui_image::protocol::Protocol;
 
+use crate::kitty_direct::KittyImage;
+
+/// An encoded image: by ratatui-image, or placed directly with the kitty
+/// protocol (terminals without its Unicode placeholders).
+#[derive(Clone)]
+pub enum Drawable {
+    Lib(Protocol),
+    KittyDirect(KittyImage),
+}
+
+impl Drawable {
+    /// Its size in cells.
+    pub fn size(&self) -> ratatui::layout::Size {
+        match self {
+            Drawable::Lib(p) => p.size(),
+            Drawable::KittyDirect(k) => k.size(),
+        }
+    }
+}
+
+impl From<Protocol> for Drawable {
+    fn from(p: Protocol) -> Drawable {
+        Drawable::Lib(p)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Variant {
     Thumbnail,
@@ -59,7 +85,7 @@ impl std::fmt::Debug for ImageRequest {
 
 pub struct ImageDone {
     pub key: ImageKey,
-    pub result: Result<Protocol, ImageError>,
+    pub result: Result<Drawable, ImageError>,
 }
 
 impl std::fmt::Debug for ImageDone {
@@ -92,7 +118,7 @@ pub enum ImageError {
 
 /// What the store holds for a key.
 pub enum Slot {
-    Ready(Protocol),
+    Ready(Drawable),
     /// Shown as a placeholder; the message goes to the status bar once.
     Failed(String),
 }

@@ -258,8 +258,12 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
     };
     let answers = detection.as_ref().and_then(|d| d.answers.as_ref());
     let decision = graphics::decide(choice, answers, &env, graphics::Window::current());
-    let picker = graphics::picker_for(&decision);
-    let name = graphics::protocol_name(picker.as_ref());
+    let drawer = graphics::drawer_for(&decision);
+    let picker = drawer.as_ref().map(|d| &d.picker);
+    let name = match &drawer {
+        Some(d) if d.kitty_direct => "kitty-direct",
+        _ => graphics::protocol_name(picker),
+    };
     let found = detection.as_ref().map(|d| &d.found);
     let how = match (choice, found) {
         (ProtocolChoice::Auto, Some(graphics::Found::Probed(took))) => format!(
@@ -276,7 +280,11 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
         }
         (ProtocolChoice::Auto, None) => "not probed".to_owned(),
         (ProtocolChoice::None, _) => format!("set by {}", source.describe()),
-        (_, _) => format!("forced by {}", source.describe()),
+        // a forced kitty still says how its images are placed
+        (_, _) => match decision.why.strip_prefix("forced; ") {
+            Some(placement) => format!("forced by {}; {placement}", source.describe()),
+            None => format!("forced by {}", source.describe()),
+        },
     };
     let status = if choice == ProtocolChoice::Auto
         && matches!(
@@ -289,20 +297,26 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
     } else {
         Status::Ok
     };
-    let mut summary = format!(
-        "{} ({})",
-        graphics::describe(picker.as_ref()),
-        sanitize::line(&how, MAX_ERROR)
-    );
-    if status == Status::Warn {
-        summary.push_str(
-            "; to choose one: --image-protocol, ASSETUI_IMAGE_PROTOCOL or \
-             image_protocol = \"kitty\" (sixel, iterm2...) in config.toml",
-        );
-    }
-    let font = picker
+    let terminal_name = decision
+        .terminal
         .as_ref()
-        .map(|p| json!({"width": p.font_size().width, "height": p.font_size().height}));
+        .map(|t| sanitize::line(&t.describe(), MAX_VALUE));
+    let mut summary = match &terminal_name {
+        Some(t) => format!("{t}: "),
+        None if answers.is_some() => "terminal did not name itself: ".to_owned(),
+        None => String::new(),
+    };
+    summary.push_str(&format!(
+        "{} ({})",
+        graphics::describe_drawer(drawer.as_ref()),
+        sanitize::line(&how, MAX_ERROR)
+    ));
+    summary.push_str(
+        "; to override: --image-protocol, ASSETUI_IMAGE_PROTOCOL or \
+         image_protocol = \"kitty\" (kitty-direct, sixel, iterm2, halfblocks, none) in config.toml",
+    );
+    let font =
+        picker.map(|p| json!({"width": p.font_size().width, "height": p.font_size().height}));
     let (found_name, probe_ms) = match found {
         Some(graphics::Found::Probed(took)) => (
             "probed",
@@ -326,7 +340,26 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
         .fact("protocol", name)
         .fact("why", sanitize::line(&decision.why, MAX_ERROR))
         .fact("font_px", font)
-        .fact("tmux", picker.as_ref().is_some_and(|p| p.tmux_detected()))
+        .fact(
+            "kitty_direct",
+            drawer.as_ref().is_some_and(|d| d.kitty_direct),
+        )
+        .fact(
+            "terminal_name",
+            decision
+                .terminal
+                .as_ref()
+                .map(|t| sanitize::line(&t.name, MAX_VALUE)),
+        )
+        .fact(
+            "terminal_version",
+            decision
+                .terminal
+                .as_ref()
+                .and_then(|t| t.version.as_deref())
+                .map(|v| sanitize::line(v, MAX_VALUE)),
+        )
+        .fact("tmux", picker.is_some_and(|p| p.tmux_detected()))
         .fact("terminal_key", sanitize::line(&key, MAX_VALUE))
         .fact("answers", answers_json)
         .fact("cache_file", graphics::cache_file().map(|p| shown(&p)))

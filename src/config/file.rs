@@ -31,11 +31,15 @@ pub struct Config {
     /// `clipboard = "auto" | "native" | "osc52"` (see `clipboard.rs`).
     #[serde(default)]
     pub clipboard: Option<crate::clipboard::Mode>,
-    /// `image_protocol = "auto" | "kitty" | "sixel" | "iterm2" |
-    /// "halfblocks" | "none"`, below `--image-protocol` and
+    /// `image_protocol = "auto" | "kitty" | "kitty-direct" | "sixel" |
+    /// "iterm2" | "halfblocks" | "none"`, below `--image-protocol` and
     /// `ASSETUI_IMAGE_PROTOCOL` (see `graphics.rs`).
     #[serde(default)]
     pub image_protocol: Option<crate::graphics::ProtocolChoice>,
+    /// `theme = "auto" | "dark" | "light"`: the colours for the
+    /// terminal's background (see `ui/theme.rs`).
+    #[serde(default)]
+    pub theme: Option<crate::ui::theme::Theme>,
     /// `[downloads]`: where files go, how they are named, how many at once
     /// (the browser's `d`, and `assetui download` without the flags).
     #[serde(default)]

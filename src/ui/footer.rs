@@ -72,6 +72,7 @@ pub fn hints(state: &State) -> Vec<Hint> {
             ("Esc", "close"),
         ]),
         Some(Overlay::Confirm(_)) => fixed(&[("y", "yes"), ("any other key", "no")]),
+        Some(Overlay::Ask(_)) => fixed(&[("y", "yes"), ("n/Esc", "no")]),
         Some(Overlay::Choose(_)) => fixed(&[
             ("typing", "narrows"),
             ("Enter", "chooses"),

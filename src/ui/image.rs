@@ -9,7 +9,7 @@ use ratatui_image::Image;
 
 use super::theme;
 use crate::app::images::ImageKey;
-use crate::app::images::{ImageStore, Slot};
+use crate::app::images::{Drawable, ImageStore, Slot};
 
 /// Draws the image for `key` into `area`, or `placeholder` / a failure
 /// mark. Returns nothing: the store is read-only here.
@@ -24,7 +24,10 @@ pub fn draw(store: &ImageStore, key: &ImageKey, area: Rect, placeholder: &str, b
             let h = size.height.min(area.height);
             let x = area.x + (area.width - w) / 2;
             let y = area.y + (area.height - h) / 2;
-            Image::new(protocol).render(Rect::new(x, y, w, h), buf);
+            match protocol {
+                Drawable::Lib(p) => Image::new(p).render(Rect::new(x, y, w, h), buf),
+                Drawable::KittyDirect(k) => k.render(Rect::new(x, y, w, h), buf),
+            }
         }
         Some(Slot::Failed(_)) => mark(area, "⚠ no image", theme::error(), buf),
         None => mark(area, placeholder, theme::faint(), buf),

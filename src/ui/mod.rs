@@ -10,7 +10,7 @@ pub(crate) mod inspector;
 pub mod list;
 pub mod overlay;
 pub(crate) mod popup;
-pub(crate) mod theme;
+pub mod theme;
 // issue 18: the focused pane's keys, the message log, the palette
 pub(crate) mod footer;
 pub(crate) mod log;

@@ -158,9 +158,22 @@ async fn the_protocol_choice_is_reported() {
     let o = doctor(home.path(), &["--image-protocol", "kitty", "doctor"], &[]).await;
     let out = text(&o.stdout);
     assert!(
-        out.contains("kitty (font 10×20 px") && out.contains("forced"),
+        out.contains("kitty direct placement (font 10×20 px")
+            && out.contains(
+                "forced by --image-protocol / ASSETUI_IMAGE_PROTOCOL; the terminal did not say \
+                 which it is: direct placement"
+            ),
         "{out}"
     );
+    let o = doctor(
+        home.path(),
+        &["--image-protocol", "kitty-direct", "doctor", "--json"],
+        &[],
+    )
+    .await;
+    let v = json(&o);
+    assert_eq!(v["image_protocol"]["protocol"], "kitty-direct");
+    assert_eq!(v["image_protocol"]["kitty_direct"], true);
     let o = doctor(home.path(), &["--image-protocol", "bogus", "doctor"], &[]).await;
     assert_eq!(o.status.code(), Some(2));
 }
@@ -286,8 +299,13 @@ fn in_a_terminal_the_probe_reads_the_answer() {
     );
     assert!(
         out.contains(
-            "kitty (font 10×20 px) (the terminal answered the kitty graphics query; asked now"
+            "kitty 0.35.2: kitty (font 10×20 px) (the terminal answered the kitty graphics \
+             query; kitty 0.35.2 >= 0.28: Unicode placeholders; asked now"
         ),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("to override: --image-protocol, ASSETUI_IMAGE_PROTOCOL or image_protocol"),
         "{out:?}"
     );
     assert!(out.contains("80×24 cells"), "{out:?}");
@@ -298,6 +316,22 @@ fn in_a_terminal_the_probe_reads_the_answer() {
         "{cache}"
     );
     assert!(cache.contains("kitty(0.35.2)"), "{cache}");
+}
+
+#[test]
+fn doctor_names_an_old_kitty_and_its_direct_placement() {
+    // What Debian 12's kitty answers
+    let out = doctor_in_pty(Some(
+        b"\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;c",
+    ));
+    assert!(
+        out.contains(
+            "kitty 0.26.5: kitty direct placement (font 10×20 px) (the terminal answered the \
+             kitty graphics query; kitty 0.26.5 < 0.28: direct placement; asked now"
+        ),
+        "{out:?}"
+    );
+    assert!(out.contains("kitty-direct, sixel, iterm2"), "{out:?}");
 }
 
 #[test]

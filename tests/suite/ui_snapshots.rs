@@ -1104,7 +1104,7 @@ fn fill_images(u: &mut Ui) {
             variant: Variant::Thumbnail,
             cells,
         };
-        u.state.images.insert(key, Slot::Ready(protocol));
+        u.state.images.insert(key, Slot::Ready(protocol.into()));
     }
     if let (Some(p), Some(asset)) = (g.preview, u.state.inspector.asset.clone()) {
         let cells = (p.width, p.height);
@@ -1115,7 +1115,7 @@ fn fill_images(u: &mut Ui) {
             variant: Variant::Preview,
             cells,
         };
-        u.state.images.insert(key, Slot::Ready(protocol));
+        u.state.images.insert(key, Slot::Ready(protocol.into()));
     }
 }
 

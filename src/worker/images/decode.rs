@@ -12,6 +12,10 @@ use ratatui::layout::Size;
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::halfblocks::Halfblocks;
 use ratatui_image::protocol::Protocol;
+
+use crate::app::images::Drawable;
+use crate::graphics::Drawer;
+use crate::kitty_direct::KittyImage;
 use ratatui_image::{FontSize, Resize};
 
 use super::ImageError;
@@ -45,6 +49,34 @@ pub fn render_cost(bytes: &[u8]) -> Result<u64, ImageError> {
         0
     };
     Ok(probe.decoded_bytes() + copy + alpha + jpeg)
+}
+
+/// [`render_image`] for a [`Drawer`]: kitty images placed directly are
+/// encoded here (the picture resized as for the other protocols).
+pub fn render_drawable(
+    bytes: &[u8],
+    cells: (u16, u16),
+    drawer: &Drawer,
+) -> Result<Drawable, ImageError> {
+    if !drawer.kitty_direct {
+        return render_image(bytes, cells, &drawer.picker).map(Drawable::from);
+    }
+    if cells.0 == 0 || cells.1 == 0 {
+        return Err(ImageError::Decode("no room to draw the image".into()));
+    }
+    let img = decode_image(bytes)?;
+    let font = font_of(&drawer.picker);
+    let (pw, ph) = fit_pixels(img.width(), img.height(), cells, font);
+    let used = Size::new(
+        cells_for(pw, font.width).min(cells.0),
+        cells_for(ph, font.height).min(cells.1),
+    );
+    let img = if (pw, ph) == (img.width(), img.height()) {
+        img
+    } else {
+        resize(&img, pw, ph)?
+    };
+    Ok(Drawable::KittyDirect(KittyImage::new(&img, used)))
 }
 
 /// Decodes `bytes`, resizes the picture to fit `cells` (columns, rows) at

@@ -15,14 +15,14 @@ mod fetch;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use ratatui_image::picker::Picker;
-use ratatui_image::protocol::Protocol;
+use crate::app::images::Drawable;
+use crate::graphics::Drawer;
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::api::imaging::LIMITS;
 use tokio::task::{AbortHandle, JoinError, JoinSet};
 
-pub use decode::{decode_image, render_cost, render_image};
+pub use decode::{decode_image, render_cost, render_drawable, render_image};
 pub use disk_cache::{size_on_disk, DiskCache};
 pub use fetch::{fetch_rendition, MAX_BODY_BYTES};
 // the app owns what it asks and what it is answered; the pipeline adapts
@@ -48,7 +48,7 @@ impl ImagePipeline {
     /// decodes).
     pub fn spawn(
         http: reqwest::Client,
-        picker: Picker,
+        picker: impl Into<Drawer>,
         disk: Option<DiskCache>,
         concurrency: usize,
         out: mpsc::UnboundedSender<ImageDone>,
@@ -58,7 +58,7 @@ impl ImagePipeline {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
         let ctx = Arc::new(JobContext {
             http,
-            picker: Arc::new(picker),
+            picker: Arc::new(picker.into()),
             disk,
             cpu: Arc::new(Semaphore::new(concurrency.min(cpus))),
             memory: Arc::new(MemoryBudget::new(LIMITS.render_in_flight_bytes)),
@@ -86,7 +86,7 @@ impl ImagePipeline {
 
 struct JobContext {
     http: reqwest::Client,
-    picker: Arc<Picker>,
+    picker: Arc<Drawer>,
     disk: Option<DiskCache>,
     /// Bounds the blocking decode work, including that of cancelled tasks
     /// (a blocking closure runs to its end even when its task is aborted).
@@ -127,7 +127,7 @@ impl MemoryBudget {
     }
 }
 
-type Outcome = (ImageKey, Result<Protocol, ImageError>);
+type Outcome = (ImageKey, Result<Drawable, ImageError>);
 
 struct Actor {
     ctx: Arc<JobContext>,
@@ -257,7 +257,7 @@ fn disk_key(request: &ImageRequest) -> String {
     )
 }
 
-async fn job(ctx: &JobContext, request: ImageRequest) -> Result<Protocol, ImageError> {
+async fn job(ctx: &JobContext, request: ImageRequest) -> Result<Drawable, ImageError> {
     let cells = request.key.cells;
     let disk_key = disk_key(&request);
     if let Some(disk) = &ctx.disk {
@@ -295,7 +295,7 @@ async fn render(
     bytes: Vec<u8>,
     cells: (u16, u16),
     store: Option<(DiskCache, String)>,
-) -> Result<Protocol, ImageError> {
+) -> Result<Drawable, ImageError> {
     let (bytes, cost) = tokio::task::spawn_blocking(move || {
         let cost = decode::render_cost(&bytes);
         (bytes, cost)
@@ -314,7 +314,7 @@ async fn render(
         .map_err(|_| ImageError::Decode("the image pipeline stopped".into()))?;
     let picker = ctx.picker.clone();
     tokio::task::spawn_blocking(move || {
-        let result = render_image(&bytes, cells, &picker);
+        let result = render_drawable(&bytes, cells, &picker);
         drop(permit);
         drop(memory);
         if let (Ok(_), Some((disk, key))) = (&result, store) {

@@ -14,6 +14,26 @@ const EMBED_SIDE: u32 = 64;
 /// Records embedded per blocking batch (keeps the write lock short).
 const BATCH: usize = 2048;
 
+/// Most missing embeddings a similarity search waits for (about a second
+/// of work); with more missing (a large library at start) it answers from
+/// what is embedded.
+pub const WAIT_FOR_AT_MOST: usize = BATCH;
+
+/// How many records have no embedding yet.
+pub fn missing(state: &AppState) -> usize {
+    state.lib.read().map_or(0, |lib| {
+        lib.records().filter(|(_, r)| r.embedding.is_none()).count()
+    })
+}
+
+/// Starts a run of [`ensure`] in the background, unless one is under way.
+pub fn start(state: &Arc<AppState>) {
+    if state.embedding_lock.try_lock().is_ok() {
+        let state = state.clone();
+        tokio::spawn(async move { ensure(&state).await });
+    }
+}
+
 /// Computes every missing embedding. Concurrent callers wait for the one
 /// run in progress.
 pub async fn ensure(state: &Arc<AppState>) {

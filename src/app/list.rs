@@ -427,11 +427,17 @@ impl AssetList {
         gone
     }
 
-    /// A new asset (an upload) at the top, under the cursor.
+    /// A new asset (an upload) at the top; the cursor stays on the asset
+    /// it was on, and the rows in view stay unless the top is in view.
     pub fn insert_first(&mut self, asset: AssetView) {
+        let had = !self.entries.is_empty();
         self.entries.insert(0, Entry::new(asset));
-        self.cursor = 0;
-        self.offset = 0;
+        if had {
+            self.cursor += 1;
+            if self.offset > 0 {
+                self.offset += 1;
+            }
+        }
         if let Some(t) = self.total.as_mut() {
             *t += 1;
         }

@@ -9,6 +9,7 @@ mod support;
 mod app_bounds;
 mod app_edits;
 mod app_flow;
+mod app_uploads;
 mod cli;
 mod cli_bounds;
 mod client_bounds;

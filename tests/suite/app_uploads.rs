@@ -118,7 +118,6 @@ async fn an_upload_shows_in_the_pane_pauses_resumes_and_its_asset_joins_the_list
     b.char('j');
     b.char('j');
     let on = b.state.list.current().unwrap().asset.id.clone();
-    let listed = b.state.list.entries.len();
     hold_first_part(&srv);
     start_upload(&mut b, &path);
     b.char('D');
@@ -181,7 +180,8 @@ async fn an_upload_shows_in_the_pane_pauses_resumes_and_its_asset_joins_the_list
     .await
     .unwrap();
     assert_eq!(b.state.list.entries[0].asset.id, item.asset_id);
-    assert_eq!(b.state.list.entries.len(), listed + 1);
+    let copies = b.state.list.entries.iter();
+    assert_eq!(copies.filter(|e| e.asset.id == item.asset_id).count(), 1);
     assert_eq!(b.state.list.current().unwrap().asset.id, on);
     assert_eq!(b.state.list.cursor, 3);
     let stored = client.get_asset(&item.asset_id).await.unwrap();
@@ -203,7 +203,6 @@ async fn cancel_stops_an_upload_and_retry_starts_it_again() {
     let (srv, client, mut b, _out) = browser(1).await;
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = wav(dir.path(), "voice.wav", 11 * MIB);
-    let before = b.state.list.entries.len();
     hold_first_part(&srv);
     start_upload(&mut b, &path);
     b.char('D');
@@ -222,7 +221,12 @@ async fn cancel_stops_an_upload_and_retry_starts_it_again() {
     // the held part was dropped and no other was sent
     assert_eq!(parts_received(&srv), BTreeSet::new());
     assert_eq!(statuses(&srv), ["pending"]);
-    assert_eq!(b.state.list.entries.len(), before);
+    assert!(!b
+        .state
+        .list
+        .entries
+        .iter()
+        .any(|e| e.asset.name.as_deref() == Some("voice.wav")));
     // retry: a new upload, all the way
     b.char('R');
     b.wait_for("imported", T, |s| upload_phase(s) == Some(Phase::Done))
@@ -266,15 +270,10 @@ async fn a_failed_import_shows_the_servers_error_message_in_the_pane() {
     b.char('D');
     let flat = b.screen().split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("↑ upload broken.png failed"), "{flat}");
-    let tail: String = why
-        .chars()
-        .rev()
-        .take(20)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    assert!(flat.contains(tail.trim()), "{tail:?} not in {flat}");
+    // the whole reason, wrapped under the item
+    for word in why.split_whitespace() {
+        assert!(flat.contains(word), "{word:?} not in {flat}");
+    }
 }
 
 /// A small image goes in one request: an item all the same, which `p`

@@ -1462,9 +1462,9 @@ fn twelvelabs_screens_at_80x24_and_120x40() {
 fn transfer(
     key: u64,
     upload: Option<bool>,
-    phase: assetui::transfers::Phase,
-) -> assetui::transfers::ItemView {
-    use assetui::transfers::{Direction, ItemView};
+    phase: assetui::download::queue::Phase,
+) -> assetui::download::queue::ItemView {
+    use assetui::download::queue::{Direction, ItemView};
     ItemView {
         key,
         direction: match upload {
@@ -1489,7 +1489,7 @@ fn transfer(
 
 #[test]
 fn the_transfers_pane_with_uploads_and_a_download() {
-    use assetui::transfers::{Phase, Snapshot};
+    use assetui::download::queue::{Phase, Snapshot};
     use std::time::Duration;
     let mut download = transfer(1, None, Phase::Downloading);
     download.asset_id = "asset_a1".into();

@@ -690,6 +690,12 @@ impl PartCtx<'_> {
             let (why, renew) = match result {
                 Ok(()) => {
                     self.resume.state().done.insert(part.number, part.len);
+                    // heard again once accepted: a listener counting the
+                    // parts through the `Resume` sees this one
+                    (self.progress)(UploadProgress::Sent {
+                        sent: self.sent.load(Ordering::SeqCst),
+                        total: self.total,
+                    });
                     return Ok(());
                 }
                 Err(PartFailure::Final(e)) => return Err(e),

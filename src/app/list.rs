@@ -560,8 +560,13 @@ mod tests {
         let last: std::collections::HashSet<&str> = ["a5"].into_iter().collect();
         l.remove(&last);
         assert_eq!(l.current().unwrap().asset.id, "a4");
+        // a new asset first: the cursor stays on a4
         l.insert_first(asset("new"));
-        assert_eq!((l.cursor, l.entries[0].asset.id.as_str()), (0, "new"));
+        assert_eq!(l.entries[0].asset.id, "new");
+        assert_eq!(
+            (l.cursor, l.current().unwrap().asset.id.as_str()),
+            (3, "a4")
+        );
     }
 
     /// The widths a frame reads are those of the rows listed now: they

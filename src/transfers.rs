@@ -1,7 +1,8 @@
-//! What the download queue accepts and publishes: requests, the phases of
+//! What the transfers queue accepts and publishes: requests, the phases of
 //! an item, the view of each item and the snapshot of them all. The queue
 //! (`download::queue`) produces it; the app and the CLI read it. It is the
 //! queue's contract, not its workings: it depends on nothing else here.
+//! Items are downloads, or uploads of local files ([`Direction`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,6 +17,10 @@ pub enum Phase {
     Done,
     Failed,
     Cancelled,
+    /// An upload sends its bytes (its parts).
+    Sending,
+    /// An upload's bytes are all sent: the service validates and imports.
+    Importing,
 }
 
 impl Phase {
@@ -28,6 +33,8 @@ impl Phase {
             Phase::Done => "done",
             Phase::Failed => "failed",
             Phase::Cancelled => "cancelled",
+            Phase::Sending => "sending",
+            Phase::Importing => "importing",
         }
     }
 
@@ -46,10 +53,29 @@ impl Phase {
     }
 }
 
-/// One item as the UI shows it.
+/// Which way an item's bytes go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Direction {
+    #[default]
+    Download,
+    /// A local file to a new asset. `single`: it goes as one request (a
+    /// small image), which cannot pause, only be cancelled.
+    Upload { single: bool },
+}
+
+impl Direction {
+    pub fn is_upload(self) -> bool {
+        matches!(self, Direction::Upload { .. })
+    }
+}
+
+/// One item as the UI shows it. An upload's `name` is its file's name,
+/// `asset_id` the new asset's id once imported (empty before), `path`
+/// the local file, and once done `note` the new asset's name.
 #[derive(Clone, Debug)]
 pub struct ItemView {
     pub key: u64,
+    pub direction: Direction,
     pub asset_id: String,
     pub format: Option<String>,
     /// The file name so far (sanitized; the extension comes at the end).

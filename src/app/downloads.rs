@@ -1,6 +1,7 @@
-//! The downloads pane's state: the queue's latest snapshot, a cursor kept
-//! on the same item as the list changes, and what its keys ask for. Pure:
-//! the queue itself runs in `worker/` (`download::queue`).
+//! The transfers pane's state (downloads and uploads, one queue): the
+//! queue's latest snapshot, a cursor kept on the same item as the list
+//! changes, and what its keys ask for. Pure: the queue itself runs in
+//! `worker/` (`download::queue`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::text::human_size;
-use crate::transfers::{ItemView, Phase, Request, Snapshot};
+use crate::transfers::{Direction, ItemView, Phase, Request, Snapshot};
 
 /// What the pane (or `d`) asks of the queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +35,10 @@ pub const PANE_KEYS: &[(&str, &str)] = &[
     ("y", "copy the finished file's path"),
     ("Esc / D", "close the pane (downloads go on)"),
 ];
+
+/// `p` or `x` on an upload the service is importing.
+const IMPORTING: &str =
+    "the service is importing this upload: it can no longer be paused or cancelled";
 
 /// What a key in the pane asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +72,12 @@ impl Downloads {
             .items
             .iter()
             .rev()
-            .find(|i| i.asset_id == asset_id && i.phase == Phase::Done && i.format.is_none())
+            .find(|i| {
+                i.direction == Direction::Download
+                    && i.asset_id == asset_id
+                    && i.phase == Phase::Done
+                    && i.format.is_none()
+            })
             .and_then(|i| i.path.as_deref())
     }
 }
@@ -75,7 +85,7 @@ impl Downloads {
 fn running(phase: Phase) -> bool {
     matches!(
         phase,
-        Phase::Queued | Phase::GettingLink | Phase::Downloading
+        Phase::Queued | Phase::GettingLink | Phase::Downloading | Phase::Sending | Phase::Importing
     )
 }
 
@@ -116,14 +126,24 @@ impl Downloads {
             .count()
     }
 
-    /// For the status bar while something runs: `↓ 2 · 45% · 3.1 MiB/s`.
+    /// For the status bar while something runs: `↓ 2 · 45% · 3.1 MiB/s`
+    /// (`↓ 2 ↑ 1 · …` while uploads run too).
     pub fn summary(&self) -> Option<String> {
         let active = self.active();
         let failed = self.snapshot.count(Phase::Failed);
         if active == 0 && failed == 0 {
             return None;
         }
-        let mut s = format!("↓ {active}");
+        let up = self
+            .snapshot
+            .items
+            .iter()
+            .filter(|i| running(i.phase) && i.direction.is_upload())
+            .count();
+        let mut s = format!("↓ {}", active - up);
+        if up > 0 {
+            s.push_str(&format!(" ↑ {up}"));
+        }
         let running: Vec<&ItemView> = self
             .snapshot
             .items
@@ -167,11 +187,18 @@ impl Downloads {
                 self.move_by(isize::MAX / 2);
                 PaneKey::None
             }
-            KeyCode::Char('p') => match current.map(|i| i.phase) {
-                Some(Phase::Paused) => PaneKey::Queue(DlCmd::Resume(key_of)),
-                Some(Phase::Queued | Phase::GettingLink | Phase::Downloading) => {
-                    PaneKey::Queue(DlCmd::Pause(key_of))
+            KeyCode::Char('p') => match current.map(|i| (i.phase, i.direction)) {
+                Some((Phase::Importing, _)) => PaneKey::Say(IMPORTING.into()),
+                Some((Phase::Sending | Phase::Queued, Direction::Upload { single: true })) => {
+                    PaneKey::Say(
+                        "a small image goes in one request: it cannot pause (x cancels it)".into(),
+                    )
                 }
+                Some((Phase::Paused, _)) => PaneKey::Queue(DlCmd::Resume(key_of)),
+                Some((
+                    Phase::Queued | Phase::GettingLink | Phase::Downloading | Phase::Sending,
+                    _,
+                )) => PaneKey::Queue(DlCmd::Pause(key_of)),
                 Some(_) => PaneKey::Say("only a running or paused download pauses".into()),
                 None => PaneKey::None,
             },
@@ -184,6 +211,7 @@ impl Downloads {
             }
             KeyCode::Char('x') => match current.map(|i| i.phase) {
                 Some(Phase::Done | Phase::Cancelled) | None => PaneKey::None,
+                Some(Phase::Importing) => PaneKey::Say(IMPORTING.into()),
                 Some(_) => PaneKey::Queue(DlCmd::Cancel(key_of)),
             },
             KeyCode::Char('R') => match current.map(|i| i.phase) {
@@ -212,6 +240,7 @@ mod tests {
     fn item(key: u64, phase: Phase) -> ItemView {
         ItemView {
             key,
+            direction: Direction::Download,
             asset_id: format!("a{key}"),
             format: None,
             name: format!("a{key}"),
@@ -270,6 +299,64 @@ mod tests {
         d.key(&k('k'));
         assert_eq!(d.key(&k('p')), PaneKey::Queue(DlCmd::Resume(Some(1))));
         assert_eq!(d.key(&k('D')), PaneKey::Close);
+    }
+
+    fn upload(key: u64, phase: Phase, single: bool) -> ItemView {
+        ItemView {
+            direction: Direction::Upload { single },
+            asset_id: String::new(),
+            path: Some(PathBuf::from(format!("/home/u/f{key}.wav"))),
+            ..item(key, phase)
+        }
+    }
+
+    #[test]
+    fn the_pane_keys_act_on_an_upload_with_their_meaning() {
+        let mut d = Downloads::default();
+        d.update(snap(vec![
+            upload(1, Phase::Sending, false),
+            item(2, Phase::Downloading),
+        ]));
+        // sending parts: p pauses it, x cancels it
+        assert_eq!(d.key(&k('p')), PaneKey::Queue(DlCmd::Pause(Some(1))));
+        assert_eq!(d.key(&k('x')), PaneKey::Queue(DlCmd::Cancel(Some(1))));
+        // paused: p resumes it
+        d.update(snap(vec![
+            upload(1, Phase::Paused, false),
+            item(2, Phase::Downloading),
+        ]));
+        assert_eq!(d.key(&k('p')), PaneKey::Queue(DlCmd::Resume(Some(1))));
+        // the service imports it: neither pause nor cancel can stop that
+        d.update(snap(vec![upload(1, Phase::Importing, false)]));
+        assert!(matches!(d.key(&k('p')), PaneKey::Say(s) if s.contains("importing")));
+        assert!(matches!(d.key(&k('x')), PaneKey::Say(s) if s.contains("importing")));
+        // a small image in one request: no pause, but cancel
+        d.update(snap(vec![upload(1, Phase::Sending, true)]));
+        assert!(matches!(d.key(&k('p')), PaneKey::Say(s) if s.contains("cannot pause")));
+        assert_eq!(d.key(&k('x')), PaneKey::Queue(DlCmd::Cancel(Some(1))));
+        // failed or cancelled: R starts it again
+        d.update(snap(vec![upload(1, Phase::Failed, false)]));
+        assert_eq!(d.key(&k('R')), PaneKey::Queue(DlCmd::Retry(Some(1))));
+        d.update(snap(vec![upload(1, Phase::Cancelled, false)]));
+        assert_eq!(d.key(&k('R')), PaneKey::Queue(DlCmd::Retry(Some(1))));
+        // P pauses all while one runs
+        d.update(snap(vec![upload(1, Phase::Sending, false)]));
+        assert_eq!(d.key(&k('P')), PaneKey::Queue(DlCmd::Pause(None)));
+    }
+
+    #[test]
+    fn an_upload_counts_apart_in_the_summary_and_is_no_downloaded_file() {
+        let mut d = Downloads::default();
+        let mut done = upload(3, Phase::Done, false);
+        done.asset_id = "a3".into();
+        d.update(snap(vec![
+            item(1, Phase::Downloading),
+            upload(2, Phase::Sending, false),
+            done,
+        ]));
+        assert_eq!(d.summary().unwrap(), "↓ 1 ↑ 1 · 50% · 2.0 KiB/s");
+        // the new asset of an upload is not a file downloaded here
+        assert_eq!(d.done_path("a3"), None);
     }
 
     #[test]

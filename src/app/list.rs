@@ -427,11 +427,17 @@ impl AssetList {
         gone
     }
 
-    /// A new asset (an upload) at the top, under the cursor.
+    /// A new asset (an upload) at the top; the cursor stays on the asset
+    /// it was on, and the rows in view stay unless the top is in view.
     pub fn insert_first(&mut self, asset: AssetView) {
+        let had = !self.entries.is_empty();
         self.entries.insert(0, Entry::new(asset));
-        self.cursor = 0;
-        self.offset = 0;
+        if had {
+            self.cursor += 1;
+            if self.offset > 0 {
+                self.offset += 1;
+            }
+        }
         if let Some(t) = self.total.as_mut() {
             *t += 1;
         }
@@ -554,8 +560,13 @@ mod tests {
         let last: std::collections::HashSet<&str> = ["a5"].into_iter().collect();
         l.remove(&last);
         assert_eq!(l.current().unwrap().asset.id, "a4");
+        // a new asset first: the cursor stays on a4
         l.insert_first(asset("new"));
-        assert_eq!((l.cursor, l.entries[0].asset.id.as_str()), (0, "new"));
+        assert_eq!(l.entries[0].asset.id, "new");
+        assert_eq!(
+            (l.cursor, l.current().unwrap().asset.id.as_str()),
+            (3, "a4")
+        );
     }
 
     /// The widths a frame reads are those of the rows listed now: they

@@ -151,6 +151,9 @@ pub enum AssetPurpose {
     Refresh,
     /// `Y`: a fresh link to copy.
     CopyLink,
+    /// A new asset an upload in the transfers queue made: it goes in the
+    /// list.
+    Uploaded,
 }
 
 /// Which page of the list to load, in the app's words: each provider's
@@ -254,7 +257,8 @@ pub enum Cmd {
         name: String,
         ids: Vec<String>,
     },
-    /// Upload a local image file as a new asset.
+    /// Upload a local file as a new asset (through the transfers queue
+    /// when it runs).
     Upload {
         path: String,
     },

@@ -10,7 +10,9 @@
 //! - [`transfer`]: one file into its `.part`, correct under every fault;
 //! - [`queue`]: the engine the browser and the CLI share (concurrency,
 //!   pause, resume, cancel, retry, snapshots at most ten a second);
-//! - [`journal`]: what is queued or partial, kept across crashes.
+//! - [`journal`]: what is queued or partial, kept across crashes;
+//! - [`upload`]: the queue's uploads (local files to new assets), items
+//!   of the same snapshot.
 
 pub(crate) mod archive;
 pub(crate) mod journal;
@@ -18,6 +20,7 @@ pub(crate) mod place;
 pub mod queue;
 pub(crate) mod sniff;
 pub mod transfer;
+pub(crate) mod upload;
 
 pub use place::{place_no_clobber, write_atomic};
 pub use sniff::extension_for;

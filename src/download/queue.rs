@@ -5,6 +5,9 @@
 //! through [`transfer::run`], and reports back on a channel. At most
 //! `jobs` items run at once. The actor journals what must survive a crash
 //! ([`Journal`]) and publishes a [`Snapshot`] at most ten times a second.
+//! It also runs uploads of local files (`upload`), items of the same
+//! snapshot that answer the same commands, outside the journal and the
+//! `jobs` limit.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,10 +20,11 @@ use super::journal::{Entry, Journal};
 use super::place::{make_dirs, place_no_clobber, placed_twin};
 use super::sniff::extension_for;
 use super::transfer::{self, Event, LinkFn, Resume, Signal, TransferError};
+use super::upload::{UploadReport, Uploads};
 use crate::api::{ApiError, Client};
 use crate::naming::{self, AssetName};
 use crate::sanitize;
-pub use crate::transfers::{ItemView, Phase, Refusal, Request, Snapshot, REFUSALS_KEPT};
+pub use crate::transfers::{Direction, ItemView, Phase, Refusal, Request, Snapshot, REFUSALS_KEPT};
 
 /// The default name template: the asset's id, as the batch API would.
 pub const DEFAULT_TEMPLATE: &str = "<id>";
@@ -41,6 +45,10 @@ pub struct Config {
     pub transfer: transfer::Options,
     /// Where the journal lives (`None`: no journal, nothing survives).
     pub journal_dir: Option<PathBuf>,
+    /// Uploads' part size (before the service's rules) and parts sent at
+    /// once ([`crate::api::uploads`]'s defaults).
+    pub upload_part_size: u64,
+    pub upload_parts_at_once: usize,
 }
 
 impl Config {
@@ -51,6 +59,8 @@ impl Config {
             template: DEFAULT_TEMPLATE.into(),
             transfer: transfer::Options::default(),
             journal_dir: None,
+            upload_part_size: crate::api::uploads::DEFAULT_PART,
+            upload_parts_at_once: crate::api::uploads::PART_CONCURRENCY,
         }
     }
 }
@@ -61,6 +71,8 @@ enum Command {
     Add(Vec<Request>),
     /// One zip of these assets, made by a server-side batch job.
     AddArchive(Vec<String>),
+    /// A local file to upload as a new asset.
+    Upload(PathBuf),
     Pause(Option<u64>),
     Resume(Option<u64>),
     Cancel(Option<u64>),
@@ -115,6 +127,7 @@ impl Queue {
             refused: Default::default(),
             refusals: 0,
             stopping: false,
+            uploads: Uploads::default(),
         };
         tokio::spawn(actor.run(rx, ev_rx));
         Ok(Queue { tx, snapshots })
@@ -127,6 +140,11 @@ impl Queue {
     /// in the item's "getting link" phase, the zip fetched like any file.
     pub fn add_archive(&self, ids: Vec<String>) {
         let _ = self.tx.send(Command::AddArchive(ids));
+    }
+    /// Queues the upload of a local file as a new asset: an item of the
+    /// same snapshot, paused, resumed, cancelled and retried like any.
+    pub fn upload(&self, file: PathBuf) {
+        let _ = self.tx.send(Command::Upload(file));
     }
     pub fn pause(&self, key: Option<u64>) {
         let _ = self.tx.send(Command::Pause(key));
@@ -182,7 +200,7 @@ impl Queue {
 }
 
 /// What an item's task tells the actor.
-enum Report {
+pub(super) enum Report {
     Named(Vec<String>),
     /// The item's own partial file was chosen (nothing of it is written
     /// before this is in the journal: see [`Report::Recorded`]).
@@ -197,6 +215,8 @@ enum Report {
     /// transfer waits for it after a restart, see [`transfer::RecordFn`]).
     Recorded(tokio::sync::oneshot::Sender<()>),
     Finished(Result<PathBuf, TransferError>),
+    /// From an upload's task.
+    Upload(UploadReport),
 }
 
 struct Item {
@@ -214,6 +234,7 @@ impl Item {
         Item {
             view: ItemView {
                 key,
+                direction: Direction::Download,
                 asset_id: entry.asset_id.clone(),
                 format: entry.format.clone(),
                 name: sanitize::line(&name, 200),
@@ -248,26 +269,32 @@ impl Item {
     }
 
     fn sample(&mut self, bytes: u64) {
-        let now = Instant::now();
-        self.samples.push((now, bytes));
-        let window = Duration::from_secs(3);
-        while self.samples.len() > 2 && now - self.samples[0].0 > window {
-            self.samples.remove(0);
-        }
-        let (t0, b0) = self.samples[0];
-        let dt = (now - t0).as_secs_f64();
-        self.view.speed = if dt > 0.2 {
-            bytes.saturating_sub(b0) as f64 / dt
-        } else {
-            self.view.speed
-        };
-        self.view.eta = match self.view.total {
-            Some(total) if self.view.speed > 1.0 => Some(Duration::from_secs_f64(
-                total.saturating_sub(bytes) as f64 / self.view.speed,
-            )),
-            _ => None,
-        };
+        sample(&mut self.view, &mut self.samples, bytes);
     }
+}
+
+/// The speed and ETA of an item from (when, bytes) samples of the last
+/// few seconds, `bytes` the latest.
+pub(super) fn sample(view: &mut ItemView, samples: &mut Vec<(Instant, u64)>, bytes: u64) {
+    let now = Instant::now();
+    samples.push((now, bytes));
+    let window = Duration::from_secs(3);
+    while samples.len() > 2 && now - samples[0].0 > window {
+        samples.remove(0);
+    }
+    let (t0, b0) = samples[0];
+    let dt = (now - t0).as_secs_f64();
+    view.speed = if dt > 0.2 {
+        bytes.saturating_sub(b0) as f64 / dt
+    } else {
+        view.speed
+    };
+    view.eta = match view.total {
+        Some(total) if view.speed > 1.0 => Some(Duration::from_secs_f64(
+            total.saturating_sub(bytes) as f64 / view.speed,
+        )),
+        _ => None,
+    };
 }
 
 struct Actor {
@@ -285,6 +312,7 @@ struct Actor {
     /// the journal as not paused, so the next start continues it, as the
     /// browser's quit question says.
     stopping: bool,
+    uploads: Uploads,
 }
 
 impl Actor {
@@ -298,7 +326,7 @@ impl Actor {
         let mut handles_alive = true;
         let mut closing: Option<tokio::sync::oneshot::Sender<()>> = None;
         loop {
-            let running = self.items.values().any(|i| i.signal.is_some());
+            let running = self.running();
             if closing.is_some() && !running {
                 self.publish();
                 self.journal = None;
@@ -313,7 +341,7 @@ impl Actor {
                 last = Instant::now();
                 dirty = false;
             }
-            let running = self.items.values().any(|i| i.signal.is_some());
+            let running = self.running();
             if !handles_alive && !running {
                 self.publish();
                 return;
@@ -327,6 +355,7 @@ impl Actor {
                                 let _ = s.send(Signal::Pause);
                             }
                         }
+                        self.uploads.pause_running();
                         closing = Some(done);
                     }
                     Some(Command::Sync(done)) => {
@@ -346,10 +375,14 @@ impl Actor {
                                 let _ = s.send(Signal::Pause);
                             }
                         }
+                        self.uploads.pause_running();
                     }
                 },
                 Some((key, report)) = reports.recv() => {
-                    let finished = matches!(report, Report::Finished(_));
+                    let finished = matches!(
+                        report,
+                        Report::Finished(_) | Report::Upload(UploadReport::Finished(_))
+                    );
                     self.report(key, report);
                     dirty = true;
                     // the last item to end is told at once: a script waiting
@@ -367,13 +400,26 @@ impl Actor {
 
     /// Every item has ended or is paused ([`Snapshot::settled`]).
     fn idle(&self) -> bool {
-        self.items.values().all(|i| i.view.phase.settled())
+        self.items.values().all(|i| i.view.phase.settled()) && self.uploads.idle()
+    }
+
+    /// Some item's task runs.
+    fn running(&self) -> bool {
+        self.items.values().any(|i| i.signal.is_some()) || self.uploads.running() > 0
     }
 
     fn publish(&mut self) {
         self.version += 1;
+        // downloads and uploads in the order they were asked for
+        let mut items: Vec<ItemView> = self
+            .items
+            .values()
+            .map(|i| i.view.clone())
+            .chain(self.uploads.views().cloned())
+            .collect();
+        items.sort_by_key(|i| i.key);
         let snapshot = Snapshot {
-            items: self.items.values().map(|i| i.view.clone()).collect(),
+            items,
             version: self.version,
             refused: self.refused.iter().cloned().collect(),
         };
@@ -452,7 +498,13 @@ impl Actor {
                 self.items.insert(key, Item::new(key, entry));
                 self.journal_put(key);
             }
+            Command::Upload(file) => {
+                let key = self.next_key;
+                self.next_key += 1;
+                self.uploads.add(key, file);
+            }
             Command::Pause(key) => {
+                self.uploads.pause(key);
                 for k in self.keys(key) {
                     let Some(item) = self.items.get_mut(&k) else {
                         continue;
@@ -471,6 +523,7 @@ impl Actor {
                 }
             }
             Command::Resume(key) => {
+                self.uploads.resume(key);
                 for k in self.keys(key) {
                     if let Some(item) = self.items.get_mut(&k) {
                         if item.view.phase == Phase::Paused && item.signal.is_none() {
@@ -482,6 +535,7 @@ impl Actor {
                 }
             }
             Command::Retry(key) => {
+                self.uploads.retry(key);
                 for k in self.keys(key) {
                     if let Some(item) = self.items.get_mut(&k) {
                         if matches!(item.view.phase, Phase::Failed | Phase::Cancelled) {
@@ -496,6 +550,7 @@ impl Actor {
                 }
             }
             Command::Cancel(key) => {
+                self.uploads.cancel(key);
                 for k in self.keys(key) {
                     let Some(item) = self.items.get_mut(&k) else {
                         continue;
@@ -514,6 +569,8 @@ impl Actor {
 
     /// Starts queued items while there is room.
     fn schedule(&mut self) {
+        self.uploads
+            .schedule(&self.client, &self.config, &self.ev_tx);
         let running = self.items.values().filter(|i| i.signal.is_some()).count();
         let room = self.config.jobs.max(1).saturating_sub(running);
         let ready: Vec<u64> = self
@@ -542,10 +599,15 @@ impl Actor {
     }
 
     fn report(&mut self, key: u64, report: Report) {
+        let report = match report {
+            Report::Upload(r) => return self.uploads.report(key, r),
+            r => r,
+        };
         let Some(item) = self.items.get_mut(&key) else {
             return;
         };
         match report {
+            Report::Upload(_) => {}
             Report::Named(path) => {
                 item.view.name = sanitize::line(&path.join("/"), 200);
                 item.entry.path = path;
@@ -945,7 +1007,7 @@ impl ItemTask {
 }
 
 /// Resolves when the item is asked to pause or cancel.
-async fn until_stopped(signal: &mut watch::Receiver<Signal>) {
+pub(super) async fn until_stopped(signal: &mut watch::Receiver<Signal>) {
     while *signal.borrow_and_update() == Signal::Run {
         if signal.changed().await.is_err() {
             std::future::pending::<()>().await;

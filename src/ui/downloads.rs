@@ -1,5 +1,6 @@
-//! The downloads pane: each item with a progress bar, speed and ETA, a
-//! total at the bottom. Names and errors were sanitized by the queue.
+//! The transfers pane: each download and upload with a progress bar,
+//! speed and ETA, a total at the bottom. Names and errors were sanitized
+//! by the queue.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -10,12 +11,12 @@ use super::popup::{centered, Frame};
 use super::theme;
 use crate::app::downloads::Downloads;
 use crate::text::{fit, human_size, short_duration};
-use crate::transfers::{ItemView, Phase};
+use crate::transfers::{Direction, ItemView, Phase};
 
 /// Draws the pane over `area` (the rows between the bars).
 pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
     let inner = Frame {
-        title: " Downloads ",
+        title: " Transfers ",
         status: Some(Line::styled(total_line(d), theme::dim())),
         keys: Some(" p pause · x cancel · R retry · o open · Esc "),
     }
@@ -26,7 +27,7 @@ pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(fit(why, w), theme::error()));
     } else if d.snapshot.items.is_empty() {
         lines.push(Line::styled(
-            "Nothing downloaded yet: d on an asset queues it.",
+            "Nothing transferred yet: d downloads an asset, U uploads a file.",
             theme::dim(),
         ));
     }
@@ -123,9 +124,10 @@ fn item_lines(item: &ItemView, w: usize, selected: bool) -> (Line<'static>, Line
     let marker = if selected { "▌" } else { " " };
     let phase = item.phase.label();
     let name_w = w.saturating_sub(phase.len() + 3);
-    let name = match &item.format {
-        Some(f) => format!("{} as {}", item.name, crate::sanitize::line(f, 12)),
-        None => item.name.clone(),
+    let name = match (&item.format, item.direction) {
+        (_, Direction::Upload { .. }) => format!("↑ upload {}", item.name),
+        (Some(f), _) => format!("{} as {}", item.name, crate::sanitize::line(f, 12)),
+        (None, _) => item.name.clone(),
     };
     let mut top = Line::from(vec![
         Span::styled(marker, theme::key()),
@@ -136,9 +138,23 @@ fn item_lines(item: &ItemView, w: usize, selected: bool) -> (Line<'static>, Line
     if selected {
         top = top.style(theme::selected());
     }
+    let upload = item.direction.is_upload();
     let detail = match (item.phase, &item.error, &item.path) {
         (Phase::Failed, Some(e), _) => {
             Line::styled(format!("  {}", fit(e, w.saturating_sub(2))), theme::error())
+        }
+        (Phase::Done, _, _) if upload => {
+            let name = item.note.as_deref().unwrap_or_default();
+            Line::styled(
+                format!(
+                    "  {}",
+                    fit(
+                        &format!("→ new asset {name} · {}", item.asset_id),
+                        w.saturating_sub(2)
+                    )
+                ),
+                theme::dim(),
+            )
         }
         (Phase::Done, _, Some(p)) => Line::styled(
             format!("  {}", fit(&p.display().to_string(), w.saturating_sub(2))),
@@ -195,6 +211,7 @@ mod tests {
                    (an audio asset can only be downloaded in its stored format (wav), not mp3)";
         let item = ItemView {
             key: 1,
+            direction: Direction::Download,
             asset_id: "asset_TP08".into(),
             format: Some("mp3".into()),
             name: "asset_TP08".into(),

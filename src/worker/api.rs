@@ -151,8 +151,9 @@ impl ApiWorker {
             AssetPurpose::Jump(_) => replace(&mut self.jump, task),
             // a second `Y` before the first link came back wins
             AssetPurpose::CopyLink => replace(&mut self.copy_link, task),
-            // refreshes of different assets run side by side
-            AssetPurpose::Refresh => {}
+            // refreshes of different assets run side by side, and new
+            // assets from uploads
+            AssetPurpose::Refresh | AssetPurpose::Uploaded => {}
         }
     }
 

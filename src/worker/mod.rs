@@ -114,7 +114,12 @@ impl Workers {
                 name,
                 ids,
             } => self.api.collect(collection, name, ids),
-            Cmd::Upload { path } => self.api.upload(path),
+            // through the transfers queue, where it shows in the pane;
+            // without one (TwelveLabs), the status line tells progress
+            Cmd::Upload { path } => match &self.downloads {
+                Some(q) => q.upload(crate::edits::expand_home(&path)),
+                None => self.api.upload(path),
+            },
             Cmd::Downloads(DlCmd::Open(path)) => open_path(path, self.tx.clone()),
             Cmd::Downloads(c) => match &self.downloads {
                 Some(q) => match c {

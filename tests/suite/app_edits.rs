@@ -411,6 +411,7 @@ async fn u_uploads_a_file_with_path_completion_and_shows_the_new_asset() {
     )
     .await
     .unwrap();
+    let on = current_id(&b);
     b.key(KeyCode::Enter);
     b.wait_for("the upload", T, |s| {
         s.notice
@@ -421,7 +422,9 @@ async fn u_uploads_a_file_with_path_completion_and_shows_the_new_asset() {
     .unwrap();
     let first = b.state.list.entries[0].asset.clone();
     assert_eq!(first.name.as_deref(), Some("harbour-sketch.png"));
-    assert_eq!(b.state.list.cursor, 0);
+    // first in the list, the cursor still on the asset it was on
+    assert_eq!(b.state.list.cursor, 1);
+    assert_eq!(current_id(&b), on);
     assert_eq!(client.get_asset(&first.id).await.unwrap().id, first.id);
     // a file the service imports nothing of: a clear error, nothing
     // uploaded (text, audio, video and 3D go through multipart uploads)

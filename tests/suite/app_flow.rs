@@ -600,7 +600,7 @@ async fn d_downloads_the_asset_and_the_pane_shows_it_done() {
     b.char('D');
     assert!(matches!(b.state.overlay, Some(Overlay::Downloads)));
     let screen = b.screen();
-    assert!(screen.contains(" Downloads "), "{screen}");
+    assert!(screen.contains(" Transfers "), "{screen}");
     assert!(
         screen.contains("done") && screen.contains("1/1 done"),
         "{screen}"

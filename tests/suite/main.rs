@@ -10,6 +10,7 @@ mod app_bounds;
 mod app_edits;
 mod app_flow;
 mod app_safety;
+mod app_uploads;
 mod cli;
 mod cli_bounds;
 mod client_bounds;

@@ -1613,4 +1613,89 @@ fn the_footer_shows_the_focused_panes_keys_at_80x24() {
     u.state.error("x".repeat(200));
     shot("long error", &u);
     insta::assert_snapshot!("footer_per_focus_80x24", shots);
+
+// ---------------------------------------------------------------------------
+// The transfers pane (issue 17): downloads and uploads side by side
+// ---------------------------------------------------------------------------
+
+fn transfer(
+    key: u64,
+    upload: Option<bool>,
+    phase: assetui::download::queue::Phase,
+) -> assetui::download::queue::ItemView {
+    use assetui::download::queue::{Direction, ItemView};
+    ItemView {
+        key,
+        direction: match upload {
+            Some(single) => Direction::Upload { single },
+            None => Direction::Download,
+        },
+        asset_id: String::new(),
+        format: None,
+        name: String::new(),
+        phase,
+        bytes: 0,
+        total: None,
+        speed: 0.0,
+        eta: None,
+        path: None,
+        error: None,
+        note: None,
+        fetched: 0,
+        assets: Vec::new(),
+    }
+}
+
+#[test]
+fn the_transfers_pane_with_uploads_and_a_download() {
+    use assetui::download::queue::{Phase, Snapshot};
+    use std::time::Duration;
+    let mut download = transfer(1, None, Phase::Downloading);
+    download.asset_id = "asset_a1".into();
+    download.name = "harbour-at-dusk".into();
+    (download.bytes, download.total) = (3 << 20, Some(12 << 20));
+    download.speed = (2 << 20) as f64;
+    download.eta = Some(Duration::from_secs(5));
+    let mut sending = transfer(2, Some(false), Phase::Sending);
+    sending.name = "take.wav".into();
+    sending.path = Some("/home/u/take.wav".into());
+    (sending.bytes, sending.total) = (10 << 20, Some(13 << 20));
+    sending.speed = (4 << 20) as f64;
+    sending.eta = Some(Duration::from_secs(1));
+    sending.note = Some("2 of 3 parts".into());
+    let mut importing = transfer(3, Some(false), Phase::Importing);
+    importing.name = "scene.glb".into();
+    (importing.bytes, importing.total) = (7 << 20, Some(7 << 20));
+    importing.note = Some("server: validating".into());
+    let mut done = transfer(4, Some(true), Phase::Done);
+    done.name = "sketch.png".into();
+    done.asset_id = "asset_Nw8sketch".into();
+    done.note = Some("sketch.png".into());
+    (done.bytes, done.total) = (2048, Some(2048));
+    let mut failed = transfer(5, Some(false), Phase::Failed);
+    failed.name = "broken.png".into();
+    failed.error = Some(
+        "the service did not import it: the file is not a valid image: Format error decoding \
+         Png: invalid chunk"
+            .into(),
+    );
+    for &(w, h) in SIZES {
+        let mut u = Ui::new(w, h);
+        u.send(Msg::Downloads(std::sync::Arc::new(Snapshot {
+            items: vec![
+                download.clone(),
+                sending.clone(),
+                importing.clone(),
+                done.clone(),
+                failed.clone(),
+            ],
+            version: 1,
+            ..Default::default()
+        })));
+        u.ch('D');
+        assert!(matches!(u.state.overlay, Some(Overlay::Downloads)));
+        // the cursor on the failed upload: its whole reason under it
+        u.ch('G');
+        insta::assert_snapshot!(format!("transfers_pane_{w}x{h}"), u.screen());
+    }
 }

@@ -310,6 +310,27 @@ pub async fn upload_file(
     job: &FileUpload,
     progress: OnProgress,
 ) -> Result<Asset, ApiError> {
+    let prepared = prepare(job).await?;
+    send(client, job, &prepared, &Resume::default(), progress).await
+}
+
+/// A file looked at before it is sent: its size, what its content is, the
+/// asset's name, and which way it goes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub len: u64,
+    pub sniffed: Sniffed,
+    pub name: String,
+    /// One `POST /assets` (an image under `direct_max`); otherwise the
+    /// multipart flow, which can pause and resume.
+    pub direct: bool,
+    /// The path as messages show it (sanitized).
+    pub shown: String,
+}
+
+/// Reads the file's size and first bytes: what it is and how it goes.
+/// Refuses, before any request, what the service imports nothing of.
+pub async fn prepare(job: &FileUpload) -> Result<Prepared, ApiError> {
     let shown = sanitize::line(&job.path.display().to_string(), 200);
     let local = |e: std::io::Error| ApiError::Invalid(format!("{shown}: {e}"));
     let meta = tokio::fs::metadata(&job.path).await.map_err(local)?;
@@ -344,8 +365,75 @@ pub async fn upload_file(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "upload".into())
     });
-    if sniffed.kind == "image" && len <= job.direct_max {
-        let (path, n) = (job.path.clone(), Some(name));
+    Ok(Prepared {
+        len,
+        sniffed,
+        name,
+        direct: sniffed.kind == "image" && len <= job.direct_max,
+        shown,
+    })
+}
+
+/// How far a multipart upload got: the service's upload, the parts it
+/// accepted, whether `complete` was. Kept across a pause (the future of
+/// [`send`] dropped), so the next [`send`] with it sends only the parts
+/// the service does not have, on links renewed from `GET /uploads/{id}`.
+#[derive(Debug, Default)]
+pub struct Resume {
+    inner: Mutex<ResumeState>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct ResumeState {
+    /// The service's upload id and the file's length when it was made.
+    upload: Option<(String, u64)>,
+    /// Parts accepted, with their lengths.
+    done: std::collections::BTreeMap<u64, u64>,
+    completed: bool,
+}
+
+impl Resume {
+    fn state(&self) -> std::sync::MutexGuard<'_, ResumeState> {
+        match self.inner.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The service's upload, once created.
+    pub fn upload_id(&self) -> Option<String> {
+        self.state().upload.as_ref().map(|(id, _)| id.clone())
+    }
+
+    /// Parts the service accepted.
+    pub fn parts_done(&self) -> usize {
+        self.state().done.len()
+    }
+
+    /// Bytes the service holds (the parts it accepted).
+    pub fn bytes_done(&self) -> u64 {
+        self.state().done.values().sum()
+    }
+
+    /// `complete` was accepted: only the import is left.
+    pub fn completed(&self) -> bool {
+        self.state().completed
+    }
+}
+
+/// Sends a prepared file: in one request, or through the multipart flow
+/// carried on from `resume`. Dropping the future pauses it: parts in
+/// flight are dropped, the accepted ones stay in `resume`.
+pub async fn send(
+    client: &Client,
+    job: &FileUpload,
+    prepared: &Prepared,
+    resume: &Resume,
+    progress: OnProgress,
+) -> Result<Asset, ApiError> {
+    let len = prepared.len;
+    if prepared.direct {
+        let (path, n) = (job.path.clone(), Some(prepared.name.clone()));
         let mut request =
             tokio::task::spawn_blocking(move || super::assets::upload_request_from_file(&path, n))
                 .await
@@ -364,66 +452,91 @@ pub async fn upload_file(
         });
         return Ok(asset);
     }
-    multipart(client, job, &shown, name, sniffed, len, progress).await
+    multipart(client, job, prepared, resume, progress).await
 }
 
-/// The presigned multipart flow for one file of `len` bytes.
+/// The presigned multipart flow for one file, from where `resume` stands.
 async fn multipart(
     client: &Client,
     job: &FileUpload,
-    shown: &str,
-    name: String,
-    sniffed: Sniffed,
-    len: u64,
+    prepared: &Prepared,
+    resume: &Resume,
     progress: OnProgress,
 ) -> Result<Asset, ApiError> {
+    let (len, shown) = (prepared.len, prepared.shown.as_str());
     let (count, size) = part_layout(len, job.part_size);
-    let request = CreateUpload {
-        file_name: name,
-        content_type: sniffed.mime.to_string(),
-        kind: sniffed.kind.to_string(),
-        file_size: len,
-        parts: count,
-        asset_options: (!job.options.is_empty()).then(|| job.options.clone()),
-    };
-    let upload = client.create_upload(&request).await?;
-    let links = Links::new(&upload)?;
-    tracing::debug!(upload = %sanitize::line(&upload.id, 80), parts = count, size, "multipart upload");
-    let sent = Arc::new(AtomicU64::new(0));
-    progress(UploadProgress::Sent {
-        sent: 0,
-        total: len,
-    });
-    let parts = (1..=count).map(|n| {
-        let start = (n - 1) * size;
-        let part_len = size.min(len - start);
-        PartJob {
-            number: n,
-            start,
-            len: part_len,
+    let existing = resume.state().upload.clone();
+    let upload = match existing {
+        Some((_, was)) if was != len => {
+            return Err(ApiError::Invalid(format!(
+                "{shown}: the file changed size ({was} to {len} bytes) since its upload began; \
+                 retry to send it again"
+            )))
         }
-    });
-    let ctx = PartCtx {
-        client,
-        path: &job.path,
-        upload_id: &upload.id,
-        links: &links,
-        sent: sent.clone(),
-        total: len,
-        progress: progress.clone(),
-        shown,
+        // carried on: fresh part links (the service signs them while the
+        // upload is pending)
+        Some((id, _)) => client.get_upload(&id).await?,
+        None => {
+            let request = CreateUpload {
+                file_name: prepared.name.clone(),
+                content_type: prepared.sniffed.mime.to_string(),
+                kind: prepared.sniffed.kind.to_string(),
+                file_size: len,
+                parts: count,
+                asset_options: (!job.options.is_empty()).then(|| job.options.clone()),
+            };
+            let upload = client.create_upload(&request).await?;
+            resume.state().upload = Some((upload.id.clone(), len));
+            upload
+        }
     };
-    stream::iter(parts.map(|p| ctx.send_part(p)))
-        .buffer_unordered(job.concurrency.max(1))
-        .try_collect::<Vec<()>>()
-        .await?;
-    let done = client.upload_action(&upload.id, "complete").await?;
-    let mut status = done.status.clone().unwrap_or_default();
+    let upload_id = upload.id.clone();
+    tracing::debug!(upload = %sanitize::line(&upload_id, 80), parts = count, size, "multipart upload");
+    let pending = upload.status.as_deref().is_none_or(|s| s == "pending");
+    let current = if resume.completed() || !pending {
+        upload
+    } else {
+        let links = Links::new(&upload)?;
+        let sent = Arc::new(AtomicU64::new(resume.bytes_done()));
+        progress(UploadProgress::Sent {
+            sent: resume.bytes_done(),
+            total: len,
+        });
+        let done: std::collections::BTreeSet<u64> = resume.state().done.keys().copied().collect();
+        let parts = (1..=count).filter(|n| !done.contains(n)).map(|n| {
+            let start = (n - 1) * size;
+            let part_len = size.min(len - start);
+            PartJob {
+                number: n,
+                start,
+                len: part_len,
+            }
+        });
+        let ctx = PartCtx {
+            client,
+            path: &job.path,
+            upload_id: &upload.id,
+            links: &links,
+            sent: sent.clone(),
+            total: len,
+            progress: progress.clone(),
+            shown,
+            resume,
+        };
+        stream::iter(parts.map(|p| ctx.send_part(p)))
+            .buffer_unordered(job.concurrency.max(1))
+            .try_collect::<Vec<()>>()
+            .await?;
+        let done = client.upload_action(&upload.id, "complete").await?;
+        resume.state().completed = true;
+        done
+    };
+    let mut status = current.status.clone().unwrap_or_default();
     progress(UploadProgress::Status(status.clone()));
     let started = Instant::now();
     // an import takes from milliseconds to minutes: ask often at first
     let mut wait = Duration::from_millis(20);
-    let mut current = done;
+    let mut current = current;
     loop {
         match current.status.as_deref() {
             Some("imported") | Some("complete") if current.entity_id.is_some() => {
@@ -445,7 +558,7 @@ async fn multipart(
         }
         if started.elapsed() > IMPORT_DEADLINE {
             return Err(ApiError::Timeout {
-                endpoint: format!("GET /uploads/{}", sanitize::line(&upload.id, 80)),
+                endpoint: format!("GET /uploads/{}", sanitize::line(&upload_id, 80)),
                 reason: format!(
                     "the service did not import {shown} within {} minutes",
                     IMPORT_DEADLINE.as_secs() / 60
@@ -454,7 +567,7 @@ async fn multipart(
         }
         tokio::time::sleep(wait).await;
         wait = wait.mul_f64(1.5).min(Duration::from_secs(2));
-        current = client.get_upload(&upload.id).await?;
+        current = client.get_upload(&upload_id).await?;
         let now = current.status.clone().unwrap_or_default();
         if now != status {
             status = now;
@@ -544,6 +657,7 @@ struct PartCtx<'a> {
     total: u64,
     progress: OnProgress,
     shown: &'a str,
+    resume: &'a Resume,
 }
 
 /// Why one attempt at a part failed.
@@ -574,7 +688,16 @@ impl PartCtx<'_> {
                 });
             }
             let (why, renew) = match result {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    self.resume.state().done.insert(part.number, part.len);
+                    // heard again once accepted: a listener counting the
+                    // parts through the `Resume` sees this one
+                    (self.progress)(UploadProgress::Sent {
+                        sent: self.sent.load(Ordering::SeqCst),
+                        total: self.total,
+                    });
+                    return Ok(());
+                }
                 Err(PartFailure::Final(e)) => return Err(e),
                 Err(PartFailure::Link(why)) => (why, true),
                 Err(PartFailure::Again(why)) => (why, failures >= 1),

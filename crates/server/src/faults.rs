@@ -25,6 +25,9 @@ pub enum Fault {
     IgnoreRange,
     /// 403 as for an expired signed link.
     Expire,
+    /// Nothing is read or answered for a long time ([`STALL`]): the
+    /// request stays in flight (an upload's part the client must drop).
+    Hold,
 }
 
 impl fmt::Display for Fault {
@@ -36,6 +39,7 @@ impl fmt::Display for Fault {
             Fault::Stall => f.write_str("stall"),
             Fault::IgnoreRange => f.write_str("ignore-range"),
             Fault::Expire => f.write_str("expire"),
+            Fault::Hold => f.write_str("hold"),
         }
     }
 }
@@ -48,7 +52,7 @@ pub struct FaultSpec {
 
 impl FaultSpec {
     /// Parses `KIND=RATE,...` where KIND is an HTTP status (400..=599),
-    /// `reset`, `truncate`, `stall`, `ignore-range` or `expire`, and RATE a
+    /// `reset`, `truncate`, `stall`, `ignore-range`, `expire` or `hold`, and RATE a
     /// probability. The rates must add up to at most 1.
     pub fn parse(spec: &str) -> Result<FaultSpec, String> {
         let mut rates = Vec::new();
@@ -96,12 +100,13 @@ fn parse_kind(s: &str) -> Result<Fault, String> {
         "stall" => Fault::Stall,
         "ignore-range" => Fault::IgnoreRange,
         "expire" => Fault::Expire,
+        "hold" => Fault::Hold,
         s => match s.parse::<u16>() {
             Ok(code) if (400..=599).contains(&code) => Fault::Status(code),
             _ => {
                 return Err(format!(
                     "`{s}`: a fault is an HTTP status 400-599, reset, truncate, stall, \
-                     ignore-range or expire"
+                     ignore-range, expire or hold"
                 ))
             }
         },

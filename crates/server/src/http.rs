@@ -350,6 +350,11 @@ pub async fn apply_faults<S: FaultSource>(src: &S, mut req: Request, next: Next)
                 src.error(status, &format!("injected fault: {code}"))
             }
         }
+        Some(Fault::Hold) => {
+            // before the handler: the request's body is not read meanwhile
+            tokio::time::sleep(STALL).await;
+            next.run(req).await
+        }
         Some(Fault::Expire) => src.error(
             StatusCode::FORBIDDEN,
             "Request has expired: fetch the asset again for a fresh link",

@@ -392,7 +392,13 @@ pub fn upload_key(
             true
         }
         PromptKey::Submit(path) => {
-            state.info(format!("uploading {}…", sanitize::line(&path, 120)));
+            let shown = sanitize::line(&path, 120);
+            if state.caps.downloads && state.downloads.unavailable.is_none() {
+                let pane = state.keymap.label(crate::app::Action::Downloads);
+                state.info(format!("uploading {shown} · {pane} shows it"));
+            } else {
+                state.info(format!("uploading {shown}…"));
+            }
             cmds.push(Cmd::Upload { path });
             false
         }
@@ -417,32 +423,42 @@ pub fn on_completions(state: &mut State, input: &str, candidates: Vec<String>) {
     }
 }
 
-/// An upload ended: the new asset goes first in the list when the list
-/// shows everything newest first, and is shown in the inspector.
-pub fn on_uploaded(
-    state: &mut State,
-    path: &str,
-    result: Result<AssetView, String>,
-    cmds: &mut Vec<Cmd>,
-) {
+/// An upload ended outside the transfers queue (TwelveLabs): the new
+/// asset goes in the list as one from the queue does.
+pub fn on_uploaded(state: &mut State, path: &str, result: Result<AssetView, String>) {
     let shown = sanitize::line(path, 120);
     match result {
-        Ok(asset) => {
-            let name = sanitize::line(asset.name_or_id(), 60);
-            let id = sanitize::line(&asset.id, 60);
-            if !state.search.active && state.filters.is_default() {
-                state.list.insert_first(asset);
-                state.focus = crate::app::state::Focus::List;
-                state.inspector.detached = false;
-                state.info(format!("uploaded {name} ({id})"));
-            } else {
-                super::show_detached(state, Arc::new(asset), cmds);
-                state.info(format!(
-                    "uploaded {name} ({id}); the list's filters or search may not show it"
-                ));
-            }
-        }
+        Ok(asset) => show_uploaded(state, asset),
         Err(e) => state.error(format!("upload of {shown} failed: {e}")),
+    }
+}
+
+/// The new asset of an upload in the transfers queue, fetched.
+pub fn on_upload_loaded(state: &mut State, id: &str, result: Result<AssetView, String>) {
+    match result {
+        Ok(asset) => show_uploaded(state, asset),
+        Err(e) => state.error(format!(
+            "uploaded {}, but it could not be read back: {e}",
+            sanitize::line(id, 60)
+        )),
+    }
+}
+
+/// A new asset from an upload: first in the list when the list shows
+/// everything newest first, the cursor left on the asset it was on.
+fn show_uploaded(state: &mut State, asset: AssetView) {
+    let name = sanitize::line(asset.name_or_id(), 60);
+    let id = sanitize::line(&asset.id, 60);
+    if state.list.position_of(&asset.id).is_some() {
+        // a reload brought it already
+        state.info(format!("uploaded {name} ({id})"));
+    } else if !state.search.active && state.filters.is_default() {
+        state.list.insert_first(asset);
+        state.info(format!("uploaded {name} ({id}): first in the list"));
+    } else {
+        state.info(format!(
+            "uploaded {name} ({id}); the list's filters or search may not show it"
+        ));
     }
 }
 

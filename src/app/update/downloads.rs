@@ -31,6 +31,10 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cm
         if was == Some(item.phase) {
             continue;
         }
+        if item.direction.is_upload() {
+            on_upload(state, item, cmds);
+            continue;
+        }
         match item.phase {
             Phase::Done if state.downloads.open_when_done.remove(&item.asset_id) => {
                 if let Some(p) = &item.path {
@@ -72,6 +76,26 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cm
         )),
     }
     state.downloads.update(snapshot);
+}
+
+/// An upload changed phase: once imported, its new asset is fetched to go
+/// in the list; a failure is told with the service's reason.
+fn on_upload(state: &mut State, item: &crate::transfers::ItemView, cmds: &mut Vec<Cmd>) {
+    match item.phase {
+        Phase::Done if !item.asset_id.is_empty() => {
+            state.info(format!("uploaded {}: adding it to the list…", item.name));
+            cmds.push(Cmd::LoadAsset {
+                purpose: crate::app::AssetPurpose::Uploaded,
+                id: item.asset_id.clone(),
+            });
+        }
+        Phase::Failed => state.error(format!(
+            "upload of {} failed: {}",
+            item.name,
+            item.error.as_deref().unwrap_or("?")
+        )),
+        _ => {}
+    }
 }
 
 /// What `d`, `S` and `Z` download: the selection, or the current asset.

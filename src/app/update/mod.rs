@@ -57,9 +57,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             cmds.push(Cmd::LoadCollections);
             bulk::on_collected(state, name, result)
         }
-        Msg::Uploaded { path, result } => {
-            bulk::on_uploaded(state, &path, result.map(|a| *a), &mut cmds)
-        }
+        Msg::Uploaded { path, result } => bulk::on_uploaded(state, &path, result.map(|a| *a)),
         Msg::Opened { path, result } => bulk::on_opened(state, &path, result),
         Msg::SettingSaved { key, value, result } => {
             safety::on_setting_saved(state, key, &value, result)
@@ -394,6 +392,7 @@ fn on_asset(
             },
             Err(e) => state.error(format!("fresh link for {}: {e}", sanitize::line(id, 60))),
         },
+        AssetPurpose::Uploaded => bulk::on_upload_loaded(state, id, result),
         AssetPurpose::Refresh => {
             state.refreshing.remove(id);
             match result {

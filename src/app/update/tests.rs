@@ -1071,6 +1071,7 @@ fn d_on_a_file_already_downloaded_says_where_and_copies_only_on_a_second_d() {
     let mut s = loaded(3);
     let done = ItemView {
         key: 1,
+        direction: Default::default(),
         asset_id: "a0".into(),
         format: None,
         name: "a0.png".into(),

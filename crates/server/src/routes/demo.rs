@@ -9,7 +9,7 @@
 //! - `POST /v1/_demo/assets/{id}/metadata`: merges a JSON object into the
 //!   asset (`metadata` one level deeper), e.g. to give it a hostile name.
 //! - `POST /v1/_demo/faults` `{"faults": ["truncate@65536", "429",
-//!   "reset", "stall", "expire", "ignore-range"], "path": "/v1/files/"}`:
+//!   "reset", "stall", "expire", "ignore-range", "hold"], "path": "/v1/files/"}`:
 //!   queues faults for the next requests under `path` (default file
 //!   links); `DELETE` clears them.
 //! - `POST /v1/_demo/next-archive` (raw zip bytes): the next batch job ends

@@ -17,6 +17,7 @@ mod driver;
 mod edits;
 pub mod graphics;
 pub mod headless;
+pub mod lineage;
 pub mod logging;
 pub mod provider;
 mod term;

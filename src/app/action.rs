@@ -81,6 +81,8 @@ actions! {
     Close = "close", "close the overlay";
     Quit = "quit", "quit";
     Suspend = "suspend", "suspend to the shell (fg to resume)";
+    Lineage = "lineage", "family tree of this asset (Esc back to the list)";
+    SelectBranch = "select_branch", "tree: select the whole branch";
 }
 
 impl Action {
@@ -104,6 +106,7 @@ impl Action {
             Action::AddToCollection => C::Collections,
             Action::DownloadAs => C::FormatConversion,
             Action::DownloadZip => C::BatchZip,
+            Action::Lineage | Action::SelectBranch => C::Lineage,
             _ => return None,
         })
     }

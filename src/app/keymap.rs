@@ -291,6 +291,7 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
         "General",
         &[Action::Help, Action::Close, Action::Suspend, Action::Quit],
     ),
+    ("Family tree", &[Action::Lineage, Action::SelectBranch]),
 ];
 
 fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
@@ -381,6 +382,8 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::Close, vec![p(Esc)]),
         (Action::Quit, vec![c('q'), KeySpec::ctrl('c')]),
         (Action::Suspend, vec![KeySpec::ctrl('z')]),
+        (Action::Lineage, vec![c('L')]),
+        (Action::SelectBranch, vec![c('B')]),
     ]
 }
 

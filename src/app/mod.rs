@@ -19,6 +19,7 @@ pub(crate) mod search;
 pub(crate) mod selection;
 pub mod state;
 pub(crate) mod tags;
+pub mod tree;
 pub(crate) mod update;
 
 pub use action::Action;

@@ -139,6 +139,8 @@ pub struct State {
     pub tags: super::tags::TagIndex,
     /// The download queue as last reported.
     pub downloads: super::downloads::Downloads,
+    /// The family tree pane (`L`), shown in place of the list.
+    pub lineage: super::tree::Lineage,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -184,6 +186,7 @@ impl State {
             keymap,
             filters: Filters::default(),
             downloads: Default::default(),
+            lineage: Default::default(),
             selection: Default::default(),
             tags: Default::default(),
             list: AssetList::default(),
@@ -225,6 +228,7 @@ impl State {
         self.list.loading == Loading::Fetching
             || self.inspector.detail == Detail::Loading
             || self.search.resolving.is_some()
+            || self.lineage.pane.as_ref().is_some_and(|p| p.busy())
     }
 
     pub fn spinner_frame(&self) -> char {

@@ -11,6 +11,7 @@ pub mod list;
 pub mod overlay;
 pub(crate) mod popup;
 pub(crate) mod theme;
+pub(crate) mod tree;
 
 use ratatui::Frame;
 
@@ -21,7 +22,9 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let buf = frame.buffer_mut();
     bars::filter_bar(state, buf);
-    list::draw(state, buf);
+    if !tree::draw(state, buf) {
+        list::draw(state, buf);
+    }
     inspector::draw(state, buf);
     bars::status_bar(state, buf);
     bars::completions(state, buf);

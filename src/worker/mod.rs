@@ -4,6 +4,7 @@
 
 pub(crate) mod api;
 pub mod images;
+mod tree;
 mod twelvelabs;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -47,12 +48,15 @@ pub struct Workers {
     pub images: Option<ImagePipeline>,
     /// The download queue (`None` when it could not start).
     pub downloads: Option<Queue>,
+    /// The family tree pane's requests.
+    tree: tree::TreeWorker,
     tx: UnboundedSender<Msg>,
 }
 
 impl Workers {
     pub fn new(api: ApiWorker, images: Option<ImagePipeline>, tx: UnboundedSender<Msg>) -> Workers {
         Workers {
+            tree: tree::TreeWorker::new(api.service(), tx.clone()),
             api,
             images,
             downloads: None,
@@ -121,6 +125,7 @@ impl Workers {
                 None => tracing::warn!(?c, "no download queue"),
             },
             Cmd::Play { url, start } => play(url, start, self.tx.clone()),
+            Cmd::Tree { generation, cmd } => self.tree.dispatch(generation, cmd),
             Cmd::Suspend => return Control::Suspend,
             Cmd::Quit => return Control::Quit,
         }

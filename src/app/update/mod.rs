@@ -61,6 +61,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             bulk::on_uploaded(state, &path, result.map(|a| *a), &mut cmds)
         }
         Msg::Opened { path, result } => bulk::on_opened(state, &path, result),
+        Msg::Tree { generation, msg } => tree::on_msg(state, generation, msg, &mut cmds),
         Msg::Page { generation, result } => on_page(state, generation, result),
         Msg::PollProcessing => poll_processing(state, &mut cmds),
         Msg::Indexes(result) => bulk::indexes_loaded(state, result),
@@ -184,6 +185,7 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
     state.inspector.lay_out(g.details.width as usize);
     let visible = g.visible_items();
     state.list.scroll_into_view(g.lines(), g.per_line());
+    tree::settle(state);
     if state.list.wants_more(visible * 2) {
         match search::source(state) {
             search::Source::List => {
@@ -286,11 +288,18 @@ fn want_images(state: &mut State, cmds: &mut Vec<Cmd>) {
         None => super::layout::ROW_THUMB,
     };
     let visible = g.visible_items();
-    let start = state.list.offset;
-    let end = (start + visible * 2).min(state.list.entries.len());
-    for i in start..end {
-        let asset = state.list.entries[i].asset.clone();
-        push(state, &asset, Variant::Thumbnail, cells);
+    if let Some(nodes) = tree::visible(state, super::tree::lines(&g) * 2) {
+        // the family tree stands in the list's place: its rows' thumbnails
+        for asset in nodes {
+            push(state, &asset, Variant::Thumbnail, super::layout::ROW_THUMB);
+        }
+    } else {
+        let start = state.list.offset;
+        let end = (start + visible * 2).min(state.list.entries.len());
+        for i in start..end {
+            let asset = state.list.entries[i].asset.clone();
+            push(state, &asset, Variant::Thumbnail, cells);
+        }
     }
     state.images.touch(keys.iter());
     let wanted: Vec<ImageKey> = requests.iter().map(|r| r.key.clone()).collect();
@@ -582,6 +591,9 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
             }
         }
     }
+    if tree::key(state, action, cmds) {
+        return; // the family tree pane took it
+    }
     apply(state, action, cmds);
 }
 
@@ -734,6 +746,8 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         }
         Action::Quit => state.quit = true,
         Action::Suspend => cmds.push(Cmd::Suspend),
+        Action::Lineage => tree::open(state, cmds),
+        Action::SelectBranch => state.info("B selects a branch in the family tree (L opens it)"),
     }
 }
 
@@ -819,7 +833,7 @@ fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
 }
 
 fn on_mouse(state: &mut State, m: MouseEvent) {
-    if state.overlay.is_some() {
+    if state.overlay.is_some() || state.lineage.pane.is_some() {
         return;
     }
     let g = state.geometry;
@@ -920,6 +934,7 @@ mod downloads;
 mod filters;
 mod search;
 mod tags;
+mod tree;
 
 #[cfg(test)]
 mod tests;

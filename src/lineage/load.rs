@@ -45,10 +45,7 @@ pub async fn chain(client: &Client, start: AssetView) -> Chain {
     let mut up: Vec<AssetView> = Vec::new();
     let mut at = start;
     let mut problems = Vec::new();
-    loop {
-        let Some(parent) = at.parent.clone() else {
-            break;
-        };
+    while let Some(parent) = at.parent.clone() {
         if up.len() > MAX_UP {
             problems.push(Problem::Bound {
                 count: 1,

@@ -599,7 +599,7 @@ mod tests {
         assert_eq!(t.len(), MAX_NODES);
         assert!(matches!(
             t.problems().last(),
-            Some(Problem::Bound { count: 10, .. })
+            Some(Problem::Bound { count: 11, .. })
         ));
     }
 

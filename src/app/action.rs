@@ -84,6 +84,8 @@ actions! {
     Messages = "messages", "the message log: every message, whole";
     Palette = "palette", "command palette: every action by name";
     Undo = "undo", "undo the last change (F, tags, collection adds)";
+    Lineage = "lineage", "family tree of this asset (Esc back to the list)";
+    SelectBranch = "select_branch", "tree: select the whole branch";
 }
 
 impl Action {
@@ -107,6 +109,7 @@ impl Action {
             Action::AddToCollection => C::Collections,
             Action::DownloadAs => C::FormatConversion,
             Action::DownloadZip => C::BatchZip,
+            Action::Lineage | Action::SelectBranch => C::Lineage,
             _ => return None,
         })
     }

@@ -126,6 +126,16 @@ impl Downloads {
             .count()
     }
 
+    /// Uploads not yet done, failed or cancelled (they do not survive a
+    /// quit: the journal keeps downloads only).
+    pub fn active_uploads(&self) -> usize {
+        self.snapshot
+            .items
+            .iter()
+            .filter(|i| running(i.phase) && i.direction.is_upload())
+            .count()
+    }
+
     /// For the status bar while something runs: `↓ 2 · 45% · 3.1 MiB/s`
     /// (`↓ 2 ↑ 1 · …` while uploads run too).
     pub fn summary(&self) -> Option<String> {
@@ -134,12 +144,7 @@ impl Downloads {
         if active == 0 && failed == 0 {
             return None;
         }
-        let up = self
-            .snapshot
-            .items
-            .iter()
-            .filter(|i| running(i.phase) && i.direction.is_upload())
-            .count();
+        let up = self.active_uploads();
         let mut s = format!("↓ {}", active - up);
         if up > 0 {
             s.push_str(&format!(" ↑ {up}"));

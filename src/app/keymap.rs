@@ -299,6 +299,7 @@ pub const SECTIONS: &[(&str, &[Action])] = &[
             Action::Quit,
         ],
     ),
+    ("Family tree", &[Action::Lineage, Action::SelectBranch]),
 ];
 
 fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
@@ -392,6 +393,8 @@ fn defaults() -> Vec<(Action, Vec<KeySpec>)> {
         (Action::Suspend, vec![KeySpec::ctrl('z')]),
         (Action::Messages, vec![c('m')]),
         (Action::Palette, vec![c(':')]),
+        (Action::Lineage, vec![c('L')]),
+        (Action::SelectBranch, vec![c('B')]),
     ]
 }
 

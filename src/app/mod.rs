@@ -20,6 +20,7 @@ pub(crate) mod search;
 pub(crate) mod selection;
 pub mod state;
 pub(crate) mod tags;
+pub mod tree;
 pub(crate) mod update;
 // issue 18: messages you can read, keys you can find
 pub mod help;

@@ -115,6 +115,11 @@ pub enum Msg {
         removed: usize,
         error: Option<String>,
     },
+    /// The family tree pane's answers, for its generation.
+    Tree {
+        generation: u64,
+        msg: crate::app::tree::TreeMsg,
+    },
 }
 
 /// What adding assets to a collection did (`Msg::Collected`).
@@ -268,6 +273,11 @@ pub enum Cmd {
         url: String,
         start: Option<f64>,
     },
+    /// The family tree pane's requests (`L`, opening a branch, `B`).
+    Tree {
+        generation: u64,
+        cmd: crate::app::tree::TreeCmd,
+    },
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
@@ -348,6 +358,19 @@ impl std::fmt::Debug for Cmd {
                 collection, ids, ..
             } => write!(f, "Collect({collection}, {} assets)", ids.len()),
             Cmd::Upload { path } => write!(f, "Upload({path:?})"),
+            Cmd::Tree { generation, cmd } => match cmd {
+                crate::app::tree::TreeCmd::Open(a) => {
+                    write!(f, "TreeOpen(gen {generation}, {})", a.id)
+                }
+                crate::app::tree::TreeCmd::Children(ids) => {
+                    write!(f, "TreeChildren(gen {generation}, {ids:?})")
+                }
+                crate::app::tree::TreeCmd::Branch { node, frontier, .. } => write!(
+                    f,
+                    "TreeBranch(gen {generation}, {node}, {} to read)",
+                    frontier.len()
+                ),
+            },
             Cmd::Suspend => f.write_str("Suspend"),
             Cmd::Quit => f.write_str("Quit"),
             Cmd::SaveSetting { key, value } => write!(f, "SaveSetting({key} = {value:?})"),
@@ -429,6 +452,18 @@ impl std::fmt::Debug for Msg {
                 removed,
                 error,
             } => write!(f, "Uncollected({name:?}, {removed}, {error:?})"),
+            Msg::Tree { generation, msg } => {
+                use crate::app::tree::TreeMsg as T;
+                let what = match msg {
+                    T::Root(c) => format!("root {}", c.root.id),
+                    T::Listed(items) => format!("listed {}", items.len()),
+                    T::ListingDone(w) => format!("listing done {w:?}"),
+                    T::Children(c) => format!("children of {}", c.len()),
+                    T::BranchDone { node, .. } => format!("branch {node} done"),
+                    T::Failed(e) => format!("failed {e:?}"),
+                };
+                write!(f, "Tree(gen {generation}, {what})")
+            }
             Msg::Copied(c) => write!(
                 f,
                 "Copied({}, {:?}, ok: {})",

@@ -38,20 +38,24 @@ pub enum AskKey {
 
 impl Ask {
     /// The question before quitting with `active` transfers running or
-    /// queued.
-    pub fn quit(active: usize) -> Ask {
+    /// queued, `uploads` of them uploads: downloads continue at the next
+    /// start (the journal keeps them), uploads do not.
+    pub fn quit(active: usize, uploads: usize) -> Ask {
         let what = if active == 1 {
             "1 transfer running".to_string()
         } else {
             format!("{active} transfers running")
         };
-        let they = if active == 1 {
-            "it continues"
-        } else {
-            "they continue"
+        let after = match (active - uploads.min(active), uploads) {
+            (_, 0) if active == 1 => "it continues at the next start".to_string(),
+            (_, 0) => "they continue at the next start".to_string(),
+            (0, 1) => "the upload stops".to_string(),
+            (0, _) => "the uploads stop".to_string(),
+            (1, u) => format!("the download continues at the next start, {}", stop(u)),
+            (_, u) => format!("the downloads continue at the next start, {}", stop(u)),
         };
         Ask {
-            question: format!("{what}: quit? {they} at the next start"),
+            question: format!("{what}: quit? {after}"),
             on_yes: Yes::Quit,
         }
     }
@@ -109,6 +113,15 @@ pub enum Undo {
     Undoing { what: String, waiting: usize },
 }
 
+/// What quitting does to `n` uploads.
+fn stop(n: usize) -> &'static str {
+    if n == 1 {
+        "the upload stops"
+    } else {
+        "the uploads stop"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,7 +133,7 @@ mod tests {
 
     #[test]
     fn quit_question_counts_and_takes_q_y_n_esc() {
-        let a = Ask::quit(3);
+        let a = Ask::quit(3, 0);
         assert_eq!(
             a.question,
             "3 transfers running: quit? they continue at the next start"
@@ -134,8 +147,17 @@ mod tests {
         );
         assert_eq!(a.key(&k('j')), AskKey::Stay);
         assert_eq!(
-            Ask::quit(1).question,
+            Ask::quit(1, 0).question,
             "1 transfer running: quit? it continues at the next start"
+        );
+        // uploads are not journalled: the question says they stop
+        assert_eq!(
+            Ask::quit(1, 1).question,
+            "1 transfer running: quit? the upload stops"
+        );
+        assert_eq!(
+            Ask::quit(3, 1).question,
+            "3 transfers running: quit? the downloads continue at the next start, the upload stops"
         );
         let d = Ask {
             question: String::new(),

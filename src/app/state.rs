@@ -156,6 +156,8 @@ pub struct State {
     pub density: super::layout::Density,
     /// The last change `z` can undo (one level).
     pub undo: Option<super::safety::Undo>,
+    /// The family tree pane (`L`), shown in place of the list.
+    pub lineage: super::tree::Lineage,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -202,6 +204,7 @@ impl State {
             keymap,
             filters: Filters::default(),
             downloads: Default::default(),
+            lineage: Default::default(),
             selection: Default::default(),
             tags: Default::default(),
             list: AssetList::default(),
@@ -255,6 +258,7 @@ impl State {
         self.list.loading == Loading::Fetching
             || self.inspector.detail == Detail::Loading
             || self.search.resolving.is_some()
+            || self.lineage.pane.as_ref().is_some_and(|p| p.busy())
     }
 
     pub fn spinner_frame(&self) -> char {

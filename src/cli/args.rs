@@ -119,6 +119,18 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check the terminal, image protocol, config, credentials and API (exit 1 if the API does not answer)
     Doctor(DoctorArgs),
+    /// Show an asset's family tree: its root, then each generation of children
+    Tree(TreeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// Any asset of the family
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Print nested JSON: each node's asset under `asset`, its children under `children`
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub(crate) mod output;
 mod read;
 pub(crate) mod render;
 mod serve;
+mod tree;
 mod twelvelabs;
 
 use std::io;
@@ -96,6 +97,7 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
                 Command::Tags(a) => library::tags(&ctx, a).await,
                 Command::Collections(a) => library::collections(&ctx, a).await,
                 Command::Collect(a) => edit::collect(&ctx, a).await,
+                Command::Tree(a) => tree::run(&ctx, a).await,
                 Command::Indexes(_) => Err(CliError::Usage(
                     "indexes are TwelveLabs': add --provider twelvelabs".into(),
                 )),
@@ -129,6 +131,9 @@ async fn on_twelvelabs(
         )),
         Command::Download(_) => Err(CliError::Usage(
             "downloads speak Scenario only in this version".into(),
+        )),
+        Command::Tree(_) => Err(CliError::Usage(
+            "TwelveLabs keeps no parent or root assets: there is no family tree".into(),
         )),
         Command::Login(_) | Command::Completions(_) | Command::Serve(_) | Command::Doctor(_) => {
             Ok(())

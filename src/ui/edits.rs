@@ -304,7 +304,7 @@ mod tests {
     fn the_quit_question_fits_80_columns_whole() {
         let area = Rect::new(0, 0, 80, 24);
         let mut buf = Buffer::empty(area);
-        ask(&crate::app::safety::Ask::quit(3), area, &mut buf);
+        ask(&crate::app::safety::Ask::quit(3, 0), area, &mut buf);
         let screen: String = (0..24)
             .map(|y| {
                 (0..80)

@@ -23,7 +23,10 @@ pub fn draw(state: &State, buf: &mut Buffer) {
     if ins.raw {
         title.push(Span::styled("· raw JSON ", theme::dim()));
     }
-    if ins.detached {
+    if ins.detached && state.lineage.pane.is_some() {
+        // the family tree pane shows its node here
+        title.push(Span::styled("· family tree ", theme::key()));
+    } else if ins.detached {
         title.push(Span::styled(
             format!("· jumped ({} back) ", state.keymap.label(Action::Back)),
             theme::key(),

@@ -15,6 +15,7 @@ pub mod theme;
 pub(crate) mod footer;
 pub(crate) mod log;
 pub(crate) mod palette;
+pub(crate) mod tree;
 
 use ratatui::Frame;
 
@@ -25,7 +26,9 @@ pub fn draw(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let buf = frame.buffer_mut();
     bars::filter_bar(state, buf);
-    list::draw(state, buf);
+    if !tree::draw(state, buf) {
+        list::draw(state, buf);
+    }
     inspector::draw(state, buf);
     bars::status_bar(state, buf);
     bars::completions(state, buf);

@@ -51,6 +51,11 @@ impl ApiWorker {
         }
     }
 
+    /// The service, for the workers that share it.
+    pub(crate) fn service(&self) -> Service {
+        self.service.clone()
+    }
+
     /// The Scenario client, when the service is Scenario.
     fn scenario(&self) -> Option<Client> {
         match &self.service {

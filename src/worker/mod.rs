@@ -4,6 +4,7 @@
 
 pub(crate) mod api;
 pub mod images;
+mod tree;
 mod twelvelabs;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -53,12 +54,15 @@ pub struct Workers {
     /// Settings writes, one at a time, and the number of the latest: an
     /// older one that finds a newer one asked for leaves it the file.
     settings: std::sync::Arc<(std::sync::Mutex<()>, std::sync::atomic::AtomicU64)>,
+    /// The family tree pane's requests.
+    tree: tree::TreeWorker,
     tx: UnboundedSender<Msg>,
 }
 
 impl Workers {
     pub fn new(api: ApiWorker, images: Option<ImagePipeline>, tx: UnboundedSender<Msg>) -> Workers {
         Workers {
+            tree: tree::TreeWorker::new(api.service(), tx.clone()),
             api,
             images,
             downloads: None,
@@ -134,6 +138,7 @@ impl Workers {
                 None => tracing::warn!(?c, "no download queue"),
             },
             Cmd::Play { url, start } => play(url, start, self.tx.clone()),
+            Cmd::Tree { generation, cmd } => self.tree.dispatch(generation, cmd),
             Cmd::Suspend => return Control::Suspend,
             Cmd::Quit => return Control::Quit,
             Cmd::SaveSetting { key, value } => self.save_setting(key, value),

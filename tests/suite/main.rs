@@ -25,6 +25,7 @@ mod download_queue;
 mod e2e_download;
 mod e2e_pty;
 mod image_pipeline;
+mod lineage;
 mod live_service;
 mod models_decode;
 mod server_api;

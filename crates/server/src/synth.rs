@@ -71,8 +71,16 @@ const TAGS: &[&str] = &[
     "character",
 ];
 
+/// Synthetic assets come in families of this many (the last one may be
+/// smaller): the first of each block is the root, and asset `k` of a block
+/// is a child of asset `(k - 1) / FAMILY_FANOUT`, so a family of 500 has
+/// four generations (1, 8, 64, 427), made in order.
+pub const FAMILY_SIZE: u64 = 500;
+pub const FAMILY_FANOUT: u64 = 8;
+
 /// Adds `n` synthetic assets, deterministic from a fixed seed.
 pub fn add(lib: &mut Library, n: u64) {
+    let mut ids: Vec<String> = Vec::with_capacity(n as usize);
     let mut rng = fastrand::Rng::with_seed(0x5CA1E);
     let authors = [
         "user_synthAuthorA",
@@ -114,8 +122,15 @@ pub fn add(lib: &mut Library, n: u64) {
             num_inference_steps: Some(num(28)),
             scheduler: Some("EulerAncestralDiscreteScheduler".into()),
             inference_id: Some(format!("inf_synth{:08x}", i / 4)),
+            parent_id: (i % FAMILY_SIZE != 0).then(|| {
+                let block = i - i % FAMILY_SIZE;
+                ids[(block + (i % FAMILY_SIZE - 1) / FAMILY_FANOUT) as usize].clone()
+            }),
+            root_parent_id: (i % FAMILY_SIZE != 0)
+                .then(|| ids[(i - i % FAMILY_SIZE) as usize].clone()),
             ..AssetMetadata::default()
         };
+        ids.push(id.clone());
         let asset = Asset {
             id,
             author_id: Some(authors[rng.usize(..authors.len())].into()),

@@ -67,6 +67,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             removed,
             error,
         } => safety::on_uncollected(state, name, removed, error, &mut cmds),
+        Msg::Tree { generation, msg } => tree::on_msg(state, generation, msg, &mut cmds),
         Msg::Page { generation, result } => on_page(state, generation, result),
         Msg::PollProcessing => poll_processing(state, &mut cmds),
         Msg::Indexes(result) => bulk::indexes_loaded(state, result),
@@ -190,6 +191,7 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
     state.inspector.lay_out(g.details.width as usize);
     let visible = g.visible_items();
     state.list.scroll_into_view(g.lines(), g.per_line());
+    tree::settle(state);
     if state.list.wants_more(visible * 2) {
         match search::source(state) {
             search::Source::List => {
@@ -292,11 +294,18 @@ fn want_images(state: &mut State, cmds: &mut Vec<Cmd>) {
         None => g.row_thumb(),
     };
     let visible = g.visible_items();
-    let start = state.list.offset;
-    let end = (start + visible * 2).min(state.list.entries.len());
-    for i in start..end {
-        let asset = state.list.entries[i].asset.clone();
-        push(state, &asset, Variant::Thumbnail, cells);
+    if let Some(nodes) = tree::visible(state, super::tree::lines(&g) * 2) {
+        // the family tree stands in the list's place: its rows' thumbnails
+        for asset in nodes {
+            push(state, &asset, Variant::Thumbnail, super::layout::ROW_THUMB);
+        }
+    } else {
+        let start = state.list.offset;
+        let end = (start + visible * 2).min(state.list.entries.len());
+        for i in start..end {
+            let asset = state.list.entries[i].asset.clone();
+            push(state, &asset, Variant::Thumbnail, cells);
+        }
     }
     state.images.touch(keys.iter());
     let wanted: Vec<ImageKey> = requests.iter().map(|r| r.key.clone()).collect();
@@ -603,6 +612,9 @@ pub(super) fn run_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>)
             }
         }
     }
+    if tree::key(state, action, cmds) {
+        return; // the family tree pane took it
+    }
     apply(state, action, cmds);
 }
 
@@ -769,6 +781,8 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             }
         }
         Action::Suspend => cmds.push(Cmd::Suspend),
+        Action::Lineage => tree::open(state, cmds),
+        Action::SelectBranch => state.info("B selects a branch in the family tree (L opens it)"),
     }
 }
 
@@ -854,7 +868,7 @@ fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
 }
 
 fn on_mouse(state: &mut State, m: MouseEvent) {
-    if state.overlay.is_some() {
+    if state.overlay.is_some() || state.lineage.pane.is_some() {
         return;
     }
     let g = state.geometry;
@@ -942,6 +956,7 @@ mod keys;
 mod safety;
 mod search;
 mod tags;
+mod tree;
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,8 @@ pub fn quit(state: &mut State) {
     if active == 0 {
         state.quit = true;
     } else {
-        state.overlay = Some(Overlay::Ask(Ask::quit(active)));
+        let uploads = state.downloads.active_uploads();
+        state.overlay = Some(Overlay::Ask(Ask::quit(active, uploads)));
     }
 }
 

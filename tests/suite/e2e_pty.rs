@@ -797,6 +797,13 @@ fn visit_every_pane(rec: &Recorder, cols: u16, rows: u16, listed: bool) -> Vec<u
             press(&mut p, "j");
         }
         press(&mut p, "J");
+        // the third asset's preview fails (its link is hostile): that
+        // error comes once, whenever it comes; waited for here, so it
+        // cannot replace a notice below before a frame shows it
+        p.wait_until("the preview's failure", T, |i| {
+            pty::find(&i.raw, b"preview of asset_3").is_some()
+        })
+        .unwrap();
         // copy the 64 KiB hostile prompt and the id: OSC 52, as there is
         // no display here
         press_until(&mut p, "c", "copied the prompt");

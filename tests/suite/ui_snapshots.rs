@@ -1613,6 +1613,7 @@ fn the_footer_shows_the_focused_panes_keys_at_80x24() {
     u.state.error("x".repeat(200));
     shot("long error", &u);
     insta::assert_snapshot!("footer_per_focus_80x24", shots);
+}
 
 // ---------------------------------------------------------------------------
 // The transfers pane (issue 17): downloads and uploads side by side

@@ -1287,6 +1287,7 @@ fn downloading(n: usize) -> Msg {
             note: None,
             fetched: 0,
             assets: Vec::new(),
+            direction: crate::transfers::Direction::Download,
         })
         .collect();
     Msg::Downloads(std::sync::Arc::new(Snapshot {

@@ -3,6 +3,10 @@
 //! holds the two text rules every crate shares: [`sanitize`] (the one
 //! cleaner of outside text) and [`naming`] (file names from a template).
 
+// A dependency nothing uses fails CI (clippy -D warnings). Test builds are
+// left out: each test target sees the dev-dependencies of every other.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod assets;
 pub mod client;
 pub mod dates;

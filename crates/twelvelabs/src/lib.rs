@@ -12,6 +12,10 @@
 //!   (`TWELVELABS_BASE_URL`).
 //! - [`Error`]: one line per failure, `code: message` and what to do.
 
+// A dependency nothing uses fails CI (clippy -D warnings). Test builds are
+// left out: each test target sees the dev-dependencies of every other.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod assets;
 pub mod client;
 pub mod config;

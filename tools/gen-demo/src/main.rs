@@ -35,6 +35,10 @@
 //!
 //! See `assets/demo/README.md` for the manifest fields.
 
+// A dependency nothing uses fails CI (clippy -D warnings). Test builds are
+// left out: each test target sees the dev-dependencies of every other.
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 use std::error::Error;
 use std::path::PathBuf;
 

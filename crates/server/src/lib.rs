@@ -7,7 +7,8 @@
 //! `routes` answer the documented endpoints; `renditions` make thumbnails,
 //! previews and conversions; `signing` signs file links; `search` pieces
 //! are `text` (keywords), `filter` (Meilisearch syntax) and `embed`
-//! (pixel embeddings, computed by `embeddings`); `jobs` build batch zips;
+//! (pixel embeddings from the `assetui-pixels` crate, computed by
+//! `embeddings`); `jobs` build batch zips;
 //! `http` and `faults` do auth, errors and misbehaviour on purpose;
 //! `generated` makes the streamed files of `--large-asset` and
 //! `--small-assets` (download tests and benchmarks).
@@ -19,7 +20,6 @@
 // left out: each test target sees the dev-dependencies of every other.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
-mod embed;
 mod embeddings;
 pub mod faults;
 pub mod filter;
@@ -39,5 +39,7 @@ mod text;
 pub mod twelvelabs;
 pub mod uploads;
 
+// the pixel work lives in its own crate (optimised in test builds)
+use assetui_pixels::embed;
 pub use run::{start, Running};
 pub use state::{AppState, ServerConfig, MAX_UPLOADS_AT_ONCE};

@@ -186,3 +186,27 @@ fn the_file_is_private() {
     assert_eq!(mode(&cache), 0o700);
     assert_eq!(mode(&cache.join(FILE)), 0o600);
 }
+
+/// TwelveLabs assets go through the index too: stored whole, read back
+/// through its own mapping.
+#[test]
+fn a_twelvelabs_asset_comes_back_through_its_own_mapping() {
+    let raw: assetui_twelvelabs::models::Asset = serde_json::from_value(serde_json::json!({
+        "_id": "tl_1",
+        "filename": "Harbour at dawn.mp4",
+        "created_at": "2026-02-03T04:05:06Z",
+        "status": "ready",
+        "user_metadata": {"scene": "harbour"},
+        "unknown_to_us": [1, 2]
+    }))
+    .unwrap();
+    let v = crate::provider::twelvelabs::view(raw);
+    let row = stored(&v).unwrap();
+    assert!(row.text.contains("harbour at dawn"), "{}", row.text);
+    assert_eq!(row.created, "2026-02-03T04:05:06Z");
+    let back = view(ProviderKind::TwelveLabs, &row).unwrap();
+    assert_eq!(back, v);
+    assert_eq!(back.raw()["unknown_to_us"], serde_json::json!([1, 2]));
+    // read as the other provider's object it does not decode
+    assert!(view(ProviderKind::Scenario, &row).is_none());
+}

@@ -67,26 +67,32 @@ fn assert_stty_sane(stty: &str) {
     }
 }
 
+/// The browser with `args` (shell words; `$BIN` is the binary) in a
+/// 120×40 pseudo-terminal, between two `stty -a` written to the two paths
+/// returned, then `exit=N`; `extra` is added to the environment.
+fn between_sttys(
+    dir: &Path,
+    args: &str,
+    extra: &[(&str, &str)],
+) -> (Pty, std::path::PathBuf, std::path::PathBuf) {
+    let before = dir.join("before");
+    let after = dir.join("after");
+    let script =
+        format!(r#"stty -a > "$BEFORE"; "$BIN" {args}; echo "exit=$?"; stty -a > "$AFTER""#);
+    let mut vars = vec![
+        ("BIN", BIN),
+        ("BEFORE", path_str(&before)),
+        ("AFTER", path_str(&after)),
+    ];
+    vars.extend_from_slice(extra);
+    let p = Pty::spawn(["sh", "-c", script.as_str()], env(dir, &vars), dir, 120, 40);
+    (p, before, after)
+}
+
 #[test]
 fn browser_starts_moves_helps_and_quits_restoring_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let before = dir.path().join("before");
-    let after = dir.path().join("after");
-    let script = r#"stty -a > "$BEFORE"; "$BIN" --image-protocol halfblocks; echo "exit=$?"; stty -a > "$AFTER""#;
-    let mut p = Pty::spawn(
-        ["sh", "-c", script],
-        env(
-            dir.path(),
-            &[
-                ("BIN", BIN),
-                ("BEFORE", path_str(&before)),
-                ("AFTER", path_str(&after)),
-            ],
-        ),
-        dir.path(),
-        120,
-        40,
-    );
+    let (mut p, before, after) = between_sttys(dir.path(), "--image-protocol halfblocks", &[]);
     p.wait_for_text("Glass chime", T).unwrap();
     p.wait_for("the list pane", T, |s| s.contents().contains(" Assets "))
         .unwrap();
@@ -1250,7 +1256,6 @@ fn with_the_server_killed_the_cached_rows_and_offline_show_and_q_restores() {
     let creds = [
         ("SCENARIO_SDK_API_KEY", "k"),
         ("SCENARIO_SDK_API_SECRET", "s"),
-        ("BIN", BIN),
         ("URL", url.as_str()),
     ];
     let mut p = Pty::spawn(
@@ -1266,25 +1271,10 @@ fn with_the_server_killed_the_cached_rows_and_offline_show_and_q_restores() {
     server.kill().unwrap();
     server.wait().unwrap();
 
-    let before = dir.path().join("before");
-    let after = dir.path().join("after");
-    let script = r#"stty -a > "$BEFORE"; "$BIN" --image-protocol none --base-url "$URL"; echo "exit=$?"; stty -a > "$AFTER""#;
-    let mut p = Pty::spawn(
-        ["sh", "-c", script],
-        env(
-            dir.path(),
-            &[
-                creds[0],
-                creds[1],
-                creds[2],
-                creds[3],
-                ("BEFORE", path_str(&before)),
-                ("AFTER", path_str(&after)),
-            ],
-        ),
+    let (mut p, before, after) = between_sttys(
         dir.path(),
-        120,
-        40,
+        r#"--image-protocol none --base-url "$URL""#,
+        &creds,
     );
     p.wait_for_text("Glass chime", T).unwrap();
     p.wait_for("offline in the header", T, |s| {

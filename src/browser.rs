@@ -43,6 +43,8 @@ struct BrowserConfig {
     /// `density` (the list at start) and where `v` writes it.
     density: crate::app::layout::Density,
     path: Option<std::path::PathBuf>,
+    /// `[cache] index_max_assets`.
+    index_max_assets: u64,
 }
 
 /// The keymap with the config file's `[keys]` applied, its `clipboard`
@@ -55,6 +57,7 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
         image_protocol: None,
         density: Default::default(),
         path: None,
+        index_max_assets: crate::library_index::DEFAULT_MAX_ASSETS,
     };
     let Some(path) = crate::config::default_config_path() else {
         return Ok(defaults());
@@ -81,7 +84,36 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
         image_protocol: loaded.config.image_protocol,
         density: loaded.config.density.unwrap_or_default(),
         path: Some(path),
+        index_max_assets: loaded
+            .config
+            .cache
+            .index_max_assets
+            .unwrap_or(crate::library_index::DEFAULT_MAX_ASSETS),
     })
+}
+
+/// The local index of this library (provider, base URL, profile), or
+/// `None`: for the built-in demo library (always there), without a cache
+/// directory, or with `[cache] index_max_assets = 0`.
+fn local_index(
+    global: &GlobalArgs,
+    resolved: &crate::config::Resolved,
+    max_assets: u64,
+) -> Option<crate::library_index::Local> {
+    if max_assets == 0 || context::uses_demo(global, resolved) {
+        return None;
+    }
+    let path = crate::library_index::default_path()?;
+    let key = crate::library_index::LibraryKey::new(
+        resolved.provider.as_str(),
+        &resolved.base_url,
+        resolved.profile.as_deref(),
+    );
+    Some(crate::library_index::Local::new(
+        &path,
+        resolved.provider,
+        key,
+    ))
 }
 
 /// The browser's download queue: files go to the configured directory;
@@ -227,6 +259,10 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     let download_settings = config.downloads;
     let resolved = context::settings(global)?;
     let provider = resolved.provider;
+    let index_max_assets = config.index_max_assets;
+    let mut index = local_index(global, &resolved, index_max_assets);
+    // what the index was asked to keep is written before the process ends
+    let mut index_writer: Option<crate::library_index::Writer> = None;
     // connect in the background: the first frame does not wait for it
     let connect_global = global.clone();
     let mut connecting =
@@ -251,6 +287,10 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     );
     state.caps = provider.capabilities();
     state.set_density(config.density);
+    if let Some(local) = &index {
+        // the last listing at once, before the first frame
+        crate::library_index::show_first_page(&mut state, local);
+    }
     let config_path = config.path.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let clip = Clip::new(config.clipboard, tx.clone());
@@ -374,7 +414,16 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                 match joined {
                     Ok(Ok(ctx)) => {
                         state.source = ctx.label.clone();
-                        let api = ApiWorker::new(ctx.service.clone(), tx.clone());
+                        let mut api = ApiWorker::new(ctx.service.clone(), tx.clone());
+                        if let Some(local) = index.take() {
+                            match crate::library_index::Writer::start(&local, index_max_assets) {
+                                Ok(writer) => {
+                                    index_writer = Some(writer.clone());
+                                    api.set_index(local, writer);
+                                }
+                                Err(e) => tracing::warn!(error = %e, "library index not kept"),
+                            }
+                        }
                         let images = match &picker {
                             Some(p) => Some(ImagePipeline::spawn(
                                 http_for_images()?,
@@ -437,6 +486,9 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     };
     drop(tui);
     drop(driver);
+    if let Some(writer) = index_writer {
+        writer.flush();
+    }
     outcome
 }
 

@@ -67,6 +67,10 @@ impl Driver {
     /// One message through `update()`, then its commands.
     pub fn feed(&mut self, state: &mut State, msg: Msg) -> Vec<Control> {
         state.messages.now = app::messages::wall_clock();
+        if let (Msg::Deleted { ids, done, .. }, Some(ws)) = (&msg, &self.workers) {
+            // what the service deleted leaves the local index too
+            ws.api.forget(ids.iter().take(*done).cloned().collect());
+        }
         let cmds = app::update(state, msg);
         self.write_messages(state);
         self.dispatch(cmds)

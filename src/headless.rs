@@ -77,6 +77,23 @@ impl Headless {
         }
     }
 
+    /// Keeps what the browser lists in the local index `local` and, as
+    /// the browser does at start, shows its first page marked cached.
+    /// Call before [`Headless::start`]; the writer is returned so a test
+    /// can wait for its writes ([`crate::library_index::Writer::flush`]).
+    pub fn use_index(
+        &mut self,
+        local: crate::library_index::Local,
+        max_assets: u64,
+    ) -> Result<crate::library_index::Writer, String> {
+        let writer = crate::library_index::Writer::start(&local, max_assets)?;
+        crate::library_index::show_first_page(&mut self.state, &local);
+        if let Some(ws) = self.driver.workers_mut() {
+            ws.api.set_index(local, writer.clone());
+        }
+        Ok(writer)
+    }
+
     pub fn start(&mut self) {
         let controls = self.driver.start(&mut self.state);
         self.perform(controls);

@@ -22,6 +22,7 @@ mod edits;
 pub mod graphics;
 pub mod headless;
 pub mod kitty_direct;
+pub mod library_index;
 pub mod lineage;
 pub mod logging;
 pub mod provider;

@@ -443,6 +443,78 @@ impl AssetList {
         }
     }
 
+    /// Replaces every row by a fresh listing (a refresh of cached rows):
+    /// the cursor stays on the asset it was on when the listing holds it
+    /// (else on the same row number), on the same line of the screen.
+    /// Returns the new generation: pages asked for the old rows are void.
+    pub fn replace_all(
+        &mut self,
+        assets: Vec<AssetView>,
+        next: Option<String>,
+        pages: usize,
+    ) -> u64 {
+        let keep = self.current().map(|e| e.asset.id.clone());
+        let line = self.cursor.saturating_sub(self.offset);
+        let old_cursor = self.cursor;
+        self.generation += 1;
+        self.entries.clear();
+        self.stale = false;
+        self.total = None;
+        let mut seen = std::collections::HashSet::new();
+        self.entries.extend(
+            assets
+                .into_iter()
+                .filter(|a| seen.insert(a.id.clone()))
+                .map(Entry::new),
+        );
+        self.pages = pages;
+        self.next_token = next.filter(|t| !t.is_empty());
+        self.loading = if self.next_token.is_some() {
+            Loading::Idle
+        } else {
+            Loading::Complete
+        };
+        let at = keep
+            .and_then(|id| self.position_of(&id))
+            .unwrap_or(old_cursor);
+        self.select(at);
+        self.offset = self.cursor.saturating_sub(line);
+        self.generation
+    }
+
+    /// New or changed assets (a refresh's first answer) over rows shown
+    /// newest first: a listed one is replaced where it is, a new one goes
+    /// where its creation date puts it within the rows loaded (older than
+    /// the last loaded, it waits for its page). The cursor stays on its
+    /// asset, on the same line of the screen. Returns how many changed.
+    pub fn merge(&mut self, assets: Vec<AssetView>) -> usize {
+        let mut changed = 0;
+        for a in assets {
+            if let Some(i) = self.position_of(&a.id) {
+                self.entries.set(i, Entry::new(a));
+                changed += 1;
+                continue;
+            }
+            let created = a.created.clone().unwrap_or_default();
+            let at = self.entries.iter().position(|e| {
+                let c = e.asset.created.as_deref().unwrap_or_default();
+                c < created.as_str() || (c == created && e.asset.id < a.id)
+            });
+            let Some(at) = at.or(self.is_complete().then_some(self.entries.len())) else {
+                continue;
+            };
+            self.entries.insert(at, Entry::new(a));
+            if at <= self.cursor && self.entries.len() > 1 {
+                self.cursor += 1;
+                if self.offset > 0 {
+                    self.offset += 1;
+                }
+            }
+            changed += 1;
+        }
+        changed
+    }
+
     /// Keeps `offset` so that the cursor's row is visible in `rows` rows
     /// of `per_row` items, scrolling as little as possible.
     pub fn scroll_into_view(&mut self, rows: usize, per_row: usize) {
@@ -608,6 +680,83 @@ mod tests {
         l.append(vec![typed("d", "uploaded", 1)], None);
         l.reset();
         assert_eq!(l.entries.column_widths(), [0; COLUMNS]);
+    }
+
+    fn dated(id: &str, created: &str) -> AssetView {
+        serde_json::from_value::<Asset>(serde_json::json!({"id": id, "createdAt": created}))
+            .unwrap()
+            .into()
+    }
+
+    /// A refresh's rows replace cached ones: the cursor stays on its asset
+    /// and on its screen line; an asset gone leaves the cursor on the same
+    /// row number.
+    #[test]
+    fn replacing_all_rows_keeps_the_cursor_on_its_asset_and_line() {
+        let mut l = AssetList::default();
+        l.append(
+            (0..30).map(|i| asset(&format!("a{i}"))).collect(),
+            Some("local:x".into()),
+        );
+        l.select(12);
+        l.offset = 8;
+        let g = l.generation;
+        // two new assets on top, a3 gone
+        let fresh: Vec<AssetView> = ["n1", "n2"]
+            .into_iter()
+            .map(asset)
+            .chain((0..40).filter(|i| *i != 3).map(|i| asset(&format!("a{i}"))))
+            .collect();
+        let g2 = l.replace_all(fresh, Some("t2".into()), 1);
+        assert!(g2 > g, "pages asked for the cached rows are void");
+        assert_eq!(l.current().unwrap().asset.id, "a12");
+        assert_eq!((l.cursor, l.cursor - l.offset), (13, 4));
+        assert_eq!((l.entries.len(), l.next_token.as_deref()), (41, Some("t2")));
+        assert_eq!(l.loading, Loading::Idle);
+        l.select(5);
+        let gone_id = l.current().unwrap().asset.id.clone();
+        let without: Vec<AssetView> = l
+            .entries
+            .iter()
+            .filter(|e| e.asset.id != gone_id)
+            .map(|e| (*e.asset).clone())
+            .collect();
+        l.replace_all(without, None, 2);
+        assert_eq!(l.cursor, 5);
+        assert!(l.is_complete());
+    }
+
+    /// Changes merged into rows newest first: a listed asset is replaced
+    /// in place, a new one goes where its date puts it, the cursor stays
+    /// on its asset; one older than every loaded row waits for its page.
+    #[test]
+    fn merging_changes_places_new_assets_by_date_and_keeps_the_cursor() {
+        let mut l = AssetList::default();
+        l.append(
+            vec![
+                dated("c", "2026-03-01"),
+                dated("b", "2026-02-01"),
+                dated("a", "2026-01-01"),
+            ],
+            Some("more".into()),
+        );
+        l.select(1);
+        let changed = serde_json::from_value::<Asset>(serde_json::json!({
+            "id": "b", "createdAt": "2026-02-01", "tags": ["new-tag"]
+        }))
+        .unwrap()
+        .into();
+        let n = l.merge(vec![
+            dated("newest", "2026-04-01"),
+            dated("mid", "2026-02-15"),
+            changed,
+            dated("ancient", "2020-01-01"),
+        ]);
+        assert_eq!(n, 3);
+        let ids: Vec<&str> = l.entries.iter().map(|e| e.asset.id.as_str()).collect();
+        assert_eq!(ids, ["newest", "c", "mid", "b", "a"]);
+        assert_eq!(l.current().unwrap().asset.id, "b");
+        assert_eq!(l.current().unwrap().asset.tags, ["new-tag"]);
     }
 
     #[test]

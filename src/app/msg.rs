@@ -120,6 +120,21 @@ pub enum Msg {
         generation: u64,
         msg: crate::app::tree::TreeMsg,
     },
+    /// A page of the service's listing for the refresh of cached rows
+    /// (`Cmd::Refresh`), for refresh generation `generation`.
+    Refreshed {
+        generation: u64,
+        result: Result<Page, String>,
+    },
+    /// The assets created or changed on the service since the newest the
+    /// index holds: a refresh's first answer.
+    Changes {
+        generation: u64,
+        items: Vec<AssetView>,
+    },
+    /// The service cannot be reached (refused or broken connections,
+    /// timeouts, 5xx after the retries): why, in one line.
+    Offline(String),
 }
 
 /// What adding assets to a collection did (`Msg::Collected`).
@@ -168,6 +183,9 @@ pub struct ListSpec {
     pub filters: Filters,
     /// What names the page (a token, a page number); `None`: the first.
     pub next: Option<String>,
+    /// From the local index (the rows shown are cached, or the service
+    /// cannot be reached), not from the service.
+    pub local: bool,
 }
 
 /// Which page of search results to load.
@@ -181,6 +199,8 @@ pub struct SearchSpec {
     pub index: Option<String>,
     /// What names the page (a page number, a token); `None`: the first.
     pub next: Option<String>,
+    /// A text search of the local index (offline), not of the service.
+    pub local: bool,
 }
 
 impl SearchSpec {
@@ -278,6 +298,14 @@ pub enum Cmd {
         generation: u64,
         cmd: crate::app::tree::TreeCmd,
     },
+    /// Refresh the cached listing from the service: the first (`next`
+    /// `None`) asks for the assets changed since the index's newest where
+    /// the provider filters by date (`Msg::Changes`), then the listing's
+    /// first page; later ones the page `next` names (`Msg::Refreshed`).
+    Refresh {
+        generation: u64,
+        next: Option<String>,
+    },
     /// Stop, restore the terminal, and go on after `fg`.
     Suspend,
     Quit,
@@ -302,6 +330,7 @@ impl std::fmt::Debug for Cmd {
                 .debug_struct("LoadPage")
                 .field("generation", generation)
                 .field("token", &spec.next)
+                .field("local", &spec.local)
                 .finish(),
             Cmd::LoadAsset { purpose, id } => write!(f, "LoadAsset({purpose:?}, {id})"),
             Cmd::LoadCollections => f.write_str("LoadCollections"),
@@ -371,6 +400,9 @@ impl std::fmt::Debug for Cmd {
                     frontier.len()
                 ),
             },
+            Cmd::Refresh { generation, next } => {
+                write!(f, "Refresh(gen {generation}, next {})", next.is_some())
+            }
             Cmd::Suspend => f.write_str("Suspend"),
             Cmd::Quit => f.write_str("Quit"),
             Cmd::SaveSetting { key, value } => write!(f, "SaveSetting({key} = {value:?})"),
@@ -464,6 +496,15 @@ impl std::fmt::Debug for Msg {
                 };
                 write!(f, "Tree(gen {generation}, {what})")
             }
+            Msg::Refreshed { generation, result } => write!(
+                f,
+                "Refreshed(gen {generation}, {:?})",
+                result.as_ref().map(|p| p.items.len())
+            ),
+            Msg::Changes { generation, items } => {
+                write!(f, "Changes(gen {generation}, {})", items.len())
+            }
+            Msg::Offline(why) => write!(f, "Offline({why:?})"),
             Msg::Copied(c) => write!(
                 f,
                 "Copied({}, {:?}, ok: {})",

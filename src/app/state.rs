@@ -158,6 +158,9 @@ pub struct State {
     pub undo: Option<super::safety::Undo>,
     /// The family tree pane (`L`), shown in place of the list.
     pub lineage: super::tree::Lineage,
+    /// Where the rows come from: the service, the local index while a
+    /// refresh runs, or the index alone (offline).
+    pub library: super::library::Library,
     pub spinner: usize,
     pub quit: bool,
 }
@@ -205,6 +208,7 @@ impl State {
             filters: Filters::default(),
             downloads: Default::default(),
             lineage: Default::default(),
+            library: Default::default(),
             selection: Default::default(),
             tags: Default::default(),
             list: AssetList::default(),

@@ -121,6 +121,26 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Show an asset's family tree: its root, then each generation of children
     Tree(TreeArgs),
+    /// The local index of the assets the browser has seen (its offline start): show or empty it
+    Cache(CacheArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub command: CacheCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// The index's file, size, bound, and the assets of each library
+    Info {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Empty the index (every library); thumbnails stay in their own cache
+    Clear,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! error (one line on stderr), 2 a usage error.
 
 pub mod args;
+mod cache;
 pub(crate) mod context;
 mod doctor;
 mod download;
@@ -81,6 +82,7 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
         Command::Login(_) => login::run(&global).await,
         Command::Serve(a) => serve::run(a, global.provider).await,
         Command::Doctor(a) => doctor::run(&global, a).await,
+        Command::Cache(a) => cache::run(a),
         command => {
             let ctx = context::connect(&global).await?;
             if let context::Service::TwelveLabs(client) = &ctx.service {
@@ -104,7 +106,8 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
                 Command::Login(_)
                 | Command::Completions(_)
                 | Command::Serve(_)
-                | Command::Doctor(_) => Ok(()),
+                | Command::Doctor(_)
+                | Command::Cache(_) => Ok(()),
             }
         }
     }
@@ -135,8 +138,10 @@ async fn on_twelvelabs(
         Command::Tree(_) => Err(CliError::Usage(
             "TwelveLabs keeps no parent or root assets: there is no family tree".into(),
         )),
-        Command::Login(_) | Command::Completions(_) | Command::Serve(_) | Command::Doctor(_) => {
-            Ok(())
-        }
+        Command::Login(_)
+        | Command::Completions(_)
+        | Command::Serve(_)
+        | Command::Doctor(_)
+        | Command::Cache(_) => Ok(()),
     }
 }

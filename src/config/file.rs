@@ -48,6 +48,20 @@ pub struct Config {
     /// at start (`v` cycles it and writes it here).
     #[serde(default)]
     pub density: Option<crate::app::layout::Density>,
+    /// `[cache]`: the local index of the assets seen (the browser's
+    /// offline-first start).
+    #[serde(default)]
+    pub cache: Cache,
+}
+
+/// `[cache]` of the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cache {
+    /// Most assets the local index keeps, all libraries together (the
+    /// least recently seen go first); 0 keeps none and the browser starts
+    /// without it. Default 100 000.
+    pub index_max_assets: Option<u64>,
 }
 
 /// `[downloads]` of the config file.

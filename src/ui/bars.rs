@@ -24,10 +24,12 @@ pub fn filter_bar(state: &State, buf: &mut Buffer) {
         return;
     }
     buf.set_style(area, theme::bar());
-    let mut spans = vec![
-        Span::styled(" assetui ", theme::title()),
-        Span::styled(format!("{} ", text::fit(&state.source, 40)), theme::dim()),
-    ];
+    let mut spans = vec![Span::styled(" assetui ", theme::title())];
+    spans.extend(link_marker(state));
+    spans.push(Span::styled(
+        format!("{} ", text::fit(&state.source, 40)),
+        theme::dim(),
+    ));
     let hint = format!(
         "{} filters  {} clear ",
         state.keymap.label(Action::Filters),
@@ -116,12 +118,25 @@ fn fit_tail(s: &str, width: usize) -> String {
 /// image being read), the marks, the text with a cursor while the box is
 /// open, and on the right the two ratios (image only when it applies)
 /// and how many filters the search carries.
+/// `offline` (the service cannot be reached) or `cached` (the rows are
+/// the local index's, a refresh is under way), first in the top line.
+fn link_marker(state: &State) -> Option<Span<'static>> {
+    let word = state.library.marker()?;
+    let style = if state.library.offline() {
+        theme::error()
+    } else {
+        theme::dim()
+    };
+    Some(Span::styled(format!("{word} "), style))
+}
+
 fn search_bar(state: &State, area: Rect, buf: &mut Buffer) {
     use crate::app::search::{classify, ratio_label, Input};
     buf.set_style(area, theme::bar());
     let s = &state.search;
     let room = area.width as usize;
-    let mut left: Vec<Span> = vec![Span::styled(" / ", theme::key())];
+    let mut left: Vec<Span> = link_marker(state).into_iter().collect();
+    left.push(Span::styled(" / ", theme::key()));
     if let Some((_, name)) = &s.similar {
         left.push(Span::styled(
             format!(" like: {} ", text::fit(name, (room / 4).max(8))),

@@ -17,13 +17,136 @@ use crate::api::Client;
 use crate::app::msg::{CollectCounts, ImageReadError, ListSpec, SearchSpec};
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
+use crate::library_index::{Local, Writer, PAGE};
 use crate::provider::scenario;
-use crate::provider::Service;
+use crate::provider::{AssetView, Page, Service};
+
+/// A request that failed: its line, and whether the service could not be
+/// reached at all (the browser goes offline).
+struct Failure {
+    text: String,
+    unreachable: bool,
+}
+
+impl From<crate::api::ApiError> for Failure {
+    fn from(e: crate::api::ApiError) -> Failure {
+        use crate::api::ApiError as E;
+        let unreachable = matches!(
+            e,
+            E::Unreachable { .. } | E::Timeout { .. } | E::Interrupted { .. } | E::Service { .. }
+        );
+        Failure {
+            text: e.to_string(),
+            unreachable,
+        }
+    }
+}
+
+impl From<assetui_twelvelabs::Error> for Failure {
+    fn from(e: assetui_twelvelabs::Error) -> Failure {
+        Failure {
+            unreachable: twelvelabs::unreachable(&e),
+            text: e.to_string(),
+        }
+    }
+}
+
+/// Most pages of changes a refresh reads before the listing.
+const CHANGES_PAGES: usize = 10;
+
+/// One page of the service's listing, kept in the index; a service that
+/// cannot be reached also says `Msg::Offline` (before the page's error).
+async fn live_page(
+    service: &Service,
+    spec: &ListSpec,
+    writer: Option<&Writer>,
+    tx: &UnboundedSender<Msg>,
+) -> Result<Page, String> {
+    let result: Result<Page, Failure> = match service {
+        Service::Scenario(client) => {
+            let mut query = spec.filters.to_query();
+            query.pagination_token = spec.next.clone();
+            client
+                .list_assets_page(&query)
+                .await
+                .map(scenario::list_page)
+                .map_err(Failure::from)
+        }
+        Service::TwelveLabs(client) => twelvelabs::list(client, spec).await.map_err(Failure::from),
+    };
+    match result {
+        Ok(page) => {
+            if let Some(w) = writer {
+                w.seen(page.items.clone());
+            }
+            Ok(page)
+        }
+        Err(f) => {
+            if f.unreachable {
+                let _ = tx.send(Msg::Offline(f.text.clone()));
+            }
+            Err(f.text)
+        }
+    }
+}
+
+/// The assets updated on the service after the newest the index holds
+/// (`updatedAfter`, newest first), at most [`CHANGES_PAGES`] pages; kept
+/// in the index. Nothing when the index holds nothing yet.
+async fn changes(
+    client: &Client,
+    local: &Local,
+    writer: &Writer,
+) -> Result<Vec<AssetView>, Failure> {
+    use crate::api::params::{ListAssetsQuery, SortDirection, SortField};
+    let reader = local.clone();
+    let since = read_local(move || reader.newest_update())
+        .await
+        .map_err(|text| Failure {
+            text,
+            unreachable: false,
+        })?;
+    let Some(since) = since else {
+        return Ok(Vec::new());
+    };
+    let mut query = ListAssetsQuery {
+        updated_after: Some(since),
+        sort_by: Some(SortField::UpdatedAt),
+        sort_direction: Some(SortDirection::Desc),
+        page_size: Some(PAGE as u32),
+        ..ListAssetsQuery::default()
+    };
+    let mut items = Vec::new();
+    for _ in 0..CHANGES_PAGES {
+        let page = scenario::list_page(client.list_assets_page(&query).await?);
+        writer.seen(page.items.clone());
+        items.extend(page.items);
+        match page.next.filter(|t| !t.is_empty()) {
+            Some(token) if query.pagination_token.as_ref() != Some(&token) => {
+                query.pagination_token = Some(token)
+            }
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+/// A read of the local index, on a blocking thread.
+async fn read_local<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .unwrap_or_else(|e| Err(format!("library index: {e}")))
+}
 
 pub struct ApiWorker {
     service: Service,
     tx: UnboundedSender<Msg>,
+    /// The local index of this library: its reader and its writer.
+    index: Option<(Local, Writer)>,
     page: Option<AbortHandle>,
+    refresh: Option<AbortHandle>,
     detail: Option<AbortHandle>,
     jump: Option<AbortHandle>,
     copy_link: Option<AbortHandle>,
@@ -42,7 +165,9 @@ impl ApiWorker {
         ApiWorker {
             service,
             tx,
+            index: None,
             page: None,
+            refresh: None,
             detail: None,
             jump: None,
             copy_link: None,
@@ -64,31 +189,116 @@ impl ApiWorker {
         }
     }
 
+    /// Keeps what the service lists in the local index, and serves the
+    /// local pages and searches from it.
+    pub fn set_index(&mut self, local: Local, writer: Writer) {
+        self.index = Some((local, writer));
+    }
+
+    /// One page of the list: from the index when the spec says so, else
+    /// from the service (and then kept in the index).
     pub fn load_page(&mut self, generation: u64, spec: Box<ListSpec>) {
-        let client = match &self.service {
-            Service::Scenario(c) => c.clone(),
-            Service::TwelveLabs(c) => {
-                let task = twelvelabs::load_page(c, generation, *spec, self.tx.clone());
-                replace(&mut self.page, task);
-                return;
-            }
-        };
-        let mut query = spec.filters.to_query();
-        query.pagination_token = spec.next;
         let tx = self.tx.clone();
+        // a token the index gave (rows put aside by a search while they
+        // were cached) pages on in the index too
+        let local_token = crate::library_index::is_local(spec.next.as_deref());
+        if let (true, Some((local, _))) = (spec.local || local_token, &self.index) {
+            let local = local.clone();
+            let task = tokio::spawn(async move {
+                let result = read_local(move || local.page(spec.next.as_deref(), PAGE)).await;
+                let _ = tx.send(Msg::Page { generation, result });
+            });
+            replace(&mut self.page, task.abort_handle());
+            return;
+        }
+        let service = self.service.clone();
+        let writer = self.writer();
         let task = tokio::spawn(async move {
-            let result = client
-                .list_assets_page(&query)
-                .await
-                .map(scenario::list_page)
-                .map_err(|e| e.to_string());
+            let result = live_page(&service, &spec, writer.as_ref(), &tx).await;
             let _ = tx.send(Msg::Page { generation, result });
         });
         replace(&mut self.page, task.abort_handle());
     }
 
+    fn writer(&self) -> Option<Writer> {
+        self.index.as_ref().map(|(_, w)| w.clone())
+    }
+
+    /// Assets deleted on the service leave the index.
+    pub fn forget(&self, ids: Vec<String>) {
+        if let Some((_, w)) = &self.index {
+            w.forget(ids);
+        }
+    }
+
+    /// A step of the refresh of cached rows (see `Cmd::Refresh`); a new
+    /// refresh aborts the one before it.
+    pub fn refresh(&mut self, generation: u64, next: Option<String>) {
+        let service = self.service.clone();
+        let index = self.index.clone();
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            if next.is_none() {
+                if let (Service::Scenario(client), Some((local, writer))) = (&service, &index) {
+                    match changes(client, local, writer).await {
+                        Ok(items) => {
+                            let _ = tx.send(Msg::Changes { generation, items });
+                        }
+                        Err(Failure { text, unreachable }) => {
+                            if unreachable {
+                                let _ = tx.send(Msg::Offline(text.clone()));
+                                let _ = tx.send(Msg::Refreshed {
+                                    generation,
+                                    result: Err(text),
+                                });
+                                return;
+                            }
+                            // a service without the date filters: the listing does it all
+                            tracing::debug!(error = %text, "no changes asked");
+                        }
+                    }
+                }
+            }
+            let spec = ListSpec {
+                filters: crate::app::filters::Filters::default(),
+                next,
+                local: false,
+            };
+            let writer = index.as_ref().map(|(_, w)| w.clone());
+            let result = live_page(&service, &spec, writer.as_ref(), &tx).await;
+            let _ = tx.send(Msg::Refreshed { generation, result });
+        });
+        replace(&mut self.refresh, task.abort_handle());
+    }
+
     /// One page of a search; a newer search aborts it.
     pub fn search(&mut self, generation: u64, spec: Box<SearchSpec>) {
+        if let (true, Some((local, _))) = (spec.local, &self.index) {
+            let local = local.clone();
+            let tx = self.tx.clone();
+            let task = tokio::spawn(async move {
+                let paging = SearchPaging::Page {
+                    page: spec.page(),
+                    hits_per_page: spec.filters.page_size,
+                };
+                let result = match spec.applied.as_ref() {
+                    Some(a) if a.image.is_some() || !a.like.is_empty() || !a.unlike.is_empty() => {
+                        Err("offline: an image search needs the service".to_string())
+                    }
+                    applied => {
+                        let query = applied.and_then(|a| a.query.clone()).unwrap_or_default();
+                        read_local(move || local.search(&query, spec.next.as_deref(), PAGE)).await
+                    }
+                };
+                let _ = tx.send(Msg::SearchPage {
+                    generation,
+                    paging,
+                    result,
+                });
+            });
+            replace(&mut self.search, task.abort_handle());
+            return;
+        }
         let client = match &self.service {
             Service::Scenario(c) => c.clone(),
             Service::TwelveLabs(c) => {

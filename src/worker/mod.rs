@@ -91,6 +91,7 @@ impl Workers {
     pub fn dispatch(&mut self, cmd: Cmd) -> Control {
         match cmd {
             Cmd::LoadPage { generation, spec } => self.api.load_page(generation, spec),
+            Cmd::Refresh { generation, next } => self.api.refresh(generation, next),
             Cmd::LoadAsset { purpose, id } => self.api.load_asset(purpose, id),
             Cmd::LoadCollections => self.api.load_collections(),
             Cmd::LoadIndexes => self.api.load_indexes(),

@@ -22,14 +22,10 @@ use crate::provider::{AssetView, Page};
 /// Most assets read to learn the metadata keys in use (completion).
 const KEYS_SCAN_MAX: u64 = 5000;
 
-/// One page of `GET /assets` for the list's filters.
-pub fn load_page(
-    client: &Client,
-    generation: u64,
-    spec: ListSpec,
-    tx: UnboundedSender<Msg>,
-) -> AbortHandle {
-    let client = client.clone();
+/// One page of `GET /assets` for the list's filters (TwelveLabs numbers
+/// its pages; its list has no date filter, so a refresh reads the
+/// listing itself).
+pub async fn list(client: &Client, spec: &ListSpec) -> Result<Page, Error> {
     let asked: u64 = spec
         .next
         .as_deref()
@@ -47,15 +43,22 @@ pub fn load_page(
         filename: spec.filters.filename.clone(),
         ..ListAssets::default()
     };
-    tokio::spawn(async move {
-        let result = client
-            .list_assets(&query)
-            .await
-            .map(|page| tl::list_page(asked, page))
-            .map_err(|e| e.to_string());
-        let _ = tx.send(Msg::Page { generation, result });
-    })
-    .abort_handle()
+    client
+        .list_assets(&query)
+        .await
+        .map(|page| tl::list_page(asked, page))
+}
+
+/// Whether a failure means the service cannot be reached (the browser
+/// goes offline), not that it refused this request.
+pub fn unreachable(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Unreachable { .. }
+            | Error::Timeout { .. }
+            | Error::Interrupted { .. }
+            | Error::Service { .. }
+    )
 }
 
 pub fn load_asset(

@@ -492,7 +492,7 @@ fn unknown_top_level_section_is_reported() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard, image_protocol, theme, downloads, density)",
+            "{}:4: unknown key `ui` at top level (expected one of: default_profile, profiles, keys, clipboard, image_protocol, theme, downloads, density, cache)",
             path.display()
         )
     );

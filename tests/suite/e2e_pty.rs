@@ -67,26 +67,32 @@ fn assert_stty_sane(stty: &str) {
     }
 }
 
+/// The browser with `args` (shell words; `$BIN` is the binary) in a
+/// 120×40 pseudo-terminal, between two `stty -a` written to the two paths
+/// returned, then `exit=N`; `extra` is added to the environment.
+fn between_sttys(
+    dir: &Path,
+    args: &str,
+    extra: &[(&str, &str)],
+) -> (Pty, std::path::PathBuf, std::path::PathBuf) {
+    let before = dir.join("before");
+    let after = dir.join("after");
+    let script =
+        format!(r#"stty -a > "$BEFORE"; "$BIN" {args}; echo "exit=$?"; stty -a > "$AFTER""#);
+    let mut vars = vec![
+        ("BIN", BIN),
+        ("BEFORE", path_str(&before)),
+        ("AFTER", path_str(&after)),
+    ];
+    vars.extend_from_slice(extra);
+    let p = Pty::spawn(["sh", "-c", script.as_str()], env(dir, &vars), dir, 120, 40);
+    (p, before, after)
+}
+
 #[test]
 fn browser_starts_moves_helps_and_quits_restoring_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let before = dir.path().join("before");
-    let after = dir.path().join("after");
-    let script = r#"stty -a > "$BEFORE"; "$BIN" --image-protocol halfblocks; echo "exit=$?"; stty -a > "$AFTER""#;
-    let mut p = Pty::spawn(
-        ["sh", "-c", script],
-        env(
-            dir.path(),
-            &[
-                ("BIN", BIN),
-                ("BEFORE", path_str(&before)),
-                ("AFTER", path_str(&after)),
-            ],
-        ),
-        dir.path(),
-        120,
-        40,
-    );
+    let (mut p, before, after) = between_sttys(dir.path(), "--image-protocol halfblocks", &[]);
     p.wait_for_text("Glass chime", T).unwrap();
     p.wait_for("the list pane", T, |s| s.contents().contains(" Assets "))
         .unwrap();
@@ -1216,4 +1222,80 @@ fn a_resize_and_back_between_two_frames_redraws_everything() {
     .unwrap();
     p.send("q");
     assert!(p.wait_exit(T).unwrap().success());
+}
+
+/// `assetui serve` as a child process, and its base URL.
+fn serve_child() -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    (child, url)
+}
+
+/// Issue 19's offline-first start: a first run against a server fills
+/// the local index; the server is killed; the second run shows the
+/// cached rows and `offline`, refuses an edit in one line, and `q` gives
+/// the terminal back as it was.
+#[test]
+fn with_the_server_killed_the_cached_rows_and_offline_show_and_q_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, url) = serve_child();
+    let creds = [
+        ("SCENARIO_SDK_API_KEY", "k"),
+        ("SCENARIO_SDK_API_SECRET", "s"),
+        ("URL", url.as_str()),
+    ];
+    let mut p = Pty::spawn(
+        [BIN, "--image-protocol", "none", "--base-url", &url],
+        env(dir.path(), &creds),
+        dir.path(),
+        120,
+        40,
+    );
+    p.wait_for_text("Glass chime", T).unwrap();
+    p.send("q");
+    p.wait_exit(T).unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let (mut p, before, after) = between_sttys(
+        dir.path(),
+        r#"--image-protocol none --base-url "$URL""#,
+        &creds,
+    );
+    p.wait_for_text("Glass chime", T).unwrap();
+    p.wait_for("offline in the header", T, |s| {
+        s.rows(0, 120)
+            .next()
+            .unwrap_or_default()
+            .contains("offline")
+    })
+    .unwrap();
+    p.send("t");
+    p.wait_for("the refusal", T, |s| {
+        status_line(s).contains("offline: tagging needs the service")
+    })
+    .unwrap();
+    p.send("q");
+    p.wait_for_text("exit=0", T).unwrap();
+    p.wait_exit(T).unwrap();
+    assert_screen_restored(&p);
+    assert_stty_sane(&std::fs::read_to_string(&after).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&before).unwrap(),
+        std::fs::read_to_string(&after).unwrap()
+    );
 }

@@ -28,6 +28,7 @@ mod image_pipeline;
 mod lineage;
 mod live_service;
 mod models_decode;
+mod offline;
 mod server_api;
 mod server_ops;
 mod server_search;

@@ -19,12 +19,16 @@ use crate::sanitize;
 
 use super::images::{ImageDone, ImageError, ImageKey, ImageRequest, Variant};
 
-/// The first commands: the first page and the collections.
+/// The first commands: the first page (or, when the rows are the
+/// index's, their refresh) and the collections.
 pub fn init(state: &mut State) -> Vec<Cmd> {
     let mut cmds = vec![Cmd::LoadCollections];
+    offline::init(state, &mut cmds);
     settle(state, &mut cmds);
     cmds
 }
+
+pub use offline::show_cached;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = Vec::new();
@@ -69,6 +73,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         } => safety::on_uncollected(state, name, removed, error, &mut cmds),
         Msg::Tree { generation, msg } => tree::on_msg(state, generation, msg, &mut cmds),
         Msg::Page { generation, result } => on_page(state, generation, result),
+        Msg::Refreshed { generation, result } => {
+            offline::on_refreshed(state, generation, result, &mut cmds)
+        }
+        Msg::Changes { generation, items } => offline::on_changes(state, generation, items),
+        Msg::Offline(why) => offline::on_offline(state, why),
         Msg::PollProcessing => poll_processing(state, &mut cmds),
         Msg::Indexes(result) => bulk::indexes_loaded(state, result),
         Msg::Asset {
@@ -118,7 +127,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Rested { generation } => {
             if generation == state.inspector.generation && state.inspector.asset.is_some() {
                 state.preview_for = Some(generation);
-                if state.inspector.detail == Detail::Listed {
+                // offline, the index's copy is the whole object already
+                if state.inspector.detail == Detail::Listed && !state.library.offline() {
                     if let Some(a) = &state.inspector.asset {
                         state.inspector.detail = Detail::Loading;
                         cmds.push(Cmd::LoadAsset {
@@ -201,6 +211,10 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
                     spec: Box::new(ListSpec {
                         filters: state.filters.clone(),
                         next: state.list.next_token.clone(),
+                        // the index's rows page on from the index
+                        local: state.library.indexed
+                            && state.library.link != super::library::Link::Live
+                            && state.filters.is_default(),
                     }),
                 });
             }
@@ -213,6 +227,7 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
                         filters: state.filters.clone(),
                         index: state.search.index.as_ref().map(|(id, _)| id.clone()),
                         next: state.list.next_token.clone(),
+                        local: state.library.indexed && state.library.offline(),
                     }),
                 });
             }
@@ -367,6 +382,10 @@ fn on_asset(
                     state.selection.refresh(&Arc::new(asset.clone()));
                     let asset = Arc::new(asset);
                     state.inspector.refresh(asset, &state.collections.names);
+                }
+                Err(_) if state.library.offline() => {
+                    // offline: the copy shown is all there is, said once
+                    state.inspector.detail = Detail::Listed;
                 }
                 Err(e) => {
                     state.inspector.detail = Detail::Failed(sanitize::line(&e, 300));
@@ -601,6 +620,9 @@ pub(super) fn run_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>)
         state.warn(state.caps.lacks(c));
         return;
     }
+    if offline::refuse(state, action) {
+        return; // offline: an edit is refused, never queued
+    }
     if action != Action::Download {
         // the copy `d` offered is for the very next key only
         state.downloads.copy_asked = None;
@@ -821,6 +843,9 @@ fn on_copied(state: &mut State, c: crate::clipboard::Copied, cmds: &mut Vec<Cmd>
 
 /// `r`: retry what failed, or reload the list keeping the selection.
 fn refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if offline::retry(state, cmds) {
+        return;
+    }
     if search::retry_read(state, cmds) {
         state.notice = None;
         return;
@@ -953,6 +978,7 @@ mod bulk;
 mod downloads;
 mod filters;
 mod keys;
+mod offline;
 mod safety;
 mod search;
 mod tags;

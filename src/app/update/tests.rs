@@ -1730,3 +1730,164 @@ fn s_on_audio_video_or_3d_says_similarity_is_for_images() {
     update(&mut s, key('j'));
     assert_eq!(searches(&update(&mut s, key('s'))).len(), 1);
 }
+
+// ---- the offline-first start (issue 19) ----
+
+/// A state showing `n` cached rows, `init` run: the refresh's first
+/// command, not a first page, goes out; a short cache pages on from the
+/// index.
+fn cached(n: usize) -> (State, u64) {
+    let mut s = state();
+    s.caps = crate::provider::ProviderKind::Scenario.capabilities();
+    s.library.indexed = true;
+    let ids: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    show_cached(&mut s, page(&refs, Some("local:more")));
+    assert_eq!(s.library.link, crate::app::library::Link::Cached);
+    let cmds = init(&mut s);
+    // no live page: more rows come from the index
+    assert!(cmds
+        .iter()
+        .all(|c| !matches!(c, Cmd::LoadPage { spec, .. } if !spec.local)));
+    let local = cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::LoadPage { spec, .. } if spec.local));
+    assert_eq!(
+        local,
+        2 * s.geometry.visible_items() >= n,
+        "the index's next page, when the screen wants it"
+    );
+    let generation = cmds
+        .iter()
+        .find_map(|c| match c {
+            Cmd::Refresh {
+                generation,
+                next: None,
+            } => Some(*generation),
+            _ => None,
+        })
+        .expect("a refresh");
+    (s, generation)
+}
+
+#[test]
+fn a_refresh_reads_on_until_the_cursor_s_asset_then_swaps_and_a_stale_one_is_dropped() {
+    let (mut s, g) = cached(100);
+    let mut cmds = Vec::new();
+    for _ in 0..61 {
+        cmds.extend(update(&mut s, key('j')));
+    }
+    assert_eq!(s.list.current().unwrap().asset.id, "a61");
+    // no live page while the rows are cached
+    assert!(cmds
+        .iter()
+        .all(|c| !matches!(c, Cmd::LoadPage { spec, .. } if !spec.local)));
+    // an answer of another refresh changes nothing
+    update(
+        &mut s,
+        Msg::Refreshed {
+            generation: g + 7,
+            result: Ok(page(&["zz"], None)),
+        },
+    );
+    assert!(s.list.position_of("zz").is_none());
+    // the first page does not hold a61 yet: the next is asked, rows kept
+    let ids: Vec<String> = std::iter::once("new".to_string())
+        .chain((0..49).map(|i| format!("a{i}")))
+        .collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let cmds = update(
+        &mut s,
+        Msg::Refreshed {
+            generation: g,
+            result: Ok(page(&refs, Some("t2"))),
+        },
+    );
+    assert!(cmds.iter().any(|c| matches!(
+        c,
+        Cmd::Refresh { generation, next: Some(t) } if *generation == g && t == "t2"
+    )));
+    assert!(s.list.position_of("new").is_none());
+    let ids: Vec<String> = (49..120).map(|i| format!("a{i}")).collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    update(
+        &mut s,
+        Msg::Refreshed {
+            generation: g,
+            result: Ok(page(&refs, Some("t3"))),
+        },
+    );
+    assert_eq!(s.library.link, crate::app::library::Link::Live);
+    assert_eq!(s.list.entries[0].asset.id, "new");
+    assert_eq!(s.list.current().unwrap().asset.id, "a61");
+    assert_eq!(s.list.next_token.as_deref(), Some("t3"));
+}
+
+#[test]
+fn offline_edits_are_refused_and_r_asks_again_keeping_the_rows() {
+    let (mut s, g) = cached(20);
+    update(
+        &mut s,
+        Msg::Offline("cannot reach http://x: refused".into()),
+    );
+    update(
+        &mut s,
+        Msg::Refreshed {
+            generation: g,
+            result: Err("cannot reach http://x: refused".into()),
+        },
+    );
+    assert!(s.library.offline());
+    assert!(s
+        .notice
+        .as_ref()
+        .unwrap()
+        .text
+        .starts_with("offline: cannot reach"));
+    for c in ['t', 'X', 'U', 'a', 'd'] {
+        let cmds = update(&mut s, key(c));
+        assert!(s.overlay.is_none(), "{c} opened a pane offline");
+        assert!(
+            s.notice
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("needs the service; nothing was sent"),
+            "{c}: {:?}",
+            s.notice
+        );
+        assert!(!cmds.iter().any(|c| matches!(
+            c,
+            Cmd::Tag(_)
+                | Cmd::Delete { .. }
+                | Cmd::Upload { .. }
+                | Cmd::Collect { .. }
+                | Cmd::Downloads(_)
+        )));
+    }
+    // searches go to the index; `r` asks the service again, rows kept
+    update(&mut s, key('/'));
+    for c in "fox".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::Search { spec, .. } if spec.local)));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    let cmds = update(&mut s, key('r'));
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, Cmd::Refresh { next: None, .. })));
+    assert_eq!(s.list.entries.len(), 20);
+}

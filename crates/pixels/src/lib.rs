@@ -2,9 +2,9 @@
 //! embeddings from the pixels, for similarity searches) and [`synth`]
 //! (synthetic pictures for `--scale` assets). It is a crate of its own so
 //! that test builds can optimise these loops (they run for every picture
-//! at every server start) while the server's HTTP code, which is most of
-//! the compile time, stays unoptimised: see the `[profile.dev]` notes in
-//! the workspace's `Cargo.toml`.
+//! at every server start) apart from the server's HTTP code, which is most
+//! of the compile time: see the `[profile.dev]` notes in the workspace's
+//! `Cargo.toml`.
 
 // A dependency nothing uses fails CI (clippy -D warnings). Test builds are
 // left out: each test target sees the dev-dependencies of every other.

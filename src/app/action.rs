@@ -71,7 +71,7 @@ actions! {
     Tag = "tag", "edit tags (of the selection, or this asset)";
     AddToCollection = "add_to_collection", "add to a collection";
     Delete = "delete", "delete (asks first)";
-    Upload = "upload", "upload a local image";
+    Upload = "upload", "upload a local file";
     Download = "download", "download (the selection, or this asset)";
     DownloadAs = "download_as", "download in a chosen format";
     DownloadZip = "download_zip", "download as one zip (a server batch job)";

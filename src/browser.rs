@@ -374,6 +374,14 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                 match joined {
                     Ok(Ok(ctx)) => {
                         state.source = ctx.label.clone();
+                        state.demo = ctx.is_demo();
+                        for n in &ctx.notices {
+                            if n.warning {
+                                state.warn(n.text.clone());
+                            } else {
+                                state.info(n.text.clone());
+                            }
+                        }
                         let api = ApiWorker::new(ctx.service.clone(), tx.clone());
                         let images = match &picker {
                             Some(p) => Some(ImagePipeline::spawn(

@@ -30,8 +30,8 @@ macro_rules! actions {
 actions! {
     Down = "down", "move down";
     Up = "up", "move up";
-    Left = "left", "move left (grid)";
-    Right = "right", "move right (grid)";
+    Left = "left", "move left (grid) or focus the list";
+    Right = "right", "move right (grid) or to the inspector";
     Top = "top", "go to the first asset";
     Bottom = "bottom", "go to the last loaded asset (loads more)";
     PageDown = "page_down", "one page down";

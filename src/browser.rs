@@ -414,6 +414,14 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                 match joined {
                     Ok(Ok(ctx)) => {
                         state.source = ctx.label.clone();
+                        state.demo = ctx.is_demo();
+                        for n in &ctx.notices {
+                            if n.warning {
+                                state.warn(n.text.clone());
+                            } else {
+                                state.info(n.text.clone());
+                            }
+                        }
                         let mut api = ApiWorker::new(ctx.service.clone(), tx.clone());
                         if let Some(local) = index.take() {
                             match crate::library_index::Writer::start(&local, index_max_assets) {

@@ -1,7 +1,8 @@
 //! Where assetui keeps files of its own, following the XDG base directory
-//! spec: the cache (thumbnails, previews) under `$XDG_CACHE_HOME/assetui`
-//! and state (the browser's log) under `$XDG_STATE_HOME/assetui`, with the
-//! spec's `$HOME` fallbacks. The config file's location lives in
+//! spec: the cache (thumbnails, previews) under `$XDG_CACHE_HOME/assetui`,
+//! state (the browser's log) under `$XDG_STATE_HOME/assetui` and data (the
+//! demo library's changes) under `$XDG_DATA_HOME/assetui`, with the spec's
+//! `$HOME` fallbacks. The config file's location lives in
 //! [`crate::config::default_config_path`].
 //!
 //! The `_from` variants take the environment as a closure so they can be
@@ -24,6 +25,18 @@ pub fn cache_dir_from(get: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
 /// `$HOME/.local/state/assetui`; `None` if neither is usable.
 pub fn state_dir_from(get: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     base_dir(&get, "XDG_STATE_HOME", &[".local", "state"])
+}
+
+/// The data directory, given a way to read environment variables:
+/// `$XDG_DATA_HOME/assetui` if `XDG_DATA_HOME` is an absolute path, else
+/// `$HOME/.local/share/assetui`; `None` if neither is usable.
+pub fn data_dir_from(get: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    base_dir(&get, "XDG_DATA_HOME", &[".local", "share"])
+}
+
+/// [`data_dir_from`] applied to the process environment.
+pub fn data_dir() -> Option<PathBuf> {
+    data_dir_from(|name| std::env::var(name).ok())
 }
 
 /// [`cache_dir_from`] applied to the process environment.
@@ -98,8 +111,13 @@ mod tests {
         let vars = [
             ("XDG_CACHE_HOME", "/x/cache"),
             ("XDG_STATE_HOME", "/x/state"),
+            ("XDG_DATA_HOME", "/x/data"),
             ("HOME", "/home/u"),
         ];
+        assert_eq!(
+            data_dir_from(env(&vars)),
+            Some(PathBuf::from("/x/data/assetui"))
+        );
         assert_eq!(
             cache_dir_from(env(&vars)),
             Some(PathBuf::from("/x/cache/assetui"))
@@ -132,6 +150,10 @@ mod tests {
     #[test]
     fn home_is_the_fallback_and_nothing_is_none() {
         let vars = [("HOME", "/home/u")];
+        assert_eq!(
+            data_dir_from(env(&vars)),
+            Some(PathBuf::from("/home/u/.local/share/assetui"))
+        );
         assert_eq!(
             cache_dir_from(env(&vars)),
             Some(PathBuf::from("/home/u/.cache/assetui"))

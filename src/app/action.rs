@@ -30,8 +30,8 @@ macro_rules! actions {
 actions! {
     Down = "down", "move down";
     Up = "up", "move up";
-    Left = "left", "move left (grid)";
-    Right = "right", "move right (grid)";
+    Left = "left", "move left (grid) or focus the list";
+    Right = "right", "move right (grid) or to the inspector";
     Top = "top", "go to the first asset";
     Bottom = "bottom", "go to the last loaded asset (loads more)";
     PageDown = "page_down", "one page down";
@@ -71,7 +71,7 @@ actions! {
     Tag = "tag", "edit tags (of the selection, or this asset)";
     AddToCollection = "add_to_collection", "add to a collection";
     Delete = "delete", "delete (asks first)";
-    Upload = "upload", "upload a local image";
+    Upload = "upload", "upload a local file";
     Download = "download", "download (the selection, or this asset)";
     DownloadAs = "download_as", "download in a chosen format";
     DownloadZip = "download_zip", "download as one zip (a server batch job)";

@@ -264,7 +264,14 @@ pub struct AssetList {
     pub stale: bool,
     /// How many results the server counts (search), when it says.
     pub total: Option<u64>,
+    /// Rows asked for below the last loaded one while more were on their
+    /// way (`j` at the end): the next page applies them, so no key is
+    /// lost.
+    pub pending_move: usize,
 }
+
+/// The most rows a move past the end may remember.
+const MAX_PENDING_MOVE: usize = 10_000;
 
 impl Default for AssetList {
     fn default() -> Self {
@@ -278,6 +285,7 @@ impl Default for AssetList {
             offset: 0,
             stale: false,
             total: None,
+            pending_move: 0,
         }
     }
 }
@@ -294,6 +302,7 @@ impl AssetList {
         self.offset = 0;
         self.stale = false;
         self.total = None;
+        self.pending_move = 0;
         self.generation
     }
 
@@ -306,6 +315,7 @@ impl AssetList {
         self.pages = 0;
         self.total = None;
         self.stale = !self.entries.is_empty();
+        self.pending_move = 0;
         self.generation
     }
 
@@ -317,6 +327,7 @@ impl AssetList {
             self.offset = 0;
             self.stale = false;
         }
+        self.pending_move = 0;
         self.loading = Loading::Failed(message);
     }
 
@@ -349,6 +360,7 @@ impl AssetList {
             self.cursor = 0;
             self.offset = 0;
             self.stale = false;
+            self.pending_move = 0;
         }
         let tail: HashSet<&str> = self
             .entries
@@ -371,6 +383,38 @@ impl AssetList {
             Loading::Complete
         };
         self.next_token = next;
+        if self.pending_move > 0 {
+            // the keys pressed while this page was on its way
+            let pending = std::mem::take(&mut self.pending_move);
+            self.move_by(pending as isize);
+        }
+    }
+
+    /// Whether another page may still come for this query.
+    pub fn more_coming(&self) -> bool {
+        match self.loading {
+            Loading::Fetching => true,
+            Loading::Idle => self.next_token.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Moves the cursor by `delta` rows (clamped to what is loaded). A
+    /// move past the last row while more are on their way is remembered
+    /// and finished by the next page.
+    pub fn move_by(&mut self, delta: isize) {
+        let len = self.entries.len();
+        if len == 0 {
+            return;
+        }
+        let last = len as isize - 1;
+        let target = self.cursor as isize + self.pending_move as isize + delta;
+        self.pending_move = if target > last && !self.stale && self.more_coming() {
+            ((target - last) as usize).min(MAX_PENDING_MOVE)
+        } else {
+            0
+        };
+        self.cursor = target.clamp(0, last) as usize;
     }
 
     /// Whether the next page should be fetched now: the cursor is within
@@ -383,6 +427,7 @@ impl AssetList {
     /// Moves the cursor to `index` (clamped).
     pub fn select(&mut self, index: usize) {
         self.cursor = index.min(self.entries.len().saturating_sub(1));
+        self.pending_move = 0;
     }
 
     pub fn position_of(&self, id: &str) -> Option<usize> {

@@ -156,6 +156,10 @@ pub struct CollectCounts {
 pub enum ImageReadError {
     /// No such file: a path-like text is then a text query.
     NotAFile,
+    /// `@path` names nothing (yet: it may be half typed).
+    Missing,
+    /// The path names a directory.
+    Directory,
     /// The file is there but unusable (too large, not an image…).
     Failed(String),
 }

@@ -197,8 +197,8 @@ pub struct Search {
     pub resolving: Option<String>,
     /// A path-like text that names no file: searched as text.
     pub not_a_file: Option<String>,
-    /// The error the search last put in the status bar: the next results
-    /// clear it.
+    /// The error or hint the search last put in the status bar: the
+    /// next results clear it.
     pub shown_error: Option<String>,
     /// What the results were asked with.
     pub applied: Option<Applied>,

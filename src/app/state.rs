@@ -108,6 +108,9 @@ pub struct Indexes {
 pub struct State {
     /// "demo library" or the API host and where the credentials come from.
     pub source: String,
+    /// The built-in demo library, served by this process: a link copied
+    /// from it works only while assetui runs.
+    pub demo: bool,
     /// What the provider can do: keys it cannot serve are hidden and
     /// answered in one line.
     pub caps: crate::provider::Capabilities,
@@ -186,6 +189,7 @@ impl State {
             polling: false,
             indexes: Indexes::default(),
             source,
+            demo: false,
             width,
             height,
             geometry: Geometry::compute(

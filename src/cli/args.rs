@@ -32,7 +32,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The options every command takes: under their own heading in each
+/// command's `--help`, after the command's own.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The asset service: scenario or twelvelabs. Default: the profile's `provider`,
     /// else scenario
@@ -63,9 +66,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Use the built-in demo library (the default when no credentials are set)
+    /// Use the built-in demo library (the default when no credentials are set). It keeps
+    /// its changes (tags, uploads, deletions, collections) between runs in
+    /// $XDG_DATA_HOME/assetui/demo
     #[arg(long, global = true)]
     pub demo: bool,
+
+    /// Start the demo library over: forget the changes it kept, then use it
+    #[arg(long, global = true)]
+    pub demo_reset: bool,
 
     /// More detail on stderr (-v requests, -vv everything)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -299,6 +308,19 @@ impl LimitArgs {
             self.limit.unwrap_or(Self::DEFAULT)
         }
     }
+
+    /// How a walk that printed the most it may ends: `--all` fails
+    /// saying so when results were left (`cut`); a `--limit` asked for
+    /// exactly that many.
+    pub fn check_cut(&self, cut: bool, noun: &str) -> Result<(), super::CliError> {
+        if cut && self.all {
+            return Err(super::CliError::Failed(format!(
+                "stopped after {} {noun}, the most `--all` prints; pass --limit N for more",
+                self.max()
+            )));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -339,9 +361,8 @@ pub struct SearchArgs {
     /// Search public assets of every team
     #[arg(long)]
     pub public: bool,
-    /// Stop after N results [default: 50]
-    #[arg(long, value_name = "N")]
-    pub limit: Option<u64>,
+    #[command(flatten)]
+    pub limit: LimitArgs,
     /// TwelveLabs: the index to search (`assetui indexes` lists them)
     #[arg(long, value_name = "ID")]
     pub index: Option<String>,

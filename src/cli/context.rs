@@ -1,5 +1,7 @@
 //! From flags, environment and config file to a ready client.
 
+use std::io::IsTerminal;
+
 use super::args::GlobalArgs;
 use super::CliError;
 use crate::api::{Client, ClientOptions};
@@ -14,6 +16,18 @@ pub struct Context {
     pub label: String,
     /// The in-process demo server, kept alive while the command runs.
     _demo: Option<Demo>,
+    /// What the user should hear about the demo's kept changes (reset,
+    /// set aside, in memory only): on stderr for a command, in the
+    /// browser's status bar and log.
+    pub notices: Vec<Notice>,
+}
+
+/// One thing to tell the user on the way in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    /// Something went wrong (else it is news).
+    pub warning: bool,
 }
 
 /// A built-in demo server, running in this process.
@@ -34,6 +48,12 @@ impl Demo {
 impl Context {
     pub fn provider(&self) -> ProviderKind {
         self.service.provider()
+    }
+
+    /// Whether this is the built-in demo library (its links die with the
+    /// process).
+    pub fn is_demo(&self) -> bool {
+        self._demo.is_some()
     }
 
     /// The Scenario client, for what only Scenario does (`what` names the
@@ -73,19 +93,83 @@ pub fn settings(global: &GlobalArgs) -> Result<Resolved, CliError> {
 /// (started in-process) with `--demo` or when nothing is configured.
 pub async fn connect(global: &GlobalArgs) -> Result<Context, CliError> {
     let resolved = settings(global)?;
-    connect_resolved(global, resolved, true).await
+    let ctx = connect_resolved(global, resolved, true).await?;
+    for n in &ctx.notices {
+        let level = if n.warning { "warning: " } else { "" };
+        eprintln!("assetui: {level}{}", super::output::error_line(&n.text));
+    }
+    Ok(ctx)
 }
 
-/// Whether these settings mean the built-in demo library: `--demo`, or no
-/// credentials and no explicit base URL.
+/// Whether these settings mean the built-in demo library: `--demo` or
+/// `--demo-reset`, or no credentials and no explicit base URL.
 pub fn uses_demo(global: &GlobalArgs, resolved: &Resolved) -> bool {
     global.demo
+        || global.demo_reset
         || (matches!(resolved.credentials, Credentials::None) && !resolved.base_url_explicit)
 }
 
-/// [`connect`] with settings already resolved; `announce` says on stderr
-/// that the demo library is used (the browser shows it in its bar
-/// instead).
+/// Where a provider's demo library keeps its changes:
+/// `$XDG_DATA_HOME/assetui/demo/scenario` (or `…/twelvelabs`).
+pub fn demo_dir(provider: ProviderKind) -> Option<std::path::PathBuf> {
+    let name = match provider {
+        ProviderKind::Scenario => "scenario",
+        ProviderKind::TwelveLabs => "twelvelabs",
+    };
+    crate::dirs::data_dir().map(|d| d.join("demo").join(name))
+}
+
+/// The demo's data directory for this run (after `--demo-reset` emptied
+/// it), and what to say about it.
+fn prepare_demo_dir(
+    global: &GlobalArgs,
+    provider: ProviderKind,
+) -> Result<(Option<std::path::PathBuf>, Vec<Notice>), CliError> {
+    let mut notices = Vec::new();
+    let Some(dir) = demo_dir(provider) else {
+        notices.push(Notice {
+            text: "the demo library keeps its changes in memory only this time: no HOME or \
+                   XDG_DATA_HOME to keep them in"
+                .into(),
+            warning: true,
+        });
+        return Ok((None, notices));
+    };
+    if global.demo_reset {
+        let text = match std::fs::remove_dir_all(&dir) {
+            Ok(()) => format!(
+                "demo library reset: the changes kept in {} are gone",
+                dir.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                "demo library reset: it had kept no changes".to_string()
+            }
+            Err(e) => {
+                return Err(CliError::Failed(format!(
+                    "cannot reset the demo library in {}: {e}",
+                    dir.display()
+                )))
+            }
+        };
+        notices.push(Notice {
+            text,
+            warning: false,
+        });
+    }
+    Ok((Some(dir), notices))
+}
+
+/// The server's word on its data directory, as a notice.
+fn data_notice(notice: Option<&String>) -> Option<Notice> {
+    notice.map(|text| Notice {
+        text: format!("demo library: {text}"),
+        warning: true,
+    })
+}
+
+/// [`connect`] with settings already resolved; `announce` says on a
+/// terminal's stderr that the demo library is used (the browser shows it
+/// in its bar instead; a script's stderr keeps to its one error line).
 pub async fn connect_resolved(
     global: &GlobalArgs,
     resolved: Resolved,
@@ -95,21 +179,28 @@ pub async fn connect_resolved(
         return connect_twelvelabs(global, resolved, announce).await;
     }
     if uses_demo(global, &resolved) {
-        if !global.demo && announce {
+        if !global.demo && announce && std::io::stderr().is_terminal() {
             eprintln!(
                 "assetui: no credentials configured: using the built-in demo library \
                  (set SCENARIO_SDK_API_KEY/SECRET or run `assetui login` for your account)"
             );
         }
-        let demo = crate::server::start(crate::server::ServerConfig::default())
-            .await
-            .map_err(CliError::Failed)?;
+        let (data_dir, mut notices) = prepare_demo_dir(global, ProviderKind::Scenario)?;
+        let demo = crate::server::start(crate::server::ServerConfig {
+            data_dir,
+            on_bad_data: crate::server::OnBadData::Recover,
+            ..crate::server::ServerConfig::default()
+        })
+        .await
+        .map_err(CliError::Failed)?;
+        notices.extend(data_notice(demo.state.data_notice.as_ref()));
         let demo = Demo::Scenario(demo);
         let client = Client::new(ClientOptions::new(demo.base_url()))?;
         return Ok(Context {
             service: Service::Scenario(client),
             label: "demo library".into(),
             _demo: Some(demo),
+            notices,
         });
     }
     tracing::debug!(base = %resolved.base_url, source = %resolved.source, "connecting");
@@ -120,6 +211,7 @@ pub async fn connect_resolved(
         service: Service::Scenario(client),
         label: label(&resolved),
         _demo: None,
+        notices: Vec::new(),
     })
 }
 
@@ -143,21 +235,28 @@ async fn connect_twelvelabs(
     use assetui_twelvelabs as tl;
     let tl_error = |e: tl::Error| CliError::Failed(e.to_string());
     if uses_demo(global, &resolved) {
-        if !global.demo && announce {
+        if !global.demo && announce && std::io::stderr().is_terminal() {
             eprintln!(
                 "assetui: no TwelveLabs key configured: using the built-in TwelveLabs demo \
                  library (set TWELVE_LABS_API_KEY or run `assetui login --provider twelvelabs`)"
             );
         }
-        let demo = crate::server::twelvelabs::start(crate::server::twelvelabs::TlConfig::default())
-            .await
-            .map_err(CliError::Failed)?;
+        let (data_dir, mut notices) = prepare_demo_dir(global, ProviderKind::TwelveLabs)?;
+        let demo = crate::server::twelvelabs::start(crate::server::twelvelabs::TlConfig {
+            data_dir,
+            on_bad_data: crate::server::OnBadData::Recover,
+            ..crate::server::twelvelabs::TlConfig::default()
+        })
+        .await
+        .map_err(CliError::Failed)?;
+        notices.extend(data_notice(demo.state.data_notice.as_ref()));
         let demo = Demo::TwelveLabs(demo);
         let client = tl::Client::new(tl::ClientOptions::new(demo.base_url())).map_err(tl_error)?;
         return Ok(Context {
             service: Service::TwelveLabs(client),
             label: "TwelveLabs demo library".into(),
             _demo: Some(demo),
+            notices,
         });
     }
     let key = match &resolved.credentials {
@@ -171,6 +270,7 @@ async fn connect_twelvelabs(
         service: Service::TwelveLabs(client),
         label: label(&resolved),
         _demo: None,
+        notices: Vec::new(),
     })
 }
 

@@ -472,12 +472,20 @@ fn credentials(global: &GlobalArgs, loaded: Option<&LoadedConfig>) -> (Check, Op
         CredentialSource::ConfigFile { .. } => "config_file",
         CredentialSource::None => "none",
     };
+    let demo_dir = demo
+        .then(|| context::demo_dir(resolved.provider))
+        .flatten()
+        .map(|d| sanitize::line(&d.display().to_string(), MAX_VALUE));
+    let kept = match &demo_dir {
+        Some(d) => format!(", its changes kept in {d}"),
+        None => String::new(),
+    };
     let (status, mut summary) = match (demo, kind) {
         (true, _) if global.demo => (
             Status::Ok,
-            "none: built-in demo library (--demo)".to_owned(),
+            format!("none: built-in demo library (--demo){kept}"),
         ),
-        (true, _) => (Status::Ok, "none: built-in demo library".to_owned()),
+        (true, _) => (Status::Ok, format!("none: built-in demo library{kept}")),
         (false, None) => (
             Status::Warn,
             "none: requests go to the configured base URL without credentials".to_owned(),
@@ -510,6 +518,7 @@ fn credentials(global: &GlobalArgs, loaded: Option<&LoadedConfig>) -> (Check, Op
         .fact("kind", kind)
         .fact("profile", resolved.profile.clone())
         .fact("demo", demo)
+        .fact("demo_data", demo_dir)
         .fact("warnings", warnings);
     let base = (!demo).then(|| sanitize::line(&resolved.base_url, MAX_VALUE));
     (check, base)

@@ -185,45 +185,74 @@ fn report(snap: &Snapshot, json: bool, took: Duration, interrupted: bool) -> Res
         if !snap.refused.is_empty() {
             line.push_str(&format!(", {} not started", snap.refused.len()));
         }
-        eprintln!("{line}");
+        // a failure's one line carries what this one says
+        if failed.is_empty() && snap.refused.is_empty() && !interrupted && paused == 0 {
+            eprintln!("{line}");
+        } else {
+            tracing::info!("{line}");
+        }
     }
     for r in &snap.refused {
-        eprintln!("assetui: error: {}", r.why);
+        tracing::info!("not started: {}", r.why);
     }
-    for i in &failed {
-        eprintln!(
-            "assetui: error: {}: {}",
-            sanitize::line(&i.asset_id, 80),
-            i.error.as_deref().unwrap_or("failed")
-        );
+    let reasons: Vec<String> = failed
+        .iter()
+        .map(|i| {
+            format!(
+                "{}: {}",
+                sanitize::line(&i.asset_id, 80),
+                i.error.as_deref().unwrap_or("failed")
+            )
+        })
+        .collect();
+    for r in &reasons {
+        tracing::info!("failed: {r}");
     }
-    if interrupted || paused > 0 {
-        return Err(CliError::Failed(format!(
-            "{paused} download(s) paused: `assetui download --resume` carries on where they stopped"
-        )));
-    }
-    if failed.is_empty() && !snap.refused.is_empty() {
-        return Err(CliError::Failed(format!(
-            "{} of {} downloads not started: each is on its way already",
-            snap.refused.len(),
-            snap.items.len() + snap.refused.len()
-        )));
-    }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        let resumable = failed.iter().any(|i| i.bytes > 0);
-        Err(CliError::Failed(format!(
-            "{} of {} downloads failed{}",
+    let failures = match reasons.first() {
+        None => String::new(),
+        Some(first) if failed.len() == 1 && snap.items.len() == 1 => first.clone(),
+        Some(first) => format!(
+            "{first} ({} of {} downloads failed{})",
             failed.len(),
             snap.items.len(),
-            if resumable {
-                " (`assetui download --resume` carries on the partial ones)"
+            if failed.len() > 1 {
+                "; -v lists each"
             } else {
                 ""
             }
-        )))
+        ),
+    };
+    if interrupted || paused > 0 {
+        let also = if failures.is_empty() {
+            String::new()
+        } else {
+            format!("; {failures}")
+        };
+        return Err(CliError::Failed(format!(
+            "{paused} download(s) paused: `assetui download --resume` carries on where they \
+             stopped{also}"
+        )));
     }
+    if failed.is_empty() {
+        return match snap.refused.first() {
+            None => Ok(()),
+            Some(r) => Err(CliError::Failed(format!(
+                "{} of {} downloads not started: {}",
+                snap.refused.len(),
+                snap.items.len() + snap.refused.len(),
+                r.why
+            ))),
+        };
+    }
+    let resumable = failed.iter().any(|i| i.bytes > 0);
+    Err(CliError::Failed(format!(
+        "{failures}{}",
+        if resumable {
+            "; `assetui download --resume` carries on the partial ones"
+        } else {
+            ""
+        }
+    )))
 }
 
 /// The progress block on stderr: one line per running item and a total,

@@ -253,41 +253,48 @@ pub async fn collect(ctx: &Context, a: CollectArgs) -> Result<(), CliError> {
             "alreadyThere": outcome.already,
             "failed": outcome.failed,
         }))?;
-    } else {
-        let mut line = format!("added {} to {shown}", outcome.added.len());
-        if !outcome.already.is_empty() {
-            line.push_str(&format!(", {} already there", outcome.already.len()));
-        }
-        if !outcome.failed.is_empty() {
-            line.push_str(&format!(", {} failed", outcome.failed.len()));
-        }
-        eprintln!("{line}");
+    }
+    let mut line = format!("added {} to {shown}", outcome.added.len());
+    if !outcome.already.is_empty() {
+        line.push_str(&format!(", {} already there", outcome.already.len()));
     }
     match outcome.error {
+        // the error is the one line: it carries the counts
         Some(e) if !outcome.failed.is_empty() => Err(CliError::Failed(format!(
-            "{} of {} not added: {e}",
+            "{} of {} not added ({line}): {e}",
             outcome.failed.len(),
             a.ids.len()
         ))),
-        _ => Ok(()),
+        _ => {
+            if !a.json {
+                eprintln!("{line}");
+            }
+            Ok(())
+        }
     }
 }
 
-/// Exit 1 with every failure listed when any item failed.
+/// Exit 1 when any item failed, in one line: the first failure and how
+/// many there were (`-v` logs each).
 pub(super) fn fail_if_any(failures: Vec<String>, total: usize) -> Result<(), CliError> {
-    if failures.is_empty() {
+    let Some(first) = failures.first() else {
         return Ok(());
+    };
+    for f in &failures {
+        tracing::info!("failed: {f}");
     }
-    for f in &failures[..failures.len() - 1] {
-        eprintln!("assetui: error: {f}");
-    }
-    let last = failures.last().cloned().unwrap_or_default();
-    if total > 1 {
-        Err(CliError::Failed(format!(
-            "{last} ({} of {total} failed)",
-            failures.len()
-        )))
-    } else {
-        Err(CliError::Failed(last))
+    Err(CliError::Failed(one_of_many(first, failures.len(), total)))
+}
+
+/// `first` alone, or `first (and N more: F of T failed; -v lists each)`:
+/// a failure among several, in one line.
+pub(super) fn one_of_many(first: &str, failed: usize, total: usize) -> String {
+    match (failed, total) {
+        (0 | 1, 0 | 1) => first.to_string(),
+        (1, _) => format!("{first} (1 of {total} failed)"),
+        _ => format!(
+            "{first} (and {} more: {failed} of {total} failed; -v lists each)",
+            failed - 1
+        ),
     }
 }

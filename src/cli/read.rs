@@ -67,11 +67,7 @@ pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
     }
     // what was listed is printed (a JSON array is closed) before any error
     sink.finish("assets", failed.is_some())?;
-    if cut && a.limit.all {
-        return Err(CliError::Failed(format!(
-            "stopped after {max} assets, the most `--all` lists; pass --limit N to list more"
-        )));
-    }
+    a.limit.check_cut(cut, "assets")?;
     end_of_pages(failed)
 }
 
@@ -147,7 +143,8 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
         like: refs.like,
         unlike: refs.unlike,
     });
-    let max = a.limit.unwrap_or(super::args::LimitArgs::DEFAULT);
+    let max = a.limit.max();
+    let hits_per_page = u32::try_from(max.clamp(1, 100)).unwrap_or(100);
     let request = SearchRequest {
         query: a.query.filter(|q| !q.is_empty()),
         filter: a.filter,
@@ -157,7 +154,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
         query_semantic_ratio: a.semantic_ratio,
         sort_by: a.sort,
         public: a.public.then_some(true),
-        hits_per_page: Some(u32::try_from(max.clamp(1, 100)).unwrap_or(100)),
+        hits_per_page: Some(hits_per_page),
         ..SearchRequest::default()
     };
     request.validate().map_err(CliError::Usage)?;
@@ -166,6 +163,8 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
     let mut seen = 0u64;
     let mut pages = ctx.scenario("this command")?.search(request);
     let mut failed = None;
+    let mut cut = false;
+    let mut page_no = 1u32;
     'pages: while seen < max {
         let page = match pages.next().await {
             None => break,
@@ -175,19 +174,32 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<(), CliError> {
                 break;
             }
         };
+        // the stream pages the same way: whether it has more to give
+        let more = crate::api::search::next_paging(
+            crate::api::params::SearchPaging::Page {
+                page: page_no,
+                hits_per_page,
+            },
+            &page,
+        )
+        .is_some();
+        page_no = page_no.saturating_add(1);
         let mut hits = page.hits;
         if table {
             fill_gaps(ctx, &mut hits).await;
         }
-        for hit in hits {
+        let n = hits.len();
+        for (i, hit) in hits.into_iter().enumerate() {
             sink.push_asset(&hit, || render::asset_row(&hit))?;
             seen += 1;
             if seen == max {
+                cut = more || i + 1 < n;
                 break 'pages;
             }
         }
     }
     sink.finish("matching assets", failed.is_some())?;
+    a.limit.check_cut(cut, "matching assets")?;
     end_of_pages(failed)
 }
 

@@ -36,6 +36,8 @@ pub async fn run(
         large_asset: a.large_asset,
         small_assets: a.small_assets,
         replace_every: a.replace_every,
+        // `--data` is the user's: a store that cannot be read stops here
+        on_bad_data: server::OnBadData::Fail,
     };
     let running = server::start(config).await.map_err(CliError::Failed)?;
     {

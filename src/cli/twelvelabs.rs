@@ -96,11 +96,7 @@ pub async fn list(client: &Client, a: ListArgs) -> Result<(), CliError> {
         }
     }
     sink.finish("assets", error.is_some())?;
-    if cut && a.limit.all {
-        return Err(CliError::Failed(format!(
-            "stopped after {max} assets, the most `--all` lists; pass --limit N to list more"
-        )));
-    }
+    a.limit.check_cut(cut, "assets")?;
     error.map_or(Ok(()), |e| Err(failed(e)))
 }
 
@@ -224,12 +220,13 @@ pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
             ))
         }
     };
-    let max = a.limit.unwrap_or(super::args::LimitArgs::DEFAULT);
+    let max = a.limit.max();
     request.page_limit = Some(max.clamp(1, 50));
     let mut sink = Sink::new(a.output.json, a.output.jsonl, clip_table());
     let mut seen = 0u64;
     let mut pages = client.search_pages(request);
     let mut error = None;
+    let mut cut = false;
     'pages: while let Some(page) = pages.next().await {
         let page = match page {
             Ok(p) => p,
@@ -240,6 +237,7 @@ pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
         };
         for item in page.data.unwrap_or_default() {
             if seen == max {
+                cut = true;
                 break 'pages;
             }
             sink.push(&item, || {
@@ -259,6 +257,7 @@ pub async fn search(client: &Client, a: SearchArgs) -> Result<(), CliError> {
         }
     }
     sink.finish("clips", error.is_some())?;
+    a.limit.check_cut(cut, "clips")?;
     error.map_or(Ok(()), |e| Err(failed(e)))
 }
 
@@ -365,15 +364,19 @@ pub async fn delete(client: &Client, a: DeleteArgs) -> Result<(), CliError> {
         match client.delete_asset(id, a.force).await {
             Ok(()) => done += 1,
             Err(e @ Error::Conflict { .. }) => {
-                eprintln!("deleted {done} of {}", a.ids.len());
                 return Err(CliError::Failed(format!(
-                    "{}: {e}; an index uses it: add --force to delete it and unlink it",
-                    sanitize::line(id, 80)
+                    "{}: {e}; an index uses it: add --force to delete it and unlink it \
+                     (deleted {done} of {} before it)",
+                    sanitize::line(id, 80),
+                    a.ids.len()
                 )));
             }
             Err(e) => {
-                eprintln!("deleted {done} of {}", a.ids.len());
-                return Err(CliError::Failed(format!("{}: {e}", sanitize::line(id, 80))));
+                return Err(CliError::Failed(format!(
+                    "{}: {e} (deleted {done} of {} before it)",
+                    sanitize::line(id, 80),
+                    a.ids.len()
+                )));
             }
         }
     }

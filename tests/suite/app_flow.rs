@@ -546,6 +546,44 @@ async fn big_y_copies_a_fresh_signed_link_to_the_file() {
     assert_eq!(body.status(), 200);
 }
 
+/// In demo mode the link points at this process's own server: the
+/// status says it works only while assetui runs; the id's copy does not.
+#[tokio::test]
+async fn a_link_copied_in_demo_mode_says_it_works_only_while_assetui_runs() {
+    let (_s, mut b) = browser(false, 120, 40).await;
+    b.state.demo = true;
+    b.char('Y');
+    b.wait_for("the link copied", T, |s| {
+        s.notice.as_ref().is_some_and(|n| n.text.contains("copied"))
+    })
+    .await
+    .unwrap();
+    assert_eq!(b.copied.last().unwrap().0, "link");
+    let said = b.state.notice.clone().unwrap().text;
+    assert!(
+        said.contains("copied a demo link (it works only while assetui runs)"),
+        "{said}"
+    );
+    b.char('y');
+    let said = b.state.notice.clone().unwrap().text;
+    assert!(
+        said.contains("copied the asset id") && !said.contains("demo link"),
+        "{said}"
+    );
+    // against a real service, no such notice
+    b.state.demo = false;
+    b.state.notice = None;
+    b.char('Y');
+    b.wait_for("the link copied again", T, |s| {
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("copied the link"))
+    })
+    .await
+    .unwrap();
+    assert!(!b.state.notice.clone().unwrap().text.contains("demo link"));
+}
+
 #[tokio::test]
 async fn a_failing_system_clipboard_falls_back_to_osc52() {
     use assetui::clipboard::Route;

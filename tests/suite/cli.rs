@@ -345,6 +345,105 @@ async fn list_all_follows_pages_and_limit_stops_early() {
 }
 
 #[tokio::test]
+async fn search_all_follows_pages_like_list_all() {
+    let page = |ids: &[&str], n: u64| {
+        Reply::json(
+            200,
+            json!({
+                "hits": ids.iter().map(|i| asset_json(i)).collect::<Vec<_>>(),
+                "page": n, "hitsPerPage": 100, "totalPages": 2
+            }),
+        )
+    };
+    let rec = Recorder::start(
+        vec![page(&["a1", "a2"], 1), page(&["a3"], 2)],
+        Reply::json(500, json!({})),
+    )
+    .await;
+    let o = assetui(&[
+        "--base-url",
+        &rec.base_url(),
+        "search",
+        "castle",
+        "--all",
+        "--jsonl",
+    ])
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
+    assert_eq!(rec.requests().len(), 2, "both pages, nothing more");
+    // --all and --limit say different things
+    let o = assetui(&["--demo", "search", "castle", "--all", "--limit", "3"]).await;
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Each command's help lists its own options first, then the global ones
+/// under a heading of their own (not interleaved).
+#[tokio::test]
+async fn global_options_have_their_own_heading_in_every_command_help() {
+    for (command, own) in [
+        ("list", "--type"),
+        ("search", "--all"),
+        ("download", "--out"),
+        ("tag", "--add"),
+        ("serve", "--faults"),
+        ("doctor", "--json"),
+    ] {
+        let o = assetui(&[command, "--help"]).await;
+        assert_eq!(o.status.code(), Some(0), "{command}");
+        let help = String::from_utf8_lossy(&o.stdout).into_owned();
+        let heading = help
+            .find("\nGlobal options:\n")
+            .unwrap_or_else(|| panic!("{command}: no heading\n{help}"));
+        let at = |flag: &str| {
+            help.find(&format!(" {flag}"))
+                .unwrap_or_else(|| panic!("{command}: {flag} missing"))
+        };
+        assert!(at(own) < heading, "{command}: {own} is the command's own");
+        for global in [
+            "--base-url",
+            "--api-key",
+            "--profile",
+            "--demo-reset",
+            "--verbose",
+        ] {
+            assert!(
+                at(global) > heading,
+                "{command}: {global} under the heading"
+            );
+        }
+    }
+}
+
+/// Several items failing is still one line: the first failure and the
+/// count; `-v` lists each before it.
+#[tokio::test]
+async fn several_failures_are_one_line_naming_the_first_and_the_count() {
+    let args = [
+        "--demo",
+        "tag",
+        "asset_nope0000000000000000001",
+        "asset_nope0000000000000000002",
+        "--add",
+        "x",
+    ];
+    let o = assetui(&args).await;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_one_clean_line(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("asset_nope0000000000000000001") && err.contains("2 of 2 failed"),
+        "{err}"
+    );
+    let mut verbose = vec!["-v"];
+    verbose.extend(args);
+    let o = assetui(&verbose).await;
+    let err = stderr(&o);
+    assert!(err.contains("asset_nope0000000000000000002"), "{err}");
+    assert!(err.lines().count() > 1, "{err}");
+}
+
+#[tokio::test]
 async fn the_table_shows_sanitized_names() {
     let mut evil = asset_json("a1");
     evil["metadata"]["name"] = json!("evil\u{1b}]52;c;cHduZWQ=\u{7}name\u{202e}");

@@ -82,6 +82,44 @@ async fn list_all_stops_at_its_cap() {
     assert_eq!(o.stdout.iter().filter(|b| **b == b'\n').count(), 100_000);
 }
 
+/// `search --all` pages on like `list --all`: endless pages of hits stop
+/// at the same cap, after printing them, with the same clear error.
+#[tokio::test]
+async fn search_all_stops_at_its_cap() {
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    let server = Hostile::start(move |_r: &Req| {
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let hits: Vec<String> = (n * 100..n * 100 + 100)
+            .map(|i| format!("{{\"id\":\"a{i}\"}}"))
+            .collect();
+        Resp::Json(
+            200,
+            format!(
+                "{{\"hits\":[{}],\"page\":{},\"hitsPerPage\":100,\"totalPages\":1000000}}",
+                hits.join(","),
+                n + 1
+            ),
+        )
+    })
+    .await;
+    let o = assetui(
+        &server.base_url(),
+        &["search", "castle", "--all", "--jsonl"],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("stopped after 100000 matching assets") && err.contains("--limit N"),
+        "{err}"
+    );
+    assert_eq!(o.stdout.iter().filter(|b| **b == b'\n').count(), 100_000);
+    // not one page more than printed
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1000);
+}
+
 /// A 200 KB string (a server's message, an id echoed in a path): one
 /// short clean line on stderr.
 #[tokio::test]

@@ -18,21 +18,7 @@ const DEADLINE: Duration = Duration::from_secs(60);
 /// Runs `assetui ARGS` with only PATH, HOME and the XDG directories under
 /// `home`, plus `extra` variables; stdin is `/dev/null`.
 async fn doctor(home: &Path, args: &[&str], extra: &[(&str, &str)]) -> Output {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .envs(extra.iter().copied())
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    tokio::time::timeout(DEADLINE, cmd.output())
-        .await
-        .expect("doctor did not finish in time")
-        .unwrap()
+    support::assetui_at_home(home, args, extra).await
 }
 
 fn text(bytes: &[u8]) -> String {

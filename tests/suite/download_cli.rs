@@ -195,6 +195,9 @@ async fn a_failed_item_is_named_with_its_reason_and_the_rest_completes() {
     assert!(err.contains("asset_doesNotExist0000000000"), "{err}");
     assert!(err.to_lowercase().contains("not found"), "{err}");
     assert!(err.contains("1 of 2 downloads failed"), "{err}");
+    // the README's promise: an error is one line on stderr
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("assetui: error: "), "{err}");
     assert!(
         !err.contains("signature="),
         "no signed link in errors: {err}"
@@ -202,6 +205,30 @@ async fn a_failed_item_is_named_with_its_reason_and_the_rest_completes() {
     let files = tree(&out);
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files.iter().next().unwrap().starts_with(&good));
+    // alone: the reason is the line; -v adds the detail before it
+    let alone = [
+        "download",
+        "--out",
+        out.to_str().unwrap(),
+        "asset_doesNotExist0000000000",
+    ];
+    let o = assetui(home.path(), &s.base_url, &alone).await;
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("asset_doesNotExist0000000000") && err.to_lowercase().contains("not found"),
+        "{err}"
+    );
+    let mut verbose = vec!["-v"];
+    verbose.extend(alone);
+    let o = assetui(home.path(), &s.base_url, &verbose).await;
+    let err = text(&o.stderr);
+    assert!(err.lines().count() > 1, "{err}");
+    assert!(
+        err.lines().last().unwrap().starts_with("assetui: error: "),
+        "{err}"
+    );
 }
 
 /// A name that tries everything: climbing, absolute, NUL, controls,

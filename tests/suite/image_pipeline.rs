@@ -278,15 +278,6 @@ impl Scripted {
     }
 }
 
-fn png_bytes() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
-
 async fn scripted(delay: Duration) -> Scripted {
     install_crypto();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -294,7 +285,7 @@ async fn scripted(delay: Duration) -> Scripted {
     let requests = Arc::new(Mutex::new(Vec::new()));
     let peak = Arc::new(AtomicUsize::new(0));
     let in_flight = Arc::new(AtomicUsize::new(0));
-    let png = Arc::new(png_bytes());
+    let png = Arc::new(crate::support::png_bytes());
     let (reqs, pk) = (requests.clone(), peak.clone());
     let (arrived_tx, arrived) = mpsc::unbounded_channel();
     tokio::spawn(async move {

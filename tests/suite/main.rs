@@ -17,6 +17,7 @@ mod client_bounds;
 mod client_retry;
 mod client_wire;
 mod config;
+mod demo_state;
 mod doctor;
 mod download_cli;
 mod download_faults;

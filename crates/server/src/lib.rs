@@ -3,7 +3,8 @@
 //! the models, naming and sanitizing, and on nothing of the app.
 //!
 //! `state` holds the library (`library`, built from the embedded demo
-//! `manifest`, `synth`etic `--scale` assets and the `--data` `store`);
+//! `manifest`, `synth`etic `--scale` assets and the `--data` `store`, which
+//! also keeps the embedded demo's changes between runs);
 //! `routes` answer the documented endpoints; `renditions` make thumbnails,
 //! previews and conversions; `signing` signs file links; `search` pieces
 //! are `text` (keywords), `filter` (Meilisearch syntax) and `embed`
@@ -43,3 +44,4 @@ pub mod uploads;
 use assetui_pixels::embed;
 pub use run::{start, Running};
 pub use state::{AppState, ServerConfig, MAX_UPLOADS_AT_ONCE};
+pub use store::OnBadData;

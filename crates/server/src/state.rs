@@ -17,7 +17,7 @@ use super::library::{CollectionRec, FileRef, Library, Record};
 use super::manifest;
 use super::renditions::RenditionCache;
 use super::signing::{Signer, DEFAULT_TTL};
-use super::store::Store;
+use super::store::{self, OnBadData, Store};
 use super::synth;
 use assetui_api::models::{Asset, AssetKind, AssetProperties, AssetStatus, Privacy};
 
@@ -39,6 +39,9 @@ pub struct ServerConfig {
     /// `--replace-every N`: the large asset's content changes (same size,
     /// new ETag and Last-Modified) after every N requests of its file.
     pub replace_every: Option<u64>,
+    /// What a `data_dir` whose store cannot be read does (the embedded
+    /// demo recovers, `serve --data` refuses to start).
+    pub on_bad_data: OnBadData,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +57,7 @@ impl Default for ServerConfig {
             large_asset: None,
             small_assets: None,
             replace_every: None,
+            on_bad_data: OnBadData::Fail,
         }
     }
 }
@@ -62,6 +66,9 @@ pub struct AppState {
     pub config: ServerConfig,
     pub lib: RwLock<Library>,
     pub store: Option<Store>,
+    /// What became of the data directory when it could not be read
+    /// (set aside, or in memory only), for the user.
+    pub data_notice: Option<String>,
     pub signer: Signer,
     pub renditions: RenditionCache,
     pub jobs: Mutex<HashMap<String, Job>>,
@@ -211,23 +218,17 @@ impl Hold {
 
 impl AppState {
     pub fn build(config: ServerConfig, origin: String) -> Result<AppState, String> {
-        let store = match &config.data_dir {
-            Some(dir) => Some(Store::open(dir)?),
-            None => None,
+        let (opened, data_notice) = match &config.data_dir {
+            Some(dir) => store::open_with(dir, config.on_bad_data, |s| {
+                Ok((s.signing_key()?, s.load()?))
+            })?,
+            None => (None, None),
         };
-        let signer = match &store {
-            Some(store) => {
-                let key = match store.meta("signing_key")? {
-                    Some(k) => k,
-                    None => {
-                        let k = super::signing::secure_key()?;
-                        store.set_meta("signing_key", &k)?;
-                        k
-                    }
-                };
-                Signer::new(key, config.url_ttl)
+        let (store, saved, signer) = match opened {
+            Some((store, (key, saved))) => {
+                (Some(store), Some(saved), Signer::new(key, config.url_ttl))
             }
-            None => Signer::random(config.url_ttl)?,
+            None => (None, None, Signer::random(config.url_ttl)?),
         };
         let mut lib = load_demo()?;
         synth::add(&mut lib, config.scale);
@@ -237,8 +238,7 @@ impl AppState {
             config.small_assets,
             config.replace_every,
         );
-        if let Some(store) = &store {
-            let saved = store.load()?;
+        if let Some(saved) = saved {
             for id in &saved.deleted {
                 lib.remove(id);
             }
@@ -261,6 +261,7 @@ impl AppState {
             config,
             lib: RwLock::new(lib),
             store,
+            data_notice,
             signer,
             renditions: RenditionCache::new(256 * 1024 * 1024),
             jobs: Mutex::new(HashMap::new()),

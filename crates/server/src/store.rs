@@ -1,6 +1,10 @@
-//! Persistence for `--data DIR`: every acknowledged change (tags, uploads,
-//! deletions, collection membership) is in SQLite, fsynced, before the
-//! server answers. On start the store is laid over the demo library.
+//! Persistence for `--data DIR` and the embedded demo's saved changes:
+//! every acknowledged change (tags, uploads, deletions, collection
+//! membership) is in SQLite, fsynced, before the server answers. On start
+//! the store is laid over the demo library. [`open_with`] says what a
+//! store that cannot be read does: `serve --data` refuses to start, the
+//! embedded demo sets a damaged file aside and starts over (said in a
+//! notice, never a panic).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -42,6 +46,134 @@ pub struct SavedRecord {
     pub deleted: bool,
 }
 
+/// The database's file name in its directory.
+pub const DB_FILE: &str = "assetui-server.sqlite3";
+/// How long a change waits for another process's write.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What a data directory whose store cannot be read does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnBadData {
+    /// Refuse to start: `serve --data` holds the user's data, never moved.
+    #[default]
+    Fail,
+    /// The embedded demo: a damaged store is set aside (the newest one
+    /// kept, renamed) and a fresh one started; a directory that cannot be
+    /// used at all leaves the library in memory. Either is said in a
+    /// notice.
+    Recover,
+}
+
+/// A store opened by [`open_with`] with what its `load` read (`None`: the
+/// library stays in memory), and what to tell the user.
+pub type Opened<T> = (Option<(Store, T)>, Option<String>);
+
+/// Opens the store in `dir` and reads it with `load`, as `on_bad` says.
+pub fn open_with<T>(
+    dir: &Path,
+    on_bad: OnBadData,
+    load: impl Fn(&Store) -> Result<T, String>,
+) -> Result<Opened<T>, String> {
+    let attempt = || -> Result<(Store, T), String> {
+        let store = Store::open(dir)?;
+        let loaded = load(&store)?;
+        Ok((store, loaded))
+    };
+    let why = match attempt() {
+        Ok(opened) => return Ok((Some(opened), None)),
+        Err(why) if on_bad == OnBadData::Fail => return Err(why),
+        Err(why) => why,
+    };
+    let db = dir.join(DB_FILE);
+    if !damaged(&db) {
+        // not the file's fault (a directory that cannot be written, a
+        // lock held too long): nothing is moved, nothing is kept
+        return Ok((
+            None,
+            Some(format!(
+                "changes are kept in memory only this time: {}",
+                one_line(&why)
+            )),
+        ));
+    }
+    let aside = set_aside(&db)?;
+    let notice = format!(
+        "the saved changes in {} could not be read ({}): set aside as {}; starting from the \
+         demo library",
+        db.display(),
+        one_line(&why),
+        aside.display()
+    );
+    tracing::warn!("{notice}");
+    match attempt() {
+        Ok(opened) => Ok((Some(opened), Some(notice))),
+        Err(again) => Ok((
+            None,
+            Some(format!(
+                "{notice}; changes are kept in memory only this time: {}",
+                one_line(&again)
+            )),
+        )),
+    }
+}
+
+/// Whether the database at `db` is damaged, not merely busy or out of
+/// reach: SQLite's own check says so.
+fn damaged(db: &Path) -> bool {
+    use rusqlite::OpenFlags;
+    if !db.is_file() {
+        return false;
+    }
+    let corrupt = |e: &rusqlite::Error| {
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+        )
+    };
+    let conn = match Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Ok(c) => c,
+        Err(e) => return corrupt(&e),
+    };
+    let _ = conn.busy_timeout(BUSY_WAIT);
+    match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
+        Ok(verdict) => verdict != "ok",
+        Err(e) => corrupt(&e),
+    }
+}
+
+/// Renames a damaged database (and its `-wal` and `-shm` files, which
+/// would otherwise be applied to the fresh one) to `….corrupt-SECONDS`;
+/// an older set-aside copy is removed, so at most one is kept.
+fn set_aside(db: &Path) -> Result<std::path::PathBuf, String> {
+    let dir = db.parent().unwrap_or(Path::new("."));
+    let corrupt_prefix = format!("{DB_FILE}.corrupt-");
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&corrupt_prefix) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let aside = dir.join(format!("{corrupt_prefix}{secs}"));
+    std::fs::rename(db, &aside).map_err(|e| format!("{}: {e}", db.display()))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = dir.join(format!("{DB_FILE}{suffix}"));
+        if side.exists() {
+            let to = dir.join(format!("{corrupt_prefix}{secs}{suffix}"));
+            std::fs::rename(&side, &to).map_err(|e| format!("{}: {e}", side.display()))?;
+        }
+    }
+    Ok(aside)
+}
+
+fn one_line(text: &str) -> String {
+    assetui_api::sanitize::line(text, 200)
+}
+
 impl Store {
     pub fn open(dir: &Path) -> Result<Store, String> {
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -50,7 +182,7 @@ impl Store {
             .mode(0o700)
             .create(dir)
             .map_err(|e| format!("{}: {e}", dir.display()))?;
-        let path = dir.join("assetui-server.sqlite3");
+        let path = dir.join(DB_FILE);
         // the database holds the link-signing key: only its owner reads it
         // (SQLite gives its -wal and -shm files the database's mode)
         let file = std::fs::OpenOptions::new()
@@ -63,6 +195,10 @@ impl Store {
             .map_err(|e| format!("{}: {e}", path.display()))?;
         drop(file);
         let conn = Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // another process on the same directory (the demo in a browser and
+        // a command beside it) waits for a write in progress
+        conn.busy_timeout(BUSY_WAIT)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -231,6 +367,17 @@ impl Store {
         })
     }
 
+    /// The key links are signed with: the one saved, else a new one from
+    /// the OS, saved (links signed before a restart still work).
+    pub fn signing_key(&self) -> Result<Vec<u8>, String> {
+        if let Some(k) = self.meta("signing_key")? {
+            return Ok(k);
+        }
+        let k = crate::signing::secure_key()?;
+        self.set_meta("signing_key", &k)?;
+        Ok(k)
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
         self.with(|c| {
             c.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
@@ -280,6 +427,79 @@ mod tests {
         let store = Store::open(&dir).unwrap();
         assert_eq!(mode(&db), 0o600);
         assert_eq!(store.meta("signing_key").unwrap(), Some(vec![1, 2, 3]));
+    }
+
+    fn aside_files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".corrupt-"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_damaged_store_fails_serve_data_and_is_set_aside_for_the_demo() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let db = dir.join(DB_FILE);
+        std::fs::write(&db, b"garbage, not SQLite ".repeat(100)).unwrap();
+        std::fs::write(dir.join(format!("{DB_FILE}-wal")), b"stale log").unwrap();
+        let load = |s: &Store| s.load().map(|saved| saved.assets.len());
+        // `serve --data`: refused, nothing moved
+        let refused = open_with(dir, OnBadData::Fail, load).err().unwrap();
+        assert!(refused.contains("not a database"), "{refused}");
+        assert!(aside_files(dir).is_empty());
+        // the demo: set aside with its log, a fresh store in its place
+        let (opened, notice) = open_with(dir, OnBadData::Recover, load).unwrap();
+        let (store, loaded) = opened.expect("a fresh store");
+        assert_eq!(loaded, 0);
+        let notice = notice.unwrap();
+        assert!(
+            notice.contains("set aside") && notice.contains("not a database"),
+            "{notice}"
+        );
+        let aside = aside_files(dir);
+        assert!(
+            !aside.is_empty() && !aside[0].ends_with("-wal"),
+            "{aside:?}"
+        );
+        // the old log never reaches the fresh database
+        store.set_meta("k", b"v").unwrap();
+        let wal = std::fs::read(dir.join(format!("{DB_FILE}-wal"))).unwrap_or_default();
+        assert!(!wal.starts_with(b"stale log"));
+        drop(store);
+        // the fresh one opens quietly next time
+        let (opened, notice) = open_with(dir, OnBadData::Recover, load).unwrap();
+        assert!(opened.is_some() && notice.is_none(), "{notice:?}");
+        // a second damage keeps only the newest copy
+        std::fs::remove_file(dir.join(format!("{DB_FILE}-wal"))).ok();
+        std::fs::remove_file(dir.join(format!("{DB_FILE}-shm"))).ok();
+        std::fs::write(&db, b"damaged again ".repeat(100)).unwrap();
+        let (_, notice) = open_with(dir, OnBadData::Recover, load).unwrap();
+        assert!(notice.is_some());
+        let aside = aside_files(dir);
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        assert_eq!(
+            std::fs::read(dir.join(&aside[0])).unwrap(),
+            b"damaged again ".repeat(100)
+        );
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_made_leaves_the_demo_in_memory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let (opened, notice) = open_with(&file.join("demo"), OnBadData::Recover, |s| {
+            s.load().map(|_| ())
+        })
+        .unwrap();
+        assert!(opened.is_none());
+        assert!(notice.unwrap().contains("in memory only"));
+        assert_eq!(std::fs::read(&file).unwrap(), b"x", "nothing moved");
     }
 
     #[test]

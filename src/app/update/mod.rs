@@ -353,6 +353,7 @@ fn on_page(state: &mut State, generation: u64, result: Result<crate::provider::P
         Err(e) => {
             let key = state.keymap.label(Action::Refresh);
             state.error(format!("{e} ({key} to retry)"));
+            state.list.pending_move = 0;
             state.list.loading = Loading::Failed(sanitize::line(&e, 300));
         }
     }
@@ -552,13 +553,28 @@ fn requery(state: &mut State, filters: Filters) {
     state.inspector.trail.clear();
 }
 
+/// Moves the cursor by `delta` rows; past the last loaded row while the
+/// next page comes, the rest of the move waits for it (no key is lost).
 fn move_cursor(state: &mut State, delta: isize) {
-    let len = state.list.entries.len();
-    if len == 0 {
+    if state.list.entries.is_empty() {
         return;
     }
-    let next = (state.list.cursor as isize + delta).clamp(0, len as isize - 1);
-    state.list.select(next as usize);
+    state.list.move_by(delta);
+    left_the_jump(state);
+}
+
+/// Puts the cursor on row `index` (clamped): `g`, `G`, a click. Nothing
+/// is remembered past the end.
+fn jump_cursor(state: &mut State, index: usize) {
+    if state.list.entries.is_empty() {
+        return;
+    }
+    state.list.select(index);
+    left_the_jump(state);
+}
+
+/// The cursor moved: the inspector follows it again.
+fn left_the_jump(state: &mut State) {
     if state.inspector.detached {
         state.inspector.detached = false;
         state.inspector.trail.clear();
@@ -662,8 +678,8 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         }
         Action::Top if in_inspector => state.inspector.scroll = 0,
         Action::Bottom if in_inspector => scroll_inspector(state, isize::MAX / 2),
-        Action::Top => move_cursor(state, isize::MIN / 2),
-        Action::Bottom => move_cursor(state, isize::MAX / 2),
+        Action::Top => jump_cursor(state, 0),
+        Action::Bottom => jump_cursor(state, usize::MAX),
         Action::PageDown if in_inspector => scroll_inspector(state, text_page),
         Action::PageUp if in_inspector => scroll_inspector(state, -text_page),
         Action::HalfPageDown if in_inspector => scroll_inspector(state, text_page / 2),
@@ -827,7 +843,14 @@ fn on_copied(state: &mut State, c: crate::clipboard::Copied, cmds: &mut Vec<Cmd>
                 Route::Osc52 => "terminal clipboard (OSC 52)",
             };
             let cut = if c.cut { ", cut to 64 KiB" } else { "" };
-            state.info(format!("copied the {} to the {via}{cut}", c.what));
+            // the demo server lives in this process, on a port of its own:
+            // said first, so 80 columns show it
+            let what = if state.demo && c.what == "link" {
+                "a demo link (it works only while assetui runs)".to_string()
+            } else {
+                format!("the {}", c.what)
+            };
+            state.info(format!("copied {what} to the {via}{cut}"));
         }
         Err(e) if c.via == Route::Native && c.fallback => {
             tracing::debug!(error = %e, "system clipboard failed; OSC 52 instead");
@@ -910,7 +933,7 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
             } else if let Some(i) = g.item_at(m.column, m.row, state.list.offset) {
                 if i < state.list.entries.len() {
                     state.focus = Focus::List;
-                    move_cursor(state, i as isize - state.list.cursor as isize);
+                    jump_cursor(state, i);
                 }
             }
         }

@@ -103,7 +103,8 @@ pub(super) fn box_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         KeyCode::Enter => {
             s.open = false;
             s.completions.clear();
-            if s.pending {
+            // a path the box hinted about is read again: now it is meant
+            if s.pending || unread_after_failure(s) {
                 run(state, cmds);
             }
             state.focus = Focus::List;
@@ -416,13 +417,10 @@ pub(super) fn on_page(state: &mut State, generation: u64, result: Result<Page, S
                 state.list.total = page.total;
             }
             state.page_arrived(generation);
-            // results: an error the search said before is stale now
+            // results: an error or hint the search said before is stale
+            // now (the log keeps it)
             if let Some(said) = state.search.shown_error.take() {
-                if state
-                    .notice
-                    .as_ref()
-                    .is_some_and(|n| n.error && n.text == said)
-                {
+                if state.notice.as_ref().is_some_and(|n| n.text == said) {
                     state.notice = None;
                 }
             }
@@ -451,17 +449,22 @@ pub(super) fn on_page(state: &mut State, generation: u64, result: Result<Page, S
 /// `r` after a local image could not be read: read it again (it may
 /// have been fixed meanwhile). False when there is no such image.
 pub(super) fn retry_read(state: &mut State, cmds: &mut Vec<Cmd>) -> bool {
-    let s = &state.search;
+    if !unread_after_failure(&state.search) {
+        return false;
+    }
+    run(state, cmds);
+    true
+}
+
+/// The box names a local image whose last read failed (or was hinted
+/// about) and nothing has read it since.
+fn unread_after_failure(s: &crate::app::search::Search) -> bool {
     let failed = s.shown_error.is_some() && s.resolving.is_none();
     let unread = match classify(&s.input) {
         Input::Path { path, .. } => s.file.as_ref().is_none_or(|(p, _)| p != path),
         _ => false,
     };
-    if !(failed && unread) {
-        return false;
-    }
-    run(state, cmds);
-    true
+    failed && unread
 }
 
 /// A local image was read (or not).
@@ -484,11 +487,34 @@ pub(super) fn on_image(
             state.search.not_a_file = Some(path);
             run(state, cmds);
         }
-        Err(ImageReadError::Failed(e)) => {
+        Err(e) => {
             // said, and the results on screen kept: typing on may name
-            // a file yet
+            // a file yet, so while the box is open a path that names no
+            // file (yet) or a directory is a hint, not an error
             let shown = sanitize::line(&path, 120);
-            state.error(format!("cannot use {shown}: {e}"));
+            let typing = state.search.open;
+            let (error, text) = match e {
+                ImageReadError::Missing if typing => {
+                    (false, format!("{shown}: no such file yet (Tab completes)"))
+                }
+                ImageReadError::Directory if typing => (
+                    false,
+                    format!("{shown} is a directory: type a file name in it (Tab completes)"),
+                ),
+                ImageReadError::Missing | ImageReadError::NotAFile => {
+                    (true, format!("cannot use {shown}: no such file"))
+                }
+                ImageReadError::Directory => (
+                    true,
+                    format!("cannot use {shown}: it is a directory, not an image file"),
+                ),
+                ImageReadError::Failed(why) => (true, format!("cannot use {shown}: {why}")),
+            };
+            if error {
+                state.error(text);
+            } else {
+                state.info(text);
+            }
             state.search.shown_error = state.notice.as_ref().map(|n| n.text.clone());
         }
     }

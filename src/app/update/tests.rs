@@ -702,6 +702,25 @@ fn ratio_keys_step_and_are_sent() {
     assert_eq!(req.query_semantic_ratio, None);
 }
 
+/// What the worker makes of a local image in these tests.
+const DATA_URL: &str = "data:image/jpeg;base64,AAAA";
+
+/// The worker's answer for the local image at `path`: read (as
+/// [`DATA_URL`]) or why not.
+fn image_read(
+    s: &mut State,
+    path: &str,
+    result: Result<(), crate::app::msg::ImageReadError>,
+) -> Vec<Cmd> {
+    update(
+        s,
+        Msg::ImageRead {
+            path: path.into(),
+            result: result.map(|()| std::sync::Arc::from(DATA_URL)),
+        },
+    )
+}
+
 #[test]
 fn a_path_is_read_by_a_worker_then_searched_as_an_image() {
     let mut s = loaded(3);
@@ -717,16 +736,9 @@ fn a_path_is_read_by_a_worker_then_searched_as_an_image() {
     // the list stays on screen while the file is read
     assert!(s.busy() && !s.search.active);
     assert_eq!(s.list.entries.len(), 3);
-    let url: std::sync::Arc<str> = std::sync::Arc::from("data:image/jpeg;base64,AAAA");
-    let cmds = update(
-        &mut s,
-        Msg::ImageRead {
-            path: "/tmp/ref.png".into(),
-            result: Ok(url),
-        },
-    );
+    let cmds = image_read(&mut s, "/tmp/ref.png", Ok(()));
     let (_, req) = searches(&cmds)[0].clone();
-    assert_eq!(req.image.as_deref(), Some("data:image/jpeg;base64,AAAA"));
+    assert_eq!(req.image.as_deref(), Some(DATA_URL));
     assert_eq!(req.query, None);
     // a path-like text naming no file is a text query
     let mut s = loaded(3);
@@ -735,12 +747,10 @@ fn a_path_is_read_by_a_worker_then_searched_as_an_image() {
         update(&mut s, key(c));
     }
     update(&mut s, press(KeyCode::Enter));
-    let cmds = update(
+    let cmds = image_read(
         &mut s,
-        Msg::ImageRead {
-            path: "./notes".into(),
-            result: Err(crate::app::msg::ImageReadError::NotAFile),
-        },
+        "./notes",
+        Err(crate::app::msg::ImageReadError::NotAFile),
     );
     assert_eq!(searches(&cmds)[0].1.query.as_deref(), Some("./notes"));
     // an unreadable file says why, and r reads it again
@@ -793,37 +803,97 @@ fn a_half_typed_path_keeps_the_results_and_the_next_results_clear_its_error() {
         searches(&cmds).is_empty(),
         "nothing searched before it is read"
     );
-    update(
+    image_read(
         &mut s,
-        Msg::ImageRead {
-            path: "./refs/".into(),
-            result: Err(crate::app::msg::ImageReadError::Failed(
-                "a directory: type a file name in it (Tab completes)".into(),
-            )),
-        },
+        "./refs/",
+        Err(crate::app::msg::ImageReadError::Directory),
     );
     // the dunes stay, the status says what is wrong with the path
     assert_eq!(s.list.entries.len(), 2);
     let n = s.notice.clone().unwrap();
-    assert!(n.error && n.text.contains("a directory"), "{n:?}");
+    assert!(
+        n.error && n.text.contains("is a directory") && !n.text.contains("no such file"),
+        "{n:?}"
+    );
     // the file named: results come, and the stale error goes
     update(&mut s, key('/'));
     for c in "planet.jpg".chars() {
         update(&mut s, key(c));
     }
     update(&mut s, press(KeyCode::Enter));
-    let url: std::sync::Arc<str> = std::sync::Arc::from("data:image/jpeg;base64,AAAA");
-    update(
-        &mut s,
-        Msg::ImageRead {
-            path: "./refs/planet.jpg".into(),
-            result: Ok(url),
-        },
-    );
+    image_read(&mut s, "./refs/planet.jpg", Ok(()));
     let generation = s.list.generation;
     answer(&mut s, generation, &["p1"], 1);
     assert_eq!(s.list.entries.len(), 1);
     assert!(s.notice.as_ref().is_none_or(|n| !n.error), "{:?}", s.notice);
+}
+
+/// Types `text` into the open box and lets its debounce run out: the
+/// commands of that last edit's `SearchDue`.
+fn type_and_rest(s: &mut State, text: &str) -> Vec<Cmd> {
+    let mut last = Vec::new();
+    for c in text.chars() {
+        last = update(s, key(c));
+    }
+    let due = due(&last).expect("an edit arms the debounce");
+    update(s, due)
+}
+
+/// Whether `cmds` read exactly one local image, at `path`.
+fn reads_only(cmds: &[Cmd], path: &str) -> bool {
+    let mut reads = cmds.iter().filter(|c| matches!(c, Cmd::ReadImage { .. }));
+    matches!((reads.next(), reads.next()), (Some(Cmd::ReadImage { path: p, .. }), None) if p == path)
+}
+
+#[test]
+fn a_path_typed_in_the_open_box_gives_hints_and_searches_only_a_readable_image() {
+    use crate::app::msg::ImageReadError;
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    let cmds = type_and_rest(&mut s, "dunes");
+    let generation = searches(&cmds)[0].0;
+    answer(&mut s, generation, &["d1", "d2"], 2);
+    for _ in 0..5 {
+        update(&mut s, press(KeyCode::Backspace));
+    }
+    // a directory while typing: read, not searched; a hint, not an error
+    let cmds = type_and_rest(&mut s, "@./refs/");
+    assert!(searches(&cmds).is_empty());
+    assert!(reads_only(&cmds, "./refs/"));
+    let cmds = image_read(&mut s, "./refs/", Err(ImageReadError::Directory));
+    assert!(searches(&cmds).is_empty());
+    let n = s.notice.clone().unwrap();
+    assert!(!n.error && n.text.contains("is a directory"), "{n:?}");
+    assert_eq!(s.list.entries.len(), 2, "the results stay");
+    assert!(!matches!(s.list.loading, Loading::Failed(_)));
+    // a file name half typed names nothing yet: a hint again
+    let cmds = type_and_rest(&mut s, "pla");
+    assert!(searches(&cmds).is_empty());
+    image_read(&mut s, "./refs/pla", Err(ImageReadError::Missing));
+    let n = s.notice.clone().unwrap();
+    assert!(!n.error && n.text.contains("no such file yet"), "{n:?}");
+    // Enter means it: the path is read again and, still missing, is an error
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    assert!(reads_only(&cmds, "./refs/pla"));
+    image_read(&mut s, "./refs/pla", Err(ImageReadError::Missing));
+    let n = s.notice.clone().unwrap();
+    assert!(n.error && n.text.contains("no such file"), "{n:?}");
+    assert_eq!(s.list.entries.len(), 2);
+    // the whole name: read, then searched, and the error goes
+    update(&mut s, key('/'));
+    let cmds = type_and_rest(&mut s, "net.jpg");
+    assert!(reads_only(&cmds, "./refs/planet.jpg"));
+    let cmds = image_read(&mut s, "./refs/planet.jpg", Ok(()));
+    let (generation, req) = searches(&cmds)[0].clone();
+    assert_eq!(req.image.as_deref(), Some(DATA_URL));
+    answer(&mut s, generation, &["p1"], 1);
+    assert_eq!(s.list.entries.len(), 1);
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+    // the error stays in the message log
+    assert!(s
+        .messages
+        .iter()
+        .any(|m| m.text.contains("cannot use ./refs/pla: no such file")));
 }
 
 #[test]
@@ -1729,6 +1799,77 @@ fn s_on_audio_video_or_3d_says_similarity_is_for_images() {
     assert!(!s.search.active);
     update(&mut s, key('j'));
     assert_eq!(searches(&update(&mut s, key('s'))).len(), 1);
+}
+
+#[test]
+fn j_past_the_end_while_the_next_page_comes_is_applied_when_it_arrives() {
+    let mut s = loaded(3);
+    assert_eq!(s.list.loading, Loading::Fetching, "the next page is asked");
+    for _ in 0..4 {
+        update(&mut s, key('j'));
+    }
+    // two rows down to the end, two more remembered
+    assert_eq!(s.list.cursor, 2);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(page(&["b0", "b1", "b2", "b3"], Some("t2"))),
+        },
+    );
+    assert_eq!(s.list.current().unwrap().asset.id, "b1");
+    assert_eq!(s.inspector.asset.as_ref().unwrap().id, "b1");
+    // G goes to the last loaded row and remembers nothing more
+    assert!(s.list.more_coming());
+    update(&mut s, key('G'));
+    assert_eq!(
+        (s.list.cursor, s.list.pending_move),
+        (s.list.entries.len() - 1, 0)
+    );
+    // j then k past the end cancel out: the page moves nothing
+    let last = s.list.entries.len() - 1;
+    s.list.select(last);
+    s.list.loading = Loading::Fetching;
+    update(&mut s, key('j'));
+    update(&mut s, key('k'));
+    assert_eq!(s.list.cursor, last);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(page(&["c0"], Some("t3"))),
+        },
+    );
+    assert_eq!(s.list.cursor, last);
+    // a move past the end of a complete list is not kept
+    s.list.loading = Loading::Fetching;
+    s.list.select(s.list.entries.len() - 1);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(page(&["d0"], None)),
+        },
+    );
+    assert!(s.list.is_complete());
+    let end = s.list.entries.len() - 1;
+    assert_eq!(s.list.cursor, end - 1);
+    update(&mut s, key('j'));
+    update(&mut s, key('j'));
+    assert_eq!((s.list.cursor, s.list.pending_move), (end, 0));
+    // a failed page forgets what was pending
+    let mut s = loaded(3);
+    s.list.select(2);
+    update(&mut s, key('j'));
+    assert_eq!(s.list.pending_move, 1);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Err("the service had trouble (500)".into()),
+        },
+    );
+    assert_eq!(s.list.pending_move, 0);
 }
 
 // ---- the offline-first start (issue 19) ----

@@ -289,3 +289,39 @@ pub fn part_of(dir: &std::path::Path, id: &str) -> Option<std::path::PathBuf> {
         n.starts_with(&format!("{id}.")) && n.ends_with(".part")
     })
 }
+
+/// A small PNG (64×48, a gradient): an image every decoder reads.
+pub fn png_bytes() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Runs `assetui ARGS` as a new user would: only PATH, HOME and the XDG
+/// directories (config, cache, state, data) under `home`, plus `extra`
+/// variables; stdin is `/dev/null`; killed if it outlives a minute.
+pub async fn assetui_at_home(
+    home: &std::path::Path,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .envs(extra.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    tokio::time::timeout(std::time::Duration::from_secs(60), cmd.output())
+        .await
+        .expect("assetui did not finish in time")
+        .unwrap()
+}

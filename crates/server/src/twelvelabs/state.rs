@@ -22,7 +22,7 @@ use crate::faults::{FaultSpec, Scripted};
 use crate::renditions::RenditionCache;
 use crate::signing::Signer;
 use crate::state::Uploads;
-use crate::store::Store;
+use crate::store::{self as shared_store, OnBadData, Store};
 
 /// How `assetui serve --provider twelvelabs` (or a test) runs.
 #[derive(Debug, Clone)]
@@ -43,6 +43,9 @@ pub struct TlConfig {
     pub chunk_size: u64,
     /// How long a search's page tokens work.
     pub search_ttl: Duration,
+    /// What a `data_dir` whose store cannot be read does (the embedded
+    /// demo recovers, `serve --data` refuses to start).
+    pub on_bad_data: OnBadData,
 }
 
 impl Default for TlConfig {
@@ -58,6 +61,7 @@ impl Default for TlConfig {
             processing: Processing::default(),
             chunk_size: 5 * 1024 * 1024,
             search_ttl: Duration::from_secs(3600),
+            on_bad_data: OnBadData::Fail,
         }
     }
 }
@@ -69,6 +73,9 @@ pub struct TlState {
     pub config: TlConfig,
     pub lib: RwLock<Library>,
     pub store: Option<Store>,
+    /// What became of the data directory when it could not be read
+    /// (set aside, or in memory only), for the user.
+    pub data_notice: Option<String>,
     /// File, thumbnail and HLS links.
     pub signer: Signer,
     /// Presigned chunk URLs (same key, one hour).
@@ -90,25 +97,20 @@ pub struct TlState {
 
 impl TlState {
     pub fn build(config: TlConfig, origin: String) -> Result<TlState, String> {
-        let store = match &config.data_dir {
-            Some(dir) => Some(Store::open(dir)?),
-            None => None,
+        let (opened, data_notice) = match &config.data_dir {
+            Some(dir) => shared_store::open_with(dir, config.on_bad_data, |s| {
+                Ok((s.signing_key()?, store::read(s)?))
+            })?,
+            None => (None, None),
         };
-        let key = match &store {
-            Some(store) => match store.meta("signing_key")? {
-                Some(k) => k,
-                None => {
-                    let k = crate::signing::secure_key()?;
-                    store.set_meta("signing_key", &k)?;
-                    k
-                }
-            },
-            None => crate::signing::secure_key()?,
+        let (store, saved, key) = match opened {
+            Some((store, (key, saved))) => (Some(store), Some(saved), key),
+            None => (None, None, crate::signing::secure_key()?),
         };
         let mut lib = load_demo()?;
         super::synth::add(&mut lib, config.scale);
-        if let Some(store) = &store {
-            store::load(store, &mut lib)?;
+        if let Some(saved) = saved {
+            store::apply(saved, &mut lib);
         }
         Ok(TlState {
             signer: Signer::new(key.clone(), config.url_ttl),
@@ -116,6 +118,7 @@ impl TlState {
             config,
             lib: RwLock::new(lib),
             store,
+            data_notice,
             origin,
             clock: Clock::default(),
             rng: Mutex::new(fastrand::Rng::new()),

@@ -8,13 +8,28 @@ use bytes::Bytes;
 use super::errors::{TlError, TlResult};
 use super::library::{AssetRec, IndexedRec, Library, Media};
 use super::state::TlState;
-use crate::store::{RecordChange, Store};
+use crate::store::{RecordChange, SavedRecord, Store};
 
 const ASSET: &str = "tl_asset";
 const INDEXED: &str = "tl_indexed";
 
-pub fn load(store: &Store, lib: &mut Library) -> Result<(), String> {
-    for r in store.records(ASSET)? {
+/// The saved records, read whole before anything is applied (a store
+/// that fails halfway leaves the library untouched).
+pub struct Saved {
+    assets: Vec<SavedRecord>,
+    indexed: Vec<SavedRecord>,
+}
+
+pub fn read(store: &Store) -> Result<Saved, String> {
+    Ok(Saved {
+        assets: store.records(ASSET)?,
+        indexed: store.records(INDEXED)?,
+    })
+}
+
+/// Lays saved records over the library.
+pub fn apply(saved: Saved, lib: &mut Library) {
+    for r in saved.assets {
         if r.deleted {
             lib.remove_asset(&r.id);
             continue;
@@ -32,7 +47,7 @@ pub fn load(store: &Store, lib: &mut Library) -> Result<(), String> {
         }
         lib.put_asset(rec);
     }
-    for r in store.records(INDEXED)? {
+    for r in saved.indexed {
         if r.deleted {
             lib.indexed.remove(&r.id);
             continue;
@@ -44,7 +59,6 @@ pub fn load(store: &Store, lib: &mut Library) -> Result<(), String> {
             Err(_) => tracing::warn!(id = %r.id, "skipping an unreadable indexed asset"),
         }
     }
-    Ok(())
 }
 
 /// One change to save.

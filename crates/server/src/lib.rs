@@ -15,6 +15,7 @@
 //! `twelvelabs` is the TwelveLabs-compatible server beside it, over its own
 //! embedded demo library, reusing these pieces.
 
+mod convert;
 mod embed;
 mod embeddings;
 pub mod faults;

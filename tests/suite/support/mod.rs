@@ -289,3 +289,15 @@ pub fn part_of(dir: &std::path::Path, id: &str) -> Option<std::path::PathBuf> {
         n.starts_with(&format!("{id}.")) && n.ends_with(".part")
     })
 }
+
+/// The body of a GET that must succeed.
+pub async fn get_bytes(http: &reqwest::Client, url: &str) -> Vec<u8> {
+    http.get(url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}

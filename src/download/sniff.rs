@@ -35,9 +35,13 @@ pub fn from_magic(h: &[u8]) -> Option<&'static str> {
     if starts(b"glTF") {
         return Some("glb");
     }
+    if starts(b"Kaydara FBX Binary") || starts(b"; FBX ") {
+        return Some("fbx");
+    }
     if h.len() >= 12 && &h[4..8] == b"ftyp" {
         return Some(match &h[8..12] {
             b"avif" | b"avis" => "avif",
+            b"heic" | b"heix" | b"heim" | b"heis" | b"mif1" | b"msf1" | b"heif" => "heif",
             b"qt  " => "mov",
             b"M4A " => "m4a",
             _ => "mp4",
@@ -65,7 +69,50 @@ pub fn from_magic(h: &[u8]) -> Option<&'static str> {
     if text.starts_with(b"{") && contains(text, b"\"asset\"") {
         return Some("gltf");
     }
+    if looks_like_obj(text) {
+        return Some("obj");
+    }
     None
+}
+
+/// Wavefront OBJ text: every whole line is an OBJ statement (or a
+/// comment) and one of them starts a model (`v`, `o`, `g`, `mtllib`).
+fn looks_like_obj(text: &[u8]) -> bool {
+    if text.contains(&0) {
+        return false;
+    }
+    let Some(end) = text.iter().rposition(|b| *b == b'\n') else {
+        return false;
+    };
+    let mut model = false;
+    for line in text[..end].split(|b| *b == b'\n') {
+        let line = trim_start(line);
+        let word = line
+            .split(|b| b.is_ascii_whitespace())
+            .next()
+            .unwrap_or(&[]);
+        match word {
+            b"" => {}
+            w if w.starts_with(b"#") => {}
+            b"v" => {
+                // three coordinates, as numbers
+                let numbers = line
+                    .split(|b| b.is_ascii_whitespace())
+                    .filter(|t| !t.is_empty())
+                    .skip(1)
+                    .filter(|t| std::str::from_utf8(t).is_ok_and(|t| t.parse::<f64>().is_ok()))
+                    .count();
+                if numbers < 3 {
+                    return false;
+                }
+                model = true;
+            }
+            b"o" | b"g" | b"mtllib" => model = true,
+            b"vt" | b"vn" | b"f" | b"s" | b"usemtl" | b"l" | b"p" => {}
+            _ => return false,
+        }
+    }
+    model
 }
 
 /// The extension for a MIME type (parameters ignored).
@@ -80,6 +127,9 @@ pub fn from_mime(mime: &str) -> Option<&'static str> {
         "image/svg+xml" => "svg",
         "model/gltf-binary" => "glb",
         "model/gltf+json" => "gltf",
+        "model/obj" => "obj",
+        "application/vnd.autodesk.fbx" | "model/vnd.fbx" => "fbx",
+        "image/heif" | "image/heic" => "heif",
         "video/mp4" => "mp4",
         "audio/mpeg" => "mp3",
         "audio/wav" | "audio/x-wav" | "audio/wave" => "wav",
@@ -118,6 +168,35 @@ mod tests {
             extension_for(b"  {\"asset\":{\"version\":\"2.0\"}}", None),
             "gltf"
         );
+    }
+
+    #[test]
+    fn three_d_conversions_and_heif_are_named_by_content() {
+        assert_eq!(
+            extension_for(b"Kaydara FBX Binary  \0\x1a\0\xe8\x1c\0\0", None),
+            "fbx"
+        );
+        assert_eq!(
+            extension_for(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic", None),
+            "heif"
+        );
+        assert_eq!(
+            extension_for(b"\0\0\0\x18ftypmif1\0\0\0\0mif1heic", None),
+            "heif"
+        );
+        let obj = b"# converted from glTF by assetui\no Boulder\nv 0.1 0.2 0.3\nv 0.4";
+        assert_eq!(extension_for(obj, None), "obj");
+        let blender = b"# Blender 4.2\n# www.blender.org\nmtllib cube.mtl\no Cube\nv 1.0";
+        assert_eq!(extension_for(blender, None), "obj");
+        // prose that happens to start with a v is not a model
+        assert_eq!(extension_for(b"v is for victory\nand more\n", None), "bin");
+        assert_eq!(extension_for(b"v is for victory\n", None), "bin");
+        assert_eq!(
+            extension_for(b"# just a comment that never ends", None),
+            "bin"
+        );
+        assert_eq!(extension_for(b"????", Some("model/obj")), "obj");
+        assert_eq!(extension_for(b"????", Some("image/heif")), "heif");
     }
 
     #[test]

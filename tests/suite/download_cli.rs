@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::support::part_of;
+use crate::support::{get_bytes, part_of};
 use std::process::Output;
 use std::time::Duration;
 
@@ -82,15 +82,7 @@ async fn original(s: &Running, id: &str) -> Vec<u8> {
         .json()
         .await
         .unwrap();
-    let url = link["url"].as_str().unwrap();
-    http.get(url)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec()
+    get_bytes(&http, link["url"].as_str().unwrap()).await
 }
 
 /// Every path under `dir`, relative, sorted.

@@ -809,3 +809,52 @@ async fn what_runs_when_the_browser_quits_continues_at_the_next_start() {
     assert!(same_as_generated(v.path.as_ref().unwrap(), SMALL_SEED));
     q.close().await;
 }
+
+/// `S` with a converted format: the file lands named for what it holds
+/// (the 3D model as `.obj` and `.fbx`, a picture as `.heif`), sniffed from
+/// its first bytes, not from the name asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn converted_downloads_land_with_the_extension_of_their_format() {
+    let f = fixture(ServerConfig::default()).await;
+    let m = server::manifest::embedded().unwrap();
+    let rock = m.assets.iter().find(|a| a.kind == "3d").unwrap().id.clone();
+    let picture = m
+        .assets
+        .iter()
+        .find(|a| a.kind == "image")
+        .unwrap()
+        .id
+        .clone();
+    let q = f.start(f.config(2));
+    q.add(
+        [(&rock, "obj"), (&rock, "fbx"), (&picture, "heif")]
+            .iter()
+            .map(|(id, format)| Request {
+                asset_id: id.to_string(),
+                format: Some(format.to_string()),
+            })
+            .collect(),
+    );
+    let s = until(&q, "three conversions settled", |s| {
+        s.items.len() == 3 && s.settled()
+    })
+    .await;
+    for v in &s.items {
+        assert_eq!(v.phase, Phase::Done, "{v:?}");
+        let path = v.path.as_ref().unwrap();
+        let format = v.format.as_deref().unwrap();
+        assert_eq!(
+            path.extension().and_then(|e| e.to_str()),
+            Some(format),
+            "{}",
+            path.display()
+        );
+        let bytes = std::fs::read(path).unwrap();
+        match format {
+            "obj" => assert!(String::from_utf8(bytes).unwrap().contains("\nf ")),
+            "fbx" => assert!(bytes.starts_with(b"Kaydara FBX Binary")),
+            _ => assert_eq!(&bytes[4..12], b"ftypheic"),
+        }
+    }
+    q.close().await;
+}

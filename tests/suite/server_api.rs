@@ -9,6 +9,8 @@ use assetui::api::{ApiError, Client, ClientOptions};
 use assetui::server::{self, ServerConfig};
 use futures_util::StreamExt;
 
+use crate::support::get_bytes;
+
 async fn demo() -> (server::Running, Client) {
     demo_with(ServerConfig::default()).await
 }
@@ -457,15 +459,11 @@ async fn upload_delete_and_files() {
     assert_eq!(first.assets[0].id, asset.id);
     // the original is byte-identical, the renditions are bounded
     let http = reqwest::Client::new();
-    let original = http
-        .get(asset.url.clone().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(original.as_ref(), std::fs::read(&path).unwrap().as_slice());
+    let original = get_bytes(&http, asset.url.as_deref().unwrap()).await;
+    assert_eq!(
+        original.as_slice(),
+        std::fs::read(&path).unwrap().as_slice()
+    );
     let thumb = http
         .get(asset.thumbnail_url().unwrap())
         .send()
@@ -546,16 +544,41 @@ async fn previews_and_format_conversion() {
         let bytes = http.get(link).send().await.unwrap().bytes().await.unwrap();
         assert_eq!(image::guess_format(&bytes).unwrap(), expected, "{format}");
     }
+    // avif is documented but this server has no AV1 encoder: it says so
     match client.download_link(&big.id, Some("avif")).await {
         Err(ApiError::Rejected {
             status: 400,
             message,
             ..
         }) => {
-            assert!(message.unwrap().contains("not supported"))
+            let message = message.unwrap();
+            assert!(
+                message.contains("not supported by this demo server"),
+                "{message}"
+            );
+            assert!(message.contains("no AVIF encoder"), "{message}");
+            assert!(message.contains("Scenario service converts"), "{message}");
         }
         other => panic!("{other:?}"),
     }
+    // heif: an HEVC image item whose size is the picture's
+    let link = client.download_link(&big.id, Some("heif")).await.unwrap();
+    let heif = http.get(link).send().await.unwrap();
+    assert_eq!(heif.headers()["content-type"], "image/heif");
+    let heif = heif.bytes().await.unwrap();
+    assert_eq!(&heif[4..12], b"ftypheic");
+    let ispe = heif.windows(4).position(|w| w == b"ispe").unwrap() + 8;
+    let side = |at: usize| u32::from_be_bytes(heif[at..at + 4].try_into().unwrap());
+    let original =
+        image::load_from_memory(&get_bytes(&http, asset.url.as_deref().unwrap()).await).unwrap();
+    assert_eq!(
+        (side(ispe), side(ispe + 4)),
+        (
+            original.width().next_multiple_of(2),
+            original.height().next_multiple_of(2)
+        )
+    );
+    assert!(heif.windows(4).any(|w| w == b"hvcC"));
     // svg (documented): a vector file that holds the picture
     let link = client.download_link(&big.id, Some("svg")).await.unwrap();
     let svg = http.get(link).send().await.unwrap().text().await.unwrap();
@@ -589,6 +612,89 @@ async fn previews_and_format_conversion() {
         .unwrap();
     assert_eq!(wav.status(), 200);
     assert!(wav.bytes().await.unwrap().starts_with(b"RIFF"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_3d_model_converts_to_every_documented_format() {
+    let (_srv, client) = demo().await;
+    let rock = manifest()
+        .assets
+        .into_iter()
+        .find(|a| a.kind == "3d")
+        .unwrap();
+    let http = reqwest::Client::new();
+    let fetch = |format: Option<&'static str>| {
+        let (client, http, id) = (&client, &http, rock.id.clone());
+        async move {
+            let link = client.download_link(&id, format).await.unwrap();
+            let r = http.get(link).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{format:?}");
+            let mime = r.headers()["content-type"].to_str().unwrap().to_string();
+            (mime, r.bytes().await.unwrap())
+        }
+    };
+    let (mime, glb) = fetch(Some("glb")).await;
+    assert_eq!(mime, "model/gltf-binary");
+    assert!(glb.starts_with(b"glTF"));
+    // obj: every vertex and triangle of the rock, 1-based indices in range
+    let (mime, obj) = fetch(Some("obj")).await;
+    assert_eq!(mime, "model/obj");
+    let obj = String::from_utf8(obj.to_vec()).unwrap();
+    let vertices = obj.lines().filter(|l| l.starts_with("v ")).count();
+    let faces: Vec<&str> = obj.lines().filter(|l| l.starts_with("f ")).collect();
+    assert_eq!((vertices, faces.len()), (960, 320));
+    for f in &faces {
+        for corner in f.split_whitespace().skip(1) {
+            let v: usize = corner.split('/').next().unwrap().parse().unwrap();
+            assert!((1..=vertices).contains(&v), "{f}");
+        }
+    }
+    // fbx: binary 7.4, every node record's end inside the file, the footer
+    let (mime, fbx) = fetch(Some("fbx")).await;
+    assert_eq!(mime, "application/vnd.autodesk.fbx");
+    assert!(fbx.starts_with(b"Kaydara FBX Binary  \0\x1a\0"));
+    assert_eq!(u32::from_le_bytes(fbx[23..27].try_into().unwrap()), 7400);
+    let mut at = 27;
+    let mut names = Vec::new();
+    loop {
+        let end = u32::from_le_bytes(fbx[at..at + 4].try_into().unwrap()) as usize;
+        if end == 0 {
+            break;
+        }
+        assert!(end > at && end < fbx.len());
+        let len = fbx[at + 12] as usize;
+        names.push(String::from_utf8(fbx[at + 13..at + 13 + len].to_vec()).unwrap());
+        at = end;
+    }
+    for required in [
+        "FBXHeaderExtension",
+        "GlobalSettings",
+        "Objects",
+        "Connections",
+    ] {
+        assert!(
+            names.iter().any(|n| n == required),
+            "{required} in {names:?}"
+        );
+    }
+    assert!(fbx.ends_with(&[
+        0xf8, 0x5a, 0x8c, 0x6a, 0xde, 0xf5, 0xd9, 0x7e, 0xec, 0xe9, 0x0c, 0xe3, 0x75, 0x8f, 0x29,
+        0x0b
+    ]));
+    // an image format is not a model format
+    for format in ["bmp", "png", "avif"] {
+        match client.download_link(&rock.id, Some(format)).await {
+            Err(ApiError::Rejected {
+                status: 400,
+                message,
+                ..
+            }) => {
+                let message = message.unwrap();
+                assert!(message.contains("glb, obj or fbx, not"), "{message}");
+            }
+            other => panic!("{format}: {other:?}"),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -21,6 +21,7 @@
 // left out: each test target sees the dev-dependencies of every other.
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+mod convert;
 mod embeddings;
 pub mod faults;
 pub mod filter;

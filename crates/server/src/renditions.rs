@@ -19,13 +19,22 @@ pub const THUMBNAIL_SIDE: u32 = 256;
 pub const PREVIEW_SIDE: u32 = 1024;
 
 /// Formats an image download can be converted to (`targetFormat`): the
-/// documented ones this server can write (`svg` wraps the PNG).
-pub const IMAGE_TARGETS: &[&str] = &["png", "jpeg", "jpg", "webp", "gif", "tif", "tiff", "svg"];
+/// documented ones this server can write (`svg` wraps the PNG, `heif` is
+/// written by `convert::heif`).
+pub const IMAGE_TARGETS: &[&str] = &[
+    "png", "jpeg", "jpg", "webp", "gif", "tif", "tiff", "svg", "heif",
+];
 
-/// Documented target formats this server cannot produce (no encoder
-/// without a native library); the real service does. Anything else (`bmp`)
-/// is not a documented format and is refused as the API refuses it.
-pub const UNSUPPORTED_TARGETS: &[&str] = &["heif", "avif"];
+/// Formats a 3D model (stored as binary glTF) can be converted to.
+pub const MODEL_TARGETS: &[&str] = &["obj", "fbx"];
+
+/// Documented target formats this server cannot produce: AVIF needs an
+/// AV1 encoder (transform and coefficient coding with their probability
+/// tables: AV1 has no raw-sample mode to lean on), which is a large
+/// dependency or a native library; the real service converts to it.
+/// Anything else (`bmp`) is not a documented format and is refused as the
+/// API refuses it.
+pub const UNSUPPORTED_TARGETS: &[&str] = &["avif"];
 
 /// Which rendition of a file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,7 +65,9 @@ impl Variant {
             s => s
                 .strip_prefix("as-")
                 .filter(|f| {
-                    IMAGE_TARGETS.contains(f) || matches!(*f, "glb" | "wav" | "gif" | "mp3" | "mp4")
+                    IMAGE_TARGETS.contains(f)
+                        || MODEL_TARGETS.contains(f)
+                        || matches!(*f, "glb" | "wav" | "gif" | "mp3" | "mp4")
                 })
                 .map(|f| Variant::Format(f.to_string())),
         }
@@ -142,6 +153,10 @@ pub fn derive(original: &Rendered, kind: &str, variant: &Variant) -> Result<Rend
             let (bytes, mime) = encode(&small, format)?;
             Ok(Rendered::new(bytes, mime))
         }
+        Variant::Format(f) if kind == "3d" && MODEL_TARGETS.contains(&f.as_str()) => {
+            let (bytes, mime) = crate::convert::model(&original.bytes, f)?;
+            Ok(Rendered::new(Bytes::from(bytes), mime))
+        }
         Variant::Format(f) => {
             let img = decode(&original.bytes)
                 .map_err(|_| format!("this {kind} asset cannot be converted to {f}"))?;
@@ -206,6 +221,11 @@ pub fn encode(img: &DynamicImage, format: &str) -> Result<(Bytes, String), Strin
         "gif" => (ImageFormat::Gif, "image/gif"),
         "tif" | "tiff" => (ImageFormat::Tiff, "image/tiff"),
         "bmp" => (ImageFormat::Bmp, "image/bmp"),
+        "heif" => {
+            let fitted = fit(img, crate::convert::heif::MAX_SIDE);
+            let bytes = crate::convert::heif::encode(&fitted.to_rgb8());
+            return Ok((Bytes::from(bytes), crate::convert::heif::MIME.to_string()));
+        }
         "svg" => {
             // a vector file holding the picture: the PNG, embedded
             use base64::Engine as _;

@@ -2032,3 +2032,44 @@ fn offline_edits_are_refused_and_r_asks_again_keeping_the_rows() {
         .any(|c| matches!(c, Cmd::Refresh { next: None, .. })));
     assert_eq!(s.list.entries.len(), 20);
 }
+
+#[test]
+fn s_on_a_3d_model_offers_its_documented_formats_and_queues_obj() {
+    let mut s = state();
+    init(&mut s);
+    let mut rock = scenario_asset("rock", "2026-01-01");
+    rock.kind = Some(crate::api::models::AssetKind::ThreeD);
+    update(
+        &mut s,
+        Msg::Page {
+            generation: 0,
+            result: Ok(crate::provider::scenario::list_page(AssetListResponse {
+                assets: vec![rock],
+                ..Default::default()
+            })),
+        },
+    );
+    update(&mut s, key('S'));
+    let Some(Overlay::Choose(c)) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    let values: Vec<&str> = c.picker.options.iter().map(|(v, _)| v.as_str()).collect();
+    assert_eq!(values, [crate::app::bulk::ORIGINAL, "glb", "fbx", "obj"]);
+    for ch in "obj".chars() {
+        update(&mut s, key(ch));
+    }
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    let requests: Vec<_> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Cmd::Downloads(crate::app::downloads::DlCmd::Add(r)) => Some(r),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        (requests[0].asset_id.as_str(), requests[0].format.as_deref()),
+        ("rock", Some("obj"))
+    );
+}

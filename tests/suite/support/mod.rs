@@ -325,3 +325,15 @@ pub async fn assetui_at_home(
         .expect("assetui did not finish in time")
         .unwrap()
 }
+
+/// The body of a GET that must succeed.
+pub async fn get_bytes(http: &reqwest::Client, url: &str) -> Vec<u8> {
+    http.get(url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}

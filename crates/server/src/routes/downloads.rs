@@ -14,7 +14,7 @@ use super::files::archive_path;
 use super::signed_url;
 use crate::http::{HttpError, HttpResult};
 use crate::jobs::{self, Entry, Job, JobStatus};
-use crate::renditions::{self, Variant, IMAGE_TARGETS, UNSUPPORTED_TARGETS};
+use crate::renditions::{self, Variant, IMAGE_TARGETS, MODEL_TARGETS, UNSUPPORTED_TARGETS};
 use crate::state::AppState;
 use assetui_api::naming::AssetName;
 
@@ -53,9 +53,14 @@ pub async fn request_link(
         None => Variant::Original,
         Some(f) if Some(f) == stored || (f == "jpg" && stored == Some("jpeg")) => Variant::Original,
         Some(f) if kind == "image" && IMAGE_TARGETS.contains(&f) => Variant::Format(f.to_string()),
+        Some(f) if kind == "3d" && stored == Some("glb") && MODEL_TARGETS.contains(&f) => {
+            Variant::Format(f.to_string())
+        }
         Some(f) if kind == "image" && UNSUPPORTED_TARGETS.contains(&f) => {
             return Err(HttpError::bad_request(format!(
-                "targetFormat {f} is not supported by this server; use one of: {}",
+                "targetFormat {f} is not supported by this demo server: it has no {} \
+                 encoder (the Scenario service converts to {f}); use one of: {}",
+                f.to_ascii_uppercase(),
                 IMAGE_TARGETS.join(", ")
             )))
         }
@@ -63,6 +68,12 @@ pub async fn request_link(
             return Err(HttpError::bad_request(format!(
                 "targetFormat {f} is not a format; use one of: {}",
                 IMAGE_TARGETS.join(", ")
+            )))
+        }
+        Some(f) if kind == "3d" && stored == Some("glb") => {
+            return Err(HttpError::bad_request(format!(
+                "a 3d asset can be downloaded as glb, {}, not {f}",
+                MODEL_TARGETS.join(" or ")
             )))
         }
         Some(f) => {

@@ -131,15 +131,7 @@ pub const NAL_PPS: u8 = 8;
 fn nal(kind: u8, rbsp: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rbsp.len() + rbsp.len() / 64 + 1);
     out.push((3 << 5) | kind); // nal_ref_idc 3: every NAL here is a reference
-    let mut zeros = 0;
-    for &b in rbsp {
-        if zeros >= 2 && b <= 3 {
-            out.push(3);
-            zeros = 0;
-        }
-        out.push(b);
-        zeros = if b == 0 { zeros + 1 } else { 0 };
-    }
+    assetui_bitstream::escape_into(&mut out, rbsp);
     out
 }
 
@@ -295,19 +287,7 @@ impl Encoder {
 
 /// Removes emulation-prevention bytes (the inverse of what `nal` adds).
 #[cfg(test)]
-pub fn unescape(ebsp: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ebsp.len());
-    let mut zeros = 0;
-    for &b in ebsp {
-        if zeros >= 2 && b == 3 {
-            zeros = 0;
-            continue;
-        }
-        out.push(b);
-        zeros = if b == 0 { zeros + 1 } else { 0 };
-    }
-    out
-}
+pub use assetui_bitstream::unescape;
 
 /// A decoder for exactly the subset the encoder writes: it parses the SPS
 /// and each slice completely and rebuilds the pictures.

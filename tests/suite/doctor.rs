@@ -335,6 +335,45 @@ fn doctor_names_an_old_kitty_and_its_direct_placement() {
 }
 
 #[test]
+fn doctor_prints_the_sixel_colour_registers_and_the_theme_from_the_background() {
+    // xterm -ti vt340 with `XTerm*numColorRegisters: 16` and a white
+    // background (its answers as recorded, plus a cell size)
+    let out = doctor_in_pty(Some(
+        b"\x1b[6;20;10t\x1bP>|XTerm(379)\x1b\\\x1b[?1;0;16S\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+    ));
+    assert!(
+        out.contains(
+            "XTerm 379: sixel (font 10×20 px, 16 colours) (XTerm 379 reports sixel graphics"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.contains(
+            "sixel: 16 colour registers, images use 16 colours (xterm: raise them with \
+             `xterm -xrm 'XTerm*numColorRegisters: 256'`"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("auto: light (the terminal's background is #ffffff; asked at every start)"),
+        "{out:?}"
+    );
+    // as xterm answers by default: 1024 registers, nothing to raise
+    let out = doctor_in_pty(Some(
+        b"\x1b[6;20;10t\x1bP>|XTerm(379)\x1b\\\x1b[?1;0;1024S\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+    ));
+    assert!(
+        out.contains("XTerm 379: sixel (font 10×20 px) (")
+            && out.contains("sixel: 1024 colour registers;"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("auto: dark (the terminal's background is #000000"),
+        "{out:?}"
+    );
+}
+
+#[test]
 fn a_silent_terminal_falls_back_to_halfblocks_and_says_how_to_choose() {
     let out = doctor_in_pty(None);
     assert!(

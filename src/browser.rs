@@ -374,6 +374,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                     found: graphics::Found::NotProbed(format!("the probe failed: {e}")),
                     keys: Vec::new(),
                     previous: None,
+                    not_asked: Some(format!("the probe failed: {e}")),
                 });
                 probe = Probe::Done;
                 replay.extend(probed(found, choice, &mut state, &mut picker));

@@ -209,6 +209,8 @@ pub struct Detection {
     pub keys: Vec<crossterm::event::KeyEvent>,
     /// What the cache held for this terminal before (when probed afresh).
     pub previous: Option<Answers>,
+    /// Why the terminal was not asked now (`None`: it was).
+    pub not_asked: Option<String>,
 }
 
 /// What a start needs to know from the terminal.
@@ -303,15 +305,21 @@ pub fn start_detect(
             found: if previous.is_some() {
                 Found::Cached
             } else {
-                Found::NotProbed(why)
+                Found::NotProbed(why.clone())
             },
             answers: previous,
             keys: Vec::new(),
             previous: None,
+            not_asked: Some(why),
         })
     };
     let Some(query) = query_for(want, previous.as_ref(), &env) else {
-        return not_probed(previous, "nothing to ask".into());
+        let why = if want.background {
+            "the terminal is remembered as answering nothing"
+        } else {
+            "nothing to ask"
+        };
+        return not_probed(previous, why.into());
     };
     if !can_probe() {
         return not_probed(previous, "stdin or stdout is not a terminal".into());
@@ -359,6 +367,7 @@ impl Listening {
                     found,
                     keys: outcome.keys,
                     previous: None,
+                    not_asked: None,
                 }
             }
             Ok(outcome) => {
@@ -377,6 +386,7 @@ impl Listening {
                     found: Found::Probed(outcome.elapsed),
                     keys: outcome.keys,
                     previous: self.previous,
+                    not_asked: None,
                 }
             }
             Err(e) => {
@@ -385,9 +395,10 @@ impl Listening {
                 if self.query.graphics {
                     return Detection {
                         answers: None,
-                        found: Found::NotProbed(why),
+                        found: Found::NotProbed(why.clone()),
                         keys: Vec::new(),
                         previous: self.previous,
+                        not_asked: Some(why),
                     };
                 }
                 // only the background was asked: the remembered answers hold
@@ -395,11 +406,12 @@ impl Listening {
                     found: if self.previous.is_some() {
                         Found::Cached
                     } else {
-                        Found::NotProbed(why)
+                        Found::NotProbed(why.clone())
                     },
                     answers: self.previous,
                     keys: Vec::new(),
                     previous: None,
+                    not_asked: Some(why),
                 }
             }
         }

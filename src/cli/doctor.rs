@@ -267,6 +267,7 @@ async fn image_protocol(
             found: graphics::Found::NotProbed(format!("the probe failed: {e}")),
             keys: Vec::new(),
             previous: None,
+            not_asked: Some(format!("the probe failed: {e}")),
         }))
     } else {
         None
@@ -469,7 +470,12 @@ fn theme(chosen: Option<Theme>, detection: Option<&graphics::Detection>) -> Chec
             }
             None => (
                 "dark",
-                "auto: dark (the terminal did not report its background)".to_owned(),
+                match detection.and_then(|d| d.not_asked.as_deref()) {
+                    Some(why) => {
+                        format!("auto: dark (not asked: {})", sanitize::line(why, MAX_ERROR))
+                    }
+                    None => "auto: dark (the terminal did not report its background)".to_owned(),
+                },
             ),
         },
     };

@@ -83,6 +83,7 @@ async fn json_has_every_key() {
     for key in [
         "terminal",
         "image_protocol",
+        "theme",
         "config",
         "credentials",
         "api",
@@ -95,6 +96,15 @@ async fn json_has_every_key() {
             "{key}: {v:#}"
         );
     }
+    // not a terminal: the background is not asked, the theme says why
+    assert_eq!(v["theme"]["choice"], "auto");
+    assert_eq!(v["theme"]["theme"], "dark");
+    assert!(
+        v["theme"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("not asked: stdin or stdout is not a terminal")),
+        "{v:#}"
+    );
     assert_eq!(v["api"]["answered"], true);
     assert_eq!(v["api"]["demo"], true);
     assert!(v["api"]["elapsed_ms"].is_u64());

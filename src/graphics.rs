@@ -1317,8 +1317,18 @@ mod tests {
         };
         remember(&path, "a", &kitty).unwrap();
         remember(&path, "b", &Answers::default()).unwrap();
+        // a sixel terminal's colour registers are remembered with the rest
+        let xterm = Answers {
+            answered: true,
+            sixel: true,
+            da1: vec![1, 2, 4],
+            sixel_registers: Some(1024),
+            ..Answers::default()
+        };
+        remember(&path, "c", &xterm).unwrap();
         assert_eq!(cached(&path, "a"), Some(kitty.clone()));
         assert_eq!(cached(&path, "b"), Some(Answers::default()));
+        assert_eq!(cached(&path, "c"), Some(xterm));
         std::fs::write(&path, b"{not json").unwrap();
         assert_eq!(cached(&path, "a"), Option::None);
         remember(&path, "a", &kitty).unwrap();

@@ -42,6 +42,8 @@ struct BrowserConfig {
     image_protocol: Option<ProtocolChoice>,
     /// `density` (the list at start) and where `v` writes it.
     density: crate::app::layout::Density,
+    /// `theme`: auto asks the terminal's background at every start.
+    theme: crate::ui::theme::Theme,
     path: Option<std::path::PathBuf>,
     /// `[cache] index_max_assets`.
     index_max_assets: u64,
@@ -56,6 +58,7 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
         downloads: DownloadSettings::default(),
         image_protocol: None,
         density: Default::default(),
+        theme: Default::default(),
         path: None,
         index_max_assets: crate::library_index::DEFAULT_MAX_ASSETS,
     };
@@ -76,13 +79,13 @@ fn browser_config() -> Result<BrowserConfig, CliError> {
         .collect();
     let keymap = Keymap::with_overrides(&overrides)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-    crate::ui::theme::set(loaded.config.theme.unwrap_or_default());
     Ok(BrowserConfig {
         keymap,
         clipboard: loaded.config.clipboard.unwrap_or_default(),
         downloads: loaded.config.downloads,
         image_protocol: loaded.config.image_protocol,
         density: loaded.config.density.unwrap_or_default(),
+        theme: loaded.config.theme.unwrap_or_default(),
         path: Some(path),
         index_max_assets: loaded
             .config
@@ -254,6 +257,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     }
     let log = crate::logging::init_file(global.verbose);
     let config = browser_config()?;
+    crate::ui::theme::set(config.theme);
     let (choice, choice_source) =
         graphics::resolve_choice(global.image_protocol, config.image_protocol);
     let download_settings = config.downloads;
@@ -302,7 +306,14 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     let mut _context: Option<context::Context> = None;
 
     let mut picker: Option<graphics::Drawer> = None;
-    let mut probe = if choice.wants_answers() {
+    // the graphics answers (remembered per terminal) and, for theme auto,
+    // the background (asked at every start: the user may have changed it)
+    let want = graphics::Want {
+        graphics: choice.wants_answers(),
+        fresh: false,
+        background: config.theme == crate::ui::theme::Theme::Auto,
+    };
+    let mut probe = if want.graphics || want.background {
         Probe::Due
     } else {
         picker = graphics::picker(choice).map(graphics::Drawer::from);
@@ -353,7 +364,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         if matches!(probe, Probe::Due) {
             // after the first frame, and between frames: the queries go
             // through the same writer as the frames, never inside one
-            let detecting = graphics::start_detect(false, |_, query| tui.write_raw(query));
+            let detecting = graphics::start_detect(want, |_, query| tui.write_raw(query));
             probe = match detecting {
                 graphics::Detecting::Done(found) => {
                     replay.extend(probed(found, choice, &mut state, &mut picker));
@@ -403,6 +414,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                     found: graphics::Found::NotProbed(format!("the probe failed: {e}")),
                     keys: Vec::new(),
                     previous: None,
+                    not_asked: Some(format!("the probe failed: {e}")),
                 });
                 probe = Probe::Done;
                 replay.extend(probed(found, choice, &mut state, &mut picker));
@@ -509,12 +521,10 @@ fn probed(
     picker: &mut Option<graphics::Drawer>,
 ) -> Vec<Msg> {
     let env = |k: &str| std::env::var(k).ok();
-    let decision = graphics::decide(
-        choice,
-        found.answers.as_ref(),
-        &env,
-        graphics::Window::current(),
-    );
+    // a choice that needs no answers draws as it would without them (the
+    // probe asked only the background)
+    let answers = found.answers.as_ref().filter(|_| choice.wants_answers());
+    let decision = graphics::decide(choice, answers, &env, graphics::Window::current());
     *picker = graphics::drawer_for(&decision);
     crate::ui::theme::background(found.answers.as_ref().and_then(|a| a.background));
     tracing::info!(

@@ -9,8 +9,12 @@
 //! terminal — `TERM`, `TERM_PROGRAM`, inside tmux or not — in
 //! `$XDG_CACHE_HOME/assetui/terminals.json`, so later starts do not ask
 //! again. `assetui doctor` always asks afresh (in a terminal) and updates
-//! that file. [`decide`] turns the answers and the environment into a
-//! protocol, a font size and a reason, without I/O.
+//! that file. The background colour, for `theme = "auto"`, is the
+//! exception: asked at every start (alone when the rest is remembered or
+//! not needed: OSC 11 and DA1, answered within milliseconds), never
+//! remembered, so a change of the terminal's colours counts at the next
+//! start ([`Want`]). [`decide`] turns the answers and the environment into
+//! a protocol, a font size, a sixel palette and a reason, without I/O.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -205,6 +209,22 @@ pub struct Detection {
     pub keys: Vec<crossterm::event::KeyEvent>,
     /// What the cache held for this terminal before (when probed afresh).
     pub previous: Option<Answers>,
+    /// Why the terminal was not asked now (`None`: it was).
+    pub not_asked: Option<String>,
+}
+
+/// What a start needs to know from the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Want {
+    /// The graphics answers (the protocol is auto, or a forced graphics
+    /// protocol that needs the font size).
+    pub graphics: bool,
+    /// Ask again even when the answers are remembered (`doctor`).
+    pub fresh: bool,
+    /// The background colour (`theme = "auto"`): asked at every start,
+    /// never remembered, so a change of the terminal's colours counts at
+    /// the next start.
+    pub background: bool,
 }
 
 /// Finding the answers, in two steps: [`start_detect`] reads the cache or
@@ -220,39 +240,87 @@ pub enum Detecting {
 pub struct Listening {
     tty: std::fs::File,
     started: std::time::Instant,
+    query: crate::term_probe::Query,
     key: String,
     file: Option<PathBuf>,
     previous: Option<Answers>,
 }
 
-/// The answers for this terminal: remembered ones unless `fresh`, else the
-/// terminal is asked — `ask` writes the queries (to stdout, or to the tty
-/// it is given) — and the answers are remembered. The terminal must be in
-/// raw mode, and nothing else may read it until [`Listening::finish`]
-/// returns.
+/// Terminals that have no sixel and log the colour register query
+/// (XTSMGRAPHICS) as an error: kitty (`[PARSE ERROR] CSI code S has
+/// unsupported start modifier`) and Ghostty, when the environment names
+/// them.
+fn skips_register_query(env: &impl Fn(&str) -> Option<String>) -> bool {
+    let set = |k: &str| env(k).is_some_and(|v| !v.is_empty());
+    env("TERM").is_some_and(|t| t == "xterm-kitty" || t == "xterm-ghostty")
+        || set("KITTY_WINDOW_ID")
+        || set("GHOSTTY_RESOURCES_DIR")
+}
+
+/// What to ask: everything when the graphics answers are wanted and not
+/// remembered (or `fresh`); only the background when that alone is
+/// wanted, unless the remembered answers say the terminal answers
+/// nothing; else nothing.
+fn query_for(
+    want: Want,
+    previous: Option<&Answers>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Option<crate::term_probe::Query> {
+    use crate::term_probe::Query;
+    if want.graphics && (want.fresh || previous.is_none()) {
+        return Some(Query {
+            registers: !skips_register_query(env),
+            ..Query::ALL
+        });
+    }
+    (want.background && previous.is_none_or(|p| p.answered)).then_some(Query {
+        graphics: false,
+        registers: false,
+        background: true,
+    })
+}
+
+/// The answers for this terminal, as [`Want`] asks: remembered ones
+/// unless `fresh`, else the terminal is asked — `ask` writes the queries
+/// (to stdout, or to the tty it is given) — and the answers are
+/// remembered (without the background). The terminal must be in raw mode,
+/// and nothing else may read it until [`Listening::finish`] returns.
 pub fn start_detect(
-    fresh: bool,
+    want: Want,
     ask: impl FnOnce(&mut std::fs::File, &[u8]) -> std::io::Result<()>,
 ) -> Detecting {
     let env = |k: &str| std::env::var(k).ok();
     let key = terminal_key(&env);
     let file = cache_file();
-    let previous = file.as_deref().and_then(|p| cached(p, &key));
+    // a remembered background may be stale: it is asked, or not used
+    let previous = file
+        .as_deref()
+        .and_then(|p| cached(p, &key))
+        .map(|a| Answers {
+            background: None,
+            ..a
+        });
     let not_probed = |previous: Option<Answers>, why: String| {
         Detecting::Done(Detection {
             found: if previous.is_some() {
                 Found::Cached
             } else {
-                Found::NotProbed(why)
+                Found::NotProbed(why.clone())
             },
             answers: previous,
             keys: Vec::new(),
             previous: None,
+            not_asked: Some(why),
         })
     };
-    if !fresh && previous.is_some() {
-        return not_probed(previous, String::new());
-    }
+    let Some(query) = query_for(want, previous.as_ref(), &env) else {
+        let why = if want.background {
+            "the terminal is remembered as answering nothing"
+        } else {
+            "nothing to ask"
+        };
+        return not_probed(previous, why.into());
+    };
     if !can_probe() {
         return not_probed(previous, "stdin or stdout is not a terminal".into());
     }
@@ -261,12 +329,13 @@ pub fn start_detect(
         Err(e) => return not_probed(previous, format!("cannot open the terminal: {e}")),
     };
     let started = std::time::Instant::now();
-    if let Err(e) = ask(&mut tty, crate::term_probe::query()) {
+    if let Err(e) = ask(&mut tty, &query.bytes()) {
         return not_probed(previous, format!("cannot ask the terminal: {e}"));
     }
     Detecting::Listening(Listening {
         tty,
         started,
+        query,
         key,
         file,
         previous,
@@ -274,15 +343,40 @@ pub fn start_detect(
 }
 
 impl Listening {
-    /// Reads the answers (within the probe's deadline) and remembers them.
+    /// Reads the answers (within the probe's deadline); a whole probe's
+    /// are remembered, a background alone joins the remembered answers.
     pub fn finish(mut self) -> Detection {
         let listened =
             crate::term_probe::listen(&mut self.tty, self.started, crate::term_probe::DEADLINE);
         drop(self.tty);
         match listened {
+            Ok(outcome) if !self.query.graphics => {
+                tracing::info!(background = ?outcome.answers.background, elapsed = ?outcome.elapsed, keys = outcome.keys.len(), "terminal background asked");
+                let (answers, found) = match self.previous {
+                    Some(p) => (
+                        Answers {
+                            background: outcome.answers.background,
+                            ..p
+                        },
+                        Found::Cached,
+                    ),
+                    None => (outcome.answers, Found::Probed(outcome.elapsed)),
+                };
+                Detection {
+                    answers: Some(answers),
+                    found,
+                    keys: outcome.keys,
+                    previous: None,
+                    not_asked: None,
+                }
+            }
             Ok(outcome) => {
                 if let Some(path) = &self.file {
-                    if let Err(e) = remember(path, &self.key, &outcome.answers) {
+                    let kept = Answers {
+                        background: None,
+                        ..outcome.answers.clone()
+                    };
+                    if let Err(e) = remember(path, &self.key, &kept) {
                         tracing::warn!(error = %e, "cannot remember the terminal's answers");
                     }
                 }
@@ -292,15 +386,32 @@ impl Listening {
                     found: Found::Probed(outcome.elapsed),
                     keys: outcome.keys,
                     previous: self.previous,
+                    not_asked: None,
                 }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the terminal's answers");
+                let why = format!("cannot read the terminal's answers: {e}");
+                if self.query.graphics {
+                    return Detection {
+                        answers: None,
+                        found: Found::NotProbed(why.clone()),
+                        keys: Vec::new(),
+                        previous: self.previous,
+                        not_asked: Some(why),
+                    };
+                }
+                // only the background was asked: the remembered answers hold
                 Detection {
-                    answers: None,
-                    found: Found::NotProbed(format!("cannot read the terminal's answers: {e}")),
+                    found: if self.previous.is_some() {
+                        Found::Cached
+                    } else {
+                        Found::NotProbed(why.clone())
+                    },
+                    answers: self.previous,
                     keys: Vec::new(),
-                    previous: self.previous,
+                    previous: None,
+                    not_asked: Some(why),
                 }
             }
         }
@@ -352,7 +463,17 @@ pub struct Decision {
     pub kitty_direct: bool,
     /// The terminal as it named itself (XTVERSION), when it did.
     pub terminal: Option<TerminalId>,
+    /// The colours a sixel image may use: the terminal's colour registers
+    /// up to [`FULL_PALETTE`], which is assumed when it did not say.
+    pub palette: u16,
 }
+
+/// The most colours a sixel image is encoded with (the encoder's bound,
+/// and what the terminals that report more show well).
+pub const FULL_PALETTE: u16 = 256;
+/// Below this many colour registers, auto prefers half blocks to sixel
+/// (VT240/VT330 modes have 2 to 4).
+pub const MIN_SIXEL_REGISTERS: u16 = 16;
 
 /// A terminal's name and version, from its XTVERSION answer
 /// (`kitty(0.26.5)`, `XTerm(379)`, `WezTerm 20240203-110809-5046fc22`,
@@ -465,12 +586,14 @@ pub fn decide(
         .and_then(|a| a.version.as_deref())
         .and_then(TerminalId::parse);
     let tmux = in_tmux(env) || terminal.as_ref().is_some_and(|t| t.is("tmux"));
+    let registers = answers.and_then(|a| a.sixel_registers);
     let decision = |protocol: Option<ProtocolType>, font, why: String, kitty_direct| Decision {
         protocol,
         font,
         why,
         kitty_direct,
         terminal: terminal.clone(),
+        palette: registers.map_or(FULL_PALETTE, |n| n.clamp(2, FULL_PALETTE)),
     };
     match choice {
         ProtocolChoice::None => return decision(None, None, "images off".into(), false),
@@ -510,6 +633,12 @@ pub fn decide(
     // are placed directly
     let konsole = env("KONSOLE_VERSION").is_some_and(|v| !v.is_empty())
         || terminal.as_ref().is_some_and(|t| t.is("konsole"));
+    let who = terminal
+        .as_ref()
+        .map(|t| format!("{} reports", t.describe()))
+        .unwrap_or_else(|| "the terminal reports".to_owned());
+    // too few colours for pictures: half blocks (256 or true colours) show more
+    let few_registers = registers.filter(|&n| n < MIN_SIXEL_REGISTERS);
     let iterm2 = terminal
         .as_ref()
         .filter(|t| t.is("iterm2"))
@@ -530,11 +659,7 @@ pub fn decide(
             format!("the terminal answered the kitty graphics query; {why}"),
             !placeholders,
         ))
-    } else if a.sixel && !wezterm && !konsole {
-        let who = terminal
-            .as_ref()
-            .map(|t| format!("{} reports", t.describe()))
-            .unwrap_or_else(|| "the terminal reports".to_owned());
+    } else if a.sixel && !wezterm && !konsole && few_registers.is_none() {
         Some((
             ProtocolType::Sixel,
             format!("{who} sixel graphics (DA1 attribute 4)"),
@@ -546,6 +671,10 @@ pub fn decide(
     match (found, font) {
         (Some((protocol, why, direct)), Some(_)) => decision(Some(protocol), font, why, direct),
         (Some((_, why, _)), None) => halfblocks(format!("{why}, but not its cell size in pixels")),
+        (None, _) if a.sixel && few_registers.is_some() => halfblocks(format!(
+            "{who} sixel graphics with only {} colour registers: half blocks show more",
+            few_registers.unwrap_or_default()
+        )),
         (None, _) if !a.answered => halfblocks(format!(
             "the terminal did not answer within {} ms",
             crate::term_probe::DEADLINE.as_millis()
@@ -598,6 +727,8 @@ fn iterm2_hint(env: &impl Fn(&str) -> Option<String>) -> Option<String> {
 pub struct Drawer {
     pub picker: Picker,
     pub kitty_direct: bool,
+    /// The colours of a sixel image ([`Decision::palette`]).
+    pub sixel_palette: u16,
 }
 
 impl From<Picker> for Drawer {
@@ -605,6 +736,7 @@ impl From<Picker> for Drawer {
         Drawer {
             picker,
             kitty_direct: false,
+            sixel_palette: FULL_PALETTE,
         }
     }
 }
@@ -613,15 +745,27 @@ impl From<Picker> for Drawer {
 pub fn drawer_for(decision: &Decision) -> Option<Drawer> {
     picker_for(decision).map(|picker| Drawer {
         kitty_direct: decision.kitty_direct && picker.protocol_type() == ProtocolType::Kitty,
+        sixel_palette: decision.palette,
         picker,
     })
 }
 
-/// [`describe`], saying `direct placement` for kitty without placeholders.
+/// [`describe`], saying `direct placement` for kitty without placeholders
+/// and the colours of a sixel image when fewer than [`FULL_PALETTE`].
 pub fn describe_drawer(drawer: Option<&Drawer>) -> String {
     let text = describe(drawer.map(|d| &d.picker));
     match drawer {
         Some(d) if d.kitty_direct => text.replacen("kitty", "kitty direct placement", 1),
+        Some(d)
+            if d.picker.protocol_type() == ProtocolType::Sixel
+                && d.sixel_palette < FULL_PALETTE =>
+        {
+            let colours = format!("{} colours", d.sixel_palette);
+            match text.strip_suffix(')') {
+                Some(head) => format!("{head}, {colours})"),
+                None => format!("{text} ({colours})"),
+            }
+        }
         _ => text,
     }
 }
@@ -890,7 +1034,7 @@ mod tests {
                 who: "xterm -ti vt340",
                 // recorded (xterm 379 does not answer `CSI 14/16 t` by
                 // default: the kernel's pixel size gives the cell size)
-                answer: b"\x1bP>|XTerm(379)\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+                answer: b"\x1bP>|XTerm(379)\x1b\\\x1b[?1;0;1024S\x1b[?63;1;2;4;6;9;15;16;22;28c",
                 env: &[("TERM", "xterm")],
                 protocol: ProtocolType::Sixel,
                 direct: false,
@@ -900,7 +1044,7 @@ mod tests {
             Case {
                 who: "mlterm 3.9.0",
                 // recorded: no XTVERSION answer
-                answer: b"\x1b[6;19;10t\x1b[4;456;800t\x1b[?63;1;2;3;4;6;7;15;18;22;29c",
+                answer: b"\x1b[6;19;10t\x1b[4;456;800t\x1b[?1;0;1024S\x1b[?63;1;2;3;4;6;7;15;18;22;29c",
                 env: &[("TERM", "xterm"), ("MLTERM", "3.9.0")],
                 protocol: ProtocolType::Sixel,
                 direct: false,
@@ -1017,6 +1161,130 @@ mod tests {
     }
 
     #[test]
+    fn the_colour_registers_set_the_sixel_palette() {
+        // xterm -ti vt340 as recorded: 1024 registers, 256 colours used
+        let xterm = heard(b"\x1b[?1;0;1024S\x1bP>|XTerm(379)\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c");
+        assert_eq!(xterm.sixel_registers, Some(1024));
+        let px = Window {
+            width_px: 1000,
+            height_px: 800,
+            ..window()
+        };
+        let d = decide(ProtocolChoice::Auto, Some(&xterm), &env(&[]), px);
+        assert_eq!((d.protocol, d.palette), (Some(ProtocolType::Sixel), 256));
+        assert_eq!(drawer_for(&d).unwrap().sixel_palette, 256);
+        assert_eq!(
+            describe_drawer(drawer_for(&d).as_ref()),
+            "sixel (font 10×20 px)"
+        );
+        // `XTerm*numColorRegisters: 16`: sixel with a palette of 16
+        let sixteen = Answers {
+            sixel_registers: Some(16),
+            ..xterm.clone()
+        };
+        let d = decide(ProtocolChoice::Auto, Some(&sixteen), &env(&[]), px);
+        assert_eq!((d.protocol, d.palette), (Some(ProtocolType::Sixel), 16));
+        let drawer = drawer_for(&d).unwrap();
+        assert_eq!(drawer.sixel_palette, 16);
+        assert_eq!(
+            describe_drawer(Some(&drawer)),
+            "sixel (font 10×20 px, 16 colours)"
+        );
+        // four registers (a VT330): half blocks, and the reason says so
+        let four = Answers {
+            sixel_registers: Some(4),
+            ..xterm.clone()
+        };
+        let d = decide(ProtocolChoice::Auto, Some(&four), &env(&[]), px);
+        assert_eq!(d.protocol, Some(ProtocolType::Halfblocks), "{d:?}");
+        assert_eq!(
+            d.why,
+            "XTerm 379 reports sixel graphics with only 4 colour registers: half blocks show more"
+        );
+        // forced sixel keeps sixel, with the four colours it has
+        let d = decide(ProtocolChoice::Sixel, Some(&four), &env(&[]), px);
+        assert_eq!((d.protocol, d.palette), (Some(ProtocolType::Sixel), 4));
+        // not reported: 256
+        let silent = Answers {
+            sixel_registers: None,
+            ..xterm
+        };
+        let d = decide(ProtocolChoice::Auto, Some(&silent), &env(&[]), px);
+        assert_eq!(d.palette, FULL_PALETTE);
+        assert_eq!(
+            Drawer::from(Picker::halfblocks()).sixel_palette,
+            FULL_PALETTE
+        );
+    }
+
+    #[test]
+    fn what_is_asked_depends_on_what_is_wanted_and_remembered() {
+        use crate::term_probe::Query;
+        let want = |graphics, fresh, background| Want {
+            graphics,
+            fresh,
+            background,
+        };
+        let talks = Answers {
+            answered: true,
+            ..Answers::default()
+        };
+        let silent = Answers::default();
+        let only_background = Some(Query {
+            graphics: false,
+            registers: false,
+            background: true,
+        });
+        let xterm = env(&[("TERM", "xterm-256color")]);
+        // nothing remembered (or doctor): everything, DA1 last
+        assert_eq!(
+            query_for(want(true, false, true), None, &xterm),
+            Some(Query::ALL)
+        );
+        assert_eq!(
+            query_for(want(true, false, false), None, &xterm),
+            Some(Query::ALL)
+        );
+        assert_eq!(
+            query_for(want(true, true, false), Some(&talks), &xterm),
+            Some(Query::ALL)
+        );
+        // remembered: the background alone, for theme auto
+        assert_eq!(
+            query_for(want(true, false, true), Some(&talks), &xterm),
+            only_background
+        );
+        assert_eq!(
+            query_for(want(true, false, false), Some(&talks), &xterm),
+            None
+        );
+        // no graphics wanted (--image-protocol none): the background alone
+        assert_eq!(
+            query_for(want(false, false, true), None, &xterm),
+            only_background
+        );
+        assert_eq!(query_for(want(false, false, false), None, &xterm), None);
+        // a terminal remembered as silent is not waited for again
+        assert_eq!(
+            query_for(want(true, false, true), Some(&silent), &xterm),
+            None
+        );
+        assert_eq!(
+            query_for(want(false, false, true), Some(&silent), &xterm),
+            None
+        );
+        // kitty and Ghostty log the register query as an error: not sent
+        for vars in [
+            &[("TERM", "xterm-kitty")][..],
+            &[("TERM", "xterm-256color"), ("KITTY_WINDOW_ID", "1")][..],
+            &[("TERM", "xterm-ghostty")][..],
+        ] {
+            let q = query_for(want(true, true, true), None, &env(vars)).unwrap();
+            assert!(q.graphics && q.background && !q.registers, "{vars:?}");
+        }
+    }
+
+    #[test]
     fn xtversion_answers_name_the_terminal() {
         let parse = |s: &str| TerminalId::parse(s).map(|t| (t.name, t.version));
         let some = |n: &str, v: Option<&str>| Some((n.to_owned(), v.map(str::to_owned)));
@@ -1049,12 +1317,30 @@ mod tests {
         };
         remember(&path, "a", &kitty).unwrap();
         remember(&path, "b", &Answers::default()).unwrap();
+        // a sixel terminal's colour registers are remembered with the rest
+        let xterm = Answers {
+            answered: true,
+            sixel: true,
+            da1: vec![1, 2, 4],
+            sixel_registers: Some(1024),
+            ..Answers::default()
+        };
+        remember(&path, "c", &xterm).unwrap();
         assert_eq!(cached(&path, "a"), Some(kitty.clone()));
         assert_eq!(cached(&path, "b"), Some(Answers::default()));
+        assert_eq!(cached(&path, "c"), Some(xterm));
         std::fs::write(&path, b"{not json").unwrap();
         assert_eq!(cached(&path, "a"), Option::None);
         remember(&path, "a", &kitty).unwrap();
         assert_eq!(cached(&path, "a"), Some(kitty));
+        // entries written before the registers were asked still read
+        std::fs::write(
+            &path,
+            br#"{"terminals":{"a":{"answered":true,"kitty":false,"sixel":true,"cell_px":null,"window_px":null,"version":null,"da1":[4]}}}"#,
+        )
+        .unwrap();
+        let old = cached(&path, "a").unwrap();
+        assert!(old.sixel && old.sixel_registers.is_none());
         let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
             .unwrap()
             .map(|e| e.unwrap().file_name())

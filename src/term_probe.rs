@@ -1,10 +1,11 @@
 //! Asking the terminal what it can draw, on the calling thread, with a
 //! deadline, leaving nothing behind.
 //!
-//! The probe writes five queries — the kitty graphics query, the cell size
-//! in pixels (`CSI 16 t`), the window size in pixels (`CSI 14 t`), the
-//! terminal's name and version (XTVERSION, `CSI > q`) and its background
-//! colour (OSC 11, for the theme) — and last Primary
+//! The probe writes up to six queries ([`Query`]) — the kitty graphics
+//! query, the cell size in pixels (`CSI 16 t`), the window size in pixels
+//! (`CSI 14 t`), the terminal's name and version (XTVERSION, `CSI > q`),
+//! the number of sixel colour registers (XTSMGRAPHICS, `CSI ? 1 ; 1 ; 0 S`)
+//! and its background colour (OSC 11, for the theme) — and last Primary
 //! Device Attributes (`CSI c`), which virtually every terminal (and tmux
 //! itself) answers. Terminals answer in order, so the DA1 answer ends the
 //! probe: usually within milliseconds. A terminal that answers nothing ends
@@ -62,6 +63,50 @@ pub struct Answers {
     /// The background colour (OSC 11), 8 bits a channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<(u8, u8, u8)>,
+    /// The sixel colour registers (XTSMGRAPHICS `CSI ? 1 ; 0 ; N S`);
+    /// `None` when the terminal did not say (not asked, no answer, or an
+    /// error status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sixel_registers: Option<u16>,
+}
+
+/// Which questions a probe asks; DA1 always comes last and ends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Query {
+    /// The kitty graphics query, cell and window sizes, XTVERSION.
+    pub graphics: bool,
+    /// XTSMGRAPHICS, the sixel colour registers. Terminals without it
+    /// ignore it, but kitty logs each one as a parse error.
+    pub registers: bool,
+    /// OSC 11, the background colour.
+    pub background: bool,
+}
+
+impl Query {
+    /// Everything.
+    pub const ALL: Query = Query {
+        graphics: true,
+        registers: true,
+        background: true,
+    };
+
+    /// The bytes the probe writes.
+    pub fn bytes(self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.graphics {
+            out.extend_from_slice(
+                b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\\x1b[16t\x1b[14t\x1b[>q",
+            );
+        }
+        if self.registers {
+            out.extend_from_slice(b"\x1b[?1;1;0S");
+        }
+        if self.background {
+            out.extend_from_slice(b"\x1b]11;?\x1b\\");
+        }
+        out.extend_from_slice(b"\x1b[c");
+        out
+    }
 }
 
 /// The answers and the keys typed meanwhile.
@@ -74,25 +119,12 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
-/// The bytes the probe writes.
-pub fn query() -> &'static [u8] {
-    concat!(
-        "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\",
-        "\x1b[16t",
-        "\x1b[14t",
-        "\x1b[>q",
-        "\x1b]11;?\x1b\\",
-        "\x1b[c"
-    )
-    .as_bytes()
-}
-
 /// Writes the queries, then reads until the DA1 answer or `deadline`
 /// ([`listen`]). `term` is the terminal, or in tests one end of a socket.
 #[cfg(test)]
 pub fn probe<T: Read + io::Write + AsFd>(term: &mut T, deadline: Duration) -> io::Result<Outcome> {
     let started = Instant::now();
-    term.write_all(query())?;
+    term.write_all(&Query::ALL.bytes())?;
     term.flush()?;
     listen(term, started, deadline)
 }
@@ -190,6 +222,9 @@ enum Item {
     WindowPx(u16, u16),
     Version(String),
     Background(u8, u8, u8),
+    /// XTSMGRAPHICS about the colour registers: their number, `None` for
+    /// an error status.
+    Registers(Option<u16>),
     Key(KeyEvent),
     /// A mouse report (mouse capture is on): dropped quietly.
     Mouse,
@@ -262,6 +297,7 @@ impl Splitter {
             Item::WindowPx(w, h) => a.window_px = Some((w, h)).filter(|&(w, h)| w > 0 && h > 0),
             Item::Version(v) => a.version = Some(v),
             Item::Background(r, g, b) => a.background = Some((r, g, b)),
+            Item::Registers(n) => a.sixel_registers = n.filter(|&n| n > 0),
             Item::Key(k) => self.keys.push(k),
             Item::Mouse => {}
             Item::Unknown(bytes) => {
@@ -437,8 +473,13 @@ fn csi(b: &[u8]) -> Parsed {
     let item = if let Some(rest) = text.strip_prefix('?') {
         // kitty ends its DA1 list with an empty parameter (`ESC [ ? 62 ; c`)
         let rest = rest.strip_suffix(';').unwrap_or(rest);
-        match (fin, numbers(rest)) {
-            (b'c', Some(attrs)) => Item::Da1(attrs),
+        match (fin, numbers(rest).as_deref()) {
+            (b'c', Some(attrs)) => Item::Da1(attrs.to_vec()),
+            // XTSMGRAPHICS: item 1 (colour registers), status 0 (success)
+            // and the value; any other status (xterm without sixel: 3)
+            // has no value
+            (b'S', Some([1, 0, n])) => Item::Registers(Some(*n)),
+            (b'S', Some([1, status, ..])) if *status != 0 => Item::Registers(None),
             _ => unknown(),
         }
     } else if text.starts_with('<') && matches!(fin, b'M' | b'm') {
@@ -567,6 +608,79 @@ mod tests {
     }
 
     #[test]
+    fn the_sixel_colour_registers_are_read_from_recorded_answers() {
+        // recorded under Xvfb with `CSI ? 1 ; 1 ; 0 S` before OSC 11 and DA1
+        let cases: [(&str, &[u8], Option<u16>); 5] = [
+            (
+                "xterm 379 -ti vt340",
+                b"\x1b[?1;0;1024S\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+                Some(1024),
+            ),
+            (
+                "xterm 379 -ti vt340 -xrm 'XTerm*numColorRegisters: 256'",
+                b"\x1b[?1;0;256S\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+                Some(256),
+            ),
+            (
+                // without sixel: status 3 (failure) and no value
+                "xterm 379",
+                b"\x1b[?1;3S\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?64;1;2;6;9;15;16;17;18;21;22;28c",
+                None,
+            ),
+            (
+                "mlterm 3.9.0",
+                b"\x1b[?1;0;1024S\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?63;1;2;3;4;6;7;15;18;22;29c",
+                Some(1024),
+            ),
+            (
+                // kitty 0.26.5 does not answer (and logs the query as a
+                // parse error, so it is not sent there)
+                "kitty 0.26.5",
+                b"\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[?62;c",
+                None,
+            ),
+        ];
+        for (who, bytes, registers) in cases {
+            let (a, keys) = split(&[bytes]);
+            assert!(a.answered, "{who}");
+            assert_eq!(a.sixel_registers, registers, "{who}");
+            assert!(keys.is_empty(), "{who}: {keys:?}");
+            // the same bytes one at a time
+            let chunks: Vec<&[u8]> = bytes.chunks(1).collect();
+            assert_eq!(split(&chunks).0, a, "{who}");
+        }
+        // odd answers: another item, a status without a value, a value too
+        // large, zero registers: none is a key, none is a count
+        let (a, keys) =
+            split(&[b"\x1b[?2;0;640;480S\x1b[?1;0S\x1b[?1;0;99999S\x1b[?1;0;0S\x1b[?1;2c"]);
+        assert_eq!((a.sixel_registers, keys.len()), (None, 0));
+    }
+
+    #[test]
+    fn a_query_asks_what_is_wanted_and_ends_with_da1() {
+        let text = |q: Query| String::from_utf8(q.bytes()).unwrap();
+        let all = text(Query::ALL);
+        assert!(
+            all.ends_with("\x1b[c") && all.contains("\x1b[?1;1;0S"),
+            "{all:?}"
+        );
+        let background = text(Query {
+            graphics: false,
+            registers: false,
+            background: true,
+        });
+        assert_eq!(background, "\x1b]11;?\x1b\\\x1b[c");
+        let kitty = text(Query {
+            registers: false,
+            ..Query::ALL
+        });
+        assert!(
+            !kitty.contains("\x1b[?1;1;0S") && kitty.contains("\x1b[>q"),
+            "{kitty:?}"
+        );
+    }
+
+    #[test]
     fn answers_split_at_every_byte_read_the_same() {
         let chunks: Vec<&[u8]> = KITTY.chunks(1).collect();
         let (a, keys) = split(&chunks);
@@ -672,7 +786,7 @@ mod tests {
         // a deadline far beyond what the test may take: the answer ends it
         let outcome = probe(&mut ours, Duration::from_secs(60)).unwrap();
         let (seen, _theirs) = terminal.join().unwrap();
-        assert_eq!(seen, query());
+        assert_eq!(seen, Query::ALL.bytes());
         assert!(outcome.answers.kitty);
         assert_eq!(outcome.answers.cell_px, Some((10, 20)));
         assert_eq!(outcome.keys.first(), Some(&k('j')));

@@ -14,10 +14,23 @@ use crate::provider::AssetView;
 /// A family this small opens fully once it is read.
 pub const OPEN_ALL_UP_TO: usize = 100;
 
-/// Rows the pane shows at once (it takes the list's place, with the
+/// Rows the pane shows whole at once (it takes the list's place, with the
 /// list's row height whether or not the grid is on).
 pub fn lines(g: &crate::app::layout::Geometry) -> usize {
     (g.list_inner.height / g.row_height.max(1)).max(1) as usize
+}
+
+/// Lines of a three-line row that carry text: the name, then the type.
+const TEXT_LINES: u16 = 2;
+
+/// Rows the pane draws: the whole ones, and below them one cut short
+/// that still shows its name and type (at 80×24, three whole rows of
+/// three lines and one of two). With the view at the top, a cursor on
+/// that last row counts as shown, so the root stays in view.
+pub fn lines_drawn(g: &crate::app::layout::Geometry) -> usize {
+    let h = g.row_height.max(1);
+    let cut = h > TEXT_LINES && g.list_inner.height % h >= TEXT_LINES;
+    lines(g) + usize::from(cut)
 }
 
 /// What the tree pane asks the workers (answers are [`TreeMsg`]s of the
@@ -143,9 +156,14 @@ impl TreePane {
         self.cursor = (self.cursor as isize + delta).clamp(0, last) as usize;
     }
 
-    pub fn scroll_into_view(&mut self, lines: usize) {
+    /// Scrolls only as far as needed to show the cursor: not at all while
+    /// it is on one of the `from_top` rows drawn from the top (the root
+    /// stays in view), else to keep it on one of `lines` whole rows.
+    pub fn scroll_into_view(&mut self, lines: usize, from_top: usize) {
         let lines = lines.max(1);
-        if self.cursor < self.offset {
+        if self.cursor < from_top.max(lines) {
+            self.offset = 0;
+        } else if self.cursor < self.offset {
             self.offset = self.cursor;
         } else if self.cursor >= self.offset + lines {
             self.offset = self.cursor + 1 - lines;

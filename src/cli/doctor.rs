@@ -21,6 +21,7 @@ use crate::dirs;
 use crate::graphics::{self, ProtocolChoice};
 use crate::sanitize;
 use crate::text::human_size;
+use crate::ui::theme::Theme;
 
 /// Longest environment value or path shown.
 const MAX_VALUE: usize = 256;
@@ -76,7 +77,9 @@ pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> 
     let terminal = terminal();
     let (config_check, loaded) = config_file();
     let file_choice = loaded.as_ref().and_then(|l| l.config.image_protocol);
-    let image = image_protocol(global.image_protocol, file_choice).await;
+    let file_theme = loaded.as_ref().and_then(|l| l.config.theme);
+    let (image, detection) = image_protocol(global.image_protocol, file_choice, file_theme).await;
+    let theme = theme(file_theme, detection.as_ref());
     let (credentials, base_url) = credentials(global, loaded.as_ref());
     let api = api(global, base_url).await;
     let api_failed = api.status == Status::Fail;
@@ -90,6 +93,7 @@ pub async fn run(global: &GlobalArgs, args: DoctorArgs) -> Result<(), CliError> 
     let checks = [
         terminal,
         image,
+        theme,
         config_check,
         credentials,
         api,
@@ -232,15 +236,26 @@ impl Drop for RawMode {
 
 /// The image protocol: in a terminal the terminal is asked afresh (and its
 /// answers remembered for the browser); elsewhere the remembered answers
-/// for this terminal are shown, if any.
-async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoice>) -> Check {
+/// for this terminal are shown, if any. With `theme = "auto"` the
+/// background is asked too (alone when the protocol needs no answers).
+/// Returns the check and what the terminal said.
+async fn image_protocol(
+    flag: Option<ProtocolChoice>,
+    file: Option<ProtocolChoice>,
+    theme: Option<Theme>,
+) -> (Check, Option<graphics::Detection>) {
     let (choice, source) = graphics::resolve_choice(flag, file);
     let env = |k: &str| std::env::var(k).ok();
     let key = graphics::terminal_key(&env);
-    let detection = if choice.wants_answers() {
-        let detected = tokio::task::spawn_blocking(|| {
+    let want = graphics::Want {
+        graphics: choice.wants_answers(),
+        fresh: true,
+        background: theme.unwrap_or_default() == Theme::Auto,
+    };
+    let detection = if want.graphics || want.background {
+        let detected = tokio::task::spawn_blocking(move || {
             let _raw = graphics::can_probe().then(RawMode::enable);
-            graphics::start_detect(true, |tty, query| {
+            graphics::start_detect(want, |tty, query| {
                 tty.write_all(query)?;
                 tty.flush()
             })
@@ -252,11 +267,17 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
             found: graphics::Found::NotProbed(format!("the probe failed: {e}")),
             keys: Vec::new(),
             previous: None,
+            not_asked: Some(format!("the probe failed: {e}")),
         }))
     } else {
         None
     };
-    let answers = detection.as_ref().and_then(|d| d.answers.as_ref());
+    // the answers the protocol was chosen from (a choice that needs none
+    // was asked the background only)
+    let answers = detection
+        .as_ref()
+        .and_then(|d| d.answers.as_ref())
+        .filter(|_| choice.wants_answers());
     let decision = graphics::decide(choice, answers, &env, graphics::Window::current());
     let drawer = graphics::drawer_for(&decision);
     let picker = drawer.as_ref().map(|d| &d.picker);
@@ -264,7 +285,10 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
         Some(d) if d.kitty_direct => "kitty-direct",
         _ => graphics::protocol_name(picker),
     };
-    let found = detection.as_ref().map(|d| &d.found);
+    let found = detection
+        .as_ref()
+        .filter(|_| choice.wants_answers())
+        .map(|d| &d.found);
     let how = match (choice, found) {
         (ProtocolChoice::Auto, Some(graphics::Found::Probed(took))) => format!(
             "{}; asked now, answered in {} ms, remembered for this terminal",
@@ -311,6 +335,16 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
         graphics::describe_drawer(drawer.as_ref()),
         sanitize::line(&how, MAX_ERROR)
     ));
+    let registers = answers.and_then(|a| a.sixel_registers);
+    if let Some(line) = sixel_registers(
+        registers,
+        name == "sixel",
+        decision.palette,
+        decision.terminal.as_ref(),
+    ) {
+        summary.push_str("; ");
+        summary.push_str(&line);
+    }
     summary.push_str(
         "; to override: --image-protocol, ASSETUI_IMAGE_PROTOCOL or \
          image_protocol = \"kitty\" (kitty-direct, sixel, iterm2, halfblocks, none) in config.toml",
@@ -331,7 +365,7 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
         graphics::ChoiceSource::ConfigFile => "config_file",
         graphics::ChoiceSource::Default => "default",
     };
-    Check::new("image_protocol", "image protocol", status, summary)
+    let check = Check::new("image_protocol", "image protocol", status, summary)
         .fact("choice", choice.name())
         .fact("choice_source", source_name)
         .fact("probed", found_name == "probed")
@@ -359,10 +393,109 @@ async fn image_protocol(flag: Option<ProtocolChoice>, file: Option<ProtocolChoic
                 .and_then(|t| t.version.as_deref())
                 .map(|v| sanitize::line(v, MAX_VALUE)),
         )
+        .fact("sixel_registers", registers)
+        .fact(
+            "sixel_colours",
+            (name == "sixel").then_some(decision.palette),
+        )
         .fact("tmux", picker.is_some_and(|p| p.tmux_detected()))
         .fact("terminal_key", sanitize::line(&key, MAX_VALUE))
         .fact("answers", answers_json)
-        .fact("cache_file", graphics::cache_file().map(|p| shown(&p)))
+        .fact("cache_file", graphics::cache_file().map(|p| shown(&p)));
+    (check, detection)
+}
+
+/// What the terminal said of its sixel colour registers, when it said
+/// something or sixel is drawn: `sixel: 1024 colour registers`, with how
+/// many colours images use when fewer than 256, and how to raise them in
+/// xterm.
+fn sixel_registers(
+    registers: Option<u16>,
+    drawn: bool,
+    palette: u16,
+    terminal: Option<&graphics::TerminalId>,
+) -> Option<String> {
+    let Some(n) = registers else {
+        return drawn.then(|| {
+            format!(
+                "sixel: colour registers not reported ({} colours used)",
+                graphics::FULL_PALETTE
+            )
+        });
+    };
+    let mut line = format!("sixel: {n} colour registers");
+    if n < graphics::FULL_PALETTE {
+        if drawn {
+            line.push_str(&format!(", images use {palette} colours"));
+        } else if n < graphics::MIN_SIXEL_REGISTERS {
+            line.push_str(", too few for pictures: half blocks");
+        }
+        if terminal.is_some_and(|t| t.name.eq_ignore_ascii_case("xterm")) {
+            line.push_str(
+                " (xterm: raise them with `xterm -xrm 'XTerm*numColorRegisters: 256'` \
+                 or that line in ~/.Xresources)",
+            );
+        }
+    }
+    Some(line)
+}
+
+/// The theme: chosen in config.toml, or (auto) from the background the
+/// terminal reported.
+fn theme(chosen: Option<Theme>, detection: Option<&graphics::Detection>) -> Check {
+    let chosen = chosen.unwrap_or_default();
+    let background = detection
+        .and_then(|d| d.answers.as_ref())
+        .and_then(|a| a.background);
+    let (used, summary) = match chosen {
+        Theme::Dark | Theme::Light => {
+            let name = theme_name(chosen);
+            (name, format!("{name} (theme = \"{name}\" in config.toml)"))
+        }
+        Theme::Auto => match background {
+            Some(rgb) => {
+                let name = if crate::ui::theme::is_light(rgb) {
+                    "light"
+                } else {
+                    "dark"
+                };
+                (
+                    name,
+                    format!(
+                        "auto: {name} (the terminal's background is #{:02x}{:02x}{:02x}; \
+                         asked at every start)",
+                        rgb.0, rgb.1, rgb.2
+                    ),
+                )
+            }
+            None => (
+                "dark",
+                match detection.and_then(|d| d.not_asked.as_deref()) {
+                    Some(why) => {
+                        format!("auto: dark (not asked: {})", sanitize::line(why, MAX_ERROR))
+                    }
+                    None => "auto: dark (the terminal did not report its background)".to_owned(),
+                },
+            ),
+        },
+    };
+    let summary =
+        format!("{summary}; to choose: theme = \"dark\" or \"light\" (or \"auto\") in config.toml");
+    Check::new("theme", "theme", Status::Ok, summary)
+        .fact("choice", theme_name(chosen))
+        .fact("theme", used)
+        .fact(
+            "background",
+            background.map(|(r, g, b)| format!("#{r:02x}{g:02x}{b:02x}")),
+        )
+}
+
+fn theme_name(theme: Theme) -> &'static str {
+    match theme {
+        Theme::Auto => "auto",
+        Theme::Dark => "dark",
+        Theme::Light => "light",
+    }
 }
 
 fn config_file() -> (Check, Option<LoadedConfig>) {

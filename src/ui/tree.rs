@@ -76,7 +76,7 @@ pub fn draw(state: &State, buf: &mut Buffer) -> bool {
         .iter()
         .enumerate()
         .skip(pane.offset)
-        .take(crate::app::tree::lines(&g))
+        .take(crate::app::tree::lines_drawn(&g))
         .enumerate()
     {
         let Some(node) = tree.get(&row.id) else {
@@ -91,12 +91,17 @@ pub fn draw(state: &State, buf: &mut Buffer) -> bool {
         let picked = state.selection.contains(&row.id);
         if thumbs {
             let thumb = Rect::new(area.x + 1, area.y, ROW_THUMB.0, ROW_THUMB.1).intersection(area);
-            let key = ImageKey {
-                asset_id: row.id.clone(),
-                variant: Variant::Thumbnail,
-                cells: ROW_THUMB,
-            };
-            image::draw(&state.images, &key, thumb, "·", buf);
+            if thumb.height == ROW_THUMB.1 {
+                let key = ImageKey {
+                    asset_id: row.id.clone(),
+                    variant: Variant::Thumbnail,
+                    cells: ROW_THUMB,
+                };
+                image::draw(&state.images, &key, thumb, "·", buf);
+            } else {
+                // the last row, cut short: no room for its picture
+                image::mark(thumb, "·", theme::faint(), buf);
+            }
             let tx = area.x + ROW_THUMB.0 + 2;
             let text_area = |dy: u16| {
                 Rect::new(tx, area.y + dy, area.right().saturating_sub(tx), 1).intersection(area)

@@ -12,6 +12,9 @@
 #   - a popup (`?`, the help) over a photograph in the inspector leaves
 #     no image on top of it (kitty; sixel quantizes to a palette, so the
 #     check needs a true-colour protocol), and closing it brings them back.
+# Then `assetui doctor` runs in each and must name what it found there:
+# the protocol, and for sixel the colour registers the terminal reported
+# (xterm also with `numColorRegisters: 16`, as a user may set it).
 # Screenshots go to $EMULATOR_OUT (default target/emulators); with
 # --docs the small copies in docs/ are refreshed.
 #
@@ -27,7 +30,7 @@ docs=no
 [[ ${1:-} == --docs ]] && docs=yes
 
 missing=()
-for tool in Xvfb xterm kitty import convert xdotool; do
+for tool in Xvfb xterm kitty import convert xdotool script; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ((${#missing[@]})); then
@@ -163,7 +166,11 @@ check() {
     local before=0 n=0 m=0 k
     for k in j j j; do press "$last_wid" "$k"; done
     local photo=$out/$name-photo.png
-    for _ in $(seq 120); do
+    # only a true-colour protocol can show it (a sixel palette holds 256
+    # colours at most): not waited for elsewhere
+    local tries=120
+    ((images >= 1500)) || tries=1
+    for _ in $(seq "$tries"); do
         sleep 0.25
         import -window "$last_wid" "$photo" 2>/dev/null || continue
         before=$(colours_in "$photo" 60 8 30 40)
@@ -207,14 +214,52 @@ check() {
     fi
 }
 
-check xterm xterm -ti vt340 -fa 'DejaVu Sans Mono' -fs 9 -geometry 120x40+0+0 -e "$bin"
-check kitty kitty --config NONE -o font_family='DejaVu Sans Mono' -o font_size=9 \
-    -o initial_window_width=1000 -o initial_window_height=700 -o remember_window_size=no \
-    "$bin"
+# doctor NAME PATTERN EMULATOR-COMMAND...: runs `assetui doctor` in the
+# emulator (the command's last word, the browser, is replaced by
+# script(1) running doctor, so that doctor still talks to the emulator
+# and its output is kept); its image protocol line must match PATTERN
+# (grep -E), and the emulator must log no error.
+doctor() {
+    local name=$1 pattern=$2; shift 2
+    local out=$work/doctor-$name.txt log=$work/doctor-$name.log
+    local cmd=("$@")
+    unset 'cmd[${#cmd[@]}-1]'
+    rm -f "$out"
+    timeout 60 "${cmd[@]}" script -q -e -c "$bin doctor" "$out" >"$log" 2>&1 || true
+    if [[ ! -s $out ]]; then
+        fail "doctor in $name: no output"; cat "$log"; return 0
+    fi
+    local line
+    line=$(grep -a 'image protocol' "$out" || true)
+    echo "doctor in $name: ${line#*image protocol}" | tr -s ' '
+    if ! grep -Eq "$pattern" <<<"$line"; then
+        fail "doctor in $name: expected /$pattern/"; cat "$out"
+    fi
+    if grep -Eai 'parse error|malformed|invalid key' "$log"; then
+        fail "doctor in $name: the emulator logged an error"
+    fi
+}
+
+xterm_cmd=(xterm -ti vt340 -fa 'DejaVu Sans Mono' -fs 9 -geometry 120x40+0+0 -e "$bin")
+kitty_cmd=(kitty --config NONE -o font_family='DejaVu Sans Mono' -o font_size=9
+    -o initial_window_width=1000 -o initial_window_height=700 -o remember_window_size=no
+    "$bin")
+mlterm_cmd=(mlterm --geometry 120x40+0+0 -e "$bin")
+
+check xterm "${xterm_cmd[@]}"
+check kitty "${kitty_cmd[@]}"
 if command -v mlterm >/dev/null; then
-    check mlterm mlterm --geometry 120x40+0+0 -e "$bin"
+    check mlterm "${mlterm_cmd[@]}"
 else
     echo "SKIP mlterm: not installed"
+fi
+
+doctor xterm 'XTerm [0-9]+: sixel .*sixel: [0-9]+ colour registers' "${xterm_cmd[@]}"
+doctor xterm-16 'sixel \(font [^)]*16 colours\).*sixel: 16 colour registers, images use 16 colours \(xterm: raise' \
+    xterm -xrm 'XTerm*numColorRegisters: 16' "${xterm_cmd[@]:1}"
+doctor kitty 'kitty 0\.[0-9.]+: kitty ' "${kitty_cmd[@]}"
+if command -v mlterm >/dev/null; then
+    doctor mlterm ': sixel .*sixel: [0-9]+ colour registers' "${mlterm_cmd[@]}"
 fi
 
 if ((failures)); then

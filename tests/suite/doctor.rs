@@ -69,6 +69,7 @@ async fn json_has_every_key() {
     for key in [
         "terminal",
         "image_protocol",
+        "theme",
         "config",
         "credentials",
         "api",
@@ -81,6 +82,15 @@ async fn json_has_every_key() {
             "{key}: {v:#}"
         );
     }
+    // not a terminal: the background is not asked, the theme says why
+    assert_eq!(v["theme"]["choice"], "auto");
+    assert_eq!(v["theme"]["theme"], "dark");
+    assert!(
+        v["theme"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("not asked: stdin or stdout is not a terminal")),
+        "{v:#}"
+    );
     assert_eq!(v["api"]["answered"], true);
     assert_eq!(v["api"]["demo"], true);
     assert!(v["api"]["elapsed_ms"].is_u64());
@@ -318,6 +328,45 @@ fn doctor_names_an_old_kitty_and_its_direct_placement() {
         "{out:?}"
     );
     assert!(out.contains("kitty-direct, sixel, iterm2"), "{out:?}");
+}
+
+#[test]
+fn doctor_prints_the_sixel_colour_registers_and_the_theme_from_the_background() {
+    // xterm -ti vt340 with `XTerm*numColorRegisters: 16` and a white
+    // background (its answers as recorded, plus a cell size)
+    let out = doctor_in_pty(Some(
+        b"\x1b[6;20;10t\x1bP>|XTerm(379)\x1b\\\x1b[?1;0;16S\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+    ));
+    assert!(
+        out.contains(
+            "XTerm 379: sixel (font 10×20 px, 16 colours) (XTerm 379 reports sixel graphics"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.contains(
+            "sixel: 16 colour registers, images use 16 colours (xterm: raise them with \
+             `xterm -xrm 'XTerm*numColorRegisters: 256'`"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("auto: light (the terminal's background is #ffffff; asked at every start)"),
+        "{out:?}"
+    );
+    // as xterm answers by default: 1024 registers, nothing to raise
+    let out = doctor_in_pty(Some(
+        b"\x1b[6;20;10t\x1bP>|XTerm(379)\x1b\\\x1b[?1;0;1024S\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c",
+    ));
+    assert!(
+        out.contains("XTerm 379: sixel (font 10×20 px) (")
+            && out.contains("sixel: 1024 colour registers;"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("auto: dark (the terminal's background is #000000"),
+        "{out:?}"
+    );
 }
 
 #[test]

@@ -259,6 +259,108 @@ fn a_key_typed_before_the_first_frame_is_acted_on() {
     assert_screen_restored(&p);
 }
 
+// Issue 22: `theme = "auto"` follows the background the terminal
+// reports, asked at every start, also when the graphics answers need no
+// probe (`--image-protocol none`, or remembered).
+
+/// A terminal that answers the background query (OSC 11) with `rgb`, and
+/// DA1; it knows no other query.
+fn background_terminal(rgb: &str) -> Vec<pty::Answer> {
+    vec![
+        pty::Answer::new(b"\x1b]11;?\x1b\\", format!("\x1b]11;rgb:{rgb}\x1b\\")),
+        pty::Answer::new(b"\x1b[c", b"\x1b[?62;22c"),
+    ]
+}
+
+/// The status bar's background (the theme's `bar`): dark or light.
+const DARK_BAR: vt100::Color = vt100::Color::Rgb(28, 28, 36);
+const LIGHT_BAR: vt100::Color = vt100::Color::Rgb(228, 228, 236);
+/// The cursor row's background (the theme's `selected`).
+const LIGHT_SELECTED: vt100::Color = vt100::Color::Rgb(200, 215, 240);
+
+fn bar_colour(s: &vt100::Screen) -> Option<vt100::Color> {
+    let (rows, _) = s.size();
+    s.cell(rows - 1, 0).map(|c| c.bgcolor())
+}
+
+/// The background of the first asset's name (the cursor's row at start).
+fn first_row_colour(s: &vt100::Screen) -> Option<vt100::Color> {
+    let (_, cols) = s.size();
+    s.rows(0, cols).enumerate().find_map(|(row, text)| {
+        let at = text.find("Glass chime")?;
+        let col = text[..at].chars().count();
+        s.cell(row as u16, col as u16).map(|c| c.bgcolor())
+    })
+}
+
+/// Runs the browser with `args` in a terminal whose background is `rgb`
+/// until the status bar has the colour `bar` (and the cursor row `row`,
+/// when given), then quits; returns what it wrote.
+fn run_on_background(
+    dir: &Path,
+    args: &[&str],
+    rgb: &str,
+    bar: vt100::Color,
+    row: Option<vt100::Color>,
+) -> Vec<u8> {
+    let mut argv = vec![BIN];
+    argv.extend_from_slice(args);
+    let mut p = Pty::spawn_answering(argv, env(dir, &[]), dir, 80, 24, background_terminal(rgb));
+    p.wait_for_text("Glass chime", T).unwrap();
+    p.wait_for(&format!("the status bar in {bar:?}"), T, |s| {
+        bar_colour(s) == Some(bar) && row.is_none_or(|c| first_row_colour(s) == Some(c))
+    })
+    .unwrap();
+    p.send("q");
+    assert!(p.wait_exit(T).unwrap().success());
+    assert_screen_restored(&p);
+    p.raw_output()
+}
+
+#[test]
+fn theme_auto_follows_a_light_background_without_a_graphics_probe() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = run_on_background(
+        dir.path(),
+        &["--image-protocol", "none"],
+        "ffff/ffff/ffff",
+        LIGHT_BAR,
+        Some(LIGHT_SELECTED),
+    );
+    assert_eq!(
+        pty::count(&raw, b"\x1b]11;?"),
+        1,
+        "the background asked once"
+    );
+    assert_eq!(pty::count(&raw, b"\x1b[>q"), 0, "no graphics probe");
+}
+
+#[test]
+fn a_remembered_probe_still_asks_the_background_at_each_start() {
+    let dir = tempfile::tempdir().unwrap();
+    // first start: the whole probe; the terminal is black
+    let raw = run_on_background(dir.path(), &[], "0000/0000/0000", DARK_BAR, None);
+    assert_eq!(pty::count(&raw, b"\x1b[>q"), 1, "probed");
+    // the answers are remembered, the background is not
+    let cache = dir.path().join("cache/assetui/terminals.json");
+    let remembered = std::fs::read_to_string(&cache).unwrap();
+    assert!(remembered.contains("\"answered\": true"), "{remembered}");
+    assert!(!remembered.contains("background"), "{remembered}");
+
+    // the user turned the terminal white: the next start follows
+    let raw = run_on_background(dir.path(), &[], "ffff/ffff/ffff", LIGHT_BAR, None);
+    assert_eq!(
+        pty::count(&raw, b"\x1b[>q"),
+        0,
+        "the graphics answers remembered"
+    );
+    assert_eq!(
+        pty::count(&raw, b"\x1b]11;?"),
+        1,
+        "the background asked again"
+    );
+}
+
 /// The browser gets `sig` while it shows the library: it restores the
 /// terminal and exits on its own.
 fn signal_restores_the_terminal(sig: &str, number: u32) {
@@ -882,6 +984,22 @@ fn visit_every_pane(rec: &Recorder, cols: u16, rows: u16, listed: bool) -> Vec<u
         pty::find(&raw, b"[2J[6n[c[>c").is_some(),
         "{size}: the server's text never reached the screen"
     );
+    without_background_query(raw, &size)
+}
+
+/// The program's own question for the terminal's background (OSC 11 and
+/// DA1, `theme = "auto"`), asked once before anything from a server is
+/// shown, taken out so that the rest can be checked: no hostile string is
+/// an OSC 11 query.
+fn without_background_query(mut raw: Vec<u8>, what: &str) -> Vec<u8> {
+    const ASKED: &[u8] = b"\x1b]11;?\x1b\\\x1b[c";
+    assert_eq!(
+        pty::count(&raw, ASKED),
+        1,
+        "{what}: the background asked once"
+    );
+    let at = pty::find(&raw, ASKED).unwrap();
+    raw.drain(at..at + ASKED.len());
     raw
 }
 

@@ -480,9 +480,11 @@ fn view(v: Value) -> AssetView {
     scenario::view(serde_json::from_value(v).unwrap())
 }
 
-#[test]
-fn the_tree_pane_at_80x24() {
-    let mut state = State::new("demo library".into(), Keymap::default(), false, 48, 80, 24);
+/// The browser at 80×24 (with or without images) with the tree pane open
+/// on "Castle red night", a grandchild of five: the castle family read
+/// whole, plus an asset whose parent is missing.
+fn castle_family_at_80x24(images: bool) -> State {
+    let mut state = State::new("demo library".into(), Keymap::default(), images, 48, 80, 24);
     let family = [
         (
             "asset_castle",
@@ -562,10 +564,59 @@ fn the_tree_pane_at_80x24() {
         json!({"id": "asset_lost", "metadata": {"parentId": "asset_gone"}}),
     )]));
     send(TreeMsg::ListingDone(Walked::Complete));
+    state
+}
+
+fn draw_80x24(state: &State) -> String {
     let backend = TestBackend::new(80, 24);
     let mut terminal = Terminal::new(backend).unwrap();
-    terminal.draw(|f| assetui::ui::draw(&state, f)).unwrap();
-    let screen = buffer_text(terminal.backend().buffer());
+    terminal.draw(|f| assetui::ui::draw(state, f)).unwrap();
+    buffer_text(terminal.backend().buffer())
+}
+
+fn press(state: &mut State, c: char) {
+    let _ = app::update(
+        state,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+    );
+}
+
+#[test]
+fn the_tree_pane_at_80x24() {
+    let state = castle_family_at_80x24(false);
+    let screen = draw_80x24(&state);
     assert!(!screen.contains('\u{1b}'));
     insta::assert_snapshot!("tree_pane_80x24", screen);
+}
+
+/// With thumbnails (three-line rows) 80×24 holds three whole rows and
+/// the name and type of a fourth: the cursor on the fourth node keeps the
+/// root in view, and only a cursor past it scrolls.
+#[test]
+fn the_tree_pane_with_thumbnails_at_80x24_keeps_the_root_in_view() {
+    let mut state = castle_family_at_80x24(true);
+    assert_eq!(state.geometry.row_height, 3);
+    let pane = |s: &State| {
+        let p = s.lineage.pane.as_ref().unwrap();
+        (p.cursor, p.offset)
+    };
+    assert_eq!(pane(&state), (3, 0), "the cursor on the asked asset");
+    let screen = draw_80x24(&state);
+    assert!(!screen.contains('\u{1b}'));
+    let shown = |screen: &str, name: &str| screen.lines().take(13).any(|l| l.contains(name));
+    assert!(shown(&screen, "▾ Castle at dawn"), "the root:\n{screen}");
+    assert!(shown(&screen, "Castle [31mred[0m night"), "{screen}");
+    insta::assert_snapshot!("tree_pane_thumbnails_80x24", screen);
+    // past the fourth row the view scrolls, as little as it must
+    press(&mut state, 'j');
+    assert_eq!(pane(&state), (4, 2));
+    let screen = draw_80x24(&state);
+    assert!(
+        !shown(&screen, "Castle at dawn") && shown(&screen, "Castle (×4)"),
+        "{screen}"
+    );
+    // and back on the fourth, the root comes back
+    press(&mut state, 'k');
+    assert_eq!(pane(&state), (3, 0));
+    assert!(shown(&draw_80x24(&state), "▾ Castle at dawn"));
 }

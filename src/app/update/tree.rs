@@ -245,8 +245,9 @@ pub(super) fn on_msg(state: &mut State, generation: u64, msg: TreeMsg, cmds: &mu
 /// Keeps the cursor's row on screen.
 pub(super) fn settle(state: &mut State) {
     let lines = lines(state);
+    let drawn = super::super::tree::lines_drawn(&state.geometry);
     if let Some(p) = state.lineage.pane.as_mut() {
-        p.scroll_into_view(lines);
+        p.scroll_into_view(lines, drawn);
     }
 }
 

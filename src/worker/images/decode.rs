@@ -52,14 +52,16 @@ pub fn render_cost(bytes: &[u8]) -> Result<u64, ImageError> {
 }
 
 /// [`render_image`] for a [`Drawer`]: kitty images placed directly are
-/// encoded here (the picture resized as for the other protocols).
+/// encoded here (the picture resized as for the other protocols), sixel
+/// images with the drawer's palette.
 pub fn render_drawable(
     bytes: &[u8],
     cells: (u16, u16),
     drawer: &Drawer,
 ) -> Result<Drawable, ImageError> {
     if !drawer.kitty_direct {
-        return render_image(bytes, cells, &drawer.picker).map(Drawable::from);
+        return render_protocol(bytes, cells, &drawer.picker, drawer.sixel_palette)
+            .map(Drawable::from);
     }
     if cells.0 == 0 || cells.1 == 0 {
         return Err(ImageError::Decode("no room to draw the image".into()));
@@ -81,12 +83,23 @@ pub fn render_drawable(
 
 /// Decodes `bytes`, resizes the picture to fit `cells` (columns, rows) at
 /// the picker's font size, keeping its aspect ratio, and encodes it for the
-/// picker's protocol. The protocol's size is the cells actually used, never
-/// more than `cells`. Blocking; never panics on bad input.
+/// picker's protocol (sixel with 256 colours). The protocol's size is the
+/// cells actually used, never more than `cells`. Blocking; never panics on
+/// bad input.
 pub fn render_image(
     bytes: &[u8],
     cells: (u16, u16),
     picker: &Picker,
+) -> Result<Protocol, ImageError> {
+    render_protocol(bytes, cells, picker, crate::graphics::FULL_PALETTE)
+}
+
+/// [`render_image`] with sixel images of at most `palette` colours.
+fn render_protocol(
+    bytes: &[u8],
+    cells: (u16, u16),
+    picker: &Picker,
+    palette: u16,
 ) -> Result<Protocol, ImageError> {
     if cells.0 == 0 || cells.1 == 0 {
         return Err(ImageError::Decode("no room to draw the image".into()));
@@ -120,7 +133,13 @@ pub fn render_image(
         // One side of the picture is a whole number of cells and it fits in
         // `used`, so ratatui-image encodes it as it is, without resizing.
         catch_unwind(AssertUnwindSafe(|| {
-            picker.new_protocol(img, used, Resize::Fit(None))
+            if picker.protocol_type() == ProtocolType::Sixel {
+                super::sixel::encode(&img, used, picker.tmux_detected(), palette)
+                    .map(Protocol::Sixel)
+                    .map_err(ratatui_image::errors::Errors::Sixel)
+            } else {
+                picker.new_protocol(img, used, Resize::Fit(None))
+            }
         }))
     };
     encoded
@@ -451,6 +470,36 @@ mod tests {
             assert!(matches!(proto, Protocol::Sixel(_)));
             assert!(proto.size().width <= cells.0 && proto.size().height <= cells.1);
         }
+    }
+
+    #[test]
+    fn a_drawer_with_sixteen_registers_gets_sixel_images_of_sixteen_colours() {
+        let mut picker = Picker::halfblocks();
+        picker.set_protocol_type(ProtocolType::Sixel);
+        let registers = |palette: u16| {
+            let drawer = Drawer {
+                picker: picker.clone(),
+                kitty_direct: false,
+                sixel_palette: palette,
+            };
+            let jpeg = encode(&gradient(300, 200), ImageFormat::Jpeg);
+            let Drawable::Lib(Protocol::Sixel(s)) =
+                render_drawable(&jpeg, (20, 10), &drawer).unwrap()
+            else {
+                panic!("not a sixel image");
+            };
+            // the colour registers defined: `#N;2;R;G;B`
+            let defined: std::collections::BTreeSet<&str> = s
+                .data
+                .split('#')
+                .skip(1)
+                .filter_map(|p| p.split_once(";2;").map(|(n, _)| n))
+                .collect();
+            defined.len()
+        };
+        let sixteen = registers(16);
+        assert!((9..=16).contains(&sixteen), "{sixteen}");
+        assert!(registers(256) > 16);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 mod decode;
 mod disk_cache;
 mod fetch;
+mod sixel;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;

@@ -1,7 +1,9 @@
 //! A program in a pseudo-terminal, for end-to-end tests and benchmarks.
 //!
 //! A reader thread appends every byte the program writes to one buffer and
-//! feeds a `vt100` screen; a waiter thread collects the exit status. Both
+//! feeds a `vt100` screen (and, for [`Pty::spawn_answering`], answers the
+//! queries a real terminal would, at once); a waiter thread collects the
+//! exit status. Both
 //! signal a condition variable, so tests wait for a condition on the screen
 //! (or the raw bytes, or the exit) with a deadline instead of sleeping.
 //!
@@ -48,10 +50,29 @@ impl Inner {
 
 type Shared = Arc<(Mutex<Inner>, Condvar)>;
 
+/// What a scripted terminal answers: each time the program writes
+/// `query`, the terminal answers `reply`.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub query: Vec<u8>,
+    pub reply: Vec<u8>,
+}
+
+impl Answer {
+    pub fn new(query: impl AsRef<[u8]>, reply: impl AsRef<[u8]>) -> Answer {
+        Answer {
+            query: query.as_ref().to_vec(),
+            reply: reply.as_ref().to_vec(),
+        }
+    }
+}
+
+type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
+
 /// A running program in a pseudo-terminal.
 pub struct Pty {
     master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    writer: Writer,
     shared: Shared,
     pid: u32,
     reader: Option<JoinHandle<()>>,
@@ -79,13 +100,34 @@ pub fn isolated_env(dir: &Path) -> Vec<(String, String)> {
 
 impl Pty {
     /// Starts `argv` in a new `cols`×`rows` pseudo-terminal with exactly
-    /// `env` as its environment (nothing is inherited), in `cwd`.
+    /// `env` as its environment (nothing is inherited), in `cwd`. The
+    /// terminal answers no query (as the `vt100` model, or tmux for the
+    /// queries it passes on).
     pub fn spawn<A, K, V>(
         argv: impl IntoIterator<Item = A>,
         env: impl IntoIterator<Item = (K, V)>,
         cwd: &Path,
         cols: u16,
         rows: u16,
+    ) -> Pty
+    where
+        A: AsRef<OsStr>,
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
+        Pty::spawn_answering(argv, env, cwd, cols, rows, Vec::new())
+    }
+
+    /// [`Pty::spawn`] in a terminal that answers `answers` as soon as the
+    /// program has written each query (from the reader thread: no test
+    /// has to be quick).
+    pub fn spawn_answering<A, K, V>(
+        argv: impl IntoIterator<Item = A>,
+        env: impl IntoIterator<Item = (K, V)>,
+        cwd: &Path,
+        cols: u16,
+        rows: u16,
+        answers: Vec<Answer>,
     ) -> Pty
     where
         A: AsRef<OsStr>,
@@ -119,7 +161,7 @@ impl Pty {
         let master = pair.master;
         let tty = master.tty_name();
         let mut reader = master.try_clone_reader().expect("pty reader");
-        let writer = master.take_writer().expect("pty writer");
+        let writer: Writer = Arc::new(Mutex::new(master.take_writer().expect("pty writer")));
         let shared: Shared = Arc::new((
             Mutex::new(Inner {
                 raw: Vec::new(),
@@ -134,7 +176,10 @@ impl Pty {
         ));
 
         let s = shared.clone();
+        let answerer = writer.clone();
         let reader = std::thread::spawn(move || {
+            // where each query's search goes on
+            let mut scanned = vec![0usize; answers.len()];
             let mut buf = vec![0u8; 64 * 1024];
             loop {
                 let n = match reader.read(&mut buf) {
@@ -165,6 +210,20 @@ impl Pty {
                     inner.model_resets += 1;
                 }
                 inner.last_output = Some(now);
+                for (answer, from) in answers.iter().zip(scanned.iter_mut()) {
+                    while let Some(at) = find(&inner.raw[*from..], &answer.query) {
+                        *from += at + answer.query.len();
+                        let mut w = answerer.lock().unwrap_or_else(|e| e.into_inner());
+                        let _ = w.write_all(&answer.reply).and_then(|()| w.flush());
+                    }
+                    // a query cut between two reads is found on the next
+                    *from = (*from).max(
+                        inner
+                            .raw
+                            .len()
+                            .saturating_sub(answer.query.len().saturating_sub(1)),
+                    );
+                }
                 cvar.notify_all();
             }
         });
@@ -229,9 +288,9 @@ impl Pty {
 
     /// Types `bytes` into the terminal.
     pub fn send(&mut self, bytes: impl AsRef<[u8]>) {
-        self.writer
-            .write_all(bytes.as_ref())
-            .and_then(|()| self.writer.flush())
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.write_all(bytes.as_ref())
+            .and_then(|()| w.flush())
             .expect("write to the pseudo-terminal");
     }
 

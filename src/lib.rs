@@ -21,6 +21,7 @@ pub mod kitty_direct;
 pub mod lineage;
 pub mod logging;
 pub mod provider;
+pub mod sync;
 mod term;
 mod term_probe;
 mod text;

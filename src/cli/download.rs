@@ -55,10 +55,7 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
         queue.add(
             a.ids
                 .iter()
-                .map(|id| Request {
-                    asset_id: id.clone(),
-                    format: a.format.clone(),
-                })
+                .map(|id| Request::new(id.clone(), a.format.clone()))
                 .collect(),
         );
     }
@@ -114,7 +111,7 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
 
 /// `--out`: created if missing; must be a directory (a symlink to one is
 /// the user's choice and is followed once, here).
-fn prepare_out(out: &Path) -> Result<PathBuf, CliError> {
+pub(super) fn prepare_out(out: &Path) -> Result<PathBuf, CliError> {
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", out.display())))?;
     let dir = out

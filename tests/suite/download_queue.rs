@@ -44,10 +44,7 @@ fn small_id(i: u64) -> String {
 
 fn requests(ids: &[String]) -> Vec<Request> {
     ids.iter()
-        .map(|id| Request {
-            asset_id: id.clone(),
-            format: None,
-        })
+        .map(|id| Request::new(id.clone(), None))
         .collect()
 }
 

@@ -408,7 +408,7 @@ pub fn upload_key(
 /// File names for Tab in the upload prompt: one completes the path,
 /// several extend it to what they share.
 pub fn on_completions(state: &mut State, input: &str, candidates: Vec<String>) {
-    let Some(Overlay::Upload(prompt)) = &mut state.overlay else {
+    let Some(Overlay::Upload(prompt) | Overlay::Mirror(prompt)) = &mut state.overlay else {
         return;
     };
     if prompt.input != input {

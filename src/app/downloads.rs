@@ -40,6 +40,9 @@ pub const PANE_KEYS: &[(&str, &str)] = &[
 const IMPORTING: &str =
     "the service is importing this upload: it can no longer be paused or cancelled";
 
+/// `o` or `y` on a file a sync (`M`) fetched: it went on into the folder.
+const SYNCED: &str = "a mirror's file: the sync put it into its folder under its own name";
+
 /// What a key in the pane asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PaneKey {
@@ -240,6 +243,9 @@ impl Downloads {
                 Some(Phase::Failed | Phase::Cancelled) => PaneKey::Queue(DlCmd::Retry(key_of)),
                 _ => PaneKey::Queue(DlCmd::Retry(None)),
             },
+            KeyCode::Char('o' | 'y') if current.as_ref().is_some_and(|i| i.for_sync()) => {
+                PaneKey::Say(SYNCED.into())
+            }
             KeyCode::Char('o') => match current.and_then(|i| i.path) {
                 Some(p) => PaneKey::Queue(DlCmd::Open(p)),
                 None => PaneKey::Say("not finished yet".into()),

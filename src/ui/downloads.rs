@@ -169,6 +169,10 @@ fn item_lines(item: &ItemView, w: usize, selected: bool) -> (Line<'static>, Line
                 theme::dim(),
             )
         }
+        (Phase::Done, _, Some(_)) if item.for_sync() => Line::styled(
+            "  into the mirror's folder (the sync's line above says where)",
+            theme::dim(),
+        ),
         (Phase::Done, _, Some(p)) => Line::styled(
             format!("  {}", fit(&p.display().to_string(), w.saturating_sub(2))),
             theme::dim(),

@@ -393,3 +393,144 @@ fn files_if_any(dir: &Path) -> usize {
             .count()
     })
 }
+
+#[tokio::test]
+async fn hostile_ids_and_names_stay_inside_the_folder() {
+    use crate::support::hostile::{Hostile, Resp};
+    let files_at = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let at = files_at.clone();
+    let hostile = Hostile::start(move |req| {
+        if req.path == "/v1/assets" {
+            let assets: Vec<Value> = [
+                ("../../escape", "../../../outside"),
+                (".assetui-sync.sqlite", ".assetui-sync.sqlite"),
+                ("..", "/etc/passwd"),
+                ("a/../../b", "..\\..\\windows"),
+                ("\u{202e}gnp.exe", "\u{1b}[31mred"),
+            ]
+            .iter()
+            .map(|(id, prompt)| {
+                serde_json::json!({
+                    "id": id,
+                    "updatedAt": "2026-01-01T00:00:00.000Z",
+                    "metadata": {"prompt": prompt},
+                })
+            })
+            .collect();
+            Resp::Json(200, serde_json::json!({ "assets": assets }).to_string())
+        } else if req.method == "POST" && req.path.ends_with("/download") {
+            let url = format!("{}/files/one", at.get().unwrap());
+            Resp::Json(200, serde_json::json!({ "url": url }).to_string())
+        } else if req.path.starts_with("/files/") {
+            Resp::Json(200, "{\"hello\":1}".into())
+        } else {
+            Resp::Json(404, "{\"message\":\"no\"}".into())
+        }
+    })
+    .await;
+    files_at.set(format!("http://{}", hostile.addr)).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("a/b/mirror");
+    std::fs::create_dir_all(&dir).unwrap();
+    let before: Vec<String> = tree(home.path()).into_iter().collect();
+    let run = |args: Vec<String>| {
+        let home = home.path().to_path_buf();
+        let base = hostile.base_url();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            assetui(&home, &base, &args).await
+        }
+    };
+    let args = vec![
+        "sync".to_string(),
+        dir.to_str().unwrap().to_string(),
+        "--name".into(),
+        "<prompt>/<id>".into(),
+        "--sidecar".into(),
+        "--json".into(),
+    ];
+    let o = run(args.clone()).await;
+    let v: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o.stderr)));
+    // `..` is no id the client sends: that one fails, the run exits 1
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    assert_eq!(count(&v, "new"), 4, "{v}");
+    assert_eq!(count(&v, "failed"), 1, "{v}");
+    // nothing outside the folder: everything new under home is under it
+    // (or the private state directory)
+    for p in tree(home.path()) {
+        if before.contains(&p) {
+            continue;
+        }
+        assert!(
+            p.starts_with("a/b/mirror") || p.starts_with("state") || p == "a/b/mirror",
+            "{p} is outside the folder"
+        );
+    }
+    for f in v["files"].as_array().unwrap() {
+        let Some(rel) = f["path"].as_str() else {
+            assert_eq!(f["id"], "..", "{f}");
+            continue;
+        };
+        assert!(!rel.split('/').any(|c| c == ".." || c.is_empty()), "{rel}");
+        assert!(!rel.starts_with('.'), "{rel}");
+        assert!(dir.join(rel).is_file(), "{rel}");
+    }
+    // the state file is still the state: a second run has nothing to do
+    let o = run(args).await;
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(count(&v, "unchanged"), 4, "{v}");
+}
+
+#[tokio::test]
+async fn watch_repeats_until_sigterm_and_ends_cleanly() {
+    use tokio::io::AsyncBufReadExt;
+    let s = demo(2, SIZE).await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("mirror");
+    let mut child = command(
+        home.path(),
+        &s.base_url,
+        &[
+            "sync",
+            dir.to_str().unwrap(),
+            SMALL_ONLY,
+            "--json",
+            "--watch",
+            "1",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut runs = Vec::new();
+    while runs.len() < 2 {
+        let line = tokio::time::timeout(T, lines.next_line())
+            .await
+            .expect("a run in time")
+            .unwrap()
+            .expect("a summary line");
+        runs.push(serde_json::from_str::<Value>(&line).unwrap());
+    }
+    assert_eq!(count(&runs[0], "new"), 2, "{:?}", runs);
+    assert_eq!(count(&runs[1], "unchanged"), 2, "{:?}", runs);
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(T, child.wait())
+        .await
+        .expect("it ends in time")
+        .unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "a clean end, not killed by the signal"
+    );
+    assert!(!dir.join(".assetui-sync.incoming").exists());
+    // nothing half-done: another run has nothing to do
+    let (v, _) = sync(home.path(), &s, &dir, &[]).await;
+    assert_eq!(count(&v, "unchanged"), 2, "{v}");
+}

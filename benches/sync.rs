@@ -11,50 +11,15 @@
 //! Run: `cargo bench --bench sync [-- N]` (add `--profile dev` for the
 //! test build's binaries). Results go to BENCHMARKS.md by hand.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+#[path = "support/served.rs"]
+mod served;
+
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_assetui");
 const RUNS: usize = 5;
 const SMALL_ONLY: &str = "--created-before=2024-01-02T00:00:00.000Z";
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(n: u64) -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--small-assets",
-            &format!("{n}:16KiB"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("assetui serve starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening on URL")
-        .to_string();
-    Server { child, base }
-}
 
 /// `assetui ARGS` against `base` with a private state dir: wall seconds
 /// and stdout.
@@ -81,7 +46,8 @@ fn main() {
         .find(|a| !a.starts_with('-'))
         .and_then(|a| a.parse().ok())
         .unwrap_or(2000);
-    let server = serve(n);
+    let small = format!("{n}:16KiB");
+    let server = served::serve(BIN, &["--small-assets", &small]);
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("mirror");
     let dir = dir.to_str().unwrap();

@@ -39,11 +39,7 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
         .or(settings.name.clone())
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
     let mut config = Config::new(out.clone());
-    config.jobs = a
-        .jobs
-        .or(settings.jobs)
-        .unwrap_or(DEFAULT_JOBS as u16)
-        .max(1) as usize;
+    config.jobs = jobs(a.jobs, &settings);
     config.template = template;
     config.journal_dir = crate::download::journal::default_dir();
     let queue = Queue::start(ctx.scenario("this command")?.clone(), config, a.resume)
@@ -107,6 +103,11 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
         return Ok(());
     }
     report(&snapshot, a.json, started.elapsed(), interrupted)
+}
+
+/// Downloads at once: `--jobs`, else the config's, else the default.
+pub(super) fn jobs(flag: Option<u16>, settings: &crate::config::DownloadSettings) -> usize {
+    flag.or(settings.jobs).unwrap_or(DEFAULT_JOBS as u16).max(1) as usize
 }
 
 /// `--out`: created if missing; must be a directory (a symlink to one is

@@ -13,7 +13,7 @@ use super::args::SyncArgs;
 use super::context::Context;
 use super::CliError;
 use crate::api::params::SearchRequest;
-use crate::download::queue::{Config, Queue, DEFAULT_JOBS, DEFAULT_TEMPLATE};
+use crate::download::queue::{Config, Queue, DEFAULT_TEMPLATE};
 use crate::sanitize;
 use crate::sync::{self, Action, Options, Progress, Source, Summary};
 
@@ -56,11 +56,7 @@ pub async fn run(ctx: &Context, a: SyncArgs) -> Result<(), CliError> {
         dry_run: a.dry_run,
     };
     let mut config = Config::new(dir.clone());
-    config.jobs = a
-        .jobs
-        .or(settings.jobs)
-        .unwrap_or(DEFAULT_JOBS as u16)
-        .max(1) as usize;
+    config.jobs = super::download::jobs(a.jobs, &settings);
     config.journal_dir = if a.dry_run {
         None
     } else {

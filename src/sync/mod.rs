@@ -580,10 +580,6 @@ fn recover(
     } else {
         files::fetched_earlier(dir)
     };
-    let asked: Vec<(String, String)> = todo
-        .iter()
-        .map(|t| (t.id.clone(), t.updated_at.clone()))
-        .collect();
     for t in todo {
         let p = pending.remove(&t.id);
         let fetched = earlier.get(&files::incoming_stem(&t.id)).cloned().flatten();
@@ -617,9 +613,10 @@ fn recover(
         }
         let _ = state.unpend(&id);
     }
-    let still: Vec<(String, String)> = asked
-        .into_iter()
-        .filter(|(id, _)| out.to_fetch.iter().any(|t| &t.id == id))
+    let still: Vec<(String, String)> = out
+        .to_fetch
+        .iter()
+        .map(|t| (t.id.clone(), t.updated_at.clone()))
         .collect();
     if let Err(e) = state.begin(&still) {
         return Recovered::failed(e);

@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 
-use assetui::api::{Client, ClientOptions};
 use assetui::app::state::Overlay;
 use assetui::download::queue::{Config, Phase};
-use assetui::headless::Headless;
 use assetui::server::{self, ServerConfig};
 
 const T: Duration = Duration::from_secs(60);
@@ -27,12 +25,7 @@ async fn m_mirrors_the_search_into_a_folder_through_the_transfers_queue() {
     })
     .await
     .expect("demo server starts");
-    let client = Client::new(ClientOptions::new(running.base_url.clone())).unwrap();
-    let mut b = Headless::new(client.clone(), None, 120, 40);
-    b.start();
-    b.wait_for("first page", T, |s| !s.list.entries.is_empty())
-        .await
-        .unwrap();
+    let (client, mut b) = crate::support::browser_on(&running, T).await;
     let out = tempfile::tempdir().unwrap();
     b.attach_downloads(client.clone(), Config::new(out.path().join("downloads")));
     b.char('/');

@@ -202,14 +202,9 @@ pub fn mirror_key(
     key: &KeyEvent,
     cmds: &mut Vec<Cmd>,
 ) -> bool {
-    match prompt.key(key) {
-        PromptKey::Stay => true,
-        PromptKey::Cancel => false,
-        PromptKey::Complete(input) => {
-            cmds.push(Cmd::CompletePath { input });
-            true
-        }
-        PromptKey::Submit(dir) => {
+    match path_key(prompt, key, cmds) {
+        Err(keep) => keep,
+        Ok(dir) => {
             let source = match super::search::source(state) {
                 super::search::Source::List => {
                     let mut q = state.filters.to_query();
@@ -245,6 +240,24 @@ pub fn mirror_key(
             });
             false
         }
+    }
+}
+
+/// A key in a path prompt (`U`, `M`): the path Enter submitted, or
+/// whether the prompt stays open (Tab asks for completions).
+pub fn path_key(
+    prompt: &mut PathPrompt,
+    key: &KeyEvent,
+    cmds: &mut Vec<Cmd>,
+) -> Result<String, bool> {
+    match prompt.key(key) {
+        PromptKey::Stay => Err(true),
+        PromptKey::Cancel => Err(false),
+        PromptKey::Complete(input) => {
+            cmds.push(Cmd::CompletePath { input });
+            Err(true)
+        }
+        PromptKey::Submit(path) => Ok(path),
     }
 }
 

@@ -289,3 +289,19 @@ pub fn part_of(dir: &std::path::Path, id: &str) -> Option<std::path::PathBuf> {
         n.starts_with(&format!("{id}.")) && n.ends_with(".part")
     })
 }
+
+/// A browser on the demo server `running` (real `update()`, real workers,
+/// no terminal), 120×40, once its first page is in.
+pub async fn browser_on(
+    running: &assetui::server::Running,
+    wait: Duration,
+) -> (assetui::api::Client, assetui::headless::Headless) {
+    use assetui::api::{Client, ClientOptions};
+    let client = Client::new(ClientOptions::new(running.base_url.clone())).unwrap();
+    let mut b = assetui::headless::Headless::new(client.clone(), None, 120, 40);
+    b.start();
+    b.wait_for("first page", wait, |s| !s.list.entries.is_empty())
+        .await
+        .unwrap();
+    (client, b)
+}

@@ -12,52 +12,16 @@
 //! Run: `cargo bench --bench download [-- LARGE_MIB SMALL_COUNT]`.
 //! Results go to BENCHMARKS.md by hand (they depend on the machine).
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "support/served.rs"]
+mod served;
+
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_assetui");
 const RUNS: usize = 3;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(large_mib: u64, small: u64) -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--large-asset",
-            &format!("{large_mib}MiB"),
-            "--small-assets",
-            &format!("{small}:64KiB"),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("assetui serve starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening on URL")
-        .to_string();
-    Server { child, base }
-}
 
 /// Runs `cmd` under `/usr/bin/time`: (wall seconds, peak RSS in KiB).
 fn timed(cmd: &mut Command) -> (f64, u64) {
@@ -128,7 +92,8 @@ fn main() {
         .collect();
     let large_mib = args.first().copied().unwrap_or(1024);
     let small = args.get(1).copied().unwrap_or(2000);
-    let srv = serve(large_mib, small);
+    let (large, smalls) = (format!("{large_mib}MiB"), format!("{small}:64KiB"));
+    let srv = served::serve(BIN, &["--large-asset", &large, "--small-assets", &smalls]);
     let work = tempfile::tempdir_in(".").unwrap();
     let home = work.path().join("home");
     let size = large_mib as f64 * 1024.0 * 1024.0;

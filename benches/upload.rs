@@ -14,43 +14,15 @@
 //! Run: `cargo bench --bench upload [-- SIZE_MIB]` (default 200).
 //! Results go to BENCHMARKS.md by hand (they depend on the machine).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+#[path = "support/served.rs"]
+mod served;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_assetui");
 const RUNS: usize = 5;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("assetui serve starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening on URL")
-        .to_string();
-    Server { child, base }
-}
 
 /// Runs `cmd` under `/usr/bin/time`: (wall seconds, peak RSS in KiB,
 /// stdout).
@@ -135,7 +107,7 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(200);
-    let srv = serve();
+    let srv = served::serve(BIN, &[]);
     let work = tempfile::tempdir_in(".").unwrap();
     let home = work.path().join("home");
     let path = work.path().join("take.wav");

@@ -457,6 +457,9 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
                         };
                         let mut ws = Workers::new(api, images, tx.clone());
                         ws.config_path = config_path.clone();
+                        if let Some(t) = &download_settings.name {
+                            ws.sync_template = t.clone();
+                        }
                         match start_downloads(&ctx.service, &download_settings) {
                             Ok(q) => ws.attach_downloads(q),
                             Err(why) => {

@@ -26,6 +26,7 @@ pub mod library_index;
 pub mod lineage;
 pub mod logging;
 pub mod provider;
+pub mod sync;
 mod term;
 mod term_probe;
 mod text;

@@ -161,4 +161,60 @@ pub struct Request {
     pub asset_id: String,
     /// `targetFormat`, or the original.
     pub format: Option<String>,
+    /// Into this directory rather than the queue's (a sync's own
+    /// directory); `None`: the queue's.
+    pub dir: Option<PathBuf>,
+    /// The file's path under the directory, without its extension, when
+    /// the asking side already named it (a sync has the asset from its
+    /// listing); `None`: the queue fetches the asset and names the file
+    /// from its template.
+    pub name: Option<Vec<String>>,
+}
+
+impl Request {
+    /// `asset_id` in `format`, into the queue's directory, named by the
+    /// queue.
+    pub fn new(asset_id: String, format: Option<String>) -> Request {
+        Request {
+            asset_id,
+            format,
+            dir: None,
+            name: None,
+        }
+    }
+}
+
+/// The directory, inside a synced folder, where the queue fetches a
+/// sync's files before the sync puts them into place: a file there is
+/// not the user's yet (the browser does not announce or open it).
+pub const SYNC_INCOMING_DIR: &str = ".assetui-sync.incoming";
+
+impl ItemView {
+    /// A sync's file on its way (in [`SYNC_INCOMING_DIR`]).
+    pub fn for_sync(&self) -> bool {
+        self.path.as_ref().is_some_and(|p| {
+            p.components()
+                .any(|c| c.as_os_str() == std::ffi::OsStr::new(SYNC_INCOMING_DIR))
+        })
+    }
+}
+
+/// What a sync mirrors into its folder: a listing with its filters, or a
+/// search (`crate::sync` runs it; the browser's `M` asks for it).
+#[derive(Clone, Debug)]
+pub enum SyncSource {
+    List(crate::api::params::ListAssetsQuery),
+    Search(crate::api::params::SearchRequest),
+}
+
+/// What a sync run in the browser tells the app: where it stands (one
+/// line for the status bar and the transfers pane), and at the end
+/// whether anything failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncNews {
+    pub dir: PathBuf,
+    /// Sanitized.
+    pub text: String,
+    /// `Some(failed)` once the run ended.
+    pub ended: Option<bool>,
 }

@@ -75,6 +75,7 @@ actions! {
     Download = "download", "download (the selection, or this asset)";
     DownloadAs = "download_as", "download in a chosen format";
     DownloadZip = "download_zip", "download as one zip (a server batch job)";
+    Mirror = "mirror", "mirror this listing or search into a folder (sync)";
     OpenFile = "open_file", "open the file with the system's opener";
     Downloads = "downloads", "show the downloads (pause, cancel, retry, open)";
     Help = "help", "show this help";
@@ -105,7 +106,7 @@ impl Action {
             Action::JumpParent | Action::JumpRoot | Action::Back => C::Lineage,
             Action::CopyPrompt => C::Prompts,
             Action::ChooseIndex => C::Indexes,
-            Action::Download | Action::Downloads => C::Downloads,
+            Action::Download | Action::Downloads | Action::Mirror => C::Downloads,
             Action::AddToCollection => C::Collections,
             Action::DownloadAs => C::FormatConversion,
             Action::DownloadZip => C::BatchZip,

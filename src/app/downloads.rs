@@ -40,6 +40,9 @@ pub const PANE_KEYS: &[(&str, &str)] = &[
 const IMPORTING: &str =
     "the service is importing this upload: it can no longer be paused or cancelled";
 
+/// `o` or `y` on a file a sync (`M`) fetched: it went on into the folder.
+const SYNCED: &str = "a mirror's file: the sync put it into its folder under its own name";
+
 /// What a key in the pane asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PaneKey {
@@ -62,6 +65,9 @@ pub struct Downloads {
     /// `d` on assets already downloaded said so: these ids, if `d` comes
     /// again at once, are downloaded as copies.
     pub copy_asked: Option<Vec<String>>,
+    /// Syncs started with `M`, by folder: where each stands (the latest
+    /// news of each, running or ended).
+    pub syncs: Vec<crate::transfers::SyncNews>,
 }
 
 impl Downloads {
@@ -77,6 +83,7 @@ impl Downloads {
                     && i.asset_id == asset_id
                     && i.phase == Phase::Done
                     && i.format.is_none()
+                    && !i.for_sync()
             })
             .and_then(|i| i.path.as_deref())
     }
@@ -115,6 +122,19 @@ impl Downloads {
         let at = self.index().unwrap_or(0) as isize + delta;
         let at = at.clamp(0, n as isize - 1) as usize;
         self.cursor = Some(self.snapshot.items[at].key);
+    }
+
+    /// Keeps the latest news of a sync, by folder.
+    pub fn synced(&mut self, news: crate::transfers::SyncNews) {
+        match self.syncs.iter_mut().find(|s| s.dir == news.dir) {
+            Some(s) => *s = news,
+            None => self.syncs.push(news),
+        }
+    }
+
+    /// Syncs still running.
+    pub fn syncing(&self) -> usize {
+        self.syncs.iter().filter(|s| s.ended.is_none()).count()
     }
 
     /// Items not yet done, failed or cancelled.
@@ -223,6 +243,9 @@ impl Downloads {
                 Some(Phase::Failed | Phase::Cancelled) => PaneKey::Queue(DlCmd::Retry(key_of)),
                 _ => PaneKey::Queue(DlCmd::Retry(None)),
             },
+            KeyCode::Char('o' | 'y') if current.as_ref().is_some_and(|i| i.for_sync()) => {
+                PaneKey::Say(SYNCED.into())
+            }
             KeyCode::Char('o') => match current.and_then(|i| i.path) {
                 Some(p) => PaneKey::Queue(DlCmd::Open(p)),
                 None => PaneKey::Say("not finished yet".into()),

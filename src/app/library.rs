@@ -88,6 +88,7 @@ pub fn edit_word(action: super::action::Action) -> Option<&'static str> {
         A::Upload => "uploading",
         A::Undo => "undoing a change",
         A::Download | A::DownloadAs | A::DownloadZip => "downloading",
+        A::Mirror => "mirroring into a folder",
         A::SearchSimilar | A::MarkLike | A::MarkUnlike => "a similarity search",
         A::CopyLink => "a fresh link",
         A::Lineage => "the family tree",

@@ -41,6 +41,8 @@ pub enum Msg {
     Copied(crate::clipboard::Copied),
     /// The download queue's latest state (at most ten a second).
     Downloads(std::sync::Arc<crate::transfers::Snapshot>),
+    /// Where a sync started by `M` stands.
+    Synced(crate::transfers::SyncNews),
     /// The search box has been quiet since edit `typed`: search now.
     SearchDue {
         typed: u64,
@@ -254,6 +256,12 @@ pub enum Cmd {
     },
     /// Ask the download queue (or open a finished file).
     Downloads(crate::app::downloads::DlCmd),
+    /// `M`: sync this listing or search into a folder, through the
+    /// download queue (its files show in the transfers pane).
+    Mirror {
+        dir: String,
+        source: Box<crate::transfers::SyncSource>,
+    },
     /// One page of a search (the request carries its paging). One slot:
     /// a new search aborts the one in flight.
     Search {
@@ -347,6 +355,7 @@ impl std::fmt::Debug for Cmd {
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
             Cmd::Copy { what, route, .. } => write!(f, "Copy({what}, {route:?})"),
             Cmd::Downloads(c) => write!(f, "Downloads({c:?})"),
+            Cmd::Mirror { dir, .. } => write!(f, "Mirror({dir:?})"),
             Cmd::Search { generation, spec } => {
                 // never a data URL: it can be a megabyte
                 let applied = spec.applied.as_ref();
@@ -438,6 +447,7 @@ impl std::fmt::Debug for Msg {
             Msg::Image(done) => write!(f, "Image({:?}, ok: {})", done.key, done.result.is_ok()),
             Msg::Rested { generation } => write!(f, "Rested({generation})"),
             Msg::Downloads(s) => write!(f, "Downloads({} items)", s.items.len()),
+            Msg::Synced(n) => write!(f, "Synced({n:?})"),
             Msg::SearchDue { typed } => write!(f, "SearchDue({typed})"),
             Msg::SearchPage {
                 generation,

@@ -75,6 +75,8 @@ pub enum Overlay {
     Choose(super::bulk::Choice),
     /// `U`: the path of a file to upload.
     Upload(super::bulk::PathPrompt),
+    /// `M`: the folder to mirror the listing or search into.
+    Mirror(super::bulk::PathPrompt),
     /// `m`: the message log, `scroll` lines up from its newest line.
     Messages {
         scroll: usize,

@@ -132,6 +132,9 @@ pub enum Command {
     Tree(TreeArgs),
     /// The local index of the assets the browser has seen (its offline start): show or empty it
     Cache(CacheArgs),
+    /// Mirror a listing or a search into a folder: new and changed assets
+    /// fetched, the rest left alone; run it again to bring it up to date
+    Sync(SyncArgs),
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +153,61 @@ pub enum CacheCommand {
     },
     /// Empty the index (every library); thumbnails stay in their own cache
     Clear,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Name tokens (--name): <id> <seed> <num> <prompt> <generator> <description> \
+    <type> <date>; a `/` makes a subdirectory; the extension comes from the content.\n\n\
+    The folder's state is DIR/.assetui-sync.sqlite. A file sync wrote and nobody changed is \
+    replaced when its asset changes; one edited since is kept and the new one placed beside it.\n\n\
+    Examples:\n  \
+    assetui sync ./heroes --collection col_heroes\n  \
+    assetui sync ./upscales --type upscale --name '<date>/<prompt>' --sidecar\n  \
+    assetui sync ./castles --search castle --filter 'kind = \"image\"' --delete\n  \
+    assetui sync ./heroes --collection col_heroes --watch 300   # every 5 minutes until Ctrl-C"
+)]
+pub struct SyncArgs {
+    /// The folder to mirror into (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub filters: ListFilters,
+    /// Mirror a search instead of a listing: words in prompts, names, tags
+    /// and descriptions
+    #[arg(long, value_name = "QUERY", conflicts_with_all = [
+        "types", "privacy", "author", "collection", "tags", "model", "inference",
+        "parent", "root", "created_after", "created_before",
+    ])]
+    pub search: Option<String>,
+    /// With --search: a filter expression, e.g. 'kind = "image"'
+    #[arg(long, value_name = "EXPR", requires = "search")]
+    pub filter: Option<String>,
+    /// File name template [default: [downloads] name of the config, else <id>]
+    #[arg(long = "name", value_name = "TEMPLATE")]
+    pub template: Option<String>,
+    /// Convert to this format on the server (targetFormat: png, jpeg, webp, …)
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Write FILE.json beside each file: the asset's full JSON
+    #[arg(long)]
+    pub sidecar: bool,
+    /// Remove the files of assets that left the source (only files sync
+    /// wrote and nobody changed); without it they are reported and kept
+    #[arg(long)]
+    pub delete: bool,
+    /// Say what would be fetched, replaced and removed; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run again every SECONDS until Ctrl-C or SIGTERM
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub watch: Option<u64>,
+    /// Downloads at once [default: [downloads] jobs of the config, else 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
+    /// Print each file's outcome and the summary as JSON (one object per run)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -230,8 +288,9 @@ pub struct OutputArgs {
     pub jsonl: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct ListArgs {
+/// The list endpoint's filters, shared by `list` and `sync`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ListFilters {
     /// Only this asset type (repeat for several, sent as `types`)
     #[arg(long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
@@ -265,6 +324,12 @@ pub struct ListArgs {
     /// Created before this ISO date (sorts by createdAt)
     #[arg(long, value_name = "TS")]
     pub created_before: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: ListFilters,
     /// Sort field
     #[arg(long, value_enum)]
     pub sort: Option<SortField>,

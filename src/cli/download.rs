@@ -39,11 +39,7 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
         .or(settings.name.clone())
         .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
     let mut config = Config::new(out.clone());
-    config.jobs = a
-        .jobs
-        .or(settings.jobs)
-        .unwrap_or(DEFAULT_JOBS as u16)
-        .max(1) as usize;
+    config.jobs = jobs(a.jobs, &settings);
     config.template = template;
     config.journal_dir = crate::download::journal::default_dir();
     let queue = Queue::start(ctx.scenario("this command")?.clone(), config, a.resume)
@@ -55,10 +51,7 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
         queue.add(
             a.ids
                 .iter()
-                .map(|id| Request {
-                    asset_id: id.clone(),
-                    format: a.format.clone(),
-                })
+                .map(|id| Request::new(id.clone(), a.format.clone()))
                 .collect(),
         );
     }
@@ -112,9 +105,14 @@ pub async fn run(ctx: &Context, a: DownloadArgs) -> Result<(), CliError> {
     report(&snapshot, a.json, started.elapsed(), interrupted)
 }
 
+/// Downloads at once: `--jobs`, else the config's, else the default.
+pub(super) fn jobs(flag: Option<u16>, settings: &crate::config::DownloadSettings) -> usize {
+    flag.or(settings.jobs).unwrap_or(DEFAULT_JOBS as u16).max(1) as usize
+}
+
 /// `--out`: created if missing; must be a directory (a symlink to one is
 /// the user's choice and is followed once, here).
-fn prepare_out(out: &Path) -> Result<PathBuf, CliError> {
+pub(super) fn prepare_out(out: &Path) -> Result<PathBuf, CliError> {
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", out.display())))?;
     let dir = out

@@ -14,6 +14,7 @@ pub(crate) mod output;
 mod read;
 pub(crate) mod render;
 mod serve;
+mod sync;
 mod tree;
 mod twelvelabs;
 
@@ -100,6 +101,7 @@ pub async fn run(global: args::GlobalArgs, command: Command) -> Result<(), CliEr
                 Command::Collections(a) => library::collections(&ctx, a).await,
                 Command::Collect(a) => edit::collect(&ctx, a).await,
                 Command::Tree(a) => tree::run(&ctx, a).await,
+                Command::Sync(a) => sync::run(&ctx, a).await,
                 Command::Indexes(_) => Err(CliError::Usage(
                     "indexes are TwelveLabs': add --provider twelvelabs".into(),
                 )),
@@ -137,6 +139,9 @@ async fn on_twelvelabs(
         )),
         Command::Tree(_) => Err(CliError::Usage(
             "TwelveLabs keeps no parent or root assets: there is no family tree".into(),
+        )),
+        Command::Sync(_) => Err(CliError::Usage(
+            "sync downloads, which speak Scenario only in this version".into(),
         )),
         Command::Login(_)
         | Command::Completions(_)

@@ -130,22 +130,7 @@ impl Sink {
     }
 }
 
-/// A broken asset as printed in JSON: its raw object plus `_error` (or
-/// `{"_error", "raw"}` when the item is not an object). `None` for an asset
-/// that decoded.
-pub fn asset_json(asset: &Asset) -> Option<serde_json::Value> {
-    use serde_json::Value;
-    let broken = asset.broken.as_ref()?;
-    let reason = Value::String(broken.reason.clone());
-    Some(match serde_json::from_str::<Value>(&broken.raw) {
-        Ok(Value::Object(mut map)) => {
-            map.insert("_error".into(), reason);
-            Value::Object(map)
-        }
-        Ok(other) => serde_json::json!({ "_error": reason, "raw": other }),
-        Err(_) => serde_json::json!({ "_error": reason }),
-    })
-}
+pub use crate::api::models::json::broken_asset as asset_json;
 
 /// Prints one value as pretty JSON (hostile characters escaped).
 pub fn print_json<T: Serialize>(value: &T) -> io::Result<()> {

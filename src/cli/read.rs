@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use futures_util::StreamExt;
 
-use super::args::{GetArgs, ListArgs, SearchArgs};
+use super::args::{GetArgs, ListArgs, ListFilters, SearchArgs};
 use super::context::Context;
 use super::output::{self, Sink};
 use super::render;
@@ -13,23 +13,30 @@ use super::CliError;
 use crate::api::image_ref;
 use crate::api::params::{ListAssetsQuery, SearchImages, SearchRequest};
 
+/// The list endpoint's query for the filters `list` and `sync` share.
+pub(super) fn list_query(f: ListFilters) -> ListAssetsQuery {
+    ListAssetsQuery {
+        author_id: f.author,
+        collection_id: f.collection,
+        created_after: f.created_after,
+        created_before: f.created_before,
+        inference_id: f.inference,
+        model_id: f.model,
+        parent_asset_id: f.parent,
+        root_asset_id: f.root,
+        privacy: f.privacy,
+        tags: f.tags,
+        types: f.types,
+        ..ListAssetsQuery::default()
+    }
+}
+
 pub async fn list(ctx: &Context, a: ListArgs) -> Result<(), CliError> {
     let mut query = ListAssetsQuery {
-        author_id: a.author,
-        collection_id: a.collection,
-        created_after: a.created_after,
-        created_before: a.created_before,
-        inference_id: a.inference,
-        model_id: a.model,
         page_size: a.page_size,
-        parent_asset_id: a.parent,
-        root_asset_id: a.root,
-        privacy: a.privacy,
         sort_by: a.sort,
         sort_direction: a.order,
-        tags: a.tags,
-        types: a.types,
-        ..ListAssetsQuery::default()
+        ..list_query(a.filters)
     };
     query.apply_sort_rule().map_err(CliError::Usage)?;
     let max = a.limit.max();

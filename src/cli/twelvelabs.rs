@@ -33,16 +33,16 @@ fn refuse_scenario_filters(a: &ListArgs) -> Result<(), CliError> {
             given.push(name.to_string());
         }
     };
-    flag(a.privacy.is_some(), "--privacy");
-    flag(a.author.is_some(), "--author");
-    flag(a.collection.is_some(), "--collection");
-    flag(!a.tags.is_empty(), "--tags");
-    flag(a.model.is_some(), "--model");
-    flag(a.inference.is_some(), "--inference");
-    flag(a.parent.is_some(), "--parent");
-    flag(a.root.is_some(), "--root");
-    flag(a.created_after.is_some(), "--created-after");
-    flag(a.created_before.is_some(), "--created-before");
+    flag(a.filters.privacy.is_some(), "--privacy");
+    flag(a.filters.author.is_some(), "--author");
+    flag(a.filters.collection.is_some(), "--collection");
+    flag(!a.filters.tags.is_empty(), "--tags");
+    flag(a.filters.model.is_some(), "--model");
+    flag(a.filters.inference.is_some(), "--inference");
+    flag(a.filters.parent.is_some(), "--parent");
+    flag(a.filters.root.is_some(), "--root");
+    flag(a.filters.created_after.is_some(), "--created-after");
+    flag(a.filters.created_before.is_some(), "--created-before");
     flag(a.sort.is_some(), "--sort");
     flag(a.order.is_some(), "--order");
     if given.is_empty() {
@@ -66,6 +66,7 @@ pub async fn list(client: &Client, a: ListArgs) -> Result<(), CliError> {
     let query = ListAssets {
         page_limit: Some(u64::from(page_limit)),
         asset_types: a
+            .filters
             .types
             .iter()
             .map(|t| AssetType::from(t.as_str()))

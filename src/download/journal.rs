@@ -317,7 +317,7 @@ fn append_file(path: &Path) -> io::Result<File> {
 
 /// Opens `path` and takes an exclusive lock (`flock`) on it without waiting:
 /// `None` when another process holds it.
-fn lock_file(path: &Path, create: bool) -> io::Result<Option<File>> {
+pub(crate) fn lock_file(path: &Path, create: bool) -> io::Result<Option<File>> {
     let file = match OpenOptions::new()
         .read(true)
         .write(true)

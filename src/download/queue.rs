@@ -68,7 +68,8 @@ impl Config {
 /// `key` `None` means every item.
 #[derive(Debug)]
 enum Command {
-    Add(Vec<Request>),
+    /// With a reply: each request's item key, or why it was refused.
+    Add(Vec<Request>, Option<Added>),
     /// One zip of these assets, made by a server-side batch job.
     AddArchive(Vec<String>),
     /// A local file to upload as a new asset.
@@ -82,6 +83,9 @@ enum Command {
     /// Pause what runs, let it settle, close the journal, answer, stop.
     Close(tokio::sync::oneshot::Sender<()>),
 }
+
+/// The answer to [`Queue::add_keyed`].
+type Added = tokio::sync::oneshot::Sender<Vec<Result<u64, String>>>;
 
 /// A handle on a running queue; dropping every handle stops it (running
 /// transfers are paused and stay in the journal).
@@ -134,7 +138,21 @@ impl Queue {
     }
 
     pub fn add(&self, requests: Vec<Request>) {
-        let _ = self.tx.send(Command::Add(requests));
+        let _ = self.tx.send(Command::Add(requests, None));
+    }
+
+    /// Queues `requests` and answers, for each in order, the key of the
+    /// item that fetches it (a new one, or a stopped process's taken
+    /// over) or why it was refused. A queue that is gone refuses all.
+    pub async fn add_keyed(&self, requests: Vec<Request>) -> Vec<Result<u64, String>> {
+        let n = requests.len();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(Command::Add(requests, Some(tx))).is_ok() {
+            if let Ok(keys) = rx.await {
+                return keys;
+            }
+        }
+        vec![Err("the download queue has stopped".to_string()); n]
     }
     /// Queues one archive of `ids`: the batch job is requested and polled
     /// in the item's "getting link" phase, the zip fetched like any file.
@@ -453,22 +471,26 @@ impl Actor {
     fn command(&mut self, cmd: Command) {
         match cmd {
             Command::Sync(_) | Command::Close(_) => {}
-            Command::Add(requests) => {
+            Command::Add(requests, reply) => {
+                let mut keys = Vec::with_capacity(requests.len());
                 for r in requests {
                     if let Some(why) = self.already_coming(&r) {
+                        keys.push(Err(why.clone()));
                         self.refuse(r, why);
                         continue;
                     }
-                    if self.adopt_dead(&r) {
+                    if let Some(key) = self.adopt_dead(&r) {
+                        keys.push(Ok(key));
                         continue;
                     }
                     let key = self.next_key;
                     self.next_key += 1;
+                    keys.push(Ok(key));
                     let entry = Entry {
+                        dir: self.dir_of(&r).to_path_buf(),
+                        path: given_name(r.name.as_deref()),
                         asset_id: r.asset_id,
                         format: r.format,
-                        dir: self.config.out.clone(),
-                        path: Vec::new(),
                         resume: Resume::default(),
                         paused: false,
                         failed: None,
@@ -478,6 +500,9 @@ impl Actor {
                     };
                     self.items.insert(key, Item::new(key, entry));
                     self.journal_put(key);
+                }
+                if let Some(reply) = reply {
+                    let _ = reply.send(keys);
                 }
             }
             Command::AddArchive(ids) => {
@@ -711,7 +736,7 @@ impl Actor {
     /// in another process's journal, already fetches the same asset in
     /// the same format into the same directory.
     fn already_coming(&self, r: &Request) -> Option<String> {
-        let (id, format, dir) = (&r.asset_id, r.format.as_deref(), &self.config.out);
+        let (id, format, dir) = (&r.asset_id, r.format.as_deref(), self.dir_of(r));
         let what = || match format {
             Some(f) => format!("{} (as {f})", sanitize::line(id, 80)),
             None => sanitize::line(id, 80),
@@ -751,19 +776,18 @@ impl Actor {
     /// The same file asked for again after the process that fetched it
     /// died or stopped (a full disk, say): its journal entry and partial
     /// file are taken over and carried on, instead of a fresh download now
-    /// and a duplicate at the next `--resume`. True when one was.
-    fn adopt_dead(&mut self, r: &Request) -> bool {
-        let (id, format, dir) = (&r.asset_id, r.format.as_deref(), self.config.out.clone());
-        let Some(journal) = self.journal.as_mut() else {
-            return false;
-        };
+    /// and a duplicate at the next `--resume`. The item's key when one was.
+    fn adopt_dead(&mut self, r: &Request) -> Option<u64> {
+        let (id, format) = (&r.asset_id, r.format.as_deref());
+        let dir = self.dir_of(r).to_path_buf();
+        let journal = self.journal.as_mut()?;
         let found = journal.adopt_one(&mut self.next_key, |e| e.same_target(id, format, &dir));
         let (key, mut entry) = match found {
             Ok(Some(found)) => found,
-            Ok(None) => return false,
+            Ok(None) => return None,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the other download journals");
-                return false;
+                return None;
             }
         };
         tracing::info!(asset = %entry.asset_id, bytes = entry.resume.bytes, "download carried on from a stopped process");
@@ -771,7 +795,12 @@ impl Actor {
         entry.paused = false;
         self.items.insert(key, Item::new(key, entry));
         self.journal_put(key);
-        true
+        Some(key)
+    }
+
+    /// The directory a request's file goes in.
+    fn dir_of<'a>(&'a self, r: &'a Request) -> &'a std::path::Path {
+        r.dir.as_deref().unwrap_or(&self.config.out)
     }
 
     fn refuse(&mut self, r: Request, why: String) {
@@ -806,6 +835,19 @@ impl Actor {
             self.journal_remove(key);
         }
     }
+}
+
+/// A name the asking side gave, each component made safe again (the
+/// queue trusts no caller with paths); empty (the queue names the file
+/// from the asset) when none is left.
+fn given_name(name: Option<&[String]>) -> Vec<String> {
+    let parts: Vec<String> = name
+        .unwrap_or_default()
+        .iter()
+        .map(|c| naming::component(c, naming::MAX_NAME_BYTES))
+        .filter(|c| !c.is_empty())
+        .collect();
+    parts
 }
 
 /// Removes the item's own partial file: only a plain file with no other

@@ -25,10 +25,23 @@ pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::new();
     if let Some(why) = &d.unavailable {
         lines.push(Line::styled(fit(why, w), theme::error()));
-    } else if d.snapshot.items.is_empty() {
+    } else if d.snapshot.items.is_empty() && d.syncs.is_empty() {
         lines.push(Line::styled(
             "Nothing transferred yet: d downloads an asset, U uploads a file.",
             theme::dim(),
+        ));
+    }
+    // a line per sync (`M`): its folder and where it stands
+    for s in &d.syncs {
+        let (mark, style) = match s.ended {
+            None => ("⟳", theme::dim()),
+            Some(false) => ("✓", theme::dim()),
+            Some(true) => ("✗", theme::error()),
+        };
+        let dir = crate::sanitize::line(&s.dir.display().to_string(), 200);
+        lines.push(Line::styled(
+            fit(&format!("{mark} mirror {dir}: {}", s.text), w),
+            style,
         ));
     }
     // two lines per item, and the whole reason under a failed item the
@@ -48,7 +61,7 @@ pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
         })
         .unwrap_or_default();
     let extra = reason.len().saturating_sub(1);
-    let per_page = ((inner.height as usize).saturating_sub(extra) / 2).max(1);
+    let per_page = ((inner.height as usize).saturating_sub(extra + lines.len()) / 2).max(1);
     let first = at.saturating_sub(per_page - 1);
     for (i, item) in d
         .snapshot
@@ -156,6 +169,10 @@ fn item_lines(item: &ItemView, w: usize, selected: bool) -> (Line<'static>, Line
                 theme::dim(),
             )
         }
+        (Phase::Done, _, Some(_)) if item.for_sync() => Line::styled(
+            "  into the mirror's folder (the sync's line above says where)",
+            theme::dim(),
+        ),
         (Phase::Done, _, Some(p)) => Line::styled(
             format!("  {}", fit(&p.display().to_string(), w.saturating_sub(2))),
             theme::dim(),

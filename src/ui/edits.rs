@@ -248,21 +248,43 @@ pub fn choice(c: &Choice, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn upload(p: &PathPrompt, area: Rect, buf: &mut Buffer) {
-    let inner = popup(
+    path_prompt(
+        p,
+        [
+            " Upload an image ",
+            " Tab completes · Enter uploads · Esc ",
+            "file: ",
+        ],
+        "PNG, JPEG, WebP, GIF, BMP or TIFF, up to 50 MiB",
         area,
-        72,
-        14,
-        " Upload an image ",
-        " Tab completes · Enter uploads · Esc ",
         buf,
     );
+}
+
+/// `M`: the folder a listing or search is mirrored into.
+pub fn mirror(p: &PathPrompt, area: Rect, buf: &mut Buffer) {
+    path_prompt(
+        p,
+        [
+            " Mirror into a folder ",
+            " Tab completes · Enter starts the sync · Esc ",
+            "folder: ",
+        ],
+        "what the list shows, kept in step: run M again to update it",
+        area,
+        buf,
+    );
+}
+
+/// A path being typed: `[title, keys, label]`, a note under it, and
+/// what Tab found.
+fn path_prompt(p: &PathPrompt, words: [&str; 3], note: &str, area: Rect, buf: &mut Buffer) {
+    let [title, keys, label] = words;
+    let inner = popup(area, 72, 14, title, keys, buf);
     let w = inner.width as usize;
     let mut lines = vec![
-        input_line("file: ", &p.input, w),
-        Line::styled(
-            "PNG, JPEG, WebP, GIF, BMP or TIFF, up to 50 MiB",
-            theme::faint(),
-        ),
+        input_line(label, &p.input, w),
+        Line::styled(fit(note, w), theme::faint()),
     ];
     let rows = (inner.height as usize).saturating_sub(lines.len() + 1);
     for c in p.completions.iter().take(rows) {

@@ -26,6 +26,7 @@ pub fn draw(state: &State, area: Rect, buf: &mut Buffer) {
         Some(Overlay::Confirm(c)) => super::edits::confirm(c, area, buf),
         Some(Overlay::Choose(c)) => super::edits::choice(c, area, buf),
         Some(Overlay::Upload(p)) => super::edits::upload(p, area, buf),
+        Some(Overlay::Mirror(p)) => super::edits::mirror(p, area, buf),
         Some(Overlay::Ask(a)) => super::edits::ask(a, area, buf),
         None => {}
     }

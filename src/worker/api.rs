@@ -182,7 +182,7 @@ impl ApiWorker {
     }
 
     /// The Scenario client, when the service is Scenario.
-    fn scenario(&self) -> Option<Client> {
+    pub(crate) fn scenario(&self) -> Option<Client> {
         match &self.service {
             Service::Scenario(c) => Some(c.clone()),
             Service::TwelveLabs(_) => None,

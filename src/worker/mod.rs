@@ -4,6 +4,7 @@
 
 pub(crate) mod api;
 pub mod images;
+mod mirror;
 mod tree;
 mod twelvelabs;
 
@@ -51,6 +52,9 @@ pub struct Workers {
     /// Where settings changed at run time are written (`v`'s density);
     /// `None`: they are not kept.
     pub config_path: Option<std::path::PathBuf>,
+    /// File names of a sync started with `M` (the `[downloads]` name of
+    /// the config, else the queue's default).
+    pub sync_template: String,
     /// Settings writes, one at a time, and the number of the latest: an
     /// older one that finds a newer one asked for leaves it the file.
     settings: std::sync::Arc<(std::sync::Mutex<()>, std::sync::atomic::AtomicU64)>,
@@ -67,6 +71,7 @@ impl Workers {
             images,
             downloads: None,
             config_path: None,
+            sync_template: crate::download::queue::DEFAULT_TEMPLATE.to_string(),
             settings: Default::default(),
             tx,
         }
@@ -126,6 +131,17 @@ impl Workers {
                 None => self.api.upload(path),
             },
             Cmd::Downloads(DlCmd::Open(path)) => open_path(path, self.tx.clone()),
+            Cmd::Mirror { dir, source } => match (self.api.scenario(), &self.downloads) {
+                (Some(client), Some(q)) => mirror::start(
+                    client,
+                    q.clone(),
+                    dir,
+                    *source,
+                    self.sync_template.clone(),
+                    self.tx.clone(),
+                ),
+                _ => tracing::warn!("no download queue: nothing to mirror with"),
+            },
             Cmd::Downloads(c) => match &self.downloads {
                 Some(q) => match c {
                     DlCmd::Add(r) => q.add(r),

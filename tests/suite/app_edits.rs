@@ -21,12 +21,7 @@ async fn browser() -> (Running, Client, Headless) {
     let running = server::start(ServerConfig::default())
         .await
         .expect("demo server starts");
-    let client = Client::new(ClientOptions::new(running.base_url.clone())).unwrap();
-    let mut b = Headless::new(client.clone(), None, 120, 40);
-    b.start();
-    b.wait_for("first page", T, |s| !s.list.entries.is_empty())
-        .await
-        .unwrap();
+    let (client, b) = crate::support::browser_on(&running, T).await;
     (running, client, b)
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 
-use assetui::api::{Client, ClientOptions};
+use assetui::api::Client;
 use assetui::app::state::Overlay;
 use assetui::download::queue::{Config, Direction, ItemView, Phase};
 use assetui::headless::Headless;
@@ -26,12 +26,7 @@ async fn browser(at_once: usize) -> (Running, Client, Headless, tempfile::TempDi
     let running = server::start(ServerConfig::default())
         .await
         .expect("demo server starts");
-    let client = Client::new(ClientOptions::new(running.base_url.clone())).unwrap();
-    let mut b = Headless::new(client.clone(), None, 120, 40);
-    b.start();
-    b.wait_for("first page", T, |s| !s.list.entries.is_empty())
-        .await
-        .unwrap();
+    let (client, mut b) = crate::support::browser_on(&running, T).await;
     let out = tempfile::tempdir().unwrap();
     let mut config = Config::new(out.path().to_path_buf());
     config.upload_part_size = 5 * MIB;

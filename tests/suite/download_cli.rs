@@ -19,7 +19,7 @@ use assetui::server::{self, Running, ServerConfig};
 const T: Duration = Duration::from_secs(60);
 
 /// The binary with a private HOME and state dir, against `base`.
-fn command(home: &Path, base: &str, args: &[&str]) -> tokio::process::Command {
+pub(crate) fn command(home: &Path, base: &str, args: &[&str]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
     cmd.arg("--base-url")
         .arg(base)
@@ -37,19 +37,19 @@ fn command(home: &Path, base: &str, args: &[&str]) -> tokio::process::Command {
     cmd
 }
 
-async fn assetui(home: &Path, base: &str, args: &[&str]) -> Output {
+pub(crate) async fn assetui(home: &Path, base: &str, args: &[&str]) -> Output {
     tokio::time::timeout(T, command(home, base, args).output())
         .await
         .expect("assetui finished in time")
         .unwrap()
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 /// A plain HTTP client (reqwest needs a TLS provider chosen first).
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
@@ -86,7 +86,7 @@ async fn original(s: &Running, id: &str) -> Vec<u8> {
 }
 
 /// Every path under `dir`, relative, sorted.
-fn tree(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn tree(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

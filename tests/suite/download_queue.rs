@@ -44,10 +44,7 @@ fn small_id(i: u64) -> String {
 
 fn requests(ids: &[String]) -> Vec<Request> {
     ids.iter()
-        .map(|id| Request {
-            asset_id: id.clone(),
-            format: None,
-        })
+        .map(|id| Request::new(id.clone(), None))
         .collect()
 }
 
@@ -829,10 +826,7 @@ async fn converted_downloads_land_with_the_extension_of_their_format() {
     q.add(
         [(&rock, "obj"), (&rock, "fbx"), (&picture, "heif")]
             .iter()
-            .map(|(id, format)| Request {
-                asset_id: id.to_string(),
-                format: Some(format.to_string()),
-            })
+            .map(|(id, format)| Request::new(id.to_string(), Some(format.to_string())))
             .collect(),
     );
     let s = until(&q, "three conversions settled", |s| {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::app::bulk::{Choice, ChoicePurpose, Confirm, PathPrompt, PromptKey, ORIGINAL};
+use crate::app::bulk::{Choice, ChoicePurpose, Confirm, PathPrompt, ORIGINAL};
 use crate::app::inspector::{plural, Detail};
 use crate::app::msg::{Cmd, CollectCounts};
 use crate::app::state::{Overlay, Picker, PickerKey, State};
@@ -384,14 +384,9 @@ pub fn upload_key(
     key: &KeyEvent,
     cmds: &mut Vec<Cmd>,
 ) -> bool {
-    match prompt.key(key) {
-        PromptKey::Stay => true,
-        PromptKey::Cancel => false,
-        PromptKey::Complete(input) => {
-            cmds.push(Cmd::CompletePath { input });
-            true
-        }
-        PromptKey::Submit(path) => {
+    match super::downloads::path_key(prompt, key, cmds) {
+        Err(keep) => keep,
+        Ok(path) => {
             let shown = sanitize::line(&path, 120);
             if state.caps.downloads && state.downloads.unavailable.is_none() {
                 let pane = state.keymap.label(crate::app::Action::Downloads);
@@ -408,7 +403,7 @@ pub fn upload_key(
 /// File names for Tab in the upload prompt: one completes the path,
 /// several extend it to what they share.
 pub fn on_completions(state: &mut State, input: &str, candidates: Vec<String>) {
-    let Some(Overlay::Upload(prompt)) = &mut state.overlay else {
+    let Some(Overlay::Upload(prompt) | Overlay::Mirror(prompt)) = &mut state.overlay else {
         return;
     };
     if prompt.input != input {

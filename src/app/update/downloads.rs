@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::app::bulk::{Choice, ChoicePurpose, ORIGINAL};
+use crate::app::bulk::{Choice, ChoicePurpose, PathPrompt, PromptKey, ORIGINAL};
 use crate::app::downloads::{DlCmd, PaneKey};
 use crate::app::inspector::plural;
 use crate::app::msg::Cmd;
 use crate::app::picker::Picker;
 use crate::app::state::{Overlay, State};
 use crate::sanitize;
-use crate::transfers::{Phase, Request, Snapshot};
+use crate::transfers::{Phase, Request, Snapshot, SyncNews, SyncSource};
 
 /// A new snapshot: kept, and a finished or failed item is announced in
 /// the status bar; a file waited for by `o` is opened.
@@ -36,6 +36,8 @@ pub fn on_snapshot(state: &mut State, snapshot: Arc<Snapshot>, cmds: &mut Vec<Cm
             continue;
         }
         match item.phase {
+            // a sync's file: the sync tells where it went
+            Phase::Done if item.for_sync() => {}
             Phase::Done if state.downloads.open_when_done.remove(&item.asset_id) => {
                 if let Some(p) = &item.path {
                     cmds.push(Cmd::Downloads(DlCmd::Open(p.clone())));
@@ -183,6 +185,94 @@ pub fn queue_zip(state: &mut State, ids: Vec<String>, cmds: &mut Vec<Cmd>) {
     ));
 }
 
+/// `M`: asks for the folder to mirror the listing or search into.
+pub fn open_mirror(state: &mut State) {
+    if let Some(why) = state.downloads.unavailable.clone() {
+        state.error(format!("downloads are off: {why}"));
+        return;
+    }
+    state.overlay = Some(Overlay::Mirror(PathPrompt::default()));
+}
+
+/// A key in the mirror prompt; false closes it. Enter starts the sync of
+/// what the list shows (its filters, or the search) into the folder.
+pub fn mirror_key(
+    prompt: &mut PathPrompt,
+    state: &mut State,
+    key: &KeyEvent,
+    cmds: &mut Vec<Cmd>,
+) -> bool {
+    match path_key(prompt, key, cmds) {
+        Err(keep) => keep,
+        Ok(dir) => {
+            let source = match super::search::source(state) {
+                super::search::Source::List => {
+                    let mut q = state.filters.to_query();
+                    q.page_size = Some(100);
+                    SyncSource::List(q)
+                }
+                super::search::Source::Search(applied) => {
+                    let spec = crate::app::msg::SearchSpec {
+                        applied,
+                        filters: state.filters.clone(),
+                        index: None,
+                        next: None,
+                        local: false,
+                    };
+                    SyncSource::Search(spec.scenario_request())
+                }
+                super::search::Source::Waiting => {
+                    state.info("the search is not ready yet: M again once it shows");
+                    return false;
+                }
+            };
+            let what = match &source {
+                SyncSource::List(_) => "this listing",
+                SyncSource::Search(_) => "this search",
+            };
+            state.info(format!(
+                "mirroring {what} into {} · {} shows it",
+                sanitize::line(&dir, 120),
+                state.keymap.label(crate::app::Action::Downloads)
+            ));
+            cmds.push(Cmd::Mirror {
+                dir,
+                source: Box::new(source),
+            });
+            false
+        }
+    }
+}
+
+/// A key in a path prompt (`U`, `M`): the path Enter submitted, or
+/// whether the prompt stays open (Tab asks for completions).
+pub fn path_key(
+    prompt: &mut PathPrompt,
+    key: &KeyEvent,
+    cmds: &mut Vec<Cmd>,
+) -> Result<String, bool> {
+    match prompt.key(key) {
+        PromptKey::Stay => Err(true),
+        PromptKey::Cancel => Err(false),
+        PromptKey::Complete(input) => {
+            cmds.push(Cmd::CompletePath { input });
+            Err(true)
+        }
+        PromptKey::Submit(path) => Ok(path),
+    }
+}
+
+/// Where a sync stands: kept for the pane; its end told in the status bar.
+pub fn on_synced(state: &mut State, news: SyncNews) {
+    let dir = sanitize::line(&news.dir.display().to_string(), 120);
+    match news.ended {
+        Some(true) => state.error(format!("mirror {dir}: {}", news.text)),
+        Some(false) => state.info(format!("mirror {dir}: {}", news.text)),
+        None => {}
+    }
+    state.downloads.synced(news);
+}
+
 /// A key in the downloads pane; `false` closes it.
 pub fn on_pane_key(state: &mut State, key: &KeyEvent, cmds: &mut Vec<Cmd>) -> bool {
     match state.downloads.key(key) {
@@ -235,10 +325,7 @@ pub fn queue(state: &mut State, ids: Vec<String>, format: Option<String>, cmds: 
     let n = ids.len();
     let requests = ids
         .into_iter()
-        .map(|asset_id| Request {
-            asset_id,
-            format: format.clone(),
-        })
+        .map(|asset_id| Request::new(asset_id, format.clone()))
         .collect();
     cmds.push(Cmd::Downloads(DlCmd::Add(requests)));
     let as_ = format
@@ -292,10 +379,10 @@ pub fn open_file(state: &mut State, cmds: &mut Vec<Cmd>) {
         return;
     }
     state.downloads.open_when_done.insert(asset.id.clone());
-    cmds.push(Cmd::Downloads(DlCmd::Add(vec![Request {
-        asset_id: asset.id.clone(),
-        format: None,
-    }])));
+    cmds.push(Cmd::Downloads(DlCmd::Add(vec![Request::new(
+        asset.id.clone(),
+        None,
+    )])));
     let name = sanitize::line(asset.display_name(), 60);
     state.info(format!("downloading {name} to open it…"));
 }

@@ -47,6 +47,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick => state.spinner = state.spinner.wrapping_add(1),
         Msg::Copied(c) => on_copied(state, c, &mut cmds),
         Msg::Downloads(snapshot) => downloads::on_snapshot(state, snapshot, &mut cmds),
+        Msg::Synced(news) => downloads::on_synced(state, news),
         Msg::Tags(result) => tags::on_index(state, result),
         Msg::Notice(text) => state.info(text),
         Msg::Tagged { change, failures } => tags::on_tagged(state, change, failures),
@@ -118,7 +119,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         } => search::on_page(state, generation, result),
         Msg::ImageRead { path, result } => search::on_image(state, path, result, &mut cmds),
         Msg::Completions { input, candidates } => {
-            if matches!(state.overlay, Some(Overlay::Upload(_))) {
+            if matches!(state.overlay, Some(Overlay::Upload(_) | Overlay::Mirror(_))) {
                 bulk::on_completions(state, &input, candidates);
             } else {
                 search::on_completions(state, input, candidates, &mut cmds)
@@ -782,6 +783,7 @@ pub fn apply(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::OpenFile => downloads::open_file(state, cmds),
         Action::Download => downloads::download_current(state, cmds),
         Action::DownloadZip => downloads::download_zip(state, cmds),
+        Action::Mirror => downloads::open_mirror(state),
         Action::Downloads => state.overlay = Some(Overlay::Downloads),
         Action::Help => {
             state.overlay = Some(Overlay::Help {
@@ -978,6 +980,12 @@ fn on_overlay_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
             let keep = bulk::upload_key(&mut p, state, &key, cmds);
             if keep {
                 state.overlay = Some(Overlay::Upload(p));
+            }
+        }
+        Some(Overlay::Mirror(mut p)) => {
+            let keep = downloads::mirror_key(&mut p, state, &key, cmds);
+            if keep {
+                state.overlay = Some(Overlay::Mirror(p));
             }
         }
         Some(Overlay::Ask(a)) => match safety::ask_key(state, a, &key) {

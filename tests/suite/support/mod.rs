@@ -337,3 +337,19 @@ pub async fn get_bytes(http: &reqwest::Client, url: &str) -> Vec<u8> {
         .unwrap()
         .to_vec()
 }
+
+/// A browser on the demo server `running` (real `update()`, real workers,
+/// no terminal), 120×40, once its first page is in.
+pub async fn browser_on(
+    running: &assetui::server::Running,
+    wait: Duration,
+) -> (assetui::api::Client, assetui::headless::Headless) {
+    use assetui::api::{Client, ClientOptions};
+    let client = Client::new(ClientOptions::new(running.base_url.clone())).unwrap();
+    let mut b = assetui::headless::Headless::new(client.clone(), None, 120, 40);
+    b.start();
+    b.wait_for("first page", wait, |s| !s.list.entries.is_empty())
+        .await
+        .unwrap();
+    (client, b)
+}

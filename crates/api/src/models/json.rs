@@ -37,6 +37,23 @@ pub fn to_string_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<
     String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
 }
 
+/// A broken asset as printed in JSON: its raw object plus `_error` (or
+/// `{"_error", "raw"}` when the item is not an object). `None` for an asset
+/// that decoded.
+pub fn broken_asset(asset: &super::Asset) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let broken = asset.broken.as_ref()?;
+    let reason = Value::String(broken.reason.clone());
+    Some(match serde_json::from_str::<Value>(&broken.raw) {
+        Ok(Value::Object(mut map)) => {
+            map.insert("_error".into(), reason);
+            Value::Object(map)
+        }
+        Ok(other) => serde_json::json!({ "_error": reason, "raw": other }),
+        Err(_) => serde_json::json!({ "_error": reason }),
+    })
+}
+
 /// A formatter that escapes the sanitizer's forbidden characters inside
 /// strings and otherwise behaves as the one it wraps.
 struct Escaping<F>(F);

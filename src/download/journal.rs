@@ -3,8 +3,13 @@
 //!
 //! One append-only file of JSON lines per running queue,
 //! `<state dir>/downloads/<pid>.jsonl`, next to `<pid>.lock` which the
-//! process holds with `flock` while it lives. A record is written with
-//! one `write` and `fdatasync`ed; a torn last line (the crash came
+//! process holds with `flock` while it lives. Records are written and
+//! `fdatasync`ed by a thread of the journal's own ([`Writer`]), so the
+//! queue's task never waits on the disk: what arrives while one batch is
+//! being synced goes out as the next batch, one `write` and one sync for
+//! all of them (group commit). A caller that must know a record is on
+//! disk before it goes on (a partial file named before it is created)
+//! asks [`Journal::when_durable`]; a torn last line (the crash came
 //! mid-write) is ignored. Another process adopts a journal whose lock it
 //! can take: its owner is gone. The file is rewritten (atomically) with
 //! only the live entries when it has grown well past them.
@@ -14,6 +19,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +63,11 @@ pub struct Entry {
     /// a `.part` this journal does not name is never touched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<String>,
+    /// The final name the finished file was linked to, recorded before
+    /// its `.part` name is removed: a crash after that removal finds the
+    /// file done here instead of fetching it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placed: Option<PathBuf>,
 }
 
 impl Entry {
@@ -106,7 +118,7 @@ enum Record {
 pub struct Journal {
     dir: PathBuf,
     path: PathBuf,
-    file: File,
+    writer: Writer,
     /// Held (flocked) for the journal's life.
     _lock: File,
     live: BTreeMap<u64, Entry>,
@@ -124,16 +136,15 @@ impl Journal {
         let path = dir.join(format!("{pid}.jsonl"));
         // a journal left by an earlier process with the same pid is ours
         let live = read_entries(&path).unwrap_or_default();
-        let mut journal = Journal {
+        write_atomic(&path, &lines(&live)?)?;
+        Ok(Journal {
             dir: dir.to_path_buf(),
-            file: append_file(&path)?,
+            writer: Writer::start(path.clone(), append_file(&path)?)?,
             path,
             _lock: lock,
+            records: live.len(),
             live,
-            records: 0,
-        };
-        journal.compact()?;
-        Ok(journal)
+        })
     }
 
     /// The entries of journals whose owner has died, taken over: they are
@@ -160,6 +171,8 @@ impl Journal {
                 self.put(key, &entry)?;
                 adopted.push((key, entry));
             }
+            // on disk here before they are gone from there
+            self.flush()?;
             let _ = fs::remove_file(&journal);
             let _ = fs::remove_file(&path);
         }
@@ -199,6 +212,8 @@ impl Journal {
             let key = *next_key;
             *next_key += 1;
             self.put(key, entry)?;
+            // on disk here before it is gone from there
+            self.flush()?;
             if entries.len() == 1 {
                 let _ = fs::remove_file(&journal);
                 let _ = fs::remove_file(&path);
@@ -251,12 +266,12 @@ impl Journal {
     }
 
     pub fn put(&mut self, key: u64, entry: &Entry) -> io::Result<()> {
+        // in the live set first: a rewrite instead of the record holds it
+        self.live.insert(key, entry.clone());
         self.append(&Record::Put {
             key,
             entry: Box::new(entry.clone()),
-        })?;
-        self.live.insert(key, entry.clone());
-        Ok(())
+        })
     }
 
     pub fn remove(&mut self, key: u64) -> io::Result<()> {
@@ -266,43 +281,232 @@ impl Journal {
         Ok(())
     }
 
+    /// Hands the record to the writer thread (written and synced with
+    /// whatever else is pending); [`Journal::when_durable`] tells when it
+    /// is on disk. When the file has grown well past the live entries, it
+    /// is rewritten with only those instead.
     fn append(&mut self, record: &Record) -> io::Result<()> {
-        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
-        line.push(b'\n');
-        self.file.write_all(&line)?;
-        self.file.sync_data()?;
         self.records += 1;
         if self.records > 64 && self.records > 4 * self.live.len() {
-            self.compact()?;
+            self.records = self.live.len();
+            return self.writer.send(Op::Rewrite(lines(&self.live)?));
         }
-        Ok(())
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.writer.send(Op::Append(line))
     }
 
-    /// Rewrites the journal with only the live entries.
-    fn compact(&mut self) -> io::Result<()> {
-        let mut text = Vec::new();
-        for (key, entry) in &self.live {
-            let record = Record::Put {
-                key: *key,
-                entry: Box::new(entry.clone()),
-            };
-            text.extend(serde_json::to_vec(&record).map_err(io::Error::other)?);
-            text.push(b'\n');
+    /// Calls `done` once every record written so far is on disk (with the
+    /// error if the write or the sync failed).
+    pub fn when_durable(&self, done: impl FnOnce(io::Result<()>) + Send + 'static) {
+        if let Err(Op::Durable(done)) = self.writer.try_send(Op::Durable(Box::new(done))) {
+            done(Err(io::Error::other("the journal's writer stopped")));
         }
-        write_atomic(&self.path, &text)?;
-        self.file = append_file(&self.path)?;
-        self.records = self.live.len();
-        Ok(())
+    }
+
+    /// Waits until every record written so far is on disk.
+    pub fn flush(&self) -> io::Result<()> {
+        let (tx, rx) = mpsc::channel();
+        self.when_durable(move |r| {
+            let _ = tx.send(r);
+        });
+        rx.recv()
+            .unwrap_or_else(|_| Err(io::Error::other("the journal's writer stopped")))
     }
 }
 
 impl Drop for Journal {
     fn drop(&mut self) {
+        // every record on disk before the process goes on (or ends)
+        let stats = self.writer.close();
+        tracing::debug!(
+            records = stats.records,
+            syncs = stats.syncs,
+            "download journal closed"
+        );
         // a clean end with nothing left leaves nothing behind
         if self.live.is_empty() {
             let _ = fs::remove_file(&self.path);
             let _ = fs::remove_file(self.dir.join(format!("{}.lock", std::process::id())));
         }
+    }
+}
+
+/// The live entries as the journal's lines (what a rewrite holds).
+fn lines(live: &BTreeMap<u64, Entry>) -> io::Result<Vec<u8>> {
+    let mut text = Vec::new();
+    for (key, entry) in live {
+        let record = Record::Put {
+            key: *key,
+            entry: Box::new(entry.clone()),
+        };
+        text.extend(serde_json::to_vec(&record).map_err(io::Error::other)?);
+        text.push(b'\n');
+    }
+    Ok(text)
+}
+
+/// Called once the records before it are on disk.
+type Done = Box<dyn FnOnce(io::Result<()>) + Send>;
+
+/// What the writer thread is asked to do, in order.
+enum Op {
+    /// One record's line.
+    Append(Vec<u8>),
+    /// The whole file replaced by these lines (atomically): the records
+    /// before it are folded in.
+    Rewrite(Vec<u8>),
+    /// Answered once everything before it is on disk.
+    Durable(Done),
+}
+
+/// Counts kept by the writer thread.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Records (and rewrites) written.
+    pub records: u64,
+    /// Syncs made for them: one per batch.
+    pub syncs: u64,
+}
+
+/// The journal's writer thread: takes every operation pending when it
+/// wakes as one batch, writes the batch's lines with one `write`, syncs
+/// once, then answers the batch's [`Op::Durable`]s. While it syncs, new
+/// records queue up for the next batch: under load (eight transfers
+/// checkpointing and finishing at once) a sync covers many records.
+struct Writer {
+    tx: Option<mpsc::Sender<Op>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    records: Arc<AtomicU64>,
+    syncs: Arc<AtomicU64>,
+    /// Held by the thread while it writes a batch; a test holds it to let
+    /// records pile up into one batch.
+    #[cfg(test)]
+    gate: Arc<Mutex<()>>,
+}
+
+impl Writer {
+    fn start(path: PathBuf, file: File) -> io::Result<Writer> {
+        let (tx, rx) = mpsc::channel();
+        let records = Arc::new(AtomicU64::new(0));
+        let syncs = Arc::new(AtomicU64::new(0));
+        let gate = Arc::new(Mutex::new(()));
+        let mut state = WriterState {
+            path,
+            file,
+            records: records.clone(),
+            syncs: syncs.clone(),
+            gate: gate.clone(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("download-journal".into())
+            .spawn(move || state.run(rx))?;
+        Ok(Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+            records,
+            syncs,
+            #[cfg(test)]
+            gate,
+        })
+    }
+
+    fn send(&self, op: Op) -> io::Result<()> {
+        self.try_send(op)
+            .map_err(|_| io::Error::other("the journal's writer stopped"))
+    }
+
+    /// The operation back when the thread is gone.
+    fn try_send(&self, op: Op) -> Result<(), Op> {
+        match &self.tx {
+            Some(tx) => tx.send(op).map_err(|e| e.0),
+            None => Err(op),
+        }
+    }
+
+    fn stats(&self) -> WriterStats {
+        WriterStats {
+            records: self.records.load(Ordering::Acquire),
+            syncs: self.syncs.load(Ordering::Acquire),
+        }
+    }
+
+    /// Lets the thread write what is pending, and waits for it to end.
+    fn close(&mut self) -> WriterStats {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.stats()
+    }
+}
+
+struct WriterState {
+    path: PathBuf,
+    file: File,
+    records: Arc<AtomicU64>,
+    syncs: Arc<AtomicU64>,
+    gate: Arc<Mutex<()>>,
+}
+
+impl WriterState {
+    fn run(&mut self, rx: mpsc::Receiver<Op>) {
+        while let Ok(first) = rx.recv() {
+            let gate = self.gate.clone();
+            let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
+            let mut batch = vec![first];
+            batch.extend(rx.try_iter());
+            let mut waiting = Vec::new();
+            let mut text = Vec::new();
+            let mut written = 0;
+            let mut result = Ok(());
+            for op in batch {
+                match op {
+                    Op::Append(line) => {
+                        text.extend_from_slice(&line);
+                        written += 1;
+                    }
+                    Op::Rewrite(all) => {
+                        // the lines before it are in it
+                        text.clear();
+                        written += 1;
+                        if let Err(e) = self.rewrite(&all) {
+                            result = Err(e);
+                        }
+                    }
+                    Op::Durable(done) => waiting.push(done),
+                }
+            }
+            if !text.is_empty() {
+                if let Err(e) = self
+                    .file
+                    .write_all(&text)
+                    .and_then(|()| self.file.sync_data())
+                {
+                    result = Err(e);
+                }
+                self.syncs.fetch_add(1, Ordering::AcqRel);
+            }
+            self.records.fetch_add(written, Ordering::AcqRel);
+            if let Err(e) = &result {
+                tracing::warn!(error = %e, "download journal write failed");
+            }
+            for done in waiting {
+                done(match &result {
+                    Ok(()) => Ok(()),
+                    Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+                });
+            }
+        }
+    }
+
+    /// Replaces the file with `all` (synced, atomically) and appends to
+    /// the new one from now on.
+    fn rewrite(&mut self, all: &[u8]) -> io::Result<()> {
+        write_atomic(&self.path, all)?;
+        self.syncs.fetch_add(1, Ordering::AcqRel);
+        self.file = append_file(&self.path)?;
+        Ok(())
     }
 }
 
@@ -380,6 +584,7 @@ mod tests {
             batch: Vec::new(),
             job: None,
             part: Some(format!("{id}.0a1b2c.part")),
+            placed: None,
         }
     }
 
@@ -391,6 +596,7 @@ mod tests {
         e.job = Some("job_1".into());
         let mut j = Journal::open(d.path()).unwrap();
         j.put(1, &e).unwrap();
+        j.flush().unwrap();
         let path = d.path().join(format!("{}.jsonl", std::process::id()));
         let read = read_entries(&path).unwrap();
         assert_eq!(read.get(&1), Some(&e));
@@ -408,7 +614,8 @@ mod tests {
             j.put(2, &b).unwrap();
             j.put(3, &entry("c")).unwrap();
             j.remove(1).unwrap();
-            std::mem::forget(j); // as if killed: no drop
+            j.flush().unwrap();
+            std::mem::forget(j); // as if killed once they were on disk: no drop
         }
         let path = d.path().join(format!("{}.jsonl", std::process::id()));
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
@@ -517,6 +724,49 @@ mod tests {
     }
 
     #[test]
+    fn records_that_arrive_during_a_sync_share_the_next_one() {
+        let d = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(d.path()).unwrap();
+        j.put(0, &entry("first")).unwrap();
+        // the writer busy (as in a slow sync) while 100 records arrive,
+        // as from eight transfers checkpointing and ending at once
+        let gate = j.writer.gate.clone();
+        let busy = gate.lock().unwrap();
+        for k in 1..=100 {
+            j.put(k, &entry(&format!("a{k}"))).unwrap();
+        }
+        drop(busy);
+        j.flush().unwrap();
+        let stats = j.writer.stats();
+        assert_eq!(stats.records, 101);
+        // "first" may have gone alone, the hundred go together
+        assert!(stats.syncs <= 2, "{stats:?}");
+        // every one on disk, as a kill now would find them
+        let path = j.path.clone();
+        std::mem::forget(j);
+        let live = read_entries(&path).unwrap();
+        assert_eq!(live.len(), 101);
+        assert_eq!(live[&100], entry("a100"));
+    }
+
+    #[test]
+    fn a_waiter_hears_only_once_its_record_is_written() {
+        let d = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(d.path()).unwrap();
+        let gate = j.writer.gate.clone();
+        let busy = gate.lock().unwrap();
+        j.put(1, &entry("named")).unwrap();
+        let (tx, rx) = mpsc::channel();
+        j.when_durable(move |r| tx.send(r.is_ok()).unwrap());
+        // the writer cannot write yet: no answer, and not in the file
+        assert!(rx.try_recv().is_err());
+        assert!(read_entries(&j.path).unwrap().is_empty());
+        drop(busy);
+        assert!(rx.recv().unwrap());
+        assert_eq!(read_entries(&j.path).unwrap()[&1], entry("named"));
+    }
+
+    #[test]
     fn compaction_keeps_only_live_entries() {
         let d = tempfile::tempdir().unwrap();
         let mut j = Journal::open(d.path()).unwrap();
@@ -526,6 +776,7 @@ mod tests {
                 j.remove(k - 1).unwrap();
             }
         }
+        j.flush().unwrap();
         let lines = fs::read_to_string(&j.path).unwrap().lines().count();
         assert!(lines < 70, "{lines}");
         // rewritten, still private (it holds signed links)

@@ -12,14 +12,28 @@ use std::path::{Path, PathBuf};
 /// follows a symlink planted there), then `part` is removed and the
 /// directory fsynced.
 pub fn place_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
+    let target = link_free_name(part, dir, name)?;
+    fs::remove_file(part)?;
+    sync_dir(dir)?;
+    Ok(target)
+}
+
+/// The first step of [`place_no_clobber`] alone, made durable: `part` gets
+/// its final name beside its own (the directory synced), for a caller
+/// that removes the `.part` name only once its journal stopped naming it.
+/// A crash in between leaves both names, which [`placed_twin`] recognises.
+pub fn link_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
+    let target = link_free_name(part, dir, name)?;
+    sync_dir(dir)?;
+    Ok(target)
+}
+
+/// Hard-links `part` to the first free name among `name`'s variants.
+fn link_free_name(part: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
     for n in 0..10_000 {
         let target = dir.join(crate::naming::suffixed(name, n));
         match fs::hard_link(part, &target) {
-            Ok(()) => {
-                fs::remove_file(part)?;
-                sync_dir(dir)?;
-                return Ok(target);
-            }
+            Ok(()) => return Ok(target),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 use super::journal::{Entry, Journal};
-use super::place::{make_dirs, place_no_clobber, placed_twin};
+use super::place::{link_no_clobber, make_dirs, placed_twin};
 use super::sniff::extension_for;
 use super::transfer::{self, Event, LinkFn, Resume, Signal, TransferError};
 use super::upload::{UploadReport, Uploads};
@@ -78,7 +78,8 @@ enum Command {
     Resume(Option<u64>),
     Cancel(Option<u64>),
     Retry(Option<u64>),
-    /// Answered once every command before it is applied and published.
+    /// Answered once every command before it is applied and published,
+    /// and journalled.
     Sync(tokio::sync::oneshot::Sender<()>),
     /// Pause what runs, let it settle, close the journal, answer, stop.
     Close(tokio::sync::oneshot::Sender<()>),
@@ -177,8 +178,8 @@ impl Queue {
         let _ = self.tx.send(Command::Retry(key));
     }
 
-    /// Returns once every command sent before is applied and the
-    /// snapshot that shows it published.
+    /// Returns once every command sent before is applied, the snapshot
+    /// that shows it published and the journal's records on disk.
     pub async fn sync(&self) {
         let (tx, rx) = tokio::sync::oneshot::channel();
         if self.tx.send(Command::Sync(tx)).is_ok() {
@@ -232,7 +233,12 @@ pub(super) enum Report {
     /// Answered once every report before it is in the journal (the
     /// transfer waits for it after a restart, see [`transfer::RecordFn`]).
     Recorded(tokio::sync::oneshot::Sender<()>),
+    /// `Ok`: the file has its final name; its `.part` name is removed once
+    /// the journal no longer names the item ([`Report::Placed`]).
     Finished(Result<PathBuf, TransferError>),
+    /// The journal forgot a finished item and its `.part` name is gone:
+    /// it is done.
+    Placed,
     /// From an upload's task.
     Upload(UploadReport),
 }
@@ -381,7 +387,7 @@ impl Actor {
                         self.publish();
                         last = Instant::now();
                         dirty = false;
-                        let _ = done.send(());
+                        self.when_journalled(done);
                     }
                     Some(c) => { self.command(c); dirty = true; }
                     None => {
@@ -399,7 +405,7 @@ impl Actor {
                 Some((key, report)) = reports.recv() => {
                     let finished = matches!(
                         report,
-                        Report::Finished(_) | Report::Upload(UploadReport::Finished(_))
+                        Report::Finished(_) | Report::Placed | Report::Upload(UploadReport::Finished(_))
                     );
                     self.report(key, report);
                     dirty = true;
@@ -461,6 +467,43 @@ impl Actor {
         }
     }
 
+    /// Answers `done` once every record journalled so far is on disk (at
+    /// once without a journal). A write error was logged by the journal;
+    /// the waiter goes on either way, as it did when records were written
+    /// here.
+    fn when_journalled(&self, done: tokio::sync::oneshot::Sender<()>) {
+        match &self.journal {
+            Some(j) => j.when_durable(move |_| {
+                let _ = done.send(());
+            }),
+            None => {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    /// A finished item's `.part` name (another name of the placed file)
+    /// is removed once the journal's record of the final name is on disk,
+    /// then [`Report::Placed`] says it is done (and the journal forgets
+    /// it). A crash before leaves the entry and both names
+    /// ([`placed_twin`] finishes it), after it an entry that names the
+    /// placed file: never an entry whose `.part` is gone and whose file
+    /// is unknown (which would fetch it again, as a second copy).
+    fn drop_part_when_journalled(&self, key: u64) {
+        let part = self.items.get(&key).and_then(|i| i.entry.part_path());
+        let reports = self.ev_tx.clone();
+        let finish = move || {
+            if let Some(p) = part {
+                let _ = std::fs::remove_file(p);
+            }
+            let _ = reports.send((key, Report::Placed));
+        };
+        match &self.journal {
+            Some(j) => j.when_durable(move |_| finish()),
+            None => finish(),
+        }
+    }
+
     fn keys(&self, key: Option<u64>) -> Vec<u64> {
         match key {
             Some(k) => vec![k],
@@ -497,6 +540,7 @@ impl Actor {
                         batch: Vec::new(),
                         job: None,
                         part: None,
+                        placed: None,
                     };
                     self.items.insert(key, Item::new(key, entry));
                     self.journal_put(key);
@@ -519,6 +563,7 @@ impl Actor {
                     batch: ids,
                     job: None,
                     part: None,
+                    placed: None,
                 };
                 self.items.insert(key, Item::new(key, entry));
                 self.journal_put(key);
@@ -696,8 +741,14 @@ impl Actor {
                     item.view.note = Some(format!("restarted: {}", sanitize::line(&why, 120)));
                 }
             },
-            Report::Recorded(done) => {
-                let _ = done.send(());
+            Report::Recorded(done) => self.when_journalled(done),
+            Report::Placed => {
+                item.view.phase = Phase::Done;
+                item.view.note = None;
+                if let Some(t) = item.view.total {
+                    item.view.bytes = t;
+                }
+                self.journal_remove(key);
             }
             Report::Finished(result) => {
                 item.signal = None;
@@ -705,13 +756,10 @@ impl Actor {
                 item.view.eta = None;
                 match result {
                     Ok(path) => {
-                        item.view.phase = Phase::Done;
-                        item.view.note = None;
-                        if let Some(t) = item.view.total {
-                            item.view.bytes = t;
-                        }
-                        item.view.path = Some(path);
-                        self.journal_remove(key);
+                        item.view.path = Some(path.clone());
+                        item.entry.placed = Some(path);
+                        self.journal_put(key);
+                        self.drop_part_when_journalled(key);
                     }
                     Err(TransferError::Paused) => {
                         item.view.phase = Phase::Paused;
@@ -938,15 +986,23 @@ impl ItemTask {
         let mut events = move |ev: Event| {
             let _ = reports.send((key, Report::Transfer(ev)));
         };
+        if let Some(done) = self
+            .entry
+            .placed
+            .clone()
+            .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+        {
+            // placed and recorded before a crash; the `.part` name (if
+            // still there) goes as for any finished item
+            return Ok(done);
+        }
         let part = match self.entry.part_path() {
             Some(p) => p,
             None => self.choose_part(&dir).await?,
         };
         if let Some(done) = placed_twin(&part, &dir, self.entry.stem(), self.entry.resume.total) {
-            // placed before a crash; only the `.part` name was left
-            std::fs::remove_file(&part).map_err(|e| {
-                TransferError::Failed(format!("cannot remove {}: {e}", part.display()))
-            })?;
+            // placed before a crash; only the `.part` name was left (the
+            // queue removes it once the journal forgot the item)
             return Ok(done);
         }
         let reports = self.reports.clone();
@@ -968,7 +1024,15 @@ impl ItemTask {
         let fetched = transfer::run(&job, &mut self.entry.resume, &mut events, signal).await?;
         let ext = extension_for(&fetched.head, fetched.mime.as_deref());
         let name = format!("{}.{ext}", self.entry.stem());
-        place_no_clobber(&part, &dir, &name)
+        // a link and the directory's sync, on a blocking thread as the
+        // transfer's own syncs; the `.part` name stays until the journal
+        // forgot the item (the queue removes it then)
+        let placed = {
+            let name = name.clone();
+            tokio::task::spawn_blocking(move || link_no_clobber(&part, &dir, &name)).await
+        };
+        placed
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())))
             .map_err(|e| TransferError::Failed(format!("cannot place {name}: {e}")))
     }
 

@@ -198,6 +198,8 @@ pub struct Fetched {
 
 /// Buffer between the network and the file.
 const WRITE_BUFFER: usize = 1 << 20;
+/// Bytes between two starts of the disk's writeback ([`Body::start_writeback`]).
+const WRITEBACK_STEP: u64 = 8 << 20;
 /// Least time between two progress events.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// Why a resume starts over without asking for a range.
@@ -359,7 +361,7 @@ async fn attempt(
         events(Event::Checkpoint(resume.clone()));
     }
     outcome?;
-    complete(job.part, file, written, total, &shown, head, resume)
+    complete(written, total, &shown, head, resume)
 }
 
 /// A request sent and answered (any status).
@@ -504,6 +506,12 @@ struct Body<'f> {
     writer: io::BufWriter<&'f mut File>,
     syncer: Arc<File>,
     syncing: Option<PendingSync>,
+    /// The early writeback under way ([`start_writeback`]), if any.
+    writeback: Option<tokio::task::JoinHandle<()>>,
+    /// Bytes handed to the disk's writeback so far.
+    kicked: u64,
+    /// Where the pages not yet dropped from the page cache begin.
+    dropped: u64,
     pace: Pace,
     /// Bytes in the `.part` (kept and written).
     written: u64,
@@ -518,6 +526,9 @@ impl<'f> Body<'f> {
             writer: io::BufWriter::with_capacity(WRITE_BUFFER, file),
             syncer,
             syncing: None,
+            writeback: None,
+            kicked: from,
+            dropped: from,
             pace: Pace::new(),
             written: from,
             head: if from > 0 {
@@ -535,6 +546,32 @@ impl<'f> Body<'f> {
             self.written,
             &mut self.pace,
         )?);
+        Ok(())
+    }
+
+    /// Starts the disk writing what arrived since the last time, once
+    /// [`WRITEBACK_STEP`] bytes did and the last start is done: the pages
+    /// go out while the body keeps coming, so a checkpoint's sync and the
+    /// final one find little left to write (rather than the whole file
+    /// at the end, behind whatever else the page cache holds). `synced`:
+    /// the bytes the last checkpoint synced, whose pages are clean and are
+    /// dropped from the page cache (a long download does not fill it).
+    fn start_writeback(&mut self, synced: u64) -> io::Result<()> {
+        if self.written - self.kicked < WRITEBACK_STEP
+            || self.writeback.as_ref().is_some_and(|w| !w.is_finished())
+        {
+            return Ok(());
+        }
+        self.writer.flush()?;
+        // up to `synced` the pages are clean: dropped; from there on they
+        // are written out
+        let (from, to) = (self.dropped.min(synced), self.written);
+        self.kicked = to;
+        self.dropped = synced;
+        let file = self.syncer.clone();
+        self.writeback = Some(tokio::task::spawn_blocking(move || {
+            start_writeback(&file, from, to)
+        }));
         Ok(())
     }
 
@@ -609,6 +646,8 @@ async fn receive(
         };
         read_deadline = tokio::time::Instant::now() + opts.read_timeout;
         body.write(&chunk, opts, part)?;
+        body.start_writeback(resume.bytes)
+            .map_err(|e| write_error(part, e))?;
         if total.is_some_and(|t| body.written > t) {
             return Err(Stop::Restart(
                 "the server sent more than the file's size".into(),
@@ -653,6 +692,7 @@ async fn keep(
 ) -> io::Result<()> {
     let Body {
         mut writer,
+        syncer,
         mut syncing,
         pace,
         written,
@@ -676,7 +716,14 @@ async fn keep(
     let kept = match (pending, flushed) {
         // a failed sync may have lost bytes: only the last checkpoint holds
         (Err(e), _) => Err(e),
-        (Ok(()), Ok(())) => file.sync_data().map(|()| resume.bytes = written),
+        // data and metadata, on a blocking thread (the runtime's threads
+        // go on with other transfers meanwhile, and eight files' syncs at
+        // once share the file system's commits): a whole file needs no
+        // other sync before it is put in place
+        (Ok(()), Ok(())) => tokio::task::spawn_blocking(move || syncer.sync_all())
+            .await
+            .unwrap_or_else(|e| Err(io::Error::other(format!("the sync did not finish: {e}"))))
+            .map(|()| resume.bytes = written),
         (Ok(()), Err(e)) => {
             // the bytes written before the error are good once synced
             if file.sync_data().is_ok() {
@@ -695,11 +742,9 @@ async fn keep(
     kept
 }
 
-/// Step 5: a body that ended short is retried; a whole one is synced
-/// (data and metadata) and returned.
+/// Step 5: a body that ended short is retried; a whole one (synced, data
+/// and metadata, by [`keep`]) is returned.
 fn complete(
-    part: &Path,
-    file: &mut File,
     written: u64,
     total: Option<u64>,
     shown: &str,
@@ -714,7 +759,6 @@ fn complete(
             ));
         }
     }
-    file.sync_all().map_err(|e| write_error(part, e))?;
     Ok(Fetched {
         bytes: written,
         head,
@@ -775,6 +819,20 @@ fn finish_complete(
         head: read_head(part),
         mime: resume.mime.clone(),
     })
+}
+
+/// Asks the kernel to start writing `[from, to)` of `file` to disk now
+/// and to drop the range's pages that are already clean, without waiting
+/// for the disk (Linux's `POSIX_FADV_DONTNEED` starts the writeback of
+/// dirty pages; unlike a sync, it neither waits nor flushes the disk's
+/// cache). Only a hint: a failure changes nothing the syncs promise.
+fn start_writeback(file: &File, from: u64, to: u64) {
+    #[cfg(target_os = "linux")]
+    if let Some(len) = std::num::NonZeroU64::new(to.saturating_sub(from)) {
+        let _ = rustix::fs::fadvise(file, from, Some(len), rustix::fs::Advice::DontNeed);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, from, to);
 }
 
 /// When the body's next checkpoint is due; how often they synced and how

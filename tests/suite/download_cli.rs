@@ -569,3 +569,75 @@ async fn the_same_download_run_twice_at_once_is_refused_the_second_time() {
     assetui::server::generated::fill(LARGE_SEED, 0, 0, &mut want);
     assert!(held == want, "the .part holds only the asset's own bytes");
 }
+
+/// Many small files at once (their journal records written in groups by
+/// the journal's own thread), the process killed with SIGKILL while they
+/// come: `--resume` ends with every file exactly once, byte-identical, and
+/// no partial file left. A record the kill caught before it was on disk
+/// never stood for a byte or a name that was not: a file finished just
+/// before the kill is not fetched again as a second copy, and a half
+/// file is never under a final name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_among_many_small_downloads_every_file_ends_once_and_whole() {
+    const N: u64 = 96;
+    const SIZE: u64 = 64 << 10;
+    let s = demo(ServerConfig {
+        small_assets: Some((N, SIZE)),
+        // each API answer takes a little while: the kill lands mid-way
+        latency: Duration::from_millis(15),
+        ..Default::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    let ids: Vec<String> = (0..N).map(|i| format!("asset_SmallFile{i:013}")).collect();
+    let mut args = vec!["download", "--jobs", "8", "--out", out.to_str().unwrap()];
+    args.extend(ids.iter().map(String::as_str));
+    let mut child = command(home.path(), &s.base_url, &args).spawn().unwrap();
+    // wait (polling the directory, bounded) until some files are placed
+    let placed = |out: &Path| {
+        std::fs::read_dir(out).map_or(0, |d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| !e.file_name().to_string_lossy().ends_with(".part"))
+            })
+            .count() as u64
+        })
+    };
+    let deadline = tokio::time::Instant::now() + T;
+    while placed(&out) < N / 4 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the downloads did not progress"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    assert!(!child.wait().await.unwrap().success());
+    assert!(placed(&out) < N, "killed before the end");
+
+    let o = assetui(
+        home.path(),
+        &s.base_url,
+        &["download", "--resume", "--out", out.to_str().unwrap()],
+    )
+    .await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let names = tree(&out);
+    assert_eq!(
+        names.len() as u64,
+        N,
+        "each file once, nothing else: {names:?}"
+    );
+    for (i, id) in ids.iter().enumerate() {
+        let name = names
+            .iter()
+            .find(|n| n.starts_with(id.as_str()))
+            .unwrap_or_else(|| panic!("{id} in {names:?}"));
+        assert!(!name.ends_with(".part"), "{name}");
+        assert!(
+            file_matches(&out.join(name), 0x5ea1_0000 + i as u64, 0, SIZE).unwrap(),
+            "{name} is byte-identical"
+        );
+    }
+}

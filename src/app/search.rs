@@ -107,10 +107,14 @@ pub enum Input<'a> {
     Text(&'a str),
     /// A local image: `@` before any path (`explicit`), or text that
     /// starts like a path (`/`, `./`, `../`, `~/`): it is an image when
-    /// such a file exists, a text query otherwise.
+    /// such a file exists, a text query otherwise. The path ends at the
+    /// first space that is not quoted (`'…'`, `"…"`) or escaped (`\ `),
+    /// as in a shell; `path` is that word as typed (see [`unquote`]) and
+    /// `words` what follows it, searched as text beside the image.
     Path {
         path: &'a str,
         explicit: bool,
+        words: &'a str,
     },
 }
 
@@ -121,22 +125,92 @@ pub fn classify(input: &str) -> Input<'_> {
         return if p.is_empty() {
             Input::Empty
         } else {
+            let (path, words) = first_word(p);
             Input::Path {
-                path: p,
+                path,
                 explicit: true,
+                words,
             }
         };
     }
     if t.is_empty() {
         Input::Empty
-    } else if ["/", "./", "../", "~/"].iter().any(|p| t.starts_with(p)) {
+    } else if ["/", "./", "../", "~/", "'", "\""]
+        .iter()
+        .any(|p| t.starts_with(p))
+        && ["/", "./", "../", "~/"]
+            .iter()
+            .any(|p| unquote(first_word(t).0).starts_with(p))
+    {
+        let (path, words) = first_word(t);
         Input::Path {
-            path: t,
+            path,
             explicit: false,
+            words,
         }
     } else {
         Input::Text(t)
     }
+}
+
+/// The first word of `t` as a shell reads it (quotes and backslashes
+/// keep spaces inside it) and the rest, trimmed.
+fn first_word(t: &str) -> (&str, &str) {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in t.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (quote, c) {
+            (None, '\\') => escaped = true,
+            (None, '\'' | '"') if i == 0 => quote = Some(c),
+            (Some(q), c) if c == q => {
+                let end = i + c.len_utf8();
+                return (&t[..end], t[end..].trim());
+            }
+            (None, c) if c.is_whitespace() => return (&t[..i], t[i..].trim()),
+            _ => {}
+        }
+    }
+    (t, "")
+}
+
+/// A path word as the file system knows it: without its quotes, with
+/// each `\X` read as `X`.
+pub fn unquote(word: &str) -> String {
+    for q in ['\'', '"'] {
+        if let Some(inner) = word.strip_prefix(q).and_then(|w| w.strip_suffix(q)) {
+            return inner.to_string();
+        }
+        if let Some(open) = word.strip_prefix(q) {
+            // still being typed: the quote not closed yet
+            return open.to_string();
+        }
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            out.extend(chars.next());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A path as a word of the search box: spaces and backslashes escaped.
+pub fn quote_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_whitespace() || matches!(c, '\\' | '\'' | '"') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Applies Tab's file names to `input`: one completes it, several extend
@@ -165,7 +239,10 @@ pub fn apply_completions<const MAX: usize>(
 
 /// Whether Tab completes file names for this input.
 pub fn completes(input: &str) -> bool {
-    input.trim_start().starts_with('@') || matches!(classify(input), Input::Path { .. })
+    match classify(input) {
+        Input::Path { words, .. } => words.is_empty(),
+        _ => input.trim() == "@",
+    }
 }
 
 /// The search box and the search results' state.
@@ -442,17 +519,51 @@ mod tests {
             classify("@photo.png"),
             Input::Path {
                 path: "photo.png",
-                explicit: true
+                explicit: true,
+                words: ""
             }
         );
         assert_eq!(
             classify("~/a.png"),
             Input::Path {
                 path: "~/a.png",
-                explicit: false
+                explicit: false,
+                words: ""
             }
         );
         assert!(completes("@") && completes("./x") && !completes("cas"));
+    }
+
+    #[test]
+    fn words_after_a_path_are_a_text_query_and_quotes_keep_spaces_in_the_path() {
+        let path = |input| match classify(input) {
+            Input::Path { path, words, .. } => (unquote(path), words.to_string()),
+            other => panic!("{input}: {other:?}"),
+        };
+        assert_eq!(
+            path("@./a.jpg neon  city "),
+            ("./a.jpg".into(), "neon  city".into())
+        );
+        assert_eq!(path("./a.jpg neon"), ("./a.jpg".into(), "neon".into()));
+        assert_eq!(
+            path("@'my shots/a b.png' at dusk"),
+            ("my shots/a b.png".into(), "at dusk".into())
+        );
+        assert_eq!(path("@\"~/a b.png\""), ("~/a b.png".into(), String::new()));
+        assert_eq!(
+            path(r"@~/my\ shots/a.png red"),
+            ("~/my shots/a.png".into(), "red".into())
+        );
+        assert_eq!(path("'./x y.png' z"), ("./x y.png".into(), "z".into()));
+        // a quote still open is the path as typed so far
+        assert_eq!(path("@'./half typ"), ("./half typ".into(), String::new()));
+        // a quoted word that is not a path is text
+        assert_eq!(
+            classify("'castle' at dawn"),
+            Input::Text("'castle' at dawn")
+        );
+        assert_eq!(quote_path("my shots/a'b.png"), r"my\ shots/a\'b.png");
+        assert_eq!(unquote(&quote_path(r"a b\c")), r"a b\c");
     }
 
     #[test]

@@ -253,7 +253,7 @@ pub fn completions(state: &State, buf: &mut Buffer) {
             Some(i) => &c[i + 1..],
             None => c.strip_prefix('@').unwrap_or(c),
         };
-        let name = crate::sanitize::line(name, 200);
+        let name = crate::sanitize::line(&crate::app::search::unquote(name), 200);
         buf.set_string(
             inner.x,
             inner.y + row as u16,

@@ -627,7 +627,7 @@ use crate::edits::expand_home as expand;
 /// A local image as a data URL, at most 1024 px (`api::image_ref`).
 /// Blocking.
 pub fn read_image(path: &str, explicit: bool) -> Result<Arc<str>, ImageReadError> {
-    let p = expand(path);
+    let p = expand(&crate::app::search::unquote(path));
     if p.is_dir() {
         return Err(ImageReadError::Directory);
     }
@@ -657,9 +657,10 @@ pub fn complete_path(input: &str) -> Vec<String> {
         Some(r) => ("@", r),
         None => ("", input),
     };
+    let rest = crate::app::search::unquote(rest);
     let (dir, prefix) = match rest.rfind('/') {
         Some(i) => (&rest[..=i], &rest[i + 1..]),
-        None => ("", rest),
+        None => ("", rest.as_str()),
     };
     let fs_dir = if dir.is_empty() {
         PathBuf::from(".")
@@ -678,7 +679,8 @@ pub fn complete_path(input: &str) -> Vec<String> {
                 return None;
             }
             let is_dir = Path::new(&fs_dir).join(&name).is_dir();
-            Some(format!("{at}{dir}{name}{}", if is_dir { "/" } else { "" }))
+            let full = format!("{dir}{name}{}", if is_dir { "/" } else { "" });
+            Some(format!("{at}{}", crate::app::search::quote_path(&full)))
         })
         .collect();
     out.sort();

@@ -170,16 +170,20 @@ pub(super) fn run(state: &mut State, cmds: &mut Vec<Cmd>) {
     let (query, image) = match classify(&input) {
         Input::Empty => (None, similar),
         Input::Text(t) => (Some(t.to_string()), similar),
-        Input::Path { path, explicit } => match &s.file {
+        Input::Path {
+            path,
+            explicit,
+            words,
+        } => match &s.file {
             Some((p, url)) if p == path => (
-                None,
+                (!words.is_empty()).then(|| words.to_string()),
                 Some(ImageRef::File {
-                    path: sanitize::line(path, 200),
+                    path: sanitize::line(&crate::app::search::unquote(path), 200),
                     data_url: url.clone(),
                 }),
             ),
             _ if !explicit && s.not_a_file.as_deref() == Some(path) => {
-                (Some(path.to_string()), similar)
+                (Some(input.trim().to_string()), similar)
             }
             _ => {
                 // read and scale it off the UI task, then search; the
@@ -502,7 +506,15 @@ pub(super) fn on_image(
                     format!("{shown} is a directory: type a file name in it (Tab completes)"),
                 ),
                 ImageReadError::Missing | ImageReadError::NotAFile => {
-                    (true, format!("cannot use {shown}: no such file"))
+                    // `@~/my photo.png` reads `~/my` then the words
+                    let spaced = matches!(classify(&state.search.input),
+                        Input::Path { words, .. } if !words.is_empty());
+                    let hint = if spaced {
+                        " (a path with spaces goes in quotes: @'…')"
+                    } else {
+                        ""
+                    };
+                    (true, format!("cannot use {shown}: no such file{hint}"))
                 }
                 ImageReadError::Directory => (
                     true,

@@ -780,6 +780,46 @@ fn a_path_is_read_by_a_worker_then_searched_as_an_image() {
 }
 
 #[test]
+fn words_after_an_image_path_search_as_text_beside_the_image() {
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "@'/tmp/my refs/a.png' neon city".chars() {
+        update(&mut s, key(c));
+    }
+    let cmds = update(&mut s, press(KeyCode::Enter));
+    // the worker reads the path as typed, quotes and all
+    assert!(cmds.iter().any(
+        |c| matches!(c, Cmd::ReadImage { path, explicit: true } if path == "'/tmp/my refs/a.png'")
+    ));
+    let cmds = image_read(&mut s, "'/tmp/my refs/a.png'", Ok(()));
+    let (_, req) = searches(&cmds)[0].clone();
+    assert_eq!(req.image.as_deref(), Some(DATA_URL));
+    assert_eq!(req.query.as_deref(), Some("neon city"));
+    let applied = s.search.applied.clone().unwrap();
+    assert_eq!(
+        applied.title(),
+        "Like \"/tmp/my refs/a.png\" + \"neon city\""
+    );
+    // an unquoted path with a space names the first word: the error says
+    // how to write it
+    let mut s = loaded(3);
+    update(&mut s, key('/'));
+    for c in "@/tmp/my refs.png".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, press(KeyCode::Enter));
+    update(&mut s, press(KeyCode::Esc));
+    image_read(
+        &mut s,
+        "/tmp/my",
+        Err(crate::app::msg::ImageReadError::Missing),
+    );
+    let notice = s.notice.clone().unwrap();
+    assert!(notice.error, "{}", notice.text);
+    assert!(notice.text.contains("in quotes"), "{}", notice.text);
+}
+
+#[test]
 fn a_half_typed_path_keeps_the_results_and_the_next_results_clear_its_error() {
     let mut s = loaded(3);
     update(&mut s, key('/'));

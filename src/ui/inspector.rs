@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
+use ratatui::widgets::{Block, BorderType, Widget};
 
 use super::{image, theme};
 use crate::app::action::Action;
@@ -120,7 +120,7 @@ pub fn draw(state: &State, buf: &mut Buffer) {
             InspectorLine::Raw(row) => Line::raw(row.clone()),
         })
         .collect();
-    Paragraph::new(lines).render(d, buf);
+    super::paint::lines(&lines, d, buf);
 }
 
 fn block_inner(r: ratatui::layout::Rect) -> ratatui::layout::Rect {

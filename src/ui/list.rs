@@ -347,7 +347,7 @@ impl Columns {
                 spans.push(Span::styled(gap, styles[n]));
             }
         }
-        Line::from(spans).render(area, buf);
+        super::paint::line(&Line::from(spans), area, buf);
     }
 }
 

@@ -9,6 +9,7 @@ pub(crate) mod image;
 pub(crate) mod inspector;
 pub mod list;
 pub mod overlay;
+pub(crate) mod paint;
 pub(crate) mod popup;
 pub mod theme;
 // issue 18: the focused pane's keys, the message log, the palette

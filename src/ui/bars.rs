@@ -4,7 +4,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
 
 use super::theme;
 use crate::app::action::Action;
@@ -87,7 +86,7 @@ pub fn filter_bar(state: &State, buf: &mut Buffer) {
         spans.push(Span::raw(" ".repeat(room - used - text::width(&hint))));
         spans.push(Span::styled(hint, theme::faint()));
     }
-    Line::from(spans).render(area, buf);
+    super::paint::line(&Line::from(spans), area, buf);
 }
 
 /// `s` cut from the left to at most `width` columns (the end of what is
@@ -218,7 +217,7 @@ fn search_bar(state: &State, area: Rect, buf: &mut Buffer) {
         spans.push(Span::raw(" ".repeat(room - used - right_w)));
         spans.extend(right);
     }
-    Line::from(spans).render(area, buf);
+    super::paint::line(&Line::from(spans), area, buf);
 }
 
 /// File names Tab found, under the search box.
@@ -421,5 +420,5 @@ pub fn status_bar(state: &State, buf: &mut Buffer) {
         fitted.push(Span::raw(" ".repeat(room - used - hint_w)));
         fitted.push(Span::styled(hint, theme::faint()));
     }
-    Line::from(fitted).render(area, buf);
+    super::paint::line(&Line::from(fitted), area, buf);
 }

@@ -401,9 +401,10 @@ fn row(state: &State, entry: &Entry, selected: bool, area: Rect, buf: &mut Buffe
     ]);
     let line1 = Line::from(spans);
     let text_area = |dy: u16| Rect::new(tx, area.y + dy, tw as u16, 1).intersection(area);
-    line1.render(text_area(0), buf);
-    Line::styled(text::fit(&meta, tw), theme::dim()).render(text_area(1), buf);
-    tags_line(entry, tw).render(text_area(2), buf);
+    super::paint::line(&line1, text_area(0), buf);
+    let meta = Line::styled(text::fit(&meta, tw), theme::dim());
+    super::paint::line(&meta, text_area(1), buf);
+    super::paint::line(&tags_line(entry, tw), text_area(2), buf);
     if selected {
         // a row cut by the bottom of the list: the bar stops with it
         for dy in 0..area.height.min(3) {

@@ -55,18 +55,34 @@ async fn main() {
     .expect("server starts");
     let boot = started.elapsed();
     let client = Client::new(ClientOptions::new(srv.base_url.clone())).unwrap();
-    // wait for the background embeddings so similarity is measured warm
+    // a similarity search that arrives while the start-up embedding run
+    // is under way answers from what is embedded (issue 21, item 6)
     let t = Instant::now();
-    let warm = SearchRequest {
+    let early = SearchRequest {
         image: Some(first_id(&client).await),
         limit: Some(1),
         offset: Some(0),
         ..Default::default()
     };
-    client.search_page(&warm).await.unwrap();
-    let embed_wait = t.elapsed();
+    client.search_page(&early).await.unwrap();
+    let early_answer = t.elapsed();
+    let missing = || {
+        let lib = srv.state.lib.read().unwrap();
+        lib.records().filter(|(_, r)| r.embedding.is_none()).count()
+    };
+    let missing_then = missing();
+    // then the rest is measured warm, once every asset is embedded
+    while missing() > 0 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let embedded_after = started.elapsed();
     let total = srv.state.lib.read().unwrap().len();
-    println!("assets: {total}; server start {:.0} ms; first similarity search (embeddings ready) {:.0} ms", boot.as_secs_f64() * 1e3, embed_wait.as_secs_f64() * 1e3);
+    println!(
+        "assets: {total}; server start {:.0} ms; a similarity search right after start answered in {:.0} ms ({missing_then} not embedded yet); all embedded {:.1} s after start",
+        boot.as_secs_f64() * 1e3,
+        early_answer.as_secs_f64() * 1e3,
+        embedded_after.as_secs_f64()
+    );
     println!();
     println!("| request | runs | p50 | p99 | results/run |");
     println!("| --- | --- | --- | --- | --- |");
@@ -157,6 +173,7 @@ async fn main() {
     let ids: Vec<String> = c
         .list_assets_page(&ListAssetsQuery {
             page_size: Some(20),
+            types: vec!["upscale".into()],
             ..Default::default()
         })
         .await
@@ -182,9 +199,11 @@ async fn main() {
     srv.stop().await;
 }
 
+/// The newest image (similarity search is for images).
 async fn first_id(c: &Client) -> String {
     c.list_assets_page(&ListAssetsQuery {
         page_size: Some(1),
+        types: vec!["upscale".into()],
         ..Default::default()
     })
     .await

@@ -10,6 +10,7 @@ use assetui_twelvelabs::{Client, Error};
 
 use assetui_twelvelabs::models::GroupBy;
 use assetui_twelvelabs::search::{ImageQuery, SearchRequest};
+use assetui_twelvelabs::upload::Resume;
 
 use crate::api::params::SearchPaging;
 use crate::app::msg::{ListSpec, SearchSpec};
@@ -18,6 +19,7 @@ use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
 use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
 use crate::provider::{AssetView, Page};
+use crate::twelvelabs_uploads as uploads;
 
 /// Most assets read to learn the metadata keys in use (completion).
 const KEYS_SCAN_MAX: u64 = 5000;
@@ -184,21 +186,41 @@ pub fn delete(client: &Client, ids: Vec<String>, force: bool, tx: UnboundedSende
 }
 
 /// Uploads a local file, or an `https://` URL, as a new asset (it shows
-/// as processing until the service is done with it).
+/// as processing until the service is done with it). Video and audio over
+/// 200 MB go in chunks (continuing what an earlier run began), their
+/// progress in the status line.
 pub fn upload(client: &Client, path: String, tx: UnboundedSender<Msg>) {
     let client = client.clone();
     tokio::spawn(async move {
         let trimmed = path.trim();
-        let request = if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
-            CreateAsset::url(trimmed)
+        let result = if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+            client
+                .create_asset(&CreateAsset::url(trimmed))
+                .await
+                .map_err(|e| e.to_string())
         } else {
-            CreateAsset::file(crate::edits::expand_home(trimmed))
-        };
-        let result = client
-            .create_asset(&request)
+            let shown = crate::sanitize::line(trimmed, 60);
+            let percent = super::api::percent_notices(shown.clone(), tx.clone());
+            let notices = tx.clone();
+            let progress = move |event: uploads::Event| match event {
+                uploads::Event::Continued => {
+                    let _ = notices.send(Msg::Notice(format!(
+                        "uploading {shown}: continuing what an earlier run sent"
+                    )));
+                }
+                uploads::Event::Sent(p) => percent(p.bytes_done, p.total_bytes),
+            };
+            uploads::upload_local(
+                &client,
+                &crate::edits::expand_home(trimmed),
+                None,
+                &uploads::Records::in_state_dir(),
+                &Resume::new(),
+                &progress,
+            )
             .await
-            .map(|a| Box::new(tl::view(a)))
-            .map_err(|e| e.to_string());
+        };
+        let result = result.map(|a| Box::new(tl::view(a)));
         let _ = tx.send(Msg::Uploaded { path, result });
     });
 }

@@ -12,23 +12,60 @@ use assetui::provider::{MediaKind, ProviderKind, Service};
 use assetui::server::twelvelabs::{self as tl_server, TlConfig};
 use assetui_twelvelabs as tl;
 
-const T: Duration = Duration::from_secs(20);
-const KEY: &str = "tlk_test_key_never_printed";
+pub(crate) const T: Duration = Duration::from_secs(20);
+pub(crate) const KEY: &str = "tlk_test_key_never_printed";
 
 /// Runs `assetui` with a clean environment and a private config dir.
 async fn assetui(args: &[&str]) -> Output {
     let home = tempfile::tempdir().unwrap();
+    command(home.path(), &[], args).output().await.unwrap()
+}
+
+/// `assetui ARGS` with a clean environment, its config and state dirs
+/// under `home`, and the variables `env`.
+pub(crate) fn command(
+    home: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
     cmd.args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::null());
-    cmd.output().await.unwrap()
+    cmd
 }
 
-fn text(bytes: &[u8]) -> String {
+/// A real WAV of `n` samples of a 440 Hz tone, 8 kHz mono 16-bit.
+pub(crate) fn wav(n: usize) -> Vec<u8> {
+    let samples: Vec<i16> = (0..n)
+        .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 8000.0).sin() * 8000.0) as i16)
+        .collect();
+    let mut wav = Vec::new();
+    let data_len = (samples.len() * 2) as u32;
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&8000u32.to_le_bytes());
+    wav.extend_from_slice(&16000u32.to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    wav
+}
+
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -56,7 +93,7 @@ async fn on(base: &str, args: &[&str]) -> Output {
     assetui(&full).await
 }
 
-fn client(base: &str) -> tl::Client {
+pub(crate) fn client(base: &str) -> tl::Client {
     tl::Client::new(tl::ClientOptions::new(base).api_key(Some(KEY.into()))).unwrap()
 }
 
@@ -483,28 +520,8 @@ async fn u_uploads_a_sound_that_shows_processing_then_ready_by_itself() {
     let c = client(&s.base_url);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tone.wav");
-    // a real WAV: 0.2 s of a 440 Hz tone, 8 kHz mono 16-bit
-    let samples: Vec<i16> = (0..1600)
-        .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 8000.0).sin() * 8000.0) as i16)
-        .collect();
-    let mut wav = Vec::new();
-    let data_len = (samples.len() * 2) as u32;
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&16u32.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&8000u32.to_le_bytes());
-    wav.extend_from_slice(&16000u32.to_le_bytes());
-    wav.extend_from_slice(&2u16.to_le_bytes());
-    wav.extend_from_slice(&16u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        wav.extend_from_slice(&s.to_le_bytes());
-    }
-    std::fs::write(&path, wav).unwrap();
+    // a real WAV: 0.2 s of a 440 Hz tone
+    std::fs::write(&path, wav(1600)).unwrap();
     let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
     b.start();
     b.wait_for("the first page", T, |st| !st.list.entries.is_empty())

@@ -561,6 +561,14 @@ impl ApiWorker {
         });
     }
 
+    /// A video's transcript and indexes (TwelveLabs; Scenario has none,
+    /// and is never asked).
+    pub fn load_extras(&mut self, generation: u64, id: String) {
+        if let Service::TwelveLabs(c) = &self.service {
+            twelvelabs::load_extras(c, generation, id, self.tx.clone());
+        }
+    }
+
     /// The provider's indexes (none on Scenario).
     pub fn load_indexes(&mut self) {
         match &self.service {

@@ -100,6 +100,7 @@ impl Workers {
             Cmd::LoadAsset { purpose, id } => self.api.load_asset(purpose, id),
             Cmd::LoadCollections => self.api.load_collections(),
             Cmd::LoadIndexes => self.api.load_indexes(),
+            Cmd::LoadMediaExtras { generation, id } => self.api.load_extras(generation, id),
             Cmd::Search { generation, spec } => self.api.search(generation, spec),
             Cmd::ReadImage { path, explicit } => self.api.read_image(path, explicit),
             Cmd::CompletePath { input } => self.api.complete_path(input),

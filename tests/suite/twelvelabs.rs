@@ -619,3 +619,102 @@ async fn u_takes_a_link_and_the_service_fetches_it() {
     );
     s.stop().await;
 }
+
+/// The rows of the inspector's section `title` (empty when absent).
+fn section_rows(st: &assetui::app::state::State, title: &str) -> Vec<(String, String)> {
+    st.inspector
+        .sections
+        .iter()
+        .find(|s| s.title == title)
+        .map(|s| s.rows.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_inspector_shows_a_videos_transcript_and_the_indexes_that_hold_it() {
+    let s = server().await;
+    let c = client(&s.base_url);
+    // a sound of our own, processed, that nobody transcribed or indexed
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quiet.wav");
+    std::fs::write(&path, wav(1600)).unwrap();
+    let quiet = c
+        .create_asset(&tl::assets::CreateAsset::file(&path))
+        .await
+        .unwrap();
+    let quiet_id = quiet.id().unwrap().to_string();
+    let deadline = tokio::time::Instant::now() + T;
+    while c.get_asset(&quiet_id).await.unwrap().status != Some(tl::models::AssetStatus::Ready) {
+        assert!(tokio::time::Instant::now() < deadline, "never ready");
+    }
+    let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| {
+        matches!(st.list.loading, Loading::Idle | Loading::Complete) && !st.list.entries.is_empty()
+    })
+    .await
+    .unwrap();
+    // the newest first: our sound has no transcription and is in no index
+    assert_eq!(b.state.list.entries[0].asset.id, quiet_id);
+    b.wait_for("the sound's extras", T, |st| {
+        section_rows(st, "Transcript")
+            .iter()
+            .any(|(_, v)| v == "no transcription")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        section_rows(&b.state, "Indexes"),
+        vec![(String::new(), "in no index".to_string())]
+    );
+    // a demo video: what is said, timed, and the demo index by name and id
+    let at = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| e.asset.name.as_deref() == Some("mountains-eagle.mp4"))
+        .expect("the eagle video is listed");
+    for _ in 0..at {
+        b.char('j');
+    }
+    b.wait_for("the video's transcript", T, |st| {
+        section_rows(st, "Transcript").contains(&(
+            "0:00.0–0:02.0".to_string(),
+            "an eagle enters over the far mountain ridge".to_string(),
+        ))
+    })
+    .await
+    .unwrap();
+    assert!(
+        section_rows(&b.state, "Indexes").contains(&(
+            "demo-index".to_string(),
+            "6721a3f0c1e5a7b2d4f6aaaa".to_string()
+        )),
+        "{:?}",
+        section_rows(&b.state, "Indexes")
+    );
+    // and an image has neither section
+    let image = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| e.asset.media == MediaKind::Image)
+        .unwrap();
+    for _ in 0..at.abs_diff(image) {
+        b.char(if image > at { 'j' } else { 'k' });
+    }
+    b.wait_for("the image's details", T, |st| {
+        st.inspector.detail == assetui::app::inspector::Detail::Loaded
+            && st
+                .inspector
+                .asset
+                .as_ref()
+                .is_some_and(|a| a.media == MediaKind::Image)
+    })
+    .await
+    .unwrap();
+    assert!(section_rows(&b.state, "Transcript").is_empty());
+    s.stop().await;
+}

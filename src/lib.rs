@@ -31,7 +31,6 @@ mod term;
 mod term_probe;
 mod text;
 mod transfers;
-pub mod twelvelabs_uploads;
 pub mod ui;
 pub mod worker;
 

@@ -275,10 +275,10 @@ async fn connect_twelvelabs(
 }
 
 /// The TwelveLabs client's options for `base`, with the multipart
-/// threshold of [`crate::twelvelabs_uploads::DIRECT_MAX_ENV`] when set.
+/// threshold of [`crate::download::upload_twelvelabs::DIRECT_MAX_ENV`] when set.
 fn tl_options(base: impl Into<String>) -> assetui_twelvelabs::ClientOptions {
     let mut options = assetui_twelvelabs::ClientOptions::new(base);
-    if let Some(max) = crate::twelvelabs_uploads::direct_max_from_env() {
+    if let Some(max) = crate::download::upload_twelvelabs::direct_max_from_env() {
         options.chunks.direct_max = max;
     }
     options

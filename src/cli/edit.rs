@@ -11,9 +11,9 @@ use crate::api::params::UpdateTagsRequest;
 use crate::sanitize;
 
 pub async fn tag(ctx: &Context, a: TagArgs) -> Result<(), CliError> {
-    if !a.set.is_empty() || !a.unset.is_empty() {
+    if !a.set.is_empty() || !a.unset.is_empty() || a.clear {
         return Err(CliError::Usage(
-            "--set and --unset are TwelveLabs' user metadata; Scenario has --add and --remove"
+            "--set, --unset and --clear are TwelveLabs' user metadata; Scenario has --add and --remove"
                 .into(),
         ));
     }

@@ -19,9 +19,9 @@ use super::args::{DeleteArgs, GetArgs, JsonOnly, ListArgs, SearchArgs, TagArgs, 
 use super::output::{self, JsonWriter, Sink};
 use super::render;
 use super::CliError;
+use crate::download::upload_twelvelabs as uploads;
 use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
 use crate::sanitize;
-use crate::twelvelabs_uploads as uploads;
 
 fn failed(e: Error) -> CliError {
     CliError::Failed(e.to_string())
@@ -426,15 +426,38 @@ pub async fn delete(client: &Client, a: DeleteArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `tag --clear`: every asset's user metadata removed at once
+/// (`DELETE …/user-metadata`).
+async fn clear_metadata(client: &Client, ids: &[String], json: bool) -> Result<(), CliError> {
+    let mut writer = json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let mut failures = Vec::new();
+    for id in ids {
+        match client.delete_user_metadata(id).await {
+            Ok(()) => match writer.as_mut() {
+                Some(w) => w.push(&serde_json::json!({ "id": id, "user_metadata": {} }))?,
+                None => println!("{}: metadata cleared", sanitize::line(id, 80)),
+            },
+            Err(e) => failures.push(format!("{}: {e}", sanitize::line(id, 80))),
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    super::edit::fail_if_any(failures, ids.len())
+}
+
 pub async fn tag(client: &Client, a: TagArgs) -> Result<(), CliError> {
     if !a.add.is_empty() || !a.remove.is_empty() {
         return Err(CliError::Usage(
             "TwelveLabs has user metadata, not tags: use --set KEY=VALUE and --unset KEY".into(),
         ));
     }
+    if a.clear {
+        return clear_metadata(client, &a.ids, a.json).await;
+    }
     if a.set.is_empty() && a.unset.is_empty() {
         return Err(CliError::Usage(
-            "nothing to do: give --set KEY=VALUE and/or --unset KEY".into(),
+            "nothing to do: give --set KEY=VALUE, --unset KEY or --clear".into(),
         ));
     }
     let mut patch = UserMetadata::new();

@@ -125,11 +125,14 @@ impl Workers {
                 name,
                 ids,
             } => self.api.collect(collection, name, ids),
-            // through the transfers queue, where it shows in the pane;
-            // without one (TwelveLabs), the status line tells progress
+            // a file through the transfers queue, where it shows in the
+            // pane; a link (TwelveLabs fetches it), or without a queue,
+            // the status line tells progress
             Cmd::Upload { path } => match &self.downloads {
-                Some(q) => q.upload(crate::edits::expand_home(&path)),
-                None => self.api.upload(path),
+                Some(q) if !crate::edits::is_link(&path) => {
+                    q.upload(crate::edits::expand_home(&path))
+                }
+                _ => self.api.upload(path),
             },
             Cmd::Downloads(DlCmd::Open(path)) => open_path(path, self.tx.clone()),
             Cmd::Mirror { dir, source } => match (self.api.scenario(), &self.downloads) {

@@ -17,9 +17,9 @@ use crate::app::msg::{ListSpec, SearchSpec};
 use crate::app::search::ImageRef;
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
+use crate::download::upload_twelvelabs as uploads;
 use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
 use crate::provider::{AssetView, MediaExtras, Page, Transcript};
-use crate::twelvelabs_uploads as uploads;
 
 /// Most assets read to learn the metadata keys in use (completion).
 const KEYS_SCAN_MAX: u64 = 5000;
@@ -193,7 +193,7 @@ pub fn upload(client: &Client, path: String, tx: UnboundedSender<Msg>) {
     let client = client.clone();
     tokio::spawn(async move {
         let trimmed = path.trim();
-        let result = if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+        let result = if crate::edits::is_link(trimmed) {
             client
                 .create_asset(&CreateAsset::url(trimmed))
                 .await

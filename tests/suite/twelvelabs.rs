@@ -93,6 +93,15 @@ async fn on(base: &str, args: &[&str]) -> Output {
     assetui(&full).await
 }
 
+/// The assets of the list's first page.
+async fn first_page(c: &tl::Client) -> Vec<tl::models::Asset> {
+    c.list_assets(&tl::assets::ListAssets::default())
+        .await
+        .unwrap()
+        .data
+        .unwrap_or_default()
+}
+
 pub(crate) fn client(base: &str) -> tl::Client {
     tl::Client::new(tl::ClientOptions::new(base).api_key(Some(KEY.into()))).unwrap()
 }
@@ -587,12 +596,8 @@ async fn u_takes_a_link_and_the_service_fetches_it() {
     let c = client(&s.base_url);
     // a link the service can fetch (no internet here): one of its own
     // signed thumbnails, an image
-    let page = c
-        .list_assets(&tl::assets::ListAssets::default())
+    let link = first_page(&c)
         .await
-        .unwrap();
-    let link = page
-        .items()
         .iter()
         .find_map(|a| a.thumbnail_url().map(str::to_string))
         .expect("a thumbnail link");
@@ -716,5 +721,39 @@ async fn the_inspector_shows_a_videos_transcript_and_the_indexes_that_hold_it() 
     .await
     .unwrap();
     assert!(section_rows(&b.state, "Transcript").is_empty());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn tag_clear_removes_all_user_metadata_on_twelvelabs_only() {
+    let s = server().await;
+    let c = client(&s.base_url);
+    let tagged = first_page(&c)
+        .await
+        .iter()
+        .find(|a| a.user_metadata.as_ref().is_some_and(|m| m.len() >= 2))
+        .expect("an asset with metadata")
+        .id()
+        .unwrap()
+        .to_string();
+    let o = on(&s.base_url, &["tag", &tagged, "--clear"]).await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("metadata cleared"));
+    let after = c.get_asset(&tagged).await.unwrap();
+    assert!(
+        after.user_metadata.as_ref().is_none_or(|m| m.is_empty()),
+        "{:?}",
+        after.user_metadata
+    );
+    // with --set it makes no sense; Scenario has no such thing
+    let o = on(&s.base_url, &["tag", &tagged, "--clear", "--set", "a=1"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    let o = assetui(&["tag", "asset_x", "--clear"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("TwelveLabs"),
+        "{}",
+        text(&o.stderr)
+    );
     s.stop().await;
 }

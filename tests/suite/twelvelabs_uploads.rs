@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use assetui::download::upload_twelvelabs::DIRECT_MAX_ENV;
 use assetui::server::twelvelabs::{self as tl_server, TlConfig};
-use assetui::twelvelabs_uploads::DIRECT_MAX_ENV;
 use assetui_twelvelabs as tl;
 use tl::upload::{MultipartUpload, Resume, Way};
 
@@ -296,5 +296,139 @@ async fn an_upload_a_killed_run_left_is_continued_by_the_next_upload_of_the_file
     )
     .unwrap();
     assert!(!records.contains(&upload_id), "{records}");
+    s.stop().await;
+}
+
+/// The upload item of the browser's transfers pane.
+fn upload_item(st: &assetui::app::state::State) -> Option<&assetui::download::queue::ItemView> {
+    st.downloads
+        .snapshot
+        .items
+        .iter()
+        .rev()
+        .find(|i| i.direction.is_upload())
+}
+
+/// A browser on TwelveLabs with its transfers queue, the direct limit
+/// small; every first chunk PUT the server receives is held in flight.
+async fn browser_with_queue(
+    s: &tl_server::Running,
+) -> (tl::Client, assetui::headless::Headless, tempfile::TempDir) {
+    use assetui::download::queue::{Config, Queue};
+    use assetui::provider::Service;
+    let c = small_limit_client(&s.base_url);
+    let mut b =
+        assetui::headless::Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| !st.list.entries.is_empty())
+        .await
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let queue = Queue::start_on(
+        Service::TwelveLabs(c.clone()),
+        Config::new(out.path().to_path_buf()),
+        false,
+    )
+    .unwrap();
+    b.attach_queue(queue);
+    (c, b, out)
+}
+
+/// `U`, the path, Enter, then the transfers pane.
+fn upload_in_pane(b: &mut assetui::headless::Headless, path: &std::path::Path) {
+    b.char('U');
+    b.type_text(&path.display().to_string());
+    b.key(crossterm::event::KeyCode::Enter);
+    b.char('D');
+}
+
+fn hold_first_chunk(s: &tl_server::Running) {
+    s.state.script_faults([
+        assetui::server::faults::Scripted::parse("hold", "/v1.3/_uploads/").unwrap(),
+    ]);
+}
+
+/// `U` on TwelveLabs: a sound over the direct limit is an item of the
+/// transfers pane; one chunk is held by the server while the nine others
+/// are taken, `p` pauses (the held one is dropped), `p` again sends only
+/// that one, and the new asset joins the list. `x` cancels a second
+/// upload, `R` starts it again to the end.
+#[tokio::test(flavor = "multi_thread")]
+async fn u_on_twelvelabs_is_a_transfers_item_that_pauses_resumes_cancels_and_retries() {
+    use assetui::download::queue::{Direction, Phase};
+    use crossterm::event::KeyCode;
+    let s = server(true, Duration::ZERO).await;
+    let (c, mut b, _out) = browser_with_queue(&s).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.wav");
+    std::fs::write(&path, wav(320_000)).unwrap(); // ten chunks
+    hold_first_chunk(&s);
+    upload_in_pane(&mut b, &path);
+    b.wait_for("nine chunks taken, one held", T, |st| {
+        upload_item(st).is_some_and(|i| i.note.as_deref() == Some("9 of 10 parts"))
+    })
+    .await
+    .unwrap();
+    let item = upload_item(&b.state).unwrap().clone();
+    assert_eq!(item.direction, Direction::Upload { single: false });
+    assert!(b.screen().contains("↑ upload long.wav"), "{}", b.screen());
+    b.char('p');
+    b.wait_for("paused", T, |st| {
+        upload_item(st).is_some_and(|i| i.phase == Phase::Paused)
+    })
+    .await
+    .unwrap();
+    let held: Vec<(u32, bool)> = chunks(&s).into_values().next().unwrap();
+    assert_eq!(held.iter().filter(|(puts, _)| *puts == 1).count(), 9);
+    b.char('p');
+    b.wait_for("done", T, |st| {
+        upload_item(st).is_some_and(|i| i.phase == Phase::Done)
+    })
+    .await
+    .unwrap();
+    let sessions = chunks(&s);
+    let session = sessions.values().next().unwrap();
+    assert!(
+        session
+            .iter()
+            .all(|&(puts, reported)| puts == 1 && reported),
+        "a chunk was sent twice or never: {session:?}"
+    );
+    let id = upload_item(&b.state).unwrap().asset_id.clone();
+    b.wait_for("the new asset in the list", T, |st| {
+        st.list.position_of(&id).is_some()
+    })
+    .await
+    .unwrap();
+    let asset = c.get_asset(&id).await.unwrap();
+    assert_eq!(asset.method.as_ref().map(|m| m.as_str()), Some("multipart"));
+    // a second one: cancelled while a chunk is held, then started again
+    let other = dir.path().join("other.wav");
+    std::fs::write(&other, wav(200_000)).unwrap();
+    hold_first_chunk(&s);
+    b.key(KeyCode::Esc);
+    upload_in_pane(&mut b, &other);
+    b.wait_for("a chunk held", T, |st| {
+        upload_item(st).is_some_and(|i| i.note.as_deref() == Some("6 of 7 parts"))
+    })
+    .await
+    .unwrap();
+    // the pane's cursor stays on the first item: down to the new one
+    b.key(KeyCode::Down);
+    b.char('x');
+    b.wait_for("cancelled", T, |st| {
+        upload_item(st).is_some_and(|i| i.phase == Phase::Cancelled)
+    })
+    .await
+    .unwrap();
+    b.char('R');
+    b.wait_for("done again", T, |st| {
+        upload_item(st).is_some_and(|i| i.phase == Phase::Done)
+    })
+    .await
+    .unwrap();
+    let again = upload_item(&b.state).unwrap().asset_id.clone();
+    let asset = c.get_asset(&again).await.unwrap();
+    assert_eq!(asset.filename.as_deref(), Some("other.wav"));
     s.stop().await;
 }

@@ -7,7 +7,7 @@
 //! A [`Resume`] keeps what a flow has done (the session, the chunks the
 //! service took with their proofs, those reported), so dropping the
 //! future pauses it and calling again with the same `Resume` sends only
-//! the chunks the service does not have; [`Resume::continuing`] picks up
+//! the chunks the service does not have; [`Resume::adopt`] picks up
 //! a session another run began (found with `list_incomplete_uploads`).
 //! [`Client::plan_local`] says which way a local file goes, its limits
 //! checked before a byte is sent.
@@ -101,14 +101,16 @@ impl Resume {
         Resume::default()
     }
 
-    /// Continues a session another run began.
-    pub fn continuing(session: SessionIds) -> Resume {
-        Resume {
-            done: Mutex::new(Done {
-                session: Some(session),
-                ..Done::default()
-            }),
+    /// Continues a session another run began (found with
+    /// `list_incomplete_uploads`), unless this one has a session already;
+    /// `false` then.
+    pub fn adopt(&self, session: SessionIds) -> bool {
+        let mut done = self.lock();
+        if done.session.is_some() {
+            return false;
         }
+        done.session = Some(session);
+        true
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Done> {

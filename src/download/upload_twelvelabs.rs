@@ -1,5 +1,5 @@
 //! Local files to TwelveLabs, shared by `assetui upload` and the
-//! browser's `U`: the way each goes ([`Client::plan_local`]: one
+//! browser's `U` (an item of the transfers queue, `upload.rs`): the way each goes ([`Client::plan_local`]: one
 //! `POST /assets`, or the multipart flow for video and audio over
 //! 200 MB, the limits checked before a byte is sent), the one line an
 //! account without multipart access gets, and the record of the sessions
@@ -103,7 +103,7 @@ impl Records {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| {
                 let bytes = serde_json::to_vec_pretty(records).unwrap_or_default();
-                crate::download::place::write_atomic(file, &bytes)
+                super::place::write_atomic(file, &bytes)
             });
         if let Err(e) = written {
             tracing::warn!(file = %file.display(), error = %e, "upload record not kept");
@@ -226,18 +226,16 @@ pub async fn upload_local(
             .await
             .map_err(|e| e.to_string());
     }
-    let mut resume_here = None;
+    let mut continued = false;
     if resume.session().is_none() {
         if let Some(found) = unfinished(client, path, records).await {
-            let continued = Resume::continuing(SessionIds {
+            continued = resume.adopt(SessionIds {
                 upload_id: found.upload_id,
                 asset_id: found.asset_id,
                 chunk_size: found.chunk_size,
             });
-            resume_here = Some(continued);
         }
     }
-    let resume = resume_here.as_ref().unwrap_or(resume);
     let recorded = AtomicBool::new(resume.session().is_some());
     let on_chunk = |p: UploadProgress| {
         if !recorded.swap(true, Ordering::SeqCst) {
@@ -250,7 +248,7 @@ pub async fn upload_local(
     let mut upload = MultipartUpload::new(path);
     upload.filename = name;
     upload.asset_type = plan.asset_type.clone();
-    if resume_here.is_some() {
+    if continued {
         progress(Event::Continued);
     }
     match client.upload_multipart(&upload, resume, &on_chunk).await {

@@ -315,6 +315,10 @@ impl Uploads {
                         u.view.phase = Phase::Cancelled;
                         u.view.note = None;
                         u.resume = Arc::default();
+                        // a cancelled session is not continued later
+                        if let Some(session) = u.tl_resume.session() {
+                            Records::in_state_dir().forget(&session.upload_id);
+                        }
                         u.tl_resume = Arc::default();
                     }
                     Err(Stopped::Failed(why)) => {

@@ -119,7 +119,9 @@ impl Records {
         self.store(&all);
     }
 
-    fn forget(&self, upload_id: &str) {
+    /// Forgets a session (it completed, or the user cancelled it: the
+    /// next upload of the file starts afresh).
+    pub fn forget(&self, upload_id: &str) {
         let mut all = self.load();
         let before = all.len();
         all.retain(|r| r.upload_id != upload_id);

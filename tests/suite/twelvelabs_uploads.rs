@@ -430,5 +430,7 @@ async fn u_on_twelvelabs_is_a_transfers_item_that_pauses_resumes_cancels_and_ret
     let again = upload_item(&b.state).unwrap().asset_id.clone();
     let asset = c.get_asset(&again).await.unwrap();
     assert_eq!(asset.filename.as_deref(), Some("other.wav"));
+    // the retry was a new upload: the cancelled session is left alone
+    assert_eq!(chunks(&s).len(), 3);
     s.stop().await;
 }

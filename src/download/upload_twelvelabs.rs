@@ -1,11 +1,12 @@
 //! Local files to TwelveLabs, shared by `assetui upload` and the
-//! browser's `U` (an item of the transfers queue, `upload.rs`): the way each goes ([`Client::plan_local`]: one
-//! `POST /assets`, or the multipart flow for video and audio over
-//! 200 MB, the limits checked before a byte is sent), the one line an
-//! account without multipart access gets, and the record of the sessions
-//! under way (`twelvelabs-uploads.json` in the state directory), so an
-//! upload a killed run left is found again with `list_incomplete_uploads`
-//! and continued instead of started over.
+//! browser's `U` (an item of the transfers queue, `upload.rs`): the way
+//! each goes ([`Client::plan_local`]: one `POST /assets`, or the
+//! multipart flow for video and audio over 200 MB, the limits checked
+//! before a byte is sent), the one line an account without multipart
+//! access gets, and the record of the sessions under way
+//! (`twelvelabs-uploads.json` in the state directory), so an upload a
+//! killed run left is found again with `list_incomplete_uploads` and
+//! continued instead of started over.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,11 +73,6 @@ impl Records {
         Records {
             file: crate::dirs::state_dir().map(|d| d.join(RECORDS_FILE)),
         }
-    }
-
-    /// In a file of the caller's choice (tests).
-    pub fn at(file: PathBuf) -> Records {
-        Records { file: Some(file) }
     }
 
     fn load(&self) -> Vec<Record> {

@@ -127,8 +127,12 @@ fn start_downloads(
 ) -> Result<Queue, String> {
     let client = match service {
         crate::provider::Service::Scenario(c) => c,
+        // no file downloads there: the queue holds the uploads, which
+        // write nothing and keep no journal
         crate::provider::Service::TwelveLabs(_) => {
-            return Err("the download queue speaks Scenario only in this version".into())
+            let config = QueueConfig::new(settings.dir_or_default());
+            return Queue::start_on(service.clone(), config, false)
+                .map_err(|e| format!("transfers queue: {e}"));
         }
     };
     let out = settings.dir_or_default();

@@ -73,6 +73,13 @@ pub struct UploadOptions {
     pub hide: bool,
 }
 
+/// Whether an upload's path is a link for the service to fetch
+/// (TwelveLabs' `method=url`) rather than a local file.
+pub fn is_link(path: &str) -> bool {
+    let p = path.trim();
+    p.starts_with("https://") || p.starts_with("http://")
+}
+
 /// Uploads a local file as a new asset, whatever its kind: an image under
 /// 6 MiB as one request, anything else through the presigned multipart
 /// flow, streamed from disk (`api::uploads`). `progress` hears the bytes

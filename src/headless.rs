@@ -167,10 +167,16 @@ impl Headless {
     ) -> crate::download::queue::Queue {
         let queue = crate::download::queue::Queue::start(client, config, false)
             .expect("the download queue starts");
-        if let Some(ws) = self.driver.workers_mut() {
-            ws.attach_downloads(queue.clone());
-        }
+        self.attach_queue(queue.clone());
         queue
+    }
+
+    /// Attaches a transfers queue started by the test (TwelveLabs' holds
+    /// uploads: [`crate::download::queue::Queue::start_on`]).
+    pub fn attach_queue(&mut self, queue: crate::download::queue::Queue) {
+        if let Some(ws) = self.driver.workers_mut() {
+            ws.attach_downloads(queue);
+        }
     }
 
     /// Feeds one message through `update()` and dispatches its commands.

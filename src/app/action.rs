@@ -106,7 +106,8 @@ impl Action {
             Action::JumpParent | Action::JumpRoot | Action::Back => C::Lineage,
             Action::CopyPrompt => C::Prompts,
             Action::ChooseIndex => C::Indexes,
-            Action::Download | Action::Downloads | Action::Mirror => C::Downloads,
+            // the transfers pane (`Downloads`) holds uploads everywhere
+            Action::Download | Action::Mirror => C::Downloads,
             Action::AddToCollection => C::Collections,
             Action::DownloadAs => C::FormatConversion,
             Action::DownloadZip => C::BatchZip,

@@ -35,6 +35,9 @@ pub struct Inspector {
     pub trail: Vec<Arc<AssetView>>,
     /// True when the shown asset is not the list's current one (a jump).
     pub detached: bool,
+    /// Sections fetched apart for the shown asset (a video's transcript
+    /// and indexes), after its own; empty until asked for.
+    extras: Vec<Section>,
     /// Bumped whenever `sections`, `json` or `raw` change.
     version: u64,
     /// The lines as drawn, for one width (see [`Inspector::lay_out`]).
@@ -81,6 +84,7 @@ impl Default for Inspector {
             scroll: 0,
             trail: Vec::new(),
             detached: false,
+            extras: Vec::new(),
             version: 0,
             laid: None,
         }
@@ -100,8 +104,10 @@ impl Inspector {
             self.generation += 1;
             self.scroll = 0;
             self.detail = Detail::Listed;
+            self.extras.clear();
         }
         self.sections = asset.sections(collections);
+        self.sections.extend(self.extras.iter().cloned());
         self.json = self.raw.then(|| asset.json_lines());
         self.asset = Some(asset);
         self.version += 1;
@@ -122,12 +128,29 @@ impl Inspector {
     /// The fields again (collection names arrived).
     pub fn set_sections(&mut self, sections: Vec<Section>) {
         self.sections = sections;
+        self.sections.extend(self.extras.iter().cloned());
+        self.version += 1;
+    }
+
+    /// Whether the extra sections are yet to be asked for.
+    pub fn lacks_extras(&self) -> bool {
+        self.extras.is_empty()
+    }
+
+    /// Shows `extras` after the asset's own sections, in place of the
+    /// previous ones.
+    pub fn set_extras(&mut self, extras: Vec<Section>) {
+        let own = self.sections.len().saturating_sub(self.extras.len());
+        self.sections.truncate(own);
+        self.sections.extend(extras.iter().cloned());
+        self.extras = extras;
         self.version += 1;
     }
 
     /// Replaces the shown asset with a fresher copy of the same one.
     pub fn refresh(&mut self, asset: Arc<AssetView>, collections: &HashMap<String, String>) {
         self.sections = asset.sections(collections);
+        self.sections.extend(self.extras.iter().cloned());
         self.json = self.raw.then(|| asset.json_lines());
         self.asset = Some(asset);
         self.detail = Detail::Loaded;

@@ -32,6 +32,13 @@ pub enum Msg {
         result: Result<Box<AssetView>, String>,
     },
     Collections(Result<Vec<Collection>, String>),
+    /// A video's or a sound's transcript and indexes, for the inspector
+    /// generation `generation`.
+    MediaExtras {
+        generation: u64,
+        id: String,
+        extras: Box<crate::provider::MediaExtras>,
+    },
     Image(ImageDone),
     /// The selection has not moved for a moment: load what is expensive.
     Rested {
@@ -243,6 +250,12 @@ pub enum Cmd {
     LoadCollections,
     /// The provider's indexes (TwelveLabs).
     LoadIndexes,
+    /// The transcript and indexes of the video or sound the inspector
+    /// shows (inspector generation `generation`).
+    LoadMediaExtras {
+        generation: u64,
+        id: String,
+    },
     /// The complete wish list of images, most urgent first.
     WantImages(Vec<ImageRequest>),
     /// Send `msg` back after `delay` (debounce).
@@ -347,6 +360,9 @@ impl std::fmt::Debug for Cmd {
             Cmd::LoadAsset { purpose, id } => write!(f, "LoadAsset({purpose:?}, {id})"),
             Cmd::LoadCollections => f.write_str("LoadCollections"),
             Cmd::LoadIndexes => f.write_str("LoadIndexes"),
+            Cmd::LoadMediaExtras { generation, id } => {
+                write!(f, "LoadMediaExtras({generation}, {id})")
+            }
             Cmd::WantImages(r) => write!(
                 f,
                 "WantImages({:?})",
@@ -444,6 +460,9 @@ impl std::fmt::Debug for Msg {
                 result,
             } => write!(f, "Asset({purpose:?}, {id}, ok: {})", result.is_ok()),
             Msg::Collections(r) => write!(f, "Collections({:?})", r.as_ref().map(Vec::len)),
+            Msg::MediaExtras { generation, id, .. } => {
+                write!(f, "MediaExtras(gen {generation}, {id})")
+            }
             Msg::Image(done) => write!(f, "Image({:?}, ok: {})", done.key, done.result.is_ok()),
             Msg::Rested { generation } => write!(f, "Rested({generation})"),
             Msg::Downloads(s) => write!(f, "Downloads({} items)", s.items.len()),

@@ -463,6 +463,9 @@ pub struct TagArgs {
     /// TwelveLabs: remove this user metadata key (repeatable)
     #[arg(long, value_name = "KEY")]
     pub unset: Vec<String>,
+    /// TwelveLabs: remove all user metadata of each asset
+    #[arg(long, conflicts_with_all = ["set", "unset", "add", "remove"])]
+    pub clear: bool,
     /// Print the server's answers as JSON
     #[arg(long)]
     pub json: bool,

@@ -251,7 +251,7 @@ async fn connect_twelvelabs(
         .map_err(CliError::Failed)?;
         notices.extend(data_notice(demo.state.data_notice.as_ref()));
         let demo = Demo::TwelveLabs(demo);
-        let client = tl::Client::new(tl::ClientOptions::new(demo.base_url())).map_err(tl_error)?;
+        let client = tl::Client::new(tl_options(demo.base_url())).map_err(tl_error)?;
         return Ok(Context {
             service: Service::TwelveLabs(client),
             label: "TwelveLabs demo library".into(),
@@ -264,14 +264,24 @@ async fn connect_twelvelabs(
         _ => None,
     };
     tracing::debug!(base = %resolved.base_url, source = %resolved.source, "connecting to TwelveLabs");
-    let client = tl::Client::new(tl::ClientOptions::new(resolved.base_url.clone()).api_key(key))
-        .map_err(tl_error)?;
+    let client =
+        tl::Client::new(tl_options(resolved.base_url.clone()).api_key(key)).map_err(tl_error)?;
     Ok(Context {
         service: Service::TwelveLabs(client),
         label: label(&resolved),
         _demo: None,
         notices: Vec::new(),
     })
+}
+
+/// The TwelveLabs client's options for `base`, with the multipart
+/// threshold of [`crate::download::upload_twelvelabs::DIRECT_MAX_ENV`] when set.
+fn tl_options(base: impl Into<String>) -> assetui_twelvelabs::ClientOptions {
+    let mut options = assetui_twelvelabs::ClientOptions::new(base);
+    if let Some(max) = crate::download::upload_twelvelabs::direct_max_from_env() {
+        options.chunks.direct_max = max;
+    }
+    options
 }
 
 /// Where the credentials come from, in a few words for the browser's bar.

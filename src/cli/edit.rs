@@ -11,9 +11,9 @@ use crate::api::params::UpdateTagsRequest;
 use crate::sanitize;
 
 pub async fn tag(ctx: &Context, a: TagArgs) -> Result<(), CliError> {
-    if !a.set.is_empty() || !a.unset.is_empty() {
+    if !a.set.is_empty() || !a.unset.is_empty() || a.clear {
         return Err(CliError::Usage(
-            "--set and --unset are TwelveLabs' user metadata; Scenario has --add and --remove"
+            "--set, --unset and --clear are TwelveLabs' user metadata; Scenario has --add and --remove"
                 .into(),
         ));
     }
@@ -127,7 +127,7 @@ pub(super) fn confirm_delete(n: usize, yes: bool) -> Result<bool, CliError> {
 /// One file's progress bar on stderr (a terminal only), redrawn in place
 /// at most ten times a second: `name [#####.....] 42% 12 MiB/28 MiB`, then
 /// the import's status.
-struct UploadBar {
+pub(super) struct UploadBar {
     state: std::sync::Arc<std::sync::Mutex<BarState>>,
 }
 
@@ -138,7 +138,7 @@ struct BarState {
 }
 
 impl UploadBar {
-    fn new(name: &str) -> UploadBar {
+    pub(super) fn new(name: &str) -> UploadBar {
         UploadBar {
             state: std::sync::Arc::new(std::sync::Mutex::new(BarState {
                 name: name.to_string(),
@@ -148,7 +148,7 @@ impl UploadBar {
         }
     }
 
-    fn callback(&self) -> crate::api::uploads::OnProgress {
+    pub(super) fn callback(&self) -> crate::api::uploads::OnProgress {
         let state = self.state.clone();
         std::sync::Arc::new(move |p| {
             use crate::api::uploads::UploadProgress;
@@ -194,7 +194,7 @@ impl UploadBar {
     }
 
     /// Erases the bar (the outcome is printed after it).
-    fn clear(&self) {
+    pub(super) fn clear(&self) {
         if let Ok(mut s) = self.state.lock() {
             if s.drawn {
                 let mut err = io::stderr().lock();

@@ -1,22 +1,25 @@
 //! The commands on TwelveLabs: `list`, `get`, `search --index`, `upload`
-//! (a file or `--url`), `delete` (`--force`), `tag` (`--set k=v`,
+//! (a file — video and audio over 200 MB in chunks, continuing what an
+//! earlier run began — or `--url`), `delete` (`--force`), `tag` (`--set k=v`,
 //! `--unset k`) and `indexes`. Tables show the neutral view; `--json` and
 //! `--jsonl` print the service's own objects unchanged.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use futures_util::StreamExt;
 
 use assetui_twelvelabs::assets::{CreateAsset, ListAssets};
 use assetui_twelvelabs::indexes::ListIndexes;
-use assetui_twelvelabs::models::{AssetType, MetadataValue, UserMetadata};
+use assetui_twelvelabs::models::{Asset, AssetType, MetadataValue, UserMetadata};
 use assetui_twelvelabs::search::SearchRequest;
+use assetui_twelvelabs::upload::Resume;
 use assetui_twelvelabs::{Client, Error};
 
 use super::args::{DeleteArgs, GetArgs, JsonOnly, ListArgs, SearchArgs, TagArgs, UploadArgs};
 use super::output::{self, JsonWriter, Sink};
 use super::render;
 use super::CliError;
+use crate::download::upload_twelvelabs as uploads;
 use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
 use crate::sanitize;
 
@@ -308,37 +311,28 @@ pub async fn upload(client: &Client, a: UploadArgs) -> Result<(), CliError> {
                 .into(),
         ));
     }
-    let mut sources: Vec<(String, CreateAsset)> = a
-        .files
-        .iter()
-        .map(|p| (p.display().to_string(), CreateAsset::file(p.clone())))
-        .collect();
-    sources.extend(
-        a.url
-            .iter()
-            .map(|u| (u.clone(), CreateAsset::url(u.clone()))),
-    );
-    if sources.is_empty() {
+    if a.files.is_empty() && a.url.is_empty() {
         return Err(CliError::Usage(
             "nothing to upload: give FILE or --url URL".into(),
         ));
     }
-    if a.name.is_some() && sources.len() > 1 {
+    let total = a.files.len() + a.url.len();
+    if a.name.is_some() && total > 1 {
         return Err(CliError::Usage(
             "--name applies to one file; upload several without it".into(),
         ));
     }
-    let total = sources.len();
     let mut writer = a.json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let bars = !a.json && io::stderr().is_terminal();
+    let records = uploads::Records::in_state_dir();
     let mut failures = Vec::new();
-    for (shown, mut request) in sources {
-        request.filename = a.name.clone();
-        match client.create_asset(&request).await {
+    let mut done = |shown: &str, result: Result<Asset, String>| -> Result<(), CliError> {
+        match result {
             Ok(asset) => match writer.as_mut() {
                 Some(w) => w.push(&asset)?,
                 None => println!(
                     "{} → {} ({})",
-                    sanitize::line(&shown, 200),
+                    sanitize::line(shown, 200),
                     sanitize::line(asset.id().unwrap_or_default(), 80),
                     asset
                         .status
@@ -347,8 +341,52 @@ pub async fn upload(client: &Client, a: UploadArgs) -> Result<(), CliError> {
                         .unwrap_or_else(|| "created".into())
                 ),
             },
-            Err(e) => failures.push(format!("{}: {e}", sanitize::line(&shown, 200))),
+            Err(e) => failures.push(format!("{}: {e}", sanitize::line(shown, 200))),
         }
+        Ok(())
+    };
+    for path in &a.files {
+        let shown = path.display().to_string();
+        let bar = bars.then(|| super::edit::UploadBar::new(&sanitize::line(&shown, 200)));
+        let draw = bar.as_ref().map(|b| b.callback());
+        let progress = |event: uploads::Event| match event {
+            uploads::Event::Continued => {
+                eprintln!(
+                    "{}: continuing the upload an earlier run began",
+                    sanitize::line(&shown, 200)
+                )
+            }
+            uploads::Event::Sent(p) => {
+                if let Some(draw) = &draw {
+                    draw(crate::api::uploads::UploadProgress::Sent {
+                        sent: p.bytes_done,
+                        total: p.total_bytes,
+                    })
+                }
+            }
+        };
+        let result = uploads::upload_local(
+            client,
+            path,
+            a.name.clone(),
+            &records,
+            &Resume::new(),
+            &progress,
+        )
+        .await;
+        if let Some(b) = &bar {
+            b.clear();
+        }
+        done(&shown, result)?;
+    }
+    for url in &a.url {
+        let mut request = CreateAsset::url(url.clone());
+        request.filename = a.name.clone();
+        let result = client
+            .create_asset(&request)
+            .await
+            .map_err(|e| e.to_string());
+        done(url, result)?;
     }
     if let Some(w) = writer {
         w.finish()?;
@@ -388,15 +426,38 @@ pub async fn delete(client: &Client, a: DeleteArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `tag --clear`: every asset's user metadata removed at once
+/// (`DELETE …/user-metadata`).
+async fn clear_metadata(client: &Client, ids: &[String], json: bool) -> Result<(), CliError> {
+    let mut writer = json.then(|| JsonWriter::new(io::stdout().lock(), false));
+    let mut failures = Vec::new();
+    for id in ids {
+        match client.delete_user_metadata(id).await {
+            Ok(()) => match writer.as_mut() {
+                Some(w) => w.push(&serde_json::json!({ "id": id, "user_metadata": {} }))?,
+                None => println!("{}: metadata cleared", sanitize::line(id, 80)),
+            },
+            Err(e) => failures.push(format!("{}: {e}", sanitize::line(id, 80))),
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    super::edit::fail_if_any(failures, ids.len())
+}
+
 pub async fn tag(client: &Client, a: TagArgs) -> Result<(), CliError> {
     if !a.add.is_empty() || !a.remove.is_empty() {
         return Err(CliError::Usage(
             "TwelveLabs has user metadata, not tags: use --set KEY=VALUE and --unset KEY".into(),
         ));
     }
+    if a.clear {
+        return clear_metadata(client, &a.ids, a.json).await;
+    }
     if a.set.is_empty() && a.unset.is_empty() {
         return Err(CliError::Usage(
-            "nothing to do: give --set KEY=VALUE and/or --unset KEY".into(),
+            "nothing to do: give --set KEY=VALUE, --unset KEY or --clear".into(),
         ));
     }
     let mut patch = UserMetadata::new();

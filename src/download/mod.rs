@@ -21,6 +21,7 @@ pub mod queue;
 pub(crate) mod sniff;
 pub mod transfer;
 pub(crate) mod upload;
+pub mod upload_twelvelabs;
 
 pub use place::{place_no_clobber, write_atomic};
 pub use sniff::extension_for;

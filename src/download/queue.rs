@@ -23,6 +23,7 @@ use super::transfer::{self, Event, LinkFn, Resume, Signal, TransferError};
 use super::upload::{UploadReport, Uploads};
 use crate::api::{ApiError, Client};
 use crate::naming::{self, AssetName};
+use crate::provider::Service;
 use crate::sanitize;
 pub use crate::transfers::{Direction, ItemView, Phase, Refusal, Request, Snapshot, REFUSALS_KEPT};
 
@@ -101,6 +102,13 @@ impl Queue {
     /// process left (`adopt`) — the browser's start and `download
     /// --resume` do, a plain `download` does not.
     pub fn start(client: Client, config: Config, adopt: bool) -> std::io::Result<Queue> {
+        Queue::start_on(Service::Scenario(client), config, adopt)
+    }
+
+    /// Starts the queue on either provider: TwelveLabs offers no file
+    /// downloads, so its queue holds uploads (a download asked of it
+    /// fails, saying so).
+    pub fn start_on(service: Service, config: Config, adopt: bool) -> std::io::Result<Queue> {
         let mut journal = match &config.journal_dir {
             Some(d) => Some(Journal::open(d)?),
             None => None,
@@ -121,7 +129,7 @@ impl Queue {
         let (snap_tx, snapshots) = watch::channel(Snapshot::default());
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
         let actor = Actor {
-            client,
+            service,
             config: Arc::new(config),
             journal,
             items,
@@ -322,7 +330,8 @@ pub(super) fn sample(view: &mut ItemView, samples: &mut Vec<(Instant, u64)>, byt
 }
 
 struct Actor {
-    client: Client,
+    /// Downloads speak Scenario; uploads either provider.
+    service: Service,
     config: Arc<Config>,
     journal: Option<Journal>,
     items: BTreeMap<u64, Item>,
@@ -640,7 +649,23 @@ impl Actor {
     /// Starts queued items while there is room.
     fn schedule(&mut self) {
         self.uploads
-            .schedule(&self.client, &self.config, &self.ev_tx);
+            .schedule(&self.service, &self.config, &self.ev_tx);
+        let Service::Scenario(client) = &self.service else {
+            let queued: Vec<u64> = self
+                .items
+                .iter()
+                .filter(|(_, i)| i.view.phase == Phase::Queued && i.signal.is_none())
+                .map(|(k, _)| *k)
+                .collect();
+            for key in queued {
+                let why = format!(
+                    "{} offers no file downloads",
+                    self.service.provider().title()
+                );
+                self.fail(key, &why, false);
+            }
+            return;
+        };
         let running = self.items.values().filter(|i| i.signal.is_some()).count();
         let room = self.config.jobs.max(1).saturating_sub(running);
         let ready: Vec<u64> = self
@@ -659,7 +684,7 @@ impl Actor {
             item.samples.clear();
             let task = ItemTask {
                 key,
-                client: self.client.clone(),
+                client: client.clone(),
                 config: self.config.clone(),
                 entry: item.entry.clone(),
                 reports: self.ev_tx.clone(),

@@ -13,6 +13,13 @@
 //! progress (after `complete`) is not paused or cancelled: the service
 //! goes on with it whatever the client does. Uploads are not journaled:
 //! they end with the process.
+//!
+//! On TwelveLabs the task goes through [`upload_twelvelabs`]: a large
+//! video or sound in chunks, whose `tl::upload::Resume` the item keeps the
+//! same way (pausing drops the task; resuming sends only the chunks the
+//! service did not take), a small file in one request (cancelled, not
+//! paused). The new asset is `processing` at once: there is no import
+//! phase to wait through.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,8 +30,10 @@ use tokio::sync::{mpsc, watch};
 
 use super::queue::{sample, until_stopped, Config, Report};
 use super::transfer::Signal;
+use super::upload_twelvelabs::{self as tl_upload, Records};
 use crate::api::uploads::{self, FileUpload, OnProgress, Resume, UploadProgress};
-use crate::api::{ApiError, Client};
+use crate::api::ApiError;
+use crate::provider::Service;
 use crate::sanitize;
 use crate::transfers::{Direction, ItemView, Phase};
 
@@ -61,6 +70,8 @@ struct Upload {
     view: ItemView,
     file: PathBuf,
     resume: Arc<Resume>,
+    /// What a TwelveLabs multipart upload has sent.
+    tl_resume: Arc<assetui_twelvelabs::upload::Resume>,
     /// Parts in all (0 until prepared, or for a single request).
     parts: u64,
     signal: Option<watch::Sender<Signal>>,
@@ -102,6 +113,7 @@ impl Uploads {
                 view,
                 file,
                 resume: Arc::default(),
+                tl_resume: Arc::default(),
                 parts: 0,
                 signal: None,
                 samples: Vec::new(),
@@ -195,6 +207,7 @@ impl Uploads {
             if let Some(u) = self.items.get_mut(&k) {
                 if matches!(u.view.phase, Phase::Failed | Phase::Cancelled) && u.signal.is_none() {
                     u.resume = Arc::default();
+                    u.tl_resume = Arc::default();
                     u.view.phase = Phase::Queued;
                     u.view.error = None;
                     u.view.note = None;
@@ -208,7 +221,7 @@ impl Uploads {
     /// Starts queued uploads while there is room.
     pub fn schedule(
         &mut self,
-        client: &Client,
+        service: &Service,
         config: &Config,
         reports: &mpsc::UnboundedSender<(u64, Report)>,
     ) {
@@ -231,11 +244,12 @@ impl Uploads {
             u.samples.clear();
             let task = Task {
                 key,
-                client: client.clone(),
+                service: service.clone(),
                 file: u.file.clone(),
                 part_size: config.upload_part_size,
                 parts_at_once: config.upload_parts_at_once,
                 resume: u.resume.clone(),
+                tl_resume: u.tl_resume.clone(),
                 reports: reports.clone(),
             };
             tokio::spawn(task.run(sig_rx));
@@ -255,7 +269,7 @@ impl Uploads {
                 u.view.direction = Direction::Upload { single };
                 u.view.total = Some(total);
                 u.parts = parts;
-                let bytes = u.resume.bytes_done();
+                let bytes = u.resume.bytes_done().max(u.tl_resume.bytes_done(total));
                 u.view.bytes = bytes;
                 u.samples.clear();
                 sample(&mut u.view, &mut u.samples, bytes);
@@ -301,6 +315,11 @@ impl Uploads {
                         u.view.phase = Phase::Cancelled;
                         u.view.note = None;
                         u.resume = Arc::default();
+                        // a cancelled session is not continued later
+                        if let Some(session) = u.tl_resume.session() {
+                            Records::in_state_dir().forget(&session.upload_id);
+                        }
+                        u.tl_resume = Arc::default();
                     }
                     Err(Stopped::Failed(why)) => {
                         u.view.phase = Phase::Failed;
@@ -316,11 +335,12 @@ impl Uploads {
 /// One upload's work, on a task of its own.
 struct Task {
     key: u64,
-    client: Client,
+    service: Service,
     file: PathBuf,
     part_size: u64,
     parts_at_once: usize,
     resume: Arc<Resume>,
+    tl_resume: Arc<assetui_twelvelabs::upload::Resume>,
     reports: mpsc::UnboundedSender<(u64, Report)>,
 }
 
@@ -341,6 +361,10 @@ impl Task {
     }
 
     async fn work(&self) -> Result<(String, String), Stopped> {
+        let client = match &self.service {
+            Service::Scenario(c) => c,
+            Service::TwelveLabs(c) => return self.work_twelvelabs(c).await,
+        };
         let mut job = FileUpload::new(&self.file);
         job.part_size = self.part_size;
         job.concurrency = self.parts_at_once;
@@ -366,11 +390,58 @@ impl Task {
             };
             let _ = reports.send((key, Report::Upload(report)));
         });
-        let asset = uploads::send(&self.client, &job, &prepared, &self.resume, progress)
+        let asset = uploads::send(client, &job, &prepared, &self.resume, progress)
             .await
             .map_err(failure)?;
         let name = asset.name().unwrap_or(&asset.id).to_string();
         Ok((asset.id, name))
+    }
+
+    /// The same on TwelveLabs: the way the file goes is known before a
+    /// byte is sent; the chunk count once the session says its size.
+    async fn work_twelvelabs(
+        &self,
+        client: &assetui_twelvelabs::Client,
+    ) -> Result<(String, String), Stopped> {
+        let plan = client
+            .plan_local(&self.file)
+            .map_err(|e| Stopped::Failed(e.to_string()))?;
+        let single = plan.way == assetui_twelvelabs::upload::Way::Direct;
+        self.send(UploadReport::Prepared {
+            total: plan.len,
+            single,
+            parts: u64::from(!single),
+        });
+        let counted = std::sync::atomic::AtomicBool::new(false);
+        let progress = |event: tl_upload::Event| {
+            let tl_upload::Event::Sent(p) = event else {
+                return;
+            };
+            if !counted.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                self.send(UploadReport::Prepared {
+                    total: p.total_bytes,
+                    single: false,
+                    parts: p.total_chunks,
+                });
+            }
+            self.send(UploadReport::Sent {
+                bytes: p.bytes_done,
+                parts_done: p.chunks_done as usize,
+            });
+        };
+        let asset = tl_upload::upload_local(
+            client,
+            &self.file,
+            None,
+            &Records::in_state_dir(),
+            &self.tl_resume,
+            &progress,
+        )
+        .await
+        .map_err(Stopped::Failed)?;
+        let id = asset.id().unwrap_or_default().to_string();
+        let name = asset.filename.clone().unwrap_or_else(|| id.clone());
+        Ok((id, name))
     }
 }
 

@@ -107,6 +107,8 @@ pub enum Capability {
     /// Filters beyond type and file name (privacy, author, model, tags,
     /// dates, sort).
     RichFilters,
+    /// Transcripts of video and audio (with the indexes holding them).
+    Transcripts,
 }
 
 impl Capability {
@@ -129,6 +131,7 @@ impl Capability {
             Capability::Indexes => "indexes",
             Capability::Downloads => "file downloads (o plays the stream)",
             Capability::RichFilters => "those filters",
+            Capability::Transcripts => "transcripts",
         }
     }
 }
@@ -155,6 +158,7 @@ pub struct Capabilities {
     pub indexes: bool,
     pub downloads: bool,
     pub rich_filters: bool,
+    pub transcripts: bool,
 }
 
 impl Capabilities {
@@ -178,6 +182,7 @@ impl Capabilities {
         indexes: false,
         downloads: true,
         rich_filters: true,
+        transcripts: false,
     };
 
     pub const TWELVELABS: Capabilities = Capabilities {
@@ -200,6 +205,7 @@ impl Capabilities {
         indexes: true,
         downloads: false,
         rich_filters: false,
+        transcripts: true,
     };
 
     pub fn has(&self, c: Capability) -> bool {
@@ -220,6 +226,7 @@ impl Capabilities {
             Capability::Indexes => self.indexes,
             Capability::Downloads => self.downloads,
             Capability::RichFilters => self.rich_filters,
+            Capability::Transcripts => self.transcripts,
         }
     }
 

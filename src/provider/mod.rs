@@ -7,12 +7,14 @@
 //! workers, as answers arrive, and the app core only reads views.
 
 mod capabilities;
+mod extras;
 mod fields;
 pub mod scenario;
 pub mod twelvelabs;
 mod view;
 
 pub use capabilities::{Capabilities, Capability, Labels, Paging, ProviderKind};
+pub use extras::{MediaExtras, Transcript, TranscriptLine, ASSET_INDEXES_MAX};
 pub use fields::{flatten, plural, value_text, Section, VALUE_MAX};
 pub use view::{AssetView, Clip, MediaKind, Native, Processing};
 

@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use assetui_twelvelabs::models::{
-    Asset, AssetStatus, MetadataValue, Page as TlPage, RenditionStatus, SearchItem, UserMetadata,
+    Asset, AssetStatus, MetadataValue, Page as TlPage, RenditionStatus, SearchItem, Transcription,
+    TranscriptionStatus, UserMetadata,
 };
 
+use super::extras::{Transcript, TranscriptLine, TRANSCRIPT_LINE_MAX, TRANSCRIPT_MAX_LINES};
 use super::fields::{flatten, Section, VALUE_MAX};
 use super::view::{AssetView, Clip, MediaKind, Native, Processing};
 use super::Page;
@@ -327,9 +329,77 @@ pub fn duration_text(secs: f64) -> String {
     }
 }
 
+/// A transcription as the inspector shows it: its sentences (else its
+/// utterances, else its words), at most [`TRANSCRIPT_MAX_LINES`], each
+/// sanitized and cut to [`TRANSCRIPT_LINE_MAX`] characters.
+pub fn transcript(t: Transcription) -> Transcript {
+    match &t.status {
+        Some(TranscriptionStatus::Ready) | None => {}
+        Some(TranscriptionStatus::Failed) => {
+            return Transcript::Failed(
+                t.error
+                    .and_then(|e| e.message)
+                    .map(|m| sanitize::line(&m, 300))
+                    .unwrap_or_else(|| "failed".into()),
+            )
+        }
+        Some(other) => return Transcript::NotReady(sanitize::line(other.as_str(), 40)),
+    }
+    let segments = t
+        .sentences
+        .filter(|s| !s.is_empty())
+        .or(t.utterances.filter(|s| !s.is_empty()))
+        .or(t.words)
+        .unwrap_or_default();
+    let more = segments.len().saturating_sub(TRANSCRIPT_MAX_LINES);
+    let secs = |n: Option<&serde_json::Number>| n.and_then(|n| n.as_f64()).unwrap_or(0.0);
+    let lines = segments
+        .into_iter()
+        .take(TRANSCRIPT_MAX_LINES)
+        .map(|s| TranscriptLine {
+            start: secs(s.start.as_ref()),
+            end: secs(s.end.as_ref()),
+            text: sanitize::line(s.value.as_deref().unwrap_or_default(), TRANSCRIPT_LINE_MAX),
+        })
+        .collect();
+    Transcript::Lines(lines, more)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transcript_is_sanitized_and_bounded() {
+        let many: Vec<serde_json::Value> = (0..TRANSCRIPT_MAX_LINES + 7)
+            .map(|i| serde_json::json!({"start": i, "end": i + 1, "value": format!("line {i}\u{1b}[2J\u{202e}")}))
+            .collect();
+        let t: Transcription =
+            serde_json::from_value(serde_json::json!({"status": "ready", "sentences": many}))
+                .unwrap();
+        let Transcript::Lines(lines, more) = transcript(t) else {
+            panic!("lines expected");
+        };
+        assert_eq!(lines.len(), TRANSCRIPT_MAX_LINES);
+        assert_eq!(more, 7);
+        assert_eq!(lines[3].text, "line 3[2J");
+        assert_eq!((lines[3].start, lines[3].end), (3.0, 4.0));
+        let long: Transcription = serde_json::from_value(serde_json::json!({
+            "status": "ready", "words": [{"start": 0, "end": 1, "value": "x".repeat(5000)}]
+        }))
+        .unwrap();
+        let Transcript::Lines(lines, _) = transcript(long) else {
+            panic!("lines expected");
+        };
+        assert!(lines[0].text.chars().count() <= TRANSCRIPT_LINE_MAX + 1);
+        assert!(lines[0].text.ends_with('…'), "a cut is marked");
+        let pending: Transcription =
+            serde_json::from_value(serde_json::json!({"status": "processing"})).unwrap();
+        assert_eq!(
+            transcript(pending),
+            Transcript::NotReady("processing".into())
+        );
+    }
 
     fn ready_video() -> Asset {
         serde_json::from_value(serde_json::json!({

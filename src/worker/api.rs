@@ -537,28 +537,16 @@ impl ApiWorker {
         tokio::spawn(async move {
             let shown = crate::sanitize::line(&path, 60);
             let notices = tx.clone();
-            let last = std::sync::Mutex::new(None::<u64>);
+            let percent = percent_notices(shown.clone(), tx.clone());
             let progress: crate::api::uploads::OnProgress = std::sync::Arc::new(move |p| {
                 use crate::api::uploads::UploadProgress;
-                let text = match p {
-                    UploadProgress::Sent { sent, total } => {
-                        let pct = (sent.saturating_mul(100) / total.max(1)).min(100);
-                        let step = pct / 5;
-                        let Ok(mut last) = last.lock() else { return };
-                        if *last == Some(step) {
-                            return;
-                        }
-                        *last = Some(step);
-                        format!(
-                            "uploading {shown}: {pct}% of {}",
-                            crate::text::human_size(total)
-                        )
-                    }
+                match p {
+                    UploadProgress::Sent { sent, total } => percent(sent, total),
                     UploadProgress::Status(s) => {
-                        format!("uploading {shown}: {}", crate::sanitize::line(&s, 30))
+                        let text = format!("uploading {shown}: {}", crate::sanitize::line(&s, 30));
+                        let _ = notices.send(Msg::Notice(text));
                     }
-                };
-                let _ = notices.send(Msg::Notice(text));
+                }
             });
             let result = crate::edits::upload_file(
                 &client,
@@ -571,6 +559,14 @@ impl ApiWorker {
             .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Uploaded { path, result });
         });
+    }
+
+    /// A video's transcript and indexes (TwelveLabs; Scenario has none,
+    /// and is never asked).
+    pub fn load_extras(&mut self, generation: u64, id: String) {
+        if let Service::TwelveLabs(c) = &self.service {
+            twelvelabs::load_extras(c, generation, id, self.tx.clone());
+        }
     }
 
     /// The provider's indexes (none on Scenario).
@@ -686,6 +682,28 @@ pub fn complete_path(input: &str) -> Vec<String> {
     out.sort();
     out.truncate(crate::app::search::COMPLETIONS_MAX);
     out
+}
+
+/// An upload's progress in the status line, `uploading NAME: 40% of
+/// 1.2 GiB`, at most every 5 %.
+pub(super) fn percent_notices(
+    shown: String,
+    tx: UnboundedSender<Msg>,
+) -> impl Fn(u64, u64) + Send + Sync + 'static {
+    let last = std::sync::Mutex::new(None::<u64>);
+    move |sent, total| {
+        let pct = (sent.saturating_mul(100) / total.max(1)).min(100);
+        let step = pct / 5;
+        let Ok(mut last) = last.lock() else { return };
+        if *last == Some(step) {
+            return;
+        }
+        *last = Some(step);
+        let _ = tx.send(Msg::Notice(format!(
+            "uploading {shown}: {pct}% of {}",
+            crate::text::human_size(total)
+        )));
+    }
 }
 
 #[cfg(test)]

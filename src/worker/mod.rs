@@ -100,6 +100,7 @@ impl Workers {
             Cmd::LoadAsset { purpose, id } => self.api.load_asset(purpose, id),
             Cmd::LoadCollections => self.api.load_collections(),
             Cmd::LoadIndexes => self.api.load_indexes(),
+            Cmd::LoadMediaExtras { generation, id } => self.api.load_extras(generation, id),
             Cmd::Search { generation, spec } => self.api.search(generation, spec),
             Cmd::ReadImage { path, explicit } => self.api.read_image(path, explicit),
             Cmd::CompletePath { input } => self.api.complete_path(input),
@@ -124,11 +125,14 @@ impl Workers {
                 name,
                 ids,
             } => self.api.collect(collection, name, ids),
-            // through the transfers queue, where it shows in the pane;
-            // without one (TwelveLabs), the status line tells progress
+            // a file through the transfers queue, where it shows in the
+            // pane; a link (TwelveLabs fetches it), or without a queue,
+            // the status line tells progress
             Cmd::Upload { path } => match &self.downloads {
-                Some(q) => q.upload(crate::edits::expand_home(&path)),
-                None => self.api.upload(path),
+                Some(q) if !crate::edits::is_link(&path) => {
+                    q.upload(crate::edits::expand_home(&path))
+                }
+                _ => self.api.upload(path),
             },
             Cmd::Downloads(DlCmd::Open(path)) => open_path(path, self.tx.clone()),
             Cmd::Mirror { dir, source } => match (self.api.scenario(), &self.downloads) {

@@ -10,14 +10,16 @@ use assetui_twelvelabs::{Client, Error};
 
 use assetui_twelvelabs::models::GroupBy;
 use assetui_twelvelabs::search::{ImageQuery, SearchRequest};
+use assetui_twelvelabs::upload::Resume;
 
 use crate::api::params::SearchPaging;
 use crate::app::msg::{ListSpec, SearchSpec};
 use crate::app::search::ImageRef;
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
+use crate::download::upload_twelvelabs as uploads;
 use crate::provider::twelvelabs::{self as tl, MAX_PAGE_LIMIT};
-use crate::provider::{AssetView, Page};
+use crate::provider::{AssetView, MediaExtras, Page, Transcript};
 
 /// Most assets read to learn the metadata keys in use (completion).
 const KEYS_SCAN_MAX: u64 = 5000;
@@ -184,21 +186,41 @@ pub fn delete(client: &Client, ids: Vec<String>, force: bool, tx: UnboundedSende
 }
 
 /// Uploads a local file, or an `https://` URL, as a new asset (it shows
-/// as processing until the service is done with it).
+/// as processing until the service is done with it). Video and audio over
+/// 200 MB go in chunks (continuing what an earlier run began), their
+/// progress in the status line.
 pub fn upload(client: &Client, path: String, tx: UnboundedSender<Msg>) {
     let client = client.clone();
     tokio::spawn(async move {
         let trimmed = path.trim();
-        let request = if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
-            CreateAsset::url(trimmed)
+        let result = if crate::edits::is_link(trimmed) {
+            client
+                .create_asset(&CreateAsset::url(trimmed))
+                .await
+                .map_err(|e| e.to_string())
         } else {
-            CreateAsset::file(crate::edits::expand_home(trimmed))
-        };
-        let result = client
-            .create_asset(&request)
+            let shown = crate::sanitize::line(trimmed, 60);
+            let percent = super::api::percent_notices(shown.clone(), tx.clone());
+            let notices = tx.clone();
+            let progress = move |event: uploads::Event| match event {
+                uploads::Event::Continued => {
+                    let _ = notices.send(Msg::Notice(format!(
+                        "uploading {shown}: continuing what an earlier run sent"
+                    )));
+                }
+                uploads::Event::Sent(p) => percent(p.bytes_done, p.total_bytes),
+            };
+            uploads::upload_local(
+                &client,
+                &crate::edits::expand_home(trimmed),
+                None,
+                &uploads::Records::in_state_dir(),
+                &Resume::new(),
+                &progress,
+            )
             .await
-            .map(|a| Box::new(tl::view(a)))
-            .map_err(|e| e.to_string());
+        };
+        let result = result.map(|a| Box::new(tl::view(a)));
         let _ = tx.send(Msg::Uploaded { path, result });
     });
 }
@@ -328,4 +350,65 @@ async fn search_page(client: &Client, spec: &SearchSpec) -> Result<Page, String>
         next,
         total,
     })
+}
+
+/// The transcript and the indexes of a video or sound, for the
+/// inspector: the transcription's sentences (404: it has none) and the
+/// indexes its indexed assets are in, both at once.
+pub fn load_extras(client: &Client, generation: u64, id: String, tx: UnboundedSender<Msg>) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let (transcription, indexes) = tokio::join!(
+            client.get_transcription(&id, &["sentences"]),
+            indexes_of(&client, &id)
+        );
+        let transcript = match transcription {
+            Ok(t) => tl::transcript(t),
+            Err(e) if e.status() == Some(404) => Transcript::None,
+            Err(e) => Transcript::Failed(crate::sanitize::line(&e.to_string(), 300)),
+        };
+        let extras = Box::new(MediaExtras {
+            transcript,
+            indexes,
+        });
+        let _ = tx.send(Msg::MediaExtras {
+            generation,
+            id,
+            extras,
+        });
+    });
+}
+
+/// (name, id) of the indexes that hold the asset, each once, at most
+/// [`crate::provider::ASSET_INDEXES_MAX`]; `true` when there were more.
+async fn indexes_of(client: &Client, id: &str) -> Result<(Vec<(String, String)>, bool), String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let pages = crate::provider::ASSET_INDEXES_MAX.div_ceil(50) as u64;
+    for page in 1..=pages {
+        let got = client
+            .asset_indexed_assets(id, Some(page), Some(50))
+            .await
+            .map_err(|e| crate::sanitize::line(&e.to_string(), 300))?;
+        let last = got
+            .page_info
+            .as_ref()
+            .and_then(|i| i.total_page)
+            .unwrap_or(page);
+        let items = got.data.unwrap_or_default();
+        for index in items.iter().filter_map(|i| i.index.as_ref()) {
+            let Some(index_id) = index.id.as_deref() else {
+                continue;
+            };
+            let index_id = crate::sanitize::line(index_id, 80);
+            if out.iter().any(|(_, known)| *known == index_id) {
+                continue;
+            }
+            let name = crate::sanitize::line(index.name.as_deref().unwrap_or(&index_id), 100);
+            out.push((name, index_id));
+        }
+        if items.is_empty() || page >= last {
+            return Ok((out, false));
+        }
+    }
+    Ok((out, true))
 }

@@ -38,4 +38,5 @@ mod structure;
 mod sync_cli;
 mod twelvelabs;
 mod twelvelabs_server;
+mod twelvelabs_uploads;
 mod ui_snapshots;

@@ -12,23 +12,60 @@ use assetui::provider::{MediaKind, ProviderKind, Service};
 use assetui::server::twelvelabs::{self as tl_server, TlConfig};
 use assetui_twelvelabs as tl;
 
-const T: Duration = Duration::from_secs(20);
-const KEY: &str = "tlk_test_key_never_printed";
+pub(crate) const T: Duration = Duration::from_secs(20);
+pub(crate) const KEY: &str = "tlk_test_key_never_printed";
 
 /// Runs `assetui` with a clean environment and a private config dir.
 async fn assetui(args: &[&str]) -> Output {
     let home = tempfile::tempdir().unwrap();
+    command(home.path(), &[], args).output().await.unwrap()
+}
+
+/// `assetui ARGS` with a clean environment, its config and state dirs
+/// under `home`, and the variables `env`.
+pub(crate) fn command(
+    home: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
     cmd.args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::null());
-    cmd.output().await.unwrap()
+    cmd
 }
 
-fn text(bytes: &[u8]) -> String {
+/// A real WAV of `n` samples of a 440 Hz tone, 8 kHz mono 16-bit.
+pub(crate) fn wav(n: usize) -> Vec<u8> {
+    let samples: Vec<i16> = (0..n)
+        .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 8000.0).sin() * 8000.0) as i16)
+        .collect();
+    let mut wav = Vec::new();
+    let data_len = (samples.len() * 2) as u32;
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&8000u32.to_le_bytes());
+    wav.extend_from_slice(&16000u32.to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    wav
+}
+
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -56,7 +93,16 @@ async fn on(base: &str, args: &[&str]) -> Output {
     assetui(&full).await
 }
 
-fn client(base: &str) -> tl::Client {
+/// The assets of the list's first page.
+async fn first_page(c: &tl::Client) -> Vec<tl::models::Asset> {
+    c.list_assets(&tl::assets::ListAssets::default())
+        .await
+        .unwrap()
+        .data
+        .unwrap_or_default()
+}
+
+pub(crate) fn client(base: &str) -> tl::Client {
     tl::Client::new(tl::ClientOptions::new(base).api_key(Some(KEY.into()))).unwrap()
 }
 
@@ -483,28 +529,8 @@ async fn u_uploads_a_sound_that_shows_processing_then_ready_by_itself() {
     let c = client(&s.base_url);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tone.wav");
-    // a real WAV: 0.2 s of a 440 Hz tone, 8 kHz mono 16-bit
-    let samples: Vec<i16> = (0..1600)
-        .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 8000.0).sin() * 8000.0) as i16)
-        .collect();
-    let mut wav = Vec::new();
-    let data_len = (samples.len() * 2) as u32;
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&16u32.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&8000u32.to_le_bytes());
-    wav.extend_from_slice(&16000u32.to_le_bytes());
-    wav.extend_from_slice(&2u16.to_le_bytes());
-    wav.extend_from_slice(&16u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        wav.extend_from_slice(&s.to_le_bytes());
-    }
-    std::fs::write(&path, wav).unwrap();
+    // a real WAV: 0.2 s of a 440 Hz tone
+    std::fs::write(&path, wav(1600)).unwrap();
     let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
     b.start();
     b.wait_for("the first page", T, |st| !st.list.entries.is_empty())
@@ -570,12 +596,8 @@ async fn u_takes_a_link_and_the_service_fetches_it() {
     let c = client(&s.base_url);
     // a link the service can fetch (no internet here): one of its own
     // signed thumbnails, an image
-    let page = c
-        .list_assets(&tl::assets::ListAssets::default())
+    let link = first_page(&c)
         .await
-        .unwrap();
-    let link = page
-        .items()
         .iter()
         .find_map(|a| a.thumbnail_url().map(str::to_string))
         .expect("a thumbnail link");
@@ -599,6 +621,139 @@ async fn u_takes_a_link_and_the_service_fetches_it() {
         asset.method.as_ref().map(|m| m.as_str()),
         Some("url"),
         "{asset:?}"
+    );
+    s.stop().await;
+}
+
+/// The rows of the inspector's section `title` (empty when absent).
+fn section_rows(st: &assetui::app::state::State, title: &str) -> Vec<(String, String)> {
+    st.inspector
+        .sections
+        .iter()
+        .find(|s| s.title == title)
+        .map(|s| s.rows.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_inspector_shows_a_videos_transcript_and_the_indexes_that_hold_it() {
+    let s = server().await;
+    let c = client(&s.base_url);
+    // a sound of our own, processed, that nobody transcribed or indexed
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quiet.wav");
+    std::fs::write(&path, wav(1600)).unwrap();
+    let quiet = c
+        .create_asset(&tl::assets::CreateAsset::file(&path))
+        .await
+        .unwrap();
+    let quiet_id = quiet.id().unwrap().to_string();
+    let deadline = tokio::time::Instant::now() + T;
+    while c.get_asset(&quiet_id).await.unwrap().status != Some(tl::models::AssetStatus::Ready) {
+        assert!(tokio::time::Instant::now() < deadline, "never ready");
+    }
+    let mut b = Headless::with_service(Service::TwelveLabs(c.clone()), None, 120, 40);
+    b.start();
+    b.wait_for("the first page", T, |st| {
+        matches!(st.list.loading, Loading::Idle | Loading::Complete) && !st.list.entries.is_empty()
+    })
+    .await
+    .unwrap();
+    // the newest first: our sound has no transcription and is in no index
+    assert_eq!(b.state.list.entries[0].asset.id, quiet_id);
+    b.wait_for("the sound's extras", T, |st| {
+        section_rows(st, "Transcript")
+            .iter()
+            .any(|(_, v)| v == "no transcription")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        section_rows(&b.state, "Indexes"),
+        vec![(String::new(), "in no index".to_string())]
+    );
+    // a demo video: what is said, timed, and the demo index by name and id
+    let at = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| e.asset.name.as_deref() == Some("mountains-eagle.mp4"))
+        .expect("the eagle video is listed");
+    for _ in 0..at {
+        b.char('j');
+    }
+    b.wait_for("the video's transcript", T, |st| {
+        section_rows(st, "Transcript").contains(&(
+            "0:00.0–0:02.0".to_string(),
+            "an eagle enters over the far mountain ridge".to_string(),
+        ))
+    })
+    .await
+    .unwrap();
+    assert!(
+        section_rows(&b.state, "Indexes").contains(&(
+            "demo-index".to_string(),
+            "6721a3f0c1e5a7b2d4f6aaaa".to_string()
+        )),
+        "{:?}",
+        section_rows(&b.state, "Indexes")
+    );
+    // and an image has neither section
+    let image = b
+        .state
+        .list
+        .entries
+        .iter()
+        .position(|e| e.asset.media == MediaKind::Image)
+        .unwrap();
+    for _ in 0..at.abs_diff(image) {
+        b.char(if image > at { 'j' } else { 'k' });
+    }
+    b.wait_for("the image's details", T, |st| {
+        st.inspector.detail == assetui::app::inspector::Detail::Loaded
+            && st
+                .inspector
+                .asset
+                .as_ref()
+                .is_some_and(|a| a.media == MediaKind::Image)
+    })
+    .await
+    .unwrap();
+    assert!(section_rows(&b.state, "Transcript").is_empty());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn tag_clear_removes_all_user_metadata_on_twelvelabs_only() {
+    let s = server().await;
+    let c = client(&s.base_url);
+    let tagged = first_page(&c)
+        .await
+        .iter()
+        .find(|a| a.user_metadata.as_ref().is_some_and(|m| m.len() >= 2))
+        .expect("an asset with metadata")
+        .id()
+        .unwrap()
+        .to_string();
+    let o = on(&s.base_url, &["tag", &tagged, "--clear"]).await;
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("metadata cleared"));
+    let after = c.get_asset(&tagged).await.unwrap();
+    assert!(
+        after.user_metadata.as_ref().is_none_or(|m| m.is_empty()),
+        "{:?}",
+        after.user_metadata
+    );
+    // with --set it makes no sense; Scenario has no such thing
+    let o = on(&s.base_url, &["tag", &tagged, "--clear", "--set", "a=1"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    let o = assetui(&["tag", "asset_x", "--clear"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("TwelveLabs"),
+        "{}",
+        text(&o.stderr)
     );
     s.stop().await;
 }

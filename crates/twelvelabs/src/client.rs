@@ -55,6 +55,10 @@ pub struct ChunkPolicy {
     /// Largest chunk size accepted from a server (a chunk is held in
     /// memory while it is sent).
     pub max_chunk_bytes: u64,
+    /// Largest local video or audio file sent in one `POST /assets`;
+    /// above, [`Client::plan_local`] says multipart (the service's
+    /// 200 MB; tests set it small).
+    pub direct_max: u64,
 }
 
 impl Default for ChunkPolicy {
@@ -66,6 +70,7 @@ impl Default for ChunkPolicy {
             concurrency: 4,
             report_batch: 10,
             max_chunk_bytes: 256 * 1024 * 1024,
+            direct_max: crate::upload::DIRECT_MEDIA_MAX_BYTES,
         }
     }
 }

@@ -388,7 +388,7 @@ pub fn upload_key(
         Err(keep) => keep,
         Ok(path) => {
             let shown = sanitize::line(&path, 120);
-            if state.caps.downloads && state.downloads.unavailable.is_none() {
+            if state.downloads.unavailable.is_none() && !crate::edits::is_link(&path) {
                 let pane = state.keymap.label(crate::app::Action::Downloads);
                 state.info(format!("uploading {shown} · {pane} shows it"));
             } else {

@@ -14,7 +14,7 @@ use super::list::Loading;
 use super::msg::{AssetPurpose, Cmd, ListSpec, Msg, SearchSpec};
 use super::search::Mark;
 use super::state::{FilterPane, Focus, Overlay, State, REST};
-use crate::provider::AssetView;
+use crate::provider::{AssetView, Capability, MediaExtras, MediaKind, Processing};
 use crate::sanitize;
 
 use super::images::{ImageDone, ImageError, ImageKey, ImageRequest, Variant};
@@ -110,6 +110,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             Err(e) => state.collections.error = Some(e),
         },
+        Msg::MediaExtras {
+            generation,
+            id,
+            extras,
+        } => {
+            let shown = state.inspector.asset.as_ref().is_some_and(|a| a.id == id);
+            if generation == state.inspector.generation && shown {
+                state.inspector.set_extras(extras.sections());
+            }
+        }
         Msg::Image(done) => on_image(state, done, &mut cmds),
         Msg::SearchDue { typed } => search::due(state, typed, &mut cmds),
         Msg::SearchPage {
@@ -383,7 +393,23 @@ fn on_asset(
                     state.list.replace(&asset);
                     state.selection.refresh(&Arc::new(asset.clone()));
                     let asset = Arc::new(asset);
+                    let spoken = matches!(asset.media, MediaKind::Video | MediaKind::Audio);
+                    // ready, or its renditions still rendering (a failed
+                    // one has nothing to transcribe)
+                    let ready = !matches!(asset.status, Processing::Failed(_));
                     state.inspector.refresh(asset, &state.collections.names);
+                    // a video or sound: its transcript and indexes
+                    if spoken
+                        && ready
+                        && state.caps.has(Capability::Transcripts)
+                        && state.inspector.lacks_extras()
+                    {
+                        state.inspector.set_extras(MediaExtras::loading_sections());
+                        cmds.push(Cmd::LoadMediaExtras {
+                            generation,
+                            id: id.to_string(),
+                        });
+                    }
                 }
                 Err(_) if state.library.offline() => {
                     // offline: the copy shown is all there is, said once

@@ -1,7 +1,7 @@
 //! The asset endpoints: A1 create (multipart, `direct` or `url`), A2 list,
 //! A3 retrieve (each retrieval also moves processing along, see
 //! `clock`), A4 delete (409 while an index references the asset, unless
-//! `force=true`), A5-A7 user metadata, A8 transcription (none here), A9 the
+//! `force=true`), A5-A7 user metadata, A8 transcription (the demo's: its clips' descriptions), A9 the
 //! indexed assets made from an asset.
 
 use std::sync::Arc;
@@ -461,19 +461,67 @@ pub async fn delete_metadata(
 }
 
 /// `GET /v1.3/assets/{id}/transcription`: this server transcribes
-/// nothing, so an existing asset has no transcription (404, as documented).
+/// nothing, so the demo's spoken text is its clips' descriptions, timed
+/// as the clips: `sentences` and `utterances` one per clip, `words` each
+/// word of it in an even share of its time (the default, as documented).
+/// A video or audio asset without clips has no transcription (404, as
+/// documented); one still processing answers `processing` without lists.
 pub async fn transcription(
     State(state): State<Arc<TlState>>,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> TlResult<Json<Value>> {
-    if !state.read_lib()?.assets.contains_key(&id) {
+    let lib = state.read_lib()?;
+    let Some(rec) = lib.assets.get(&id) else {
         return Err(TlError::not_found("asset", &id));
+    };
+    let spoken = matches!(rec.kind.as_str(), "video" | "audio");
+    if !spoken || rec.clips.iter().all(|c| c.description.trim().is_empty()) {
+        return Err(TlError::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_exist",
+            "This asset has no transcription.",
+        ));
     }
-    Err(TlError::new(
-        StatusCode::NOT_FOUND,
-        "resource_not_exist",
-        "This asset has no transcription.",
-    ))
+    if present::asset_status(&state, rec, state.clock.now_ms()) != "ready" {
+        return Ok(Json(json!({"status": "processing"})));
+    }
+    let mut include = Params::parse(q.as_deref()).all("include");
+    if include.is_empty() {
+        include.push("words".into());
+    }
+    let mut answer = json!({"status": "ready"});
+    let clips = rec
+        .clips
+        .iter()
+        .filter(|c| !c.description.trim().is_empty());
+    for list in include {
+        let entries: Vec<Value> = match list.as_str() {
+            "sentences" | "utterances" => clips
+                .clone()
+                .map(|c| json!({"start": c.start, "end": c.end, "value": c.description}))
+                .collect(),
+            "words" => clips
+                .clone()
+                .flat_map(|c| {
+                    let words: Vec<&str> = c.description.split_whitespace().collect();
+                    let share = (c.end - c.start) / words.len().max(1) as f64;
+                    words.into_iter().enumerate().map(move |(i, w)| {
+                        let start = c.start + share * i as f64;
+                        json!({"start": start, "end": start + share, "value": w})
+                    })
+                })
+                .collect(),
+            other => {
+                return Err(TlError::invalid(format!(
+                    "`include` takes words, sentences and utterances, not `{}`.",
+                    assetui_api::sanitize::line(other, 40)
+                )))
+            }
+        };
+        answer[list.as_str()] = Value::Array(entries);
+    }
+    Ok(Json(answer))
 }
 
 /// `GET /v1.3/assets/{id}/indexed-assets`.

@@ -41,6 +41,9 @@ pub struct TlConfig {
     pub processing: Processing,
     /// Bytes per chunk of a multipart upload.
     pub chunk_size: u64,
+    /// Whether this account may use multipart uploads (a private preview
+    /// on the live service: without access, M1-M6 answer 403).
+    pub multipart_access: bool,
     /// How long a search's page tokens work.
     pub search_ttl: Duration,
     /// What a `data_dir` whose store cannot be read does (the embedded
@@ -60,6 +63,7 @@ impl Default for TlConfig {
             url_ttl: Duration::from_secs(3600),
             processing: Processing::default(),
             chunk_size: 5 * 1024 * 1024,
+            multipart_access: true,
             search_ttl: Duration::from_secs(3600),
             on_bad_data: OnBadData::Fail,
         }

@@ -40,6 +40,9 @@ pub struct Chunk {
     pub uploaded: Option<(Bytes, String, i64)>,
     /// When the chunk was reported (M4).
     pub reported: Option<i64>,
+    /// How many times its bytes were received (a client that resends a
+    /// chunk the server has shows here).
+    pub puts: u32,
 }
 
 #[derive(Debug)]
@@ -93,7 +96,15 @@ impl Session {
     }
 }
 
+/// The sessions, for an account with access to multipart uploads.
 fn sessions(state: &TlState) -> TlResult<std::sync::MutexGuard<'_, HashMap<String, Session>>> {
+    if !state.config.multipart_access {
+        return Err(TlError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Multipart uploads are a private preview; this account does not have access.",
+        ));
+    }
     state
         .sessions
         .lock()
@@ -132,6 +143,7 @@ pub async fn create(
     State(state): State<Arc<TlState>>,
     body: Bytes,
 ) -> TlResult<(StatusCode, Json<Value>)> {
+    drop(sessions(&state)?); // access first, as the service answers
     let v = json_body(&body)?;
     let filename = v
         .get("filename")
@@ -285,6 +297,7 @@ pub async fn put_chunk(
         };
         if let Some(c) = s.chunks.get_mut(chunk as usize - 1) {
             c.uploaded = Some((body, etag.clone(), now));
+            c.puts += 1;
         }
         s.updated_ms = now;
         Ok(etag)

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::support::{Recorded, Recorder, Reply, KEY};
 use assetui_twelvelabs::models::{AssetType, CompletedChunk};
-use assetui_twelvelabs::upload::{MultipartUpload, UploadProgress};
+use assetui_twelvelabs::upload::{MultipartUpload, Resume, UploadProgress};
 use assetui_twelvelabs::{ChunkPolicy, Client, Error};
 use serde_json::json;
 
@@ -111,7 +111,7 @@ async fn a_file_goes_up_in_chunks_without_the_key_on_storage() {
     let mut upload = MultipartUpload::new(&path);
     upload.enable_hls = Some(true);
     let outcome = client(&rec)
-        .upload_multipart(&upload, &|p| seen.lock().unwrap().push(p))
+        .upload_multipart(&upload, &Resume::new(), &|p| seen.lock().unwrap().push(p))
         .await
         .unwrap();
     assert_eq!(outcome.upload_id, "up1");
@@ -182,7 +182,7 @@ async fn a_failed_chunk_is_retried_alone_on_a_fresh_url() {
     let path = dir.path().join("song.mp3");
     std::fs::write(&path, vec![9u8; 2500]).unwrap();
     let outcome = client(&rec)
-        .upload_multipart(&MultipartUpload::new(&path), &|_| {})
+        .upload_multipart(&MultipartUpload::new(&path), &Resume::new(), &|_| {})
         .await
         .unwrap();
     assert_eq!(outcome.asset_id, "as1");
@@ -218,7 +218,7 @@ async fn a_chunk_that_keeps_failing_ends_the_upload_with_its_number() {
     let path = dir.path().join("clip.mp4");
     std::fs::write(&path, vec![1u8; 2500]).unwrap();
     let err = client(&rec)
-        .upload_multipart(&MultipartUpload::new(&path), &|_| {})
+        .upload_multipart(&MultipartUpload::new(&path), &Resume::new(), &|_| {})
         .await
         .unwrap_err();
     assert!(
@@ -247,14 +247,14 @@ async fn uploads_refuse_what_cannot_work_before_sending() {
     let doc = dir.path().join("notes.bin");
     std::fs::write(&doc, b"x").unwrap();
     let err = c
-        .upload_multipart(&MultipartUpload::new(&doc), &|_| {})
+        .upload_multipart(&MultipartUpload::new(&doc), &Resume::new(), &|_| {})
         .await
         .unwrap_err();
     assert!(err.to_string().contains("video, audio or image"), "{err}");
     let empty = dir.path().join("empty.mp4");
     std::fs::write(&empty, b"").unwrap();
     assert!(c
-        .upload_multipart(&MultipartUpload::new(&empty), &|_| {})
+        .upload_multipart(&MultipartUpload::new(&empty), &Resume::new(), &|_| {})
         .await
         .is_err());
     let huge = dir.path().join("huge.mp4");
@@ -263,7 +263,7 @@ async fn uploads_refuse_what_cannot_work_before_sending() {
         .set_len((10u64 << 30) + 1)
         .unwrap();
     let err = c
-        .upload_multipart(&MultipartUpload::new(&huge), &|_| {})
+        .upload_multipart(&MultipartUpload::new(&huge), &Resume::new(), &|_| {})
         .await
         .unwrap_err();
     assert!(matches!(err, Error::FileTooLarge { .. }), "{err:?}");
@@ -271,7 +271,7 @@ async fn uploads_refuse_what_cannot_work_before_sending() {
     // an explicit type is sent as given
     let mut typed = MultipartUpload::new(&doc);
     typed.asset_type = Some(AssetType::Image);
-    let _ = c.upload_multipart(&typed, &|_| {}).await;
+    let _ = c.upload_multipart(&typed, &Resume::new(), &|_| {}).await;
     assert_eq!(rec.last().json()["type"], "image");
 }
 
@@ -282,7 +282,7 @@ async fn the_session_is_not_created_twice_when_the_connection_drops() {
     let path = dir.path().join("clip.mp4");
     std::fs::write(&path, vec![1u8; 10]).unwrap();
     let err = client(&rec)
-        .upload_multipart(&MultipartUpload::new(&path), &|_| {})
+        .upload_multipart(&MultipartUpload::new(&path), &Resume::new(), &|_| {})
         .await
         .unwrap_err();
     assert!(
@@ -329,7 +329,7 @@ async fn status_incomplete_uploads_and_a_403_preview() {
     let path = dir.path().join("clip.mp4");
     std::fs::write(&path, vec![1u8; 10]).unwrap();
     let err = c
-        .upload_multipart(&MultipartUpload::new(&path), &|_| {})
+        .upload_multipart(&MultipartUpload::new(&path), &Resume::new(), &|_| {})
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
@@ -348,7 +348,7 @@ fn the_calls_can_be_spawned() {
     ))
     .unwrap();
     let upload = MultipartUpload::new("x.mp4");
-    send(c.upload_multipart(&upload, &|_| {}));
+    send(c.upload_multipart(&upload, &Resume::new(), &|_| {}));
     send(c.create_asset(&assetui_twelvelabs::assets::CreateAsset::url("https://x/a")));
     send(c.search(&assetui_twelvelabs::search::SearchRequest::text("i", "q")));
     send(c.search_pages(assetui_twelvelabs::search::SearchRequest::text("i", "q")));

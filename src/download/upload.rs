@@ -250,6 +250,7 @@ impl Uploads {
                 parts_at_once: config.upload_parts_at_once,
                 resume: u.resume.clone(),
                 tl_resume: u.tl_resume.clone(),
+                records_dir: config.journal_dir.clone(),
                 reports: reports.clone(),
             };
             tokio::spawn(task.run(sig_rx));
@@ -315,10 +316,7 @@ impl Uploads {
                         u.view.phase = Phase::Cancelled;
                         u.view.note = None;
                         u.resume = Arc::default();
-                        // a cancelled session is not continued later
-                        if let Some(session) = u.tl_resume.session() {
-                            Records::in_state_dir().forget(&session.upload_id);
-                        }
+                        // the task forgot its session: not continued later
                         u.tl_resume = Arc::default();
                     }
                     Err(Stopped::Failed(why)) => {
@@ -341,6 +339,9 @@ struct Task {
     parts_at_once: usize,
     resume: Arc<Resume>,
     tl_resume: Arc<assetui_twelvelabs::upload::Resume>,
+    /// Where TwelveLabs sessions are recorded (the queue's journal
+    /// directory; none: not recorded).
+    records_dir: Option<PathBuf>,
     reports: mpsc::UnboundedSender<(u64, Report)>,
 }
 
@@ -353,6 +354,12 @@ impl Task {
                 _ => Stopped::Paused,
             }),
         };
+        if matches!(result, Err(Stopped::Cancelled)) {
+            // a cancelled session is not continued later
+            if let Some(session) = self.tl_resume.session() {
+                Records::in_dir(self.records_dir.as_deref()).forget(&session.upload_id);
+            }
+        }
         self.send(UploadReport::Finished(result));
     }
 
@@ -433,7 +440,7 @@ impl Task {
             client,
             &self.file,
             None,
-            &Records::in_state_dir(),
+            &Records::in_dir(self.records_dir.as_deref()),
             &self.tl_resume,
             &progress,
         )

@@ -4,7 +4,7 @@
 //! multipart flow for video and audio over 200 MB, the limits checked
 //! before a byte is sent), the one line an account without multipart
 //! access gets, and the record of the sessions under way
-//! (`twelvelabs-uploads.json` in the state directory), so an upload a
+//! (`twelvelabs-uploads.json` beside the transfers' journal, in the state directory), so an upload a
 //! killed run left is found again with `list_incomplete_uploads` and
 //! continued instead of started over.
 
@@ -68,11 +68,17 @@ pub struct Records {
 }
 
 impl Records {
-    /// In the state directory (none: nothing is kept).
-    pub fn in_state_dir() -> Records {
+    /// Beside the transfers' journal, where a queue keeps what must
+    /// survive it (none: nothing is kept).
+    pub fn in_dir(dir: Option<&std::path::Path>) -> Records {
         Records {
-            file: crate::dirs::state_dir().map(|d| d.join(RECORDS_FILE)),
+            file: dir.map(|d| d.join(RECORDS_FILE)),
         }
+    }
+
+    /// Beside the default journal, in the state directory.
+    pub fn in_state_dir() -> Records {
+        Records::in_dir(super::journal::default_dir().as_deref())
     }
 
     fn load(&self) -> Vec<Record> {

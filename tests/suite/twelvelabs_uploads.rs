@@ -292,6 +292,7 @@ async fn an_upload_a_killed_run_left_is_continued_by_the_next_upload_of_the_file
         home.path()
             .join("state")
             .join("assetui")
+            .join("downloads")
             .join("twelvelabs-uploads.json"),
     )
     .unwrap();

@@ -6,8 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
+use crossterm::event::Event;
 use tokio::sync::mpsc;
 
 use crate::app::keymap::Keymap;
@@ -324,7 +323,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         Probe::Done
     };
     // crossterm's reader: it must not exist while the probe reads
-    let mut events: Option<EventStream> = None;
+    let mut events: Option<crate::term_input::Input> = None;
 
     let mut dirty = true;
     let mut full_redraw = false;
@@ -380,7 +379,10 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
             };
         }
         if matches!(probe, Probe::Done) && events.is_none() {
-            events = Some(EventStream::new());
+            match crate::term_input::Input::start() {
+                Ok(input) => events = Some(input),
+                Err(e) => break Err(CliError::Failed(format!("terminal input: {e}"))),
+            }
         }
         if !replay.is_empty() {
             // keys typed during the probe come first, in order
@@ -511,6 +513,8 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         }
         dirty = true;
     };
+    // no key read after the terminal is given back
+    drop(events);
     drop(tui);
     drop(driver);
     if let Some(writer) = index_writer {
@@ -548,7 +552,9 @@ fn probed(
     found.keys.into_iter().map(Msg::Key).collect()
 }
 
-async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
+async fn next_event(
+    events: &mut Option<crate::term_input::Input>,
+) -> Option<std::io::Result<Event>> {
     match events {
         Some(e) => e.next().await,
         None => std::future::pending().await,

@@ -28,6 +28,7 @@ pub mod logging;
 pub mod provider;
 pub mod sync;
 mod term;
+mod term_input;
 mod term_probe;
 mod text;
 mod transfers;

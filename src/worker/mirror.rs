@@ -2,8 +2,8 @@
 //! (`crate::sync`, the engine `assetui sync` runs), on a task of its own
 //! with the browser's download queue, so its files are items of the
 //! transfers pane (pause, cancel, retry as any). Where it stands comes
-//! back as [`Msg::Synced`], at most ten times a second (a change of
-//! phase at once), and once at the end. The pane's keys on its line
+//! back as [`Msg::Synced`], at most ten times a second (a pause at
+//! once), and once at the end. The pane's keys on its line
 //! pause, resume or cancel the whole sync ([`Mirrors::steer`]).
 
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ use crate::app::bulk::MirrorChoice;
 use crate::app::Msg;
 use crate::download::queue::Queue;
 use crate::sanitize;
-use crate::sync::{self, Options};
+use crate::sync::{self, Options, Progress};
 use crate::transfers::{SyncControl, SyncNews, SyncSource};
 
 /// The syncs running, by folder: how the transfers pane's keys reach
@@ -104,7 +104,7 @@ pub fn start(
         // the next `M` on the folder finishes it
         let mut control = mirrors.enter(&dir);
         let mut last = Instant::now() - Duration::from_secs(1);
-        let mut shown = None;
+        let mut shown_paused = false;
         let news = |text: String| {
             let _ = tx.send(Msg::Synced(SyncNews {
                 dir: dir.clone(),
@@ -116,10 +116,10 @@ pub fn start(
             let Some(text) = p.line() else {
                 return;
             };
-            // a change of phase shows at once, progress ten times a second
-            let phase = std::mem::discriminant(&p);
-            if last.elapsed() >= Duration::from_millis(100) || shown != Some(phase) {
-                shown = Some(phase);
+            // progress ten times a second; a pause shows at once
+            let paused = matches!(p, Progress::Paused { .. });
+            if last.elapsed() >= Duration::from_millis(100) || (paused && !shown_paused) {
+                shown_paused = paused;
                 last = Instant::now();
                 news(text);
             }

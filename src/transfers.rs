@@ -207,6 +207,31 @@ pub enum SyncSource {
     Search(crate::api::params::SearchRequest),
 }
 
+/// What the one running a sync asks of it: the CLI's Ctrl-C, the
+/// transfers pane's keys on a mirror.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SyncControl {
+    #[default]
+    Run,
+    /// The files on their way pause in the queue and placing stops at
+    /// the next file boundary; `Run` again goes on from there.
+    Pause,
+    /// End the run: what is on its way pauses (journalled), what arrived
+    /// waits in the incoming directory; the next run finishes both.
+    Stop,
+    /// End the run, cancelling what is on its way; what arrived waits in
+    /// the incoming directory. The next run fetches the rest again and
+    /// places what arrived.
+    Cancel,
+}
+
+impl SyncControl {
+    /// The run ends (now, or once what is on its way has settled).
+    pub fn ends(self) -> bool {
+        matches!(self, SyncControl::Stop | SyncControl::Cancel)
+    }
+}
+
 /// What a sync run in the browser tells the app: where it stands (one
 /// line for the status bar and the transfers pane), and at the end
 /// whether anything failed.

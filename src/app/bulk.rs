@@ -134,4 +134,144 @@ impl PathPrompt {
     }
 }
 
+// ---- mirror ----
+
+/// The line of the mirror prompt the keys go to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MirrorLine {
+    #[default]
+    Folder,
+    Sidecar,
+    Delete,
+    Format,
+}
+
+impl MirrorLine {
+    const ALL: [MirrorLine; 4] = [
+        MirrorLine::Folder,
+        MirrorLine::Sidecar,
+        MirrorLine::Delete,
+        MirrorLine::Format,
+    ];
+
+    fn step(self, down: bool) -> MirrorLine {
+        let i = MirrorLine::ALL.iter().position(|l| *l == self).unwrap_or(0);
+        let n = MirrorLine::ALL.len();
+        MirrorLine::ALL[if down { (i + 1) % n } else { (i + n - 1) % n }]
+    }
+}
+
+/// `M`: the folder, and the options of `assetui sync` that matter in the
+/// browser: sidecars, deletion (off unless chosen), the format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MirrorPrompt {
+    pub path: PathPrompt,
+    pub line: MirrorLine,
+    pub sidecar: bool,
+    pub delete: bool,
+    /// (value, label), "original" ([`ORIGINAL`]) first.
+    pub formats: Vec<(String, String)>,
+    /// The chosen one in `formats`.
+    pub format: usize,
+}
+
+/// What Enter starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MirrorChoice {
+    pub dir: String,
+    pub sidecar: bool,
+    pub delete: bool,
+    /// `None`: the original file.
+    pub format: Option<String>,
+}
+
+/// What a key did in the mirror prompt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MirrorKey {
+    Stay,
+    Cancel,
+    /// Tab on the folder: complete it.
+    Complete(String),
+    Submit(MirrorChoice),
+}
+
+impl MirrorPrompt {
+    /// A prompt on the folder line, every option off, the original format.
+    pub fn new(formats: Vec<(String, String)>) -> MirrorPrompt {
+        MirrorPrompt {
+            path: PathPrompt::default(),
+            line: MirrorLine::Folder,
+            sidecar: false,
+            delete: false,
+            formats,
+            format: 0,
+        }
+    }
+
+    /// The chosen format's label.
+    pub fn format_label(&self) -> &str {
+        self.formats
+            .get(self.format)
+            .map(|(_, label)| label.as_str())
+            .unwrap_or("original")
+    }
+
+    pub fn key(&mut self, key: &KeyEvent) -> MirrorKey {
+        match key.code {
+            KeyCode::Esc => return MirrorKey::Cancel,
+            KeyCode::Up | KeyCode::BackTab => self.line = self.line.step(false),
+            KeyCode::Down => self.line = self.line.step(true),
+            KeyCode::Enter => {
+                let dir = self.path.input.trim();
+                if dir.is_empty() {
+                    return MirrorKey::Cancel;
+                }
+                let format = self
+                    .formats
+                    .get(self.format)
+                    .map(|(v, _)| v.clone())
+                    .filter(|v| v != ORIGINAL);
+                return MirrorKey::Submit(MirrorChoice {
+                    dir: dir.to_string(),
+                    sidecar: self.sidecar,
+                    delete: self.delete,
+                    format,
+                });
+            }
+            _ => match self.line {
+                MirrorLine::Folder => {
+                    return match self.path.key(key) {
+                        PromptKey::Complete(input) => MirrorKey::Complete(input),
+                        _ => MirrorKey::Stay,
+                    }
+                }
+                MirrorLine::Sidecar | MirrorLine::Delete => {
+                    let flag = if self.line == MirrorLine::Sidecar {
+                        &mut self.sidecar
+                    } else {
+                        &mut self.delete
+                    };
+                    match key.code {
+                        KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => *flag = !*flag,
+                        KeyCode::Char('y') => *flag = true,
+                        KeyCode::Char('n') => *flag = false,
+                        KeyCode::Tab => self.line = self.line.step(true),
+                        _ => {}
+                    }
+                }
+                MirrorLine::Format => {
+                    let n = self.formats.len().max(1);
+                    match key.code {
+                        KeyCode::Char(' ') | KeyCode::Right => self.format = (self.format + 1) % n,
+                        KeyCode::Left => self.format = (self.format + n - 1) % n,
+                        KeyCode::Tab => self.line = self.line.step(true),
+                        _ => {}
+                    }
+                }
+            },
+        }
+        MirrorKey::Stay
+    }
+}
+
 // ---- open ----

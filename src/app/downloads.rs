@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::text::human_size;
-use crate::transfers::{Direction, ItemView, Phase, Request, Snapshot};
+use crate::transfers::{Direction, ItemView, Phase, Request, Snapshot, SyncControl};
 
 /// What the pane (or `d`) asks of the queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +31,10 @@ pub const PANE_KEYS: &[(&str, &str)] = &[
     ("p / P", "pause or resume it / all"),
     ("x", "cancel it (its partial file is removed)"),
     ("R", "retry it (or every failed one)"),
+    (
+        "p / x on a mirror",
+        "pause or resume / cancel the whole sync",
+    ),
     ("o", "open the finished file"),
     ("y", "copy the finished file's path"),
     ("Esc / D", "close the pane (downloads go on)"),
@@ -50,6 +54,8 @@ pub enum PaneKey {
     Queue(DlCmd),
     CopyPath(String),
     Say(String),
+    /// `p`/`x` on a mirror's line: steer the sync into this folder.
+    Sync(PathBuf, SyncControl),
     None,
 }
 
@@ -68,6 +74,11 @@ pub struct Downloads {
     /// Syncs started with `M`, by folder: where each stands (the latest
     /// news of each, running or ended).
     pub syncs: Vec<crate::transfers::SyncNews>,
+    /// The cursor is on this sync's line (an index in `syncs`), not on
+    /// an item.
+    pub sync_cursor: Option<usize>,
+    /// Running syncs the pane paused, by folder.
+    pub syncs_paused: std::collections::HashSet<PathBuf>,
 }
 
 impl Downloads {
@@ -110,25 +121,76 @@ impl Downloads {
         self.snapshot.items.iter().position(|i| i.key == c)
     }
 
+    /// The item under the cursor (none while it is on a sync's line).
     pub fn current(&self) -> Option<&ItemView> {
+        if self.sync_cursor.is_some() {
+            return None;
+        }
         self.index().map(|i| &self.snapshot.items[i])
     }
 
+    /// Moves over the syncs' lines, then the items, as one list.
     fn move_by(&mut self, delta: isize) {
-        let n = self.snapshot.items.len();
-        if n == 0 {
+        let (syncs, n) = (self.syncs.len(), self.snapshot.items.len());
+        if syncs + n == 0 {
             return;
         }
-        let at = self.index().unwrap_or(0) as isize + delta;
-        let at = at.clamp(0, n as isize - 1) as usize;
-        self.cursor = Some(self.snapshot.items[at].key);
+        let here = match self.sync_cursor {
+            Some(i) => i,
+            None => syncs + self.index().unwrap_or(0),
+        };
+        let at = (here as isize + delta).clamp(0, (syncs + n) as isize - 1) as usize;
+        if at < syncs {
+            self.sync_cursor = Some(at);
+        } else {
+            self.sync_cursor = None;
+            self.cursor = Some(self.snapshot.items[at - syncs].key);
+        }
     }
 
     /// Keeps the latest news of a sync, by folder.
     pub fn synced(&mut self, news: crate::transfers::SyncNews) {
+        if news.ended.is_some() {
+            self.syncs_paused.remove(&news.dir);
+        }
         match self.syncs.iter_mut().find(|s| s.dir == news.dir) {
             Some(s) => *s = news,
-            None => self.syncs.push(news),
+            None => {
+                self.syncs.push(news);
+                if self.snapshot.items.is_empty() {
+                    self.sync_cursor = Some(self.syncs.len() - 1);
+                }
+            }
+        }
+    }
+
+    /// `p` or `x` on a sync's line: pause or resume it, or cancel it.
+    fn sync_key(&mut self, i: usize, key: &KeyEvent) -> PaneKey {
+        let Some(news) = self.syncs.get(i) else {
+            return PaneKey::None;
+        };
+        let dir = news.dir.clone();
+        if news.ended.is_some() {
+            return match key.code {
+                KeyCode::Char('p' | 'x') => {
+                    PaneKey::Say("this mirror has ended: M on its folder syncs it again".into())
+                }
+                _ => PaneKey::None,
+            };
+        }
+        match key.code {
+            KeyCode::Char('p') if self.syncs_paused.remove(&dir) => {
+                PaneKey::Sync(dir, SyncControl::Run)
+            }
+            KeyCode::Char('p') => {
+                self.syncs_paused.insert(dir.clone());
+                PaneKey::Sync(dir, SyncControl::Pause)
+            }
+            KeyCode::Char('x') => {
+                self.syncs_paused.remove(&dir);
+                PaneKey::Sync(dir, SyncControl::Cancel)
+            }
+            _ => PaneKey::None,
         }
     }
 
@@ -211,6 +273,10 @@ impl Downloads {
             KeyCode::Char('G') | KeyCode::End => {
                 self.move_by(isize::MAX / 2);
                 PaneKey::None
+            }
+            KeyCode::Char('p' | 'x') if self.sync_cursor.is_some() => {
+                let i = self.sync_cursor.unwrap_or(0);
+                self.sync_key(i, key)
             }
             KeyCode::Char('p') => match current.map(|i| (i.phase, i.direction)) {
                 Some((Phase::Importing, _)) => PaneKey::Say(IMPORTING.into()),
@@ -336,6 +402,51 @@ mod tests {
             path: Some(PathBuf::from(format!("/home/u/f{key}.wav"))),
             ..item(key, phase)
         }
+    }
+
+    /// A mirror's line takes the cursor above the items: `p` pauses the
+    /// whole sync, `p` again resumes it, `x` cancels it; an ended one
+    /// says so; the items' keys still act on items.
+    #[test]
+    fn p_and_x_on_a_mirrors_line_steer_the_whole_sync() {
+        use crate::transfers::SyncNews;
+        let mut d = Downloads::default();
+        d.update(snap(vec![
+            item(1, Phase::Done),
+            item(2, Phase::Downloading),
+        ]));
+        let dir = PathBuf::from("/m");
+        d.synced(SyncNews {
+            dir: dir.clone(),
+            text: "placing 1/2".into(),
+            ended: None,
+        });
+        assert_eq!(d.sync_cursor, None, "the cursor stays on its item");
+        d.key(&KeyEvent::new(KeyCode::Up, KeyModifiers::NONE));
+        assert_eq!(d.sync_cursor, Some(0));
+        assert!(d.current().is_none());
+        assert_eq!(
+            d.key(&k('p')),
+            PaneKey::Sync(dir.clone(), SyncControl::Pause)
+        );
+        assert_eq!(d.key(&k('p')), PaneKey::Sync(dir.clone(), SyncControl::Run));
+        assert_eq!(
+            d.key(&k('x')),
+            PaneKey::Sync(dir.clone(), SyncControl::Cancel)
+        );
+        d.key(&k('j'));
+        assert_eq!(d.sync_cursor, None);
+        assert_eq!(d.current().map(|i| i.key), Some(1));
+        d.key(&k('j'));
+        assert_eq!(d.key(&k('p')), PaneKey::Queue(DlCmd::Pause(Some(2))));
+        d.synced(SyncNews {
+            dir: dir.clone(),
+            text: "1 new".into(),
+            ended: Some(false),
+        });
+        d.key(&k('k'));
+        d.key(&k('k'));
+        assert!(matches!(d.key(&k('x')), PaneKey::Say(s) if s.contains("ended")));
     }
 
     #[test]

@@ -272,8 +272,15 @@ pub enum Cmd {
     /// `M`: sync this listing or search into a folder, through the
     /// download queue (its files show in the transfers pane).
     Mirror {
-        dir: String,
         source: Box<crate::transfers::SyncSource>,
+        /// The folder and the options the prompt chose.
+        choice: crate::app::bulk::MirrorChoice,
+    },
+    /// The transfers pane's `p`/`x` on a mirror's line: pause, resume
+    /// or cancel the sync into `dir`.
+    SteerSync {
+        dir: std::path::PathBuf,
+        control: crate::transfers::SyncControl,
     },
     /// One page of a search (the request carries its paging). One slot:
     /// a new search aborts the one in flight.
@@ -371,7 +378,8 @@ impl std::fmt::Debug for Cmd {
             Cmd::After(d, m) => write!(f, "After({d:?}, {m:?})"),
             Cmd::Copy { what, route, .. } => write!(f, "Copy({what}, {route:?})"),
             Cmd::Downloads(c) => write!(f, "Downloads({c:?})"),
-            Cmd::Mirror { dir, .. } => write!(f, "Mirror({dir:?})"),
+            Cmd::Mirror { choice, .. } => write!(f, "Mirror({choice:?})"),
+            Cmd::SteerSync { dir, control } => write!(f, "SteerSync({dir:?}, {control:?})"),
             Cmd::Search { generation, spec } => {
                 // never a data URL: it can be a megabyte
                 let applied = spec.applied.as_ref();

@@ -76,7 +76,7 @@ pub enum Overlay {
     /// `U`: the path of a file to upload.
     Upload(super::bulk::PathPrompt),
     /// `M`: the folder to mirror the listing or search into.
-    Mirror(super::bulk::PathPrompt),
+    Mirror(super::bulk::MirrorPrompt),
     /// `m`: the message log, `scroll` lines up from its newest line.
     Messages {
         scroll: usize,

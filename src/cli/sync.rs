@@ -65,7 +65,7 @@ pub async fn run(ctx: &Context, a: SyncArgs) -> Result<(), CliError> {
     let client = ctx.scenario("sync")?.clone();
     let queue = Queue::start(client.clone(), config, false)
         .map_err(|e| CliError::Failed(format!("download journal: {e}")))?;
-    let (stop_tx, mut stop) = watch::channel(false);
+    let (stop_tx, mut stop) = watch::channel(sync::Control::Run);
     tokio::spawn(until_signal(stop_tx));
     let last = loop {
         let started = Instant::now();
@@ -79,7 +79,7 @@ pub async fn run(ctx: &Context, a: SyncArgs) -> Result<(), CliError> {
         let Some(every) = a.watch else {
             break last;
         };
-        if *stop.borrow() {
+        if stop.borrow().ends() {
             break last;
         }
         if let Err(e) = &last {
@@ -90,7 +90,7 @@ pub async fn run(ctx: &Context, a: SyncArgs) -> Result<(), CliError> {
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(every)) => {}
-            _ = stop.wait_for(|s| *s) => break last,
+            _ = stop.wait_for(|c| c.ends()) => break last,
         }
     };
     queue.close().await;
@@ -113,7 +113,7 @@ fn existing_dir(dir: &Path) -> Result<std::path::PathBuf, CliError> {
 
 /// Ctrl-C or SIGTERM: the run pauses what it fetches and ends (the state
 /// holds every file that was finished; the next run does the rest).
-async fn until_signal(stop: watch::Sender<bool>) {
+async fn until_signal(stop: watch::Sender<sync::Control>) {
     let term = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut s) => {
@@ -126,7 +126,7 @@ async fn until_signal(stop: watch::Sender<bool>) {
         _ = tokio::signal::ctrl_c() => {}
         _ = term => {}
     }
-    let _ = stop.send(true);
+    let _ = stop.send(sync::Control::Stop);
 }
 
 /// Each file's outcome (stdout: `new PATH`…; failures on stderr), then
@@ -215,10 +215,8 @@ impl Line {
         if !self.on {
             return;
         }
-        let text = match p {
-            Progress::Listing(n) => format!("listing… {n} assets"),
-            Progress::Fetching { done, total } => format!("fetching {done}/{total}"),
-            Progress::File(_) => return,
+        let Some(text) = p.line() else {
+            return;
         };
         // at most ten redraws a second
         if self

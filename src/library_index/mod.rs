@@ -9,15 +9,18 @@
 //! that batches what arrives into one transaction, then keeps the file
 //! under its bound by forgetting the least recently seen assets.
 
+mod filter;
 mod key;
 mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
+pub use filter::query;
 pub use key::{clean_url, LibraryKey};
-pub use store::{file_bytes, After, Index, LibraryInfo, Stored, FILE};
+pub use store::{file_bytes, After, Condition, Index, LibraryInfo, Order, Query, Stored, FILE};
 
+use crate::app::filters::Filters;
 use crate::provider::{AssetView, Native, Page, ProviderKind};
 
 /// Assets kept in the whole file unless `[cache] index_max_assets` says
@@ -85,14 +88,14 @@ pub fn is_local(token: Option<&str>) -> bool {
 }
 
 fn local_token(after: &After) -> String {
-    let pair = serde_json::json!([after.created, after.id]);
+    let pair = serde_json::json!([after.key, after.id]);
     format!("{LOCAL_TOKEN}{pair}")
 }
 
 fn parse_token(token: &str) -> Option<After> {
     let rest = token.strip_prefix(LOCAL_TOKEN)?;
-    let (created, id): (String, String) = serde_json::from_str(rest).ok()?;
-    Some(After { created, id })
+    let (key, id): (String, String) = serde_json::from_str(rest).ok()?;
+    Some(After { key, id })
 }
 
 /// One library of the index, for reading: each call opens the file (a
@@ -121,23 +124,64 @@ impl Local {
     /// A page of the listing: the first (`token` `None`) or the one a
     /// local token names. An empty page when the library is not indexed.
     pub fn page(&self, token: Option<&str>, limit: usize) -> Result<Page, String> {
+        self.filtered(&Filters::default(), token, limit)
+    }
+
+    /// A page of the cached assets the list's filters keep, in the
+    /// order they ask for: the first (`token` `None`) or the one a local
+    /// token names.
+    pub fn filtered(
+        &self,
+        filters: &Filters,
+        token: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, String> {
         let Some((index, library)) = self.open()? else {
             return Ok(Page::default());
         };
         let after = token.and_then(parse_token);
-        let (rows, next) = index.page(library, after.as_ref(), limit)?;
+        let query = query(self.provider, filters, "");
+        let (rows, next) = index.select_after(library, &query, after.as_ref(), limit)?;
         Ok(self.to_page(&rows, next.as_ref().map(local_token), None))
     }
 
-    /// A local search over names, prompts and tags; `offset` from the
-    /// page token (a number).
-    pub fn search(&self, query: &str, token: Option<&str>, limit: usize) -> Result<Page, String> {
+    /// A local search over names, prompts and tags among the cached
+    /// assets the filters keep; `offset` from the page token (a number).
+    pub fn search(
+        &self,
+        text: &str,
+        filters: &Filters,
+        token: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, String> {
         let Some((index, library)) = self.open()? else {
             return Ok(Page::default());
         };
         let offset = token.and_then(|t| t.parse().ok()).unwrap_or(0);
-        let (rows, next) = index.search(library, query, offset, limit)?;
+        let query = query(self.provider, filters, text);
+        let (rows, next) = index.select_from(library, &query, offset, limit)?;
         Ok(self.to_page(&rows, next.map(|n| n.to_string()), None))
+    }
+
+    /// The one line that says which of `filters` the index cannot
+    /// answer (a collection filter when no cached asset carries its
+    /// collections), if any.
+    pub fn unanswered(&self, filters: &Filters) -> Result<Option<String>, String> {
+        let Some((_, name)) = &filters.collection else {
+            return Ok(None);
+        };
+        let known = match (self.provider, self.open()?) {
+            (ProviderKind::Scenario, Some((index, library))) => {
+                index.knows(library, filter::COLLECTIONS)?
+            }
+            _ => false,
+        };
+        Ok((!known).then(|| {
+            format!(
+                "offline: the index does not hold which assets are in the collection {}, so none is shown",
+                crate::sanitize::line(name, 80)
+            )
+        }))
     }
 
     /// The latest `updated` the library holds.

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::key::LibraryKey;
@@ -32,8 +33,157 @@ pub struct Stored {
 /// Where a listing page ends: the next one starts strictly after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct After {
-    pub created: String,
+    /// The value of the order's column (`created` or `updated`).
+    pub key: String,
     pub id: String,
+}
+
+/// Which assets a read keeps and in which order: words of the local
+/// search, conditions on the provider's object (the JSON kept whole),
+/// and the listing's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Lower-cased words the text (name, prompt, tags, id) must hold.
+    pub words: Vec<String>,
+    pub conditions: Vec<Condition>,
+    pub order: Order,
+    /// A listing's page looks at most this many assets (in order) for
+    /// the ones the conditions keep; `None`: as many as it takes.
+    pub scan: Option<usize>,
+}
+
+/// One condition on an asset's JSON; paths are SQLite JSON paths
+/// (`$.metadata.type`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// The value at the path is one of these.
+    OneOf(&'static str, Vec<String>),
+    /// The array at the path holds this value.
+    Holds(&'static str, String),
+    /// The text at the first of the paths that has one, lower-cased,
+    /// starts with one of these prefixes.
+    StartsWith(&'static [&'static str], Vec<String>),
+    /// The text at the path, lower-cased, holds this (lower-cased) text.
+    Contains(&'static str, String),
+    /// Created on or after this day (`YYYY-MM-DD`).
+    CreatedFrom(String),
+    /// Created on or before this day (`YYYY-MM-DD`).
+    CreatedUntil(String),
+}
+
+/// The listing's order: by creation (else last update), newest first
+/// unless ascending; ties by id the same way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Order {
+    pub updated: bool,
+    pub ascending: bool,
+}
+
+impl Order {
+    fn column(self) -> &'static str {
+        if self.updated {
+            "updated"
+        } else {
+            "created"
+        }
+    }
+
+    /// The comparison that is "past" a row in this order.
+    fn past(self) -> &'static str {
+        if self.ascending {
+            ">"
+        } else {
+            "<"
+        }
+    }
+
+    fn clause(self) -> String {
+        let dir = if self.ascending { "ASC" } else { "DESC" };
+        format!(" ORDER BY {} {dir}, id {dir}", self.column())
+    }
+}
+
+impl Condition {
+    fn sql(&self, text: &mut String, values: &mut Vec<Value>) {
+        match self {
+            Condition::OneOf(path, wanted) => {
+                text.push_str(" AND json_extract(json, ?) IN (");
+                values.push(path.to_string().into());
+                text.push_str(&vec!["?"; wanted.len()].join(", "));
+                text.push(')');
+                values.extend(wanted.iter().cloned().map(Value::from));
+            }
+            Condition::Holds(path, wanted) => {
+                text.push_str(
+                    " AND EXISTS (SELECT 1 FROM json_each(assets.json, ?) WHERE json_each.value = ?)",
+                );
+                values.extend([path.to_string(), wanted.clone()].map(Value::from));
+            }
+            Condition::StartsWith(paths, prefixes) => {
+                let first = vec!["json_extract(json, ?)"; paths.len()].join(", ");
+                text.push_str(" AND (");
+                for (i, prefix) in prefixes.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(" OR ");
+                    }
+                    text.push_str(&format!("lower(coalesce({first}, '')) LIKE ? ESCAPE '\\'"));
+                    values.extend(paths.iter().map(|p| Value::from(p.to_string())));
+                    values.push(format!("{}%", like_escape(prefix)).into());
+                }
+                if prefixes.is_empty() {
+                    text.push('0');
+                }
+                text.push(')');
+            }
+            Condition::Contains(path, wanted) => {
+                text.push_str(" AND lower(coalesce(json_extract(json, ?), '')) LIKE ? ESCAPE '\\'");
+                values.push(path.to_string().into());
+                values.push(format!("%{}%", like_escape(wanted)).into());
+            }
+            Condition::CreatedFrom(day) => {
+                text.push_str(" AND substr(created, 1, 10) >= ?");
+                values.push(day.clone().into());
+            }
+            Condition::CreatedUntil(day) => {
+                text.push_str(" AND created <> '' AND substr(created, 1, 10) <= ?");
+                values.push(day.clone().into());
+            }
+        }
+    }
+}
+
+/// What every read returns of a row.
+const COLUMNS: &str = "SELECT id, created, updated, text, json";
+
+impl Query {
+    /// The `SELECT … WHERE …` of the rows this query keeps (no order, no
+    /// limit), with its values.
+    fn sql(&self, library: i64) -> (String, Vec<Value>) {
+        let mut text = format!("{COLUMNS} FROM assets WHERE library = ?");
+        let mut values: Vec<Value> = vec![library.into()];
+        self.clauses(&mut text, &mut values);
+        (text, values)
+    }
+
+    /// ` AND …` for each word and condition, with their values.
+    fn clauses(&self, text: &mut String, values: &mut Vec<Value>) {
+        for w in self.words.iter().take(SEARCH_WORDS) {
+            text.push_str(" AND text LIKE ? ESCAPE '\\'");
+            values.push(format!("%{}%", like_escape(w)).into());
+        }
+        for c in &self.conditions {
+            c.sql(text, values);
+        }
+    }
+}
+
+/// The words of a local search, lower-cased.
+pub fn words(query: &str) -> Vec<String> {
+    query
+        .split_whitespace()
+        .take(SEARCH_WORDS)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// What `assetui cache info` shows of one library.
@@ -221,24 +371,75 @@ impl Index {
         after: Option<&After>,
         limit: usize,
     ) -> Result<(Vec<Stored>, Option<After>), String> {
+        self.select_after(library, &Query::default(), after, limit)
+    }
+
+    /// One page of the assets `query` keeps, in its order, starting
+    /// strictly after `after` (keyset on the order's column, then id).
+    /// With `query.scan`, at most that many assets are looked at: the
+    /// page may hold fewer than `limit` (none, even) and still name a
+    /// next one, where the next look starts, so no read of a large index
+    /// takes long.
+    pub fn select_after(
+        &self,
+        library: i64,
+        query: &Query,
+        after: Option<&After>,
+        limit: usize,
+    ) -> Result<(Vec<Stored>, Option<After>), String> {
         let limit = limit.max(1);
-        let rows = match after {
-            None => self.rows(
-                "SELECT id, created, updated, text, json FROM assets WHERE library = ?1
-                 ORDER BY created DESC, id DESC LIMIT ?2",
-                params![library, limit as i64 + 1],
-            )?,
-            Some(a) => self.rows(
-                "SELECT id, created, updated, text, json FROM assets WHERE library = ?1
-                 AND (created < ?2 OR (created = ?2 AND id < ?3))
-                 ORDER BY created DESC, id DESC LIMIT ?4",
-                params![library, a.created, a.id, limit as i64 + 1],
-            )?,
+        let order = query.order;
+        let mut rows_in_order = String::from(COLUMNS);
+        rows_in_order.push_str(" FROM assets WHERE library = ?");
+        let mut values: Vec<Value> = vec![library.into()];
+        if let Some(a) = after {
+            let (column, cmp) = (order.column(), order.past());
+            rows_in_order.push_str(&format!(
+                " AND ({column} {cmp} ? OR ({column} = ? AND id {cmp} ?))"
+            ));
+            values.extend([a.key.clone(), a.key.clone(), a.id.clone()].map(Value::from));
+        }
+        let key = |row: &Stored| After {
+            key: if order.updated {
+                row.updated.clone()
+            } else {
+                row.created.clone()
+            },
+            id: row.id.clone(),
         };
-        Ok(split(rows, limit, |last| After {
-            created: last.created.clone(),
-            id: last.id.clone(),
-        }))
+        let Some(scan) = query.scan else {
+            let mut text = rows_in_order;
+            query.clauses(&mut text, &mut values);
+            text.push_str(&order.clause());
+            text.push_str(" LIMIT ?");
+            values.push((limit as i64 + 1).into());
+            let rows = self.rows(&text, rusqlite::params_from_iter(values))?;
+            return Ok(split(rows, limit, key));
+        };
+        // the window: `scan` assets in order, then the conditions on them
+        let scan = scan.max(1);
+        let mut window = rows_in_order;
+        window.push_str(&order.clause());
+        let mut text = format!("{COLUMNS} FROM ({window} LIMIT ?) AS assets WHERE 1");
+        let mut all = values.clone();
+        all.push((scan as i64).into());
+        query.clauses(&mut text, &mut all);
+        text.push_str(&order.clause());
+        text.push_str(" LIMIT ?");
+        all.push((limit as i64 + 1).into());
+        let rows = self.rows(&text, rusqlite::params_from_iter(all))?;
+        if rows.len() > limit {
+            return Ok(split(rows, limit, key));
+        }
+        // fewer than a page in the window: the next look starts after
+        // its last asset, if it was full
+        let last = format!("{window} LIMIT 1 OFFSET ?");
+        values.push((scan as i64 - 1).into());
+        let next = self
+            .rows(&last, rusqlite::params_from_iter(values))?
+            .first()
+            .map(key);
+        Ok((rows, next))
     }
 
     /// The assets whose name, prompt or tags hold every word of `query`
@@ -251,24 +452,43 @@ impl Index {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<Stored>, Option<usize>), String> {
+        let query = Query {
+            words: words(query),
+            ..Query::default()
+        };
+        self.select_from(library, &query, offset, limit)
+    }
+
+    /// One page of the assets `query` keeps, in its order, from `offset`;
+    /// the second value is the next page's offset.
+    pub fn select_from(
+        &self,
+        library: i64,
+        query: &Query,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Stored>, Option<usize>), String> {
         let limit = limit.max(1);
-        let words: Vec<String> = query
-            .split_whitespace()
-            .take(SEARCH_WORDS)
-            .map(|w| format!("%{}%", like_escape(&w.to_lowercase())))
-            .collect();
-        let mut text =
-            String::from("SELECT id, created, updated, text, json FROM assets WHERE library = ?");
-        for _ in &words {
-            text.push_str(" AND text LIKE ? ESCAPE '\\'");
-        }
-        text.push_str(" ORDER BY created DESC, id DESC LIMIT ? OFFSET ?");
-        let mut values: Vec<rusqlite::types::Value> = vec![library.into()];
-        values.extend(words.into_iter().map(rusqlite::types::Value::from));
+        let (mut text, mut values) = query.sql(library);
+        text.push_str(&query.order.clause());
+        text.push_str(" LIMIT ? OFFSET ?");
         values.push((limit as i64 + 1).into());
         values.push((offset as i64).into());
         let rows = self.rows(&text, rusqlite::params_from_iter(values))?;
         Ok(split(rows, limit, |_| offset + limit))
+    }
+
+    /// Whether any asset of the library has a value at `path` in its
+    /// JSON: what says the index can answer a filter on that field.
+    pub fn knows(&self, library: i64, path: &str) -> Result<bool, String> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM assets WHERE library = ?1
+                     AND json_type(json, ?2) IS NOT NULL)",
+                params![library, path],
+                |r| r.get(0),
+            )
+            .map_err(sql)
     }
 
     /// The latest `updated` of the library's assets: what a refresh asks

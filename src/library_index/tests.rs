@@ -172,7 +172,7 @@ fn the_writer_batches_and_the_reader_pages_with_local_tokens() {
     assert_eq!(second.items.len(), 49);
     assert_eq!(second.next, None);
     assert_eq!(local.newest_update().unwrap(), Some(stamp(148)));
-    let found = local.search("a14", None, 5).unwrap();
+    let found = local.search("a14", &Filters::default(), None, 5).unwrap();
     assert_eq!(found.items.len(), 5);
     assert_eq!(found.next.as_deref(), Some("5"));
 }
@@ -209,4 +209,227 @@ fn a_twelvelabs_asset_comes_back_through_its_own_mapping() {
     assert_eq!(back.raw()["unknown_to_us"], serde_json::json!([1, 2]));
     // read as the other provider's object it does not decode
     assert!(view(ProviderKind::Scenario, &row).is_none());
+}
+
+/// A Scenario asset with the fields the list's filters read.
+fn rich(
+    n: usize,
+    kind: &str,
+    privacy: &str,
+    tags: &[&str],
+    collections: Option<&[&str]>,
+) -> AssetView {
+    let mut v = serde_json::json!({
+        "id": format!("r{n:02}"),
+        "createdAt": format!("2026-01-{:02}T10:00:00.000Z", n + 1),
+        "updatedAt": format!("2026-03-{:02}T10:00:00.000Z", 28 - n),
+        "authorId": if n.is_multiple_of(2) { "ann" } else { "bob" },
+        "privacy": privacy,
+        "metadata": {"name": format!("asset {n}"), "type": kind, "modelId": "model_1"},
+        "tags": tags,
+    });
+    if let Some(c) = collections {
+        v["collectionIds"] = serde_json::json!(c);
+    }
+    serde_json::from_value::<crate::api::models::Asset>(v)
+        .unwrap()
+        .into()
+}
+
+/// A library of `provider` in an index file in `dir`.
+fn library(dir: &Path, provider: ProviderKind) -> Local {
+    let name = match provider {
+        ProviderKind::Scenario => "scenario",
+        ProviderKind::TwelveLabs => "twelvelabs",
+    };
+    Local::new(
+        &dir.join(FILE),
+        provider,
+        LibraryKey::new(name, "http://x", None),
+    )
+}
+
+fn filtered_ids(local: &Local, f: &Filters) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = local.filtered(f, token.as_deref(), 2).unwrap();
+        out.extend(page.items.into_iter().map(|a| a.id));
+        match page.next {
+            Some(t) => token = Some(t),
+            None => return out,
+        }
+    }
+}
+
+/// Offline, the list's filters are read on the JSON the index keeps:
+/// type, privacy, author, model, tags, collection, dates, the sort
+/// field and direction, each paged by its own keyset; the local search
+/// keeps them too.
+#[test]
+fn filters_read_the_stored_json_and_page_in_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = library(dir.path(), ProviderKind::Scenario);
+    let writer = Writer::start(&local, 1000).unwrap();
+    writer.seen(vec![
+        rich(0, "upscale", "private", &["red"], Some(&["col_a"])),
+        rich(1, "txt2img", "public", &["red", "blue"], Some(&[])),
+        rich(2, "upscale", "public", &["blue"], Some(&["col_a", "col_b"])),
+        rich(3, "uploaded", "private", &[], None),
+        rich(4, "upscale", "unlisted", &["red"], Some(&["col_b"])),
+    ]);
+    writer.flush();
+    let f = |edit: &dyn Fn(&mut Filters)| {
+        let mut f = Filters::default();
+        edit(&mut f);
+        filtered_ids(&local, &f)
+    };
+    assert_eq!(f(&|_| {}), ["r04", "r03", "r02", "r01", "r00"]);
+    assert_eq!(
+        f(&|f| f.types = vec!["upscale".into()]),
+        ["r04", "r02", "r00"]
+    );
+    assert_eq!(
+        f(&|f| f.types = vec!["txt2img".into(), "uploaded".into()]),
+        ["r03", "r01"]
+    );
+    assert_eq!(f(&|f| f.privacy = Some("public".into())), ["r02", "r01"]);
+    assert_eq!(f(&|f| f.author = Some("bob".into())), ["r03", "r01"]);
+    assert_eq!(
+        f(&|f| f.model = Some("model_2".into())),
+        Vec::<String>::new()
+    );
+    assert_eq!(f(&|f| f.tags = vec!["red".into()]), ["r04", "r01", "r00"]);
+    assert_eq!(f(&|f| f.tags = vec!["red".into(), "blue".into()]), ["r01"]);
+    assert_eq!(
+        f(&|f| f.collection = Some(("col_b".into(), "B".into()))),
+        ["r04", "r02"]
+    );
+    assert_eq!(
+        f(&|f| {
+            f.created_after = Some("2026-01-02".into());
+            f.created_before = Some("2026-01-04".into());
+        }),
+        ["r03", "r02", "r01"]
+    );
+    use crate::api::params::{SortDirection, SortField};
+    assert_eq!(
+        f(&|f| f.direction = Some(SortDirection::Asc)),
+        ["r00", "r01", "r02", "r03", "r04"]
+    );
+    // updatedAt runs the other way round from createdAt here
+    assert_eq!(
+        f(&|f| f.sort = Some(SortField::UpdatedAt)),
+        ["r00", "r01", "r02", "r03", "r04"]
+    );
+    // the local search keeps the filters
+    let upscale = Filters {
+        types: vec!["upscale".into()],
+        ..Filters::default()
+    };
+    let found = local.search("asset", &upscale, None, 10).unwrap();
+    let found: Vec<&str> = found.items.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(found, ["r04", "r02", "r00"]);
+    // collections are known here: nothing to say
+    let col = Filters {
+        collection: Some(("col_a".into(), "Alpha".into())),
+        ..Filters::default()
+    };
+    assert_eq!(local.unanswered(&col).unwrap(), None);
+    assert_eq!(local.unanswered(&Filters::default()).unwrap(), None);
+}
+
+/// A collection filter on an index whose assets never carried their
+/// collections: one line says the index cannot answer it.
+#[test]
+fn a_collection_the_index_does_not_know_is_said_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = library(dir.path(), ProviderKind::Scenario);
+    let writer = Writer::start(&local, 1000).unwrap();
+    writer.seen(vec![rich(0, "upscale", "private", &[], None)]);
+    writer.flush();
+    let f = Filters {
+        collection: Some(("col_a".into(), "Heroes\u{1b}[2J".into())),
+        ..Filters::default()
+    };
+    let note = local.unanswered(&f).unwrap().expect("a note");
+    assert!(
+        note.starts_with("offline: the index does not hold"),
+        "{note}"
+    );
+    assert!(
+        note.contains("Heroes") && !note.contains('\u{1b}'),
+        "{note}"
+    );
+    assert!(filtered_ids(&local, &f).is_empty());
+}
+
+/// TwelveLabs' type filter reads its MIME type; its file name filter
+/// the file name, ignoring case.
+#[test]
+fn twelvelabs_filters_read_its_own_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = library(dir.path(), ProviderKind::TwelveLabs);
+    let tl = |id: &str, name: &str, mime: &str, day: u32| {
+        let raw: assetui_twelvelabs::models::Asset = serde_json::from_value(serde_json::json!({
+            "_id": id,
+            "filename": name,
+            "file_type": mime,
+            "created_at": format!("2026-02-{day:02}T04:05:06Z"),
+        }))
+        .unwrap();
+        crate::provider::twelvelabs::view(raw)
+    };
+    let writer = Writer::start(&local, 1000).unwrap();
+    writer.seen(vec![
+        tl("t1", "Harbour.MP4", "video/mp4", 1),
+        tl("t2", "notes.pdf", "application/pdf", 2),
+        tl("t3", "song.mp3", "audio/mpeg", 3),
+        tl("t4", "harbour-sound.wav", "audio/wav", 4),
+    ]);
+    writer.flush();
+    let mut f = Filters {
+        types: vec!["audio".into()],
+        ..Filters::default()
+    };
+    assert_eq!(filtered_ids(&local, &f), ["t4", "t3"]);
+    f.types = vec!["document".into(), "video".into()];
+    assert_eq!(filtered_ids(&local, &f), ["t2", "t1"]);
+    f.types.clear();
+    f.filename = Some("HARBOUR".into());
+    assert_eq!(filtered_ids(&local, &f), ["t4", "t1"]);
+}
+
+/// A filtered page looks at a bounded window of the listing, so a sparse
+/// filter over a large index answers quickly: a window without a match
+/// is an empty page that names the next; the last window ends it.
+#[test]
+fn a_filtered_page_looks_at_a_bounded_window_and_goes_on_from_it() {
+    let (_d, mut index, lib) = setup();
+    let views: Vec<AssetView> = (0..10)
+        .map(|n| {
+            let kind = if n % 4 == 0 { "upscale" } else { "txt2img" };
+            rich(n, kind, "private", &[], None)
+        })
+        .collect();
+    index.put(lib, &rows(&views), 1000).unwrap();
+    let upscale = Filters {
+        types: vec!["upscale".into()],
+        ..Filters::default()
+    };
+    let mut q = query(ProviderKind::Scenario, &upscale, "");
+    assert_eq!(q.scan, Some(filter::SCAN));
+    q.scan = Some(3);
+    let mut pages: Vec<Vec<String>> = Vec::new();
+    let mut after = None;
+    loop {
+        let (found, next) = index.select_after(lib, &q, after.as_ref(), 10).unwrap();
+        pages.push(found.iter().map(|r| r.id.clone()).collect());
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    // windows of three, newest first: r09-r07, r06-r04, r03-r01, r00
+    assert_eq!(pages, vec![vec!["r08"], vec!["r04"], vec![], vec!["r00"]]);
 }

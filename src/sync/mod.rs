@@ -17,7 +17,7 @@
 pub mod files;
 pub mod state;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +36,8 @@ use state::{Pending, Row, State};
 /// The most assets one sync lists (as `list --all`).
 pub const MAX_ASSETS: usize = 100_000;
 
+/// What the one running a sync asks of it.
+pub use crate::transfers::SyncControl as Control;
 /// What the folder mirrors.
 pub use crate::transfers::SyncSource as Source;
 
@@ -152,7 +154,31 @@ pub enum Progress {
         done: usize,
         total: usize,
     },
+    /// Files that arrived are hashed and put into place, one by one.
+    Placing {
+        done: usize,
+        total: usize,
+    },
+    /// Paused ([`Control::Pause`]): nothing fetched or placed until `Run`.
+    Paused {
+        done: usize,
+        total: usize,
+    },
     File(FileEvent),
+}
+
+impl Progress {
+    /// The one line that says where the run stands (`None` for a file's
+    /// outcome, which is told apart).
+    pub fn line(&self) -> Option<String> {
+        Some(match self {
+            Progress::Listing(n) => format!("listing… {n} assets"),
+            Progress::Fetching { done, total } => format!("fetching {done}/{total}"),
+            Progress::Placing { done, total } => format!("placing {done}/{total}"),
+            Progress::Paused { done, total } => format!("paused at {done}/{total}"),
+            Progress::File(_) => return None,
+        })
+    }
 }
 
 /// An asset whose file must be fetched.
@@ -182,14 +208,14 @@ struct Plan {
     gone: Vec<Row>,
 }
 
-/// One sync of `opts.dir`. `stop` turning true pauses what is being
-/// fetched and ends the run (the next one finishes it). `Err` only when
-/// the run cannot start (the folder's state cannot be opened).
+/// One sync of `opts.dir`, steered by `control` (see [`Control`]: pause,
+/// or end the run, which the next one finishes). `Err` only when the run
+/// cannot start (the folder's state cannot be opened).
 pub async fn run(
     client: &Client,
     queue: &Queue,
     opts: &Options,
-    stop: &mut watch::Receiver<bool>,
+    control: &mut watch::Receiver<Control>,
     mut progress: impl FnMut(Progress),
 ) -> Result<Summary, String> {
     let dir = opts.dir.clone();
@@ -212,7 +238,7 @@ pub async fn run(
         dry_run: opts.dry_run,
         ..Summary::default()
     };
-    let plan = list(client, opts, rows, &mut summary, stop, &mut progress).await;
+    let plan = list(client, opts, rows, &mut summary, control, &mut progress).await;
     if opts.dry_run {
         for t in &plan.todo {
             summary.add(FileEvent {
@@ -234,7 +260,7 @@ pub async fn run(
         }
         return Ok(summary);
     }
-    if *stop.borrow() {
+    if control.borrow().ends() {
         summary.paused = plan.todo.len();
         return Ok(summary);
     }
@@ -245,7 +271,7 @@ pub async fn run(
         pending,
         &state,
         &mut summary,
-        stop,
+        control,
         &mut progress,
     )
     .await;
@@ -275,7 +301,7 @@ async fn list(
     opts: &Options,
     mut rows: HashMap<String, Row>,
     summary: &mut Summary,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut watch::Receiver<Control>,
     progress: &mut impl FnMut(Progress),
 ) -> Plan {
     let mut pages = Pages::new(client, &opts.source);
@@ -285,7 +311,7 @@ async fn list(
     loop {
         let page = tokio::select! {
             p = pages.next() => p,
-            _ = stop.wait_for(|s| *s) => {
+            _ = stop.wait_for(|c| c.ends()) => {
                 complete = false;
                 break;
             }
@@ -303,6 +329,7 @@ async fn list(
                 break;
             }
         };
+        let mut wanted: Vec<(Asset, Option<Row>)> = Vec::new();
         for asset in assets {
             if seen.len() >= MAX_ASSETS {
                 complete = false;
@@ -323,13 +350,29 @@ async fn list(
                 summary.unchanged += 1;
                 continue;
             }
+            // a file that vanished from the disk is fetched as new
+            wanted.push((asset, old.filter(|r| r.updated_at != updated_at)));
+        }
+        if opts.sidecar && matches!(opts.source, Source::Search(_)) && !wanted.is_empty() {
+            // a search hit lacks fields (kind, properties, status…): the
+            // sidecar holds the asset whole, as the listing gives it
+            let ids: Vec<String> = wanted.iter().map(|(a, _)| a.id.clone()).collect();
+            let whole = tokio::select! {
+                w = client.get_assets(&ids) => w,
+                _ = stop.wait_for(|c| c.ends()) => {
+                    complete = false;
+                    break;
+                }
+            };
+            wanted = complete_hits(wanted, whole, summary, progress);
+        }
+        for (asset, old) in wanted {
             todo.push(Todo {
                 name: naming::expand(&opts.template, &AssetName::of(&asset).fields(), ""),
                 sidecar: opts.sidecar.then(|| sidecar_bytes(&asset)),
-                // a file that vanished from the disk is fetched as new
-                old: old.filter(|r| r.updated_at != updated_at),
+                updated_at: asset.updated_at.clone().unwrap_or_default(),
+                old,
                 id: asset.id,
-                updated_at,
             });
         }
         summary.listed = seen.len();
@@ -347,6 +390,52 @@ async fn list(
         Vec::new()
     };
     Plan { todo, gone }
+}
+
+/// Search hits replaced by the assets get-bulk gave (`whole`, in any
+/// order); a hit it did not give, or all of them when it failed, is a
+/// failed file this run (the next run asks again), not a sidecar that
+/// holds less than the asset.
+fn complete_hits(
+    hits: Vec<(Asset, Option<Row>)>,
+    whole: Result<Vec<Asset>, ApiError>,
+    summary: &mut Summary,
+    progress: &mut impl FnMut(Progress),
+) -> Vec<(Asset, Option<Row>)> {
+    let (mut by_id, why) = match whole {
+        Ok(assets) => (
+            assets
+                .into_iter()
+                .map(|a| (a.id.clone(), a))
+                .collect::<HashMap<_, _>>(),
+            "the service did not give the whole asset (get-bulk)".to_string(),
+        ),
+        Err(e) => (
+            HashMap::new(),
+            format!(
+                "cannot read the whole asset for its sidecar: {}",
+                sanitize::line(&e.to_string(), 200)
+            ),
+        ),
+    };
+    let mut out = Vec::with_capacity(hits.len());
+    for (hit, old) in hits {
+        match by_id.remove(&hit.id) {
+            Some(asset) => out.push((asset, old)),
+            None => {
+                let ev = FileEvent {
+                    id: hit.id,
+                    action: Action::Failed,
+                    path: None,
+                    note: Some(why.clone()),
+                    kept: None,
+                };
+                progress(Progress::File(ev.clone()));
+                summary.add(ev);
+            }
+        }
+    }
+    out
 }
 
 /// The asset's JSON as its sidecar holds it (a broken asset: its raw
@@ -397,7 +486,7 @@ async fn fetch(
     pending: HashMap<String, Pending>,
     state: &Arc<Mutex<State>>,
     summary: &mut Summary,
-    stop: &mut watch::Receiver<bool>,
+    control: &mut watch::Receiver<Control>,
     progress: &mut impl FnMut(Progress),
 ) -> Plan {
     let dir = opts.dir.clone();
@@ -458,10 +547,17 @@ async fn fetch(
         }
     }
     let mut rx = queue.subscribe();
-    let mut stopping = false;
-    while !open.is_empty() {
+    // what arrived and waits to be placed (paused, or the run ended)
+    let mut arrived: VecDeque<(Todo, PathBuf)> = VecDeque::new();
+    let mut ending: Option<Control> = None;
+    let mut paused = false;
+    // items the run paused and has not resumed yet: a pause takes effect
+    // when the item's task sees it, so each is resumed once it shows paused
+    let mut held: HashSet<u64> = HashSet::new();
+    let mut steered = true;
+    let mut cancelled = 0;
+    loop {
         let snap = rx.borrow_and_update().clone();
-        let mut arrived = Vec::new();
         let mut all_settled = true;
         for item in &snap.items {
             if !open.contains_key(&item.key) {
@@ -471,12 +567,17 @@ async fn fetch(
                 Phase::Done => {
                     let t = open.remove(&item.key).expect("open item");
                     match &item.path {
-                        Some(p) => arrived.push((t, p.clone())),
+                        Some(p) => arrived.push_back((t, p.clone())),
                         None => {
                             let ev = failed_event(&t, "the download left no file".into());
                             summary.add(ev);
                         }
                     }
+                }
+                Phase::Cancelled if ending == Some(Control::Cancel) => {
+                    // the run's own cancel: the next run fetches it
+                    open.remove(&item.key);
+                    cancelled += 1;
                 }
                 Phase::Failed | Phase::Cancelled => {
                     let t = open.remove(&item.key).expect("open item");
@@ -489,43 +590,89 @@ async fn fetch(
                     progress(Progress::File(ev.clone()));
                     summary.add(ev);
                 }
+                Phase::Paused if !paused && ending.is_none() && held.remove(&item.key) => {
+                    queue.resume(Some(item.key));
+                    all_settled = false;
+                }
                 p if !p.settled() => all_settled = false,
                 _ => {}
             }
         }
-        if !arrived.is_empty() {
-            let (dir, state) = (dir.clone(), state.clone());
-            let events = tokio::task::spawn_blocking(move || {
-                let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
-                arrived
-                    .into_iter()
-                    .map(|(t, fetched)| settle(&dir, &mut state, &t, &fetched))
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .unwrap_or_default();
-            for ev in events {
+        // into place one file at a time, looking at the control between
+        // two: a pause or an end stops at a file boundary
+        if !arrived.is_empty() && *control.borrow() == Control::Run {
+            progress(Progress::Placing { done, total });
+            while *control.borrow() == Control::Run {
+                let Some((t, fetched)) = arrived.pop_front() else {
+                    break;
+                };
+                let ev = place(&dir, state, t, fetched).await;
                 done += 1;
                 progress(Progress::File(ev.clone()));
                 summary.add(ev);
             }
         }
-        progress(Progress::Fetching { done, total });
-        if open.is_empty() || (stopping && all_settled) {
+        if paused {
+            progress(Progress::Paused { done, total });
+        } else {
+            progress(Progress::Fetching { done, total });
+        }
+        if (open.is_empty() && arrived.is_empty()) || (ending.is_some() && all_settled) {
             break;
         }
         tokio::select! {
             changed = rx.changed() => if changed.is_err() { break },
-            _ = stop.wait_for(|s| *s), if !stopping => {
-                stopping = true;
-                for key in open.keys() {
-                    queue.pause(Some(*key));
+            changed = control.changed(), if steered && ending.is_none() => {
+                if changed.is_err() {
+                    steered = false; // no one steers any more: run on
+                    continue;
+                }
+                let asked = *control.borrow_and_update();
+                match asked {
+                    // the next snapshot resumes what the pause held
+                    Control::Run => paused = false,
+                    Control::Pause if !paused => {
+                        paused = true;
+                        for key in open.keys() {
+                            queue.pause(Some(*key));
+                            held.insert(*key);
+                        }
+                    }
+                    Control::Stop | Control::Cancel => {
+                        ending = Some(asked);
+                        for key in open.keys() {
+                            if asked == Control::Cancel {
+                                queue.cancel(Some(*key));
+                            } else if !paused {
+                                queue.pause(Some(*key));
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
     }
-    summary.paused = open.len();
+    summary.paused = open.len() + arrived.len() + cancelled;
     plan
+}
+
+/// One fetched file into place (see [`settle`]), on a blocking thread.
+async fn place(dir: &Path, state: &Arc<Mutex<State>>, t: Todo, fetched: PathBuf) -> FileEvent {
+    let id = t.id.clone();
+    let (dir, state) = (dir.to_path_buf(), state.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        settle(&dir, &mut state, &t, &fetched)
+    })
+    .await
+    .unwrap_or_else(|e| FileEvent {
+        id,
+        action: Action::Failed,
+        path: None,
+        note: Some(format!("placing: {e}")),
+        kept: None,
+    })
 }
 
 fn failed_event(t: &Todo, why: String) -> FileEvent {

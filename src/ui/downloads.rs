@@ -32,11 +32,16 @@ pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
         ));
     }
     // a line per sync (`M`): its folder and where it stands
-    for s in &d.syncs {
+    for (i, s) in d.syncs.iter().enumerate() {
         let (mark, style) = match s.ended {
             None => ("⟳", theme::dim()),
             Some(false) => ("✓", theme::dim()),
             Some(true) => ("✗", theme::error()),
+        };
+        let style = if d.sync_cursor == Some(i) {
+            theme::selected()
+        } else {
+            style
         };
         let dir = crate::sanitize::line(&s.dir.display().to_string(), 200);
         lines.push(Line::styled(
@@ -71,7 +76,7 @@ pub fn draw(d: &Downloads, area: Rect, buf: &mut Buffer) {
         .skip(first)
         .take(per_page)
     {
-        let selected = i == at && d.cursor.is_some();
+        let selected = i == at && d.cursor.is_some() && d.sync_cursor.is_none();
         let (top, bottom) = item_lines(item, w, selected);
         lines.push(top);
         if selected && !reason.is_empty() {

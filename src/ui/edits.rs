@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use super::overlay::picker_lines;
 use super::popup::{centered, Frame};
 use super::theme;
-use crate::app::bulk::{Choice, Confirm, PathPrompt};
+use crate::app::bulk::{Choice, Confirm, MirrorLine, MirrorPrompt, PathPrompt};
 use crate::app::inspector::plural;
 use crate::app::tags::TagEditor;
 use crate::app::State;
@@ -255,37 +255,90 @@ pub fn upload(p: &PathPrompt, area: Rect, buf: &mut Buffer) {
             " Tab completes · Enter uploads · Esc ",
             "file: ",
         ],
-        "PNG, JPEG, WebP, GIF, BMP or TIFF, up to 50 MiB",
+        vec![Line::styled(
+            "PNG, JPEG, WebP, GIF, BMP or TIFF, up to 50 MiB",
+            theme::faint(),
+        )],
         area,
         buf,
     );
 }
 
-/// `M`: the folder a listing or search is mirrored into.
-pub fn mirror(p: &PathPrompt, area: Rect, buf: &mut Buffer) {
+/// `M`: the folder a listing or search is mirrored into, and the sync's
+/// options, one a line, the focused one marked.
+pub fn mirror(m: &MirrorPrompt, area: Rect, buf: &mut Buffer) {
+    let option = |line: MirrorLine, name: &str, value: String, meaning: &str| {
+        let focused = m.line == line;
+        let style = if focused {
+            theme::selected()
+        } else {
+            theme::dim()
+        };
+        Line::from(vec![
+            Span::styled(if focused { "› " } else { "  " }, theme::key()),
+            Span::styled(format!("{name:<8}"), theme::label()),
+            Span::styled(value, style),
+            Span::styled(format!("  {meaning}"), theme::faint()),
+        ])
+    };
+    let on = |b: bool| if b { "[x] on " } else { "[ ] off" }.to_string();
+    let delete_meaning = if m.delete {
+        "removes files of assets that left (if unchanged)"
+    } else {
+        "files of assets that left are only reported"
+    };
+    let extra = vec![
+        Line::styled(
+            "  what the list shows, kept in step: run M again to update it",
+            theme::faint(),
+        ),
+        option(
+            MirrorLine::Sidecar,
+            "sidecar",
+            on(m.sidecar),
+            "NAME.json beside each file: the asset's JSON",
+        ),
+        option(MirrorLine::Delete, "delete", on(m.delete), delete_meaning),
+        option(
+            MirrorLine::Format,
+            "format",
+            format!("‹ {} ›", m.format_label()),
+            "",
+        ),
+    ];
+    let label = if m.line == MirrorLine::Folder {
+        "› folder: "
+    } else {
+        "  folder: "
+    };
     path_prompt(
-        p,
+        &m.path,
         [
             " Mirror into a folder ",
-            " Tab completes · Enter starts the sync · Esc ",
-            "folder: ",
+            " ↑/↓ line · Space changes · Tab completes · Enter syncs · Esc ",
+            label,
         ],
-        "what the list shows, kept in step: run M again to update it",
+        extra,
         area,
         buf,
     );
 }
 
-/// A path being typed: `[title, keys, label]`, a note under it, and
+/// A path being typed: `[title, keys, label]`, the lines under it, and
 /// what Tab found.
-fn path_prompt(p: &PathPrompt, words: [&str; 3], note: &str, area: Rect, buf: &mut Buffer) {
+fn path_prompt(
+    p: &PathPrompt,
+    words: [&str; 3],
+    under: Vec<Line<'static>>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let [title, keys, label] = words;
     let inner = popup(area, 72, 14, title, keys, buf);
     let w = inner.width as usize;
-    let mut lines = vec![
-        input_line(label, &p.input, w),
-        Line::styled(fit(note, w), theme::faint()),
-    ];
+    let mut lines = vec![input_line(label, &p.input, w)];
+    // a line too long for the popup is clipped at its edge
+    lines.extend(under);
     let rows = (inner.height as usize).saturating_sub(lines.len() + 1);
     for c in p.completions.iter().take(rows) {
         // the name in its directory

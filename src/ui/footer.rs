@@ -81,9 +81,12 @@ pub fn hints(state: &State) -> Vec<Hint> {
         Some(Overlay::Upload(_)) => {
             fixed(&[("Tab", "complete"), ("Enter", "upload"), ("Esc", "cancel")])
         }
-        Some(Overlay::Mirror(_)) => {
-            fixed(&[("Tab", "complete"), ("Enter", "sync"), ("Esc", "cancel")])
-        }
+        Some(Overlay::Mirror(_)) => fixed(&[
+            ("↑/↓", "option"),
+            ("Space", "change"),
+            ("Enter", "sync"),
+            ("Esc", "cancel"),
+        ]),
         None if state.search.open => fixed(&[
             ("Enter", "keep"),
             ("Esc", "back"),

@@ -14,6 +14,7 @@ use super::twelvelabs;
 use crate::api::params::{SearchPaging, UpdateTagsRequest};
 use crate::api::search::DEFAULT_HITS_PER_PAGE;
 use crate::api::Client;
+use crate::app::filters::Filters;
 use crate::app::msg::{CollectCounts, ImageReadError, ListSpec, SearchSpec};
 use crate::app::tags::TagChange;
 use crate::app::{AssetPurpose, Msg};
@@ -140,6 +141,31 @@ async fn read_local<T: Send + 'static>(
         .unwrap_or_else(|e| Err(format!("library index: {e}")))
 }
 
+/// A page read from the index on a blocking thread; on a first page,
+/// the line that says which filter the index cannot answer goes ahead
+/// of it.
+async fn local_page(
+    local: Local,
+    filters: Filters,
+    first: bool,
+    tx: &UnboundedSender<Msg>,
+    read: impl FnOnce(&Local, &Filters) -> Result<Page, String> + Send + 'static,
+) -> Result<Page, String> {
+    let (page, note) = read_local(move || {
+        let page = read(&local, &filters)?;
+        let note = match first {
+            true => local.unanswered(&filters)?,
+            false => None,
+        };
+        Ok((page, note))
+    })
+    .await?;
+    if let Some(note) = note {
+        let _ = tx.send(Msg::Notice(note));
+    }
+    Ok(page)
+}
+
 pub struct ApiWorker {
     service: Service,
     tx: UnboundedSender<Msg>,
@@ -205,7 +231,11 @@ impl ApiWorker {
         if let (true, Some((local, _))) = (spec.local || local_token, &self.index) {
             let local = local.clone();
             let task = tokio::spawn(async move {
-                let result = read_local(move || local.page(spec.next.as_deref(), PAGE)).await;
+                let next = spec.next.clone();
+                let result = local_page(local, spec.filters, next.is_none(), &tx, move |l, f| {
+                    l.filtered(f, next.as_deref(), PAGE)
+                })
+                .await;
                 let _ = tx.send(Msg::Page { generation, result });
             });
             replace(&mut self.page, task.abort_handle());
@@ -287,7 +317,15 @@ impl ApiWorker {
                     }
                     applied => {
                         let query = applied.and_then(|a| a.query.clone()).unwrap_or_default();
-                        read_local(move || local.search(&query, spec.next.as_deref(), PAGE)).await
+                        let next = spec.next.clone();
+                        local_page(
+                            local,
+                            spec.filters.clone(),
+                            next.is_none(),
+                            &tx,
+                            move |l, f| l.search(&query, f, next.as_deref(), PAGE),
+                        )
+                        .await
                     }
                 };
                 let _ = tx.send(Msg::SearchPage {

@@ -60,6 +60,8 @@ pub struct Workers {
     settings: std::sync::Arc<(std::sync::Mutex<()>, std::sync::atomic::AtomicU64)>,
     /// The family tree pane's requests.
     tree: tree::TreeWorker,
+    /// The syncs `M` started, steered by the transfers pane.
+    mirrors: mirror::Mirrors,
     tx: UnboundedSender<Msg>,
 }
 
@@ -73,6 +75,7 @@ impl Workers {
             config_path: None,
             sync_template: crate::download::queue::DEFAULT_TEMPLATE.to_string(),
             settings: Default::default(),
+            mirrors: Default::default(),
             tx,
         }
     }
@@ -135,17 +138,19 @@ impl Workers {
                 _ => self.api.upload(path),
             },
             Cmd::Downloads(DlCmd::Open(path)) => open_path(path, self.tx.clone()),
-            Cmd::Mirror { dir, source } => match (self.api.scenario(), &self.downloads) {
+            Cmd::Mirror { source, choice } => match (self.api.scenario(), &self.downloads) {
                 (Some(client), Some(q)) => mirror::start(
+                    self.mirrors.clone(),
                     client,
                     q.clone(),
-                    dir,
                     *source,
+                    choice,
                     self.sync_template.clone(),
                     self.tx.clone(),
                 ),
                 _ => tracing::warn!("no download queue: nothing to mirror with"),
             },
+            Cmd::SteerSync { dir, control } => self.mirrors.steer(&dir, control),
             Cmd::Downloads(c) => match &self.downloads {
                 Some(q) => match c {
                     DlCmd::Add(r) => q.add(r),

@@ -680,7 +680,7 @@ async fn results(b: &mut Headless, what: &str) {
     .unwrap();
 }
 
-fn result_ids(b: &Headless) -> Vec<String> {
+pub(crate) fn result_ids(b: &Headless) -> Vec<String> {
     b.state
         .list
         .entries

@@ -281,3 +281,119 @@ fn cache_info_shows_each_library_and_clear_empties_it() {
     assert_eq!(info["assets"], 0);
     assert_eq!(info["libraries"], serde_json::json!([]));
 }
+
+/// Every cached asset, newest first (the index's order).
+fn cached(index: &Local) -> Vec<assetui::provider::AssetView> {
+    index.page(None, 10_000).unwrap().items
+}
+
+/// Offline, filters read the index: a type filter and a tag filter give
+/// the cached rows that match (and only those), the header still says
+/// `offline`, and no error is shown.
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_filters_apply_to_the_cached_assets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (srv, client) = demo().await;
+    let base = srv.base_url.clone();
+    let first = client
+        .list_assets_page(&Default::default())
+        .await
+        .unwrap()
+        .assets;
+    for a in [&first[1], &first[4]] {
+        client
+            .update_tags(
+                &a.id,
+                &UpdateTagsRequest {
+                    add: vec!["offline-pick".into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    fill(client, local(dir.path(), &base)).await;
+    srv.stop().await;
+    let all = cached(&local(dir.path(), &base));
+    // a type some cached assets have and others not
+    let kind = all
+        .iter()
+        .filter_map(|a| a.type_label.clone())
+        .find(|t| all.iter().any(|a| a.type_label.as_ref() != Some(t)))
+        .expect("cached assets of two types");
+    let of_kind: Vec<String> = all
+        .iter()
+        .filter(|a| a.type_label.as_ref() == Some(&kind))
+        .map(|a| a.id.clone())
+        .collect();
+    let tagged: Vec<String> = all
+        .iter()
+        .filter(|a| a.tags.iter().any(|t| t == "offline-pick"))
+        .map(|a| a.id.clone())
+        .collect();
+    assert_eq!(tagged.len(), 2, "both tagged assets are cached");
+
+    let dead = Client::new(ClientOptions::new(base.clone()).retry(RetryPolicy::none())).unwrap();
+    let mut b = Headless::new(dead, None, 120, 40);
+    b.use_index(local(dir.path(), &base), 1000).unwrap();
+    b.start();
+    b.wait_for("offline", T, |s| s.library.offline())
+        .await
+        .unwrap();
+    let settled = |s: &assetui::app::State| {
+        !s.list.stale && s.list.loading != assetui::app::list::Loading::Fetching
+    };
+    let ids = crate::app_flow::result_ids;
+
+    // the type picker, first field of the filter pane
+    b.char('f');
+    b.key(crossterm::event::KeyCode::Enter);
+    b.type_text(&kind);
+    b.key(crossterm::event::KeyCode::Enter);
+    assert_eq!(b.state.filters.types, vec![kind.clone()]);
+    b.wait_for("the cached assets of that type", T, |s| {
+        settled(s) && !s.list.entries.is_empty()
+    })
+    .await
+    .unwrap();
+    assert_eq!(ids(&b), of_kind, "the cached rows of type {kind}, in order");
+    let screen = b.screen();
+    assert!(
+        screen.lines().next().unwrap().contains("offline"),
+        "{screen}"
+    );
+    let notice = b.state.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("filters apply to the cached assets"),
+        "{notice:?}"
+    );
+
+    // the type cleared, a tag typed in the Tags field (the last)
+    b.key(crossterm::event::KeyCode::Backspace);
+    assert!(b.state.filters.types.is_empty(), "{:?}", b.state.filters);
+    b.key(crossterm::event::KeyCode::BackTab);
+    b.key(crossterm::event::KeyCode::Enter);
+    b.type_text("offline-pick");
+    b.key(crossterm::event::KeyCode::Enter);
+    assert_eq!(b.state.filters.tags, vec!["offline-pick".to_string()]);
+    b.wait_for("the cached assets with that tag", T, |s| {
+        settled(s) && s.list.entries.len() == 2
+    })
+    .await
+    .unwrap();
+    assert_eq!(ids(&b), tagged);
+    assert!(b.state.library.offline());
+    let sent = b.sent().join("\n");
+    assert!(
+        sent.contains("Search("),
+        "a tag browses through search: {sent}"
+    );
+    let errors: Vec<&str> = b
+        .state
+        .messages
+        .since(0)
+        .filter(|m| m.level == assetui::app::messages::Level::Error)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(errors.is_empty(), "no service error: {errors:?}");
+}

@@ -288,6 +288,62 @@ async fn sidecars_hold_each_assets_json_beside_its_file() {
     assert_eq!(files(&dir).len(), 5, "{:?}", files(&dir));
 }
 
+/// A `--search` source: the hits lack `kind`, `properties` and `status`
+/// (as the live service's do), yet each sidecar holds the asset whole,
+/// as the service's get gives it, like a list source's.
+#[tokio::test]
+async fn search_sidecars_hold_the_whole_asset_not_the_hit() {
+    let s = demo(3, SIZE).await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("mirror");
+    let o = assetui(
+        home.path(),
+        &s.base_url,
+        &[
+            "sync",
+            dir.to_str().unwrap(),
+            "--search",
+            "small-file",
+            "--sidecar",
+            "--json",
+        ],
+    )
+    .await;
+    let v: Value = serde_json::from_str(text(&o.stdout).trim())
+        .unwrap_or_else(|e| panic!("{e}: {} / {}", text(&o.stdout), text(&o.stderr)));
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(count(&v, "failed"), 0, "{v}");
+    let client =
+        assetui::api::Client::new(assetui::api::ClientOptions::new(s.base_url.clone())).unwrap();
+    let hit = client
+        .search_page(&assetui::api::params::SearchRequest {
+            query: Some("small-file".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .hits
+        .into_iter()
+        .find(|h| h.id == id(0))
+        .unwrap();
+    assert!(hit.kind.is_none() && hit.status.is_none(), "a bare hit");
+    for i in 0..3 {
+        let p = path_of(&dir, &v, &id(i));
+        let side: Value =
+            serde_json::from_slice(&std::fs::read(format!("{}.json", p.display())).unwrap())
+                .unwrap();
+        let whole = serde_json::to_value(client.get_asset(&id(i)).await.unwrap()).unwrap();
+        assert_eq!(side["id"], id(i));
+        for field in ["kind", "properties", "status", "metadata"] {
+            assert!(side.get(field).is_some(), "{field} in {side}");
+            assert_eq!(
+                side[field], whole[field],
+                "{field}: as the service gives it"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_failed_file_makes_the_run_exit_1_and_the_next_run_retries_it() {
     let s = demo(2, SIZE).await;

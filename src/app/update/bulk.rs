@@ -403,8 +403,10 @@ pub fn upload_key(
 /// File names for Tab in the upload prompt: one completes the path,
 /// several extend it to what they share.
 pub fn on_completions(state: &mut State, input: &str, candidates: Vec<String>) {
-    let Some(Overlay::Upload(prompt) | Overlay::Mirror(prompt)) = &mut state.overlay else {
-        return;
+    let prompt = match &mut state.overlay {
+        Some(Overlay::Upload(prompt)) => prompt,
+        Some(Overlay::Mirror(m)) => &mut m.path,
+        _ => return,
     };
     if prompt.input != input {
         return; // typed on since: stale

@@ -7,14 +7,16 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::app::bulk::{Choice, ChoicePurpose, PathPrompt, PromptKey, ORIGINAL};
+use crate::app::bulk::{
+    Choice, ChoicePurpose, MirrorKey, MirrorPrompt, PathPrompt, PromptKey, ORIGINAL,
+};
 use crate::app::downloads::{DlCmd, PaneKey};
 use crate::app::inspector::plural;
 use crate::app::msg::Cmd;
 use crate::app::picker::Picker;
 use crate::app::state::{Overlay, State};
 use crate::sanitize;
-use crate::transfers::{Phase, Request, Snapshot, SyncNews, SyncSource};
+use crate::transfers::{Phase, Request, Snapshot, SyncControl, SyncNews, SyncSource};
 
 /// A new snapshot: kept, and a finished or failed item is announced in
 /// the status bar; a file waited for by `o` is opened.
@@ -191,57 +193,64 @@ pub fn open_mirror(state: &mut State) {
         state.error(format!("downloads are off: {why}"));
         return;
     }
-    state.overlay = Some(Overlay::Mirror(PathPrompt::default()));
+    // the formats every listed asset takes: one kind's, else the original
+    let listed: Vec<Arc<crate::provider::AssetView>> =
+        state.list.entries.iter().map(|e| e.asset.clone()).collect();
+    state.overlay = Some(Overlay::Mirror(MirrorPrompt::new(format_options(&listed))));
 }
 
 /// A key in the mirror prompt; false closes it. Enter starts the sync of
 /// what the list shows (its filters, or the search) into the folder.
 pub fn mirror_key(
-    prompt: &mut PathPrompt,
+    prompt: &mut MirrorPrompt,
     state: &mut State,
     key: &KeyEvent,
     cmds: &mut Vec<Cmd>,
 ) -> bool {
-    match path_key(prompt, key, cmds) {
-        Err(keep) => keep,
-        Ok(dir) => {
-            let source = match super::search::source(state) {
-                super::search::Source::List => {
-                    let mut q = state.filters.to_query();
-                    q.page_size = Some(100);
-                    SyncSource::List(q)
-                }
-                super::search::Source::Search(applied) => {
-                    let spec = crate::app::msg::SearchSpec {
-                        applied,
-                        filters: state.filters.clone(),
-                        index: None,
-                        next: None,
-                        local: false,
-                    };
-                    SyncSource::Search(spec.scenario_request())
-                }
-                super::search::Source::Waiting => {
-                    state.info("the search is not ready yet: M again once it shows");
-                    return false;
-                }
-            };
-            let what = match &source {
-                SyncSource::List(_) => "this listing",
-                SyncSource::Search(_) => "this search",
-            };
-            state.info(format!(
-                "mirroring {what} into {} · {} shows it",
-                sanitize::line(&dir, 120),
-                state.keymap.label(crate::app::Action::Downloads)
-            ));
-            cmds.push(Cmd::Mirror {
-                dir,
-                source: Box::new(source),
-            });
-            false
+    let choice = match prompt.key(key) {
+        MirrorKey::Stay => return true,
+        MirrorKey::Cancel => return false,
+        MirrorKey::Complete(input) => {
+            cmds.push(Cmd::CompletePath { input });
+            return true;
         }
-    }
+        MirrorKey::Submit(choice) => choice,
+    };
+    let source = match super::search::source(state) {
+        super::search::Source::List => {
+            let mut q = state.filters.to_query();
+            q.page_size = Some(100);
+            SyncSource::List(q)
+        }
+        super::search::Source::Search(applied) => {
+            let spec = crate::app::msg::SearchSpec {
+                applied,
+                filters: state.filters.clone(),
+                index: None,
+                next: None,
+                local: false,
+            };
+            SyncSource::Search(spec.scenario_request())
+        }
+        super::search::Source::Waiting => {
+            state.info("the search is not ready yet: M again once it shows");
+            return false;
+        }
+    };
+    let what = match &source {
+        SyncSource::List(_) => "this listing",
+        SyncSource::Search(_) => "this search",
+    };
+    state.info(format!(
+        "mirroring {what} into {} · {} shows it",
+        sanitize::line(&choice.dir, 120),
+        state.keymap.label(crate::app::Action::Downloads)
+    ));
+    cmds.push(Cmd::Mirror {
+        source: Box::new(source),
+        choice,
+    });
+    false
 }
 
 /// A key in a path prompt (`U`, `M`): the path Enter submitted, or
@@ -284,6 +293,18 @@ pub fn on_pane_key(state: &mut State, key: &KeyEvent, cmds: &mut Vec<Cmd>) -> bo
             route: None,
         }),
         PaneKey::Say(text) => state.info(text),
+        PaneKey::Sync(dir, control) => {
+            let what = match control {
+                SyncControl::Pause => "pausing it at the next file",
+                SyncControl::Run => "resuming it",
+                _ => "cancelling it: what arrived waits for the next run",
+            };
+            state.info(format!(
+                "mirror {}: {what}",
+                sanitize::line(&dir.display().to_string(), 120)
+            ));
+            cmds.push(Cmd::SteerSync { dir, control });
+        }
         PaneKey::None => {}
     }
     true
@@ -295,9 +316,21 @@ pub fn choose_format(state: &mut State) {
     let Some(assets) = targets(state) else {
         return;
     };
-    // the formats every chosen asset can take
+    let options = format_options(&assets);
+    let ids: Vec<String> = assets.iter().map(|a| a.id.clone()).collect();
+    let off_screen = super::safety::off_screen(state, &ids);
+    state.overlay = Some(Overlay::Choose(Choice {
+        purpose: ChoicePurpose::Format { ids },
+        picker: Picker::new(options, BTreeSet::new(), false),
+        off_screen,
+    }));
+}
+
+/// The formats every one of `assets` can take, "original" first: the
+/// choices of `S` and of `M`.
+fn format_options(assets: &[Arc<crate::provider::AssetView>]) -> Vec<(String, String)> {
     let mut common: Option<Vec<&str>> = None;
-    for a in &assets {
+    for a in assets {
         let f = a.formats;
         common = Some(match common {
             None => f.to_vec(),
@@ -311,13 +344,7 @@ pub fn choose_format(state: &mut State) {
             .into_iter()
             .map(|f| (f.to_string(), f.to_string())),
     );
-    let ids: Vec<String> = assets.iter().map(|a| a.id.clone()).collect();
-    let off_screen = super::safety::off_screen(state, &ids);
-    state.overlay = Some(Overlay::Choose(Choice {
-        purpose: ChoicePurpose::Format { ids },
-        picker: Picker::new(options, BTreeSet::new(), false),
-        off_screen,
-    }));
+    options
 }
 
 /// Queues downloads (`d`, `S`), in the order given.

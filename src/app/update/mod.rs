@@ -222,10 +222,7 @@ fn settle(state: &mut State, cmds: &mut Vec<Cmd>) {
                     spec: Box::new(ListSpec {
                         filters: state.filters.clone(),
                         next: state.list.next_token.clone(),
-                        // the index's rows page on from the index
-                        local: state.library.indexed
-                            && state.library.link != super::library::Link::Live
-                            && state.filters.is_default(),
+                        local: offline::local_list(state),
                     }),
                 });
             }
@@ -571,6 +568,9 @@ fn back(state: &mut State, cmds: &mut Vec<Cmd>) {
 /// Search results are searched again with them.
 fn requery(state: &mut State, filters: Filters) {
     state.filters = filters;
+    if state.library.offline() && state.library.indexed {
+        state.info("offline: the filters apply to the cached assets");
+    }
     if state.search.active {
         search::filters_changed(state);
     } else {

@@ -3,6 +3,7 @@
 //! `offline` state and what it refuses.
 
 use super::super::library::{edit_word, Library, Link};
+use super::super::list::Loading;
 use super::super::msg::Cmd;
 use super::super::state::State;
 use super::Action;
@@ -38,7 +39,9 @@ fn start_refresh(state: &mut State, cmds: &mut Vec<Cmd>) {
 /// `r` while the rows are the index's: try the service again, keeping
 /// them. False when `r` should do what it does online.
 pub fn retry(state: &mut State, cmds: &mut Vec<Cmd>) -> bool {
-    let cached_listing = state.filters.is_default() && !state.search.active;
+    // offline, any listing asks the service again through a refresh;
+    // cached and online, only the cached listing is refreshed
+    let cached_listing = refreshable(state) || state.library.offline();
     if state.library.link == Link::Live || !cached_listing {
         return false;
     }
@@ -49,6 +52,15 @@ pub fn retry(state: &mut State, cmds: &mut Vec<Cmd>) -> bool {
         start_refresh(state, cmds);
     }
     true
+}
+
+/// Whether the list's pages come from the index: the cached rows page
+/// on from it, and offline every listing (filters included) is read
+/// there.
+pub fn local_list(state: &State) -> bool {
+    let library = &state.library;
+    library.indexed
+        && (library.offline() || (library.link == Link::Cached && state.filters.is_default()))
 }
 
 /// Whether the rows on screen are the listing the refresh replaces: the
@@ -87,7 +99,12 @@ pub fn on_refreshed(
     if !refreshable(state) {
         // filters or a search replaced the cached listing meanwhile
         state.library.refresh = None;
-        if state.library.link == Link::Cached {
+        if state.library.offline() {
+            // the index answered them: the service asks them again
+            state.library.link = Link::Live;
+            reload(state);
+            state.info("back online: the listing is the service's again");
+        } else if state.library.link == Link::Cached {
             state.library.link = Link::Live;
         }
         return;
@@ -155,6 +172,12 @@ pub fn on_offline(state: &mut State, why: String) {
     if matches!(state.inspector.detail, Detail::Loading | Detail::Failed(_)) {
         state.inspector.detail = Detail::Listed;
     }
+    if first && state.library.indexed && state.list.entries.is_empty() {
+        if let Loading::Fetching = state.list.loading {
+            // the first page asked of the service will fail: the index answers it
+            reload(state);
+        }
+    }
     if first {
         let key = state.keymap.label(Action::Refresh);
         let what = if state.library.indexed {
@@ -166,6 +189,18 @@ pub fn on_offline(state: &mut State, why: String) {
             "offline: {}; {what} ({key} tries again)",
             sanitize::line(&why, 200)
         ));
+    }
+}
+
+/// Asks the listing on screen again from where its pages now come
+/// from (the index offline, the service once back), the cursor's asset
+/// selected again when it is there.
+fn reload(state: &mut State) {
+    state.reselect = state.list.current().map(|e| e.asset.id.clone());
+    if state.search.active {
+        super::search::filters_changed(state);
+    } else {
+        state.list.restart();
     }
 }
 

@@ -33,6 +33,7 @@ mod term_probe;
 mod text;
 mod transfers;
 pub mod ui;
+pub mod ui_first;
 pub mod worker;
 
 pub use assetui_api as api;

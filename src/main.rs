@@ -11,10 +11,13 @@ fn main() {
     if cli.command.is_some() {
         assetui::logging::init_stderr(cli.global.verbose);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if cli.command.is_none() {
+        // the browser's UI runs on this thread; the workers yield to it
+        builder.on_thread_start(assetui::ui_first::lower_this_thread);
+    }
+    let runtime = match builder.build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("assetui: error: cannot start the runtime: {e}");

@@ -2,7 +2,7 @@
 //! way in; all of it undone on every way out (quit, error, panic, signal,
 //! suspend). Frames are wrapped in synchronized-update escapes.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 
@@ -19,7 +19,13 @@ use ratatui::{Frame, Terminal};
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
-pub type Backend = CrosstermBackend<Stdout>;
+/// Frames go out in one write each (std's stdout alone would write them
+/// in pieces of 1 KiB, each a system call the UI thread may wait in).
+pub type Backend = CrosstermBackend<BufWriter<Stdout>>;
+
+/// Room for a whole frame of cells at 200×60 in colour; images larger
+/// than this go out in pieces of this size.
+const FRAME_BUFFER: usize = 256 * 1024;
 
 /// The terminal while the browser runs; dropping it restores the terminal.
 pub struct Tui {
@@ -67,6 +73,7 @@ impl Tui {
             restore();
             return Err(e);
         }
+        let out = BufWriter::with_capacity(FRAME_BUFFER, out);
         let terminal = match Terminal::new(CrosstermBackend::new(out)) {
             Ok(t) => t,
             Err(e) => {
@@ -152,6 +159,8 @@ impl Tui {
 impl Drop for Tui {
     fn drop(&mut self) {
         let _ = self.kitty.reset(self.terminal.backend_mut());
+        // before `restore` writes through another handle
+        let _ = self.terminal.backend_mut().flush();
         restore();
     }
 }

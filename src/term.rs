@@ -2,7 +2,7 @@
 //! way in; all of it undone on every way out (quit, error, panic, signal,
 //! suspend). Frames are wrapped in synchronized-update escapes.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 
@@ -19,13 +19,11 @@ use ratatui::{Frame, Terminal};
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
-/// Frames go out in one write each (std's stdout alone would write them
-/// in pieces of 1 KiB, each a system call the UI thread may wait in).
-pub type Backend = CrosstermBackend<BufWriter<Stdout>>;
-
-/// Room for a whole frame of cells at 200×60 in colour; images larger
-/// than this go out in pieces of this size.
-const FRAME_BUFFER: usize = 256 * 1024;
+/// The frames go through std's stdout, unbuffered here: the kitty
+/// placements are written to stdout directly while a frame is drawn
+/// (`Placements::settle`), and a buffer of the backend's own would put
+/// what it holds (a clear, deletions) after them.
+pub type Backend = CrosstermBackend<Stdout>;
 
 /// The terminal while the browser runs; dropping it restores the terminal.
 pub struct Tui {
@@ -73,7 +71,6 @@ impl Tui {
             restore();
             return Err(e);
         }
-        let out = BufWriter::with_capacity(FRAME_BUFFER, out);
         let terminal = match Terminal::new(CrosstermBackend::new(out)) {
             Ok(t) => t,
             Err(e) => {

@@ -415,7 +415,7 @@ async fn send(
             // be redirected the same way (the client's redirect policy)
             Ok(Err(e)) if e.is_redirect() => return Err(Stop::End(TransferError::Failed(format!("{shown}: {}", cause(&e))))),
             Ok(Err(e)) => return Err(Stop::Retry(format!("{shown}: {}", cause(&e)), None)),
-            Err(_) => return Err(Stop::Retry(format!("{shown}: no answer in {} s", read_timeout.as_secs()), None)),
+            Err(_) => return Err(Stop::Retry(format!("{shown}: no answer in {} s", read_timeout.as_secs_f64()), None)),
         },
         _ = until_stopped(signal) => return Err(Stop::End(stopped(signal).unwrap_or(TransferError::Paused))),
     };

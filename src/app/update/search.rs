@@ -495,7 +495,8 @@ pub(super) fn on_image(
             // said, and the results on screen kept: typing on may name
             // a file yet, so while the box is open a path that names no
             // file (yet) or a directory is a hint, not an error
-            let shown = sanitize::line(&path, 120);
+            // the path as the file system names it, without its quotes
+            let shown = sanitize::line(&crate::app::search::unquote(&path), 120);
             let typing = state.search.open;
             let (error, text) = match e {
                 ImageReadError::Missing if typing => {

@@ -92,7 +92,9 @@ colours() { colours_in "$1" 2 8 4 80; }
 # the X window of a process, once it is mapped
 window_of() {
     local pid=$1
-    for _ in $(seq 200); do
+    # up to 60 s: CI runs `cargo test` beside, and an emulator's first
+    # window took over 20 s to map on the loaded 2 cores
+    for _ in $(seq 600); do
         local wid
         wid=$(xdotool search --onlyvisible --pid "$pid" 2>/dev/null | head -1 || true)
         if [[ -n $wid ]]; then echo "$wid"; return 0; fi

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::style::Print;
 use crossterm::terminal::{
     self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
     LeaveAlternateScreen,
@@ -55,6 +56,19 @@ pub fn restore() {
     }
 }
 
+/// Opens a synchronized update, then writes a NUL (which terminals
+/// ignore) before anything else of the frame. Kitty 0.26 to 0.32 hold a
+/// synchronized frame's bytes back and replay them at its end; an escape
+/// sequence that is the first thing held and that spans two of kitty's
+/// reads is replayed with its introducer inside it (`Unrecognized APC
+/// code: 0x9f` for an image transmission, `Invalid character in CSI` for a
+/// cursor move), and kitty drops it: a thumbnail missing, or cells drawn in
+/// the wrong place. Once the NUL is held, the first escape is no longer
+/// the first thing held. Kitty 0.33 rewrote that parser.
+fn begin_frame(out: &mut impl Write) -> io::Result<()> {
+    execute!(out, BeginSynchronizedUpdate, Print('\0'))
+}
+
 impl Tui {
     /// Enters raw mode and the alternate screen, and makes sure a panic
     /// restores the terminal before its message is printed.
@@ -89,7 +103,7 @@ impl Tui {
     /// after a resize the terminal may have lost cells even when the size
     /// came back to the one last drawn.
     pub fn draw(&mut self, full: bool, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
-        execute!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        begin_frame(self.terminal.backend_mut())?;
         if full {
             // `resize` clears the screen and the back buffer without asking
             // the terminal for the cursor position (`clear` would, and the

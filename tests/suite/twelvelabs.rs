@@ -12,32 +12,29 @@ use assetui::provider::{MediaKind, ProviderKind, Service};
 use assetui::server::twelvelabs::{self as tl_server, TlConfig};
 use assetui_twelvelabs as tl;
 
+use crate::support;
+
 pub(crate) const T: Duration = Duration::from_secs(20);
 pub(crate) const KEY: &str = "tlk_test_key_never_printed";
 
-/// Runs `assetui` with a clean environment and a private config dir.
+/// Runs `assetui` with a clean environment and a private home.
 async fn assetui(args: &[&str]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    command(home.path(), &[], args).output().await.unwrap()
+    support::assetui_at_home(home.path(), args, &[]).await
 }
 
-/// `assetui ARGS` with a clean environment, its config and state dirs
-/// under `home`, and the variables `env`.
-pub(crate) fn command(
-    home: &std::path::Path,
-    env: &[(&str, &str)],
-    args: &[&str],
-) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .envs(env.iter().copied())
-        .stdin(std::process::Stdio::null());
-    cmd
+/// `--provider twelvelabs --base-url BASE --api-key KEY` and then `args`.
+pub(crate) fn on_args<'a>(base: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+    let mut full = vec![
+        "--provider",
+        "twelvelabs",
+        "--base-url",
+        base,
+        "--api-key",
+        KEY,
+    ];
+    full.extend_from_slice(args);
+    full
 }
 
 /// A real WAV of `n` samples of a 440 Hz tone, 8 kHz mono 16-bit.
@@ -81,16 +78,7 @@ async fn server() -> tl_server::Running {
 
 /// `assetui --provider twelvelabs --base-url URL --api-key KEY ARGS`.
 async fn on(base: &str, args: &[&str]) -> Output {
-    let mut full = vec![
-        "--provider",
-        "twelvelabs",
-        "--base-url",
-        base,
-        "--api-key",
-        KEY,
-    ];
-    full.extend_from_slice(args);
-    assetui(&full).await
+    assetui(&on_args(base, args)).await
 }
 
 /// The assets of the list's first page.

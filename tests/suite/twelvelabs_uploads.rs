@@ -15,7 +15,8 @@ use assetui::server::twelvelabs::{self as tl_server, TlConfig};
 use assetui_twelvelabs as tl;
 use tl::upload::{MultipartUpload, Resume, Way};
 
-use super::twelvelabs::{command, text, wav, KEY, T};
+use super::twelvelabs::{on_args, text, wav, KEY, T};
+use crate::support;
 
 /// Chunks of the test server's multipart uploads.
 const CHUNK: u64 = 64 * 1024;
@@ -65,17 +66,9 @@ fn asset_count(s: &tl_server::Running) -> usize {
 
 /// `assetui --provider twelvelabs … upload ARGS` with the small limit.
 fn upload_command(home: &std::path::Path, base: &str, args: &[&str]) -> tokio::process::Command {
-    let mut full = vec![
-        "--provider",
-        "twelvelabs",
-        "--base-url",
-        base,
-        "--api-key",
-        KEY,
-        "upload",
-    ];
+    let mut full = on_args(base, &["upload"]);
     full.extend_from_slice(args);
-    command(home, &[(DIRECT_MAX_ENV, "100000")], &full)
+    support::assetui_command(home, &full, &[(DIRECT_MAX_ENV, "100000")])
 }
 
 #[tokio::test]

@@ -300,14 +300,14 @@ pub fn png_bytes() -> Vec<u8> {
     out.into_inner()
 }
 
-/// Runs `assetui ARGS` as a new user would: only PATH, HOME and the XDG
+/// `assetui ARGS` as a new user would run it: only PATH, HOME and the XDG
 /// directories (config, cache, state, data) under `home`, plus `extra`
-/// variables; stdin is `/dev/null`; killed if it outlives a minute.
-pub async fn assetui_at_home(
+/// variables; stdin is `/dev/null`; killed when dropped.
+pub fn assetui_command(
     home: &std::path::Path,
     args: &[&str],
     extra: &[(&str, &str)],
-) -> std::process::Output {
+) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetui"));
     cmd.args(args)
         .env_clear()
@@ -320,6 +320,16 @@ pub async fn assetui_at_home(
         .envs(extra.iter().copied())
         .stdin(std::process::Stdio::null())
         .kill_on_drop(true);
+    cmd
+}
+
+/// Runs [`assetui_command`] to its end; fails if it outlives a minute.
+pub async fn assetui_at_home(
+    home: &std::path::Path,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = assetui_command(home, args, extra);
     tokio::time::timeout(std::time::Duration::from_secs(60), cmd.output())
         .await
         .expect("assetui did not finish in time")

@@ -1,6 +1,7 @@
 //! The server's in-memory library: asset records, sorted indexes for
-//! keyset pagination, tag and collection bookkeeping, the text index. All
-//! mutation goes through here so the indexes never drift.
+//! keyset pagination, tag and collection bookkeeping, the text index, the
+//! filter's keyword postings. All mutation goes through here so the
+//! indexes never drift.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
@@ -8,6 +9,7 @@ use std::ops::Bound;
 use bytes::Bytes;
 
 use super::embed::Embedding;
+use super::keywords::Keywords;
 use super::text::{Field, TextIndex};
 use assetui_api::models::{Asset, Number};
 use assetui_api::params::{SortDirection, SortField};
@@ -87,6 +89,7 @@ pub struct Library {
     by_updated: BTreeSet<(String, String)>,
     pub collections: BTreeMap<String, CollectionRec>,
     text: TextIndex,
+    keywords: Keywords,
 }
 
 impl Library {
@@ -156,6 +159,7 @@ impl Library {
             ),
         ];
         self.text.upsert(slot, &fields);
+        self.keywords.insert(slot, &record);
         self.by_id.insert(id, slot);
         self.slots[slot as usize] = Some(record);
     }
@@ -166,6 +170,7 @@ impl Library {
             self.by_created
                 .remove(&(old.created().to_string(), id.clone()));
             self.by_updated.remove(&(old.updated().to_string(), id));
+            self.keywords.remove(slot, old);
         }
         self.text.remove(slot);
     }
@@ -205,6 +210,11 @@ impl Library {
             ),
         };
         Box::new(keys.filter_map(move |(_, id)| self.get(id)))
+    }
+
+    /// The postings of the filter's keyword attributes.
+    pub fn keywords(&self) -> &Keywords {
+        &self.keywords
     }
 
     /// Keyword search: (slot, score in 0..=1), best first.

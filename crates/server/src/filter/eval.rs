@@ -144,6 +144,12 @@ impl InList {
         &self.literals
     }
 
+    /// Every value normalised: a document string is in the list when its
+    /// normalised form is one of these.
+    pub fn normalized_values(&self) -> impl Iterator<Item = &str> {
+        self.strings.iter().map(String::as_str)
+    }
+
     /// Whether a document scalar equals one of the values, as `=` would
     /// compare it with each.
     fn contains(&self, x: Scalar<'_>) -> bool {

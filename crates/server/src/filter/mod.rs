@@ -140,7 +140,8 @@ impl Literal {
     }
 }
 
-fn normalize(s: &str) -> String {
+/// Trimmed and lowercased: the form in which strings compare.
+pub fn normalize(s: &str) -> String {
     s.trim().chars().flat_map(char::to_lowercase).collect()
 }
 

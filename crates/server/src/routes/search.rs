@@ -2,7 +2,6 @@
 //! Meilisearch filter syntax, image similarity by `image` or
 //! `images.like`/`unlike`, hybrid ratios, `sortBy`, and both paging forms.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -18,7 +17,7 @@ use serde_json::{json, Value};
 use super::present;
 use crate::embed::{self, Embedding};
 use crate::embeddings;
-use crate::filter::{self, Attr, Document};
+use crate::filter;
 use crate::http::{HttpError, HttpResult};
 use crate::library::Record;
 use crate::state::AppState;
@@ -85,47 +84,6 @@ pub struct Images {
     like: Vec<String>,
     #[serde(default)]
     unlike: Vec<String>,
-}
-
-/// A record seen through the filter's eyes.
-struct Doc<'a>(&'a Record);
-
-impl Document for Doc<'_> {
-    fn attribute(&self, name: &str) -> Option<Attr<'_>> {
-        let a = &self.0.asset;
-        let m = a.metadata.as_ref();
-        let n = |v: Option<u64>| v.map(|n| Attr::Num(n as f64));
-        match name {
-            "id" => Some(Attr::Str(&a.id)),
-            "kind" => a.kind().map(|k| Attr::Str(k.as_str())),
-            "type" => a.asset_type().map(|t| Attr::Str(t.as_str())),
-            "tags" => Some(Attr::Strs(a.tags())),
-            "collectionIds" => Some(Attr::Strs(a.collection_ids())),
-            "privacy" => a.privacy.as_ref().map(|p| Attr::Str(p.as_str())),
-            "authorId" => a.author_id.as_deref().map(Attr::Str),
-            "ownerId" => a.owner_id.as_deref().map(Attr::Str),
-            "modelId" => a.model_id().map(Attr::Str),
-            "modelType" => m
-                .and_then(|m| m.model_type.as_ref())
-                .map(|t| Attr::Str(t.as_str())),
-            "inferenceId" => m.and_then(|m| m.inference_id.as_deref()).map(Attr::Str),
-            "parentId" => a.parent_id().map(Attr::Str),
-            "rootParentId" => a.root_parent_id().map(Attr::Str),
-            "width" => n(a.width()),
-            "height" => n(a.height()),
-            "aspectRatio" => m.and_then(|m| m.aspect_ratio.as_deref()).map(Attr::Str),
-            "createdAt" => a.created_at.as_deref().map(Attr::Str),
-            "updatedAt" => a.updated_at.as_deref().map(Attr::Str),
-            "mimeType" => a.mime_type.as_deref().map(Attr::Str),
-            "isHidden" => Some(Attr::Bool(a.is_hidden.unwrap_or(false))),
-            "seed" => a
-                .seed()
-                .map(|x| Attr::Json(Cow::Owned(Value::String(x.to_string())))),
-            "name" => a.name().map(Attr::Str),
-            "status" => a.status.as_ref().map(|x| Attr::Str(x.as_str())),
-            _ => None,
-        }
-    }
 }
 
 pub async fn search(
@@ -220,8 +178,22 @@ pub async fn search(
             .unwrap_or(if query.is_some() { 0.5 } else { 1.0 }) as f32;
         let query_grams = query.as_deref().map(trigrams);
 
+        // a filter that requires a keyword (`kind = image`, `tags IN
+        // [..]`) reads only the records holding it, and checks on each
+        // only what the keyword postings did not answer
+        let plan = filter.as_ref().map(|f| lib.keywords().plan(f));
+        let rest = plan.as_ref().and_then(|p| p.rest.as_ref());
+        let records: Box<dyn Iterator<Item = (u32, &Record)>> =
+            match plan.as_ref().and_then(|p| p.slots.as_deref()) {
+                Some(slots) => Box::new(
+                    slots
+                        .iter()
+                        .filter_map(|&slot| lib.by_slot(slot).map(|r| (slot, r))),
+                ),
+                None => Box::new(lib.records()),
+            };
         let mut hits: Vec<(f32, &Record)> = Vec::new();
-        for (slot, r) in lib.records() {
+        for (slot, r) in records {
             if r.is_hidden() {
                 continue;
             }
@@ -230,8 +202,8 @@ pub async fn search(
             {
                 continue;
             }
-            if let Some(f) = &filter {
-                if !f.matches(&Doc(r)) {
+            if let Some(f) = rest {
+                if !f.matches(r) {
                     continue;
                 }
             }
@@ -501,7 +473,7 @@ fn semantic_score(query: &HashSet<[char; 3]>, r: &Record) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::{Condition, Filter};
+    use crate::filter::{Condition, Document, Filter};
     use crate::library::Library;
 
     #[test]
@@ -625,7 +597,7 @@ mod tests {
 
     /// `cargo test -p assetui-server --release bench_in_1000_at_100k -- --ignored --nocapture`:
     /// the CPU of `tags IN [1 000 values]` over 100 000 synthetic assets, as
-    /// the search evaluates it (the record seen through `Doc`), with the
+    /// the search evaluates it (the record seen through `record_view`), with the
     /// list scan the filter used before (each value compared in turn) and
     /// with the set lookup. Figures in BENCHMARKS.md.
     #[test]
@@ -652,8 +624,7 @@ mod tests {
             .map(|l| Condition::Equal(l.clone()))
             .collect();
         let as_list = |r: &Record| {
-            let doc = Doc(r);
-            let v = doc.attribute("tags");
+            let v = r.attribute("tags");
             equalities.iter().any(|e| e.eval(v.as_ref()))
         };
         let time = |name: &str, matches: &dyn Fn(&Record) -> bool| {
@@ -667,7 +638,7 @@ mod tests {
             counts[0]
         };
         let before = time("list scan", &as_list);
-        let after = time("set lookup", &|r: &Record| f.matches(&Doc(r)));
+        let after = time("set lookup", &|r: &Record| f.matches(r));
         assert_eq!(before, after);
     }
 }

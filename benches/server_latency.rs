@@ -68,7 +68,7 @@ async fn main() {
     let early_answer = t.elapsed();
     let missing = || {
         let lib = srv.state.lib.read().unwrap();
-        lib.records().filter(|(_, r)| r.embedding.is_none()).count()
+        lib.unembedded().count()
     };
     let missing_then = missing();
     // then the rest is measured warm, once every asset is embedded

@@ -21,9 +21,7 @@ pub const WAIT_FOR_AT_MOST: usize = BATCH;
 
 /// How many records have no embedding yet.
 pub fn missing(state: &AppState) -> usize {
-    state.lib.read().map_or(0, |lib| {
-        lib.records().filter(|(_, r)| r.embedding.is_none()).count()
-    })
+    state.lib.read().map_or(0, |lib| lib.unembedded().count())
 }
 
 /// Starts a run of [`ensure`] in the background, unless one is under way.
@@ -41,8 +39,7 @@ pub async fn ensure(state: &Arc<AppState>) {
     loop {
         let todo: Vec<(String, FileRef, String, String)> = match state.lib.read() {
             Ok(lib) => lib
-                .records()
-                .filter(|(_, r)| r.embedding.is_none())
+                .unembedded()
                 .take(BATCH)
                 .map(|(_, r)| {
                     (
@@ -95,9 +92,7 @@ pub async fn ensure(state: &Arc<AppState>) {
             return;
         };
         for (id, e) in done {
-            if let Some(r) = lib.get_mut(&id) {
-                r.embedding = Some(e);
-            }
+            lib.set_embedding(&id, &e);
         }
         if !complete {
             // a worker failed: do not spin on the same records forever
@@ -114,8 +109,8 @@ pub async fn of_record(state: &Arc<AppState>, id: &str) -> Option<Embedding> {
     let (file, mime, kind) = {
         let lib = state.lib.read().ok()?;
         let r = lib.get(id)?;
-        if let Some(e) = &r.embedding {
-            return Some(e.clone());
+        if let Some(e) = lib.embedding_of(id) {
+            return Some(e);
         }
         (
             r.file.clone(),
@@ -130,8 +125,8 @@ pub async fn of_record(state: &Arc<AppState>, id: &str) -> Option<Embedding> {
         .await
         .ok()?;
     if let Ok(mut lib) = state.lib.write() {
-        if let Some(r) = lib.get_mut(id) {
-            r.embedding.get_or_insert_with(|| e.clone());
+        if lib.embedding_of(id).is_none() {
+            lib.set_embedding(id, &e);
         }
     }
     Some(e)

@@ -175,7 +175,6 @@ fn record(lib: &Library, f: &Arc<GenFile>, name: &str, created_ms: i64) -> Recor
         asset,
         file: FileRef::Generated(f.clone()),
         family: None,
-        embedding: None,
     }
 }
 

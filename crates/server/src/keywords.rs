@@ -268,7 +268,6 @@ mod tests {
             asset,
             file: FileRef::Static(b""),
             family: None,
-            embedding: None,
         }
     }
 

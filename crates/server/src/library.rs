@@ -8,7 +8,7 @@ use std::ops::Bound;
 
 use bytes::Bytes;
 
-use super::embed::Embedding;
+use super::embed::{self, Embedding};
 use super::keywords::Keywords;
 use super::text::{Field, TextIndex};
 use assetui_api::models::{Asset, Number};
@@ -40,7 +40,6 @@ pub struct Record {
     pub file: FileRef,
     /// The demo family (for tests and synthetic images).
     pub family: Option<String>,
-    pub embedding: Option<Embedding>,
 }
 
 impl Record {
@@ -81,6 +80,8 @@ pub struct Cursor {
 
 #[derive(Default)]
 pub struct Library {
+    /// Set at creation: `put` notes for each record whether it is the
+    /// owner's (a search without `public` shows only those).
     pub owner_id: String,
     pub team_id: String,
     slots: Vec<Option<Record>>,
@@ -90,7 +91,25 @@ pub struct Library {
     pub collections: BTreeMap<String, CollectionRec>,
     text: TextIndex,
     keywords: Keywords,
+    /// The records' embeddings, packed by slot ([`embed::DIM`] floats
+    /// each), so that a similarity search reads them in order rather than
+    /// one allocation per record (issue 21, item 6).
+    vectors: Vec<f32>,
+    /// Per slot: [`LIVE`], [`HIDDEN`], [`FOREIGN`], [`EMBEDDED`]: what a
+    /// search checks first, without reading the record.
+    flags: Vec<u8>,
 }
+
+/// The slot holds a record.
+const LIVE: u8 = 4;
+/// The slot's record is hidden (`isHidden`).
+const HIDDEN: u8 = 8;
+
+/// The slot's embedding is in `vectors`.
+const EMBEDDED: u8 = 1;
+/// The slot's record belongs to another owner than the library's (a search
+/// without `public` leaves it out).
+const FOREIGN: u8 = 2;
 
 impl Library {
     pub fn new(owner_id: String, team_id: String) -> Library {
@@ -160,8 +179,88 @@ impl Library {
         ];
         self.text.upsert(slot, &fields);
         self.keywords.insert(slot, &record);
+        self.flags.resize(self.slots.len(), 0);
+        let flags = &mut self.flags[slot as usize];
+        *flags = (*flags & EMBEDDED) | LIVE;
+        if record.is_hidden() {
+            *flags |= HIDDEN;
+        }
+        if record.asset.owner_id.as_deref() != Some(self.owner_id.as_str()) {
+            *flags |= FOREIGN;
+        }
         self.by_id.insert(id, slot);
         self.slots[slot as usize] = Some(record);
+    }
+
+    /// Keeps `e` as the embedding of the record `id` (a record put again
+    /// keeps it: same id, same picture). False for an unknown id or a
+    /// vector of another length than [`embed::DIM`].
+    pub fn set_embedding(&mut self, id: &str, e: &Embedding) -> bool {
+        let Some(&slot) = self.by_id.get(id) else {
+            return false;
+        };
+        if e.0.len() != embed::DIM {
+            return false;
+        }
+        let at = slot as usize * embed::DIM;
+        if self.vectors.len() < at + embed::DIM {
+            self.vectors.resize(at + embed::DIM, 0.0);
+        }
+        self.vectors[at..at + embed::DIM].copy_from_slice(&e.0);
+        self.flags[slot as usize] |= EMBEDDED;
+        true
+    }
+
+    /// Forgets the embedding of the record `id` (it is computed again).
+    pub fn clear_embedding(&mut self, id: &str) {
+        if let Some(&slot) = self.by_id.get(id) {
+            self.flags[slot as usize] &= !EMBEDDED;
+        }
+    }
+
+    /// The embedding of the record at `slot`, if computed.
+    pub fn embedding(&self, slot: u32) -> Option<&[f32]> {
+        let slot = slot as usize;
+        if self.flags.get(slot).is_some_and(|f| f & EMBEDDED != 0) {
+            self.vectors.get(slot * embed::DIM..(slot + 1) * embed::DIM)
+        } else {
+            None
+        }
+    }
+
+    /// The embedding of the record `id`, if computed.
+    pub fn embedding_of(&self, id: &str) -> Option<Embedding> {
+        let slot = *self.by_id.get(id)?;
+        self.embedding(slot).map(|v| Embedding(v.to_vec()))
+    }
+
+    /// Live records without an embedding yet, in slot order.
+    pub fn unembedded(&self) -> impl Iterator<Item = (u32, &Record)> {
+        self.flags
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f & (LIVE | EMBEDDED) == LIVE)
+            .filter_map(|(slot, _)| Some((slot as u32, self.slots.get(slot)?.as_ref()?)))
+    }
+
+    /// The slots holding a record, ascending (read without touching the
+    /// records).
+    pub fn live_slots(&self) -> impl Iterator<Item = u32> + '_ {
+        self.flags
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f & LIVE != 0)
+            .map(|(slot, _)| slot as u32)
+    }
+
+    /// Whether `slot` holds a record that a search shows: live, not
+    /// hidden, and the owner's unless `public` (read without touching the
+    /// record).
+    pub fn is_searchable(&self, slot: u32, public: bool) -> bool {
+        let ignored = if public { 0 } else { FOREIGN };
+        self.flags
+            .get(slot as usize)
+            .is_some_and(|f| f & (LIVE | HIDDEN | ignored) == LIVE)
     }
 
     fn unindex(&mut self, slot: u32) {
@@ -179,6 +278,7 @@ impl Library {
     pub fn remove(&mut self, id: &str) -> Option<Record> {
         let slot = self.by_id.remove(id)?;
         self.unindex(slot);
+        self.flags[slot as usize] = 0;
         self.slots.get_mut(slot as usize)?.take()
     }
 
@@ -220,13 +320,6 @@ impl Library {
     /// Keyword search: (slot, score in 0..=1), best first.
     pub fn text_search(&self, query: &str) -> Vec<(u32, f32)> {
         self.text.search(query)
-    }
-
-    /// Mutable access for changes that do not touch indexed fields' keys;
-    /// `put` the record back for anything that does.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Record> {
-        let slot = *self.by_id.get(id)?;
-        self.slots.get_mut(slot as usize)?.as_mut()
     }
 
     /// Tags in use with their asset counts, and first/last use dates.
@@ -327,6 +420,59 @@ mod tests {
             millis_from_iso("2025-01-16T11:19:41.579Z"),
             Some(1_737_026_381_579)
         );
+    }
+
+    fn record(id: &str, owner: &str) -> Record {
+        let asset: Asset = serde_json::from_value(serde_json::json!({
+            "id": id,
+            "ownerId": owner,
+            "createdAt": "2025-01-01T00:00:00.000Z",
+        }))
+        .unwrap();
+        Record {
+            asset,
+            file: FileRef::Static(b""),
+            family: None,
+        }
+    }
+
+    #[test]
+    fn embeddings_are_kept_by_slot_through_puts_and_dropped_on_removal() {
+        let mut lib = Library::new("me".into(), "team".into());
+        lib.put(record("a", "me"));
+        lib.put(record("b", "someone else"));
+        let e = Embedding((0..embed::DIM).map(|i| i as f32).collect());
+        assert!(lib.set_embedding("b", &e));
+        assert!(!lib.set_embedding("nobody", &e));
+        assert!(
+            !lib.set_embedding("a", &Embedding(vec![1.0; 3])),
+            "wrong length"
+        );
+        assert_eq!(lib.embedding(0), None);
+        assert_eq!(lib.embedding(1), Some(e.0.as_slice()));
+        let missing: Vec<u32> = lib.unembedded().map(|(s, _)| s).collect();
+        assert_eq!(missing, vec![0]);
+        assert!(lib.is_searchable(0, false) && !lib.is_searchable(1, false));
+        assert!(lib.is_searchable(1, true));
+        // an edit puts the record back: same picture, same embedding; its
+        // owner is read again
+        lib.put(record("b", "me"));
+        assert_eq!(lib.embedding_of("b"), Some(e.clone()));
+        assert!(lib.is_searchable(1, false));
+        let mut hidden = record("b", "me");
+        hidden.asset.is_hidden = Some(true);
+        lib.put(hidden);
+        assert!(!lib.is_searchable(1, true));
+        assert_eq!(lib.live_slots().collect::<Vec<_>>(), vec![0, 1]);
+        lib.clear_embedding("b");
+        assert_eq!(lib.embedding(1), None);
+        lib.set_embedding("b", &e);
+        lib.remove("b");
+        assert_eq!(lib.embedding(1), None);
+        assert!(!lib.is_searchable(1, true));
+        assert_eq!(lib.live_slots().collect::<Vec<_>>(), vec![0]);
+        lib.put(record("b", "me"));
+        assert_eq!(lib.embedding_of("b"), None, "a new record starts without");
     }
 
     #[test]

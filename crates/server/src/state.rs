@@ -252,8 +252,7 @@ impl AppState {
                 lib.put(Record {
                     asset,
                     file,
-                    family: previous.as_ref().and_then(|p| p.family.clone()),
-                    embedding: previous.and_then(|p| p.embedding),
+                    family: previous.and_then(|p| p.family),
                 });
             }
         }
@@ -410,7 +409,6 @@ fn load_demo() -> Result<Library, String> {
             asset,
             file: FileRef::Static(bytes),
             family: a.family,
-            embedding: None,
         });
     }
     Ok(lib)

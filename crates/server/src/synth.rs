@@ -161,7 +161,6 @@ pub fn add(lib: &mut Library, n: u64) {
                 height: height as u32,
             },
             family: Some(fam.to_string()),
-            embedding: None,
         });
     }
 }

@@ -649,9 +649,12 @@ pub async fn import(
         asset,
         file: FileRef::Blob(bytes),
         family: None,
-        embedding: decoded.map(|(_, _, e)| e),
     };
     let shown = present(state, &record);
+    let id = record.asset.id.clone();
     lib.put(record);
+    if let Some((_, _, e)) = decoded {
+        lib.set_embedding(&id, &e);
+    }
     Ok(shown)
 }

@@ -183,27 +183,30 @@ pub async fn search(
         // only what the keyword postings did not answer
         let plan = filter.as_ref().map(|f| lib.keywords().plan(f));
         let rest = plan.as_ref().and_then(|p| p.rest.as_ref());
-        let records: Box<dyn Iterator<Item = (u32, &Record)>> =
+        let slots: Box<dyn Iterator<Item = u32>> =
             match plan.as_ref().and_then(|p| p.slots.as_deref()) {
-                Some(slots) => Box::new(
-                    slots
-                        .iter()
-                        .filter_map(|&slot| lib.by_slot(slot).map(|r| (slot, r))),
-                ),
-                None => Box::new(lib.records()),
+                Some(slots) => Box::new(slots.iter().copied()),
+                None => Box::new(lib.live_slots()),
             };
-        let mut hits: Vec<(f32, &Record)> = Vec::new();
-        for (slot, r) in records {
-            if r.is_hidden() {
+        let public = body.public == Some(true);
+        // the record itself is read only where the filter or the text
+        // score needs it: a similarity search reads packed flags and
+        // embeddings, in slot order
+        let mut hits: Vec<(f32, u32)> = Vec::new();
+        for slot in slots {
+            if !lib.is_searchable(slot, public) {
                 continue;
             }
-            if body.public != Some(true)
-                && r.asset.owner_id.as_deref() != Some(lib.owner_id.as_str())
-            {
-                continue;
-            }
+            let embedding = if image_mode {
+                let Some(e) = lib.embedding(slot) else {
+                    continue;
+                };
+                Some(e)
+            } else {
+                None
+            };
             if let Some(f) = rest {
-                if !f.matches(r) {
+                if !lib.by_slot(slot).is_some_and(|r| f.matches(r)) {
                     continue;
                 }
             }
@@ -211,7 +214,7 @@ pub async fn search(
                 (Some(scores), Some(grams)) => {
                     let keyword = scores.get(&slot).copied().unwrap_or(0.0);
                     let semantic = if q_ratio > 0.0 {
-                        semantic_score(grams, r)
+                        lib.by_slot(slot).map_or(0.0, |r| semantic_score(grams, r))
                     } else {
                         0.0
                     };
@@ -224,8 +227,7 @@ pub async fn search(
                 }
                 _ => None,
             };
-            let score = if image_mode {
-                let Some(e) = &r.embedding else { continue };
+            let score = if let Some(e) = embedding {
                 let image = embed::like_unlike_score(e, &likes, &unlikes);
                 match (query.is_some(), text) {
                     (true, Some(t)) => i_ratio * image + (1.0 - i_ratio) * t,
@@ -240,10 +242,10 @@ pub async fn search(
             } else {
                 0.0
             };
-            hits.push((score, r));
+            hits.push((score, slot));
         }
         let embedded = partial.then(|| {
-            let n = lib.records().filter(|(_, r)| r.embedding.is_some()).count();
+            let n = lib.len() - lib.unembedded().count();
             format!("{n} of {} assets", lib.len())
         });
         let ranked_by_relevance = image_mode || query.is_some();
@@ -262,9 +264,11 @@ pub async fn search(
                 limit,
             )
         };
-        let order = |a: &(f32, &Record), b: &(f32, &Record)| {
+        // every slot in the hits holds a record (the read lock is held)
+        let record = |slot: u32| lib.by_slot(slot).expect("a hit's slot holds a record");
+        let order = |a: &(f32, u32), b: &(f32, u32)| {
             for (field, desc) in &sort {
-                let ord = compare_field(a.1, b.1, field);
+                let ord = compare_field(record(a.1), record(b.1), field);
                 let ord = if *desc { ord.reverse() } else { ord };
                 if ord != Ordering::Equal {
                     return ord;
@@ -273,9 +277,9 @@ pub async fn search(
             if ranked_by_relevance {
                 b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal)
             } else {
-                b.1.created().cmp(a.1.created())
+                record(b.1).created().cmp(record(a.1).created())
             }
-            .then_with(|| a.1.asset.id.cmp(&b.1.asset.id))
+            .then_with(|| record(a.1).asset.id.cmp(&record(b.1).asset.id))
         };
         // only the requested window needs ordering: select it, then sort it
         let needed = offset.saturating_add(limit);
@@ -289,7 +293,8 @@ pub async fn search(
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|(score, r)| {
+            .map(|&(score, slot)| {
+                let r = record(slot);
                 let mut v = serde_json::to_value(present(&state, r)).unwrap_or(Value::Null);
                 // hits as the live service returns them: without the
                 // top-level `kind`, `properties` and `status` (the
@@ -299,7 +304,7 @@ pub async fn search(
                         hit.remove(key);
                     }
                 }
-                v["score"] = json!((f64::from(*score) * 10_000.0).round() / 10_000.0);
+                v["score"] = json!((f64::from(score) * 10_000.0).round() / 10_000.0);
                 v["teamId"] = json!(lib.team_id);
                 v
             })
@@ -551,7 +556,7 @@ mod tests {
                 .collect();
             assert_eq!(ids.len(), cleared);
             for id in &ids {
-                lib.get_mut(id).unwrap().embedding = None;
+                lib.clear_embedding(id);
             }
             (ids[0].clone(), ids[1].clone())
         };

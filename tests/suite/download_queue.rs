@@ -808,8 +808,8 @@ async fn what_runs_when_the_browser_quits_continues_at_the_next_start() {
 }
 
 /// `S` with a converted format: the file lands named for what it holds
-/// (the 3D model as `.obj` and `.fbx`, a picture as `.heif`), sniffed from
-/// its first bytes, not from the name asked.
+/// (the 3D model as `.obj` and `.fbx`, a picture as `.heif` and `.avif`),
+/// sniffed from its first bytes, not from the name asked.
 #[tokio::test(flavor = "multi_thread")]
 async fn converted_downloads_land_with_the_extension_of_their_format() {
     let f = fixture(ServerConfig::default()).await;
@@ -824,13 +824,18 @@ async fn converted_downloads_land_with_the_extension_of_their_format() {
         .clone();
     let q = f.start(f.config(2));
     q.add(
-        [(&rock, "obj"), (&rock, "fbx"), (&picture, "heif")]
-            .iter()
-            .map(|(id, format)| Request::new(id.to_string(), Some(format.to_string())))
-            .collect(),
+        [
+            (&rock, "obj"),
+            (&rock, "fbx"),
+            (&picture, "heif"),
+            (&picture, "avif"),
+        ]
+        .iter()
+        .map(|(id, format)| Request::new(id.to_string(), Some(format.to_string())))
+        .collect(),
     );
-    let s = until(&q, "three conversions settled", |s| {
-        s.items.len() == 3 && s.settled()
+    let s = until(&q, "four conversions settled", |s| {
+        s.items.len() == 4 && s.settled()
     })
     .await;
     for v in &s.items {
@@ -847,7 +852,8 @@ async fn converted_downloads_land_with_the_extension_of_their_format() {
         match format {
             "obj" => assert!(String::from_utf8(bytes).unwrap().contains("\nf ")),
             "fbx" => assert!(bytes.starts_with(b"Kaydara FBX Binary")),
-            _ => assert_eq!(&bytes[4..12], b"ftypheic"),
+            "heif" => assert_eq!(&bytes[4..12], b"ftypheic"),
+            _ => assert_eq!(&bytes[4..12], b"ftypavif"),
         }
     }
     q.close().await;

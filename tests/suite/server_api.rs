@@ -544,23 +544,6 @@ async fn previews_and_format_conversion() {
         let bytes = http.get(link).send().await.unwrap().bytes().await.unwrap();
         assert_eq!(image::guess_format(&bytes).unwrap(), expected, "{format}");
     }
-    // avif is documented but this server has no AV1 encoder: it says so
-    match client.download_link(&big.id, Some("avif")).await {
-        Err(ApiError::Rejected {
-            status: 400,
-            message,
-            ..
-        }) => {
-            let message = message.unwrap();
-            assert!(
-                message.contains("not supported by this demo server"),
-                "{message}"
-            );
-            assert!(message.contains("no AVIF encoder"), "{message}");
-            assert!(message.contains("Scenario service converts"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
     // heif: an HEVC image item whose size is the picture's
     let link = client.download_link(&big.id, Some("heif")).await.unwrap();
     let heif = http.get(link).send().await.unwrap();
@@ -579,6 +562,23 @@ async fn previews_and_format_conversion() {
         )
     );
     assert!(heif.windows(4).any(|w| w == b"hvcC"));
+    // avif: an AV1 image item (its codec configuration, its data) whose
+    // size is the picture's
+    let link = client.download_link(&big.id, Some("avif")).await.unwrap();
+    let avif = http.get(link).send().await.unwrap();
+    assert_eq!(avif.headers()["content-type"], "image/avif");
+    let avif = avif.bytes().await.unwrap();
+    assert_eq!(&avif[4..12], b"ftypavif");
+    let ispe = avif.windows(4).position(|w| w == b"ispe").unwrap() + 8;
+    let side = |at: usize| u32::from_be_bytes(avif[at..at + 4].try_into().unwrap());
+    assert_eq!(
+        (side(ispe), side(ispe + 4)),
+        (original.width(), original.height())
+    );
+    assert!(avif.windows(4).any(|w| w == b"av1C"));
+    let mdat = avif.windows(4).position(|w| w == b"mdat").unwrap();
+    let mdat_len = u32::from_be_bytes(avif[mdat - 4..mdat].try_into().unwrap()) as usize;
+    assert!(mdat_len > 1000, "{mdat_len} bytes of AV1 data");
     // svg (documented): a vector file that holds the picture
     let link = client.download_link(&big.id, Some("svg")).await.unwrap();
     let svg = http.get(link).send().await.unwrap().text().await.unwrap();

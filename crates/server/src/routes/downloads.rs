@@ -14,7 +14,7 @@ use super::files::archive_path;
 use super::signed_url;
 use crate::http::{HttpError, HttpResult};
 use crate::jobs::{self, Entry, Job, JobStatus};
-use crate::renditions::{self, Variant, IMAGE_TARGETS, MODEL_TARGETS, UNSUPPORTED_TARGETS};
+use crate::renditions::{self, Variant, IMAGE_TARGETS, MODEL_TARGETS};
 use crate::state::AppState;
 use assetui_api::naming::AssetName;
 
@@ -55,14 +55,6 @@ pub async fn request_link(
         Some(f) if kind == "image" && IMAGE_TARGETS.contains(&f) => Variant::Format(f.to_string()),
         Some(f) if kind == "3d" && stored == Some("glb") && MODEL_TARGETS.contains(&f) => {
             Variant::Format(f.to_string())
-        }
-        Some(f) if kind == "image" && UNSUPPORTED_TARGETS.contains(&f) => {
-            return Err(HttpError::bad_request(format!(
-                "targetFormat {f} is not supported by this demo server: it has no {} \
-                 encoder (the Scenario service converts to {f}); use one of: {}",
-                f.to_ascii_uppercase(),
-                IMAGE_TARGETS.join(", ")
-            )))
         }
         Some(f) if kind == "image" => {
             return Err(HttpError::bad_request(format!(

@@ -503,6 +503,34 @@ async fn upload_delete_and_files() {
     ));
 }
 
+/// An image converted to `format` (`image/FORMAT`), an ISOBMFF file of
+/// brand `brand`: its bytes.
+async fn still_image(
+    client: &Client,
+    http: &reqwest::Client,
+    id: &str,
+    format: &str,
+    brand: &[u8; 4],
+) -> Vec<u8> {
+    let link = client.download_link(id, Some(format)).await.unwrap();
+    let response = http.get(link).send().await.unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        format!("image/{format}")
+    );
+    let bytes = response.bytes().await.unwrap().to_vec();
+    assert_eq!(&bytes[4..8], b"ftyp");
+    assert_eq!(&bytes[8..12], brand, "{format}");
+    bytes
+}
+
+/// The width and height in an ISOBMFF image's `ispe` box.
+fn ispe(bytes: &[u8]) -> (u32, u32) {
+    let at = bytes.windows(4).position(|w| w == b"ispe").unwrap() + 8;
+    let side = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (side(at), side(at + 4))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn previews_and_format_conversion() {
     let (_srv, client) = demo().await;
@@ -544,18 +572,12 @@ async fn previews_and_format_conversion() {
         let bytes = http.get(link).send().await.unwrap().bytes().await.unwrap();
         assert_eq!(image::guess_format(&bytes).unwrap(), expected, "{format}");
     }
-    // heif: an HEVC image item whose size is the picture's
-    let link = client.download_link(&big.id, Some("heif")).await.unwrap();
-    let heif = http.get(link).send().await.unwrap();
-    assert_eq!(heif.headers()["content-type"], "image/heif");
-    let heif = heif.bytes().await.unwrap();
-    assert_eq!(&heif[4..12], b"ftypheic");
-    let ispe = heif.windows(4).position(|w| w == b"ispe").unwrap() + 8;
-    let side = |at: usize| u32::from_be_bytes(heif[at..at + 4].try_into().unwrap());
     let original =
         image::load_from_memory(&get_bytes(&http, asset.url.as_deref().unwrap()).await).unwrap();
+    // heif: an HEVC image item whose size is the picture's (even)
+    let heif = still_image(&client, &http, &big.id, "heif", b"heic").await;
     assert_eq!(
-        (side(ispe), side(ispe + 4)),
+        ispe(&heif),
         (
             original.width().next_multiple_of(2),
             original.height().next_multiple_of(2)
@@ -564,17 +586,8 @@ async fn previews_and_format_conversion() {
     assert!(heif.windows(4).any(|w| w == b"hvcC"));
     // avif: an AV1 image item (its codec configuration, its data) whose
     // size is the picture's
-    let link = client.download_link(&big.id, Some("avif")).await.unwrap();
-    let avif = http.get(link).send().await.unwrap();
-    assert_eq!(avif.headers()["content-type"], "image/avif");
-    let avif = avif.bytes().await.unwrap();
-    assert_eq!(&avif[4..12], b"ftypavif");
-    let ispe = avif.windows(4).position(|w| w == b"ispe").unwrap() + 8;
-    let side = |at: usize| u32::from_be_bytes(avif[at..at + 4].try_into().unwrap());
-    assert_eq!(
-        (side(ispe), side(ispe + 4)),
-        (original.width(), original.height())
-    );
+    let avif = still_image(&client, &http, &big.id, "avif", b"avif").await;
+    assert_eq!(ispe(&avif), (original.width(), original.height()));
     assert!(avif.windows(4).any(|w| w == b"av1C"));
     let mdat = avif.windows(4).position(|w| w == b"mdat").unwrap();
     let mdat_len = u32::from_be_bytes(avif[mdat - 4..mdat].try_into().unwrap()) as usize;

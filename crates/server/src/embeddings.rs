@@ -125,7 +125,8 @@ pub async fn of_record(state: &Arc<AppState>, id: &str) -> Option<Embedding> {
         .await
         .ok()?;
     if let Ok(mut lib) = state.lib.write() {
-        if lib.embedding_of(id).is_none() {
+        let missing = lib.slot_of(id).is_some_and(|s| lib.embedding(s).is_none());
+        if missing {
             lib.set_embedding(id, &e);
         }
     }

@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::filter::{normalize, Attr, Condition, Document, Filter};
+use crate::filter::{normalized, Attr, Condition, Document, Filter};
 use crate::library::Record;
 
 /// The attributes indexed: those whose values are strings or arrays of
@@ -59,36 +59,41 @@ pub struct Keywords {
     by_attribute: HashMap<&'static str, Postings>,
 }
 
-/// A record's values of `attribute`, normalised and without repeats;
-/// `Err(())` for a value that is not a string.
-fn values(r: &Record, attribute: &str) -> Result<Vec<String>, ()> {
-    let mut out: Vec<String> = match r.attribute(attribute) {
-        None => Vec::new(),
-        Some(Attr::Str(s)) => vec![normalize(s)],
-        Some(Attr::Strs(items)) => items.iter().map(|s| normalize(s)).collect(),
-        Some(Attr::Num(_) | Attr::Bool(_) | Attr::Json(_)) => return Err(()),
-    };
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
+/// Calls `f` with each of a record's values of `attribute`; false when the
+/// value is not a string (nor strings).
+fn each_value(r: &Record, attribute: &str, f: impl FnMut(&str)) -> bool {
+    match r.attribute(attribute) {
+        None => true,
+        Some(Attr::Str(s)) => {
+            std::iter::once(s).for_each(f);
+            true
+        }
+        Some(Attr::Strs(items)) => {
+            items.iter().map(String::as_str).for_each(f);
+            true
+        }
+        Some(Attr::Num(_) | Attr::Bool(_) | Attr::Json(_)) => false,
+    }
 }
 
 impl Keywords {
-    /// Adds a record's values at `slot`.
+    /// Adds a record's values at `slot` (a value repeated in an array once).
     pub fn insert(&mut self, slot: u32, r: &Record) {
         for &attribute in KEYWORD_ATTRIBUTES {
             let postings = self.by_attribute.entry(attribute).or_default();
-            match values(r, attribute) {
-                Ok(values) => {
-                    for v in values {
-                        let slots = postings.by_value.entry(v).or_default();
-                        // slots mostly arrive in order: a push
-                        if let Err(at) = slots.binary_search(&slot) {
-                            slots.insert(at, slot);
-                        }
-                    }
+            let strings = each_value(r, attribute, |v| {
+                let v = normalized(v);
+                let slots = match postings.by_value.get_mut(v.as_ref()) {
+                    Some(slots) => slots,
+                    None => postings.by_value.entry(v.into_owned()).or_default(),
+                };
+                // slots mostly arrive in order: a push
+                if let Err(at) = slots.binary_search(&slot) {
+                    slots.insert(at, slot);
                 }
-                Err(()) => postings.odd += 1,
+            });
+            if !strings {
+                postings.odd += 1;
             }
         }
     }
@@ -99,21 +104,20 @@ impl Keywords {
             let Some(postings) = self.by_attribute.get_mut(attribute) else {
                 continue;
             };
-            match values(r, attribute) {
-                Ok(values) => {
-                    for v in values {
-                        let Some(slots) = postings.by_value.get_mut(&v) else {
-                            continue;
-                        };
-                        if let Ok(at) = slots.binary_search(&slot) {
-                            slots.remove(at);
-                        }
-                        if slots.is_empty() {
-                            postings.by_value.remove(&v);
-                        }
-                    }
+            let strings = each_value(r, attribute, |v| {
+                let v = normalized(v);
+                let Some(slots) = postings.by_value.get_mut(v.as_ref()) else {
+                    return;
+                };
+                if let Ok(at) = slots.binary_search(&slot) {
+                    slots.remove(at);
                 }
-                Err(()) => postings.odd = postings.odd.saturating_sub(1),
+                if slots.is_empty() {
+                    postings.by_value.remove(v.as_ref());
+                }
+            });
+            if !strings {
+                postings.odd = postings.odd.saturating_sub(1);
             }
         }
     }

@@ -100,16 +100,15 @@ pub struct Library {
     flags: Vec<u8>,
 }
 
-/// The slot holds a record.
-const LIVE: u8 = 4;
-/// The slot's record is hidden (`isHidden`).
-const HIDDEN: u8 = 8;
-
 /// The slot's embedding is in `vectors`.
 const EMBEDDED: u8 = 1;
 /// The slot's record belongs to another owner than the library's (a search
 /// without `public` leaves it out).
 const FOREIGN: u8 = 2;
+/// The slot holds a record.
+const LIVE: u8 = 4;
+/// The slot's record is hidden (`isHidden`).
+const HIDDEN: u8 = 8;
 
 impl Library {
     pub fn new(owner_id: String, team_id: String) -> Library {

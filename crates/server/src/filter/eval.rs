@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::{normalize, parse_number, Condition, Filter, Literal};
+use super::{normalize, normalized, parse_number, Condition, Filter, Literal};
 
 /// Arrays nested inside document values deeper than this are not searched.
 const MAX_VALUE_DEPTH: usize = 32;
@@ -154,16 +154,7 @@ impl InList {
     /// compare it with each.
     fn contains(&self, x: Scalar<'_>) -> bool {
         match x {
-            Scalar::Str(s) => {
-                let clean = s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-                    && !s.starts_with(|c: char| c.is_whitespace())
-                    && !s.ends_with(|c: char| c.is_whitespace());
-                if clean {
-                    self.strings.contains(s)
-                } else {
-                    self.strings.contains(&normalize(s))
-                }
-            }
+            Scalar::Str(s) => self.strings.contains(normalized(s).as_ref()),
             Scalar::Num(n) => n.is_some_and(|n| self.numbers.contains(&number_key(n))),
             Scalar::Bool(b) => self.strings.contains(bool_str(b)),
             Scalar::Other => false,

@@ -145,6 +145,19 @@ pub fn normalize(s: &str) -> String {
     s.trim().chars().flat_map(char::to_lowercase).collect()
 }
 
+/// [`normalize`], borrowing `s` when it is already in that form (ASCII
+/// without capitals or surrounding spaces, as most values are).
+pub fn normalized(s: &str) -> std::borrow::Cow<'_, str> {
+    let clean = s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        && !s.starts_with(|c: char| c.is_whitespace())
+        && !s.ends_with(|c: char| c.is_whitespace());
+    if clean {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(normalize(s))
+    }
+}
+
 fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
     let first = s.as_bytes().first()?;

@@ -124,7 +124,9 @@ run() {
         import -window "$last_wid" "$shot" 2>/dev/null || continue
         n=$(colours "$shot")
         if [[ $mode == images ]]; then
-            ((n >= 600)) && break
+            # the pass condition of `check`, so the wait does not stop
+            # while thumbnails are still arriving
+            ((n >= ${want:-600})) && break
         else
             local sum
             sum=$(md5sum <"$shot")
@@ -154,6 +156,8 @@ check() {
     run "$name" control "$@" --image-protocol none || return 0
     control=$count
     stop
+    want=$(((control * 5 + 1) / 2))
+    ((want < 600)) && want=600
     run "$name" images "$@" || return 0
     images=$count
     local shot_images=$out/$name-images.png

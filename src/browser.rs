@@ -23,10 +23,14 @@ use crate::worker::api::ApiWorker;
 use crate::worker::images::{DiskCache, ImagePipeline};
 use crate::worker::{images_into, Control, Workers};
 
-/// Frames for worker messages (pages, thumbnails) are at most this often;
-/// more changes in between are merged. A key, a click or a resize is drawn
-/// at once: the user is waiting for it.
-const MIN_FRAME: Duration = Duration::from_millis(8);
+/// Frames for worker messages (pages, thumbnails, a download's progress)
+/// are at most this often (60 a second, a display's pace); more changes in
+/// between are merged. A key, a click or a resize is drawn at once: the
+/// user is waiting for it. At 8 ms, moving through rows while thumbnails
+/// arrived and a download ran drew some 120 frames a second, whose writes
+/// and their kernel work took the cores a key's frame then waited for
+/// (issue 21, item 4).
+const MIN_FRAME: Duration = Duration::from_millis(16);
 const SPINNER: Duration = Duration::from_millis(100);
 /// Thumbnails fetched and decoded at once.
 const IMAGE_JOBS: usize = 6;

@@ -2,9 +2,9 @@
 //! way in; all of it undone on every way out (quit, error, panic, signal,
 //! suspend). Frames are wrapped in synchronized-update escapes.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::style::Print;
@@ -20,15 +20,105 @@ use ratatui::{Frame, Terminal};
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
-/// The frames go through std's stdout, unbuffered here: the kitty
-/// placements are written to stdout directly while a frame is drawn
-/// (`Placements::settle`), and a buffer of the backend's own would put
-/// what it holds (a clear, deletions) after them.
-pub type Backend = CrosstermBackend<Stdout>;
+/// The frames go to stdout through [`Out`], which holds a frame's bytes
+/// and writes them at its end: the kitty placements are written while a
+/// frame is drawn (`Placements::settle`) through the same `Out`, so they
+/// keep their place between the frame's opening and its cells.
+pub type Backend = CrosstermBackend<Out>;
+
+/// The bytes on their way to the terminal. While a frame is drawn they are
+/// held and go out in one write at its end; otherwise a flush writes them.
+/// Through std's stdout alone (a 1 KiB line buffer) a 9 KB frame was nine
+/// writes, and each write to a pseudo-terminal wakes a kernel worker to
+/// pass it on, which took the core from the UI mid-frame: some 200 times
+/// a second while a download kept both cores busy (issue 21, item 4).
+#[derive(Clone)]
+pub struct Out(Arc<Mutex<Pending>>);
+
+struct Pending {
+    bytes: Vec<u8>,
+    held: bool,
+    /// The terminal: stdout, or what a test reads.
+    sink: Box<dyn Write + Send>,
+}
+
+/// Above this, the buffer's memory is given back once written (a frame of
+/// kitty transmissions can be several MB; an ordinary one is 10 KB).
+const KEEP_AT_MOST: usize = 1 << 20;
+
+impl Default for Out {
+    fn default() -> Out {
+        Out::to(Box::new(io::stdout()))
+    }
+}
+
+impl Out {
+    fn to(sink: Box<dyn Write + Send>) -> Out {
+        Out(Arc::new(Mutex::new(Pending {
+            bytes: Vec::new(),
+            held: false,
+            sink,
+        })))
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        // the bytes stay usable if a panic held the lock: at worst a frame
+        // is drawn twice
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Holds what is written until [`Out::release`].
+    fn hold(&self) {
+        self.pending().held = true;
+    }
+
+    /// Writes what is held, and what comes next as it is flushed.
+    fn release(&self) -> io::Result<()> {
+        let mut p = self.pending();
+        p.held = false;
+        p.write_out()
+    }
+}
+
+impl Pending {
+    fn write_out(&mut self) -> io::Result<()> {
+        if self.bytes.is_empty() {
+            return Ok(());
+        }
+        let written = self
+            .sink
+            .write_all(&self.bytes)
+            .and_then(|()| self.sink.flush());
+        // written or not, these bytes are done with: a failed frame is not
+        // sent again ahead of the next one
+        self.bytes.clear();
+        if self.bytes.capacity() > KEEP_AT_MOST {
+            self.bytes = Vec::new();
+        }
+        written
+    }
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending().bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let mut p = self.pending();
+        if p.held {
+            return Ok(());
+        }
+        p.write_out()
+    }
+}
 
 /// The terminal while the browser runs; dropping it restores the terminal.
 pub struct Tui {
     pub terminal: Terminal<Backend>,
+    /// The backend's writer, shared.
+    out: Out,
     /// Kitty images placed directly: deleted when they leave the frame.
     kitty: crate::kitty_direct::Placements,
 }
@@ -85,7 +175,8 @@ impl Tui {
             restore();
             return Err(e);
         }
-        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+        let frames = Out::default();
+        let terminal = match Terminal::new(CrosstermBackend::new(frames.clone())) {
             Ok(t) => t,
             Err(e) => {
                 restore();
@@ -94,6 +185,7 @@ impl Tui {
         };
         Ok(Tui {
             terminal,
+            out: frames,
             kitty: Default::default(),
         })
     }
@@ -103,6 +195,21 @@ impl Tui {
     /// after a resize the terminal may have lost cells even when the size
     /// came back to the one last drawn.
     pub fn draw(&mut self, full: bool, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+        let out = self.out.clone();
+        out.hold();
+        let drawn = self.draw_held(full, render, out.clone());
+        // the whole frame in one write, even when a part of it failed (the
+        // synchronized update is then closed)
+        let written = out.release();
+        drawn.and(written)
+    }
+
+    fn draw_held(
+        &mut self,
+        full: bool,
+        render: impl FnOnce(&mut Frame),
+        mut out: Out,
+    ) -> io::Result<()> {
         begin_frame(self.terminal.backend_mut())?;
         if full {
             // `resize` clears the screen and the back buffer without asking
@@ -118,9 +225,9 @@ impl Tui {
             .terminal
             .draw(|f| {
                 render(f);
-                // the deletions and transmissions go to stdout before the
-                // frame's cells (the backend writes to the same stdout)
-                if let Err(e) = kitty.settle(f.buffer_mut(), &mut io::stdout()) {
+                // the deletions and transmissions go out before the frame's
+                // cells (the backend writes to the same `Out`, after this)
+                if let Err(e) = kitty.settle(f.buffer_mut(), &mut out) {
                     tracing::warn!(error = %e, "cannot update the kitty placements");
                 }
             })
@@ -173,5 +280,84 @@ impl Drop for Tui {
         // before `restore` writes through another handle
         let _ = self.terminal.backend_mut().flush();
         restore();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::layout::Rect;
+    use ratatui::widgets::Paragraph;
+    use ratatui::{TerminalOptions, Viewport};
+
+    /// Each write the terminal would receive, as it came.
+    #[derive(Clone, Default)]
+    struct Writes(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A `Tui` writing to `writes`, without entering any terminal's mode.
+    fn tui_writing_to(writes: &Writes, width: u16, height: u16) -> Tui {
+        let out = Out::to(Box::new(writes.clone()));
+        let terminal = Terminal::with_options(
+            CrosstermBackend::new(out.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+            },
+        )
+        .unwrap();
+        Tui {
+            terminal,
+            out,
+            kitty: Default::default(),
+        }
+    }
+
+    fn screenful(seed: char) -> String {
+        (0..40)
+            .map(|row| format!("{row:03} {}", seed.to_string().repeat(100)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_frame_reaches_the_terminal_in_one_write() {
+        let writes = Writes::default();
+        let mut tui = tui_writing_to(&writes, 120, 40);
+        for (i, seed) in ['a', 'b'].into_iter().enumerate() {
+            let text = screenful(seed);
+            tui.draw(i == 0, |f| f.render_widget(Paragraph::new(text), f.area()))
+                .unwrap();
+            let writes = writes.0.lock().unwrap();
+            assert_eq!(writes.len(), i + 1, "frame {i}: one write each");
+            let frame = writes.last().unwrap();
+            // every cell changed: the whole screen, far above std's 1 KiB
+            // line buffer, which would have made it several writes
+            assert!(frame.len() > 2000, "{:?}", String::from_utf8_lossy(frame));
+            assert!(frame.starts_with(b"\x1b[?2026h\0"), "opens the update");
+            assert!(frame.ends_with(b"\x1b[?2026l"), "closes it");
+        }
+    }
+
+    #[test]
+    fn outside_a_frame_what_is_flushed_is_written_at_once() {
+        let writes = Writes::default();
+        let mut tui = tui_writing_to(&writes, 20, 5);
+        tui.write_raw(b"\x1b]52;c;aGk=\x07").unwrap();
+        assert_eq!(
+            *writes.0.lock().unwrap(),
+            vec![b"\x1b]52;c;aGk=\x07".to_vec()]
+        );
     }
 }

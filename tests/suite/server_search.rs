@@ -589,3 +589,80 @@ fn other_requests_are_answered_while_searches_work() {
     drop(client_rt);
     drop(server_rt);
 }
+
+/// Ranges on `createdAt` (the server checks them from keys it packs per
+/// asset, reading the asset only on a tie) find what the same search
+/// without them finds, filtered by date here; newest first, or oldest
+/// first with `sortBy`. The bounds are the demo's own dates, so the ties
+/// are met too.
+#[tokio::test(flavor = "multi_thread")]
+async fn created_ranges_find_what_filtering_by_date_finds() {
+    let (_srv, client) = demo().await;
+    let search = |filter: String, sort_by: Vec<String>| {
+        let client = client.clone();
+        async move {
+            let found = hits(
+                &client,
+                SearchRequest {
+                    filter: Some(filter),
+                    sort_by,
+                    ..Default::default()
+                },
+            )
+            .await;
+            found
+                .into_iter()
+                .map(|a| (a.created_at.clone().unwrap_or_default(), a.id))
+                .collect::<Vec<(String, String)>>()
+        }
+    };
+    // every asset a search shows, newest first (`EXISTS` is no range)
+    let all = search("createdAt EXISTS".into(), vec![]).await;
+    assert!(all.len() > 20, "{}", all.len());
+    assert!(all.windows(2).all(|w| w[0].0 >= w[1].0), "newest first");
+    let mut dates: Vec<&str> = all.iter().map(|(d, _)| d.as_str()).collect();
+    dates.sort();
+    let (q1, mid) = (dates[dates.len() / 4], dates[dates.len() / 2]);
+    type Keep<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+    let ranges: Vec<(String, Keep)> = vec![
+        (format!("createdAt > \"{mid}\""), Box::new(move |d| d > mid)),
+        (
+            format!("createdAt >= \"{mid}\""),
+            Box::new(move |d| d >= mid),
+        ),
+        (format!("createdAt < \"{mid}\""), Box::new(move |d| d < mid)),
+        (
+            format!("createdAt <= \"{mid}\""),
+            Box::new(move |d| d <= mid),
+        ),
+        (
+            format!("createdAt \"{q1}\" TO \"{mid}\""),
+            Box::new(move |d| q1 <= d && d <= mid),
+        ),
+        (
+            format!("createdAt > \"{q1}\" AND createdAt < \"{mid}\" AND createdAt EXISTS"),
+            Box::new(move |d| q1 < d && d < mid),
+        ),
+        // a day: rewritten as its first instant
+        (
+            format!("createdAt >= {}", &mid[..10]),
+            Box::new(move |d| d >= &format!("{}T00:00:00.000Z", &mid[..10])[..]),
+        ),
+    ];
+    for (filter, keep) in &ranges {
+        let expected: Vec<(String, String)> =
+            all.iter().filter(|(d, _)| keep(d)).cloned().collect();
+        assert!(
+            !expected.is_empty() && expected.len() < all.len(),
+            "{filter}"
+        );
+        assert_eq!(search(filter.clone(), vec![]).await, expected, "{filter}");
+        let mut oldest_first = expected.clone();
+        oldest_first.sort();
+        assert_eq!(
+            search(filter.clone(), vec!["createdAt:asc".into()]).await,
+            oldest_first,
+            "{filter}, oldest first"
+        );
+    }
+}

@@ -22,6 +22,7 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod convert;
+mod created_keys;
 mod embeddings;
 pub mod faults;
 pub mod filter;

@@ -8,6 +8,7 @@ use std::ops::Bound;
 
 use bytes::Bytes;
 
+use super::created_keys::CreatedKey;
 use super::embed::{self, Embedding};
 use super::keywords::Keywords;
 use super::text::{Field, TextIndex};
@@ -98,6 +99,9 @@ pub struct Library {
     /// Per slot: [`LIVE`], [`HIDDEN`], [`FOREIGN`], [`EMBEDDED`]: what a
     /// search checks first, without reading the record.
     flags: Vec<u8>,
+    /// Per slot: the record's `createdAt` as numbers a search orders and
+    /// checks ranges by, without reading the record.
+    created: Vec<CreatedKey>,
 }
 
 /// The slot's embedding is in `vectors`.
@@ -179,6 +183,8 @@ impl Library {
         self.text.upsert(slot, &fields);
         self.keywords.insert(slot, &record);
         self.flags.resize(self.slots.len(), 0);
+        self.created.resize(self.slots.len(), CreatedKey::default());
+        self.created[slot as usize] = CreatedKey::of(record.asset.created_at.as_deref());
         let flags = &mut self.flags[slot as usize];
         *flags = (*flags & EMBEDDED) | LIVE;
         if record.is_hidden() {
@@ -260,6 +266,23 @@ impl Library {
         self.flags
             .get(slot as usize)
             .is_some_and(|f| f & (LIVE | HIDDEN | ignored) == LIVE)
+    }
+
+    /// The `createdAt` keys of `slot` (see [`crate::created_keys`]).
+    pub fn created_key(&self, slot: u32) -> CreatedKey {
+        self.created.get(slot as usize).copied().unwrap_or_default()
+    }
+
+    /// The records at `a` and `b` in the order of their `createdAt` as
+    /// stored (`Record::created`), read from the keys; the records only
+    /// when the keys tie.
+    pub fn cmp_created(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        let (ka, kb) = (self.created_key(a).stored, self.created_key(b).stored);
+        if ka != kb {
+            return ka.cmp(&kb);
+        }
+        let created = |slot| self.by_slot(slot).map_or("", Record::created);
+        created(a).cmp(created(b))
     }
 
     fn unindex(&mut self, slot: u32) {

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::present;
+use crate::created_keys::CreatedRange;
 use crate::embed::{self, Embedding};
 use crate::embeddings;
 use crate::filter;
@@ -182,12 +183,18 @@ pub async fn search(
         // [..]`) reads only the records holding it, and checks on each
         // only what the keyword postings did not answer
         let plan = filter.as_ref().map(|f| lib.keywords().plan(f));
-        let rest = plan.as_ref().and_then(|p| p.rest.as_ref());
-        let slots: Box<dyn Iterator<Item = u32>> =
-            match plan.as_ref().and_then(|p| p.slots.as_deref()) {
-                Some(slots) => Box::new(slots.iter().copied()),
-                None => Box::new(lib.live_slots()),
-            };
+        let (slots, rest) = match plan {
+            Some(p) => (p.slots, p.rest),
+            None => (None, None),
+        };
+        // and the ranges on `createdAt` are checked from the library's
+        // packed keys, the record read only on a tie
+        let (created_range, rest) = CreatedRange::split(rest);
+        let rest = rest.as_ref();
+        let slots: Box<dyn Iterator<Item = u32>> = match slots.as_deref() {
+            Some(slots) => Box::new(slots.iter().copied()),
+            None => Box::new(lib.live_slots()),
+        };
         let public = body.public == Some(true);
         // the record itself is read only where the filter or the text
         // score needs it: a similarity search reads packed flags and
@@ -205,6 +212,14 @@ pub async fn search(
             } else {
                 None
             };
+            if !created_range.is_empty() {
+                let in_range = created_range
+                    .check(&lib.created_key(slot))
+                    .unwrap_or_else(|| lib.by_slot(slot).is_some_and(|r| created_range.matches(r)));
+                if !in_range {
+                    continue;
+                }
+            }
             if let Some(f) = rest {
                 if !lib.by_slot(slot).is_some_and(|r| f.matches(r)) {
                     continue;
@@ -268,7 +283,11 @@ pub async fn search(
         let record = |slot: u32| lib.by_slot(slot).expect("a hit's slot holds a record");
         let order = |a: &(f32, u32), b: &(f32, u32)| {
             for (field, desc) in &sort {
-                let ord = compare_field(record(a.1), record(b.1), field);
+                let ord = if field == "createdAt" {
+                    lib.cmp_created(a.1, b.1)
+                } else {
+                    compare_field(record(a.1), record(b.1), field)
+                };
                 let ord = if *desc { ord.reverse() } else { ord };
                 if ord != Ordering::Equal {
                     return ord;
@@ -277,7 +296,7 @@ pub async fn search(
             if ranked_by_relevance {
                 b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal)
             } else {
-                record(b.1).created().cmp(record(a.1).created())
+                lib.cmp_created(b.1, a.1)
             }
             .then_with(|| record(a.1).asset.id.cmp(&record(b.1).asset.id))
         };

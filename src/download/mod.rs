@@ -15,6 +15,7 @@
 //!   of the same snapshot.
 
 pub(crate) mod archive;
+pub(crate) mod dir_sync;
 pub(crate) mod journal;
 pub(crate) mod place;
 pub mod queue;

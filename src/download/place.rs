@@ -1,7 +1,7 @@
 //! Putting finished files into place without ever overwriting one, and
 //! atomic small-file writes (for the journal).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -95,10 +95,7 @@ pub fn make_dirs(dir: &Path, parts: &[String]) -> io::Result<PathBuf> {
     Ok(cur)
 }
 
-/// fsyncs a directory so a rename or link in it is durable.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
+pub use super::dir_sync::sync_dir;
 
 /// Writes `bytes` to `path` atomically: a temp file in the same directory,
 /// fsync, rename over `path`, fsync the directory. The file is readable by

@@ -195,21 +195,15 @@ impl Tui {
     /// after a resize the terminal may have lost cells even when the size
     /// came back to the one last drawn.
     pub fn draw(&mut self, full: bool, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
-        let out = self.out.clone();
-        out.hold();
-        let drawn = self.draw_held(full, render, out.clone());
+        self.out.hold();
+        let drawn = self.draw_held(full, render);
         // the whole frame in one write, even when a part of it failed (the
         // synchronized update is then closed)
-        let written = out.release();
+        let written = self.out.release();
         drawn.and(written)
     }
 
-    fn draw_held(
-        &mut self,
-        full: bool,
-        render: impl FnOnce(&mut Frame),
-        mut out: Out,
-    ) -> io::Result<()> {
+    fn draw_held(&mut self, full: bool, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
         begin_frame(self.terminal.backend_mut())?;
         if full {
             // `resize` clears the screen and the back buffer without asking
@@ -220,14 +214,14 @@ impl Tui {
                 return Err(e);
             }
         }
-        let kitty = &mut self.kitty;
+        let (kitty, out) = (&mut self.kitty, &mut self.out);
         let drawn = self
             .terminal
             .draw(|f| {
                 render(f);
                 // the deletions and transmissions go out before the frame's
                 // cells (the backend writes to the same `Out`, after this)
-                if let Err(e) = kitty.settle(f.buffer_mut(), &mut out) {
+                if let Err(e) = kitty.settle(f.buffer_mut(), out) {
                     tracing::warn!(error = %e, "cannot update the kitty placements");
                 }
             })

@@ -61,8 +61,9 @@ pub struct CreatedRange {
     conditions: Vec<Filter>,
 }
 
-/// Whether the filter compares `l` as text (as every date literal is):
-/// a literal that is a number is compared as one with values that are.
+/// The bound of a literal the filter compares as text (as every date
+/// literal is); `None` for a number, which is compared as one with values
+/// that are numbers.
 fn text_bound(l: &crate::filter::Literal, accepts: fn(Ordering) -> bool) -> Option<Bound> {
     l.number().is_none().then(|| Bound {
         key: prefix_key(l.normalized()),

@@ -500,6 +500,15 @@ mod tests {
     use crate::filter::{Condition, Document, Filter};
     use crate::library::Library;
 
+    /// The keyword postings index a chosen part of what a filter may use:
+    /// an attribute that is not filterable would be indexed for nothing.
+    #[test]
+    fn every_indexed_attribute_is_filterable() {
+        for a in crate::keywords::KEYWORD_ATTRIBUTES {
+            assert!(FILTERABLE.contains(a), "{a}");
+        }
+    }
+
     #[test]
     fn a_filter_costing_more_than_the_budget_is_refused() {
         assert!(check_cost(3, 100_000).is_ok());

@@ -9,8 +9,10 @@
 //! being synced goes out as the next batch, one `write` and one sync for
 //! all of them (group commit). A caller that must know a record is on
 //! disk before it goes on (a partial file named before it is created)
-//! asks [`Journal::when_durable`]; a torn last line (the crash came
-//! mid-write) is ignored. Another process adopts a journal whose lock it
+//! asks [`Journal::when_durable`]; a record nobody waits for is written
+//! at once and synced with the next one somebody waits for, or
+//! [`LAZY_SYNC`] later. A torn last line (the crash came mid-write) is
+//! ignored. Another process adopts a journal whose lock it
 //! can take: its owner is gone. The file is rewritten (atomically) with
 //! only the live entries when it has grown well past them.
 
@@ -360,18 +362,28 @@ enum Op {
     Durable(Done),
 }
 
+/// How long a record nobody waits for (a queued item, a checkpoint, a
+/// finished item forgotten) may stay written but not synced: it then
+/// rides on the sync of the next record someone waits for. A kill loses
+/// none of them (they are written at once); a crash of the whole system
+/// can lose this much of them, which costs refetched bytes at worst,
+/// never a wrong file (a checkpoint follows the sync of its bytes).
+const LAZY_SYNC: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Counts kept by the writer thread.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriterStats {
     /// Records (and rewrites) written.
     pub records: u64,
-    /// Syncs made for them: one per batch.
+    /// Syncs made for them: one per batch someone waits for, or per
+    /// [`LAZY_SYNC`].
     pub syncs: u64,
 }
 
 /// The journal's writer thread: takes every operation pending when it
-/// wakes as one batch, writes the batch's lines with one `write`, syncs
-/// once, then answers the batch's [`Op::Durable`]s. While it syncs, new
+/// wakes as one batch, writes the batch's lines with one `write`, and if
+/// the batch holds an [`Op::Durable`] syncs once and answers it (else
+/// the sync waits for the next one, at most [`LAZY_SYNC`]). While it syncs, new
 /// records queue up for the next batch: under load (eight transfers
 /// checkpointing and finishing at once) a sync covers many records.
 struct Writer {
@@ -387,6 +399,18 @@ struct Writer {
 
 impl Writer {
     fn start(path: PathBuf, file: File) -> io::Result<Writer> {
+        Writer::spawn(path, file, LAZY_SYNC, None)
+    }
+
+    /// A writer whose records nobody waits for are synced after `lazy`;
+    /// with `seen`, the counts go there after every batch and every sync
+    /// (for tests).
+    fn spawn(
+        path: PathBuf,
+        file: File,
+        lazy: std::time::Duration,
+        seen: Option<mpsc::Sender<WriterStats>>,
+    ) -> io::Result<Writer> {
         let (tx, rx) = mpsc::channel();
         let records = Arc::new(AtomicU64::new(0));
         let syncs = Arc::new(AtomicU64::new(0));
@@ -397,6 +421,8 @@ impl Writer {
             records: records.clone(),
             syncs: syncs.clone(),
             gate: gate.clone(),
+            lazy,
+            seen,
         };
         let thread = std::thread::Builder::new()
             .name("download-journal".into())
@@ -447,11 +473,39 @@ struct WriterState {
     records: Arc<AtomicU64>,
     syncs: Arc<AtomicU64>,
     gate: Arc<Mutex<()>>,
+    /// [`LAZY_SYNC`], shorter or longer in tests.
+    lazy: std::time::Duration,
+    seen: Option<mpsc::Sender<WriterStats>>,
 }
 
 impl WriterState {
     fn run(&mut self, rx: mpsc::Receiver<Op>) {
-        while let Ok(first) = rx.recv() {
+        // written but not yet synced: since when, and a write's failure
+        // the next waiter must hear of
+        let mut unsynced: Option<std::time::Instant> = None;
+        let mut failed: Option<io::Error> = None;
+        loop {
+            let first = match unsynced {
+                None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                Some(since) => rx.recv_timeout(self.lazy.saturating_sub(since.elapsed())),
+            };
+            let first = match first {
+                Ok(op) => op,
+                Err(stop) => {
+                    // nobody asked within LAZY_SYNC (or the journal is
+                    // closing): what was written is synced now
+                    if unsynced.take().is_some() {
+                        if let Err(e) = self.sync() {
+                            tracing::warn!(error = %e, "download journal sync failed");
+                        }
+                        self.tell();
+                    }
+                    match stop {
+                        mpsc::RecvTimeoutError::Timeout => continue,
+                        mpsc::RecvTimeoutError::Disconnected => return,
+                    }
+                }
+            };
             let gate = self.gate.clone();
             let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
             let mut batch = vec![first];
@@ -459,7 +513,6 @@ impl WriterState {
             let mut waiting = Vec::new();
             let mut text = Vec::new();
             let mut written = 0;
-            let mut result = Ok(());
             for op in batch {
                 match op {
                     Op::Append(line) => {
@@ -467,30 +520,47 @@ impl WriterState {
                         written += 1;
                     }
                     Op::Rewrite(all) => {
-                        // the lines before it are in it
+                        // the lines before it are in it; the new file is
+                        // synced, what was written to the old one with it
                         text.clear();
                         written += 1;
-                        if let Err(e) = self.rewrite(&all) {
-                            result = Err(e);
+                        match self.rewrite(&all) {
+                            Ok(()) => unsynced = None,
+                            Err(e) => failed = Some(e),
                         }
                     }
                     Op::Durable(done) => waiting.push(done),
                 }
             }
             if !text.is_empty() {
-                if let Err(e) = self
-                    .file
-                    .write_all(&text)
-                    .and_then(|()| self.file.sync_data())
-                {
-                    result = Err(e);
+                // written at once (a kill finds it), synced when someone
+                // waits for it or LAZY_SYNC after the first unsynced write
+                match self.file.write_all(&text) {
+                    Ok(()) => {
+                        unsynced.get_or_insert_with(std::time::Instant::now);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "download journal write failed");
+                        failed = Some(e);
+                    }
                 }
-                self.syncs.fetch_add(1, Ordering::AcqRel);
             }
             self.records.fetch_add(written, Ordering::AcqRel);
-            if let Err(e) = &result {
-                tracing::warn!(error = %e, "download journal write failed");
+            if waiting.is_empty() {
+                self.tell();
+                continue;
             }
+            let mut result = match failed.take() {
+                Some(e) => Err(e),
+                None => Ok(()),
+            };
+            if unsynced.take().is_some() {
+                if let Err(e) = self.sync() {
+                    tracing::warn!(error = %e, "download journal sync failed");
+                    result = Err(e);
+                }
+            }
+            self.tell();
             for done in waiting {
                 done(match &result {
                     Ok(()) => Ok(()),
@@ -498,6 +568,21 @@ impl WriterState {
                 });
             }
         }
+    }
+
+    /// The counts so far to a test watching.
+    fn tell(&self) {
+        if let Some(seen) = &self.seen {
+            let _ = seen.send(WriterStats {
+                records: self.records.load(Ordering::Acquire),
+                syncs: self.syncs.load(Ordering::Acquire),
+            });
+        }
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        self.syncs.fetch_add(1, Ordering::AcqRel);
+        self.file.sync_data()
     }
 
     /// Replaces the file with `all` (synced, atomically) and appends to
@@ -747,6 +832,68 @@ mod tests {
         let live = read_entries(&path).unwrap();
         assert_eq!(live.len(), 101);
         assert_eq!(live[&100], entry("a100"));
+    }
+
+    /// A writer of its own on a fresh journal file, with `lazy`, and the
+    /// channel its counts come through.
+    fn watched_writer(
+        dir: &Path,
+        lazy: std::time::Duration,
+    ) -> (PathBuf, Writer, mpsc::Receiver<WriterStats>) {
+        let path = dir.join("w.jsonl");
+        let (tx, rx) = mpsc::channel();
+        let w = Writer::spawn(path.clone(), append_file(&path).unwrap(), lazy, Some(tx)).unwrap();
+        (path, w, rx)
+    }
+
+    fn line(key: u64, id: &str) -> Op {
+        let mut l = serde_json::to_vec(&Record::Put {
+            key,
+            entry: Box::new(entry(id)),
+        })
+        .unwrap();
+        l.push(b'\n');
+        Op::Append(l)
+    }
+
+    const T: std::time::Duration = std::time::Duration::from_secs(10);
+
+    #[test]
+    fn records_nobody_waits_for_are_written_at_once_and_synced_with_the_next_awaited() {
+        let d = tempfile::tempdir().unwrap();
+        let hour = std::time::Duration::from_secs(3600);
+        let (path, mut w, seen) = watched_writer(d.path(), hour);
+        for k in 0..20 {
+            w.send(line(k, &format!("q{k}"))).unwrap();
+            let stats = seen.recv_timeout(T).unwrap();
+            assert_eq!(stats.records, k + 1);
+            // in the file as soon as written, as a kill now would find it
+            assert_eq!(read_entries(&path).unwrap().len() as u64, k + 1);
+            assert_eq!(stats.syncs, 0, "no sync for a record nobody waits for");
+        }
+        let (tx, rx) = mpsc::channel();
+        w.send(Op::Durable(Box::new(move |r| tx.send(r.is_ok()).unwrap())))
+            .unwrap();
+        assert!(rx.recv_timeout(T).unwrap());
+        let stats = seen.recv_timeout(T).unwrap();
+        assert_eq!(stats.syncs, 1, "the twenty share the waiter's sync");
+        assert_eq!(w.close().syncs, 1, "nothing left to sync at the end");
+    }
+
+    #[test]
+    fn a_record_nobody_waits_for_is_synced_after_the_bound() {
+        let d = tempfile::tempdir().unwrap();
+        let lazy = std::time::Duration::from_millis(20);
+        let (_, mut w, seen) = watched_writer(d.path(), lazy);
+        let sent = std::time::Instant::now();
+        w.send(line(1, "queued")).unwrap();
+        assert_eq!(seen.recv_timeout(T).unwrap().syncs, 0, "written");
+        assert_eq!(seen.recv_timeout(T).unwrap().syncs, 1, "then synced");
+        assert!(sent.elapsed() >= lazy, "not before the bound");
+        // and a record written just before the end is synced by the close
+        w.send(line(2, "last")).unwrap();
+        assert_eq!(seen.recv_timeout(T).unwrap().records, 2);
+        assert_eq!(w.close().syncs, 2);
     }
 
     #[test]

@@ -1023,7 +1023,7 @@ impl ItemTask {
         }
         let part = match self.entry.part_path() {
             Some(p) => p,
-            None => self.choose_part(&dir).await?,
+            None => self.choose_part(&dir, &link, signal).await?,
         };
         if let Some(done) = placed_twin(&part, &dir, self.entry.stem(), self.entry.resume.total) {
             // placed before a crash; only the `.part` name was left (the
@@ -1064,7 +1064,16 @@ impl ItemTask {
     /// Picks this item's own partial file, a name nothing in `dir` has, and
     /// waits until the journal names it before anything is written there:
     /// a crash then leaves either no file or one the journal vouches for.
-    async fn choose_part(&mut self, dir: &std::path::Path) -> Result<PathBuf, TransferError> {
+    /// Meanwhile the signed link is asked for (when none is kept), so that
+    /// the journal's sync and the API's answer overlap: for small files
+    /// they are most of an item's time. A link that fails is asked for
+    /// again by the transfer, which reports the failure as it does any.
+    async fn choose_part(
+        &mut self,
+        dir: &std::path::Path,
+        link: &LinkFn,
+        signal: &mut watch::Receiver<Signal>,
+    ) -> Result<PathBuf, TransferError> {
         let stem = self.entry.stem().to_owned();
         let mut name = super::journal::part_name(&stem);
         let mut tries = 0;
@@ -1083,7 +1092,23 @@ impl ItemTask {
         self.send(Report::Part(name.clone()));
         let (done, answered) = tokio::sync::oneshot::channel();
         self.send(Report::Recorded(done));
-        let _ = answered.await;
+        let linking = self.entry.resume.url.is_none().then(|| {
+            self.send(Report::Transfer(Event::Link));
+            link()
+        });
+        let linked = async move {
+            match linking {
+                Some(l) => l.await.ok(),
+                None => None,
+            }
+        };
+        let (_, url) = tokio::select! {
+            both = async { tokio::join!(answered, linked) } => both,
+            _ = until_stopped(signal) => return Err(stopped(signal)),
+        };
+        if url.is_some() {
+            self.entry.resume.url = url;
+        }
         Ok(dir.join(name))
     }
 

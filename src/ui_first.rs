@@ -1,12 +1,23 @@
 //! The browser's threads: the UI task runs on the main thread at the
 //! priority the user started assetui with, and the runtime's worker and
 //! blocking threads (downloads, API calls, the embedded demo server) run
-//! a few `nice` steps lower. On a busy machine a key is then drawn before
-//! a download writes its next block (issue 21: key to frame while a
-//! download runs). The CLI's commands keep one priority for all.
+//! as far below it as `nice` goes. On a busy machine a key is then drawn
+//! before a download writes its next block (issue 21: key to frame while
+//! a download runs). The CLI's commands keep one priority for all.
+//!
+//! Why the full 19 steps and not a few: Linux shares CPU time between
+//! sessions (autogroups) first and between threads second, and spreads a
+//! session's share over the CPUs by where its load is. Busy workers at
+//! nice 5 still weigh a third of the UI, so a download pulls the whole
+//! session's weight onto its own CPU; the UI, woken on the other CPU,
+//! then holds a sliver of the session's share there and waits behind
+//! another process's thread for several milliseconds. At nice 19 the
+//! workers weigh 1.5 % of the UI and the share follows the UI. They
+//! still get every cycle nobody else wants, so a download alone on the
+//! machine runs at the same speed.
 
-/// How many `nice` steps below the UI the workers run.
-pub const WORKER_NICENESS: i32 = 5;
+/// How many `nice` steps below the UI the workers run: all of them.
+pub const WORKER_NICENESS: i32 = 19;
 
 /// Lowers the calling thread's priority by [`WORKER_NICENESS`], not the
 /// process's: on Linux a priority is per thread. Elsewhere, where it

@@ -11,7 +11,9 @@
 //! disk before it goes on (a partial file named before it is created)
 //! asks [`Journal::when_durable`]; a record nobody waits for is written
 //! at once and synced with the next one somebody waits for, or
-//! [`LAZY_SYNC`] later. A torn last line (the crash came mid-write) is
+//! [`LAZY_SYNC`] later. A caller that must know but is in no hurry (a
+//! finished file's `.part` name removed) asks [`Journal::when_synced`]
+//! and is told at that sync, without one of its own. A torn last line (the crash came mid-write) is
 //! ignored. Another process adopts a journal whose lock it
 //! can take: its owner is gone. The file is rewritten (atomically) with
 //! only the live entries when it has grown well past them.
@@ -306,6 +308,16 @@ impl Journal {
         }
     }
 
+    /// Calls `done` once every record written so far is on disk, like
+    /// [`Journal::when_durable`], but without a sync of its own: it is
+    /// told at the next sync somebody else asks for, or [`LAZY_SYNC`]
+    /// after the oldest record not yet synced. Nothing pending: at once.
+    pub fn when_synced(&self, done: impl FnOnce(io::Result<()>) + Send + 'static) {
+        if let Err(Op::Synced(done)) = self.writer.try_send(Op::Synced(Box::new(done))) {
+            done(Err(io::Error::other("the journal's writer stopped")));
+        }
+    }
+
     /// Waits until every record written so far is on disk.
     pub fn flush(&self) -> io::Result<()> {
         let (tx, rx) = mpsc::channel();
@@ -358,8 +370,11 @@ enum Op {
     /// The whole file replaced by these lines (atomically): the records
     /// before it are folded in.
     Rewrite(Vec<u8>),
-    /// Answered once everything before it is on disk.
+    /// Answered once everything before it is on disk, synced now.
     Durable(Done),
+    /// Answered once everything before it is on disk, at a sync that
+    /// comes anyway (a [`Op::Durable`]'s, or [`LAZY_SYNC`]'s).
+    Synced(Done),
 }
 
 /// How long a record nobody waits for (a queued item, a checkpoint, a
@@ -484,6 +499,8 @@ impl WriterState {
         // the next waiter must hear of
         let mut unsynced: Option<std::time::Instant> = None;
         let mut failed: Option<io::Error> = None;
+        // told at the next sync, whoever asks for it
+        let mut riding: Vec<Done> = Vec::new();
         loop {
             let first = match unsynced {
                 None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
@@ -495,10 +512,12 @@ impl WriterState {
                     // nobody asked within LAZY_SYNC (or the journal is
                     // closing): what was written is synced now
                     if unsynced.take().is_some() {
-                        if let Err(e) = self.sync() {
+                        let result = self.sync();
+                        if let Err(e) = &result {
                             tracing::warn!(error = %e, "download journal sync failed");
                         }
                         self.tell();
+                        answer(riding.drain(..), &result);
                     }
                     match stop {
                         mpsc::RecvTimeoutError::Timeout => continue,
@@ -530,6 +549,7 @@ impl WriterState {
                         }
                     }
                     Op::Durable(done) => waiting.push(done),
+                    Op::Synced(done) => riding.push(done),
                 }
             }
             if !text.is_empty() {
@@ -548,6 +568,11 @@ impl WriterState {
             self.records.fetch_add(written, Ordering::AcqRel);
             if waiting.is_empty() {
                 self.tell();
+                if unsynced.is_none() {
+                    // nothing written since the last sync (or a rewrite
+                    // synced it all): the riders' records are on disk
+                    answer(riding.drain(..), &Ok(()));
+                }
                 continue;
             }
             let mut result = match failed.take() {
@@ -561,12 +586,7 @@ impl WriterState {
                 }
             }
             self.tell();
-            for done in waiting {
-                done(match &result {
-                    Ok(()) => Ok(()),
-                    Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
-                });
-            }
+            answer(waiting.into_iter().chain(riding.drain(..)), &result);
         }
     }
 
@@ -592,6 +612,16 @@ impl WriterState {
         self.syncs.fetch_add(1, Ordering::AcqRel);
         self.file = append_file(&self.path)?;
         Ok(())
+    }
+}
+
+/// Tells each waiter the outcome of the sync it waited for.
+fn answer(waiters: impl Iterator<Item = Done>, result: &io::Result<()>) {
+    for done in waiters {
+        done(match result {
+            Ok(()) => Ok(()),
+            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+        });
     }
 }
 
@@ -894,6 +924,49 @@ mod tests {
         w.send(line(2, "last")).unwrap();
         assert_eq!(seen.recv_timeout(T).unwrap().records, 2);
         assert_eq!(w.close().syncs, 2);
+    }
+
+    #[test]
+    fn a_rider_is_told_at_the_next_awaited_sync_or_after_the_bound() {
+        let d = tempfile::tempdir().unwrap();
+        let hour = std::time::Duration::from_secs(3600);
+        let (_, mut w, seen) = watched_writer(d.path(), hour);
+        let (tx, told) = mpsc::channel();
+        let rider = |tx: &mpsc::Sender<&'static str>, name| {
+            let tx = tx.clone();
+            Op::Synced(Box::new(move |r| {
+                assert!(r.is_ok());
+                tx.send(name).unwrap()
+            }))
+        };
+        // nothing written yet: told at once, no sync
+        w.send(rider(&tx, "early")).unwrap();
+        assert_eq!(told.recv_timeout(T).unwrap(), "early");
+        seen.recv_timeout(T).unwrap();
+        // a record, then a rider: not told while nobody syncs
+        w.send(line(1, "placed")).unwrap();
+        w.send(rider(&tx, "placed")).unwrap();
+        seen.recv_timeout(T).unwrap();
+        assert!(told.try_recv().is_err(), "told before its record is synced");
+        assert_eq!(w.stats().syncs, 0, "a rider asks for no sync");
+        // somebody waits: one sync for both
+        let (dtx, drx) = mpsc::channel();
+        w.send(line(2, "named")).unwrap();
+        w.send(Op::Durable(Box::new(move |r| dtx.send(r.is_ok()).unwrap())))
+            .unwrap();
+        assert!(drx.recv_timeout(T).unwrap());
+        assert_eq!(told.recv_timeout(T).unwrap(), "placed");
+        assert_eq!(w.close().syncs, 1);
+        // with nobody else: told at the lazy bound
+        let lazy = std::time::Duration::from_millis(20);
+        let d = tempfile::tempdir().unwrap();
+        let (_, mut w, _seen) = watched_writer(d.path(), lazy);
+        let sent = std::time::Instant::now();
+        w.send(line(3, "alone")).unwrap();
+        w.send(rider(&tx, "alone")).unwrap();
+        assert_eq!(told.recv_timeout(T).unwrap(), "alone");
+        assert!(sent.elapsed() >= lazy, "not before the bound");
+        assert_eq!(w.close().syncs, 1);
     }
 
     #[test]

@@ -31,6 +31,12 @@ impl Group {
     }
 }
 
+/// Syncs of `dir` performed so far in this process (for tests).
+#[cfg(test)]
+pub(crate) fn performed(dir: &Path) -> u64 {
+    lock(&syncs().groups).get(dir).map_or(0, Group::performed)
+}
+
 #[derive(Default)]
 struct Syncs {
     groups: Mutex<HashMap<PathBuf, Group>>,

@@ -13,7 +13,8 @@
 //! at once and synced with the next one somebody waits for, or
 //! [`LAZY_SYNC`] later. A caller that must know but is in no hurry (a
 //! finished file's `.part` name removed) asks [`Journal::when_synced`]
-//! and is told at that sync, without one of its own. A torn last line (the crash came mid-write) is
+//! and is told at that sync, without one of its own; the directory it
+//! linked the file into is synced then too, once for all who ride. A torn last line (the crash came mid-write) is
 //! ignored. Another process adopts a journal whose lock it
 //! can take: its owner is gone. The file is rewritten (atomically) with
 //! only the live entries when it has grown well past them.
@@ -28,7 +29,7 @@ use std::sync::{mpsc, Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use super::place::write_atomic;
+use super::place::{sync_dir, write_atomic};
 use super::transfer::Resume;
 
 /// Where journals live: `$XDG_STATE_HOME/assetui/downloads`, shared by
@@ -312,9 +313,20 @@ impl Journal {
     /// [`Journal::when_durable`], but without a sync of its own: it is
     /// told at the next sync somebody else asks for, or [`LAZY_SYNC`]
     /// after the oldest record not yet synced. Nothing pending: at once.
-    pub fn when_synced(&self, done: impl FnOnce(io::Result<()>) + Send + 'static) {
-        if let Err(Op::Synced(done)) = self.writer.try_send(Op::Synced(Box::new(done))) {
-            done(Err(io::Error::other("the journal's writer stopped")));
+    /// With `dir`, also once a sync of `dir` that started after this call
+    /// has ended (a link made in it before is durable): the callers told
+    /// together share one sync per directory. `done` hears of a failure
+    /// of either.
+    pub fn when_synced(
+        &self,
+        dir: Option<PathBuf>,
+        done: impl FnOnce(io::Result<()>) + Send + 'static,
+    ) {
+        if let Err(Op::Synced(done, dir)) = self.writer.try_send(Op::Synced(Box::new(done), dir)) {
+            answer_riders(
+                vec![(done, dir)],
+                &Err(io::Error::other("the journal's writer stopped")),
+            );
         }
     }
 
@@ -373,8 +385,9 @@ enum Op {
     /// Answered once everything before it is on disk, synced now.
     Durable(Done),
     /// Answered once everything before it is on disk, at a sync that
-    /// comes anyway (a [`Op::Durable`]'s, or [`LAZY_SYNC`]'s).
-    Synced(Done),
+    /// comes anyway (a [`Op::Durable`]'s, or [`LAZY_SYNC`]'s), and the
+    /// directory (if any) synced after it.
+    Synced(Done, Option<PathBuf>),
 }
 
 /// How long a record nobody waits for (a queued item, a checkpoint, a
@@ -500,7 +513,7 @@ impl WriterState {
         let mut unsynced: Option<std::time::Instant> = None;
         let mut failed: Option<io::Error> = None;
         // told at the next sync, whoever asks for it
-        let mut riding: Vec<Done> = Vec::new();
+        let mut riding: Vec<(Done, Option<PathBuf>)> = Vec::new();
         loop {
             let first = match unsynced {
                 None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
@@ -517,7 +530,7 @@ impl WriterState {
                             tracing::warn!(error = %e, "download journal sync failed");
                         }
                         self.tell();
-                        answer(riding.drain(..), &result);
+                        answer_riders(std::mem::take(&mut riding), &result);
                     }
                     match stop {
                         mpsc::RecvTimeoutError::Timeout => continue,
@@ -549,7 +562,7 @@ impl WriterState {
                         }
                     }
                     Op::Durable(done) => waiting.push(done),
-                    Op::Synced(done) => riding.push(done),
+                    Op::Synced(done, dir) => riding.push((done, dir)),
                 }
             }
             if !text.is_empty() {
@@ -571,7 +584,7 @@ impl WriterState {
                 if unsynced.is_none() {
                     // nothing written since the last sync (or a rewrite
                     // synced it all): the riders' records are on disk
-                    answer(riding.drain(..), &Ok(()));
+                    answer_riders(std::mem::take(&mut riding), &Ok(()));
                 }
                 continue;
             }
@@ -586,7 +599,8 @@ impl WriterState {
                 }
             }
             self.tell();
-            answer(waiting.into_iter().chain(riding.drain(..)), &result);
+            answer(waiting.into_iter(), &result);
+            answer_riders(std::mem::take(&mut riding), &result);
         }
     }
 
@@ -620,6 +634,23 @@ fn answer(waiters: impl Iterator<Item = Done>, result: &io::Result<()>) {
     for done in waiters {
         done(match result {
             Ok(()) => Ok(()),
+            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+        });
+    }
+}
+
+/// Tells each rider the outcome of the sync it rode and of its
+/// directory's, each directory synced once for all of them.
+fn answer_riders(riders: Vec<(Done, Option<PathBuf>)>, result: &io::Result<()>) {
+    let mut dirs: BTreeMap<PathBuf, io::Result<()>> = BTreeMap::new();
+    for (done, dir) in riders {
+        let dir_result = match dir {
+            Some(d) => dirs.entry(d.clone()).or_insert_with(|| sync_dir(&d)),
+            None => &Ok(()),
+        };
+        let outcome = result.as_ref().and(dir_result.as_ref());
+        done(match outcome {
+            Ok(_) => Ok(()),
             Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
         });
     }
@@ -934,10 +965,13 @@ mod tests {
         let (tx, told) = mpsc::channel();
         let rider = |tx: &mpsc::Sender<&'static str>, name| {
             let tx = tx.clone();
-            Op::Synced(Box::new(move |r| {
-                assert!(r.is_ok());
-                tx.send(name).unwrap()
-            }))
+            Op::Synced(
+                Box::new(move |r| {
+                    assert!(r.is_ok());
+                    tx.send(name).unwrap()
+                }),
+                None,
+            )
         };
         // nothing written yet: told at once, no sync
         w.send(rider(&tx, "early")).unwrap();
@@ -966,6 +1000,38 @@ mod tests {
         w.send(rider(&tx, "alone")).unwrap();
         assert_eq!(told.recv_timeout(T).unwrap(), "alone");
         assert!(sent.elapsed() >= lazy, "not before the bound");
+        assert_eq!(w.close().syncs, 1);
+    }
+
+    #[test]
+    fn riders_told_together_share_one_sync_of_their_directory() {
+        let d = tempfile::tempdir().unwrap();
+        let hour = std::time::Duration::from_secs(3600);
+        let (_, mut w, _seen) = watched_writer(d.path(), hour);
+        let out = d.path().join("out");
+        fs::create_dir(&out).unwrap();
+        let gone = d.path().join("gone");
+        let (tx, told) = mpsc::channel();
+        for (k, dir) in [&out, &out, &gone, &out].into_iter().enumerate() {
+            w.send(line(k as u64, "placed")).unwrap();
+            let tx = tx.clone();
+            let done: Done = Box::new(move |r| tx.send((k, r.is_ok())).unwrap());
+            w.send(Op::Synced(done, Some(dir.clone()))).unwrap();
+        }
+        let (dtx, drx) = mpsc::channel();
+        w.send(Op::Durable(Box::new(move |r| dtx.send(r.is_ok()).unwrap())))
+            .unwrap();
+        assert!(drx.recv_timeout(T).unwrap());
+        let mut answers: Vec<(usize, bool)> =
+            (0..4).map(|_| told.recv_timeout(T).unwrap()).collect();
+        answers.sort();
+        // the missing directory's sync failed, and only its rider hears it
+        assert_eq!(answers, [(0, true), (1, true), (2, false), (3, true)]);
+        assert_eq!(
+            super::super::dir_sync::performed(&out),
+            1,
+            "one sync for three"
+        );
         assert_eq!(w.close().syncs, 1);
     }
 

@@ -18,14 +18,15 @@ pub fn place_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathB
     Ok(target)
 }
 
-/// The first step of [`place_no_clobber`] alone, made durable: `part` gets
-/// its final name beside its own (the directory synced), for a caller
-/// that removes the `.part` name only once its journal stopped naming it.
-/// A crash in between leaves both names, which [`placed_twin`] recognises.
+/// The first step of [`place_no_clobber`] alone: `part` gets its final
+/// name beside its own, for a caller that removes the `.part` name only
+/// once its journal stopped naming it and it has synced `dir` (the new
+/// name is not durable before; the download queue shares that sync
+/// between the files placed together). A crash in between leaves both
+/// names, or only the `.part`, which the journal still names.
+/// [`placed_twin`] recognises the first.
 pub fn link_no_clobber(part: &Path, dir: &Path, name: &str) -> io::Result<PathBuf> {
-    let target = link_free_name(part, dir, name)?;
-    sync_dir(dir)?;
-    Ok(target)
+    link_free_name(part, dir, name)
 }
 
 /// Hard-links `part` to the first free name among `name`'s variants.

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 use super::journal::{Entry, Journal};
-use super::place::{link_no_clobber, make_dirs, placed_twin};
+use super::place::{link_no_clobber, make_dirs, placed_twin, sync_dir};
 use super::sniff::extension_for;
 use super::transfer::{self, Event, LinkFn, Resume, Signal, TransferError};
 use super::upload::{UploadReport, Uploads};
@@ -492,31 +492,59 @@ impl Actor {
     }
 
     /// A finished item's `.part` name (another name of the placed file)
-    /// is removed once the journal's record of the final name is on disk,
-    /// then [`Report::Placed`] says it is done (and the journal forgets
-    /// it). A crash before leaves the entry and both names
-    /// ([`placed_twin`] finishes it), after it an entry that names the
-    /// placed file: never an entry whose `.part` is gone and whose file
-    /// is unknown (which would fetch it again, as a second copy).
+    /// is removed once the journal's record of the final name is on disk
+    /// and so is the final name (its directory synced), then
+    /// [`Report::Placed`] says it is done (and the journal forgets it). A
+    /// crash before leaves the entry and both names ([`placed_twin`]
+    /// finishes it) or the `.part` alone (fetched on from it), after it
+    /// an entry that names the placed file: never an entry whose `.part`
+    /// is gone and whose file is unknown (which would fetch it again, as
+    /// a second copy). When a sync fails the `.part` name stays beside
+    /// the file (a warning names it): a stray name, not a lost file.
     ///
-    /// While other transfers run, the record rides on their syncs (each
-    /// new item's part name is awaited) instead of asking for one of its
-    /// own: with many small files that halves the journal's syncs, and
-    /// the item says "done" a few milliseconds later. The last one asks,
-    /// so a queue that ends is told at once.
+    /// While other transfers run, the record and the directory ride on
+    /// their syncs (each new item's part name is awaited) instead of
+    /// asking for their own: with many small files that halves the
+    /// journal's syncs, files placed together share one directory sync,
+    /// and the item says "done" a few milliseconds later. The last one
+    /// asks, so a queue that ends is told at once.
     fn drop_part_when_journalled(&self, key: u64) {
-        let part = self.items.get(&key).and_then(|i| i.entry.part_path());
+        let Some(item) = self.items.get(&key) else {
+            return;
+        };
+        let part = item.entry.part_path();
+        let dir = item
+            .entry
+            .placed
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .map(std::path::Path::to_path_buf);
         let reports = self.ev_tx.clone();
-        let finish = move || {
-            if let Some(p) = part {
-                let _ = std::fs::remove_file(p);
+        let finish = move |synced: std::io::Result<()>| {
+            match (part, synced) {
+                (Some(p), Ok(())) => {
+                    let _ = std::fs::remove_file(p);
+                }
+                (Some(p), Err(e)) => tracing::warn!(
+                    error = %e,
+                    part = %p.display(),
+                    "a placed download's name may not be on disk yet: its .part name is kept"
+                ),
+                (None, _) => {}
             }
             let _ = reports.send((key, Report::Placed));
         };
         match &self.journal {
-            Some(j) if self.running() => j.when_synced(move |_| finish()),
-            Some(j) => j.when_durable(move |_| finish()),
-            None => finish(),
+            Some(j) if self.running() => j.when_synced(dir, finish),
+            Some(j) => j.when_durable(move |r| {
+                let synced = r.and_then(|()| dir.as_deref().map_or(Ok(()), sync_dir));
+                finish(synced)
+            }),
+            None => {
+                tokio::task::spawn_blocking(move || {
+                    finish(dir.as_deref().map_or(Ok(()), sync_dir));
+                });
+            }
         }
     }
 

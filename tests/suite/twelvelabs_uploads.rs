@@ -219,12 +219,19 @@ async fn a_paused_multipart_upload_resumes_without_sending_an_accepted_chunk_aga
     let sessions = chunks(&s);
     let session = &sessions[&outcome.upload_id];
     assert_eq!(session.len(), 10);
-    assert!(
-        session
-            .iter()
-            .all(|&(puts, reported)| puts == 1 && reported),
-        "{session:?}"
-    );
+    assert!(session.iter().all(|&(_, reported)| reported), "{session:?}");
+    // the service received each accepted chunk once; a chunk whose PUT was
+    // in flight when the upload was dropped may have reached it, unknown
+    // to the client (the service counts an uploaded chunk nobody reported
+    // as pending, like one never sent), and goes again: once more at most
+    for (i, &(puts, _)) in session.iter().enumerate() {
+        let chunk = i as u64 + 1;
+        if accepted.contains(&chunk) {
+            assert_eq!(puts, 1, "accepted chunk {chunk} sent again: {session:?}");
+        } else {
+            assert!((1..=2).contains(&puts), "chunk {chunk}: {session:?}");
+        }
+    }
     let asset = c.get_asset(&outcome.asset_id).await.unwrap();
     assert_eq!(asset.method.as_ref().map(|m| m.as_str()), Some("multipart"));
     s.stop().await;

@@ -63,7 +63,10 @@ unset TMUX TERM_PROGRAM KITTY_WINDOW_ID WEZTERM_EXECUTABLE KONSOLE_VERSION || tr
 export LIBGL_ALWAYS_SOFTWARE=1
 
 display=$((90 + RANDOM % 400))
-Xvfb ":$display" -screen 0 1100x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+# -noreset: by default an X server resets when its last client leaves,
+# and a client that connects meanwhile (the first emulator, just after
+# the readiness check below disconnected) is refused: "Can't open display"
+Xvfb ":$display" -screen 0 1100x800x24 -nolisten tcp -noreset >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 export DISPLAY=:$display
 up=no

@@ -14,7 +14,10 @@
 //! another process's thread for several milliseconds. At nice 19 the
 //! workers weigh 1.5 % of the UI and the share follows the UI. They
 //! still get every cycle nobody else wants, so a download alone on the
-//! machine runs at the same speed.
+//! machine runs at the same speed. The price is paid when another session
+//! keeps every CPU busy: the session's share then leans to the UI's CPU
+//! and the workers get less of it (BENCHMARKS.md, "the price": the first
+//! asset's name after a start came some 12 ms later at the median).
 
 /// How many `nice` steps below the UI the workers run: all of them.
 pub const WORKER_NICENESS: i32 = 19;

@@ -13,6 +13,10 @@ pub enum Phase {
     Queued,
     GettingLink,
     Downloading,
+    /// A download's file is in place under its final name; the journal's
+    /// record of it and its directory are being synced, then it is done.
+    /// It no longer holds one of the `jobs`.
+    Saving,
     Paused,
     Done,
     Failed,
@@ -29,6 +33,7 @@ impl Phase {
             Phase::Queued => "queued",
             Phase::GettingLink => "getting link",
             Phase::Downloading => "downloading",
+            Phase::Saving => "saving",
             Phase::Paused => "paused",
             Phase::Done => "done",
             Phase::Failed => "failed",

@@ -44,6 +44,9 @@ pub const PANE_KEYS: &[(&str, &str)] = &[
 const IMPORTING: &str =
     "the service is importing this upload: it can no longer be paused or cancelled";
 
+/// `p` or `x` on a download whose file is in place and being saved.
+const SAVING: &str = "its file is in place and being saved to disk: it is done in a moment";
+
 /// `o` or `y` on a file a sync (`M`) fetched: it went on into the folder.
 const SYNCED: &str = "a mirror's file: the sync put it into its folder under its own name";
 
@@ -103,7 +106,12 @@ impl Downloads {
 fn running(phase: Phase) -> bool {
     matches!(
         phase,
-        Phase::Queued | Phase::GettingLink | Phase::Downloading | Phase::Sending | Phase::Importing
+        Phase::Queued
+            | Phase::GettingLink
+            | Phase::Downloading
+            | Phase::Saving
+            | Phase::Sending
+            | Phase::Importing
     )
 }
 
@@ -280,6 +288,7 @@ impl Downloads {
             }
             KeyCode::Char('p') => match current.map(|i| (i.phase, i.direction)) {
                 Some((Phase::Importing, _)) => PaneKey::Say(IMPORTING.into()),
+                Some((Phase::Saving, _)) => PaneKey::Say(SAVING.into()),
                 Some((Phase::Sending | Phase::Queued, Direction::Upload { single: true })) => {
                     PaneKey::Say(
                         "a small image goes in one request: it cannot pause (x cancels it)".into(),
@@ -303,6 +312,7 @@ impl Downloads {
             KeyCode::Char('x') => match current.map(|i| i.phase) {
                 Some(Phase::Done | Phase::Cancelled) | None => PaneKey::None,
                 Some(Phase::Importing) => PaneKey::Say(IMPORTING.into()),
+                Some(Phase::Saving) => PaneKey::Say(SAVING.into()),
                 Some(_) => PaneKey::Queue(DlCmd::Cancel(key_of)),
             },
             KeyCode::Char('R') => match current.map(|i| i.phase) {
@@ -480,6 +490,16 @@ mod tests {
         assert_eq!(d.key(&k('R')), PaneKey::Queue(DlCmd::Retry(Some(1))));
         // P pauses all while one runs
         d.update(snap(vec![upload(1, Phase::Sending, false)]));
+        assert_eq!(d.key(&k('P')), PaneKey::Queue(DlCmd::Pause(None)));
+    }
+
+    #[test]
+    fn a_download_being_saved_is_neither_paused_nor_cancelled_and_says_why() {
+        let mut d = Downloads::default();
+        d.update(snap(vec![item(1, Phase::Saving)]));
+        assert!(matches!(d.key(&k('p')), PaneKey::Say(s) if s.contains("being saved")));
+        assert!(matches!(d.key(&k('x')), PaneKey::Say(s) if s.contains("being saved")));
+        // it still counts as running: P pauses the others
         assert_eq!(d.key(&k('P')), PaneKey::Queue(DlCmd::Pause(None)));
     }
 

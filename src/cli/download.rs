@@ -297,11 +297,12 @@ impl Progress {
         }
         let width = super::output::table_width().unwrap_or(100).clamp(40, 200);
         let mut block = String::new();
-        for i in snap
-            .items
-            .iter()
-            .filter(|i| matches!(i.phase, Phase::GettingLink | Phase::Downloading))
-        {
+        for i in snap.items.iter().filter(|i| {
+            matches!(
+                i.phase,
+                Phase::GettingLink | Phase::Downloading | Phase::Saving
+            )
+        }) {
             block.push_str(&item_line(i, width));
             block.push('\n');
         }

@@ -14,9 +14,9 @@
 //! [`LAZY_SYNC`] later. A caller that must know but is in no hurry (a
 //! finished file's `.part` name removed) asks [`Journal::when_synced`]
 //! and is told at that sync, without one of its own; the directory it
-//! linked the file into is synced then too, once for all who ride. A torn last line (the crash came mid-write) is
-//! ignored. Another process adopts a journal whose lock it
-//! can take: its owner is gone. The file is rewritten (atomically) with
+//! linked the file into is synced then too, once for all who ride. A
+//! torn last line (the crash came mid-write) is ignored. Another process
+//! adopts a journal whose lock it can take: its owner is gone. The file is rewritten (atomically) with
 //! only the live entries when it has grown well past them.
 
 use std::collections::BTreeMap;
@@ -322,11 +322,8 @@ impl Journal {
         dir: Option<PathBuf>,
         done: impl FnOnce(io::Result<()>) + Send + 'static,
     ) {
-        if let Err(Op::Synced(done, dir)) = self.writer.try_send(Op::Synced(Box::new(done), dir)) {
-            answer_riders(
-                vec![(done, dir)],
-                &Err(io::Error::other("the journal's writer stopped")),
-            );
+        if let Err(Op::Synced(done, _)) = self.writer.try_send(Op::Synced(Box::new(done), dir)) {
+            done(Err(io::Error::other("the journal's writer stopped")));
         }
     }
 
@@ -513,7 +510,7 @@ impl WriterState {
         let mut unsynced: Option<std::time::Instant> = None;
         let mut failed: Option<io::Error> = None;
         // told at the next sync, whoever asks for it
-        let mut riding: Vec<(Done, Option<PathBuf>)> = Vec::new();
+        let mut riding: Vec<Waiter> = Vec::new();
         loop {
             let first = match unsynced {
                 None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
@@ -525,12 +522,9 @@ impl WriterState {
                     // nobody asked within LAZY_SYNC (or the journal is
                     // closing): what was written is synced now
                     if unsynced.take().is_some() {
-                        let result = self.sync();
-                        if let Err(e) = &result {
-                            tracing::warn!(error = %e, "download journal sync failed");
-                        }
+                        let synced = self.sync();
                         self.tell();
-                        answer_riders(std::mem::take(&mut riding), &result);
+                        answer(std::mem::take(&mut riding), &outcome(&failed, synced));
                     }
                     match stop {
                         mpsc::RecvTimeoutError::Timeout => continue,
@@ -542,7 +536,7 @@ impl WriterState {
             let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
             let mut batch = vec![first];
             batch.extend(rx.try_iter());
-            let mut waiting = Vec::new();
+            let mut waiting: Vec<Waiter> = Vec::new();
             let mut text = Vec::new();
             let mut written = 0;
             for op in batch {
@@ -561,7 +555,7 @@ impl WriterState {
                             Err(e) => failed = Some(e),
                         }
                     }
-                    Op::Durable(done) => waiting.push(done),
+                    Op::Durable(done) => waiting.push((done, None)),
                     Op::Synced(done, dir) => riding.push((done, dir)),
                 }
             }
@@ -584,23 +578,19 @@ impl WriterState {
                 if unsynced.is_none() {
                     // nothing written since the last sync (or a rewrite
                     // synced it all): the riders' records are on disk
-                    answer_riders(std::mem::take(&mut riding), &Ok(()));
+                    answer(std::mem::take(&mut riding), &outcome(&failed, Ok(())));
                 }
                 continue;
             }
-            let mut result = match failed.take() {
-                Some(e) => Err(e),
+            let synced = match unsynced.take() {
+                Some(_) => self.sync(),
                 None => Ok(()),
             };
-            if unsynced.take().is_some() {
-                if let Err(e) = self.sync() {
-                    tracing::warn!(error = %e, "download journal sync failed");
-                    result = Err(e);
-                }
-            }
+            // the waiters hear of a failed write; later ones need not
+            let result = outcome(&failed.take(), synced);
             self.tell();
-            answer(waiting.into_iter(), &result);
-            answer_riders(std::mem::take(&mut riding), &result);
+            waiting.append(&mut riding);
+            answer(waiting, &result);
         }
     }
 
@@ -616,7 +606,11 @@ impl WriterState {
 
     fn sync(&mut self) -> io::Result<()> {
         self.syncs.fetch_add(1, Ordering::AcqRel);
-        self.file.sync_data()
+        let synced = self.file.sync_data();
+        if let Err(e) = &synced {
+            tracing::warn!(error = %e, "download journal sync failed");
+        }
+        synced
     }
 
     /// Replaces the file with `all` (synced, atomically) and appends to
@@ -629,29 +623,34 @@ impl WriterState {
     }
 }
 
-/// Tells each waiter the outcome of the sync it waited for.
-fn answer(waiters: impl Iterator<Item = Done>, result: &io::Result<()>) {
-    for done in waiters {
-        done(match result {
-            Ok(()) => Ok(()),
-            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
-        });
+/// A caller told at a sync, with the directory to sync for it then.
+type Waiter = (Done, Option<PathBuf>);
+
+/// What a sync's waiters hear: the failed write since the last waiter
+/// was told, if any, else how the sync went.
+fn outcome(failed: &Option<io::Error>, synced: io::Result<()>) -> io::Result<()> {
+    match failed {
+        Some(e) => Err(copy(e)),
+        None => synced,
     }
 }
 
-/// Tells each rider the outcome of the sync it rode and of its
-/// directory's, each directory synced once for all of them.
-fn answer_riders(riders: Vec<(Done, Option<PathBuf>)>, result: &io::Result<()>) {
+fn copy(e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), e.to_string())
+}
+
+/// Tells each waiter `result` of the sync it waited for, and of its
+/// directory's: each directory is synced once for all of them.
+fn answer(waiters: Vec<Waiter>, result: &io::Result<()>) {
     let mut dirs: BTreeMap<PathBuf, io::Result<()>> = BTreeMap::new();
-    for (done, dir) in riders {
-        let dir_result = match dir {
+    for (done, dir) in waiters {
+        let dir_synced = match dir {
             Some(d) => dirs.entry(d.clone()).or_insert_with(|| sync_dir(&d)),
             None => &Ok(()),
         };
-        let outcome = result.as_ref().and(dir_result.as_ref());
-        done(match outcome {
+        done(match result.as_ref().and(dir_synced.as_ref()) {
             Ok(_) => Ok(()),
-            Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+            Err(e) => Err(copy(e)),
         });
     }
 }
@@ -919,6 +918,15 @@ mod tests {
 
     const T: std::time::Duration = std::time::Duration::from_secs(10);
 
+    /// Asks `w` for a sync of everything so far and waits for the answer:
+    /// whether it went well.
+    fn awaited(w: &Writer) -> bool {
+        let (tx, rx) = mpsc::channel();
+        w.send(Op::Durable(Box::new(move |r| tx.send(r.is_ok()).unwrap())))
+            .unwrap();
+        rx.recv_timeout(T).unwrap()
+    }
+
     #[test]
     fn records_nobody_waits_for_are_written_at_once_and_synced_with_the_next_awaited() {
         let d = tempfile::tempdir().unwrap();
@@ -932,10 +940,7 @@ mod tests {
             assert_eq!(read_entries(&path).unwrap().len() as u64, k + 1);
             assert_eq!(stats.syncs, 0, "no sync for a record nobody waits for");
         }
-        let (tx, rx) = mpsc::channel();
-        w.send(Op::Durable(Box::new(move |r| tx.send(r.is_ok()).unwrap())))
-            .unwrap();
-        assert!(rx.recv_timeout(T).unwrap());
+        assert!(awaited(&w));
         let stats = seen.recv_timeout(T).unwrap();
         assert_eq!(stats.syncs, 1, "the twenty share the waiter's sync");
         assert_eq!(w.close().syncs, 1, "nothing left to sync at the end");
@@ -984,11 +989,8 @@ mod tests {
         assert!(told.try_recv().is_err(), "told before its record is synced");
         assert_eq!(w.stats().syncs, 0, "a rider asks for no sync");
         // somebody waits: one sync for both
-        let (dtx, drx) = mpsc::channel();
         w.send(line(2, "named")).unwrap();
-        w.send(Op::Durable(Box::new(move |r| dtx.send(r.is_ok()).unwrap())))
-            .unwrap();
-        assert!(drx.recv_timeout(T).unwrap());
+        assert!(awaited(&w));
         assert_eq!(told.recv_timeout(T).unwrap(), "placed");
         assert_eq!(w.close().syncs, 1);
         // with nobody else: told at the lazy bound
@@ -1018,10 +1020,7 @@ mod tests {
             let done: Done = Box::new(move |r| tx.send((k, r.is_ok())).unwrap());
             w.send(Op::Synced(done, Some(dir.clone()))).unwrap();
         }
-        let (dtx, drx) = mpsc::channel();
-        w.send(Op::Durable(Box::new(move |r| dtx.send(r.is_ok()).unwrap())))
-            .unwrap();
-        assert!(drx.recv_timeout(T).unwrap());
+        assert!(awaited(&w));
         let mut answers: Vec<(usize, bool)> =
             (0..4).map(|_| told.recv_timeout(T).unwrap()).collect();
         answers.sort();

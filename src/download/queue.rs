@@ -506,7 +506,8 @@ impl Actor {
     /// their syncs (each new item's part name is awaited) instead of
     /// asking for their own: with many small files that halves the
     /// journal's syncs, files placed together share one directory sync,
-    /// and the item says "done" a few milliseconds later. The last one
+    /// and the item shows [`Phase::Saving`] (no longer one of the `jobs`)
+    /// for up to the journal's `LAZY_SYNC` (100 ms) before "done". The last one
     /// asks, so a queue that ends is told at once.
     fn drop_part_when_journalled(&self, key: u64) {
         let Some(item) = self.items.get(&key) else {
@@ -816,6 +817,7 @@ impl Actor {
                 item.view.eta = None;
                 match result {
                     Ok(path) => {
+                        item.view.phase = Phase::Saving;
                         item.view.path = Some(path.clone());
                         item.entry.placed = Some(path);
                         self.journal_put(key);
